@@ -1,0 +1,2 @@
+export { APP_ROUTES, isAppRoute, type AppRoute } from './appRoutes.js';
+export { HEALTH_PATH, type HealthReport } from './health.js';
