@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './ConfigError.js';
+import { allHostnames, parseRelayConfig } from './relayConfig.js';
+
+const cwd = '/srv/vaultroom';
+
+describe('parseRelayConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = parseRelayConfig({}, cwd);
+    expect(config).toMatchObject({
+      dataDir: path.join(cwd, 'data'),
+      port: 8443,
+      httpPort: 8080,
+      hostname: 'vaultroom.local',
+      altHostnames: [],
+      tls: null,
+      logLevel: 'info',
+    });
+  });
+
+  it('disables the redirect listener with port 0 and resolves relative paths', () => {
+    const config = parseRelayConfig(
+      { httpPort: '0', dataDir: 'state', tlsCert: 'a.pem', tlsKey: 'a-key.pem' },
+      cwd,
+    );
+    expect(config.httpPort).toBeNull();
+    expect(config.dataDir).toBe('/srv/vaultroom/state');
+    expect(config.tls).toEqual({
+      certFile: '/srv/vaultroom/a.pem',
+      keyFile: '/srv/vaultroom/a-key.pem',
+    });
+  });
+
+  it('lowercases host names and drops duplicates of the canonical one', () => {
+    const config = parseRelayConfig(
+      { hostname: 'VaultRoom.Local', altHostnames: 'vaultroom.home.arpa, vaultroom.local,' },
+      cwd,
+    );
+    expect(allHostnames(config)).toEqual(['vaultroom.local', 'vaultroom.home.arpa']);
+  });
+
+  it.each([
+    [{ port: '70000' }, 'VAULTROOM_PORT must be between 0 and 65535, got "70000"'],
+    [{ port: 'https' }, 'VAULTROOM_PORT must be a whole number, got "https"'],
+    [{ port: '-1' }, 'VAULTROOM_PORT must be a whole number, got "-1"'],
+    [{ httpPort: '8443' }, 'VAULTROOM_HTTP_PORT and VAULTROOM_PORT must differ, both are 8443'],
+    [{ hostname: '*.example.org' }, 'VAULTROOM_HOSTNAME must be a DNS host name'],
+    [{ hostname: '127.0.0.1' }, 'VAULTROOM_HOSTNAME must be a DNS host name'],
+    [{ hostname: 'bad_name.local' }, 'VAULTROOM_HOSTNAME must be a DNS host name'],
+    [{ altHostnames: 'ok.local,-bad' }, 'VAULTROOM_ALT_HOSTNAMES must be a DNS host name'],
+    [{ tlsCert: 'cert.pem' }, 'VAULTROOM_TLS_CERT and VAULTROOM_TLS_KEY must be set together'],
+    [{ logLevel: 'loud' }, 'VAULTROOM_LOG_LEVEL must be one of'],
+    [{ dataDir: '  ' }, 'VAULTROOM_DATA_DIR must not be empty'],
+  ])('refuses %o with a message naming the setting', (raw, message) => {
+    expect(() => parseRelayConfig(raw, cwd)).toThrow(ConfigError);
+    expect(() => parseRelayConfig(raw, cwd)).toThrow(message);
+  });
+});

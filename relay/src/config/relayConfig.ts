@@ -1,0 +1,128 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as v from 'valibot';
+import { ConfigError } from './ConfigError.js';
+import { parseHostname } from './parseHostname.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Validated relay configuration; every path is absolute. */
+export interface RelayConfig {
+  readonly dataDir: string;
+  /** HTTPS port; 0 lets the system pick a free one (tests use this). */
+  readonly port: number;
+  /** Plain-HTTP port that only redirects to HTTPS; null when disabled. */
+  readonly httpPort: number | null;
+  /** Canonical public host name: the WebAuthn RP ID and the first name in the certificate. */
+  readonly hostname: string;
+  /** Further names the relay answers to (e.g. a unicast DNS name beside the mDNS one). */
+  readonly altHostnames: readonly string[];
+  /** An operator-provided certificate and key (e.g. from ACME); null means the generated ones. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  readonly pwaDir: string;
+  readonly logLevel: LogLevel;
+}
+
+/** Raw settings as strings, after command-line flags have been merged over `VAULTROOM_*`. */
+export interface RawRelayConfig {
+  readonly dataDir?: string | undefined;
+  readonly port?: string | undefined;
+  readonly httpPort?: string | undefined;
+  readonly hostname?: string | undefined;
+  readonly altHostnames?: string | undefined;
+  readonly tlsCert?: string | undefined;
+  readonly tlsKey?: string | undefined;
+  readonly pwaDir?: string | undefined;
+  readonly logLevel?: string | undefined;
+}
+
+export const DEFAULTS = {
+  dataDir: './data',
+  port: '8443',
+  httpPort: '8080',
+  hostname: 'vaultroom.local',
+  logLevel: 'info',
+} as const;
+
+/** Where `npm run build` puts the PWA, relative to this file in both src/ and dist/. */
+const BUNDLED_PWA_DIR = fileURLToPath(new URL('../../../pwa/dist', import.meta.url));
+
+const portSchema = (setting: string, min: number) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,5}$/, `${setting} must be a whole number`),
+    v.transform(Number),
+    v.number(),
+    v.minValue(min, `${setting} must be between ${min} and 65535`),
+    v.maxValue(65535, `${setting} must be between ${min} and 65535`),
+  );
+
+function parsePort(raw: string, setting: string, min: number): number {
+  const result = v.safeParse(portSchema(setting, min), raw.trim());
+  if (!result.success) {
+    const first = result.issues[0].message;
+    throw new ConfigError(`${first}, got "${raw}"`);
+  }
+  return result.output;
+}
+
+function parseLogLevel(raw: string): LogLevel {
+  const level = LOG_LEVELS.find((candidate) => candidate === raw.trim().toLowerCase());
+  if (level === undefined) {
+    throw new ConfigError(
+      `VAULTROOM_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`,
+    );
+  }
+  return level;
+}
+
+/**
+ * Turns raw settings into a validated configuration, or throws a ConfigError whose message names
+ * the setting, what it accepts and what it got.
+ */
+export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd()): RelayConfig {
+  const port = parsePort(raw.port ?? DEFAULTS.port, 'VAULTROOM_PORT', 0);
+  const httpPortValue = parsePort(raw.httpPort ?? DEFAULTS.httpPort, 'VAULTROOM_HTTP_PORT', 0);
+  const httpPort = httpPortValue === 0 ? null : httpPortValue;
+  if (httpPort !== null && httpPort === port) {
+    throw new ConfigError(`VAULTROOM_HTTP_PORT and VAULTROOM_PORT must differ, both are ${port}`);
+  }
+
+  const hostname = parseHostname(raw.hostname ?? DEFAULTS.hostname, 'VAULTROOM_HOSTNAME');
+  const altHostnames = (raw.altHostnames ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0)
+    .map((name) => parseHostname(name, 'VAULTROOM_ALT_HOSTNAMES'))
+    .filter((name, index, all) => name !== hostname && all.indexOf(name) === index);
+
+  const certFile = raw.tlsCert?.trim() ?? '';
+  const keyFile = raw.tlsKey?.trim() ?? '';
+  if ((certFile === '') !== (keyFile === '')) {
+    throw new ConfigError('VAULTROOM_TLS_CERT and VAULTROOM_TLS_KEY must be set together');
+  }
+  const tls =
+    certFile === ''
+      ? null
+      : { certFile: path.resolve(cwd, certFile), keyFile: path.resolve(cwd, keyFile) };
+
+  const dataDir = (raw.dataDir ?? DEFAULTS.dataDir).trim();
+  if (dataDir === '') throw new ConfigError('VAULTROOM_DATA_DIR must not be empty');
+
+  return {
+    dataDir: path.resolve(cwd, dataDir),
+    port,
+    httpPort,
+    hostname,
+    altHostnames,
+    tls,
+    pwaDir: raw.pwaDir?.trim() ? path.resolve(cwd, raw.pwaDir.trim()) : BUNDLED_PWA_DIR,
+    logLevel: parseLogLevel(raw.logLevel ?? DEFAULTS.logLevel),
+  };
+}
+
+/** Every name the relay answers to: the canonical one first. */
+export function allHostnames(config: Pick<RelayConfig, 'hostname' | 'altHostnames'>): string[] {
+  return [config.hostname, ...config.altHostnames];
+}

@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { relayMeta } from './0001_relay_meta.js';
+
+/**
+ * Every migration, in order. Listed statically rather than read from a folder so the set that
+ * runs is the set that was compiled, whatever the working directory.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_relay_meta': relayMeta,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { StartupError } from '../lifecycle/StartupError.js';
+import { acquireDataDirLock } from './acquireDataDirLock.js';
+import { migrationProvider } from './migrations/index.js';
+import type { RelayDatabase } from './schema.js';
+
+export interface OpenDatabase {
+  readonly db: Kysely<RelayDatabase>;
+  /** The underlying connection, for pragmas and the online backup API. */
+  readonly sqlite: SQLite.Database;
+  close(): Promise<void>;
+}
+
+export const DATABASE_FILE = 'relay.db';
+
+/** How long a writer waits for SQLite's lock before failing, in milliseconds. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens `<dataDir>/relay.db` for the one relay that may use it, applies pragmas and migrations.
+ * WAL lets readers (backups, `vaultroom audit verify`) run beside the relay; synchronous=FULL
+ * makes every commit durable before it returns, which is what an ack to a client promises.
+ */
+export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new StartupError('DATA_DIR_UNUSABLE', `cannot create the data directory ${dataDir}`, {
+      cause: error,
+    });
+  }
+  const lock = acquireDataDirLock(dataDir);
+  let sqlite: SQLite.Database;
+  try {
+    const file = path.join(dataDir, DATABASE_FILE);
+    // SQLite gives its -wal and -shm files the database file's mode, so creating it owner-only
+    // first keeps all three private whatever the umask.
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    sqlite = new SQLite(file, { timeout: BUSY_TIMEOUT_MS });
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+  } catch (error) {
+    lock.release();
+    throw new StartupError('DATABASE_UNUSABLE', `cannot open the database in ${dataDir}`, {
+      cause: error,
+    });
+  }
+
+  const db = new Kysely<RelayDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const close = async (): Promise<void> => {
+    await db.destroy(); // closes the better-sqlite3 connection
+    lock.release();
+  };
+
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  if (error !== undefined) {
+    await close();
+    throw new StartupError('DATABASE_UNUSABLE', `database migration failed in ${dataDir}`, {
+      cause: error,
+    });
+  }
+  return { db, sqlite, close };
+}
