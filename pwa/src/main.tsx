@@ -1,0 +1,64 @@
+/* @refresh reload */
+import { Navigate, Route, Router } from '@solidjs/router';
+import { APP_ROUTES } from '@vaultroom/shared';
+import type { JSX } from 'solid-js';
+import { render } from 'solid-js/web';
+import { browserConnectivity } from './platform/browserConnectivity.js';
+import { applyLocale, applyThemePreference } from './platform/documentAppearance.js';
+import { fetchHealth } from './platform/fetchHealth.js';
+import { preferenceStorage } from './platform/preferenceStorage.js';
+import { AppContext, type AppServices } from './state/AppContext.js';
+import { createAppUpdate } from './state/createAppUpdate.js';
+import { createPreferences } from './state/createPreferences.js';
+import { createRelayStatus } from './state/createRelayStatus.js';
+import { createTranslator } from './state/createTranslator.js';
+import { AppFrame } from './ui/AppFrame.js';
+import { ConversationsScreen } from './ui/screens/ConversationsScreen.js';
+import { SettingsScreen } from './ui/screens/SettingsScreen.js';
+import { SignInScreen } from './ui/screens/SignInScreen.js';
+import './ui/styles/tokens.css';
+import './ui/styles/base.css';
+import './ui/styles/frame.css';
+import './ui/styles/controls.css';
+import './ui/styles/screens.css';
+
+// Composition root: platform adapters go into the framework-free core and the Solid state here,
+// and nowhere else; screens only see the resulting services through AppContext.
+function Root(): JSX.Element {
+  const preferences = createPreferences({
+    storage: preferenceStorage,
+    browserLanguages: navigator.languages,
+    applyTheme: applyThemePreference,
+    applyLocale,
+  });
+  const services: AppServices = {
+    preferences,
+    t: createTranslator(preferences.locale),
+    relayStatus: createRelayStatus({
+      fetchHealth,
+      connectivity: browserConnectivity,
+    }),
+    update: createAppUpdate(),
+    origin: window.location.origin,
+  };
+
+  // Routes are exactly APP_ROUTES: the relay serves the app shell for those paths and below them.
+  return (
+    <AppContext.Provider value={services}>
+      <Router root={AppFrame}>
+        <Route
+          path={APP_ROUTES.home}
+          component={() => <Navigate href={APP_ROUTES.conversations} />}
+        />
+        <Route path={APP_ROUTES.signIn} component={SignInScreen} />
+        <Route path={APP_ROUTES.conversations} component={ConversationsScreen} />
+        <Route path={APP_ROUTES.settings} component={SettingsScreen} />
+        <Route path="*" component={() => <Navigate href={APP_ROUTES.conversations} />} />
+      </Router>
+    </AppContext.Provider>
+  );
+}
+
+const mount = document.getElementById('app');
+if (!mount) throw new Error('index.html has no #app element');
+render(() => <Root />, mount);

@@ -1,0 +1,23 @@
+import { createContext, useContext, type Accessor } from 'solid-js';
+import type { RelayStatus } from '../core/createRelayMonitor.js';
+import type { AppUpdate } from './createAppUpdate.js';
+import type { Preferences } from './createPreferences.js';
+import type { Translate } from './createTranslator.js';
+
+/** What every screen may use, built once by the composition root. */
+export interface AppServices {
+  readonly preferences: Preferences;
+  readonly t: Translate;
+  readonly relayStatus: Accessor<RelayStatus>;
+  readonly update: AppUpdate;
+  /** The origin this app (and so its relay) is served from. */
+  readonly origin: string;
+}
+
+export const AppContext = createContext<AppServices>();
+
+export function useApp(): AppServices {
+  const services = useContext(AppContext);
+  if (!services) throw new Error('useApp must be called below <AppContext.Provider>');
+  return services;
+}

@@ -1,0 +1,47 @@
+import { Match, Switch, type JSX } from 'solid-js';
+
+export type IconName = 'chat' | 'settings' | 'lock' | 'info' | 'refresh' | 'check';
+
+/**
+ * Line icons drawn in the current text colour. Decorative: the control or text beside each icon
+ * carries the accessible name.
+ */
+export function Icon(props: { readonly name: IconName; readonly class?: string }): JSX.Element {
+  return (
+    <svg
+      class={props.class ? `icon ${props.class}` : 'icon'}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="1.75"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+      aria-hidden="true"
+    >
+      <Switch>
+        <Match when={props.name === 'chat'}>
+          <path d="M6.5 4.5h11a2.5 2.5 0 0 1 2.5 2.5v7.5a2.5 2.5 0 0 1-2.5 2.5H11l-4.5 3.5V17h0a2.5 2.5 0 0 1-2.5-2.5V7a2.5 2.5 0 0 1 2.5-2.5z" />
+        </Match>
+        <Match when={props.name === 'settings'}>
+          <path d="M4 7h9M17 7h3M4 17h3M11 17h9" />
+          <circle cx="15" cy="7" r="2" />
+          <circle cx="9" cy="17" r="2" />
+        </Match>
+        <Match when={props.name === 'lock'}>
+          <rect x="5" y="10.5" width="14" height="10" rx="2.5" />
+          <path d="M8 10.5V8a4 4 0 0 1 8 0v2.5M12 14.5v2" />
+        </Match>
+        <Match when={props.name === 'info'}>
+          <circle cx="12" cy="12" r="9" />
+          <path d="M12 11v5.5M12 7.75v.01" />
+        </Match>
+        <Match when={props.name === 'refresh'}>
+          <path d="M19.5 12a7.5 7.5 0 1 1-2.2-5.3M19.5 4.5V8H16" />
+        </Match>
+        <Match when={props.name === 'check'}>
+          <path d="m5 12.5 4.5 4.5L19 7.5" />
+        </Match>
+      </Switch>
+    </svg>
+  );
+}

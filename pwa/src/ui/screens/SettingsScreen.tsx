@@ -1,0 +1,163 @@
+import { For, Show, createMemo, type JSX } from 'solid-js';
+import { formatDuration } from '../../core/formatDuration.js';
+import { LOCALES } from '../../core/locales.js';
+import { THEME_PREFERENCES, type ThemePreference } from '../../core/themePreference.js';
+import { LOCALE_NAMES } from '../../i18n/localeNames.js';
+import { useApp } from '../../state/AppContext.js';
+import { useDocumentTitle } from '../useDocumentTitle.js';
+
+/** Appearance and language (stored on this device) and what the app knows about its relay. */
+export function SettingsScreen(): JSX.Element {
+  const { t, preferences, relayStatus, origin } = useApp();
+  useDocumentTitle(
+    () => t('settings.title'),
+    () => t('app.titleSuffix'),
+  );
+
+  const themeLabel = (preference: ThemePreference): string => {
+    switch (preference) {
+      case 'system':
+        return t('settings.appearance.system');
+      case 'light':
+        return t('settings.appearance.light');
+      case 'dark':
+        return t('settings.appearance.dark');
+    }
+  };
+
+  const about = createMemo(() => {
+    const status = relayStatus();
+    const unknown = t('settings.about.unknown');
+    switch (status.kind) {
+      case 'connected': {
+        const { report } = status;
+        const statusText =
+          report.status === 'ok'
+            ? t('settings.about.statusOk')
+            : report.database === 'unavailable'
+              ? t('settings.about.statusDegradedDatabase')
+              : t('settings.about.statusDegraded');
+        return {
+          version: report.version,
+          status: statusText,
+          uptime: formatDuration(report.uptimeSeconds, preferences.locale()),
+          checkedAt: status.checkedAt,
+        };
+      }
+      case 'unreachable':
+        return {
+          version: unknown,
+          status: t('settings.about.statusUnreachable'),
+          uptime: unknown,
+          checkedAt: status.checkedAt,
+        };
+      case 'offline':
+        return { version: unknown, status: t('settings.about.statusOffline'), uptime: unknown };
+      case 'checking':
+        return { version: unknown, status: t('settings.about.statusChecking'), uptime: unknown };
+    }
+  });
+
+  const checkedAtText = createMemo(() => {
+    const { checkedAt } = about();
+    if (checkedAt === undefined) return undefined;
+    const time = new Intl.DateTimeFormat(preferences.locale(), { timeStyle: 'short' }).format(
+      checkedAt,
+    );
+    return t('settings.about.lastChecked', { time });
+  });
+
+  return (
+    <div class="screen screen--settings">
+      <h1 class="screen__title">{t('settings.title')}</h1>
+
+      <section class="settings-section" aria-labelledby="appearance-title">
+        <h2 id="appearance-title" class="settings-section__title">
+          {t('settings.appearance.title')}
+        </h2>
+        <fieldset class="choice-list">
+          <legend class="visually-hidden">{t('settings.appearance.legend')}</legend>
+          <For each={THEME_PREFERENCES}>
+            {(preference) => (
+              <label class="choice">
+                <input
+                  class="choice__input"
+                  type="radio"
+                  name="theme"
+                  value={preference}
+                  checked={preferences.theme() === preference}
+                  onChange={() => {
+                    preferences.setTheme(preference);
+                  }}
+                />
+                <span class="choice__text">
+                  <span class="choice__label">{themeLabel(preference)}</span>
+                  <Show when={preference === 'system'}>
+                    <span class="choice__hint">{t('settings.appearance.systemHint')}</span>
+                  </Show>
+                </span>
+              </label>
+            )}
+          </For>
+        </fieldset>
+      </section>
+
+      <section class="settings-section" aria-labelledby="language-title">
+        <h2 id="language-title" class="settings-section__title">
+          {t('settings.language.title')}
+        </h2>
+        <fieldset class="choice-list">
+          <legend class="visually-hidden">{t('settings.language.legend')}</legend>
+          <For each={LOCALES}>
+            {(locale) => (
+              <label class="choice">
+                <input
+                  class="choice__input"
+                  type="radio"
+                  name="locale"
+                  value={locale}
+                  checked={preferences.locale() === locale}
+                  onChange={() => {
+                    preferences.setLocale(locale);
+                  }}
+                />
+                <span class="choice__text">
+                  <span class="choice__label" lang={locale}>
+                    {LOCALE_NAMES[locale]}
+                  </span>
+                </span>
+              </label>
+            )}
+          </For>
+        </fieldset>
+      </section>
+
+      <section class="settings-section" aria-labelledby="about-title">
+        <h2 id="about-title" class="settings-section__title">
+          {t('settings.about.title')}
+        </h2>
+        <dl class="facts">
+          <div class="facts__row">
+            <dt>{t('settings.about.version')}</dt>
+            <dd>{about().version}</dd>
+          </div>
+          <div class="facts__row">
+            <dt>{t('settings.about.status')}</dt>
+            <dd>{about().status}</dd>
+          </div>
+          <div class="facts__row">
+            <dt>{t('settings.about.uptime')}</dt>
+            <dd>{about().uptime}</dd>
+          </div>
+          <div class="facts__row">
+            <dt>{t('settings.about.address')}</dt>
+            <dd class="facts__mono">{origin}</dd>
+          </div>
+        </dl>
+        <Show when={checkedAtText()}>
+          {(text) => <p class="settings-section__footnote">{text()}</p>}
+        </Show>
+      </section>
+    </div>
+  );
+}
