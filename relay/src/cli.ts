@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { ensureCertificates } from './certs/index.js';
+import { DEFAULTS, LOG_LEVELS, allHostnames, parseRelayConfig } from './config/relayConfig.js';
+import { createLogger } from './log/createLogger.js';
+import { startRelay } from './main.js';
+import { RELAY_VERSION } from './version.js';
+
+/** How long a graceful stop may take before the process gives up and exits non-zero. */
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+const dataDirOption = () =>
+  new Option('--data-dir <dir>', 'where the database and TLS files live')
+    .env('VAULTROOM_DATA_DIR')
+    .default(DEFAULTS.dataDir);
+const hostnameOption = () =>
+  new Option('--hostname <name>', 'public host name; also the passkey (WebAuthn) RP ID')
+    .env('VAULTROOM_HOSTNAME')
+    .default(DEFAULTS.hostname);
+const altHostnamesOption = () =>
+  new Option('--alt-hostnames <names>', 'further host names, comma-separated').env(
+    'VAULTROOM_ALT_HOSTNAMES',
+  );
+const logLevelOption = () =>
+  new Option('--log-level <level>', 'log verbosity')
+    .env('VAULTROOM_LOG_LEVEL')
+    .choices(LOG_LEVELS)
+    .default(DEFAULTS.logLevel);
+
+interface ServeFlags {
+  dataDir?: string;
+  hostname?: string;
+  altHostnames?: string;
+  logLevel?: string;
+  port?: string;
+  httpPort?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  pwaDir?: string;
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const config = parseRelayConfig(flags);
+  const log = createLogger(config.logLevel);
+  const relay = await startRelay(config, log);
+  const host = config.hostname;
+  log.info(
+    {
+      httpsPort: relay.httpsPort,
+      httpPort: relay.httpPort,
+      url: `https://${host}:${relay.httpsPort}`,
+      dataDir: config.dataDir,
+      version: RELAY_VERSION,
+    },
+    'relay listening',
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'relay stopping');
+    const deadline = setTimeout(() => {
+      log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'relay did not stop in time');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    relay.close().then(
+      () => {
+        log.info('relay stopped');
+        log.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'relay failed to stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+interface CertsFlags {
+  dataDir?: string;
+  hostname?: string;
+  altHostnames?: string;
+  newCa?: boolean;
+}
+
+async function certs(flags: CertsFlags): Promise<void> {
+  const config = parseRelayConfig(flags);
+  const result = await ensureCertificates({
+    dataDir: config.dataDir,
+    hostnames: allHostnames(config),
+    renewServer: true,
+    newCa: flags.newCa === true,
+  });
+  const lines = [
+    result.createdCa
+      ? `Created a new local CA: ${result.paths.caCert}`
+      : `Kept the CA: ${result.paths.caCert}`,
+    `CA fingerprint (SHA-256): ${result.caFingerprintSha256}`,
+    `Server certificate: ${result.paths.serverCert} (valid until ${result.serverNotAfter.toISOString()})`,
+    `Names: ${allHostnames(config).join(', ')}, localhost, 127.0.0.1, ::1`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function program(): Command {
+  const root = new Command('vaultroom')
+    .description('VaultRoom relay: end-to-end encrypted chat with passkey sign-in')
+    .version(RELAY_VERSION)
+    .showHelpAfterError()
+    .configureOutput({
+      outputError: (text, write) => {
+        write(text);
+      },
+    });
+
+  root
+    .command('serve')
+    .description('run the relay (HTTPS, PWA, API); creates TLS certificates when missing')
+    .addOption(dataDirOption())
+    .addOption(hostnameOption())
+    .addOption(altHostnamesOption())
+    .addOption(
+      new Option('--port <port>', 'HTTPS port (0 picks a free one)')
+        .env('VAULTROOM_PORT')
+        .default(DEFAULTS.port),
+    )
+    .addOption(
+      new Option('--http-port <port>', 'plain-HTTP port that redirects to HTTPS (0 disables)')
+        .env('VAULTROOM_HTTP_PORT')
+        .default(DEFAULTS.httpPort),
+    )
+    .addOption(
+      new Option(
+        '--tls-cert <file>',
+        'your own certificate chain (PEM) instead of the generated one',
+      ).env('VAULTROOM_TLS_CERT'),
+    )
+    .addOption(
+      new Option('--tls-key <file>', 'the private key of --tls-cert (PEM)').env(
+        'VAULTROOM_TLS_KEY',
+      ),
+    )
+    .addOption(new Option('--pwa-dir <dir>', 'the built PWA to serve').env('VAULTROOM_PWA_DIR'))
+    .addOption(logLevelOption())
+    .action((flags: ServeFlags) => serve(flags));
+
+  root
+    .command('certs')
+    .description('create the local CA if missing and issue a fresh server certificate')
+    .addOption(dataDirOption())
+    .addOption(hostnameOption())
+    .addOption(altHostnamesOption())
+    .option('--new-ca', 'replace the CA too (devices must import the new one)')
+    .action((flags: CertsFlags) => certs(flags));
+
+  return root;
+}
+
+function hasCode(error: unknown): error is Error & { code: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+}
+
+program()
+  .parseAsync()
+  .catch((error: unknown) => {
+    // Operator mistakes (bad value, port taken, locked data dir) get one line, never a stack.
+    const message = hasCode(error) ? error.message : `unexpected error: ${String(error)}`;
+    process.stderr.write(`vaultroom: ${message}\n`);
+    if (
+      !hasCode(error) &&
+      error instanceof Error &&
+      process.env['VAULTROOM_LOG_LEVEL'] === 'debug'
+    ) {
+      process.stderr.write(`${error.stack ?? ''}\n`);
+    }
+    process.exit(1);
+  });

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadStaticAssets, type StaticAssets } from './loadStaticAssets.js';
+
+describe('loadStaticAssets', () => {
+  let dir: string;
+  let assets: StaticAssets;
+  const script = 'export const greeting = "hello";\n'.repeat(100);
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-static-'));
+    fs.mkdirSync(path.join(dir, 'assets'));
+    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    fs.writeFileSync(path.join(dir, 'assets', 'index-abc123.js'), script);
+    fs.writeFileSync(path.join(dir, 'manifest.webmanifest'), '{}');
+    fs.writeFileSync(path.join(dir, 'icon.png'), Buffer.alloc(600, 1));
+    assets = loadStaticAssets(dir);
+  });
+
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keys files by URL path', () => {
+    expect([...assets.keys()].sort()).toEqual([
+      '/assets/index-abc123.js',
+      '/icon.png',
+      '/index.html',
+      '/manifest.webmanifest',
+    ]);
+  });
+
+  it('gives content types with a charset for text', () => {
+    expect(assets.get('/index.html')?.contentType).toBe('text/html; charset=utf-8');
+    expect(assets.get('/assets/index-abc123.js')?.contentType).toBe(
+      'text/javascript; charset=utf-8',
+    );
+    expect(assets.get('/manifest.webmanifest')?.contentType).toBe(
+      'application/manifest+json; charset=utf-8',
+    );
+    expect(assets.get('/icon.png')?.contentType).toBe('image/png');
+  });
+
+  it('caches hashed assets for a year and revalidates everything else', () => {
+    expect(assets.get('/assets/index-abc123.js')?.cacheControl).toBe(
+      'public, max-age=31536000, immutable',
+    );
+    expect(assets.get('/index.html')?.cacheControl).toBe('no-cache');
+    expect(assets.get('/manifest.webmanifest')?.cacheControl).toBe('no-cache');
+  });
+
+  it('precompresses text that is worth it, and the variants decode to the original', () => {
+    const js = assets.get('/assets/index-abc123.js');
+    expect(js?.brotli).not.toBeNull();
+    expect(zlib.brotliDecompressSync(js?.brotli ?? Buffer.alloc(0)).toString()).toBe(script);
+    expect(zlib.gunzipSync(js?.gzip ?? Buffer.alloc(0)).toString()).toBe(script);
+    expect(assets.get('/icon.png')?.brotli).toBeNull(); // binary: not compressed
+    expect(assets.get('/index.html')?.brotli).toBeNull(); // too small to gain
+  });
+
+  it('derives a strong ETag from the content', () => {
+    expect(assets.get('/index.html')?.etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    expect(assets.get('/index.html')?.etag).not.toBe(assets.get('/icon.png')?.etag);
+  });
+});

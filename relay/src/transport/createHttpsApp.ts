@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import { HEALTH_PATH, type HealthReport } from '@vaultroom/shared';
+import * as uWS from 'uWebSockets.js';
+import { StartupError } from '../lifecycle/StartupError.js';
+import type { StaticAssets } from '../static/loadStaticAssets.js';
+import { isAllowedHost } from './isAllowedHost.js';
+import { jsonReply, respond, textReply, type Reply } from './respond.js';
+import { serveStatic } from './serveStatic.js';
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export interface HttpsAppOptions {
+  readonly tls: TlsFiles;
+  readonly hostnames: readonly string[];
+  readonly assets: StaticAssets;
+  readonly health: () => HealthReport;
+}
+
+/**
+ * TLS 1.2 suites limited to ECDHE with an AEAD (forward secrecy, no CBC); TLS 1.3 is always on
+ * and its suites are all AEAD. With no TLS 1.0/1.1-capable suite left, those versions cannot
+ * complete a handshake.
+ */
+export const TLS_CIPHERS = 'ECDHE+AESGCM:ECDHE+CHACHA20';
+
+function assertReadable(file: string, what: string): void {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (error) {
+    throw new StartupError('TLS_FILES_UNREADABLE', `cannot read the TLS ${what} at ${file}`, {
+      cause: error,
+    });
+  }
+}
+
+function route(options: HttpsAppOptions, req: uWS.HttpRequest): Reply {
+  if (!isAllowedHost(req.getHeader('host'), options.hostnames)) {
+    return textReply('421 Misdirected Request', 'This relay does not serve that host name');
+  }
+  const method = req.getCaseSensitiveMethod();
+  if (method !== 'GET' && method !== 'HEAD') {
+    return textReply('405 Method Not Allowed', 'Method not allowed', [['Allow', 'GET, HEAD']]);
+  }
+  const path = req.getUrl();
+  if (path === HEALTH_PATH) return jsonReply('200 OK', options.health());
+  return serveStatic(options.assets, {
+    path,
+    acceptEncoding: req.getHeader('accept-encoding'),
+    ifNoneMatch: req.getHeader('if-none-match'),
+  });
+}
+
+/** The relay's public face: the PWA, the health check, and (in later steps) the API and socket. */
+export function createHttpsApp(options: HttpsAppOptions): uWS.TemplatedApp {
+  assertReadable(options.tls.certFile, 'certificate');
+  assertReadable(options.tls.keyFile, 'private key');
+  let app: uWS.TemplatedApp;
+  try {
+    app = uWS.SSLApp({
+      cert_file_name: options.tls.certFile,
+      key_file_name: options.tls.keyFile,
+      ssl_ciphers: TLS_CIPHERS,
+    });
+  } catch (error) {
+    throw new StartupError(
+      'TLS_FILES_UNREADABLE',
+      `the TLS certificate ${options.tls.certFile} or its key is not valid PEM, or they do not match`,
+      { cause: error },
+    );
+  }
+  return app.any('/*', (res, req) => {
+    respond(res, route(options, req), req.getCaseSensitiveMethod() === 'HEAD');
+  });
+}

@@ -1,0 +1,54 @@
+import type { HealthReport } from '@vaultroom/shared';
+import type { StaticAssets } from '../static/loadStaticAssets.js';
+import { createHttpsApp, type TlsFiles } from './createHttpsApp.js';
+import { createRedirectApp } from './createRedirectApp.js';
+import { listen, stopListening, type Listening } from './uwsListen.js';
+
+export interface TransportOptions {
+  readonly tls: TlsFiles;
+  readonly port: number;
+  readonly httpPort: number | null;
+  readonly hostnames: readonly string[];
+  readonly assets: StaticAssets;
+  readonly health: () => HealthReport;
+}
+
+export interface Transport {
+  readonly httpsPort: number;
+  readonly httpPort: number | null;
+  /** Stops accepting, then closes every open connection. */
+  stop(): void;
+}
+
+/** Binds the HTTPS listener and, when configured, the plain-HTTP redirect listener. */
+export async function startTransport(options: TransportOptions): Promise<Transport> {
+  const https = createHttpsApp(options);
+  const httpsListening = await listen(https, options.port, 'HTTPS');
+
+  const canonicalHost = options.hostnames[0] ?? 'localhost';
+  const redirect =
+    options.httpPort === null ? null : createRedirectApp(canonicalHost, () => httpsListening.port);
+  let redirectListening: Listening | null = null;
+  if (redirect !== null && options.httpPort !== null) {
+    try {
+      redirectListening = await listen(redirect, options.httpPort, 'the HTTP redirect');
+    } catch (error) {
+      stopListening(httpsListening);
+      https.close();
+      throw error;
+    }
+  }
+
+  return {
+    httpsPort: httpsListening.port,
+    httpPort: redirectListening?.port ?? null,
+    stop() {
+      stopListening(httpsListening);
+      if (redirectListening !== null) stopListening(redirectListening);
+      // Requests are answered synchronously, so none is half-done here; this ends idle
+      // keep-alive connections, which would otherwise hold the process open.
+      https.close();
+      redirect?.close();
+    },
+  };
+}
