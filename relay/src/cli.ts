@@ -28,6 +28,12 @@ const logLevelOption = () =>
     .default(DEFAULTS.logLevel);
 
 interface ServeFlags {
+  publicPort?: string;
+  registration?: string;
+  sessionIdleHours?: string;
+  sessionMaxDays?: string;
+  challengeTtlSeconds?: string;
+  authRatePerMinute?: string;
   dataDir?: string;
   hostname?: string;
   altHostnames?: string;
@@ -44,6 +50,13 @@ async function serve(flags: ServeFlags): Promise<void> {
   const log = createLogger(config.logLevel);
   const relay = await startRelay(config, log);
   const host = config.hostname;
+  if (relay.firstAdminInvite !== null) {
+    // Printed for the operator, not logged: the link is a one-time secret, valid for 24 hours.
+    process.stderr.write(
+      `\nNo account exists yet. Open this one-time link to create the administrator account:\n` +
+        `  ${relay.firstAdminInvite}\n\n`,
+    );
+  }
   log.info(
     {
       httpsPort: relay.httpsPort,
@@ -146,6 +159,37 @@ function program(): Command {
       ),
     )
     .addOption(new Option('--pwa-dir <dir>', 'the built PWA to serve').env('VAULTROOM_PWA_DIR'))
+    .addOption(
+      new Option('--public-port <port>', 'the HTTPS port in the URL people open, if forwarded').env(
+        'VAULTROOM_PUBLIC_PORT',
+      ),
+    )
+    .addOption(
+      new Option('--registration <mode>', 'who may create an account')
+        .env('VAULTROOM_REGISTRATION')
+        .choices(['invite', 'open'])
+        .default(DEFAULTS.registration),
+    )
+    .addOption(
+      new Option('--session-idle-hours <hours>', 'end sessions unused this long')
+        .env('VAULTROOM_SESSION_IDLE_HOURS')
+        .default(DEFAULTS.sessionIdleHours),
+    )
+    .addOption(
+      new Option('--session-max-days <days>', 'end sessions this long after sign-in')
+        .env('VAULTROOM_SESSION_MAX_DAYS')
+        .default(DEFAULTS.sessionMaxDays),
+    )
+    .addOption(
+      new Option('--challenge-ttl-seconds <seconds>', 'time allowed for a passkey ceremony')
+        .env('VAULTROOM_CHALLENGE_TTL_SECONDS')
+        .default(DEFAULTS.challengeTtlSeconds),
+    )
+    .addOption(
+      new Option('--auth-rate-per-minute <n>', 'passkey ceremonies allowed per address and minute')
+        .env('VAULTROOM_AUTH_RATE_PER_MINUTE')
+        .default(DEFAULTS.authRatePerMinute),
+    )
     .addOption(logLevelOption())
     .action((flags: ServeFlags) => serve(flags));
 

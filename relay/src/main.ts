@@ -1,13 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HealthReport } from '@vaultroom/shared';
+import type { AccountsContext } from './accounts/AccountsContext.js';
+import { accountRoutes } from './accounts/accountRoutes.js';
+import { createRateLimiter } from './accounts/createRateLimiter.js';
+import { ensureFirstAdminInvite } from './accounts/invites.js';
+import { authenticateSession } from './accounts/sessions.js';
+import { createClientTagger } from './audit/createClientTagger.js';
+import { recordSecurityEvent, type SecurityEvent } from './audit/recordSecurityEvent.js';
 import { ensureCertificates } from './certs/index.js';
 import { allHostnames, type RelayConfig } from './config/relayConfig.js';
 import { openDatabase } from './db/openDatabase.js';
 import { StartupError } from './lifecycle/StartupError.js';
 import type { Logger } from './log/createLogger.js';
 import { loadStaticAssets } from './static/loadStaticAssets.js';
-import { startTransport } from './transport/startTransport.js';
+import { startTransport, type Transport } from './transport/startTransport.js';
 import { RELAY_VERSION } from './version.js';
 
 export { parseRelayConfig, type RelayConfig, type RawRelayConfig } from './config/relayConfig.js';
@@ -16,6 +23,8 @@ export { createLogger, type Logger } from './log/createLogger.js';
 export interface RunningRelay {
   readonly httpsPort: number;
   readonly httpPort: number | null;
+  /** While no account exists: the one-time link that creates the first administrator. */
+  readonly firstAdminInvite: string | null;
   /** Stops accepting, closes every connection, then the database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -70,7 +79,49 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     };
   };
 
-  let transport;
+  // The port in the browser's address bar: configured, or the one actually bound (tests use 0).
+  let boundPort = config.port;
+  const portSuffix = () => {
+    const port = config.publicPort ?? boundPort;
+    return port === 443 ? '' : `:${port}`;
+  };
+  const allowedOrigins = () => [
+    `https://${config.hostname}${portSuffix()}`,
+    `https://localhost${portSuffix()}`,
+  ];
+  let transport: Transport | null = null;
+  const ctx: AccountsContext = {
+    db: database.db,
+    settings: {
+      rpName: 'VaultRoom',
+      rpId: config.hostname,
+      origins: allowedOrigins,
+      publicOrigin: () => `https://${config.hostname}${portSuffix()}`,
+      registrationMode: config.registration,
+      sessionIdleMs: config.sessionIdleHours * 3_600_000,
+      sessionMaxMs: config.sessionMaxDays * 86_400_000,
+      challengeTtlMs: config.challengeTtlSeconds * 1000,
+    },
+    now: () => new Date(),
+    addressLimiter: createRateLimiter({
+      burst: config.authRatePerMinute,
+      perMinute: config.authRatePerMinute,
+    }),
+    // Failed sign-ins per account: a third of the per-address allowance, at least one a minute.
+    accountLimiter: createRateLimiter({
+      burst: Math.max(1, Math.floor(config.authRatePerMinute / 3)),
+      perMinute: Math.max(1, Math.floor(config.authRatePerMinute / 3)),
+    }),
+    onSessionsEnded: (sessionIds) => transport?.closeSessions(sessionIds),
+    clientTag: await createClientTagger(database.db),
+    log,
+  };
+  const record = (event: SecurityEvent) => {
+    recordSecurityEvent(database.db, event).catch((error: unknown) => {
+      log.error({ err: error, type: event.type }, 'could not record a security event');
+    });
+  };
+
   try {
     transport = await startTransport({
       tls,
@@ -79,16 +130,48 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       hostnames,
       assets,
       health,
+      api: {
+        routes: accountRoutes(ctx),
+        allowedOrigins,
+        maxBodyBytes: 64 * 1024,
+        log,
+        onRefused: (request, error) => {
+          if (error.code !== 'ORIGIN_REFUSED' && error.code !== 'RATE_LIMITED') return;
+          record({
+            type: error.code === 'ORIGIN_REFUSED' ? 'origin_refused' : 'ratelimit_exceeded',
+            outcome: 'failure',
+            client: ctx.clientTag(request.remoteAddress),
+            userAgent: request.userAgent.slice(0, 200),
+            details: { path: request.path },
+          });
+        },
+      },
+      sockets: {
+        allowedOrigins,
+        authenticate: async (cookie) => authenticateSession(ctx, cookie),
+        log,
+        onRefused: (reason, remoteAddress) => {
+          record({
+            type: reason === 'origin' ? 'origin_refused' : 'session_upgrade_refused',
+            outcome: 'failure',
+            client: ctx.clientTag(remoteAddress),
+            details: { reason },
+          });
+        },
+      },
     });
   } catch (error) {
     await database.close();
     throw error;
   }
+  boundPort = transport.httpsPort;
+  const firstAdminInvite = await ensureFirstAdminInvite(ctx);
 
   let closing: Promise<void> | null = null;
   return {
     httpsPort: transport.httpsPort,
     httpPort: transport.httpPort,
+    firstAdminInvite,
     close() {
       closing ??= (async () => {
         transport.stop();

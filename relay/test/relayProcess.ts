@@ -16,6 +16,10 @@ export interface RelayProcess {
   /** Every JSON log record the relay wrote so far. */
   readonly logs: Record<string, unknown>[];
   readonly caPem: () => string;
+  /** The one-time first-administrator link printed on a start with no account, if any. */
+  readonly adminInvite: () => string | null;
+  /** Everything the relay wrote to standard error. */
+  readonly stderr: () => string;
   /** Sends a signal and resolves with the exit code and how long the exit took. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
@@ -119,6 +123,8 @@ export function startRelayProcess(
           httpPort: (record['httpPort'] as number | null) ?? null,
           logs,
           caPem: () => fs.readFileSync(path.join(dataDir, 'tls', 'ca.pem'), 'utf8'),
+          adminInvite: () => /https:\/\/\S+\/join#invite=[A-Za-z0-9_-]+/.exec(stderr)?.[0] ?? null,
+          stderr: () => stderr,
           stop(signal = 'SIGTERM') {
             const started = Date.now();
             return new Promise((done) => {

@@ -1,2 +1,3 @@
 export { APP_ROUTES, isAppRoute, type AppRoute } from './appRoutes.js';
 export { HEALTH_PATH, type HealthReport } from './health.js';
+export * from './api/accountsApi.js';

@@ -16,6 +16,12 @@ describe('parseRelayConfig', () => {
       altHostnames: [],
       tls: null,
       logLevel: 'info',
+      publicPort: null,
+      registration: 'invite',
+      sessionIdleHours: 336,
+      sessionMaxDays: 90,
+      challengeTtlSeconds: 300,
+      authRatePerMinute: 30,
     });
   });
 
@@ -52,6 +58,10 @@ describe('parseRelayConfig', () => {
     [{ tlsCert: 'cert.pem' }, 'VAULTROOM_TLS_CERT and VAULTROOM_TLS_KEY must be set together'],
     [{ logLevel: 'loud' }, 'VAULTROOM_LOG_LEVEL must be one of'],
     [{ dataDir: '  ' }, 'VAULTROOM_DATA_DIR must not be empty'],
+    [{ registration: 'closed' }, 'VAULTROOM_REGISTRATION must be invite or open, got "closed"'],
+    [{ sessionIdleHours: '0' }, 'VAULTROOM_SESSION_IDLE_HOURS must be a whole number from 1'],
+    [{ sessionMaxDays: '1.5' }, 'VAULTROOM_SESSION_MAX_DAYS must be a whole number from 1'],
+    [{ publicPort: '0' }, 'VAULTROOM_PUBLIC_PORT must be between 1 and 65535'],
   ])('refuses %o with a message naming the setting', (raw, message) => {
     expect(() => parseRelayConfig(raw, cwd)).toThrow(ConfigError);
     expect(() => parseRelayConfig(raw, cwd)).toThrow(message);

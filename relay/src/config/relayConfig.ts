@@ -22,6 +22,18 @@ export interface RelayConfig {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   readonly pwaDir: string;
   readonly logLevel: LogLevel;
+  /** The port in the URL people open, when a firewall forwards e.g. 443 to the relay's port. */
+  readonly publicPort: number | null;
+  /** `invite` (the default): new accounts need an invite; `open`: anyone who reaches the relay. */
+  readonly registration: 'invite' | 'open';
+  /** A session unused this long ends. */
+  readonly sessionIdleHours: number;
+  /** A session ends this long after sign-in, however active. */
+  readonly sessionMaxDays: number;
+  /** How long a passkey ceremony may take before its challenge expires. */
+  readonly challengeTtlSeconds: number;
+  /** Passkey ceremonies and invite look-ups allowed per client address and minute. */
+  readonly authRatePerMinute: number;
 }
 
 /** Raw settings as strings, after command-line flags have been merged over `VAULTROOM_*`. */
@@ -35,6 +47,12 @@ export interface RawRelayConfig {
   readonly tlsKey?: string | undefined;
   readonly pwaDir?: string | undefined;
   readonly logLevel?: string | undefined;
+  readonly publicPort?: string | undefined;
+  readonly registration?: string | undefined;
+  readonly sessionIdleHours?: string | undefined;
+  readonly sessionMaxDays?: string | undefined;
+  readonly challengeTtlSeconds?: string | undefined;
+  readonly authRatePerMinute?: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -43,6 +61,11 @@ export const DEFAULTS = {
   httpPort: '8080',
   hostname: 'vaultroom.local',
   logLevel: 'info',
+  registration: 'invite',
+  sessionIdleHours: '336',
+  sessionMaxDays: '90',
+  challengeTtlSeconds: '300',
+  authRatePerMinute: '30',
 } as const;
 
 /** Where `npm run build` puts the PWA, relative to this file in both src/ and dist/. */
@@ -65,6 +88,22 @@ function parsePort(raw: string, setting: string, min: number): number {
     throw new ConfigError(`${first}, got "${raw}"`);
   }
   return result.output;
+}
+
+function parseWholeNumber(raw: string, setting: string, min: number, max: number): number {
+  const value = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(`${setting} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function parseRegistration(raw: string): 'invite' | 'open' {
+  const mode = raw.trim().toLowerCase();
+  if (mode !== 'invite' && mode !== 'open') {
+    throw new ConfigError(`VAULTROOM_REGISTRATION must be invite or open, got "${raw}"`);
+  }
+  return mode;
 }
 
 function parseLogLevel(raw: string): LogLevel {
@@ -119,6 +158,35 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
     tls,
     pwaDir: raw.pwaDir?.trim() ? path.resolve(cwd, raw.pwaDir.trim()) : BUNDLED_PWA_DIR,
     logLevel: parseLogLevel(raw.logLevel ?? DEFAULTS.logLevel),
+    publicPort:
+      raw.publicPort === undefined || raw.publicPort.trim() === ''
+        ? null
+        : parsePort(raw.publicPort, 'VAULTROOM_PUBLIC_PORT', 1),
+    registration: parseRegistration(raw.registration ?? DEFAULTS.registration),
+    sessionIdleHours: parseWholeNumber(
+      raw.sessionIdleHours ?? DEFAULTS.sessionIdleHours,
+      'VAULTROOM_SESSION_IDLE_HOURS',
+      1,
+      24 * 365,
+    ),
+    sessionMaxDays: parseWholeNumber(
+      raw.sessionMaxDays ?? DEFAULTS.sessionMaxDays,
+      'VAULTROOM_SESSION_MAX_DAYS',
+      1,
+      3650,
+    ),
+    challengeTtlSeconds: parseWholeNumber(
+      raw.challengeTtlSeconds ?? DEFAULTS.challengeTtlSeconds,
+      'VAULTROOM_CHALLENGE_TTL_SECONDS',
+      1,
+      600,
+    ),
+    authRatePerMinute: parseWholeNumber(
+      raw.authRatePerMinute ?? DEFAULTS.authRatePerMinute,
+      'VAULTROOM_AUTH_RATE_PER_MINUTE',
+      1,
+      100_000,
+    ),
   };
 }
 

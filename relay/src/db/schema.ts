@@ -7,7 +7,95 @@ export interface RelayMetaTable {
   updated_at: Generated<string>;
 }
 
+export interface AccountsTable {
+  id: string;
+  handle: string;
+  /** Lower-case form of `handle`: uniqueness is case-insensitive. */
+  handle_key: string;
+  display_name: string;
+  role: 'admin' | 'member';
+  status: 'active' | 'disabled';
+  /** The WebAuthn user handle: random bytes, never the account id, so it reveals nothing. */
+  webauthn_user_id: Uint8Array;
+  created_at: string;
+  /** Set when a recovery invite was used and the user has not yet been told. */
+  recovery_notice_at: string | null;
+}
+
+export interface PasskeysTable {
+  /** The credential id (base64url): unique across all accounts. */
+  id: string;
+  account_id: string;
+  public_key: Uint8Array;
+  /** Signature counter; updated only by compare-and-swap. */
+  counter: number;
+  transports: string;
+  aaguid: string;
+  backup_eligible: number;
+  backed_up: number;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface WebauthnChallengesTable {
+  id: string;
+  purpose: 'registration' | 'sign-in' | 'add-passkey';
+  challenge: string;
+  /** JSON with what the ceremony was started for (handle, invite, account). */
+  context: string;
+  expires_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  /** SHA-256 of the token; the token itself exists only in the browser's cookie. */
+  token_hash: string;
+  account_id: string;
+  passkey_id: string | null;
+  user_agent: string;
+  created_at: string;
+  last_seen_at: string;
+  /** Epoch milliseconds after which the session is over whatever its activity. */
+  absolute_expires_at: number;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+export interface InvitesTable {
+  id: string;
+  token_hash: string;
+  kind: 'register' | 'recovery';
+  role: 'admin' | 'member';
+  /** For recovery invites, the account it lets back in. */
+  account_id: string | null;
+  created_by: string | null;
+  max_uses: number;
+  uses: number;
+  created_at: string;
+  expires_at: number;
+  revoked_at: string | null;
+}
+
+export interface SecurityEventsTable {
+  id: Generated<number>;
+  at: string;
+  type: string;
+  outcome: 'success' | 'failure';
+  actor_account_id: string | null;
+  target: string | null;
+  client: string | null;
+  user_agent: string | null;
+  details: string;
+}
+
 /** The relay's tables, one interface each; feature migrations add theirs here. */
 export interface RelayDatabase {
   relay_meta: RelayMetaTable;
+  accounts: AccountsTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
+  sessions: SessionsTable;
+  invites: InvitesTable;
+  security_events: SecurityEventsTable;
 }

@@ -3,9 +3,11 @@ import { HEALTH_PATH, type HealthReport } from '@vaultroom/shared';
 import * as uWS from 'uWebSockets.js';
 import { StartupError } from '../lifecycle/StartupError.js';
 import type { StaticAssets } from '../static/loadStaticAssets.js';
+import { handleApiRequest, type ApiOptions } from './handleApiRequest.js';
 import { isAllowedHost } from './isAllowedHost.js';
 import { jsonReply, respond, textReply, type Reply } from './respond.js';
 import { serveStatic } from './serveStatic.js';
+import type { SessionSockets } from './sessionSockets.js';
 
 export interface TlsFiles {
   readonly certFile: string;
@@ -17,6 +19,8 @@ export interface HttpsAppOptions {
   readonly hostnames: readonly string[];
   readonly assets: StaticAssets;
   readonly health: () => HealthReport;
+  readonly api: ApiOptions;
+  readonly sockets: SessionSockets;
 }
 
 /**
@@ -71,7 +75,20 @@ export function createHttpsApp(options: HttpsAppOptions): uWS.TemplatedApp {
       { cause: error },
     );
   }
-  return app.any('/*', (res, req) => {
-    respond(res, route(options, req), req.getCaseSensitiveMethod() === 'HEAD');
-  });
+  return app
+    .ws('/ws', options.sockets.behavior)
+    .any('/api/*', (res, req) => {
+      if (!isAllowedHost(req.getHeader('host'), options.hostnames)) {
+        respond(
+          res,
+          textReply('421 Misdirected Request', 'This relay does not serve that host name'),
+          false,
+        );
+        return;
+      }
+      handleApiRequest(res, req, options.api);
+    })
+    .any('/*', (res, req) => {
+      respond(res, route(options, req), req.getCaseSensitiveMethod() === 'HEAD');
+    });
 }

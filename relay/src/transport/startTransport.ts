@@ -2,6 +2,8 @@ import type { HealthReport } from '@vaultroom/shared';
 import type { StaticAssets } from '../static/loadStaticAssets.js';
 import { createHttpsApp, type TlsFiles } from './createHttpsApp.js';
 import { createRedirectApp } from './createRedirectApp.js';
+import type { ApiOptions } from './handleApiRequest.js';
+import { createSessionSockets, type SessionSocketOptions } from './sessionSockets.js';
 import { listen, stopListening, type Listening } from './uwsListen.js';
 
 export interface TransportOptions {
@@ -11,18 +13,23 @@ export interface TransportOptions {
   readonly hostnames: readonly string[];
   readonly assets: StaticAssets;
   readonly health: () => HealthReport;
+  readonly api: ApiOptions;
+  readonly sockets: SessionSocketOptions;
 }
 
 export interface Transport {
   readonly httpsPort: number;
   readonly httpPort: number | null;
-  /** Stops accepting, then closes every open connection. */
+  /** Closes the live sockets of sessions that just ended. */
+  closeSessions(sessionIds: readonly string[]): void;
+  /** Stops accepting, then closes every open connection (sockets with 1001). */
   stop(): void;
 }
 
 /** Binds the HTTPS listener and, when configured, the plain-HTTP redirect listener. */
 export async function startTransport(options: TransportOptions): Promise<Transport> {
-  const https = createHttpsApp(options);
+  const sockets = createSessionSockets(options.sockets);
+  const https = createHttpsApp({ ...options, sockets });
   const httpsListening = await listen(https, options.port, 'HTTPS');
 
   const canonicalHost = options.hostnames[0] ?? 'localhost';
@@ -42,8 +49,12 @@ export async function startTransport(options: TransportOptions): Promise<Transpo
   return {
     httpsPort: httpsListening.port,
     httpPort: redirectListening?.port ?? null,
+    closeSessions: (sessionIds) => {
+      sockets.closeSessions(sessionIds);
+    },
     stop() {
       stopListening(httpsListening);
+      sockets.closeAll();
       if (redirectListening !== null) stopListening(redirectListening);
       // Requests are answered synchronously, so none is half-done here; this ends idle
       // keep-alive connections, which would otherwise hold the process open.

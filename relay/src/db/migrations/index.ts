@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { relayMeta } from './0001_relay_meta.js';
+import { accounts } from './0002_accounts.js';
 
 /**
  * Every migration, in order. Listed statically rather than read from a folder so the set that
@@ -7,6 +8,7 @@ import { relayMeta } from './0001_relay_meta.js';
  */
 const migrations: Record<string, Migration> = {
   '0001_relay_meta': relayMeta,
+  '0002_accounts': accounts,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import type { RelayDatabase } from '../db/schema.js';
+import type { Logger } from '../log/createLogger.js';
+import type { RateLimiter } from './createRateLimiter.js';
+
+export type RegistrationMode = 'invite' | 'open';
+
+export interface AccountSettings {
+  readonly rpName: string;
+  /** The canonical host name: the RP ID passkeys are made for. */
+  readonly rpId: string;
+  /** Origins a ceremony may come from: the canonical one and, for local use, localhost. */
+  readonly origins: () => readonly string[];
+  /** The origin invite links point at. */
+  readonly publicOrigin: () => string;
+  readonly registrationMode: RegistrationMode;
+  readonly sessionIdleMs: number;
+  readonly sessionMaxMs: number;
+  readonly challengeTtlMs: number;
+}
+
+/** Everything the accounts feature needs from the rest of the relay, passed in explicitly. */
+export interface AccountsContext {
+  readonly db: Kysely<RelayDatabase>;
+  readonly settings: AccountSettings;
+  readonly now: () => Date;
+  /** Per client address: ceremonies and invite look-ups. */
+  readonly addressLimiter: RateLimiter;
+  /** Per account: failed sign-ins only, so a flood of bad attempts locks the account briefly. */
+  readonly accountLimiter: RateLimiter;
+  /** Told when sessions end, so their live connections can be closed at once. */
+  readonly onSessionsEnded: (sessionIds: readonly string[]) => void;
+  /** Reduces a client address to a keyed hash before it is stored anywhere. */
+  readonly clientTag: (address: string) => string;
+  readonly log: Logger;
+}
+
+/** The facts about the caller that security events record. */
+export interface ClientInfo {
+  readonly address: string;
+  readonly userAgent: string;
+}

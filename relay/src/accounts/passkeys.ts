@@ -1,0 +1,202 @@
+import { generateRegistrationOptions } from '@simplewebauthn/server';
+import type { CeremonyOptions, PasskeyView } from '@vaultroom/shared';
+import * as v from 'valibot';
+import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { ApiError } from '../http/ApiError.js';
+import type { AccountsContext, ClientInfo } from './AccountsContext.js';
+import { parsePasskeyName } from './accountInput.js';
+import {
+  SUPPORTED_ALGORITHMS,
+  consumeChallenge,
+  parseRegistrationResponse,
+  storeChallenge,
+} from './ceremonies.js';
+import { describeUserAgent } from './describeUserAgent.js';
+import { endSessions, type AuthenticatedSession } from './sessions.js';
+import { transact } from './transact.js';
+import { verifyNewPasskey } from './verifyNewPasskey.js';
+import { passkeyView } from './views.js';
+import { contextString, rpIdFor } from './webauthnRp.js';
+
+export async function listPasskeys(
+  ctx: AccountsContext,
+  session: AuthenticatedSession,
+): Promise<PasskeyView[]> {
+  const rows = await ctx.db
+    .selectFrom('passkeys')
+    .selectAll()
+    .where('account_id', '=', session.accountId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map(passkeyView);
+}
+
+/** Creation options for another passkey on the signed-in account; its existing ones are excluded. */
+export async function beginAddPasskey(
+  ctx: AccountsContext,
+  session: AuthenticatedSession,
+  origin: string,
+): Promise<CeremonyOptions> {
+  const account = await ctx.db
+    .selectFrom('accounts')
+    .select(['handle', 'display_name', 'webauthn_user_id'])
+    .where('id', '=', session.accountId)
+    .executeTakeFirstOrThrow();
+  const existing = await ctx.db
+    .selectFrom('passkeys')
+    .select(['id', 'transports'])
+    .where('account_id', '=', session.accountId)
+    .execute();
+  const rpId = rpIdFor(ctx, origin);
+  const options = await generateRegistrationOptions({
+    rpName: ctx.settings.rpName,
+    rpID: rpId,
+    userName: account.handle,
+    userID: Uint8Array.from(account.webauthn_user_id),
+    userDisplayName: account.display_name,
+    attestationType: 'none',
+    excludeCredentials: existing.map((row) => ({
+      id: row.id,
+      transports: JSON.parse(row.transports) as string[],
+    })),
+    authenticatorSelection: {
+      residentKey: 'required',
+      requireResidentKey: true,
+      userVerification: 'required',
+    },
+    supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
+    timeout: ctx.settings.challengeTtlMs,
+  });
+  const ceremonyId = await storeChallenge(ctx, 'add-passkey', options.challenge, {
+    accountId: session.accountId,
+    rpId,
+  });
+  return { ceremonyId, options };
+}
+
+const finishSchema = v.object({
+  ceremonyId: v.string(),
+  response: v.unknown(),
+  passkeyName: v.optional(v.unknown()),
+});
+
+export async function finishAddPasskey(
+  ctx: AccountsContext,
+  session: AuthenticatedSession,
+  body: unknown,
+  client: ClientInfo,
+): Promise<PasskeyView> {
+  const parsed = v.safeParse(finishSchema, body);
+  if (!parsed.success)
+    throw new ApiError('BAD_REQUEST', 'Send the ceremony id and the passkey response');
+  const { challenge, context } = await consumeChallenge(
+    ctx,
+    parsed.output.ceremonyId,
+    'add-passkey',
+  );
+  // A ceremony started by one account cannot be finished by another.
+  if (contextString(context, 'accountId') !== session.accountId) {
+    throw new ApiError('CEREMONY_FAILED', 'This passkey ceremony belongs to another session');
+  }
+  const passkey = await verifyNewPasskey(ctx, {
+    response: parseRegistrationResponse(parsed.output.response),
+    challenge,
+    rpId: contextString(context, 'rpId'),
+    accountId: session.accountId,
+    name: parsed.output.passkeyName,
+  });
+  await transact(ctx, async (tx) => {
+    await tx.trx.insertInto('passkeys').values(passkey).execute();
+    await recordSecurityEvent(tx.trx, {
+      type: 'authn_passkey_added',
+      outcome: 'success',
+      actorAccountId: session.accountId,
+      target: passkey.id,
+      client: ctx.clientTag(client.address),
+      userAgent: describeUserAgent(client.userAgent),
+    });
+  });
+  return passkeyView(passkey);
+}
+
+export async function renamePasskey(
+  ctx: AccountsContext,
+  session: AuthenticatedSession,
+  passkeyId: string,
+  body: unknown,
+  client: ClientInfo,
+): Promise<PasskeyView> {
+  const name = parsePasskeyName(
+    typeof body === 'object' && body !== null ? (body as { name?: unknown }).name : undefined,
+  );
+  return transact(ctx, async (tx) => {
+    const result = await tx.trx
+      .updateTable('passkeys')
+      .set({ name })
+      .where('id', '=', passkeyId)
+      .where('account_id', '=', session.accountId)
+      .executeTakeFirst();
+    if (result.numUpdatedRows !== 1n) throw new ApiError('NOT_FOUND', 'No such passkey');
+    await recordSecurityEvent(tx.trx, {
+      type: 'authn_passkey_renamed',
+      outcome: 'success',
+      actorAccountId: session.accountId,
+      target: passkeyId,
+      client: ctx.clientTag(client.address),
+      userAgent: describeUserAgent(client.userAgent),
+    });
+    const row = await tx.trx
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('id', '=', passkeyId)
+      .executeTakeFirstOrThrow();
+    return passkeyView(row);
+  });
+}
+
+/**
+ * Removes a passkey, never the last one (that would lock the account out), and ends the other
+ * sessions it signed in: a passkey is usually removed because its device was lost.
+ */
+export async function removePasskey(
+  ctx: AccountsContext,
+  session: AuthenticatedSession,
+  passkeyId: string,
+  client: ClientInfo,
+): Promise<void> {
+  await transact(ctx, async (tx) => {
+    const owned = await tx.trx
+      .selectFrom('passkeys')
+      .select('id')
+      .where('account_id', '=', session.accountId)
+      .execute();
+    if (!owned.some((row) => row.id === passkeyId))
+      throw new ApiError('NOT_FOUND', 'No such passkey');
+    if (owned.length < 2) {
+      throw new ApiError('CONFLICT', 'This is your only passkey: add another before removing it');
+    }
+    const sessions = await tx.trx
+      .selectFrom('sessions')
+      .select('id')
+      .where('passkey_id', '=', passkeyId)
+      .where('ended_at', 'is', null)
+      .where('id', '!=', session.sessionId)
+      .execute();
+    await endSessions(
+      ctx,
+      tx,
+      sessions.map((row) => row.id),
+      'passkey-removed',
+    );
+    await tx.trx.deleteFrom('passkeys').where('id', '=', passkeyId).execute();
+    await recordSecurityEvent(tx.trx, {
+      type: 'authn_passkey_removed',
+      outcome: 'success',
+      actorAccountId: session.accountId,
+      target: passkeyId,
+      client: ctx.clientTag(client.address),
+      userAgent: describeUserAgent(client.userAgent),
+      details: { sessionsEnded: sessions.length },
+    });
+  });
+}

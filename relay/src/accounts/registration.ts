@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { generateRegistrationOptions } from '@simplewebauthn/server';
+import type { CeremonyOptions, Role, SignedInResponse } from '@vaultroom/shared';
+import * as v from 'valibot';
+import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { ApiError } from '../http/ApiError.js';
+import type { AccountsContext, ClientInfo } from './AccountsContext.js';
+import { parseDisplayName, parseHandle } from './accountInput.js';
+import {
+  SUPPORTED_ALGORITHMS,
+  consumeChallenge,
+  parseRegistrationResponse,
+  storeChallenge,
+} from './ceremonies.js';
+import { describeUserAgent } from './describeUserAgent.js';
+import { findUsableInvite, redeemInvite } from './invites.js';
+import { randomId } from './secrets.js';
+import { authenticateSession, createSession, endSessions } from './sessions.js';
+import { transact } from './transact.js';
+import { verifyNewPasskey } from './verifyNewPasskey.js';
+import { accountView } from './views.js';
+import { contextString, rpIdFor } from './webauthnRp.js';
+
+const beginSchema = v.object({
+  invite: v.optional(v.string()),
+  handle: v.optional(v.unknown()),
+  displayName: v.optional(v.unknown()),
+});
+
+const finishSchema = v.object({
+  ceremonyId: v.string(),
+  response: v.unknown(),
+  passkeyName: v.optional(v.unknown()),
+});
+
+/**
+ * First step of signing up (or of recovering an account with a recovery invite): checks the
+ * invite and the handle, and returns WebAuthn creation options for a resident, user-verified
+ * passkey. Nothing is written but the challenge.
+ */
+export async function beginRegistration(
+  ctx: AccountsContext,
+  body: unknown,
+  origin: string,
+): Promise<CeremonyOptions> {
+  const parsed = v.safeParse(beginSchema, body);
+  if (!parsed.success)
+    throw new ApiError('BAD_REQUEST', 'Send an invite, a handle and a display name');
+  const { invite: token } = parsed.output;
+  const invite = token === undefined ? null : await findUsableInvite(ctx, token);
+  if (token !== undefined && invite === null) {
+    throw new ApiError('INVITE_INVALID', 'This invite has expired, was revoked or is used up');
+  }
+  if (invite === null && ctx.settings.registrationMode !== 'open') {
+    throw new ApiError('INVITE_INVALID', 'This relay accepts new accounts by invitation only');
+  }
+  const rpId = rpIdFor(ctx, origin);
+  const common = {
+    rpName: ctx.settings.rpName,
+    rpID: rpId,
+    attestationType: 'none' as const,
+    authenticatorSelection: {
+      residentKey: 'required' as const,
+      requireResidentKey: true,
+      userVerification: 'required' as const,
+    },
+    supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
+    timeout: ctx.settings.challengeTtlMs,
+  };
+
+  if (invite?.kind === 'recovery' && invite.account_id !== null) {
+    const account = await ctx.db
+      .selectFrom('accounts')
+      .select(['id', 'handle', 'display_name', 'webauthn_user_id'])
+      .where('id', '=', invite.account_id)
+      .executeTakeFirstOrThrow();
+    const existing = await ctx.db
+      .selectFrom('passkeys')
+      .select(['id', 'transports'])
+      .where('account_id', '=', account.id)
+      .execute();
+    const options = await generateRegistrationOptions({
+      ...common,
+      userName: account.handle,
+      userID: Uint8Array.from(account.webauthn_user_id),
+      userDisplayName: account.display_name,
+      excludeCredentials: existing.map((row) => ({
+        id: row.id,
+        transports: JSON.parse(row.transports) as string[],
+      })),
+    });
+    const ceremonyId = await storeChallenge(ctx, 'registration', options.challenge, {
+      kind: 'recovery',
+      inviteId: invite.id,
+      accountId: account.id,
+      rpId,
+    });
+    return { ceremonyId, options };
+  }
+
+  const { handle, key } = parseHandle(parsed.output.handle);
+  const displayName = parseDisplayName(parsed.output.displayName);
+  const taken = await ctx.db
+    .selectFrom('accounts')
+    .select('id')
+    .where('handle_key', '=', key)
+    .executeTakeFirst();
+  if (taken !== undefined) throw new ApiError('CONFLICT', `The handle ${handle} is taken`);
+  const userId = randomBytes(32);
+  const options = await generateRegistrationOptions({
+    ...common,
+    userName: handle,
+    userID: userId,
+    userDisplayName: displayName,
+    excludeCredentials: [],
+  });
+  const ceremonyId = await storeChallenge(ctx, 'registration', options.challenge, {
+    kind: 'register',
+    inviteId: invite?.id ?? null,
+    role: invite?.role ?? 'member',
+    handle,
+    displayName,
+    userId: userId.toString('base64url'),
+    rpId,
+  });
+  return { ceremonyId, options };
+}
+
+/**
+ * Second step: verifies the new passkey and, in one transaction, uses the invite, creates the
+ * account (or adds the passkey to the recovered one), starts a session and records it all.
+ */
+export async function finishRegistration(
+  ctx: AccountsContext,
+  body: unknown,
+  cookieHeader: string,
+  client: ClientInfo,
+): Promise<{ response: SignedInResponse; cookie: string }> {
+  const parsed = v.safeParse(finishSchema, body);
+  if (!parsed.success)
+    throw new ApiError('BAD_REQUEST', 'Send the ceremony id and the passkey response');
+  const { challenge, context } = await consumeChallenge(
+    ctx,
+    parsed.output.ceremonyId,
+    'registration',
+  );
+  const clientTag = ctx.clientTag(client.address);
+  const userAgent = describeUserAgent(client.userAgent);
+
+  try {
+    const response = parseRegistrationResponse(parsed.output.response);
+    const isRecovery = context['kind'] === 'recovery';
+    const accountId = isRecovery ? contextString(context, 'accountId') : randomId();
+    const passkey = await verifyNewPasskey(ctx, {
+      response,
+      challenge,
+      rpId: contextString(context, 'rpId'),
+      accountId,
+      name: parsed.output.passkeyName,
+    });
+    const previous = await authenticateSession(ctx, cookieHeader);
+
+    return await transact(ctx, async (tx) => {
+      const now = ctx.now().toISOString();
+      const inviteId = context['inviteId'];
+      if (typeof inviteId === 'string') await redeemInvite(ctx, tx, inviteId);
+      if (isRecovery) {
+        await tx.trx
+          .updateTable('accounts')
+          .set({ recovery_notice_at: now })
+          .where('id', '=', accountId)
+          .execute();
+      } else {
+        const handle = contextString(context, 'handle');
+        const taken = await tx.trx
+          .selectFrom('accounts')
+          .select('id')
+          .where('handle_key', '=', handle.toLowerCase())
+          .executeTakeFirst();
+        if (taken !== undefined) throw new ApiError('CONFLICT', `The handle ${handle} is taken`);
+        await tx.trx
+          .insertInto('accounts')
+          .values({
+            id: accountId,
+            handle,
+            handle_key: handle.toLowerCase(),
+            display_name: contextString(context, 'displayName'),
+            role: contextString(context, 'role') as Role,
+            status: 'active',
+            webauthn_user_id: Buffer.from(contextString(context, 'userId'), 'base64url'),
+            created_at: now,
+            recovery_notice_at: null,
+          })
+          .execute();
+        await recordSecurityEvent(tx.trx, {
+          type: 'user_created',
+          outcome: 'success',
+          actorAccountId: accountId,
+          target: accountId,
+          client: clientTag,
+          userAgent,
+          details: { role: contextString(context, 'role'), byInvite: typeof inviteId === 'string' },
+        });
+      }
+      await tx.trx.insertInto('passkeys').values(passkey).execute();
+      await recordSecurityEvent(tx.trx, {
+        type: 'authn_passkey_added',
+        outcome: 'success',
+        actorAccountId: accountId,
+        target: passkey.id,
+        client: clientTag,
+        userAgent,
+      });
+      if (typeof inviteId === 'string') {
+        await recordSecurityEvent(tx.trx, {
+          type: isRecovery ? 'authn_recovery_used' : 'invite_redeemed',
+          outcome: 'success',
+          actorAccountId: accountId,
+          target: inviteId,
+          client: clientTag,
+          userAgent,
+        });
+      }
+      // A new sign-in always gets a new token; whatever session this browser had ends.
+      if (previous !== null) await endSessions(ctx, tx, [previous.sessionId], 'signed-out');
+      const cookie = await createSession(ctx, tx, accountId, passkey.id, client);
+      const account = await tx.trx
+        .selectFrom('accounts')
+        .selectAll()
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      const passkeyCount = await tx.trx
+        .selectFrom('passkeys')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      return {
+        cookie,
+        response: {
+          account: accountView(account),
+          notices: passkeyCount.n < 2 ? [{ kind: 'single-passkey' as const }] : [],
+        },
+      };
+    });
+  } catch (error) {
+    if (error instanceof ApiError) {
+      await recordSecurityEvent(ctx.db, {
+        type: 'registration_fail',
+        outcome: 'failure',
+        client: clientTag,
+        userAgent,
+        details: { code: error.code },
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,182 @@
+import {
+  generateAuthenticationOptions,
+  verifyAuthenticationResponse,
+} from '@simplewebauthn/server';
+import type { CeremonyOptions, SignInNotice, SignedInResponse } from '@vaultroom/shared';
+import * as v from 'valibot';
+import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { ApiError } from '../http/ApiError.js';
+import type { AccountsContext, ClientInfo } from './AccountsContext.js';
+import { consumeChallenge, parseAuthenticationResponse, storeChallenge } from './ceremonies.js';
+import { describeUserAgent } from './describeUserAgent.js';
+import { authenticateSession, createSession, endSessions } from './sessions.js';
+import { transact } from './transact.js';
+import { accountView } from './views.js';
+import { contextString, rpIdFor } from './webauthnRp.js';
+
+const finishSchema = v.object({ ceremonyId: v.string(), response: v.unknown() });
+
+/**
+ * Options for a usernameless sign-in: no allowCredentials, so the browser offers every passkey it
+ * holds for this relay (and can show them in the handle field's autofill).
+ */
+export async function beginSignIn(ctx: AccountsContext, origin: string): Promise<CeremonyOptions> {
+  const rpId = rpIdFor(ctx, origin);
+  const options = await generateAuthenticationOptions({
+    rpID: rpId,
+    userVerification: 'required',
+    allowCredentials: [],
+    timeout: ctx.settings.challengeTtlMs,
+  });
+  const ceremonyId = await storeChallenge(ctx, 'sign-in', options.challenge, { rpId });
+  return { ceremonyId, options };
+}
+
+const SIGN_IN_FAILED = 'This passkey could not sign you in';
+
+/**
+ * Verifies an assertion and starts a session. Beyond the library's checks, this enforces what it
+ * leaves to the relay: the credential exists and is looked up by its id, the returned user handle
+ * belongs to the credential's owner (§7.2 step 6), the backup-eligible flag has not changed
+ * (§6.1.3), and the signature counter moves by compare-and-swap so two concurrent uses of a
+ * cloned authenticator cannot both succeed.
+ */
+export async function finishSignIn(
+  ctx: AccountsContext,
+  body: unknown,
+  cookieHeader: string,
+  client: ClientInfo,
+): Promise<{ response: SignedInResponse; cookie: string }> {
+  const parsed = v.safeParse(finishSchema, body);
+  if (!parsed.success)
+    throw new ApiError('BAD_REQUEST', 'Send the ceremony id and the passkey response');
+  const { challenge, context } = await consumeChallenge(ctx, parsed.output.ceremonyId, 'sign-in');
+  const clientTag = ctx.clientTag(client.address);
+  const userAgent = describeUserAgent(client.userAgent);
+  let accountId: string | null = null;
+
+  const fail = async (reason: string, error = new ApiError('CEREMONY_FAILED', SIGN_IN_FAILED)) => {
+    if (accountId !== null) ctx.accountLimiter.take(accountId);
+    await recordSecurityEvent(ctx.db, {
+      type: 'authn_login_fail',
+      outcome: 'failure',
+      actorAccountId: accountId,
+      client: clientTag,
+      userAgent,
+      details: { reason },
+    });
+    return error;
+  };
+
+  const response = parseAuthenticationResponse(parsed.output.response);
+  const passkey = await ctx.db
+    .selectFrom('passkeys')
+    .selectAll()
+    .where('id', '=', response.id)
+    .executeTakeFirst();
+  if (passkey === undefined) {
+    throw await fail(
+      'unknown-credential',
+      new ApiError('CEREMONY_FAILED', 'This passkey is not registered on this relay'),
+    );
+  }
+  accountId = passkey.account_id;
+  const account = await ctx.db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', '=', passkey.account_id)
+    .executeTakeFirstOrThrow();
+  if (account.status !== 'active') {
+    throw await fail(
+      'account-disabled',
+      new ApiError('ACCOUNT_DISABLED', 'This account is disabled'),
+    );
+  }
+  const limit = ctx.accountLimiter.check(account.id);
+  if (!limit.allowed) {
+    throw new ApiError(
+      'RATE_LIMITED',
+      'Too many sign-in attempts: wait a moment',
+      limit.retryAfterSeconds,
+    );
+  }
+  const userHandle = response.response.userHandle;
+  if (
+    userHandle === undefined ||
+    !Buffer.from(account.webauthn_user_id).equals(Buffer.from(userHandle, 'base64url'))
+  ) {
+    throw await fail('user-handle-mismatch');
+  }
+
+  let verification;
+  try {
+    verification = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: [...ctx.settings.origins()],
+      expectedRPID: contextString(context, 'rpId'),
+      credential: {
+        id: passkey.id,
+        publicKey: Uint8Array.from(passkey.public_key),
+        counter: passkey.counter,
+        transports: JSON.parse(passkey.transports) as string[],
+      },
+      requireUserVerification: true,
+    });
+  } catch (error) {
+    ctx.log.info({ reason: error instanceof Error ? error.name : 'unknown' }, 'sign-in refused');
+    throw await fail('verification');
+  }
+  if (!verification.verified) throw await fail('signature');
+  const info = verification.authenticationInfo;
+  const backupEligible = info.credentialDeviceType === 'multiDevice' ? 1 : 0;
+  if (backupEligible !== passkey.backup_eligible) throw await fail('backup-eligibility-changed');
+
+  const previous = await authenticateSession(ctx, cookieHeader);
+  return transact(ctx, async (tx) => {
+    const now = ctx.now().toISOString();
+    const swapped = await tx.trx
+      .updateTable('passkeys')
+      .set({
+        counter: info.newCounter,
+        backed_up: info.credentialBackedUp ? 1 : 0,
+        last_used_at: now,
+      })
+      .where('id', '=', passkey.id)
+      .where('counter', '=', passkey.counter)
+      .executeTakeFirst();
+    if (swapped.numUpdatedRows !== 1n) {
+      throw new ApiError('CEREMONY_FAILED', SIGN_IN_FAILED);
+    }
+    if (previous !== null) await endSessions(ctx, tx, [previous.sessionId], 'signed-out');
+    const cookie = await createSession(ctx, tx, account.id, passkey.id, client);
+    await recordSecurityEvent(tx.trx, {
+      type: 'authn_login_success',
+      outcome: 'success',
+      actorAccountId: account.id,
+      target: passkey.id,
+      client: clientTag,
+      userAgent,
+    });
+    const notices: SignInNotice[] = [];
+    if (account.recovery_notice_at !== null) {
+      notices.push({ kind: 'recovery-used', at: account.recovery_notice_at });
+      await tx.trx
+        .updateTable('accounts')
+        .set({ recovery_notice_at: null })
+        .where('id', '=', account.id)
+        .execute();
+    }
+    const count = await tx.trx
+      .selectFrom('passkeys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', account.id)
+      .executeTakeFirstOrThrow();
+    if (count.n < 2) notices.push({ kind: 'single-passkey' });
+    return { cookie, response: { account: accountView(account), notices } };
+  }).catch(async (error: unknown) => {
+    if (error instanceof ApiError && error.code === 'CEREMONY_FAILED')
+      throw await fail('counter-race');
+    throw error;
+  });
+}

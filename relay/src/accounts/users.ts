@@ -1,0 +1,119 @@
+import type { AccountView, UserView } from '@vaultroom/shared';
+import { sql } from 'kysely';
+import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { ApiError } from '../http/ApiError.js';
+import type { AccountsContext, ClientInfo } from './AccountsContext.js';
+import { describeUserAgent } from './describeUserAgent.js';
+import { endSessions, liveSessionIds, type AuthenticatedSession } from './sessions.js';
+import { transact } from './transact.js';
+import { accountView } from './views.js';
+
+export async function getAccount(
+  ctx: AccountsContext,
+  session: AuthenticatedSession,
+): Promise<AccountView> {
+  const row = await ctx.db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', '=', session.accountId)
+    .executeTakeFirstOrThrow();
+  return accountView(row);
+}
+
+export async function listUsers(ctx: AccountsContext): Promise<UserView[]> {
+  const rows = await ctx.db
+    .selectFrom('accounts')
+    .leftJoin('passkeys', 'passkeys.account_id', 'accounts.id')
+    .select([
+      'accounts.id',
+      'accounts.handle',
+      'accounts.display_name',
+      'accounts.role',
+      'accounts.status',
+      'accounts.created_at',
+      sql<number>`count(passkeys.id)`.as('passkey_count'),
+      sql<string | null>`max(passkeys.last_used_at)`.as('last_sign_in_at'),
+    ])
+    .groupBy('accounts.id')
+    .orderBy('accounts.handle_key')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    handle: row.handle,
+    displayName: row.display_name,
+    role: row.role,
+    status: row.status,
+    createdAt: row.created_at,
+    passkeyCount: row.passkey_count,
+    lastSignInAt: row.last_sign_in_at,
+  }));
+}
+
+async function findUser(ctx: AccountsContext, accountId: string): Promise<UserView> {
+  const user = (await listUsers(ctx)).find((candidate) => candidate.id === accountId);
+  if (user === undefined) throw new ApiError('NOT_FOUND', 'No such user');
+  return user;
+}
+
+/** Admins act on others; acting on oneself would let the last admin lock everyone out. */
+function refuseSelf(admin: AuthenticatedSession, accountId: string, what: string): void {
+  if (admin.accountId === accountId)
+    throw new ApiError('CONFLICT', `You cannot ${what} your own account`);
+}
+
+export async function setUserStatus(
+  ctx: AccountsContext,
+  admin: AuthenticatedSession,
+  accountId: string,
+  status: 'active' | 'disabled',
+  client: ClientInfo,
+): Promise<UserView> {
+  refuseSelf(admin, accountId, status === 'disabled' ? 'disable' : 'enable');
+  await transact(ctx, async (tx) => {
+    const result = await tx.trx
+      .updateTable('accounts')
+      .set({ status })
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    if (result.numUpdatedRows !== 1n) throw new ApiError('NOT_FOUND', 'No such user');
+    // A disabled account's sessions end now, and its open connections close with them.
+    if (status === 'disabled') {
+      await endSessions(ctx, tx, await liveSessionIds(tx, accountId), 'account-disabled');
+    }
+    await recordSecurityEvent(tx.trx, {
+      type: status === 'disabled' ? 'user_disabled' : 'user_enabled',
+      outcome: 'success',
+      actorAccountId: admin.accountId,
+      target: accountId,
+      client: ctx.clientTag(client.address),
+      userAgent: describeUserAgent(client.userAgent),
+    });
+  });
+  return findUser(ctx, accountId);
+}
+
+export async function deleteUser(
+  ctx: AccountsContext,
+  admin: AuthenticatedSession,
+  accountId: string,
+  client: ClientInfo,
+): Promise<void> {
+  refuseSelf(admin, accountId, 'delete');
+  await transact(ctx, async (tx) => {
+    const sessions = await liveSessionIds(tx, accountId);
+    await endSessions(ctx, tx, sessions, 'account-disabled');
+    const result = await tx.trx
+      .deleteFrom('accounts')
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    if (result.numDeletedRows !== 1n) throw new ApiError('NOT_FOUND', 'No such user');
+    await recordSecurityEvent(tx.trx, {
+      type: 'user_deleted',
+      outcome: 'success',
+      actorAccountId: admin.accountId,
+      target: accountId,
+      client: ctx.clientTag(client.address),
+      userAgent: describeUserAgent(client.userAgent),
+    });
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * The accounts part of the relay's JSON API: paths, request and response bodies. Both the relay
+ * and the PWA import these, so the two cannot drift apart. WebAuthn options and responses travel
+ * as the JSON forms of the WebAuthn Level 3 spec (as @simplewebauthn produces and consumes them)
+ * and are typed `unknown` here because shared/ has no DOM types.
+ */
+
+export const ACCOUNTS_API = {
+  registrationOptions: '/api/registration/options',
+  registrationVerify: '/api/registration/verify',
+  inviteInspect: '/api/invites/inspect',
+  signInOptions: '/api/sign-in/options',
+  signInVerify: '/api/sign-in/verify',
+  signOut: '/api/sign-out',
+  me: '/api/me',
+  passkeys: '/api/passkeys',
+  passkeyOptions: '/api/passkeys/options',
+  passkeyVerify: '/api/passkeys/verify',
+  /** PATCH { name } renames, DELETE removes; `:id` is the credential id. */
+  passkey: '/api/passkeys/:id',
+  sessions: '/api/sessions',
+  /** DELETE ends that session. */
+  session: '/api/sessions/:id',
+  revokeOtherSessions: '/api/sessions/revoke-others',
+  invites: '/api/invites',
+  /** DELETE revokes the invite. */
+  invite: '/api/invites/:id',
+  users: '/api/users',
+  /** DELETE deletes the account. */
+  user: '/api/users/:id',
+  disableUser: '/api/users/:id/disable',
+  enableUser: '/api/users/:id/enable',
+  recoveryInvite: '/api/users/:id/recovery-invite',
+} as const;
+
+/** Fills `:name` segments of an API path. */
+export function apiPath(pattern: string, params: Readonly<Record<string, string>>): string {
+  return pattern.replace(/:([a-zA-Z]+)/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`missing path parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}
+
+export type Role = 'admin' | 'member';
+export type AccountStatus = 'active' | 'disabled';
+export type InviteKind = 'register' | 'recovery';
+
+/** Handles: 3 to 32 characters, letters, digits, `_`, `.` and `-`, starting with a letter. */
+export const HANDLE_PATTERN = /^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/;
+export const DISPLAY_NAME_MAX = 64;
+export const PASSKEY_NAME_MAX = 64;
+
+/**
+ * The PRF salt the PWA evaluates at registration and sign-in to derive its keystore key. A fixed,
+ * versioned label is enough: the PRF output is already unique to each credential.
+ */
+export const KEYSTORE_PRF_SALT_LABEL = 'VaultRoom keystore key v1';
+
+/** Where an invite token travels: in the URL fragment, which browsers never send to a server. */
+export const INVITE_FRAGMENT_KEY = 'invite';
+
+export interface AccountView {
+  readonly id: string;
+  readonly handle: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly createdAt: string;
+}
+
+export interface PasskeyView {
+  readonly id: string;
+  readonly name: string;
+  /** The authenticator's maker, from its AAGUID, when known (e.g. "Google Password Manager"). */
+  readonly provider: string | null;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly backupEligible: boolean;
+  readonly backedUp: boolean;
+}
+
+export interface SessionView {
+  readonly id: string;
+  readonly current: boolean;
+  /** e.g. "Chrome on Android". */
+  readonly device: string;
+  readonly createdAt: string;
+  readonly lastSeenAt: string;
+}
+
+export interface InviteView {
+  readonly id: string;
+  readonly kind: InviteKind;
+  readonly role: Role;
+  readonly maxUses: number;
+  readonly uses: number;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly revokedAt: string | null;
+  /** For recovery invites: the account it lets back in. */
+  readonly forHandle: string | null;
+}
+
+export interface UserView {
+  readonly id: string;
+  readonly handle: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly status: AccountStatus;
+  readonly createdAt: string;
+  readonly passkeyCount: number;
+  readonly lastSignInAt: string | null;
+}
+
+export interface CeremonyOptions {
+  readonly ceremonyId: string;
+  /** PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON. */
+  readonly options: unknown;
+}
+
+export interface InviteInspectRequest {
+  readonly invite: string;
+}
+export interface InviteInspectResponse {
+  readonly kind: InviteKind;
+  readonly role: Role;
+  /** For a recovery invite, the handle of the account being recovered. */
+  readonly forHandle: string | null;
+  readonly expiresAt: string;
+}
+
+export interface RegistrationOptionsRequest {
+  /** The invite token; may be omitted when the relay allows open registration. */
+  readonly invite?: string;
+  /** Ignored for recovery invites, which keep the account's handle. */
+  readonly handle?: string;
+  readonly displayName?: string;
+}
+
+export interface CeremonyVerifyRequest {
+  readonly ceremonyId: string;
+  /** RegistrationResponseJSON or AuthenticationResponseJSON, with any PRF results removed. */
+  readonly response: unknown;
+  /** A name for a new passkey, e.g. "Phone". */
+  readonly passkeyName?: string;
+}
+
+export interface SignedInResponse {
+  readonly account: AccountView;
+  /** Things the user must be told once, e.g. that a recovery invite was used on the account. */
+  readonly notices: readonly SignInNotice[];
+}
+
+export type SignInNotice =
+  { readonly kind: 'recovery-used'; readonly at: string } | { readonly kind: 'single-passkey' };
+
+export interface CreateInviteRequest {
+  readonly role: Role;
+  readonly maxUses: number;
+  readonly expiresInHours: number;
+}
+
+export interface CreatedInviteResponse {
+  readonly invite: InviteView;
+  /** The full link with the token in its fragment; shown once, never stored in readable form. */
+  readonly link: string;
+}
+
+export interface ApiErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
