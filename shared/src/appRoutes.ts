@@ -5,8 +5,11 @@
 export const APP_ROUTES = {
   home: '/',
   signIn: '/sign-in',
+  /** Sign-up and account recovery; the invite token travels in the URL fragment. */
+  join: '/join',
   conversations: '/conversations',
   settings: '/settings',
+  admin: '/admin',
 } as const;
 
 export type AppRoute = (typeof APP_ROUTES)[keyof typeof APP_ROUTES];
