@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { ensureCertificates } from './certs/index.js';
+import { inviteCommand, usersCommand } from './cli/accountCommands.js';
 import { DEFAULTS, LOG_LEVELS, allHostnames, parseRelayConfig } from './config/relayConfig.js';
 import { createLogger } from './log/createLogger.js';
 import { startRelay } from './main.js';
@@ -202,6 +203,8 @@ function program(): Command {
     .option('--new-ca', 'replace the CA too (devices must import the new one)')
     .action((flags: CertsFlags) => certs(flags));
 
+  root.addCommand(inviteCommand());
+  root.addCommand(usersCommand());
   return root;
 }
 

@@ -5,7 +5,7 @@ import type { AccountsContext } from './accounts/AccountsContext.js';
 import { accountRoutes } from './accounts/accountRoutes.js';
 import { createRateLimiter } from './accounts/createRateLimiter.js';
 import { ensureFirstAdminInvite } from './accounts/invites.js';
-import { authenticateSession } from './accounts/sessions.js';
+import { authenticateSession, sweepLiveSessions } from './accounts/sessions.js';
 import { createClientTagger } from './audit/createClientTagger.js';
 import { recordSecurityEvent, type SecurityEvent } from './audit/recordSecurityEvent.js';
 import { ensureCertificates } from './certs/index.js';
@@ -19,6 +19,9 @@ import { RELAY_VERSION } from './version.js';
 
 export { parseRelayConfig, type RelayConfig, type RawRelayConfig } from './config/relayConfig.js';
 export { createLogger, type Logger } from './log/createLogger.js';
+
+/** How often sockets are matched against their sessions' state in the database. */
+const SESSION_SWEEP_MS = 5000;
 
 export interface RunningRelay {
   readonly httpsPort: number;
@@ -167,6 +170,21 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   boundPort = transport.httpsPort;
   const firstAdminInvite = await ensureFirstAdminInvite(ctx);
 
+  // Sessions can end outside this process (the vaultroom CLI) or expire while a socket is open:
+  // a periodic sweep closes those sockets too.
+  const live = transport;
+  const sweep = setInterval(() => {
+    sweepLiveSessions(ctx, live.connectedSessionIds()).then(
+      (over) => {
+        live.closeSessions(over);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'session sweep failed');
+      },
+    );
+  }, SESSION_SWEEP_MS);
+  sweep.unref();
+
   let closing: Promise<void> | null = null;
   return {
     httpsPort: transport.httpsPort,
@@ -174,6 +192,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     firstAdminInvite,
     close() {
       closing ??= (async () => {
+        clearInterval(sweep);
         transport.stop();
         await database.close();
       })();

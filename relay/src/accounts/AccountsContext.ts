@@ -40,3 +40,8 @@ export interface ClientInfo {
   readonly address: string;
   readonly userAgent: string;
 }
+
+/** Who performs an administrative action: an admin's session, or the operator at the command line (null). */
+export interface Actor {
+  readonly accountId: string | null;
+}

@@ -12,7 +12,7 @@ import { ApiError } from '../http/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { describeUserAgent } from './describeUserAgent.js';
 import { hashSecret, newSecret, randomId } from './secrets.js';
-import type { AuthenticatedSession } from './sessions.js';
+import type { Actor } from './AccountsContext.js';
 import { transact, type Tx } from './transact.js';
 
 const HOUR_MS = 3_600_000;
@@ -122,7 +122,7 @@ async function insertInvite(
 
 export async function createInvite(
   ctx: AccountsContext,
-  admin: AuthenticatedSession,
+  admin: Actor,
   body: unknown,
   client: ClientInfo,
 ): Promise<CreatedInviteResponse> {
@@ -159,7 +159,7 @@ export async function createInvite(
 
 export async function createRecoveryInvite(
   ctx: AccountsContext,
-  admin: AuthenticatedSession,
+  admin: Actor,
   accountId: string,
   client: ClientInfo,
 ): Promise<CreatedInviteResponse> {
@@ -204,7 +204,7 @@ export async function listInvites(ctx: AccountsContext): Promise<InviteView[]> {
 
 export async function revokeInvite(
   ctx: AccountsContext,
-  admin: AuthenticatedSession,
+  admin: Actor,
   inviteId: string,
   client: ClientInfo,
 ): Promise<void> {

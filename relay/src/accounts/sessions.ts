@@ -115,6 +115,72 @@ export async function authenticateSession(
   return { sessionId: row.sessionId, accountId: row.accountId, role: row.role };
 }
 
+/**
+ * Re-checks sessions that hold open sockets, and returns those that are over: ended elsewhere
+ * (another relay command, an admin), expired, or of a disabled account. An open socket counts as
+ * activity, so a connected device does not hit the idle limit; the absolute limit still applies.
+ */
+export async function sweepLiveSessions(
+  ctx: AccountsContext,
+  sessionIds: readonly string[],
+): Promise<string[]> {
+  if (sessionIds.length === 0) return [];
+  const now = ctx.now();
+  const rows = await ctx.db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .select([
+      'sessions.id as id',
+      'sessions.account_id as accountId',
+      'sessions.ended_at as endedAt',
+      'sessions.last_seen_at as lastSeenAt',
+      'sessions.absolute_expires_at as absoluteExpiresAt',
+      'accounts.status as status',
+    ])
+    .where('sessions.id', 'in', sessionIds)
+    .execute();
+  const found = new Set(rows.map((row) => row.id));
+  const over = sessionIds.filter((id) => !found.has(id)); // deleted with their account
+  const expired: { id: string; accountId: string }[] = [];
+  const active: string[] = [];
+  for (const row of rows) {
+    if (row.endedAt !== null || row.status !== 'active') over.push(row.id);
+    else if (now.getTime() >= row.absoluteExpiresAt) expired.push(row);
+    else if (now.getTime() - Date.parse(row.lastSeenAt) >= TOUCH_INTERVAL_MS) active.push(row.id);
+  }
+  if (expired.length > 0) {
+    await transact(ctx, async (tx) => {
+      await endSessions(
+        ctx,
+        tx,
+        expired.map((row) => row.id),
+        'expired',
+      );
+      for (const row of expired) {
+        await recordSecurityEvent(
+          tx.trx,
+          {
+            type: 'session_expired',
+            outcome: 'success',
+            actorAccountId: row.accountId,
+            target: row.id,
+            details: { reason: 'absolute' },
+          },
+          now,
+        );
+      }
+    });
+  }
+  if (active.length > 0) {
+    await ctx.db
+      .updateTable('sessions')
+      .set({ last_seen_at: now.toISOString() })
+      .where('id', 'in', active)
+      .execute();
+  }
+  return over;
+}
+
 /** Like authenticateSession, but refuses with 401 when there is no session. */
 export async function requireSession(
   ctx: AccountsContext,

@@ -5,6 +5,7 @@ import { ApiError } from '../http/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { describeUserAgent } from './describeUserAgent.js';
 import { endSessions, liveSessionIds, type AuthenticatedSession } from './sessions.js';
+import type { Actor } from './AccountsContext.js';
 import { transact } from './transact.js';
 import { accountView } from './views.js';
 
@@ -56,14 +57,14 @@ async function findUser(ctx: AccountsContext, accountId: string): Promise<UserVi
 }
 
 /** Admins act on others; acting on oneself would let the last admin lock everyone out. */
-function refuseSelf(admin: AuthenticatedSession, accountId: string, what: string): void {
+function refuseSelf(admin: Actor, accountId: string, what: string): void {
   if (admin.accountId === accountId)
     throw new ApiError('CONFLICT', `You cannot ${what} your own account`);
 }
 
 export async function setUserStatus(
   ctx: AccountsContext,
-  admin: AuthenticatedSession,
+  admin: Actor,
   accountId: string,
   status: 'active' | 'disabled',
   client: ClientInfo,
@@ -94,7 +95,7 @@ export async function setUserStatus(
 
 export async function deleteUser(
   ctx: AccountsContext,
-  admin: AuthenticatedSession,
+  admin: Actor,
   accountId: string,
   client: ClientInfo,
 ): Promise<void> {

@@ -65,3 +65,33 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
   }
   return { db, sqlite, close };
 }
+
+/**
+ * Opens the database of a data directory for a command-line tool while the relay may be running:
+ * no directory lock (WAL lets both work, and the busy timeout orders their writes) and no
+ * migrations (only the relay migrates), so a schema that is behind is refused.
+ */
+export async function openDatabaseForTool(dataDir: string): Promise<OpenDatabase> {
+  const file = path.join(dataDir, DATABASE_FILE);
+  if (!fs.existsSync(file)) {
+    throw new StartupError(
+      'DATABASE_MISSING',
+      `no VaultRoom database in ${dataDir}: start the relay once, or pass --data-dir`,
+    );
+  }
+  const sqlite = new SQLite(file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<RelayDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const pending = (await new Migrator({ db, provider: migrationProvider }).getMigrations()).filter(
+    (migration) => migration.executedAt === undefined,
+  );
+  if (pending.length > 0) {
+    await db.destroy();
+    throw new StartupError(
+      'DATABASE_OUTDATED',
+      `the database in ${dataDir} is from an older version: start the relay once to upgrade it`,
+    );
+  }
+  return { db, sqlite, close: () => db.destroy() };
+}

@@ -4,7 +4,9 @@ export type StartupErrorCode =
   | 'PORT_UNAVAILABLE'
   | 'PWA_NOT_BUILT'
   | 'TLS_FILES_UNREADABLE'
-  | 'DATABASE_UNUSABLE';
+  | 'DATABASE_UNUSABLE'
+  | 'DATABASE_MISSING'
+  | 'DATABASE_OUTDATED';
 
 /** Why the relay could not start; its message is one line meant for the operator. */
 export class StartupError extends Error {

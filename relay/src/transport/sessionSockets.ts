@@ -24,6 +24,8 @@ export interface SessionSockets {
   closeSessions(sessionIds: readonly string[]): void;
   /** Closes every socket with 1001 (going away), for shutdown. */
   closeAll(): void;
+  /** Sessions that have at least one open socket. */
+  connectedSessionIds(): string[];
 }
 
 function refuse(res: uWS.HttpResponse, status: string, text: string): void {
@@ -117,6 +119,7 @@ export function createSessionSockets(options: SessionSocketOptions): SessionSock
         for (const ws of [...(bySession.get(sessionId) ?? [])]) ws.end(1008, 'session ended');
       }
     },
+    connectedSessionIds: () => [...bySession.keys()],
     closeAll() {
       for (const sockets of [...bySession.values()]) {
         for (const ws of [...sockets]) ws.end(1001, 'relay stopping');

@@ -22,6 +22,8 @@ export interface Transport {
   readonly httpPort: number | null;
   /** Closes the live sockets of sessions that just ended. */
   closeSessions(sessionIds: readonly string[]): void;
+  /** Sessions that have at least one open socket. */
+  connectedSessionIds(): string[];
   /** Stops accepting, then closes every open connection (sockets with 1001). */
   stop(): void;
 }
@@ -52,6 +54,7 @@ export async function startTransport(options: TransportOptions): Promise<Transpo
     closeSessions: (sessionIds) => {
       sockets.closeSessions(sessionIds);
     },
+    connectedSessionIds: () => sockets.connectedSessionIds(),
     stop() {
       stopListening(httpsListening);
       sockets.closeAll();
