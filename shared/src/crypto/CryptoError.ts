@@ -1,0 +1,33 @@
+/** Every way an E2E operation can refuse. Wire- and log-safe: a code never carries key material. */
+export type CryptoErrorCode =
+  | 'BAD_SIGNATURE'
+  | 'LOW_ORDER_KEY'
+  | 'MAX_SKIP_EXCEEDED'
+  | 'REPLAY'
+  | 'DECRYPT_FAILED'
+  | 'UNSUPPORTED_VERSION'
+  | 'MALFORMED'
+  | 'UNKNOWN_PREKEY'
+  | 'NO_SESSION'
+  | 'NO_SENDER_KEY'
+  | 'COUNTER_EXHAUSTED'
+  | 'PAYLOAD_TOO_LARGE';
+
+/**
+ * The one error class of `@vaultroom/shared/crypto`. Messages are fixed, human-readable
+ * descriptions of what was checked; they never contain keys, plaintext or ciphertext.
+ */
+export class CryptoError extends Error {
+  override readonly name = 'CryptoError';
+  readonly code: CryptoErrorCode;
+
+  constructor(code: CryptoErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** True when `error` is a CryptoError with the given code (for callers mapping codes to UI). */
+export function isCryptoError(error: unknown, code?: CryptoErrorCode): error is CryptoError {
+  return error instanceof CryptoError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import sodium from 'libsodium-wrappers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Content } from './content.js';
+import { CryptoError } from './CryptoError.js';
+import { decodeContent, encodeContent } from './content.js';
+import { padPlaintext, unpadPlaintext } from './padding.js';
+import { PADDING_BUCKETS } from './labels.js';
+import { prekeysToRetire } from './prekeysToRetire.js';
+
+beforeAll(async () => {
+  await sodium.ready;
+});
+
+const id = (n: number) => new Uint8Array(16).fill(n);
+
+describe('padding', () => {
+  it('pads to the smallest bucket that fits and round-trips', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), (content) => {
+        const padded = padPlaintext(content);
+        expect(padded.length).toBe(PADDING_BUCKETS.find((b) => b > content.length));
+        expect(unpadPlaintext(padded)).toEqual(content);
+      }),
+      { numRuns: 200 },
+    );
+    expect(padPlaintext(new Uint8Array(255)).length).toBe(256);
+    expect(padPlaintext(new Uint8Array(256)).length).toBe(512);
+  });
+
+  it('refuses oversize content and malformed padding', () => {
+    expect(() => padPlaintext(new Uint8Array(65536))).toThrow(
+      expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }),
+    );
+    expect(() => unpadPlaintext(new Uint8Array(256))).toThrow(CryptoError);
+    expect(() => unpadPlaintext(new Uint8Array(255).fill(0x80))).toThrow(CryptoError);
+  });
+});
+
+describe('content envelope', () => {
+  const samples: Content[] = [
+    { type: 'text', messageId: id(1), sentAt: 1_700_000_000_000, groupId: null, text: 'héllo 👋' },
+    { type: 'text', messageId: id(2), sentAt: 0, groupId: id(9), text: '' },
+    { type: 'receipt', kind: 'read', messageIds: [id(1), id(2)] },
+    { type: 'typing', state: 'started', groupId: null },
+    {
+      type: 'groupKeyDistribution',
+      distribution: {
+        groupId: id(9),
+        keyId: 7,
+        iteration: 3,
+        chainKey: new Uint8Array(32).fill(4),
+        signingPublicKey: new Uint8Array(32).fill(5),
+      },
+    },
+    { type: 'control', kind: 'groupRemove', groupId: id(9) },
+  ];
+
+  it('round-trips every content type', () => {
+    for (const content of samples) {
+      expect(decodeContent(encodeContent(content))).toEqual(content);
+    }
+  });
+
+  it('refuses unknown types, bad versions, bad UTF-8 and trailing bytes', () => {
+    const first = samples[0];
+    if (!first) throw new Error('no sample');
+    const text = encodeContent(first);
+    const mutate = (f: (b: Uint8Array) => Uint8Array) => () =>
+      decodeContent(f(Uint8Array.from(text)));
+    expect(mutate((b) => ((b[0] = 2), b))).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_VERSION' }),
+    );
+    expect(mutate((b) => ((b[1] = 0x7f), b))).toThrow(
+      expect.objectContaining({ code: 'MALFORMED' }),
+    );
+    expect(mutate((b) => ((b[b.length - 1] = 0xff), b))).toThrow(
+      expect.objectContaining({ code: 'MALFORMED' }),
+    );
+    expect(mutate((b) => Uint8Array.of(...b, 0))).toThrow(
+      expect.objectContaining({ code: 'MALFORMED' }),
+    );
+  });
+});
+
+describe('prekey schedule', () => {
+  const day = 24 * 60 * 60 * 1000;
+  it('rotates after 7 days and retires a superseded key 30 days after its successor', () => {
+    const keys = [
+      { id: 1, createdAt: 0 },
+      { id: 2, createdAt: 7 * day },
+      { id: 3, createdAt: 14 * day },
+    ];
+    expect(prekeysToRetire(keys, 14 * day + 1)).toEqual({ rotateNow: false, retire: [] });
+    expect(prekeysToRetire(keys, 37 * day + 1)).toEqual({ rotateNow: true, retire: [1] });
+    expect(prekeysToRetire(keys, 44 * day + 1)).toEqual({ rotateNow: true, retire: [1, 2] });
+  });
+});

@@ -1,0 +1,142 @@
+import type { SenderKeyDistribution } from './senderKeyDistribution.js';
+import { CryptoError } from './CryptoError.js';
+import { ByteReader, ByteWriter, fromUtf8, utf8 } from './bytes.js';
+import {
+  CONTENT_TYPE,
+  CONTROL_KIND,
+  E2E_VERSION,
+  MAX_RECEIPT_IDS,
+  RECEIPT_KIND,
+  SIZES,
+  TYPING_STATE,
+} from './labels.js';
+import {
+  decodeSenderKeyDistribution,
+  encodeSenderKeyDistribution,
+} from './senderKeyDistribution.js';
+
+/** The typed content envelope carried inside every pairwise and group message (PROTOCOL.md §1.8.2). */
+export type Content =
+  | {
+      readonly type: 'text';
+      readonly messageId: Uint8Array;
+      /** Sender's clock, milliseconds since the epoch. */
+      readonly sentAt: number;
+      readonly groupId: Uint8Array | null;
+      readonly text: string;
+    }
+  | {
+      readonly type: 'receipt';
+      readonly kind: keyof typeof RECEIPT_KIND;
+      readonly messageIds: readonly Uint8Array[];
+    }
+  | {
+      readonly type: 'typing';
+      readonly state: keyof typeof TYPING_STATE;
+      readonly groupId: Uint8Array | null;
+    }
+  | { readonly type: 'groupKeyDistribution'; readonly distribution: SenderKeyDistribution }
+  | {
+      readonly type: 'control';
+      readonly kind: keyof typeof CONTROL_KIND;
+      readonly groupId: Uint8Array | null;
+    };
+
+function nameOf<T extends Record<string, number>>(table: T, value: number, what: string): keyof T {
+  const name = Object.keys(table).find((key) => table[key] === value);
+  if (name === undefined) throw new CryptoError('MALFORMED', `content has an unknown ${what}`);
+  return name;
+}
+
+function writeGroup(w: ByteWriter, groupId: Uint8Array | null): void {
+  if (groupId === null) w.u8(0);
+  else w.u8(1).bytes(groupId);
+}
+
+function checkId(id: Uint8Array, what: string): void {
+  if (id.length !== SIZES.messageId)
+    throw new CryptoError('MALFORMED', `${what} must be ${SIZES.messageId} bytes`);
+}
+
+export function encodeContent(content: Content): Uint8Array {
+  const w = new ByteWriter().u8(E2E_VERSION).u8(CONTENT_TYPE[content.type]);
+  switch (content.type) {
+    case 'text':
+      checkId(content.messageId, 'message id');
+      w.bytes(content.messageId).u64(content.sentAt);
+      writeGroup(w, content.groupId);
+      w.vec32(utf8(content.text));
+      break;
+    case 'receipt':
+      if (content.messageIds.length === 0 || content.messageIds.length > MAX_RECEIPT_IDS) {
+        throw new CryptoError('MALFORMED', `a receipt names 1 to ${MAX_RECEIPT_IDS} messages`);
+      }
+      w.u8(RECEIPT_KIND[content.kind]).u16(content.messageIds.length);
+      for (const id of content.messageIds) {
+        checkId(id, 'message id');
+        w.bytes(id);
+      }
+      break;
+    case 'typing':
+      w.u8(TYPING_STATE[content.state]);
+      writeGroup(w, content.groupId);
+      break;
+    case 'groupKeyDistribution':
+      w.vec16(encodeSenderKeyDistribution(content.distribution));
+      break;
+    case 'control':
+      w.u8(CONTROL_KIND[content.kind]);
+      writeGroup(w, content.groupId);
+      break;
+  }
+  return w.finish();
+}
+
+/** Parses content; MALFORMED on unknown types or leftover bytes, UNSUPPORTED_VERSION on a new version. */
+export function decodeContent(bytes: Uint8Array): Content {
+  const r = new ByteReader(bytes, 'content');
+  const version = r.u8();
+  if (version !== E2E_VERSION) {
+    throw new CryptoError(
+      'UNSUPPORTED_VERSION',
+      `content has version ${version}, expected ${E2E_VERSION}`,
+    );
+  }
+  const type = nameOf(CONTENT_TYPE, r.u8(), 'type');
+  const group = (): Uint8Array | null => (r.flag() ? r.bytes(SIZES.groupId) : null);
+  let content: Content;
+  switch (type) {
+    case 'text': {
+      const messageId = r.bytes(SIZES.messageId);
+      const sentAt = r.u64();
+      const groupId = group();
+      content = { type, messageId, sentAt, groupId, text: fromUtf8(r.vec32(), 'text') };
+      break;
+    }
+    case 'receipt': {
+      const kind = nameOf(RECEIPT_KIND, r.u8(), 'receipt kind');
+      const count = r.u16();
+      if (count === 0 || count > MAX_RECEIPT_IDS)
+        throw new CryptoError('MALFORMED', 'receipt has a bad count');
+      const messageIds: Uint8Array[] = [];
+      for (let i = 0; i < count; i++) messageIds.push(r.bytes(SIZES.messageId));
+      content = { type, kind, messageIds };
+      break;
+    }
+    case 'typing': {
+      const state = nameOf(TYPING_STATE, r.u8(), 'typing state');
+      content = { type, state, groupId: group() };
+      break;
+    }
+    case 'groupKeyDistribution':
+      content = { type, distribution: decodeSenderKeyDistribution(r.vec16()) };
+      break;
+    case 'control': {
+      const kind = nameOf(CONTROL_KIND, r.u8(), 'control kind');
+      content = { type, kind, groupId: group() };
+      break;
+    }
+  }
+  r.end();
+  return content;
+}

@@ -1,0 +1,122 @@
+/**
+ * Every label, version byte, size and limit of the end-to-end protocol, in one place.
+ * `shared/PROTOCOL.md` (Part 1) is the normative text; each constant names its section there.
+ */
+
+/** §1.2 Version byte that starts every E2E wire structure and every serialised record. */
+export const E2E_VERSION = 1;
+
+/** §1.3 Domain-separation labels (ASCII). Each is fed to BLAKE2b or Ed25519 length-prefixed. */
+export const LABELS = {
+  /** §1.4 Prefix of every prekey signature (identity DH key, signed prekey, X-Wing prekey). */
+  prekeySignature: 'VaultRoom/e2e/v1/prekey-signature',
+  /** §1.5 Handshake KDF: DH1..DH4, X-Wing secret and transcript → root key. */
+  handshake: 'VaultRoom/e2e/v1/handshake',
+  /** §1.5.5 Handshake id: hash of the whole prekey-message prefix. */
+  handshakeId: 'VaultRoom/e2e/v1/handshake-id',
+  /** §1.6 KDF_RK of the Double Ratchet. */
+  rootStep: 'VaultRoom/e2e/v1/root-step',
+  /** §1.6 KDF_CK of the Double Ratchet: one BLAKE2b-512 call gives next chain key and message key. */
+  chainStep: 'VaultRoom/e2e/v1/chain-step',
+  /** §1.6 Prefix of the AEAD associated data of a pairwise message. */
+  messageAd: 'VaultRoom/e2e/v1/message-ad',
+  /** §1.9 Sender-key chain step (same construction as chainStep, own domain). */
+  senderChainStep: 'VaultRoom/e2e/v1/sender-chain-step',
+  /** §1.9 Prefix of the AEAD associated data of a group message. */
+  groupAd: 'VaultRoom/e2e/v1/group-ad',
+  /** §1.9 Prefix of the Ed25519 signature over a group message. */
+  groupSignature: 'VaultRoom/e2e/v1/group-signature',
+  /** §1.10 Safety-number fingerprint iteration. */
+  safetyNumber: 'VaultRoom/e2e/v1/safety-number',
+  /** §1.12 Known-answer-test random source (never used for real keys). */
+  seededRandom: 'VaultRoom/e2e/v1/seeded-random',
+} as const;
+
+/** §1.4 Key-type byte inside a prekey signature. */
+export const KEY_TYPE = {
+  identityDh: 0x01,
+  signedPrekey: 0x02,
+  pqPrekey: 0x03,
+} as const;
+
+/** §1.7 Message-type byte, second byte of every pairwise message. */
+export const MESSAGE_TYPE = {
+  prekey: 0x01,
+  ratchet: 0x02,
+} as const;
+
+/** §1.11 Record-type byte, second byte of every serialised record. */
+export const RECORD_TYPE = {
+  identity: 0x10,
+  signedPrekey: 0x11,
+  oneTimePrekey: 0x12,
+  pqPrekey: 0x13,
+  bundle: 0x14,
+  session: 0x15,
+  senderKey: 0x16,
+  senderKeyDistribution: 0x17,
+  groupMessage: 0x18,
+  content: 0x19,
+} as const;
+
+/** §1.2 Primitive sizes in bytes. */
+export const SIZES = {
+  x25519: 32,
+  ed25519PublicKey: 32,
+  ed25519SecretKey: 64,
+  ed25519Seed: 32,
+  signature: 64,
+  xwingPublicKey: 1216,
+  xwingSecretKey: 32,
+  xwingCiphertext: 1120,
+  xwingEncapsSeed: 64,
+  xwingSharedSecret: 32,
+  key: 32,
+  nonce: 24,
+  tag: 16,
+  groupId: 16,
+  messageId: 16,
+} as const;
+
+/** §1.6 Limits on skipped message keys (justified in PROTOCOL.md §1.6.4). */
+export const MAX_SKIP = 1000;
+/** §1.6 Total skipped keys stored per session; oldest evicted first. */
+export const MAX_SKIPPED_KEYS = 2000;
+/** §1.6 Past receiving ratchet keys remembered so replays of old chains are named REPLAY. */
+export const MAX_PREVIOUS_RATCHET_KEYS = 32;
+/** §1.6 Counters are u32 on the wire; a chain is never allowed to wrap. */
+export const MAX_COUNTER = 0xffff_ffff;
+
+/** §1.9 Sender-key limits: same per-chain bound, smaller store (one chain per sender). */
+export const GROUP_MAX_SKIP = 1000;
+export const GROUP_MAX_SKIPPED_KEYS = 1000;
+
+/** §1.8 Padding buckets: the padded plaintext is the smallest bucket ≥ content + 1. */
+export const PADDING_BUCKETS = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536] as const;
+/** §1.8 Largest padded plaintext; content must be ≤ this − 1 bytes. */
+export const MAX_PADDED_LENGTH = 65536;
+
+/** §1.4 Prekey schedule. */
+export const SIGNED_PREKEY_ROTATION_MS = 7 * 24 * 60 * 60 * 1000;
+export const SIGNED_PREKEY_GRACE_MS = 30 * 24 * 60 * 60 * 1000;
+export const ONE_TIME_PREKEY_BATCH = 100;
+export const ONE_TIME_PREKEY_LOW_WATER = 20;
+
+/** §1.10 Safety numbers. */
+export const SAFETY_NUMBER_ITERATIONS = 5200;
+export const SAFETY_NUMBER_VERSION = 0;
+export const SAFETY_NUMBER_QR_VERSION = 1;
+
+/** §1.8 Content envelope. */
+export const CONTENT_TYPE = {
+  text: 0x01,
+  receipt: 0x02,
+  typing: 0x03,
+  groupKeyDistribution: 0x04,
+  control: 0x05,
+} as const;
+export const RECEIPT_KIND = { delivered: 0x01, read: 0x02 } as const;
+export const TYPING_STATE = { started: 0x01, stopped: 0x02 } as const;
+export const CONTROL_KIND = { sessionReset: 0x01, groupLeave: 0x02, groupRemove: 0x03 } as const;
+/** §1.8 At most this many message ids in one receipt. */
+export const MAX_RECEIPT_IDS = 256;

@@ -1,0 +1,134 @@
+import { CryptoError } from './CryptoError.js';
+import { ByteReader, ByteWriter } from './bytes.js';
+import { E2E_VERSION, MESSAGE_TYPE, SIZES } from './labels.js';
+
+/** §1.7.1 Ratchet message header: version, type, ratchet key, PN, N (42 bytes). */
+export const RATCHET_HEADER_LENGTH = 2 + SIZES.x25519 + 4 + 4;
+/** Smallest valid ratchet message: header, nonce, the smallest padding bucket, tag. */
+const MIN_CIPHERTEXT = 256 + SIZES.tag;
+
+export interface RatchetMessage {
+  /** The 42 header bytes exactly as on the wire; they are part of the associated data. */
+  readonly header: Uint8Array;
+  readonly ratchetKey: Uint8Array;
+  readonly previousCounter: number;
+  readonly counter: number;
+  readonly nonce: Uint8Array;
+  readonly ciphertext: Uint8Array;
+}
+
+export interface PrekeyMessage {
+  /** The bytes before the inner ratchet message (§1.7.2), kept verbatim for the session. */
+  readonly prefix: Uint8Array;
+  readonly senderIdentityKey: Uint8Array;
+  readonly senderDhKey: Uint8Array;
+  readonly senderDhSignature: Uint8Array;
+  readonly ephemeralKey: Uint8Array;
+  readonly signedPrekeyId: number;
+  readonly pqPrekeyId: number;
+  readonly oneTimePrekeyId: number | null;
+  readonly pqCiphertext: Uint8Array;
+  readonly message: RatchetMessage;
+}
+
+export function encodeRatchetHeader(
+  ratchetKey: Uint8Array,
+  previousCounter: number,
+  counter: number,
+): Uint8Array {
+  // Written directly (not with ByteWriter): this runs for every message.
+  const out = new Uint8Array(RATCHET_HEADER_LENGTH);
+  out[0] = E2E_VERSION;
+  out[1] = MESSAGE_TYPE.ratchet;
+  out.set(ratchetKey, 2);
+  const view = new DataView(out.buffer);
+  view.setUint32(2 + SIZES.x25519, previousCounter);
+  view.setUint32(6 + SIZES.x25519, counter);
+  return out;
+}
+
+export function encodePrekeyPrefix(fields: Omit<PrekeyMessage, 'prefix' | 'message'>): Uint8Array {
+  return new ByteWriter()
+    .u8(E2E_VERSION)
+    .u8(MESSAGE_TYPE.prekey)
+    .bytes(fields.senderIdentityKey)
+    .bytes(fields.senderDhKey)
+    .bytes(fields.senderDhSignature)
+    .bytes(fields.ephemeralKey)
+    .u32(fields.signedPrekeyId)
+    .u32(fields.pqPrekeyId)
+    .u8(fields.oneTimePrekeyId === null ? 0 : 1)
+    .u32(fields.oneTimePrekeyId ?? 0)
+    .bytes(fields.pqCiphertext)
+    .finish();
+}
+
+/** The message type byte, after checking the version byte. */
+export function peekMessageType(bytes: Uint8Array): 'prekey' | 'ratchet' {
+  const version = bytes[0];
+  if (version === undefined) throw new CryptoError('MALFORMED', 'message is empty');
+  if (version !== E2E_VERSION) {
+    throw new CryptoError(
+      'UNSUPPORTED_VERSION',
+      `message has version ${version}, expected ${E2E_VERSION}`,
+    );
+  }
+  if (bytes[1] === MESSAGE_TYPE.prekey) return 'prekey';
+  if (bytes[1] === MESSAGE_TYPE.ratchet) return 'ratchet';
+  throw new CryptoError('MALFORMED', 'message has an unknown type');
+}
+
+/**
+ * Parses a ratchet message. `header`, `nonce` and `ciphertext` are views into `bytes` (no copy:
+ * this runs for every message); `ratchetKey` is a copy because sessions keep it.
+ */
+export function decodeRatchetMessage(bytes: Uint8Array): RatchetMessage {
+  const r = new ByteReader(bytes, 'ratchet message');
+  r.header(MESSAGE_TYPE.ratchet);
+  const ratchetKey = r.bytes(SIZES.x25519);
+  const previousCounter = r.u32();
+  const counter = r.u32();
+  if (bytes.length < RATCHET_HEADER_LENGTH + SIZES.nonce + MIN_CIPHERTEXT) {
+    throw new CryptoError('MALFORMED', 'ratchet message is truncated');
+  }
+  const body = RATCHET_HEADER_LENGTH + SIZES.nonce;
+  return {
+    header: bytes.subarray(0, RATCHET_HEADER_LENGTH),
+    ratchetKey,
+    previousCounter,
+    counter,
+    nonce: bytes.subarray(RATCHET_HEADER_LENGTH, body),
+    ciphertext: bytes.subarray(body),
+  };
+}
+
+export function decodePrekeyMessage(bytes: Uint8Array): PrekeyMessage {
+  const r = new ByteReader(bytes, 'prekey message');
+  r.header(MESSAGE_TYPE.prekey);
+  const senderIdentityKey = r.bytes(SIZES.ed25519PublicKey);
+  const senderDhKey = r.bytes(SIZES.x25519);
+  const senderDhSignature = r.bytes(SIZES.signature);
+  const ephemeralKey = r.bytes(SIZES.x25519);
+  const signedPrekeyId = r.u32();
+  const pqPrekeyId = r.u32();
+  const hasOneTime = r.flag();
+  const oneTimeId = r.u32();
+  // Canonical encoding: a message has exactly one byte representation.
+  if (!hasOneTime && oneTimeId !== 0)
+    throw new CryptoError('MALFORMED', 'prekey message has a stray one-time prekey id');
+  const pqCiphertext = r.bytes(SIZES.xwingCiphertext);
+  const prefixLength = bytes.length - r.remaining;
+  const message = decodeRatchetMessage(r.rest());
+  return {
+    prefix: bytes.slice(0, prefixLength),
+    senderIdentityKey,
+    senderDhKey,
+    senderDhSignature,
+    ephemeralKey,
+    signedPrekeyId,
+    pqPrekeyId,
+    oneTimePrekeyId: hasOneTime ? oneTimeId : null,
+    pqCiphertext,
+    message,
+  };
+}

@@ -1,0 +1,85 @@
+import type {
+  IdentityKeyPair,
+  OneTimePrekeyPair,
+  PqPrekeyPair,
+  PrekeyBundle,
+  SignedPrekeyPair,
+} from './keyTypes.js';
+import { publicIdentity } from './keyTypes.js';
+import { ByteReader, ByteWriter } from './bytes.js';
+import { RECORD_TYPE, SIZES, E2E_VERSION } from './labels.js';
+
+/** The bundle a device publishes (PROTOCOL.md §1.4.3); signatures are verified on use. */
+export function createPrekeyBundle(
+  identity: IdentityKeyPair,
+  signedPrekey: SignedPrekeyPair,
+  pqPrekey: PqPrekeyPair,
+  oneTimePrekey?: OneTimePrekeyPair,
+): PrekeyBundle {
+  const bundle: PrekeyBundle = {
+    identity: publicIdentity(identity),
+    signedPrekey: {
+      id: signedPrekey.id,
+      publicKey: signedPrekey.publicKey,
+      signature: signedPrekey.signature,
+    },
+    pqPrekey: { id: pqPrekey.id, publicKey: pqPrekey.publicKey, signature: pqPrekey.signature },
+  };
+  return oneTimePrekey === undefined
+    ? bundle
+    : { ...bundle, oneTimePrekey: { id: oneTimePrekey.id, publicKey: oneTimePrekey.publicKey } };
+}
+
+/** §1.4.3 layout; 1515 bytes without a one-time prekey, 1551 with one. */
+export function encodePrekeyBundle(bundle: PrekeyBundle): Uint8Array {
+  const w = new ByteWriter()
+    .u8(E2E_VERSION)
+    .u8(RECORD_TYPE.bundle)
+    .bytes(bundle.identity.signingPublicKey)
+    .bytes(bundle.identity.dhPublicKey)
+    .bytes(bundle.identity.dhSignature)
+    .u32(bundle.signedPrekey.id)
+    .bytes(bundle.signedPrekey.publicKey)
+    .bytes(bundle.signedPrekey.signature)
+    .u32(bundle.pqPrekey.id)
+    .bytes(bundle.pqPrekey.publicKey)
+    .bytes(bundle.pqPrekey.signature);
+  if (bundle.oneTimePrekey === undefined) {
+    w.u8(0);
+  } else {
+    w.u8(1).u32(bundle.oneTimePrekey.id).bytes(bundle.oneTimePrekey.publicKey);
+  }
+  return w.finish();
+}
+
+/** Parses a bundle; throws MALFORMED / UNSUPPORTED_VERSION. Signatures are checked on use. */
+export function decodePrekeyBundle(bytes: Uint8Array): PrekeyBundle {
+  const r = new ByteReader(bytes, 'prekey bundle');
+  r.header(RECORD_TYPE.bundle);
+  const identity = {
+    signingPublicKey: r.bytes(SIZES.ed25519PublicKey),
+    dhPublicKey: r.bytes(SIZES.x25519),
+    dhSignature: r.bytes(SIZES.signature),
+  };
+  const signedPrekey = {
+    id: r.u32(),
+    publicKey: r.bytes(SIZES.x25519),
+    signature: r.bytes(SIZES.signature),
+  };
+  const pqPrekey = {
+    id: r.u32(),
+    publicKey: r.bytes(SIZES.xwingPublicKey),
+    signature: r.bytes(SIZES.signature),
+  };
+  const hasOneTime = r.flag();
+  const bundle: PrekeyBundle = hasOneTime
+    ? {
+        identity,
+        signedPrekey,
+        pqPrekey,
+        oneTimePrekey: { id: r.u32(), publicKey: r.bytes(SIZES.x25519) },
+      }
+    : { identity, signedPrekey, pqPrekey };
+  r.end();
+  return bundle;
+}
