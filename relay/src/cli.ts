@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { ensureCertificates } from './certs/index.js';
 import { inviteCommand, usersCommand } from './cli/accountCommands.js';
+import { auditCommand } from './cli/auditCommands.js';
 import { DEFAULTS, LOG_LEVELS, allHostnames, parseRelayConfig } from './config/relayConfig.js';
 import { createLogger } from './log/createLogger.js';
 import { startRelay } from './main.js';
@@ -35,6 +36,8 @@ interface ServeFlags {
   sessionMaxDays?: string;
   challengeTtlSeconds?: string;
   authRatePerMinute?: string;
+  auditCheckpointEvents?: string;
+  auditCheckpointSeconds?: string;
   dataDir?: string;
   hostname?: string;
   altHostnames?: string;
@@ -191,6 +194,16 @@ function program(): Command {
         .env('VAULTROOM_AUTH_RATE_PER_MINUTE')
         .default(DEFAULTS.authRatePerMinute),
     )
+    .addOption(
+      new Option('--audit-checkpoint-events <n>', 'sign an audit checkpoint after this many events')
+        .env('VAULTROOM_AUDIT_CHECKPOINT_EVENTS')
+        .default(DEFAULTS.auditCheckpointEvents),
+    )
+    .addOption(
+      new Option('--audit-checkpoint-seconds <n>', 'sign new audit events at least this often')
+        .env('VAULTROOM_AUDIT_CHECKPOINT_SECONDS')
+        .default(DEFAULTS.auditCheckpointSeconds),
+    )
     .addOption(logLevelOption())
     .action((flags: ServeFlags) => serve(flags));
 
@@ -205,6 +218,7 @@ function program(): Command {
 
   root.addCommand(inviteCommand());
   root.addCommand(usersCommand());
+  root.addCommand(auditCommand());
   return root;
 }
 

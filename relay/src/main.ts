@@ -6,7 +6,12 @@ import { accountRoutes } from './accounts/accountRoutes.js';
 import { createRateLimiter } from './accounts/createRateLimiter.js';
 import { ensureFirstAdminInvite } from './accounts/invites.js';
 import { authenticateSession, sweepLiveSessions } from './accounts/sessions.js';
+import { loadOrCreateAuditLogKey } from './audit/auditLogKey.js';
+import { auditOrigin } from './audit/auditOrigin.js';
+import { createAuditReader } from './audit/createAuditReader.js';
+import { createCheckpointer } from './audit/createCheckpointer.js';
 import { createClientTagger } from './audit/createClientTagger.js';
+import { recordConfigChange } from './audit/recordConfigChange.js';
 import { recordSecurityEvent, type SecurityEvent } from './audit/recordSecurityEvent.js';
 import { ensureCertificates } from './certs/index.js';
 import { allHostnames, type RelayConfig } from './config/relayConfig.js';
@@ -67,6 +72,23 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
 
   const database = await openDatabase(config.dataDir);
   const startedAt = Date.now();
+  const origin = await auditOrigin(database.db, config.hostname);
+  const checkpointer = createCheckpointer({
+    db: database.db,
+    reader: createAuditReader(database.sqlite),
+    key: await loadOrCreateAuditLogKey(config.dataDir, origin),
+    origin,
+    policy: {
+      everyEvents: config.auditCheckpointEvents,
+      everySeconds: config.auditCheckpointSeconds,
+    },
+  });
+  await recordSecurityEvent(database.db, {
+    type: 'relay_started',
+    outcome: 'success',
+    details: { version: RELAY_VERSION },
+  });
+  await recordConfigChange(database.db, config);
   const health = (): HealthReport => {
     let databaseState: HealthReport['database'] = 'ok';
     try {
@@ -184,6 +206,12 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     );
   }, SESSION_SWEEP_MS);
   sweep.unref();
+  const checkpoints = setInterval(() => {
+    checkpointer.maybeCheckpoint().catch((error: unknown) => {
+      log.error({ err: error }, 'could not sign an audit checkpoint');
+    });
+  }, 1000);
+  checkpoints.unref();
 
   let closing: Promise<void> | null = null;
   return {
@@ -193,7 +221,11 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     close() {
       closing ??= (async () => {
         clearInterval(sweep);
+        clearInterval(checkpoints);
         transport.stop();
+        await recordSecurityEvent(database.db, { type: 'relay_stopped', outcome: 'success' });
+        // A final checkpoint covers everything logged, the stop included.
+        await checkpointer.maybeCheckpoint(true);
         await database.close();
       })();
       return closing;

@@ -58,7 +58,7 @@ async function signIn(
 function securityEvents(relay: RelayProcess): { type: string; outcome: string; details: string }[] {
   const db = new Database(path.join(relay.dataDir, 'relay.db'), { readonly: true });
   try {
-    return db.prepare('SELECT type, outcome, details FROM security_events ORDER BY id').all() as {
+    return db.prepare('SELECT type, outcome, details FROM audit_events ORDER BY seq').all() as {
       type: string;
       outcome: string;
       details: string;

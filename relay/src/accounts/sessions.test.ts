@@ -72,7 +72,7 @@ describe('session lifetime', () => {
 
   async function expiryEvents(): Promise<string[]> {
     const rows = await database.db
-      .selectFrom('security_events')
+      .selectFrom('audit_events')
       .select('details')
       .where('type', '=', 'session_expired')
       .execute();

@@ -22,6 +22,8 @@ describe('parseRelayConfig', () => {
       sessionMaxDays: 90,
       challengeTtlSeconds: 300,
       authRatePerMinute: 30,
+      auditCheckpointEvents: 256,
+      auditCheckpointSeconds: 60,
     });
   });
 

@@ -34,6 +34,10 @@ export interface RelayConfig {
   readonly challengeTtlSeconds: number;
   /** Passkey ceremonies and invite look-ups allowed per client address and minute. */
   readonly authRatePerMinute: number;
+  /** Sign an audit checkpoint once this many events arrived since the last one... */
+  readonly auditCheckpointEvents: number;
+  /** ...or at least this often while new events arrive. */
+  readonly auditCheckpointSeconds: number;
 }
 
 /** Raw settings as strings, after command-line flags have been merged over `VAULTROOM_*`. */
@@ -53,6 +57,8 @@ export interface RawRelayConfig {
   readonly sessionMaxDays?: string | undefined;
   readonly challengeTtlSeconds?: string | undefined;
   readonly authRatePerMinute?: string | undefined;
+  readonly auditCheckpointEvents?: string | undefined;
+  readonly auditCheckpointSeconds?: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -66,6 +72,8 @@ export const DEFAULTS = {
   sessionMaxDays: '90',
   challengeTtlSeconds: '300',
   authRatePerMinute: '30',
+  auditCheckpointEvents: '256',
+  auditCheckpointSeconds: '60',
 } as const;
 
 /** Where `npm run build` puts the PWA, relative to this file in both src/ and dist/. */
@@ -186,6 +194,18 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
       'VAULTROOM_AUTH_RATE_PER_MINUTE',
       1,
       100_000,
+    ),
+    auditCheckpointEvents: parseWholeNumber(
+      raw.auditCheckpointEvents ?? DEFAULTS.auditCheckpointEvents,
+      'VAULTROOM_AUDIT_CHECKPOINT_EVENTS',
+      1,
+      1_000_000,
+    ),
+    auditCheckpointSeconds: parseWholeNumber(
+      raw.auditCheckpointSeconds ?? DEFAULTS.auditCheckpointSeconds,
+      'VAULTROOM_AUDIT_CHECKPOINT_SECONDS',
+      1,
+      86_400,
     ),
   };
 }

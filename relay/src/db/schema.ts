@@ -77,16 +77,34 @@ export interface InvitesTable {
   revoked_at: string | null;
 }
 
-export interface SecurityEventsTable {
-  id: Generated<number>;
+/** One security event; `seq` is its 1-based position in the Merkle tree. */
+export interface AuditEventsTable {
+  seq: number;
   at: string;
   type: string;
   outcome: 'success' | 'failure';
   actor_account_id: string | null;
+  actor_device_id: string | null;
   target: string | null;
   client: string | null;
   user_agent: string | null;
   details: string;
+  /** RFC 9162 leaf hash of the event's canonical encoding: a cache, recomputed by verify. */
+  leaf_hash: Uint8Array;
+}
+
+/** Hash of the complete subtree of 2^level leaves starting at leaf idx * 2^level (level >= 1). */
+export interface AuditNodesTable {
+  level: number;
+  idx: number;
+  hash: Uint8Array;
+}
+
+export interface AuditCheckpointsTable {
+  tree_size: number;
+  /** The signed checkpoint note, exactly as signed. */
+  note: string;
+  created_at: string;
 }
 
 /** The relay's tables, one interface each; feature migrations add theirs here. */
@@ -97,5 +115,7 @@ export interface RelayDatabase {
   webauthn_challenges: WebauthnChallengesTable;
   sessions: SessionsTable;
   invites: InvitesTable;
-  security_events: SecurityEventsTable;
+  audit_events: AuditEventsTable;
+  audit_nodes: AuditNodesTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }

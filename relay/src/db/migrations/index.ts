@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { relayMeta } from './0001_relay_meta.js';
 import { accounts } from './0002_accounts.js';
+import { auditLog } from './0003_audit_log.js';
 
 /**
  * Every migration, in order. Listed statically rather than read from a folder so the set that
@@ -9,6 +10,7 @@ import { accounts } from './0002_accounts.js';
 const migrations: Record<string, Migration> = {
   '0001_relay_meta': relayMeta,
   '0002_accounts': accounts,
+  '0003_audit_log': auditLog,
 };
 
 export const migrationProvider: MigrationProvider = {

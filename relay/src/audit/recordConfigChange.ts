@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import type { RelayConfig } from '../config/relayConfig.js';
+import type { RelayDatabase } from '../db/schema.js';
+import { recordSecurityEvent } from './recordSecurityEvent.js';
+
+const KEY = 'security_settings';
+
+/** The settings that change what the relay lets people do; paths and log levels are left out. */
+function securitySettings(config: RelayConfig): Record<string, string> {
+  return {
+    hostname: config.hostname,
+    altHostnames: config.altHostnames.join(','),
+    ownCertificate: String(config.tls !== null),
+    registration: config.registration,
+    sessionIdleHours: String(config.sessionIdleHours),
+    sessionMaxDays: String(config.sessionMaxDays),
+    challengeTtlSeconds: String(config.challengeTtlSeconds),
+    authRatePerMinute: String(config.authRatePerMinute),
+  };
+}
+
+/** Records which security settings differ from the previous start (their names, not values). */
+export async function recordConfigChange(
+  db: Kysely<RelayDatabase>,
+  config: RelayConfig,
+): Promise<void> {
+  const current = securitySettings(config);
+  const row = await db
+    .selectFrom('relay_meta')
+    .select('value')
+    .where('key', '=', KEY)
+    .executeTakeFirst();
+  const previous = row === undefined ? null : (JSON.parse(row.value) as Record<string, string>);
+  const changed = Object.keys(current).filter(
+    (name) => previous !== null && previous[name] !== current[name],
+  );
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('relay_meta')
+      .values({ key: KEY, value: JSON.stringify(current) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(current) }))
+      .execute();
+    if (changed.length > 0) {
+      await recordSecurityEvent(trx, {
+        type: 'config_changed',
+        outcome: 'success',
+        details: { settings: changed.join(','), registration: current['registration'] ?? null },
+      });
+    }
+  });
+}

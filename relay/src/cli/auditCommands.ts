@@ -1,0 +1,255 @@
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import {
+  parseVerifierKey,
+  verifyCheckpoint,
+  verifyInclusion,
+} from '@vaultroom/shared/transparency';
+import sodium from 'libsodium-wrappers';
+import { auditKeyPaths } from '../audit/auditLogKey.js';
+import { createAuditReader } from '../audit/createAuditReader.js';
+import { verifyAuditLog } from '../audit/verifyAuditLog.js';
+import { DEFAULTS } from '../config/relayConfig.js';
+import { openDatabaseForTool, type OpenDatabase } from '../db/openDatabase.js';
+import type { AuditEventsTable } from '../db/schema.js';
+import { StartupError } from '../lifecycle/StartupError.js';
+
+class AuditCommandError extends Error {
+  readonly code = 'AUDIT_COMMAND_FAILED';
+}
+
+interface DataFlags {
+  dataDir: string;
+}
+
+function dataDirOption(command: Command): Command {
+  return command.addOption(
+    new Option('--data-dir <dir>', 'the relay data directory')
+      .env('VAULTROOM_DATA_DIR')
+      .default(DEFAULTS.dataDir),
+  );
+}
+
+async function withDatabase<T>(
+  flags: DataFlags,
+  work: (database: OpenDatabase) => Promise<T>,
+): Promise<T> {
+  const database = await openDatabaseForTool(flags.dataDir);
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function originOf(database: OpenDatabase): Promise<string> {
+  const row = await database.db
+    .selectFrom('relay_meta')
+    .select('value')
+    .where('key', '=', 'audit_origin')
+    .executeTakeFirst();
+  if (row === undefined)
+    throw new StartupError('DATABASE_UNUSABLE', 'this database has no audit log yet');
+  return row.value;
+}
+
+/** The verifier key: given on the command line (as text or a file) or the relay's own .pub file. */
+function verifierKey(flags: DataFlags & { key?: string }): string {
+  const given = flags.key ?? auditKeyPaths(flags.dataDir).verifier;
+  const text = fs.existsSync(given) ? fs.readFileSync(given, 'utf8') : given;
+  return text.trim();
+}
+
+/** Terminal output is made inert: a row edited to hold escape sequences cannot drive the terminal. */
+function inert(value: string | number | null): string {
+  return String(value ?? '-').replace(
+    /[\p{Cc}\p{Cf}]/gu,
+    (c) => `\\u{${c.codePointAt(0)?.toString(16) ?? ''}}`,
+  );
+}
+
+function eventLine(row: AuditEventsTable): string {
+  return [
+    row.seq,
+    row.at,
+    row.type,
+    row.outcome,
+    row.actor_account_id,
+    row.target,
+    row.user_agent,
+    row.details,
+  ]
+    .map(inert)
+    .join('  ');
+}
+
+function eventJson(row: AuditEventsTable): string {
+  const { leaf_hash: leafHash, ...fields } = row;
+  return JSON.stringify({
+    ...fields,
+    details: JSON.parse(row.details) as unknown,
+    leafHash: Buffer.from(leafHash).toString('hex'),
+  });
+}
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function auditCommand(): Command {
+  const audit = new Command('audit').description('verify and read the tamper-evident audit log');
+
+  dataDirOption(
+    audit
+      .command('verify')
+      .description(
+        'recompute every event, the tree and every checkpoint; exit 1 at the first bad entry',
+      ),
+  )
+    .option(
+      '--key <key>',
+      "verifier key (text or file) kept off the machine; default: the relay's own",
+    )
+    .option('--checkpoint <file...>', 'checkpoints kept off the machine, to detect a rollback')
+    .action(async (flags: DataFlags & { key?: string; checkpoint?: string[] }) => {
+      const result = await withDatabase(flags, async (database) =>
+        verifyAuditLog(database.sqlite, {
+          origin: await originOf(database),
+          verifiers: [parseVerifierKey(verifierKey(flags))],
+          external: (flags.checkpoint ?? []).map((file) => fs.readFileSync(file, 'utf8')),
+        }),
+      );
+      if (result.problem !== null) {
+        const where = result.problem.seq === null ? '' : ` at event ${result.problem.seq}`;
+        throw new AuditCommandError(
+          `audit log verification FAILED${where}: ${result.problem.message}`,
+        );
+      }
+      say(`Audit log verified: ${result.events} events, ${result.checkpoints} signed checkpoints.`);
+    });
+
+  dataDirOption(audit.command('tail').description('print the latest events'))
+    .option('-n, --lines <n>', 'how many', '20')
+    .option('-f, --follow', 'keep printing new events as they arrive')
+    .action(async (flags: DataFlags & { lines: string; follow?: boolean }) => {
+      await withDatabase(flags, async (database) => {
+        const recent = await database.db
+          .selectFrom('audit_events')
+          .selectAll()
+          .orderBy('seq', 'desc')
+          .limit(Math.max(1, Number(flags.lines) || 20))
+          .execute();
+        let last = 0;
+        for (const row of recent.reverse()) {
+          say(eventLine(row));
+          last = row.seq;
+        }
+        while (flags.follow === true) {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          const rows = await database.db
+            .selectFrom('audit_events')
+            .selectAll()
+            .where('seq', '>', last)
+            .orderBy('seq')
+            .execute();
+          for (const row of rows) {
+            say(eventLine(row));
+            last = row.seq;
+          }
+        }
+      });
+    });
+
+  dataDirOption(audit.command('export').description('write events as JSON Lines'))
+    .option('--since <time>', 'ISO time, inclusive')
+    .option('--until <time>', 'ISO time, exclusive')
+    .option('--type <type>', 'only this event type')
+    .option('--account <id>', 'only events done by this account')
+    .action(
+      async (
+        flags: DataFlags & { since?: string; until?: string; type?: string; account?: string },
+      ) => {
+        for (const [name, value] of [
+          ['--since', flags.since],
+          ['--until', flags.until],
+        ] as const) {
+          if (value !== undefined && Number.isNaN(Date.parse(value))) {
+            throw new AuditCommandError(`${name} must be an ISO time such as 2026-11-25T10:00:00Z`);
+          }
+        }
+        await withDatabase(flags, async (database) => {
+          let query = database.db.selectFrom('audit_events').selectAll().orderBy('seq');
+          if (flags.since !== undefined)
+            query = query.where('at', '>=', new Date(flags.since).toISOString());
+          if (flags.until !== undefined)
+            query = query.where('at', '<', new Date(flags.until).toISOString());
+          if (flags.type !== undefined) query = query.where('type', '=', flags.type);
+          if (flags.account !== undefined)
+            query = query.where('actor_account_id', '=', flags.account);
+          for (const row of await query.execute()) say(eventJson(row));
+        });
+      },
+    );
+
+  dataDirOption(
+    audit
+      .command('checkpoint')
+      .description('print the latest signed checkpoint, to keep off the machine'),
+  ).action(async (flags: DataFlags) => {
+    await withDatabase(flags, (database) => {
+      const latest = createAuditReader(database.sqlite).latestCheckpoint();
+      if (latest === null) throw new AuditCommandError('no checkpoint has been signed yet');
+      process.stdout.write(latest.note);
+      say('');
+      say(`Verifier key: ${verifierKey(flags)}`);
+      return Promise.resolve();
+    });
+  });
+
+  dataDirOption(
+    audit
+      .command('prove')
+      .description('print the inclusion proof of one event against the latest checkpoint')
+      .argument('<seq>', 'the event number'),
+  ).action(async (seqText: string, flags: DataFlags) => {
+    const seq = Number(seqText);
+    await withDatabase(flags, async (database) => {
+      await sodium.ready;
+      const reader = createAuditReader(database.sqlite);
+      const latest = reader.latestCheckpoint();
+      if (latest === null) throw new AuditCommandError('no checkpoint has been signed yet');
+      if (!Number.isInteger(seq) || seq < 1 || seq > latest.tree_size) {
+        throw new AuditCommandError(
+          `event ${seqText} is not covered by the latest checkpoint (size ${latest.tree_size})`,
+        );
+      }
+      const checkpoint = verifyCheckpoint(
+        latest.note,
+        { origin: await originOf(database), verifiers: [parseVerifierKey(verifierKey(flags))] },
+        sodium,
+      );
+      const row = await database.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('seq', '=', seq)
+        .executeTakeFirstOrThrow();
+      const proof = reader.inclusion(seq, checkpoint.size);
+      verifyInclusion(row.leaf_hash, seq - 1, checkpoint.size, proof, checkpoint.rootHash);
+      say(
+        JSON.stringify(
+          {
+            event: JSON.parse(eventJson(row)) as unknown,
+            treeSize: checkpoint.size,
+            index: seq - 1,
+            proof: proof.map((hash) => Buffer.from(hash).toString('hex')),
+            checkpoint: latest.note,
+          },
+          null,
+          2,
+        ),
+      );
+    });
+  });
+
+  return audit;
+}

@@ -1,0 +1,294 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLeafHash, type AuditRow } from '../src/audit/auditLeaf.js';
+import { ApiClient } from './apiClient.js';
+import { runCli, startRelayProcess, type RelayProcess } from './relayProcess.js';
+import { SoftAuthenticator } from './softAuthenticator.js';
+
+/** Signs up the first administrator through the printed invite. */
+async function signUpAdmin(relay: RelayProcess): Promise<ApiClient> {
+  const client = new ApiClient(relay);
+  const key = new SoftAuthenticator({ origin: client.origin });
+  const invite = new URL(relay.adminInvite() ?? '').hash.replace('#invite=', '');
+  const begin = await client.request('POST', '/api/registration/options', {
+    invite,
+    handle: 'ada',
+    displayName: 'Ada',
+  });
+  await client.request('POST', '/api/registration/verify', {
+    ceremonyId: begin.body['ceremonyId'],
+    response: key.register(begin.body['options'] as PublicKeyCredentialCreationOptionsJSON),
+  });
+  return client;
+}
+
+/** A copy of a data directory, so each tampering starts from the same honest log. */
+function copyDataDir(from: string): string {
+  const to = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-tamper-'));
+  fs.cpSync(from, to, { recursive: true });
+  return to;
+}
+
+function tamper(dataDir: string, edit: (db: Database.Database) => void): void {
+  const db = new Database(path.join(dataDir, 'relay.db'));
+  try {
+    edit(db);
+  } finally {
+    db.close();
+  }
+}
+
+function rowAt(db: Database.Database, seq: number): AuditRow {
+  const row = db.prepare('SELECT * FROM audit_events WHERE seq = ?').get(seq) as AuditRow & {
+    leaf_hash?: Buffer;
+  };
+  delete row.leaf_hash;
+  return row;
+}
+
+describe('the audit log', () => {
+  let dataDir: string;
+  let eventCount: number;
+
+  beforeAll(async () => {
+    const relay = await startRelayProcess({ args: ['--audit-checkpoint-events', '4'] });
+    dataDir = relay.dataDir;
+    const admin = await signUpAdmin(relay);
+    for (let i = 0; i < 6; i++) {
+      await admin.request('POST', '/api/invites', {
+        role: 'member',
+        maxUses: 1,
+        expiresInHours: 1,
+      });
+    }
+    await admin.request('POST', '/api/sign-out', {});
+    const { code } = await relay.stop();
+    expect(code).toBe(0);
+    const db = new Database(path.join(dataDir, 'relay.db'), { readonly: true });
+    eventCount = (db.prepare('SELECT count(*) AS n FROM audit_events').get() as { n: number }).n;
+    db.close();
+  });
+
+  afterAll(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('verifies an honest log, with a checkpoint covering every event', async () => {
+    const result = await runCli(['audit', 'verify', '--data-dir', dataDir]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(`^Audit log verified: ${eventCount} events, \\d+ signed checkpoints\\.`),
+    );
+    expect(eventCount).toBeGreaterThan(12);
+  });
+
+  it.each<[string, (db: Database.Database) => void, RegExp]>([
+    [
+      'a changed field',
+      (db) => db.prepare("UPDATE audit_events SET outcome = 'failure' WHERE seq = 5").run(),
+      /FAILED at event 5: event 5 was altered/,
+    ],
+    [
+      'a changed field with its leaf hash recomputed',
+      (db) => {
+        const row = { ...rowAt(db, 6), type: 'user_enabled' };
+        db.prepare('UPDATE audit_events SET type = ?, leaf_hash = ? WHERE seq = 6').run(
+          row.type,
+          Buffer.from(auditLeafHash(row)),
+        );
+      },
+      /FAILED at event 5: events 5–6 do not match the stored tree/,
+    ],
+    [
+      'a deleted row',
+      (db) => db.prepare('DELETE FROM audit_events WHERE seq = 7').run(),
+      /FAILED at event 7: event 7 is missing/,
+    ],
+    [
+      'two rows swapped',
+      (db) => {
+        db.prepare('UPDATE audit_events SET seq = -1 WHERE seq = 3').run();
+        db.prepare('UPDATE audit_events SET seq = 3 WHERE seq = 4').run();
+        db.prepare('UPDATE audit_events SET seq = 4 WHERE seq = -1').run();
+      },
+      /FAILED at event 3: event 3 was altered/,
+    ],
+    [
+      'a row inserted in the middle',
+      (db) => {
+        const rows = db
+          .prepare('SELECT seq FROM audit_events WHERE seq >= 8 ORDER BY seq DESC')
+          .all() as {
+          seq: number;
+        }[];
+        for (const { seq } of rows)
+          db.prepare('UPDATE audit_events SET seq = ? WHERE seq = ?').run(seq + 1, seq);
+        const forged: AuditRow = { ...rowAt(db, 9), seq: 8, type: 'user_enabled' };
+        db.prepare(
+          'INSERT INTO audit_events (seq, at, type, outcome, actor_account_id, actor_device_id, target, client, user_agent, details, leaf_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+        ).run(
+          forged.seq,
+          forged.at,
+          forged.type,
+          forged.outcome,
+          forged.actor_account_id,
+          forged.actor_device_id,
+          forged.target,
+          forged.client,
+          forged.user_agent,
+          forged.details,
+          Buffer.from(auditLeafHash(forged)),
+        );
+      },
+      /FAILED at event 7: events 7–8 do not match the stored tree/,
+    ],
+    [
+      'a truncated tail',
+      (db) => db.prepare('DELETE FROM audit_events WHERE seq > ?').run(eventCount - 3),
+      /FAILED at event \d+: the log was truncated: the stored checkpoint at size \d+ covers \d+ events but only \d+ exist/,
+    ],
+    [
+      'a rewritten checkpoint',
+      (db) => {
+        const latest = db
+          .prepare('SELECT tree_size, note FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1')
+          .get() as {
+          tree_size: number;
+          note: string;
+        };
+        const lines = latest.note.split('\n');
+        lines[2] = Buffer.alloc(32, 7).toString('base64');
+        db.prepare('UPDATE audit_checkpoints SET note = ? WHERE tree_size = ?').run(
+          lines.join('\n'),
+          latest.tree_size,
+        );
+      },
+      /FAILED: the stored checkpoint at size \d+ does not verify/,
+    ],
+  ])('catches %s and names the place', async (_name, edit, message) => {
+    const copy = copyDataDir(dataDir);
+    try {
+      tamper(copy, edit);
+      const result = await runCli(['audit', 'verify', '--data-dir', copy]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toMatch(message);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('catches a rollback of the whole database with a checkpoint kept off the machine', async () => {
+    const checkpoint = await runCli(['audit', 'checkpoint', '--data-dir', dataDir]);
+    const note = checkpoint.stdout.split('\nVerifier key: ')[0] ?? '';
+    const keyLine = /Verifier key: (\S+)/.exec(checkpoint.stdout)?.[1] ?? '';
+    expect(keyLine).toMatch(/^\S+\+[0-9a-f]{8}\+/);
+    const kept = path.join(os.tmpdir(), `vaultroom-checkpoint-${process.pid}.txt`);
+    fs.writeFileSync(kept, note);
+    const copy = copyDataDir(dataDir);
+    try {
+      tamper(copy, (db) => {
+        db.prepare('DELETE FROM audit_events WHERE seq > 10').run();
+        db.prepare('DELETE FROM audit_nodes WHERE (idx + 1) * (1 << level) > 10').run();
+        db.prepare('DELETE FROM audit_checkpoints WHERE tree_size > 10').run();
+      });
+      const local = await runCli(['audit', 'verify', '--data-dir', copy]);
+      expect(local.code).toBe(0); // consistent with itself: only an outside copy can tell
+      const withKept = await runCli([
+        'audit',
+        'verify',
+        '--data-dir',
+        copy,
+        '--key',
+        keyLine,
+        '--checkpoint',
+        kept,
+      ]);
+      expect(withKept.code).toBe(1);
+      expect(withKept.stderr).toMatch(/the log was truncated: the external checkpoint covers/);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+      fs.rmSync(kept, { force: true });
+    }
+  });
+
+  it('proves the inclusion of an event, and exports, tails and filters', async () => {
+    const proof = await runCli(['audit', 'prove', '3', '--data-dir', dataDir]);
+    expect(proof.code).toBe(0);
+    const parsed = JSON.parse(proof.stdout) as { treeSize: number; proof: string[]; index: number };
+    expect(parsed.index).toBe(2);
+    expect(parsed.proof.length).toBe(Math.ceil(Math.log2(parsed.treeSize)));
+
+    const exported = await runCli([
+      'audit',
+      'export',
+      '--type',
+      'invite_created',
+      '--data-dir',
+      dataDir,
+    ]);
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
+    expect(lines.length).toBe(7); // the first-admin invite and six more
+    expect(lines.every((line) => line.type === 'invite_created')).toBe(true);
+
+    const tail = await runCli(['audit', 'tail', '-n', '3', '--data-dir', dataDir]);
+    expect(tail.stdout.trim().split('\n')).toHaveLength(3);
+    expect(tail.stdout).toContain('relay_stopped');
+
+    const badTime = await runCli([
+      'audit',
+      'export',
+      '--since',
+      'yesterday',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(badTime.code).toBe(1);
+  });
+});
+
+describe('the audit log across a crash', () => {
+  it('after SIGKILL during a burst of audited actions, verifies and has an event for every action', async () => {
+    const relay = await startRelayProcess({ args: ['--audit-checkpoint-events', '3'] });
+    const dataDir = relay.dataDir;
+    try {
+      const admin = await signUpAdmin(relay);
+      const burst = Array.from({ length: 60 }, () =>
+        admin
+          .request('POST', '/api/invites', { role: 'member', maxUses: 1, expiresInHours: 1 })
+          .catch(() => null),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      await relay.stop('SIGKILL');
+      await Promise.all(burst);
+
+      const restarted = await startRelayProcess({
+        dataDir,
+        args: ['--audit-checkpoint-events', '3'],
+      });
+      await restarted.stop();
+      const verify = await runCli(['audit', 'verify', '--data-dir', dataDir]);
+      expect(verify.stderr).toBe('');
+      expect(verify.code).toBe(0);
+
+      const db = new Database(path.join(dataDir, 'relay.db'), { readonly: true });
+      const invites = (db.prepare('SELECT count(*) AS n FROM invites').get() as { n: number }).n;
+      const events = (
+        db
+          .prepare("SELECT count(*) AS n FROM audit_events WHERE type = 'invite_created'")
+          .get() as { n: number }
+      ).n;
+      db.close();
+      expect(events).toBe(invites);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
