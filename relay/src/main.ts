@@ -8,6 +8,7 @@ import { ensureFirstAdminInvite } from './accounts/invites.js';
 import { authenticateSession, sweepLiveSessions } from './accounts/sessions.js';
 import { loadOrCreateAuditLogKey } from './audit/auditLogKey.js';
 import { auditOrigin } from './audit/auditOrigin.js';
+import { auditRoutes } from './audit/auditRoutes.js';
 import { createAuditReader } from './audit/createAuditReader.js';
 import { createCheckpointer } from './audit/createCheckpointer.js';
 import { createClientTagger } from './audit/createClientTagger.js';
@@ -73,10 +74,12 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const database = await openDatabase(config.dataDir);
   const startedAt = Date.now();
   const origin = await auditOrigin(database.db, config.hostname);
+  const auditReader = createAuditReader(database.sqlite);
+  const auditKey = await loadOrCreateAuditLogKey(config.dataDir, origin);
   const checkpointer = createCheckpointer({
     db: database.db,
-    reader: createAuditReader(database.sqlite),
-    key: await loadOrCreateAuditLogKey(config.dataDir, origin),
+    reader: auditReader,
+    key: auditKey,
     origin,
     policy: {
       everyEvents: config.auditCheckpointEvents,
@@ -156,7 +159,15 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       assets,
       health,
       api: {
-        routes: accountRoutes(ctx),
+        routes: [
+          ...accountRoutes(ctx),
+          ...auditRoutes({
+            accounts: ctx,
+            reader: auditReader,
+            origin,
+            verifierKey: auditKey.verifierKey,
+          }),
+        ],
         allowedOrigins,
         maxBodyBytes: 64 * 1024,
         log,

@@ -3,6 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import Database from 'better-sqlite3';
+import {
+  hashLeaf,
+  parseVerifierKey,
+  verifyCheckpoint,
+  verifyInclusion,
+} from '@vaultroom/shared/transparency';
+import sodium from 'libsodium-wrappers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLeafHash, type AuditRow } from '../src/audit/auditLeaf.js';
 import { ApiClient } from './apiClient.js';
@@ -289,6 +296,82 @@ describe('the audit log across a crash', () => {
       expect(events).toBe(invites);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the audit API', () => {
+  it('gives a user their own events, each provably in the signed log', async () => {
+    const relay = await startRelayProcess({ args: ['--audit-checkpoint-events', '1'] });
+    try {
+      const admin = await signUpAdmin(relay);
+      await admin.request('POST', '/api/invites', {
+        role: 'member',
+        maxUses: 1,
+        expiresInHours: 1,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // the checkpointer ticks each second
+
+      const { body: head } = await admin.request('GET', '/api/audit/checkpoint');
+      const { body } = await admin.request('GET', '/api/audit/mine?limit=10');
+      await sodium.ready;
+      const checkpoint = verifyCheckpoint(
+        String(body['checkpoint']),
+        {
+          origin: String(head['origin']),
+          verifiers: [parseVerifierKey(String(head['verifierKey']))],
+        },
+        sodium,
+      );
+      const events = body['events'] as {
+        seq: number;
+        type: string;
+        leaf: string;
+        proof: string[] | null;
+      }[];
+      expect(events.map((event) => event.type)).toEqual(
+        expect.arrayContaining([
+          'user_created',
+          'authn_passkey_added',
+          'session_created',
+          'invite_created',
+        ]),
+      );
+      let proven = 0;
+      for (const event of events) {
+        if (event.proof === null) continue;
+        const leafHash = hashLeaf(Buffer.from(event.leaf, 'base64'));
+        const proof = event.proof.map((hash) => Buffer.from(hash, 'base64'));
+        verifyInclusion(leafHash, event.seq - 1, checkpoint.size, proof, checkpoint.rootHash);
+        expect(() => {
+          verifyInclusion(
+            hashLeaf(Buffer.from('forged')),
+            event.seq - 1,
+            checkpoint.size,
+            proof,
+            checkpoint.rootHash,
+          );
+        }).toThrow();
+        proven += 1;
+      }
+      expect(proven).toBeGreaterThanOrEqual(4);
+
+      const consistency = await admin.request(
+        'GET',
+        `/api/audit/consistency?from=1&to=${checkpoint.size}`,
+      );
+      expect(consistency.status).toBe(200);
+      const filtered = await admin.request('GET', '/api/audit/events?type=invite_created');
+      expect(
+        (filtered.body['events'] as { type: string }[]).every(
+          (event) => event.type === 'invite_created',
+        ),
+      ).toBe(true);
+      expect((await new ApiClient(relay).request('GET', '/api/audit/mine')).status).toBe(401);
+      expect((await admin.request('GET', '/api/audit/mine?limit=x')).status).toBe(400);
+    } finally {
+      await relay.stop();
+      fs.rmSync(relay.dataDir, { recursive: true, force: true });
     }
   });
 });

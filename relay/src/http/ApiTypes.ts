@@ -2,6 +2,8 @@
 export interface ApiRequest {
   readonly method: string;
   readonly path: string;
+  /** The raw query string, without the `?`. */
+  readonly query: string;
   /** Values of `:name` segments of the route pattern. */
   readonly params: Readonly<Record<string, string>>;
   readonly origin: string;

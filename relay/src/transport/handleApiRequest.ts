@@ -73,6 +73,7 @@ function write(res: HttpResponse, outcome: Outcome): void {
 export function handleApiRequest(res: HttpResponse, req: HttpRequest, options: ApiOptions): void {
   const method = req.getCaseSensitiveMethod();
   const path = req.getUrl();
+  const queryString = req.getQuery();
   const origin = req.getHeader('origin');
   const cookie = req.getHeader('cookie');
   const userAgent = req.getHeader('user-agent');
@@ -105,6 +106,7 @@ export function handleApiRequest(res: HttpResponse, req: HttpRequest, options: A
     const request: ApiRequest = {
       method,
       path,
+      query: queryString,
       params: match.params,
       origin,
       cookie,
