@@ -1,17 +1,12 @@
-import { generateRegistrationOptions } from '@simplewebauthn/server';
 import type { CeremonyOptions, PasskeyView } from '@vaultroom/shared';
 import * as v from 'valibot';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { ApiError } from '../http/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { parsePasskeyName } from './accountInput.js';
-import {
-  SUPPORTED_ALGORITHMS,
-  consumeChallenge,
-  parseRegistrationResponse,
-  storeChallenge,
-} from './ceremonies.js';
+import { consumeChallenge, parseRegistrationResponse, storeChallenge } from './ceremonies.js';
 import { describeUserAgent } from './describeUserAgent.js';
+import { passkeyCreationOptions } from './passkeyCreationOptions.js';
 import { endSessions, type AuthenticatedSession } from './sessions.js';
 import { transact } from './transact.js';
 import { verifyNewPasskey } from './verifyNewPasskey.js';
@@ -48,24 +43,11 @@ export async function beginAddPasskey(
     .where('account_id', '=', session.accountId)
     .execute();
   const rpId = rpIdFor(ctx, origin);
-  const options = await generateRegistrationOptions({
-    rpName: ctx.settings.rpName,
-    rpID: rpId,
-    userName: account.handle,
-    userID: Uint8Array.from(account.webauthn_user_id),
-    userDisplayName: account.display_name,
-    attestationType: 'none',
-    excludeCredentials: existing.map((row) => ({
-      id: row.id,
-      transports: JSON.parse(row.transports) as string[],
-    })),
-    authenticatorSelection: {
-      residentKey: 'required',
-      requireResidentKey: true,
-      userVerification: 'required',
-    },
-    supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
-    timeout: ctx.settings.challengeTtlMs,
+  const options = await passkeyCreationOptions(ctx, rpId, {
+    handle: account.handle,
+    displayName: account.display_name,
+    userId: account.webauthn_user_id,
+    existing,
   });
   const ceremonyId = await storeChallenge(ctx, 'add-passkey', options.challenge, {
     accountId: session.accountId,

@@ -1,19 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { generateRegistrationOptions } from '@simplewebauthn/server';
 import type { CeremonyOptions, Role, SignedInResponse } from '@vaultroom/shared';
 import * as v from 'valibot';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { ApiError } from '../http/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { parseDisplayName, parseHandle } from './accountInput.js';
-import {
-  SUPPORTED_ALGORITHMS,
-  consumeChallenge,
-  parseRegistrationResponse,
-  storeChallenge,
-} from './ceremonies.js';
+import { consumeChallenge, parseRegistrationResponse, storeChallenge } from './ceremonies.js';
 import { describeUserAgent } from './describeUserAgent.js';
 import { findUsableInvite, redeemInvite } from './invites.js';
+import { passkeyCreationOptions } from './passkeyCreationOptions.js';
 import { randomId } from './secrets.js';
 import { authenticateSession, createSession, endSessions } from './sessions.js';
 import { transact } from './transact.js';
@@ -55,18 +50,6 @@ export async function beginRegistration(
     throw new ApiError('INVITE_INVALID', 'This relay accepts new accounts by invitation only');
   }
   const rpId = rpIdFor(ctx, origin);
-  const common = {
-    rpName: ctx.settings.rpName,
-    rpID: rpId,
-    attestationType: 'none' as const,
-    authenticatorSelection: {
-      residentKey: 'required' as const,
-      requireResidentKey: true,
-      userVerification: 'required' as const,
-    },
-    supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
-    timeout: ctx.settings.challengeTtlMs,
-  };
 
   if (invite?.kind === 'recovery' && invite.account_id !== null) {
     const account = await ctx.db
@@ -79,15 +62,11 @@ export async function beginRegistration(
       .select(['id', 'transports'])
       .where('account_id', '=', account.id)
       .execute();
-    const options = await generateRegistrationOptions({
-      ...common,
-      userName: account.handle,
-      userID: Uint8Array.from(account.webauthn_user_id),
-      userDisplayName: account.display_name,
-      excludeCredentials: existing.map((row) => ({
-        id: row.id,
-        transports: JSON.parse(row.transports) as string[],
-      })),
+    const options = await passkeyCreationOptions(ctx, rpId, {
+      handle: account.handle,
+      displayName: account.display_name,
+      userId: account.webauthn_user_id,
+      existing,
     });
     const ceremonyId = await storeChallenge(ctx, 'registration', options.challenge, {
       kind: 'recovery',
@@ -107,12 +86,11 @@ export async function beginRegistration(
     .executeTakeFirst();
   if (taken !== undefined) throw new ApiError('CONFLICT', `The handle ${handle} is taken`);
   const userId = randomBytes(32);
-  const options = await generateRegistrationOptions({
-    ...common,
-    userName: handle,
-    userID: userId,
-    userDisplayName: displayName,
-    excludeCredentials: [],
+  const options = await passkeyCreationOptions(ctx, rpId, {
+    handle,
+    displayName,
+    userId,
+    existing: [],
   });
   const ceremonyId = await storeChallenge(ctx, 'registration', options.challenge, {
     kind: 'register',
