@@ -1,0 +1,202 @@
+import * as v from 'valibot';
+import { LIMITS } from './limits.js';
+
+const bytes = (max: number) => v.pipe(v.instance(Uint8Array), v.maxLength(max, 'too many bytes'));
+const id = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxIdLength));
+const requestId = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0xffff_ffff));
+const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+const messageId = v.pipe(v.instance(Uint8Array), v.length(LIMITS.messageIdBytes));
+const name = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxDeviceNameLength));
+
+// ---- client → relay -------------------------------------------------------------------------
+
+/** First frame on every connection. `device` is this browser's device id once registered. */
+export const helloFrame = v.strictObject({
+  t: v.literal('hello'),
+  v: v.pipe(v.number(), v.integer()),
+  device: v.nullable(id),
+});
+
+export const registerDeviceFrame = v.strictObject({
+  t: v.literal('register-device'),
+  id: requestId,
+  name,
+  /** The encoded public identity record of the device (PROTOCOL.md §1.11.1). */
+  identity: bytes(LIMITS.maxKeyRecordBytes),
+});
+
+export const uploadPrekeysFrame = v.strictObject({
+  t: v.literal('upload-prekeys'),
+  id: requestId,
+  signedPrekey: v.nullable(bytes(LIMITS.maxKeyRecordBytes)),
+  pqPrekey: v.nullable(bytes(LIMITS.maxKeyRecordBytes)),
+  oneTimePrekeys: v.pipe(
+    v.array(bytes(LIMITS.maxKeyRecordBytes)),
+    v.maxLength(LIMITS.maxOneTimePrekeys),
+  ),
+});
+
+export const fetchBundlesFrame = v.strictObject({
+  t: v.literal('fetch-bundles'),
+  id: requestId,
+  /** The handle of the account whose devices' bundles are wanted. */
+  account: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+});
+
+export const listDevicesFrame = v.strictObject({ t: v.literal('list-devices'), id: requestId });
+
+export const renameDeviceFrame = v.strictObject({
+  t: v.literal('rename-device'),
+  id: requestId,
+  device: id,
+  name,
+});
+
+export const revokeDeviceFrame = v.strictObject({
+  t: v.literal('revoke-device'),
+  id: requestId,
+  device: id,
+});
+
+export const sendFrame = v.strictObject({
+  t: v.literal('send'),
+  id: requestId,
+  /** The client's id for this message: a retried send with the same id is stored once. */
+  msg: messageId,
+  to: v.pipe(
+    v.array(v.strictObject({ device: id, body: bytes(LIMITS.maxEnvelopeBytes) })),
+    v.minLength(1),
+    v.maxLength(LIMITS.maxRecipients),
+  ),
+});
+
+/** Acknowledges stored envelopes; the relay deletes them. No reply. */
+export const ackFrame = v.strictObject({
+  t: v.literal('ack'),
+  envelopes: v.pipe(v.array(id), v.minLength(1), v.maxLength(LIMITS.maxAckIds)),
+});
+
+export const pingFrame = v.strictObject({ t: v.literal('ping'), id: requestId });
+
+export const clientFrame = v.variant('t', [
+  helloFrame,
+  registerDeviceFrame,
+  uploadPrekeysFrame,
+  fetchBundlesFrame,
+  listDevicesFrame,
+  renameDeviceFrame,
+  revokeDeviceFrame,
+  sendFrame,
+  ackFrame,
+  pingFrame,
+]);
+
+// ---- relay → client -------------------------------------------------------------------------
+
+export const welcomeFrame = v.strictObject({
+  t: v.literal('welcome'),
+  v: v.pipe(v.number(), v.integer()),
+  device: v.nullable(id),
+  /** The relay's clock (ms since epoch), so a client can tell a skewed clock. */
+  time: count,
+});
+
+export const deviceRegisteredFrame = v.strictObject({
+  t: v.literal('device-registered'),
+  id: requestId,
+  device: id,
+});
+
+export const prekeysStoredFrame = v.strictObject({
+  t: v.literal('prekeys-stored'),
+  id: requestId,
+  oneTimePrekeys: count,
+});
+
+export const bundlesFrame = v.strictObject({
+  t: v.literal('bundles'),
+  id: requestId,
+  bundles: v.array(v.strictObject({ device: id, bundle: bytes(LIMITS.maxKeyRecordBytes * 4) })),
+});
+
+export const devicesFrame = v.strictObject({
+  t: v.literal('devices'),
+  id: requestId,
+  devices: v.array(
+    v.strictObject({
+      device: id,
+      name,
+      createdAt: count,
+      lastSeenAt: v.nullable(count),
+      current: v.boolean(),
+    }),
+  ),
+});
+
+/** The send is durable on the relay or already acked by every recipient: the sender may forget it. */
+export const sentFrame = v.strictObject({
+  t: v.literal('sent'),
+  id: requestId,
+  msg: messageId,
+});
+
+export const doneFrame = v.strictObject({ t: v.literal('done'), id: requestId });
+
+export const errorFrame = v.strictObject({
+  t: v.literal('error'),
+  /** The request refused, or null for a frame that had no readable id. */
+  id: v.nullable(requestId),
+  code: v.picklist([
+    'MALFORMED_FRAME',
+    'FRAME_TOO_LARGE',
+    'UNSUPPORTED_VERSION',
+    'HELLO_REQUIRED',
+    'DEVICE_REQUIRED',
+    'UNKNOWN_DEVICE',
+    'UNKNOWN_ACCOUNT',
+    'BAD_KEY_RECORD',
+    'TOO_MANY_RECIPIENTS',
+    'ENVELOPE_TOO_LARGE',
+    'RATE_LIMITED',
+    'STORAGE_FULL',
+    'FORBIDDEN',
+    'INTERNAL',
+  ]),
+});
+
+export const deliverFrame = v.strictObject({
+  t: v.literal('deliver'),
+  envelopes: v.array(
+    v.strictObject({
+      id,
+      from: id,
+      msg: messageId,
+      body: bytes(LIMITS.maxEnvelopeBytes),
+      /** When the relay accepted it (ms since epoch). */
+      at: count,
+    }),
+  ),
+});
+
+/** Everything stored for this device has been pushed; new envelopes follow as they arrive. */
+export const queueEmptyFrame = v.strictObject({ t: v.literal('queue-empty') });
+
+export const prekeysLowFrame = v.strictObject({ t: v.literal('prekeys-low'), remaining: count });
+
+export const serverFrame = v.variant('t', [
+  welcomeFrame,
+  deviceRegisteredFrame,
+  prekeysStoredFrame,
+  bundlesFrame,
+  devicesFrame,
+  sentFrame,
+  doneFrame,
+  errorFrame,
+  deliverFrame,
+  queueEmptyFrame,
+  prekeysLowFrame,
+]);
+
+export type ClientFrame = v.InferOutput<typeof clientFrame>;
+export type ServerFrame = v.InferOutput<typeof serverFrame>;
+export type ClientRequest = Exclude<ClientFrame, { t: 'hello' } | { t: 'ack' }>;

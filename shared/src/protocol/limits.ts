@@ -1,0 +1,26 @@
+/**
+ * The wire protocol's version and limits, in one place (PROTOCOL.md Part 2). Bump
+ * PROTOCOL_VERSION on any change to a frame; a client and relay of different versions refuse
+ * each other at `hello` with a coded error instead of misreading frames.
+ */
+export const PROTOCOL_VERSION = 1;
+
+export const LIMITS = {
+  /** Largest frame either side sends: the largest padded message (64 KiB) for a few devices. */
+  maxFrameBytes: 512 * 1024,
+  /** One envelope: the largest padding bucket plus the ratchet header and tag. */
+  maxEnvelopeBytes: 64 * 1024 + 1024,
+  /** Devices one send may address (a large group's members' devices). */
+  maxRecipients: 256,
+  /** Envelope ids one ack may carry. */
+  maxAckIds: 1024,
+  /** One-time prekeys one upload may carry. */
+  maxOneTimePrekeys: 200,
+  /** Prekey records and identity records are small; this bounds a malicious one. */
+  maxKeyRecordBytes: 4096,
+  maxDeviceNameLength: 64,
+  /** Ids the relay hands out are base64url strings of at most this length. */
+  maxIdLength: 64,
+  /** Client message ids are 16 random bytes. */
+  messageIdBytes: 16,
+} as const;
