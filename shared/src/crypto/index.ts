@@ -31,6 +31,7 @@ export {
 } from './prekeysToRetire.js';
 export { createPrekeyBundle, decodePrekeyBundle, encodePrekeyBundle } from './prekeyBundle.js';
 export { verifyPrekeyBundle } from './verifyPrekeyBundle.js';
+export { verifyPrekeySignature, type PrekeyKind } from './prekeySignature.js';
 export {
   decodeIdentityKeyPair,
   decodeOneTimePrekey,

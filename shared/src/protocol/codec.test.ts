@@ -10,7 +10,16 @@ const msg = new Uint8Array(16).fill(7);
 
 const clientFrames: ClientFrame[] = [
   { t: 'hello', v: PROTOCOL_VERSION, device: null },
-  { t: 'register-device', id: 1, name: 'Laptop', identity: new Uint8Array([1, 2, 3]) },
+  {
+    t: 'register-device',
+    id: 1,
+    name: 'Laptop',
+    identity: {
+      signingPublicKey: new Uint8Array(32),
+      dhPublicKey: new Uint8Array(32),
+      dhSignature: new Uint8Array(64),
+    },
+  },
   {
     t: 'upload-prekeys',
     id: 2,
@@ -91,6 +100,19 @@ describe('wire frames', () => {
     ['an empty ack', { t: 'ack', envelopes: [] }],
     ['a top-level array', ['ping', 1]],
     ['a device name too long', { t: 'rename-device', id: 1, device: 'd', name: 'x'.repeat(65) }],
+    [
+      'a short identity key',
+      {
+        t: 'register-device',
+        id: 1,
+        name: 'x',
+        identity: {
+          signingPublicKey: new Uint8Array(31),
+          dhPublicKey: new Uint8Array(32),
+          dhSignature: new Uint8Array(64),
+        },
+      },
+    ],
   ])('refuses %s with MALFORMED_FRAME', (_name, value) => {
     expect(codeOf(() => decodeClientFrame(encode(value)))).toBe('MALFORMED_FRAME');
   });

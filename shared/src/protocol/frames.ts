@@ -7,6 +7,25 @@ const requestId = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0xff
 const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 const messageId = v.pipe(v.instance(Uint8Array), v.length(LIMITS.messageIdBytes));
 const name = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxDeviceNameLength));
+const keyId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffff_ffff));
+const x25519Key = v.pipe(v.instance(Uint8Array), v.length(32));
+const signature = v.pipe(v.instance(Uint8Array), v.length(64));
+
+/** The public half of a device identity (PROTOCOL.md §1.4.1). */
+export const publicIdentityShape = v.strictObject({
+  signingPublicKey: v.pipe(v.instance(Uint8Array), v.length(32)),
+  dhPublicKey: x25519Key,
+  dhSignature: signature,
+});
+
+export const signedPrekeyShape = v.strictObject({ id: keyId, publicKey: x25519Key, signature });
+/** X-Wing public key: ML-KEM-768 (1184 bytes) followed by X25519 (32 bytes). */
+export const pqPrekeyShape = v.strictObject({
+  id: keyId,
+  publicKey: v.pipe(v.instance(Uint8Array), v.length(1216)),
+  signature,
+});
+export const oneTimePrekeyShape = v.strictObject({ id: keyId, publicKey: x25519Key });
 
 // ---- client → relay -------------------------------------------------------------------------
 
@@ -21,8 +40,8 @@ export const registerDeviceFrame = v.strictObject({
   t: v.literal('register-device'),
   id: requestId,
   name,
-  /** The encoded public identity record of the device (PROTOCOL.md §1.11.1). */
-  identity: bytes(LIMITS.maxKeyRecordBytes),
+  /** The device's public identity; the relay checks the signature over its DH key. */
+  identity: publicIdentityShape,
 });
 
 export const uploadPrekeysFrame = v.strictObject({
@@ -116,7 +135,8 @@ export const prekeysStoredFrame = v.strictObject({
 export const bundlesFrame = v.strictObject({
   t: v.literal('bundles'),
   id: requestId,
-  bundles: v.array(v.strictObject({ device: id, bundle: bytes(LIMITS.maxKeyRecordBytes * 4) })),
+  /** Each bundle in the §1.4.3 encoding; clients verify its signatures before use. */
+  bundles: v.array(v.strictObject({ device: id, bundle: bytes(LIMITS.maxKeyRecordBytes) })),
 });
 
 export const devicesFrame = v.strictObject({

@@ -16,7 +16,7 @@ export const LIMITS = {
   maxAckIds: 1024,
   /** One-time prekeys one upload may carry. */
   maxOneTimePrekeys: 200,
-  /** Prekey records and identity records are small; this bounds a malicious one. */
+  /** An encoded prekey bundle (§1.4.3) is about 1.5 KiB; this bounds one. */
   maxKeyRecordBytes: 4096,
   maxDeviceNameLength: 64,
   /** Ids the relay hands out are base64url strings of at most this length. */
