@@ -23,9 +23,9 @@ const clientFrames: ClientFrame[] = [
   {
     t: 'upload-prekeys',
     id: 2,
-    signedPrekey: new Uint8Array(80),
-    pqPrekey: null,
-    oneTimePrekeys: [new Uint8Array(36)],
+    signedPrekey: { id: 7, publicKey: new Uint8Array(32), signature: new Uint8Array(64) },
+    pqPrekey: { id: 8, publicKey: new Uint8Array(1216), signature: new Uint8Array(64) },
+    oneTimePrekeys: [{ id: 100, publicKey: new Uint8Array(32) }],
   },
   { t: 'fetch-bundles', id: 3, account: 'bob' },
   { t: 'list-devices', id: 4 },
@@ -98,6 +98,16 @@ describe('wire frames', () => {
     ['no recipients', { t: 'send', id: 1, msg, to: [] }],
     ['an envelope as text', { t: 'send', id: 1, msg, to: [{ device: 'd', body: 'text' }] }],
     ['an empty ack', { t: 'ack', envelopes: [] }],
+    [
+      'a one-time prekey of the wrong length',
+      {
+        t: 'upload-prekeys',
+        id: 1,
+        signedPrekey: null,
+        pqPrekey: null,
+        oneTimePrekeys: [{ id: 1, publicKey: new Uint8Array(31) }],
+      },
+    ],
     ['a top-level array', ['ping', 1]],
     ['a device name too long', { t: 'rename-device', id: 1, device: 'd', name: 'x'.repeat(65) }],
     [

@@ -47,12 +47,9 @@ export const registerDeviceFrame = v.strictObject({
 export const uploadPrekeysFrame = v.strictObject({
   t: v.literal('upload-prekeys'),
   id: requestId,
-  signedPrekey: v.nullable(bytes(LIMITS.maxKeyRecordBytes)),
-  pqPrekey: v.nullable(bytes(LIMITS.maxKeyRecordBytes)),
-  oneTimePrekeys: v.pipe(
-    v.array(bytes(LIMITS.maxKeyRecordBytes)),
-    v.maxLength(LIMITS.maxOneTimePrekeys),
-  ),
+  signedPrekey: v.nullable(signedPrekeyShape),
+  pqPrekey: v.nullable(pqPrekeyShape),
+  oneTimePrekeys: v.pipe(v.array(oneTimePrekeyShape), v.maxLength(LIMITS.maxOneTimePrekeys)),
 });
 
 export const fetchBundlesFrame = v.strictObject({
