@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type BrowserContext,
+  type CDPSession,
+  type ConsoleMessage,
+  type Page,
+} from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots and other evidence a person can look at after a run. */
@@ -71,11 +77,27 @@ export interface PageProblems {
   readonly cspViolations: string[];
 }
 
-/** Records console errors, uncaught exceptions and CSP violations of a page from its first byte. */
-export async function watchProblems(page: Page): Promise<PageProblems> {
+/**
+ * `GET /api/me` answers 401 while nobody is signed in (at start, and when the app confirms that a
+ * closed socket meant an ended session), and Chromium logs every 4xx fetch as a console error.
+ */
+export const signedOutCheck = (message: ConsoleMessage): boolean =>
+  message.text().includes('status of 401') && message.location().url.endsWith('/api/me');
+
+/**
+ * Records console errors, uncaught exceptions and CSP violations of a page from its first byte.
+ * `expected` exempts console errors the test knows are part of the contract (the browser logs
+ * every 4xx answer to a fetch, e.g. a 401 from `GET /api/me` while signed out).
+ */
+export async function watchProblems(
+  page: Page,
+  expected: (message: ConsoleMessage) => boolean = () => false,
+): Promise<PageProblems> {
   const problems: PageProblems = { consoleErrors: [], cspViolations: [] };
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.consoleErrors.push(message.text());
+    if (message.type() === 'error' && !expected(message)) {
+      problems.consoleErrors.push(`${message.text()} (${message.location().url})`);
+    }
   });
   page.on('pageerror', (error) => problems.consoleErrors.push(String(error)));
   await page.exposeFunction('__reportCspViolation', (text: string) => {
@@ -96,4 +118,97 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** A credential as the DevTools WebAuthn domain exports it (private key included). */
+export interface VirtualCredential {
+  readonly credentialId: string;
+  readonly isResidentCredential: boolean;
+  readonly rpId?: string;
+  readonly privateKey: string;
+  readonly userHandle?: string;
+  readonly signCount: number;
+  readonly backupEligibility?: boolean;
+  readonly backupState?: boolean;
+}
+
+async function readCredentials(
+  cdp: CDPSession,
+  authenticatorId: string,
+): Promise<VirtualCredential[]> {
+  return (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+}
+
+export interface VirtualAuthenticator {
+  readonly cdp: CDPSession;
+  readonly id: string;
+  /** The credentials it holds, private keys included, e.g. to copy them to another device. */
+  credentials(): Promise<VirtualCredential[]>;
+  addCredential(credential: VirtualCredential): Promise<void>;
+  remove(): Promise<void>;
+}
+
+/**
+ * A platform passkey provider for one page, through the DevTools WebAuthn domain: CTAP2, resident
+ * keys, user verification that always succeeds, and the PRF extension. Real keys and real
+ * signatures, verified by the relay as any other passkey.
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthenticator> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId: id } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      hasPrf: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    cdp,
+    id,
+    credentials: () => readCredentials(cdp, id),
+    async addCredential(credential) {
+      await cdp.send('WebAuthn.addCredential', { authenticatorId: id, credential });
+    },
+    async remove() {
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: id });
+    },
+  };
+}
+
+/**
+ * Visible buttons, links, inputs and selects that have no accessible name, described for the
+ * failure message. Follows the usual sources: aria-labelledby, aria-label, a <label>, the text
+ * content, then the title.
+ */
+export async function controlsWithoutName(page: Page): Promise<string[]> {
+  return page.locator('button, a, input, select, textarea').evaluateAll((elements) =>
+    elements
+      .filter((element) => {
+        const box = element.getBoundingClientRect();
+        const hidden = box.width === 0 && box.height === 0;
+        if (hidden || (element as HTMLInputElement).type === 'hidden') return false;
+        const byIds = (element.getAttribute('aria-labelledby') ?? '')
+          .split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join('');
+        const labels = (element as HTMLInputElement).labels;
+        const byLabel = labels ? Array.from(labels, (label) => label.textContent).join('') : '';
+        const name = [
+          byIds,
+          element.getAttribute('aria-label') ?? '',
+          byLabel,
+          element instanceof HTMLInputElement || element instanceof HTMLSelectElement
+            ? ''
+            : element.textContent,
+          element.getAttribute('title') ?? '',
+        ].join('');
+        return name.trim() === '';
+      })
+      .map((element) => element.outerHTML.slice(0, 160)),
+  );
 }

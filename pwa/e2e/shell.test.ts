@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
-import { launchBrowser, screenshot, watchProblems, type Browser } from './browser.js';
+import {
+  launchBrowser,
+  screenshot,
+  signedOutCheck,
+  watchProblems,
+  type Browser,
+} from './browser.js';
 
 describe('the PWA shell in Chromium over TLS', () => {
   let relay: RelayProcess;
@@ -22,12 +28,13 @@ describe('the PWA shell in Chromium over TLS', () => {
 
   it('loads on the real host name with the CA trusted, shows relay health, and breaks no policy', async () => {
     const page = await browser.context.newPage();
-    const problems = await watchProblems(page);
+    const problems = await watchProblems(page, signedOutCheck);
     const response = await page.goto(`${origin}/`, { waitUntil: 'networkidle' });
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
 
-    await expect.poll(() => page.url()).toBe(`${origin}/conversations`);
+    // Nobody is signed in on a fresh browser: every app route leads to sign-in.
+    await expect.poll(() => page.url()).toBe(`${origin}/sign-in`);
     const status = page.getByRole('status');
     await expect.poll(() => status.first().textContent()).toMatch(/0\.1\.0/);
 

@@ -3,17 +3,31 @@ import { Navigate, Route, Router } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
 import type { JSX } from 'solid-js';
 import { render } from 'solid-js/web';
+import { createMemoryKeystoreKeySink } from './core/keystoreKeySink.js';
+import { createSessionWatch } from './core/createSessionWatch.js';
+import { accountsClient } from './platform/accountsClient.js';
 import { browserConnectivity } from './platform/browserConnectivity.js';
 import { applyLocale, applyThemePreference } from './platform/documentAppearance.js';
 import { fetchHealth } from './platform/fetchHealth.js';
+import {
+  cancelPasskeyCeremony,
+  createPasskey,
+  getPasskey,
+  supportsPasskeyAutofill,
+} from './platform/passkeyCeremonies.js';
 import { preferenceStorage } from './platform/preferenceStorage.js';
+import { openSessionSocket } from './platform/sessionSocket.js';
 import { AppContext, type AppServices } from './state/AppContext.js';
+import { createAccountSession } from './state/createAccountSession.js';
 import { createAppUpdate } from './state/createAppUpdate.js';
+import { createPasskeyActions } from './state/createPasskeyActions.js';
 import { createPreferences } from './state/createPreferences.js';
 import { createRelayStatus } from './state/createRelayStatus.js';
 import { createTranslator } from './state/createTranslator.js';
 import { AppFrame } from './ui/AppFrame.js';
+import { AdminScreen } from './ui/screens/AdminScreen.js';
 import { ConversationsScreen } from './ui/screens/ConversationsScreen.js';
+import { JoinScreen } from './ui/screens/JoinScreen.js';
 import { SettingsScreen } from './ui/screens/SettingsScreen.js';
 import { SignInScreen } from './ui/screens/SignInScreen.js';
 import './ui/styles/tokens.css';
@@ -21,6 +35,7 @@ import './ui/styles/base.css';
 import './ui/styles/frame.css';
 import './ui/styles/controls.css';
 import './ui/styles/screens.css';
+import './ui/styles/accounts.css';
 
 // Composition root: platform adapters go into the framework-free core and the Solid state here,
 // and nowhere else; screens only see the resulting services through AppContext.
@@ -31,6 +46,12 @@ function Root(): JSX.Element {
     applyTheme: applyThemePreference,
     applyLocale,
   });
+  const session = createAccountSession({
+    client: accountsClient,
+    // In memory only for now; sealing the IndexedDB keystore with it comes with the keystore.
+    keystore: createMemoryKeystoreKeySink(),
+    createWatch: (events) => createSessionWatch({ openSocket: openSessionSocket, ...events }),
+  });
   const services: AppServices = {
     preferences,
     t: createTranslator(preferences.locale),
@@ -40,6 +61,18 @@ function Root(): JSX.Element {
     }),
     update: createAppUpdate(),
     origin: window.location.origin,
+    session,
+    passkeys: createPasskeyActions({
+      client: accountsClient,
+      session,
+      ceremonies: {
+        create: createPasskey,
+        get: getPasskey,
+        supportsAutofill: supportsPasskeyAutofill,
+        cancel: cancelPasskeyCeremony,
+      },
+    }),
+    api: accountsClient,
   };
 
   // Routes are exactly APP_ROUTES: the relay serves the app shell for those paths and below them.
@@ -53,6 +86,8 @@ function Root(): JSX.Element {
         <Route path={APP_ROUTES.signIn} component={SignInScreen} />
         <Route path={APP_ROUTES.conversations} component={ConversationsScreen} />
         <Route path={APP_ROUTES.settings} component={SettingsScreen} />
+        <Route path={APP_ROUTES.join} component={JoinScreen} />
+        <Route path={APP_ROUTES.admin} component={AdminScreen} />
         <Route path="*" component={() => <Navigate href={APP_ROUTES.conversations} />} />
       </Router>
     </AppContext.Provider>

@@ -1,6 +1,9 @@
 import { createContext, useContext, type Accessor } from 'solid-js';
 import type { RelayStatus } from '../core/createRelayMonitor.js';
+import type { AccountsClient } from '../platform/accountsClient.js';
+import type { AccountSession } from './createAccountSession.js';
 import type { AppUpdate } from './createAppUpdate.js';
+import type { PasskeyActions } from './createPasskeyActions.js';
 import type { Preferences } from './createPreferences.js';
 import type { Translate } from './createTranslator.js';
 
@@ -12,6 +15,10 @@ export interface AppServices {
   readonly update: AppUpdate;
   /** The origin this app (and so its relay) is served from. */
   readonly origin: string;
+  readonly session: AccountSession;
+  readonly passkeys: PasskeyActions;
+  /** The relay's accounts API, for the screens that list and manage. */
+  readonly api: AccountsClient;
 }
 
 export const AppContext = createContext<AppServices>();

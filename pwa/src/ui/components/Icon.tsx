@@ -1,6 +1,18 @@
 import { Match, Switch, type JSX } from 'solid-js';
 
-export type IconName = 'chat' | 'settings' | 'lock' | 'info' | 'refresh' | 'check';
+export type IconName =
+  | 'chat'
+  | 'settings'
+  | 'lock'
+  | 'info'
+  | 'refresh'
+  | 'check'
+  | 'key'
+  | 'warning'
+  | 'device'
+  | 'shield'
+  | 'copy'
+  | 'plus';
 
 /**
  * Line icons drawn in the current text colour. Decorative: the control or text beside each icon
@@ -40,6 +52,29 @@ export function Icon(props: { readonly name: IconName; readonly class?: string }
         </Match>
         <Match when={props.name === 'check'}>
           <path d="m5 12.5 4.5 4.5L19 7.5" />
+        </Match>
+        <Match when={props.name === 'key'}>
+          <circle cx="8" cy="15" r="4" />
+          <path d="m11 12 8.5-8.5M16.5 6.5l2.5 2.5M14 9l2 2" />
+        </Match>
+        <Match when={props.name === 'warning'}>
+          <path d="M10.3 4.2 2.8 17.5A2 2 0 0 0 4.5 20.5h15a2 2 0 0 0 1.7-3L13.7 4.2a2 2 0 0 0-3.4 0z" />
+          <path d="M12 9.5v4.5M12 17.25v.01" />
+        </Match>
+        <Match when={props.name === 'device'}>
+          <rect x="3.5" y="5" width="17" height="11" rx="2" />
+          <path d="M8 20h8M12 16v4" />
+        </Match>
+        <Match when={props.name === 'shield'}>
+          <path d="M12 3.5 5 6v5.5c0 4.3 3 7.8 7 9 4-1.2 7-4.7 7-9V6z" />
+          <path d="m9 12 2 2 4-4" />
+        </Match>
+        <Match when={props.name === 'copy'}>
+          <rect x="8.5" y="8.5" width="11" height="11" rx="2" />
+          <path d="M15.5 8.5V6.5a2 2 0 0 0-2-2h-7a2 2 0 0 0-2 2v7a2 2 0 0 0 2 2h2" />
+        </Match>
+        <Match when={props.name === 'plus'}>
+          <path d="M12 5v14M5 12h14" />
         </Match>
       </Switch>
     </svg>

@@ -1,14 +1,34 @@
-import { For, Show, createMemo, type JSX } from 'solid-js';
+import { useNavigate } from '@solidjs/router';
+import { APP_ROUTES } from '@vaultroom/shared';
+import { For, Show, createMemo, createSignal, type JSX } from 'solid-js';
 import { formatDuration } from '../../core/formatDuration.js';
 import { LOCALES } from '../../core/locales.js';
 import { THEME_PREFERENCES, type ThemePreference } from '../../core/themePreference.js';
 import { LOCALE_NAMES } from '../../i18n/localeNames.js';
 import { useApp } from '../../state/AppContext.js';
+import { PasskeysSection } from '../components/PasskeysSection.js';
+import { SessionsSection } from '../components/SessionsSection.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 
-/** Appearance and language (stored on this device) and what the app knows about its relay. */
+/**
+ * The account (passkeys, devices and sessions, sign-out), then appearance and language (stored on
+ * this device) and what the app knows about its relay.
+ */
 export function SettingsScreen(): JSX.Element {
-  const { t, preferences, relayStatus, origin } = useApp();
+  const { t, preferences, relayStatus, origin, session } = useApp();
+  const navigate = useNavigate();
+  const [signingOut, setSigningOut] = createSignal(false);
+  const signOut = async (): Promise<void> => {
+    setSigningOut(true);
+    try {
+      await session.signOut();
+    } catch {
+      // Signed out on this device either way; the relay ends a stale session on its own.
+    } finally {
+      setSigningOut(false);
+      navigate(APP_ROUTES.signIn, { replace: true });
+    }
+  };
   useDocumentTitle(
     () => t('settings.title'),
     () => t('app.titleSuffix'),
@@ -70,6 +90,44 @@ export function SettingsScreen(): JSX.Element {
   return (
     <div class="screen screen--settings">
       <h1 class="screen__title">{t('settings.title')}</h1>
+
+      <Show when={session.account()}>
+        {(account) => (
+          <section class="settings-section" aria-labelledby="account-title">
+            <h2 id="account-title" class="settings-section__title">
+              {t('settings.account.title')}
+            </h2>
+            <div class="account-row">
+              <span class="avatar" aria-hidden="true">
+                {account().displayName.slice(0, 1).toUpperCase()}
+              </span>
+              <div class="account-row__text">
+                <p class="account-row__name">{account().displayName}</p>
+                <p class="account-row__meta">
+                  @{account().handle} ·{' '}
+                  {account().role === 'admin'
+                    ? t('settings.account.roleAdmin')
+                    : t('settings.account.roleMember')}
+                </p>
+              </div>
+              <button
+                type="button"
+                class="button button--secondary button--compact"
+                disabled={signingOut()}
+                aria-busy={signingOut()}
+                onClick={() => void signOut()}
+              >
+                {signingOut() ? t('settings.account.signingOut') : t('settings.account.signOut')}
+              </button>
+            </div>
+          </section>
+        )}
+      </Show>
+
+      <Show when={session.account()}>
+        <PasskeysSection />
+        <SessionsSection />
+      </Show>
 
       <section class="settings-section" aria-labelledby="appearance-title">
         <h2 id="appearance-title" class="settings-section__title">

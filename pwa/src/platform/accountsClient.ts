@@ -1,0 +1,95 @@
+import {
+  ACCOUNTS_API,
+  apiPath,
+  type AccountView,
+  type CeremonyOptions,
+  type CeremonyVerifyRequest,
+  type CreateInviteRequest,
+  type CreatedInviteResponse,
+  type InviteInspectResponse,
+  type InviteView,
+  type PasskeyView,
+  type RegistrationOptionsRequest,
+  type SessionView,
+  type SignedInResponse,
+  type UserView,
+} from '@vaultroom/shared';
+import { ApiRequestError, apiErrorFromResponse } from '../core/ApiRequestError.js';
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * One JSON call to the relay on this origin. The session is the relay's HttpOnly cookie, which
+ * the browser attaches by itself; nothing here ever sees it. Never cached, never retried.
+ */
+async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new ApiRequestError(
+      'NETWORK',
+      error instanceof Error ? error.message : 'Network error',
+      0,
+    );
+  }
+  if (response.status === 204) return undefined as T;
+  const parsed: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    throw apiErrorFromResponse(response.status, parsed, response.headers.get('retry-after'));
+  }
+  return parsed as T;
+}
+
+/** The accounts endpoints of the relay, typed by the shared API contract. */
+export const accountsClient = {
+  me: () => call<{ account: AccountView }>('GET', ACCOUNTS_API.me),
+  signOut: () => call<undefined>('POST', ACCOUNTS_API.signOut, {}),
+
+  inspectInvite: (invite: string) =>
+    call<InviteInspectResponse>('POST', ACCOUNTS_API.inviteInspect, { invite }),
+  registrationOptions: (request: RegistrationOptionsRequest) =>
+    call<CeremonyOptions>('POST', ACCOUNTS_API.registrationOptions, request),
+  registrationVerify: (request: CeremonyVerifyRequest) =>
+    call<SignedInResponse>('POST', ACCOUNTS_API.registrationVerify, request),
+  signInOptions: () => call<CeremonyOptions>('POST', ACCOUNTS_API.signInOptions, {}),
+  signInVerify: (request: CeremonyVerifyRequest) =>
+    call<SignedInResponse>('POST', ACCOUNTS_API.signInVerify, request),
+
+  passkeys: () => call<{ passkeys: PasskeyView[] }>('GET', ACCOUNTS_API.passkeys),
+  passkeyOptions: () => call<CeremonyOptions>('POST', ACCOUNTS_API.passkeyOptions, {}),
+  passkeyVerify: (request: CeremonyVerifyRequest) =>
+    call<{ passkey: PasskeyView }>('POST', ACCOUNTS_API.passkeyVerify, request),
+  renamePasskey: (id: string, name: string) =>
+    call<{ passkey: PasskeyView }>('PATCH', apiPath(ACCOUNTS_API.passkey, { id }), { name }),
+  removePasskey: (id: string) => call<undefined>('DELETE', apiPath(ACCOUNTS_API.passkey, { id })),
+
+  sessions: () => call<{ sessions: SessionView[] }>('GET', ACCOUNTS_API.sessions),
+  revokeSession: (id: string) => call<undefined>('DELETE', apiPath(ACCOUNTS_API.session, { id })),
+  revokeOtherSessions: () =>
+    call<{ revoked: number }>('POST', ACCOUNTS_API.revokeOtherSessions, {}),
+
+  invites: () => call<{ invites: InviteView[] }>('GET', ACCOUNTS_API.invites),
+  createInvite: (request: CreateInviteRequest) =>
+    call<CreatedInviteResponse>('POST', ACCOUNTS_API.invites, request),
+  revokeInvite: (id: string) => call<undefined>('DELETE', apiPath(ACCOUNTS_API.invite, { id })),
+  users: () => call<{ users: UserView[] }>('GET', ACCOUNTS_API.users),
+  disableUser: (id: string) =>
+    call<{ user: UserView }>('POST', apiPath(ACCOUNTS_API.disableUser, { id }), {}),
+  enableUser: (id: string) =>
+    call<{ user: UserView }>('POST', apiPath(ACCOUNTS_API.enableUser, { id }), {}),
+  deleteUser: (id: string) => call<undefined>('DELETE', apiPath(ACCOUNTS_API.user, { id })),
+  recoveryInvite: (id: string) =>
+    call<CreatedInviteResponse>('POST', apiPath(ACCOUNTS_API.recoveryInvite, { id }), {}),
+};
+
+export type AccountsClient = typeof accountsClient;

@@ -1,0 +1,101 @@
+import {
+  WebAuthnAbortService,
+  WebAuthnError,
+  browserSupportsWebAuthn,
+  browserSupportsWebAuthnAutofill,
+  startAuthentication,
+  startRegistration,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/browser';
+import { KEYSTORE_PRF_SALT_LABEL } from '@vaultroom/shared';
+import { keystorePrfSalt, separatePrfResult, withPrfRequest } from '../core/prfExtension.js';
+import { PasskeyCancelledError, PasskeyUnavailableError } from '../core/passkeyErrors.js';
+
+export interface PasskeyResult {
+  /** The response to post, with any PRF output removed. */
+  readonly response: unknown;
+  readonly prfKey: Uint8Array | null;
+}
+
+let salt: Promise<Uint8Array> | null = null;
+const prfSalt = (): Promise<Uint8Array> =>
+  (salt ??= keystorePrfSalt(KEYSTORE_PRF_SALT_LABEL, crypto.subtle));
+
+/**
+ * Maps what the browser throws to our two cases. NotAllowedError is what every browser gives when
+ * the person dismisses the prompt (and, by design, for a timeout): not an error to shout about.
+ */
+function classify(error: unknown): Error {
+  if (error instanceof WebAuthnError) {
+    if (
+      error.code === 'ERROR_CEREMONY_ABORTED' ||
+      error.code === 'ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY'
+    ) {
+      return new PasskeyCancelledError(error.message);
+    }
+    if (error.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED') {
+      return new PasskeyUnavailableError('already-registered', error.message);
+    }
+    return new PasskeyUnavailableError('failed', error.message);
+  }
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'NotAllowedError')) {
+    return new PasskeyCancelledError(error.message);
+  }
+  return new PasskeyUnavailableError(
+    'failed',
+    error instanceof Error ? error.message : 'Passkey error',
+  );
+}
+
+function ensureSupported(): void {
+  if (!browserSupportsWebAuthn()) {
+    throw new PasskeyUnavailableError('unsupported', 'This browser cannot use passkeys');
+  }
+}
+
+/** Creates a passkey from the relay's creation options, asking for the keystore PRF too. */
+export async function createPasskey(options: unknown): Promise<PasskeyResult> {
+  ensureSupported();
+  const optionsJSON = withPrfRequest(
+    options as PublicKeyCredentialCreationOptionsJSON,
+    await prfSalt(),
+  );
+  let response;
+  try {
+    response = await startRegistration({ optionsJSON });
+  } catch (error) {
+    throw classify(error);
+  }
+  return separatePrfResult(response);
+}
+
+/**
+ * Signs in with a passkey. With `autofill`, the request is a conditional one: it waits, without
+ * any prompt, for the person to pick a passkey in the handle field's suggestions.
+ */
+export async function getPasskey(
+  options: unknown,
+  mode: { readonly autofill: boolean },
+): Promise<PasskeyResult> {
+  ensureSupported();
+  const optionsJSON = withPrfRequest(
+    options as PublicKeyCredentialRequestOptionsJSON,
+    await prfSalt(),
+  );
+  let response;
+  try {
+    response = await startAuthentication({ optionsJSON, useBrowserAutofill: mode.autofill });
+  } catch (error) {
+    throw classify(error);
+  }
+  return separatePrfResult(response);
+}
+
+export const supportsPasskeyAutofill = (): Promise<boolean> =>
+  browserSupportsWebAuthnAutofill().catch(() => false);
+
+/** Ends whatever ceremony is pending (e.g. the autofill one when the page goes away). */
+export function cancelPasskeyCeremony(): void {
+  WebAuthnAbortService.cancelCeremony();
+}

@@ -1,0 +1,160 @@
+import type { AccountView, SignInNotice, SignedInResponse } from '@vaultroom/shared';
+import { createEffect, createSignal, onCleanup, type Accessor } from 'solid-js';
+import { ApiRequestError } from '../core/ApiRequestError.js';
+import type { SessionWatch } from '../core/createSessionWatch.js';
+import type { KeystoreKeySink } from '../core/keystoreKeySink.js';
+import type { AccountsClient } from '../platform/accountsClient.js';
+
+export type AccountState =
+  | { readonly kind: 'checking' }
+  /** `ended`: the relay ended this device's session (revoked, disabled), not the person. */
+  | { readonly kind: 'signed-out'; readonly ended: boolean }
+  | { readonly kind: 'signed-in'; readonly account: AccountView };
+
+export interface AccountSessionOptions {
+  readonly client: AccountsClient;
+  readonly keystore: KeystoreKeySink;
+  /** Makes the live socket watch; started while signed in, stopped otherwise. */
+  readonly createWatch: (events: {
+    readonly onSessionEnded: () => void;
+    readonly onConnectFailed: () => void;
+  }) => SessionWatch;
+}
+
+export interface AccountSession {
+  readonly state: Accessor<AccountState>;
+  readonly account: Accessor<AccountView | null>;
+  /** Sign-in notices not dismissed yet. */
+  readonly notices: Accessor<readonly SignInNotice[]>;
+  readonly dismissNotice: (kind: SignInNotice['kind']) => void;
+  /** A PRF-derived keystore key is held for this page. */
+  readonly keystoreKeyReady: Accessor<boolean>;
+  /** Records a successful ceremony: the relay set the session cookie. */
+  readonly signedIn: (response: SignedInResponse, prfKey: Uint8Array | null) => void;
+  readonly acceptKeystoreKey: (key: Uint8Array | null) => void;
+  readonly signOut: () => Promise<void>;
+  /**
+   * To call with any failed API call made while signed in: a 401 means the session is gone, and
+   * the interface moves to signed-out at once. Returns the error for the caller to show.
+   */
+  readonly noticeError: (error: unknown) => unknown;
+}
+
+/**
+ * Who is signed in on this device. Starts by asking the relay (`GET /api/me`: the session is an
+ * HttpOnly cookie the page cannot read), keeps a socket open while signed in so the relay can end
+ * the session live, and forgets the keystore key on every way out.
+ */
+export function createAccountSession(options: AccountSessionOptions): AccountSession {
+  const { client, keystore, createWatch } = options;
+  const [state, setState] = createSignal<AccountState>({ kind: 'checking' });
+  const [notices, setNotices] = createSignal<readonly SignInNotice[]>([]);
+  const [keystoreKeyReady, setKeystoreKeyReady] = createSignal(false);
+
+  const becomeSignedOut = (ended: boolean): void => {
+    keystore.clear();
+    setKeystoreKeyReady(false);
+    setNotices([]);
+    setState({ kind: 'signed-out', ended });
+  };
+
+  const confirmEnded = async (): Promise<void> => {
+    try {
+      const { account } = await client.me();
+      // Still valid after all (e.g. the close raced a new sign-in): keep watching.
+      setState({ kind: 'signed-in', account });
+      watch.start();
+    } catch (error) {
+      if (error instanceof ApiRequestError && error.code === 'UNAUTHENTICATED') {
+        becomeSignedOut(true);
+      } else {
+        watch.start();
+      }
+    }
+  };
+
+  // A socket that cannot even open may mean the session ended while this device was away.
+  const checkStillSignedIn = async (): Promise<void> => {
+    try {
+      await client.me();
+    } catch (error) {
+      if (
+        error instanceof ApiRequestError &&
+        error.code === 'UNAUTHENTICATED' &&
+        state().kind === 'signed-in'
+      ) {
+        watch.stop();
+        becomeSignedOut(true);
+      }
+    }
+  };
+
+  const watch = createWatch({
+    onSessionEnded: () => void confirmEnded(),
+    onConnectFailed: () => void checkStillSignedIn(),
+  });
+
+  createEffect(() => {
+    if (state().kind === 'signed-in') watch.start();
+    else watch.stop();
+  });
+  onCleanup(() => {
+    watch.stop();
+  });
+
+  const check = async (): Promise<void> => {
+    try {
+      const { account } = await client.me();
+      setState({ kind: 'signed-in', account });
+    } catch {
+      // 401, or no relay to ask: either way nobody is signed in that this page can use.
+      setState({ kind: 'signed-out', ended: false });
+    }
+  };
+  void check();
+
+  const acceptKeystoreKey = (key: Uint8Array | null): void => {
+    if (key === null) return;
+    keystore.accept(key);
+    key.fill(0);
+    setKeystoreKeyReady(true);
+  };
+
+  return {
+    state,
+    account: () => {
+      const current = state();
+      return current.kind === 'signed-in' ? current.account : null;
+    },
+    notices,
+    dismissNotice(kind) {
+      setNotices((list) => list.filter((notice) => notice.kind !== kind));
+    },
+    keystoreKeyReady,
+    signedIn(response, prfKey) {
+      acceptKeystoreKey(prfKey);
+      setNotices(response.notices);
+      setState({ kind: 'signed-in', account: response.account });
+    },
+    acceptKeystoreKey,
+    async signOut() {
+      // The relay closes this session's socket with 1008 as it signs out: that is not news.
+      watch.stop();
+      try {
+        await client.signOut();
+      } finally {
+        becomeSignedOut(false);
+      }
+    },
+    noticeError(error) {
+      if (
+        error instanceof ApiRequestError &&
+        error.code === 'UNAUTHENTICATED' &&
+        state().kind === 'signed-in'
+      ) {
+        becomeSignedOut(true);
+      }
+      return error;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { PasskeyView } from '@vaultroom/shared';
+import type { AccountsClient } from '../platform/accountsClient.js';
+import type { AccountSession } from './createAccountSession.js';
+
+export interface PasskeyResult {
+  readonly response: unknown;
+  readonly prfKey: Uint8Array | null;
+}
+
+/** The WebAuthn side, from platform/passkeyCeremonies.ts. */
+export interface PasskeyCeremonies {
+  readonly create: (options: unknown) => Promise<PasskeyResult>;
+  readonly get: (options: unknown, mode: { readonly autofill: boolean }) => Promise<PasskeyResult>;
+  readonly supportsAutofill: () => Promise<boolean>;
+  readonly cancel: () => void;
+}
+
+export interface PasskeyActions {
+  /**
+   * One sign-in ceremony from fresh options (a ceremony id is single use). `signal` stops it
+   * between steps, so a superseded autofill request never starts a ceremony of its own.
+   */
+  signIn(mode: { readonly autofill: boolean; readonly signal?: AbortSignal }): Promise<void>;
+  /** Sign-up or recovery with an invite; the relay keeps handle and name on recovery. */
+  join(
+    invite: string,
+    details: { readonly handle: string; readonly displayName: string } | null,
+  ): Promise<void>;
+  addPasskey(): Promise<PasskeyView>;
+  readonly supportsAutofill: () => Promise<boolean>;
+  readonly cancel: () => void;
+}
+
+export class SupersededError extends Error {
+  override readonly name = 'SupersededError';
+}
+
+function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new SupersededError('superseded');
+}
+
+export function createPasskeyActions(deps: {
+  readonly client: AccountsClient;
+  readonly ceremonies: PasskeyCeremonies;
+  readonly session: AccountSession;
+}): PasskeyActions {
+  const { client, ceremonies, session } = deps;
+  return {
+    async signIn(mode) {
+      const { ceremonyId, options } = await client.signInOptions();
+      checkSignal(mode.signal);
+      const { response, prfKey } = await ceremonies.get(options, { autofill: mode.autofill });
+      checkSignal(mode.signal);
+      const signedIn = await client.signInVerify({ ceremonyId, response });
+      session.signedIn(signedIn, prfKey);
+    },
+    async join(invite, details) {
+      const { ceremonyId, options } = await client.registrationOptions(
+        details === null ? { invite } : { invite, ...details },
+      );
+      const { response, prfKey } = await ceremonies.create(options);
+      const signedIn = await client.registrationVerify({ ceremonyId, response });
+      session.signedIn(signedIn, prfKey);
+    },
+    async addPasskey() {
+      try {
+        const { ceremonyId, options } = await client.passkeyOptions();
+        const { response, prfKey } = await ceremonies.create(options);
+        const { passkey } = await client.passkeyVerify({ ceremonyId, response });
+        // Each credential has its own PRF output: the keystore key stays the one from the passkey
+        // used to sign in; wrapping it for several passkeys belongs to the keystore itself.
+        prfKey?.fill(0);
+        return passkey;
+      } catch (error) {
+        throw session.noticeError(error);
+      }
+    },
+    supportsAutofill: ceremonies.supportsAutofill,
+    cancel: ceremonies.cancel,
+  };
+}

@@ -1,0 +1,266 @@
+import { PASSKEY_NAME_MAX, type PasskeyView } from '@vaultroom/shared';
+import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
+import { formatDateTime } from '../../core/formatDateTime.js';
+import { useApp } from '../../state/AppContext.js';
+import { describeError } from '../describeError.js';
+import { Icon } from './Icon.js';
+
+/**
+ * The account's passkeys: provider, dates, a "Synced" badge when backed up, inline rename, and
+ * remove for all but the last one (the relay refuses that too: it would lock the account out).
+ */
+export function PasskeysSection(): JSX.Element {
+  const { t, api, passkeys, session, preferences } = useApp();
+  const [list, { refetch }] = createResource(async () => {
+    try {
+      return (await api.passkeys()).passkeys;
+    } catch (error) {
+      throw session.noticeError(error);
+    }
+  });
+  const [renaming, setRenaming] = createSignal<string | null>(null);
+  const [draft, setDraft] = createSignal('');
+  const [confirming, setConfirming] = createSignal<string | null>(null);
+  const [status, setStatus] = createSignal<string | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  const [adding, setAdding] = createSignal(false);
+  const date = (iso: string) => formatDateTime(iso, preferences.locale());
+
+  const run = async (action: () => Promise<unknown>): Promise<boolean> => {
+    setError(null);
+    setStatus(null);
+    try {
+      await action();
+      return true;
+    } catch (caught) {
+      session.noticeError(caught);
+      setError(describeError(t, caught));
+      return false;
+    }
+  };
+
+  const add = async (): Promise<void> => {
+    setAdding(true);
+    setError(null);
+    setStatus(null);
+    try {
+      await passkeys.addPasskey();
+      setStatus(t('settings.passkeys.added'));
+      session.dismissNotice('single-passkey');
+      void refetch();
+    } catch (caught) {
+      setError(describeError(t, caught) ?? t('settings.passkeys.addCancelled'));
+    } finally {
+      setAdding(false);
+    }
+  };
+
+  const saveName = async (passkey: PasskeyView): Promise<void> => {
+    const name = draft().trim();
+    if (name.length === 0 || name.length > PASSKEY_NAME_MAX) {
+      setError(t('settings.passkeys.nameInvalid'));
+      return;
+    }
+    if (await run(() => api.renamePasskey(passkey.id, name))) {
+      setRenaming(null);
+      void refetch();
+    }
+  };
+
+  const remove = async (passkey: PasskeyView): Promise<void> => {
+    if (await run(() => api.removePasskey(passkey.id))) {
+      setConfirming(null);
+      void refetch();
+    }
+  };
+
+  return (
+    <section class="settings-section" aria-labelledby="passkeys-title">
+      <h2 id="passkeys-title" class="settings-section__title">
+        {t('settings.passkeys.title')}
+      </h2>
+      <p class="settings-section__intro">{t('settings.passkeys.intro')}</p>
+      <Switch>
+        <Match when={list.error !== undefined}>
+          <div class="section-state" role="alert">
+            <p>{t('settings.passkeys.loadError')}</p>
+            <button
+              type="button"
+              class="button button--secondary button--compact"
+              onClick={() => void refetch()}
+            >
+              {t('common.retry')}
+            </button>
+          </div>
+        </Match>
+        <Match when={list.loading && list() === undefined}>
+          <p class="section-state" role="status">
+            {t('common.loading')}
+          </p>
+        </Match>
+        <Match when={list()}>
+          {(items) => (
+            <ul class="item-list" aria-labelledby="passkeys-title">
+              <For each={items()}>
+                {(passkey) => (
+                  <li class="item">
+                    <span class="item__badge">
+                      <Icon name="key" />
+                    </span>
+                    <div class="item__body">
+                      <Show
+                        when={renaming() === passkey.id}
+                        fallback={
+                          <p class="item__title">
+                            <span>{passkey.name}</span>
+                            <Show when={passkey.backedUp}>
+                              <span class="tag tag--ok" title={t('settings.passkeys.syncedHint')}>
+                                {t('settings.passkeys.synced')}
+                              </span>
+                            </Show>
+                          </p>
+                        }
+                      >
+                        <form
+                          class="inline-form"
+                          onSubmit={(event) => {
+                            event.preventDefault();
+                            void saveName(passkey);
+                          }}
+                        >
+                          <label class="visually-hidden" for={`rename-${passkey.id}`}>
+                            {t('settings.passkeys.renameLabel', { name: passkey.name })}
+                          </label>
+                          <input
+                            id={`rename-${passkey.id}`}
+                            class="field__input inline-form__input"
+                            type="text"
+                            maxLength={PASSKEY_NAME_MAX}
+                            value={draft()}
+                            ref={(element) => {
+                              queueMicrotask(() => {
+                                element.select();
+                              });
+                            }}
+                            onInput={(event) => setDraft(event.currentTarget.value)}
+                            onKeyDown={(event) => {
+                              if (event.key === 'Escape') setRenaming(null);
+                            }}
+                          />
+                          <button type="submit" class="button button--primary button--compact">
+                            {t('common.save')}
+                          </button>
+                          <button
+                            type="button"
+                            class="button button--ghost button--compact"
+                            onClick={() => setRenaming(null)}
+                          >
+                            {t('common.cancel')}
+                          </button>
+                        </form>
+                      </Show>
+                      <p class="item__meta">
+                        <Show when={passkey.provider}>
+                          {(provider) => (
+                            <span>{t('settings.passkeys.provider', { provider: provider() })}</span>
+                          )}
+                        </Show>
+                        <span>
+                          {t('settings.passkeys.created', { date: date(passkey.createdAt) })}
+                        </span>
+                        <span>
+                          {passkey.lastUsedAt === null
+                            ? t('settings.passkeys.neverUsed')
+                            : t('settings.passkeys.lastUsed', { date: date(passkey.lastUsedAt) })}
+                        </span>
+                      </p>
+                      <Show when={confirming() === passkey.id}>
+                        <div class="confirm" role="group" aria-labelledby={`confirm-${passkey.id}`}>
+                          <p id={`confirm-${passkey.id}`}>
+                            {t('settings.passkeys.confirmRemove', { name: passkey.name })}
+                          </p>
+                          <div class="confirm__actions">
+                            <button
+                              type="button"
+                              class="button button--danger button--compact"
+                              onClick={() => void remove(passkey)}
+                            >
+                              {t('settings.passkeys.confirmRemoveButton')}
+                            </button>
+                            <button
+                              type="button"
+                              class="button button--ghost button--compact"
+                              onClick={() => setConfirming(null)}
+                              ref={(element) => {
+                                // The choice appears in place: move focus to its safe answer.
+                                queueMicrotask(() => {
+                                  element.focus();
+                                });
+                              }}
+                            >
+                              {t('common.cancel')}
+                            </button>
+                          </div>
+                        </div>
+                      </Show>
+                    </div>
+                    <Show when={renaming() !== passkey.id && confirming() !== passkey.id}>
+                      <div class="item__actions">
+                        <button
+                          type="button"
+                          class="button button--ghost button--compact"
+                          aria-label={t('settings.passkeys.renameNamed', { name: passkey.name })}
+                          onClick={() => {
+                            setDraft(passkey.name);
+                            setRenaming(passkey.id);
+                          }}
+                        >
+                          {t('settings.passkeys.rename')}
+                        </button>
+                        <Show when={items().length > 1}>
+                          <button
+                            type="button"
+                            class="button button--ghost button--compact button--danger-text"
+                            aria-label={t('settings.passkeys.removeNamed', { name: passkey.name })}
+                            onClick={() => setConfirming(passkey.id)}
+                          >
+                            {t('settings.passkeys.remove')}
+                          </button>
+                        </Show>
+                      </div>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+          )}
+        </Match>
+      </Switch>
+      <div class="settings-section__footer">
+        <Show when={list()?.length === 1}>
+          <p class="settings-section__hint">{t('settings.passkeys.lastOne')}</p>
+        </Show>
+        <Show when={session.keystoreKeyReady()}>
+          <p class="settings-section__hint">
+            <Icon name="shield" class="settings-section__hint-icon" />
+            <span>{t('settings.passkeys.keystore')}</span>
+          </p>
+        </Show>
+        <div role="status" class="settings-section__status">
+          <Show when={status()}>{(text) => <p class="form__ok">{text()}</p>}</Show>
+          <Show when={error()}>{(text) => <p class="form__error">{text()}</p>}</Show>
+        </div>
+        <button
+          type="button"
+          class="button button--secondary"
+          disabled={adding()}
+          aria-busy={adding()}
+          onClick={() => void add()}
+        >
+          <Icon name="plus" />
+          {adding() ? t('settings.passkeys.adding') : t('settings.passkeys.add')}
+        </button>
+      </div>
+    </section>
+  );
+}

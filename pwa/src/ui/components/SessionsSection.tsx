@@ -1,0 +1,146 @@
+import type { SessionView } from '@vaultroom/shared';
+import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
+import { formatDateTime } from '../../core/formatDateTime.js';
+import { useApp } from '../../state/AppContext.js';
+import { describeError } from '../describeError.js';
+import { Icon } from './Icon.js';
+
+/** Where the account is signed in, this device first, with revoke and "everywhere else". */
+export function SessionsSection(): JSX.Element {
+  const { t, api, session, preferences } = useApp();
+  const [list, { refetch }] = createResource(async () => {
+    try {
+      const { sessions } = await api.sessions();
+      return [...sessions].sort((a, b) => Number(b.current) - Number(a.current));
+    } catch (error) {
+      throw session.noticeError(error);
+    }
+  });
+  const [status, setStatus] = createSignal<string | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  const date = (iso: string) => formatDateTime(iso, preferences.locale());
+
+  const act = async (action: () => Promise<string | null>): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    setStatus(null);
+    try {
+      setStatus(await action());
+      void refetch();
+    } catch (caught) {
+      session.noticeError(caught);
+      setError(describeError(t, caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const revoke = (target: SessionView) =>
+    act(async () => {
+      await api.revokeSession(target.id);
+      return null;
+    });
+  const revokeOthers = () =>
+    act(async () => {
+      const { revoked } = await api.revokeOtherSessions();
+      return t('settings.sessions.revokedOthers', { count: String(revoked) });
+    });
+
+  const others = () => (list() ?? []).filter((item) => !item.current).length;
+
+  return (
+    <section class="settings-section" aria-labelledby="sessions-title">
+      <h2 id="sessions-title" class="settings-section__title">
+        {t('settings.sessions.title')}
+      </h2>
+      <p class="settings-section__intro">{t('settings.sessions.intro')}</p>
+      <Switch>
+        <Match when={list.error !== undefined}>
+          <div class="section-state" role="alert">
+            <p>{t('settings.sessions.loadError')}</p>
+            <button
+              type="button"
+              class="button button--secondary button--compact"
+              onClick={() => void refetch()}
+            >
+              {t('common.retry')}
+            </button>
+          </div>
+        </Match>
+        <Match when={list.loading && list() === undefined}>
+          <p class="section-state" role="status">
+            {t('common.loading')}
+          </p>
+        </Match>
+        <Match when={list()}>
+          {(items) => (
+            <ul class="item-list" aria-labelledby="sessions-title">
+              <For each={items()}>
+                {(item) => (
+                  <li class="item" data-current={item.current}>
+                    <span class="item__badge">
+                      <Icon name="device" />
+                    </span>
+                    <div class="item__body">
+                      <p class="item__title">
+                        <span>{item.device}</span>
+                        <Show when={item.current}>
+                          <span class="tag tag--accent">{t('settings.sessions.thisDevice')}</span>
+                        </Show>
+                      </p>
+                      <p class="item__meta">
+                        <span>
+                          {t('settings.sessions.started', { date: date(item.createdAt) })}
+                        </span>
+                        <span>
+                          {t('settings.sessions.lastSeen', { date: date(item.lastSeenAt) })}
+                        </span>
+                      </p>
+                    </div>
+                    <Show when={!item.current}>
+                      <div class="item__actions">
+                        <button
+                          type="button"
+                          class="button button--ghost button--compact button--danger-text"
+                          disabled={busy()}
+                          aria-label={t('settings.sessions.revokeNamed', { device: item.device })}
+                          onClick={() => void revoke(item)}
+                        >
+                          {t('settings.sessions.revoke')}
+                        </button>
+                      </div>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+          )}
+        </Match>
+      </Switch>
+      <div class="settings-section__footer">
+        <div role="status" class="settings-section__status">
+          <Show when={status()}>{(text) => <p class="form__ok">{text()}</p>}</Show>
+          <Show when={error()}>{(text) => <p class="form__error">{text()}</p>}</Show>
+        </div>
+        <Show
+          when={others() > 0}
+          fallback={
+            <Show when={list() !== undefined}>
+              <p class="settings-section__hint">{t('settings.sessions.noOthers')}</p>
+            </Show>
+          }
+        >
+          <button
+            type="button"
+            class="button button--secondary"
+            disabled={busy()}
+            onClick={() => void revokeOthers()}
+          >
+            {t('settings.sessions.revokeOthers')}
+          </button>
+        </Show>
+      </div>
+    </section>
+  );
+}

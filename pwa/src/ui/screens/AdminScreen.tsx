@@ -1,0 +1,459 @@
+import type { InviteView, Role, UserView } from '@vaultroom/shared';
+import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
+import { formatDateTime } from '../../core/formatDateTime.js';
+import { useApp } from '../../state/AppContext.js';
+import { Icon } from '../components/Icon.js';
+import { InviteLinkPanel } from '../components/InviteLinkPanel.js';
+import { describeError } from '../describeError.js';
+import { useDocumentTitle } from '../useDocumentTitle.js';
+
+const USES = [1, 5, 25, 100] as const;
+const EXPIRY_HOURS = [24, 72, 168, 720] as const;
+
+type InviteStatus = 'active' | 'used' | 'expired' | 'revoked';
+
+function inviteStatus(invite: InviteView, now: number): InviteStatus {
+  if (invite.revokedAt !== null) return 'revoked';
+  if (invite.uses >= invite.maxUses) return 'used';
+  if (Date.parse(invite.expiresAt) <= now) return 'expired';
+  return 'active';
+}
+
+interface ShownLink {
+  readonly title: string;
+  readonly note: string;
+  readonly link: string;
+}
+
+/** Administration: invites (create, see once, revoke) and users (disable, delete, recover). */
+export function AdminScreen(): JSX.Element {
+  const { t, api, session, preferences } = useApp();
+  useDocumentTitle(
+    () => t('admin.title'),
+    () => t('app.titleSuffix'),
+  );
+  const date = (iso: string) => formatDateTime(iso, preferences.locale());
+  const guard = async <T,>(load: () => Promise<T>): Promise<T> => {
+    try {
+      return await load();
+    } catch (error) {
+      throw session.noticeError(error);
+    }
+  };
+  const [invites, { refetch: refetchInvites }] = createResource(() =>
+    guard(async () => (await api.invites()).invites),
+  );
+  const [users, { refetch: refetchUsers }] = createResource(() =>
+    guard(async () => (await api.users()).users),
+  );
+
+  const [role, setRole] = createSignal<Role>('member');
+  const [uses, setUses] = createSignal<number>(1);
+  const [hours, setHours] = createSignal<number>(72);
+  const [creating, setCreating] = createSignal(false);
+  const [shown, setShown] = createSignal<ShownLink | null>(null);
+  const [inviteError, setInviteError] = createSignal<string | null>(null);
+  const [userError, setUserError] = createSignal<string | null>(null);
+  const [confirmingDelete, setConfirmingDelete] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal(false);
+
+  const roleName = (value: Role) =>
+    value === 'admin' ? t('admin.invites.roleAdmin') : t('admin.invites.roleMember');
+  const expiryLabel = (value: number) =>
+    value < 24
+      ? t('admin.invites.hours', { count: String(value) })
+      : value === 24
+        ? t('admin.invites.day')
+        : t('admin.invites.days', { count: String(value / 24) });
+  const statusLabel = (status: InviteStatus) => {
+    switch (status) {
+      case 'active':
+        return t('admin.invites.statusActive');
+      case 'used':
+        return t('admin.invites.statusUsed');
+      case 'expired':
+        return t('admin.invites.statusExpired');
+      case 'revoked':
+        return t('admin.invites.statusRevoked');
+    }
+  };
+
+  const createInvite = async (): Promise<void> => {
+    setCreating(true);
+    setInviteError(null);
+    try {
+      const created = await api.createInvite({
+        role: role(),
+        maxUses: uses(),
+        expiresInHours: hours(),
+      });
+      setShown({
+        title: t('admin.invites.linkTitle'),
+        note: t('admin.invites.linkOnce'),
+        link: created.link,
+      });
+      void refetchInvites();
+    } catch (caught) {
+      session.noticeError(caught);
+      setInviteError(describeError(t, caught));
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  const revokeInvite = async (invite: InviteView): Promise<void> => {
+    setInviteError(null);
+    try {
+      await api.revokeInvite(invite.id);
+      void refetchInvites();
+    } catch (caught) {
+      session.noticeError(caught);
+      setInviteError(describeError(t, caught));
+    }
+  };
+
+  const userAction = async (action: () => Promise<unknown>): Promise<void> => {
+    setBusy(true);
+    setUserError(null);
+    try {
+      await action();
+      void refetchUsers();
+    } catch (caught) {
+      session.noticeError(caught);
+      setUserError(describeError(t, caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const recoveryLink = (user: UserView) =>
+    userAction(async () => {
+      const created = await api.recoveryInvite(user.id);
+      setShown({
+        title: t('admin.invites.recoveryLinkTitle', { handle: user.handle }),
+        note: t('admin.invites.recoveryLinkOnce'),
+        link: created.link,
+      });
+      void refetchInvites();
+    });
+
+  const loadError = (text: string, retry: () => void): JSX.Element => (
+    <div class="section-state" role="alert">
+      <p>{text}</p>
+      <button type="button" class="button button--secondary button--compact" onClick={retry}>
+        {t('common.retry')}
+      </button>
+    </div>
+  );
+
+  return (
+    <div class="screen screen--settings">
+      <h1 class="screen__title">{t('admin.title')}</h1>
+
+      <Show when={shown()}>
+        {(link) => (
+          <InviteLinkPanel
+            title={link().title}
+            note={link().note}
+            link={link().link}
+            onDone={() => setShown(null)}
+          />
+        )}
+      </Show>
+
+      <section class="settings-section" aria-labelledby="invites-title">
+        <h2 id="invites-title" class="settings-section__title">
+          {t('admin.invites.title')}
+        </h2>
+        <p class="settings-section__intro">{t('admin.invites.intro')}</p>
+        <form
+          class="invite-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void createInvite();
+          }}
+        >
+          <div class="field">
+            <label class="field__label" for="invite-role">
+              {t('admin.invites.role')}
+            </label>
+            <select
+              id="invite-role"
+              class="field__input field__select"
+              value={role()}
+              onChange={(event) =>
+                setRole(event.currentTarget.value === 'admin' ? 'admin' : 'member')
+              }
+            >
+              <option value="member">{t('admin.invites.roleMember')}</option>
+              <option value="admin">{t('admin.invites.roleAdmin')}</option>
+            </select>
+          </div>
+          <div class="field">
+            <label class="field__label" for="invite-uses">
+              {t('admin.invites.uses')}
+            </label>
+            <select
+              id="invite-uses"
+              class="field__input field__select"
+              value={String(uses())}
+              onChange={(event) => setUses(Number(event.currentTarget.value))}
+            >
+              <For each={USES}>{(value) => <option value={String(value)}>{value}</option>}</For>
+            </select>
+          </div>
+          <div class="field">
+            <label class="field__label" for="invite-expiry">
+              {t('admin.invites.expiry')}
+            </label>
+            <select
+              id="invite-expiry"
+              class="field__input field__select"
+              value={String(hours())}
+              onChange={(event) => setHours(Number(event.currentTarget.value))}
+            >
+              <For each={EXPIRY_HOURS}>
+                {(value) => <option value={String(value)}>{expiryLabel(value)}</option>}
+              </For>
+            </select>
+          </div>
+          <button
+            type="submit"
+            class="button button--primary invite-form__submit"
+            disabled={creating()}
+            aria-busy={creating()}
+          >
+            <Icon name="plus" />
+            {creating() ? t('admin.invites.creating') : t('admin.invites.create')}
+          </button>
+        </form>
+        <Show when={inviteError()}>
+          {(text) => (
+            <p class="form__error settings-section__error" role="alert">
+              {text()}
+            </p>
+          )}
+        </Show>
+        <h3 class="settings-section__subtitle">{t('admin.invites.list')}</h3>
+        <Switch>
+          <Match when={invites.error !== undefined}>
+            {loadError(t('admin.invites.loadError'), () => void refetchInvites())}
+          </Match>
+          <Match when={invites.loading && invites() === undefined}>
+            <p class="section-state" role="status">
+              {t('common.loading')}
+            </p>
+          </Match>
+          <Match when={invites()?.length === 0}>
+            <p class="section-state">{t('admin.invites.empty')}</p>
+          </Match>
+          <Match when={invites()}>
+            {(items) => (
+              <ul class="item-list" aria-label={t('admin.invites.list')}>
+                <For each={items()}>
+                  {(invite) => {
+                    const status = () => inviteStatus(invite, Date.now());
+                    return (
+                      <li class="item" data-status={status()}>
+                        <div class="item__body">
+                          <p class="item__title">
+                            <span>
+                              {invite.kind === 'recovery'
+                                ? t('admin.invites.kindRecovery', {
+                                    handle: invite.forHandle ?? '?',
+                                  })
+                                : t('admin.invites.kindRegister', { role: roleName(invite.role) })}
+                            </span>
+                            <span class={status() === 'active' ? 'tag tag--ok' : 'tag'}>
+                              {statusLabel(status())}
+                            </span>
+                          </p>
+                          <p class="item__meta">
+                            <span>
+                              {t('admin.invites.usage', {
+                                uses: String(invite.uses),
+                                max: String(invite.maxUses),
+                              })}
+                            </span>
+                            <span>
+                              {t('admin.invites.expiresOn', { date: date(invite.expiresAt) })}
+                            </span>
+                          </p>
+                        </div>
+                        <Show when={status() === 'active'}>
+                          <div class="item__actions">
+                            <button
+                              type="button"
+                              class="button button--ghost button--compact button--danger-text"
+                              aria-label={t('admin.invites.revokeNamed', {
+                                date: date(invite.createdAt),
+                              })}
+                              onClick={() => void revokeInvite(invite)}
+                            >
+                              {t('admin.invites.revoke')}
+                            </button>
+                          </div>
+                        </Show>
+                      </li>
+                    );
+                  }}
+                </For>
+              </ul>
+            )}
+          </Match>
+        </Switch>
+      </section>
+
+      <section class="settings-section" aria-labelledby="users-title">
+        <h2 id="users-title" class="settings-section__title">
+          {t('admin.users.title')}
+        </h2>
+        <Show when={userError()}>
+          {(text) => (
+            <p class="form__error settings-section__error" role="alert">
+              {text()}
+            </p>
+          )}
+        </Show>
+        <Switch>
+          <Match when={users.error !== undefined}>
+            {loadError(t('admin.users.loadError'), () => void refetchUsers())}
+          </Match>
+          <Match when={users.loading && users() === undefined}>
+            <p class="section-state" role="status">
+              {t('common.loading')}
+            </p>
+          </Match>
+          <Match when={users()}>
+            {(items) => (
+              <ul class="item-list" aria-labelledby="users-title">
+                <For each={items()}>
+                  {(user) => {
+                    const self = () => session.account()?.id === user.id;
+                    return (
+                      <li class="item item--wrap" data-status={user.status}>
+                        <span class="avatar avatar--small" aria-hidden="true">
+                          {user.displayName.slice(0, 1).toUpperCase()}
+                        </span>
+                        <div class="item__body">
+                          <p class="item__title">
+                            <span>{user.displayName}</span>
+                            <span class="item__handle">@{user.handle}</span>
+                            <Show when={self()}>
+                              <span class="tag tag--accent">{t('admin.users.you')}</span>
+                            </Show>
+                          </p>
+                          <p class="item__meta">
+                            <span>{roleName(user.role)}</span>
+                            <span class={user.status === 'disabled' ? 'item__warn' : ''}>
+                              {user.status === 'active'
+                                ? t('admin.users.active')
+                                : t('admin.users.disabled')}
+                            </span>
+                            <span>
+                              {user.passkeyCount === 1
+                                ? t('admin.users.passkeyOne')
+                                : t('admin.users.passkeyCount', {
+                                    count: String(user.passkeyCount),
+                                  })}
+                            </span>
+                            <span>
+                              {user.lastSignInAt === null
+                                ? t('admin.users.neverSignedIn')
+                                : t('admin.users.lastSignIn', { date: date(user.lastSignInAt) })}
+                            </span>
+                          </p>
+                          <Show when={confirmingDelete() === user.id}>
+                            <div class="confirm" role="group" aria-labelledby={`delete-${user.id}`}>
+                              <p id={`delete-${user.id}`}>
+                                {t('admin.users.confirmDelete', { handle: user.handle })}
+                              </p>
+                              <div class="confirm__actions">
+                                <button
+                                  type="button"
+                                  class="button button--danger button--compact"
+                                  disabled={busy()}
+                                  onClick={() =>
+                                    void userAction(async () => {
+                                      await api.deleteUser(user.id);
+                                      setConfirmingDelete(null);
+                                    })
+                                  }
+                                >
+                                  {t('admin.users.confirmDeleteButton')}
+                                </button>
+                                <button
+                                  type="button"
+                                  class="button button--ghost button--compact"
+                                  onClick={() => setConfirmingDelete(null)}
+                                  ref={(element) => {
+                                    // The choice appears in place: move focus to its safe answer.
+                                    queueMicrotask(() => {
+                                      element.focus();
+                                    });
+                                  }}
+                                >
+                                  {t('common.cancel')}
+                                </button>
+                              </div>
+                            </div>
+                          </Show>
+                        </div>
+                        <Show when={!self() && confirmingDelete() !== user.id}>
+                          <div class="item__actions">
+                            <button
+                              type="button"
+                              class="button button--ghost button--compact"
+                              disabled={busy()}
+                              aria-label={t('admin.users.recoveryNamed', { handle: user.handle })}
+                              onClick={() => void recoveryLink(user)}
+                            >
+                              {t('admin.users.recovery')}
+                            </button>
+                            <Show
+                              when={user.status === 'active'}
+                              fallback={
+                                <button
+                                  type="button"
+                                  class="button button--ghost button--compact"
+                                  disabled={busy()}
+                                  aria-label={t('admin.users.enableNamed', { handle: user.handle })}
+                                  onClick={() => void userAction(() => api.enableUser(user.id))}
+                                >
+                                  {t('admin.users.enable')}
+                                </button>
+                              }
+                            >
+                              <button
+                                type="button"
+                                class="button button--ghost button--compact"
+                                disabled={busy()}
+                                aria-label={t('admin.users.disableNamed', { handle: user.handle })}
+                                onClick={() => void userAction(() => api.disableUser(user.id))}
+                              >
+                                {t('admin.users.disable')}
+                              </button>
+                            </Show>
+                            <button
+                              type="button"
+                              class="button button--ghost button--compact button--danger-text"
+                              disabled={busy()}
+                              aria-label={t('admin.users.deleteNamed', { handle: user.handle })}
+                              onClick={() => setConfirmingDelete(user.id)}
+                            >
+                              {t('admin.users.delete')}
+                            </button>
+                          </div>
+                        </Show>
+                      </li>
+                    );
+                  }}
+                </For>
+              </ul>
+            )}
+          </Match>
+        </Switch>
+      </section>
+    </div>
+  );
+}
