@@ -129,13 +129,15 @@ export async function finishRegistration(
     const response = parseRegistrationResponse(parsed.output.response);
     const isRecovery = context['kind'] === 'recovery';
     const accountId = isRecovery ? contextString(context, 'accountId') : randomId();
-    const passkey = await verifyNewPasskey(ctx, {
+    const verified = await verifyNewPasskey(ctx, {
       response,
       challenge,
       rpId: contextString(context, 'rpId'),
       accountId,
       name: parsed.output.passkeyName,
     });
+    // Signing up signs in: the new passkey has been used once.
+    const passkey = { ...verified, last_used_at: verified.created_at };
     const previous = await authenticateSession(ctx, cookieHeader);
 
     return await transact(ctx, async (tx) => {
@@ -143,9 +145,11 @@ export async function finishRegistration(
       const inviteId = context['inviteId'];
       if (typeof inviteId === 'string') await redeemInvite(ctx, tx, inviteId);
       if (isRecovery) {
+        // The notice time is the recovery passkey's own creation time, so that passkey never
+        // counts as older than the recovery (see finishSignIn).
         await tx.trx
           .updateTable('accounts')
-          .set({ recovery_notice_at: now })
+          .set({ recovery_notice_at: passkey.created_at })
           .where('id', '=', accountId)
           .execute();
       } else {

@@ -77,7 +77,8 @@ export async function finishSignIn(
   if (passkey === undefined) {
     throw await fail(
       'unknown-credential',
-      new ApiError('CEREMONY_FAILED', 'This passkey is not registered on this relay'),
+      // Its own code, so the app can suggest removing a passkey this relay no longer knows.
+      new ApiError('UNKNOWN_CREDENTIAL', 'This passkey is not registered on this relay'),
     );
   }
   accountId = passkey.account_id;
@@ -161,11 +162,15 @@ export async function finishSignIn(
     const notices: SignInNotice[] = [];
     if (account.recovery_notice_at !== null) {
       notices.push({ kind: 'recovery-used', at: account.recovery_notice_at });
-      await tx.trx
-        .updateTable('accounts')
-        .set({ recovery_notice_at: null })
-        .where('id', '=', account.id)
-        .execute();
+      // Only a passkey older than the recovery clears the notice: whoever used the recovery link
+      // cannot hide it from the owner by signing in again with the passkey it made.
+      if (passkey.created_at < account.recovery_notice_at) {
+        await tx.trx
+          .updateTable('accounts')
+          .set({ recovery_notice_at: null })
+          .where('id', '=', account.id)
+          .execute();
+      }
     }
     const count = await tx.trx
       .selectFrom('passkeys')

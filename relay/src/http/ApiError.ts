@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'CEREMONY_FAILED'
+  | 'UNKNOWN_CREDENTIAL'
   | 'INVITE_INVALID'
   | 'ACCOUNT_DISABLED'
   | 'INTERNAL';
@@ -27,6 +28,7 @@ const STATUS: Record<ApiErrorCode, string> = {
   CONFLICT: '409 Conflict',
   RATE_LIMITED: '429 Too Many Requests',
   CEREMONY_FAILED: '400 Bad Request',
+  UNKNOWN_CREDENTIAL: '400 Bad Request',
   INVITE_INVALID: '400 Bad Request',
   ACCOUNT_DISABLED: '403 Forbidden',
   INTERNAL: '500 Internal Server Error',
