@@ -375,3 +375,266 @@ describe('the audit API', () => {
     }
   });
 });
+
+describe('pruning the audit log', () => {
+  let dataDir: string;
+  let eventCount: number;
+  /** A cut in the middle of the log, and the pruned size it gives. */
+  let cut: string;
+  let prunedSize: number;
+
+  function readOne(dir: string, query: string, ...params: unknown[]): unknown {
+    const db = new Database(path.join(dir, 'relay.db'), { readonly: true });
+    try {
+      return db.prepare(query).get(...params);
+    } finally {
+      db.close();
+    }
+  }
+
+  /** A copy of the honest log, pruned at `cut`. */
+  async function prunedCopy(): Promise<string> {
+    const copy = copyDataDir(dataDir);
+    const result = await runCli(['audit', 'prune', '--before', cut, '--data-dir', copy]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return copy;
+  }
+
+  beforeAll(async () => {
+    const relay = await startRelayProcess({ args: ['--audit-checkpoint-events', '4'] });
+    dataDir = relay.dataDir;
+    const admin = await signUpAdmin(relay);
+    for (let i = 0; i < 8; i++) {
+      await admin.request('POST', '/api/invites', {
+        role: 'member',
+        maxUses: 1,
+        expiresInHours: 1,
+      });
+      // The checkpointer ticks each second: a pause mid-way leaves a checkpoint inside the log.
+      if (i === 3) await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    await admin.request('POST', '/api/sign-out', {});
+    const { code } = await relay.stop();
+    expect(code).toBe(0);
+    eventCount = (readOne(dataDir, 'SELECT count(*) AS n FROM audit_events') as { n: number }).n;
+    // Events can share a millisecond: the cut is the time of event 11, and whatever shares it stays.
+    cut = (readOne(dataDir, 'SELECT at FROM audit_events WHERE seq = 11') as { at: string }).at;
+    prunedSize =
+      (
+        readOne(dataDir, 'SELECT min(seq) AS seq FROM audit_events WHERE at >= ?', cut) as {
+          seq: number;
+        }
+      ).seq - 1;
+    expect(prunedSize).toBeGreaterThan(2);
+  });
+
+  afterAll(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prunes old events with a signed record, and verify reports the pruning', async () => {
+    const copy = copyDataDir(dataDir);
+    try {
+      const prune = await runCli(['audit', 'prune', '--before', cut, '--data-dir', copy]);
+      expect(prune.stderr).toBe('');
+      expect(prune.code).toBe(0);
+      expect(prune.stdout).toContain(
+        `Pruned ${prunedSize} events (1–${prunedSize} are now pruned), recorded in the signed checkpoint at size ${eventCount + 1}.`,
+      );
+      const verify = await runCli(['audit', 'verify', '--data-dir', copy]);
+      expect(verify.stderr).toBe('');
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toMatch(
+        new RegExp(
+          `^Audit log verified: ${eventCount + 1} events \\(1–${prunedSize} pruned at \\S+Z\\), \\d+ signed checkpoints`,
+        ),
+      );
+      const remaining = readOne(
+        copy,
+        'SELECT min(seq) AS first, count(*) AS n FROM audit_events',
+      ) as { first: number; n: number };
+      expect(remaining).toEqual({ first: prunedSize + 1, n: eventCount + 1 - prunedSize });
+      const checkpoint = await runCli(['audit', 'checkpoint', '--data-dir', copy]);
+      expect(checkpoint.stdout).toMatch(new RegExp(`\\npruned ${prunedSize} \\S+Z\\n`));
+      const tail = await runCli(['audit', 'tail', '-n', '1', '--data-dir', copy]);
+      expect(tail.stdout).toContain('audit_pruned');
+
+      const again = await runCli(['audit', 'prune', '--before', cut, '--data-dir', copy]);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/^Nothing to prune/);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('proves a remaining event, and names a pruned one', async () => {
+    const copy = await prunedCopy();
+    try {
+      const proof = await runCli(['audit', 'prove', String(prunedSize + 1), '--data-dir', copy]);
+      expect(proof.stderr).toBe('');
+      expect(proof.code).toBe(0);
+      const parsed = JSON.parse(proof.stdout) as { treeSize: number; index: number };
+      expect(parsed).toMatchObject({ treeSize: eventCount + 1, index: prunedSize });
+      const gone = await runCli(['audit', 'prove', '2', '--data-dir', copy]);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr.trim()).toMatch(/^vaultroom: event 2 was pruned at \S+ \(events 1–\d+\)$/);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('never prunes events that no signed checkpoint covers', async () => {
+    const copy = copyDataDir(dataDir);
+    try {
+      const signed = (
+        readOne(
+          copy,
+          'SELECT max(tree_size) AS size FROM audit_checkpoints WHERE tree_size < ?',
+          eventCount - 2,
+        ) as { size: number }
+      ).size;
+      expect(signed).toBeGreaterThan(0);
+      tamper(copy, (db) =>
+        db.prepare('DELETE FROM audit_checkpoints WHERE tree_size > ?').run(signed),
+      );
+      const prune = await runCli(['audit', 'prune', '--keep-days', '0', '--data-dir', copy]);
+      expect(prune.code).toBe(0);
+      expect(prune.stdout).toContain(`(1–${signed} are now pruned)`);
+      expect(prune.stdout).toContain(
+        `${eventCount - signed} older events were kept: no signed checkpoint covers them yet.`,
+      );
+      expect(
+        readOne(copy, 'SELECT min(seq) AS first FROM audit_events') as { first: number },
+      ).toEqual({ first: signed + 1 });
+      const verify = await runCli(['audit', 'verify', '--data-dir', copy]);
+      expect(verify.code).toBe(0);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses unclear requests with one line', async () => {
+    for (const args of [[], ['--keep-days', 'ninety'], ['--before', 'last week']]) {
+      const result = await runCli(['audit', 'prune', ...args, '--data-dir', dataDir]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const tampered = copyDataDir(dataDir);
+    try {
+      tamper(tampered, (db) =>
+        db.prepare("UPDATE audit_events SET outcome = 'failure' WHERE seq = 2").run(),
+      );
+      const result = await runCli(['audit', 'prune', '--before', cut, '--data-dir', tampered]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/the audit log does not verify, so nothing was pruned/);
+      expect((readOne(tampered, 'SELECT count(*) AS n FROM audit_events') as { n: number }).n).toBe(
+        eventCount,
+      );
+    } finally {
+      fs.rmSync(tampered, { recursive: true, force: true });
+    }
+  });
+
+  it.each<[string, (db: Database.Database) => void, () => RegExp]>([
+    [
+      'an edited edge',
+      (db) => {
+        const { edge } = db.prepare('SELECT edge FROM audit_pruning').get() as { edge: Buffer };
+        edge[0] = (edge[0] ?? 0) ^ 1;
+        db.prepare('UPDATE audit_pruning SET edge = ?').run(edge);
+      },
+      () =>
+        new RegExp(
+          `FAILED: the tree edge kept by the pruning of events 1–${prunedSize} does not match the stored checkpoint at size ${prunedSize}`,
+        ),
+    ],
+    [
+      'an edited pruning time',
+      (db) => db.prepare("UPDATE audit_pruning SET pruned_at = '2020-01-01T00:00:00.000Z'").run(),
+      () =>
+        new RegExp(`FAILED: the pruning record of events 1–${prunedSize} is missing or altered`),
+    ],
+    [
+      'a pruned size moved on, with more events deleted',
+      (db) => {
+        db.prepare('UPDATE audit_pruning SET tree_size = tree_size + 1').run();
+        db.prepare('DELETE FROM audit_events WHERE seq = ?').run(prunedSize + 1);
+      },
+      () =>
+        new RegExp(`FAILED: the pruning record of events 1–${prunedSize} is missing or altered`),
+    ],
+    [
+      'a deleted pruning record',
+      (db) => db.prepare('DELETE FROM audit_pruning').run(),
+      () =>
+        new RegExp(`FAILED: the pruning record of events 1–${prunedSize} is missing or altered`),
+    ],
+    [
+      'a deleted remaining event',
+      (db) => db.prepare('DELETE FROM audit_events WHERE seq = ?').run(prunedSize + 2),
+      () =>
+        new RegExp(
+          `FAILED at event ${prunedSize + 2}: event ${prunedSize + 2} is missing \\(the next event is ${prunedSize + 3}\\)`,
+        ),
+    ],
+    [
+      'a pruned event put back, altered',
+      (db) => {
+        const row = { ...rowAt(db, prunedSize + 1), seq: 1 };
+        db.prepare(
+          'INSERT INTO audit_events (seq, at, type, outcome, actor_account_id, actor_device_id, target, client, user_agent, details, leaf_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+        ).run(
+          row.seq,
+          row.at,
+          row.type,
+          row.outcome,
+          row.actor_account_id,
+          row.actor_device_id,
+          row.target,
+          row.client,
+          row.user_agent,
+          row.details,
+          Buffer.from(auditLeafHash(row)),
+        );
+      },
+      () =>
+        new RegExp(`FAILED: events 1–${prunedSize} were pruned, yet 1 of them are stored again`),
+    ],
+  ])('after pruning, catches %s and names it', async (_name, edit, message) => {
+    const copy = await prunedCopy();
+    try {
+      tamper(copy, edit);
+      const result = await runCli(['audit', 'verify', '--data-dir', copy]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toMatch(message());
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('prunes beside a running relay, which goes on logging and signing', async () => {
+    const copy = copyDataDir(dataDir);
+    try {
+      const relay = await startRelayProcess({
+        dataDir: copy,
+        args: ['--audit-checkpoint-events', '2'],
+      });
+      const prune = await runCli(['audit', 'prune', '--keep-days', '0', '--data-dir', copy]);
+      expect(prune.stderr).toBe('');
+      expect(prune.code).toBe(0);
+      const { code } = await relay.stop();
+      expect(code).toBe(0);
+      const verify = await runCli(['audit', 'verify', '--data-dir', copy]);
+      expect(verify.stderr).toBe('');
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toMatch(/ events \(1–\d+ pruned at /);
+      const last = readOne(copy, 'SELECT type FROM audit_events ORDER BY seq DESC LIMIT 1') as {
+        type: string;
+      };
+      expect(last.type).toBe('relay_stopped');
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});

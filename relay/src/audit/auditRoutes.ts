@@ -76,8 +76,10 @@ export function auditRoutes(ctx: AuditApiContext): ApiRoute[] {
         const from = wholeNumber(params, 'from', 0);
         const to = wholeNumber(params, 'to', 0);
         const latest = ctx.reader.latestCheckpoint()?.tree_size ?? 0;
-        if (from < 1 || from > to || to > latest) {
-          throw new ApiError('BAD_REQUEST', `need 1 <= from <= to <= ${latest}`);
+        // Below the pruned size the tree's inner hashes are gone; from it on, proofs still work.
+        const first = Math.max(1, ctx.reader.prunedSize());
+        if (from < first || from > to || to > latest) {
+          throw new ApiError('BAD_REQUEST', `need ${first} <= from <= to <= ${latest}`);
         }
         const body: ConsistencyResponse = {
           from,

@@ -5,25 +5,38 @@ import {
   rootHash,
   type TreeHashSource,
 } from '@vaultroom/shared/transparency';
-import type { AuditCheckpointsTable, AuditEventsTable } from '../db/schema.js';
+import type { AuditCheckpointsTable, AuditEventsTable, AuditPruningTable } from '../db/schema.js';
+import { decodeEdge, edgePositions } from './auditEdge.js';
 
 export interface AuditReader {
-  /** Number of events in the log. */
+  /** Number of events in the log, pruned ones included: the tree size. */
   size(): number;
+  /** Events 1..prunedSize() were pruned; 0 when nothing was. */
+  prunedSize(): number;
+  /** The latest pruning, or null. */
+  latestPruning(): AuditPruningTable | null;
   root(size: number): Uint8Array;
   /** Inclusion proof of event `seq` (1-based) in the tree of the first `size` events. */
   inclusion(seq: number, size: number): Uint8Array[];
   consistency(fromSize: number, toSize: number): Uint8Array[];
+  /** The complete-subtree hashes covering the first `size` events, largest first. */
+  edge(size: number): Uint8Array[];
   latestCheckpoint(): AuditCheckpointsTable | null;
   checkpoints(): AuditCheckpointsTable[];
-  /** Events in order, streamed: verify walks millions without holding them. */
-  iterate(): IterableIterator<AuditEventsTable>;
+  /** Events after `afterSeq` in order, streamed: verify walks millions without holding them. */
+  iterate(afterSeq?: number): IterableIterator<AuditEventsTable>;
 }
 
 /**
  * Reads the Merkle tree from the database. Proof generation asks for hashes synchronously, so this
  * uses the better-sqlite3 connection directly; writes go through Kysely in the caller's
  * transaction (recordSecurityEvent).
+ *
+ * After a pruning, the events before the pruned size P are gone. Roots and proofs for sizes >= P
+ * and events after P only ever need subtrees before P that lie on the tree's left edge at P (the
+ * left siblings on a path to a leaf at or after P are the edge at that leaf, and those ending
+ * before P are on the edge at P). The pruning keeps those in audit_nodes and in its own row; the
+ * row is the only place left for a single-leaf edge part, whose event is deleted.
  */
 export function createAuditReader(sqlite: SQLite.Database): AuditReader {
   const sizeQuery = sqlite.prepare<[], { n: number | null }>(
@@ -41,24 +54,60 @@ export function createAuditReader(sqlite: SQLite.Database): AuditReader {
   const allCheckpoints = sqlite.prepare<[], AuditCheckpointsTable>(
     'SELECT * FROM audit_checkpoints ORDER BY tree_size',
   );
-  const allEvents = sqlite.prepare<[], AuditEventsTable>('SELECT * FROM audit_events ORDER BY seq');
+  const pruningQuery = sqlite.prepare<[], AuditPruningTable>(
+    'SELECT * FROM audit_pruning ORDER BY tree_size DESC LIMIT 1',
+  );
+  const eventsAfter = sqlite.prepare<[number], AuditEventsTable>(
+    'SELECT * FROM audit_events WHERE seq > ? ORDER BY seq',
+  );
+
+  // Read on every call, not cached: the relay keeps one reader for its whole life while
+  // `vaultroom audit prune` may run beside it.
+  const latestPruning = () => pruningQuery.get() ?? null;
+
+  /** A hash from the latest pruning's edge, for the parts of the tree whose rows are gone. */
+  function fromEdge(level: number, idx: number): Uint8Array | undefined {
+    const pruning = latestPruning();
+    if (pruning === null) return undefined;
+    const at = edgePositions(pruning.tree_size).findIndex(
+      (position) => position.level === level && position.idx === idx,
+    );
+    return at < 0 ? undefined : decodeEdge(pruning.edge, pruning.tree_size)?.[at];
+  }
 
   const source: TreeHashSource = {
     leafHash: (index) => {
-      const row = leafQuery.get(index + 1);
-      if (row === undefined) throw new Error(`audit event ${index + 1} is missing`);
-      return row.hash;
+      const hash = leafQuery.get(index + 1)?.hash ?? fromEdge(0, index);
+      if (hash === undefined) {
+        const pruned = latestPruning()?.tree_size ?? 0;
+        throw new Error(
+          index < pruned
+            ? `audit event ${index + 1} was pruned`
+            : `audit event ${index + 1} is missing`,
+        );
+      }
+      return hash;
     },
-    subtreeHash: (level, index) => (level === 0 ? undefined : nodeQuery.get(level, index)?.hash),
+    subtreeHash: (level, index) =>
+      level === 0 ? undefined : (nodeQuery.get(level, index)?.hash ?? fromEdge(level, index)),
   };
 
   return {
-    size: () => sizeQuery.get()?.n ?? 0,
+    size: () => Math.max(sizeQuery.get()?.n ?? 0, latestPruning()?.tree_size ?? 0),
+    prunedSize: () => latestPruning()?.tree_size ?? 0,
+    latestPruning,
     root: (size) => rootHash(size, source),
     inclusion: (seq, size) => inclusionProof(seq - 1, size, source),
     consistency: (fromSize, toSize) => consistencyProof(fromSize, toSize, source),
+    edge: (size) =>
+      edgePositions(size).map(({ level, idx }) => {
+        if (level === 0) return source.leafHash(idx);
+        const hash = source.subtreeHash?.(level, idx);
+        if (hash === undefined) throw new Error(`audit subtree (${level}, ${idx}) is missing`);
+        return hash;
+      }),
     latestCheckpoint: () => latestQuery.get() ?? null,
     checkpoints: () => allCheckpoints.all(),
-    iterate: () => allEvents.iterate(),
+    iterate: (afterSeq = 0) => eventsAfter.iterate(afterSeq),
   };
 }

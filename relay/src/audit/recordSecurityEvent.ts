@@ -33,7 +33,9 @@ export type SecurityEventType =
   | 'malformed_frame'
   | 'relay_started'
   | 'relay_stopped'
-  | 'config_changed';
+  | 'config_changed'
+  /** Old events were deleted under the retention policy (`vaultroom audit prune`). */
+  | 'audit_pruned';
 
 export interface SecurityEvent {
   readonly type: SecurityEventType;

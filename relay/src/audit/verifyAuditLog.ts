@@ -1,6 +1,13 @@
 import type SQLite from 'better-sqlite3';
 import { verifyCheckpoint, type NoteVerifier } from '@vaultroom/shared/transparency';
 import sodium from 'libsodium-wrappers';
+import type { AuditPruningTable } from '../db/schema.js';
+import {
+  decodeEdge,
+  formatPrunedExtension,
+  parsePrunedExtension,
+  rootOfEdge,
+} from './auditEdge.js';
 import { auditLeafHash, auditNodeHash } from './auditLeaf.js';
 import { createAuditReader } from './createAuditReader.js';
 
@@ -11,8 +18,16 @@ export interface AuditProblem {
 }
 
 export interface AuditVerification {
+  /** Events verified, pruned ones included (they count as the checked edge stands for them). */
   readonly events: number;
   readonly checkpoints: number;
+  /** The latest pruning: events 1..size were deleted at `at`. Null when nothing was pruned. */
+  readonly pruned: { readonly size: number; readonly at: string } | null;
+  /**
+   * Signed checkpoints of sizes below the pruned size: their signatures were checked, but their
+   * roots can no longer be recomputed since the events are gone.
+   */
+  readonly signatureOnly: number;
   /** The first problem in log order, or null when everything verified. */
   readonly problem: AuditProblem | null;
 }
@@ -20,8 +35,11 @@ export interface AuditVerification {
 interface CheckpointClaim {
   readonly size: number;
   readonly root: Uint8Array;
+  readonly extensions: readonly string[];
   readonly label: string;
 }
+
+const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /**
  * Recomputes the whole log from its rows and checks it against every signed checkpoint: each leaf
@@ -29,6 +47,10 @@ interface CheckpointClaim {
  * Any edit, deletion, insertion, reordering or truncation of events up to a signed checkpoint is
  * found, and the first bad place is named. `external` are checkpoints kept off the machine: they
  * also catch a rollback of the database together with its checkpoints.
+ *
+ * After a pruning the walk starts from the stored left edge at the pruned size P instead of event
+ * 1: the edge must fold to the root of the signed checkpoint at P, and the pruning record must be
+ * the one a signed checkpoint's `pruned <P> <time>` line states (and the other way round).
  */
 export async function verifyAuditLog(
   sqlite: SQLite.Database,
@@ -39,9 +61,16 @@ export async function verifyAuditLog(
   const nodeQuery = sqlite.prepare<[number, number], { hash: Buffer }>(
     'SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?',
   );
+  const prunings = sqlite
+    .prepare<[], AuditPruningTable>('SELECT * FROM audit_pruning ORDER BY tree_size')
+    .all();
+  const lastPruning = prunings.at(-1);
+  const pruned =
+    lastPruning === undefined ? null : { size: lastPruning.tree_size, at: lastPruning.pruned_at };
 
   // Events verified so far; every failure reports it, the checkpoint checks included.
   let count = 0;
+  let signatureOnly = 0;
   const claims: CheckpointClaim[] = [];
   const stored = reader.checkpoints();
   for (const [index, note] of [
@@ -57,7 +86,12 @@ export async function verifyAuditLog(
       if (index < stored.length && checkpoint.size !== stored[index]?.tree_size) {
         return fail(stored.length, null, `the ${label} states size ${checkpoint.size}`);
       }
-      claims.push({ size: checkpoint.size, root: checkpoint.rootHash, label });
+      claims.push({
+        size: checkpoint.size,
+        root: checkpoint.rootHash,
+        extensions: checkpoint.extensions,
+        label,
+      });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return fail(stored.length, null, `the ${label} does not verify: ${reason}`);
@@ -65,12 +99,78 @@ export async function verifyAuditLog(
   }
   claims.sort((a, b) => a.size - b.size);
 
-  // The right edge of the tree: hashes of the complete subtrees, largest first (RFC 9162 §2.1.1).
-  const edge: Uint8Array[] = [];
-  const rootOfEdge = () => edge.reduceRight((right, left) => auditNodeHash(left, right));
-  let claim = 0;
+  // Every pruning a signed checkpoint states must have its record, unchanged: otherwise the
+  // record was removed or edited (its time, or its size to hide more deleted events).
+  for (const current of claims) {
+    for (const line of current.extensions) {
+      const stated = parsePrunedExtension(line);
+      if (stated === null) continue; // other extension lines are opaque (c2sp.org/tlog-checkpoint)
+      const record = prunings.find((row) => row.tree_size === stated.size);
+      if (record?.pruned_at !== stated.at) {
+        return fail(
+          stored.length,
+          null,
+          `the pruning record of events 1–${stated.size} is missing or altered: the ${current.label} records a pruning of events 1–${stated.size} at ${stated.at}`,
+        );
+      }
+    }
+  }
+  // And every record must be signed, with an edge that folds to the signed root at its size.
+  for (const record of prunings) {
+    const line = formatPrunedExtension(record.tree_size, record.pruned_at);
+    const recording = claims.find(
+      (current) => current.size === record.checkpoint_size && current.extensions.includes(line),
+    );
+    if (recording === undefined) {
+      return fail(
+        stored.length,
+        null,
+        `the pruning record of events 1–${record.tree_size} at ${record.pruned_at} is not signed: no signed checkpoint at size ${record.checkpoint_size} records it`,
+      );
+    }
+    const atSize = claims.filter((current) => current.size === record.tree_size);
+    if (atSize.length === 0) {
+      return fail(
+        stored.length,
+        null,
+        `the pruning of events 1–${record.tree_size} has no signed checkpoint at size ${record.tree_size}`,
+      );
+    }
+    // Every checkpoint at P, external ones included: one of another history must not be skipped.
+    const edge = decodeEdge(record.edge, record.tree_size);
+    const root = edge === null ? null : rootOfEdge(edge);
+    const mismatch = atSize.find((current) => root === null || !same(root, current.root));
+    if (mismatch !== undefined) {
+      return fail(
+        stored.length,
+        null,
+        `the tree edge kept by the pruning of events 1–${record.tree_size} does not match the ${mismatch.label}: the pruning record was altered`,
+      );
+    }
+  }
 
-  for (const row of reader.iterate()) {
+  // The right edge of the tree: hashes of the complete subtrees, largest first (RFC 9162 §2.1.1).
+  // After a pruning it starts as the checked edge at the pruned size.
+  const edge: Uint8Array[] =
+    lastPruning === undefined ? [] : (decodeEdge(lastPruning.edge, lastPruning.tree_size) ?? []);
+  count = pruned?.size ?? 0;
+  let claim = 0;
+  while ((claims[claim]?.size ?? Infinity) <= count) {
+    if ((claims[claim]?.size ?? 0) < count) signatureOnly += 1;
+    claim += 1;
+  }
+  const leftOver = sqlite
+    .prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_events WHERE seq <= ?')
+    .get(count);
+  if (pruned !== null && (leftOver?.n ?? 0) > 0) {
+    return fail(
+      stored.length,
+      null,
+      `events 1–${count} were pruned, yet ${leftOver?.n ?? 0} of them are stored again`,
+    );
+  }
+
+  for (const row of reader.iterate(count)) {
     const expectedSeq = count + 1;
     if (row.seq !== expectedSeq) {
       return fail(
@@ -80,7 +180,7 @@ export async function verifyAuditLog(
       );
     }
     let hash = auditLeafHash(row);
-    if (!Buffer.from(hash).equals(Buffer.from(row.leaf_hash))) {
+    if (!same(hash, row.leaf_hash)) {
       return fail(
         stored.length,
         row.seq,
@@ -97,11 +197,11 @@ export async function verifyAuditLog(
       index = (index - 1) / 2;
       const node = nodeQuery.get(level, index);
       if (!node?.hash.equals(Buffer.from(hash))) {
-        const first = index * 2 ** level + 1;
+        const first = Math.max(index * 2 ** level + 1, (pruned?.size ?? 0) + 1);
         return fail(
           stored.length,
           first,
-          `events ${first}–${first + 2 ** level - 1} do not match the stored tree: one of them was altered`,
+          `events ${first}–${index * 2 ** level + 2 ** level} do not match the stored tree: one of them was altered`,
         );
       }
     }
@@ -109,7 +209,8 @@ export async function verifyAuditLog(
     count += 1;
     while (claims[claim]?.size === count) {
       const current = claims[claim];
-      if (current !== undefined && !Buffer.from(rootOfEdge()).equals(Buffer.from(current.root))) {
+      const root = rootOfEdge(edge);
+      if (current !== undefined && (root === null || !same(root, current.root))) {
         return fail(
           stored.length,
           null,
@@ -127,9 +228,9 @@ export async function verifyAuditLog(
       `the log was truncated: the ${beyond.label} covers ${beyond.size} events but only ${count} exist`,
     );
   }
-  return { events: count, checkpoints: claims.length, problem: null };
+  return { events: count, checkpoints: claims.length, pruned, signatureOnly, problem: null };
 
   function fail(checkpoints: number, seq: number | null, message: string): AuditVerification {
-    return { events: count, checkpoints, problem: { seq, message } };
+    return { events: count, checkpoints, pruned, signatureOnly, problem: { seq, message } };
   }
 }

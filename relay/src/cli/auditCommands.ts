@@ -6,8 +6,9 @@ import {
   verifyInclusion,
 } from '@vaultroom/shared/transparency';
 import sodium from 'libsodium-wrappers';
-import { auditKeyPaths } from '../audit/auditLogKey.js';
+import { auditKeyPaths, loadOrCreateAuditLogKey } from '../audit/auditLogKey.js';
 import { createAuditReader } from '../audit/createAuditReader.js';
+import { pruneAuditLog } from '../audit/pruneAuditLog.js';
 import { verifyAuditLog } from '../audit/verifyAuditLog.js';
 import { DEFAULTS } from '../config/relayConfig.js';
 import { openDatabaseForTool, type OpenDatabase } from '../db/openDatabase.js';
@@ -92,6 +93,26 @@ function eventJson(row: AuditEventsTable): string {
   });
 }
 
+const DAY_MS = 86_400_000;
+
+/** The time before which events are pruned, from exactly one of --before and --keep-days. */
+function pruneCut(flags: { before?: string; keepDays?: string }): Date {
+  if (flags.before !== undefined) {
+    if (Number.isNaN(Date.parse(flags.before))) {
+      throw new AuditCommandError('--before must be an ISO time such as 2026-11-25T10:00:00Z');
+    }
+    return new Date(flags.before);
+  }
+  if (flags.keepDays !== undefined) {
+    const days = Number(flags.keepDays);
+    if (!/^\d+$/.test(flags.keepDays) || !Number.isSafeInteger(days)) {
+      throw new AuditCommandError('--keep-days must be a whole number of days, such as 90');
+    }
+    return new Date(Date.now() - days * DAY_MS);
+  }
+  throw new AuditCommandError('say which events to prune: --before <ISO time> or --keep-days <n>');
+}
+
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
@@ -125,7 +146,56 @@ export function auditCommand(): Command {
           `audit log verification FAILED${where}: ${result.problem.message}`,
         );
       }
-      say(`Audit log verified: ${result.events} events, ${result.checkpoints} signed checkpoints.`);
+      const pruned =
+        result.pruned === null
+          ? ''
+          : ` (1–${result.pruned.size} pruned at ${inert(result.pruned.at)})`;
+      const signatureOnly =
+        result.signatureOnly === 0
+          ? ''
+          : ` (${result.signatureOnly} from before the pruning checked by signature only: their events are gone)`;
+      say(
+        `Audit log verified: ${result.events} events${pruned}, ${result.checkpoints} signed checkpoints${signatureOnly}.`,
+      );
+    });
+
+  dataDirOption(
+    audit
+      .command('prune')
+      .description(
+        'delete events older than a cut, up to the latest signed checkpoint, and sign a record of it',
+      ),
+  )
+    .addOption(
+      new Option('--before <time>', 'prune events older than this ISO time').conflicts('keepDays'),
+    )
+    .addOption(new Option('--keep-days <n>', 'prune events older than this many days'))
+    .action(async (flags: DataFlags & { before?: string; keepDays?: string }) => {
+      const before = pruneCut(flags);
+      // The relay's own key signs the record: refuse rather than create a new key that no
+      // existing checkpoint verifies with.
+      if (!fs.existsSync(auditKeyPaths(flags.dataDir).secret)) {
+        throw new AuditCommandError(
+          `the audit log key is not in ${flags.dataDir}: run prune with the relay's data directory`,
+        );
+      }
+      const result = await withDatabase(flags, async (database) => {
+        const origin = await originOf(database);
+        const key = await loadOrCreateAuditLogKey(flags.dataDir, origin);
+        return pruneAuditLog(database, { before, key, origin });
+      });
+      const unsigned =
+        result.keptUnsigned === 0
+          ? ''
+          : ` ${result.keptUnsigned} older events were kept: no signed checkpoint covers them yet.`;
+      if (result.recordedIn === null) {
+        const state = result.prunedSize === 0 ? '' : ` (events 1–${result.prunedSize} already are)`;
+        say(`Nothing to prune before ${before.toISOString()}${state}.${unsigned}`);
+        return;
+      }
+      say(
+        `Pruned ${result.removed} events (1–${result.prunedSize} are now pruned), recorded in the signed checkpoint at size ${result.recordedIn}.${unsigned}`,
+      );
     });
 
   dataDirOption(audit.command('tail').description('print the latest events'))
@@ -218,6 +288,12 @@ export function auditCommand(): Command {
       const reader = createAuditReader(database.sqlite);
       const latest = reader.latestCheckpoint();
       if (latest === null) throw new AuditCommandError('no checkpoint has been signed yet');
+      const pruned = reader.latestPruning();
+      if (pruned !== null && Number.isInteger(seq) && seq >= 1 && seq <= pruned.tree_size) {
+        throw new AuditCommandError(
+          `event ${seq} was pruned at ${inert(pruned.pruned_at)} (events 1–${pruned.tree_size})`,
+        );
+      }
       if (!Number.isInteger(seq) || seq < 1 || seq > latest.tree_size) {
         throw new AuditCommandError(
           `event ${seqText} is not covered by the latest checkpoint (size ${latest.tree_size})`,

@@ -60,6 +60,8 @@ export interface SessionsTable {
   absolute_expires_at: number;
   ended_at: string | null;
   end_reason: string | null;
+  /** The device this browser registered, once it has; revoking the device ends the session. */
+  device_id: Generated<string | null>;
 }
 
 export interface InvitesTable {
@@ -107,6 +109,65 @@ export interface AuditCheckpointsTable {
   created_at: string;
 }
 
+/**
+ * One pruning of the audit log: events 1..tree_size were deleted. `edge` keeps what the tree still
+ * needs of them, and a signed checkpoint (at `checkpoint_size`) records the pruning itself.
+ */
+export interface AuditPruningTable {
+  /** The pruned size P: events 1..P are gone, the tree goes on from here. */
+  tree_size: number;
+  /** When the pruning ran (ISO time); part of the signed record. */
+  pruned_at: string;
+  /** The cut asked for (ISO time): events older than it were eligible. */
+  before: string;
+  /**
+   * The complete-subtree hashes covering leaves [0, P), largest subtree first (RFC 9162 §2.1.1),
+   * concatenated: 32 bytes per set bit of P.
+   */
+  edge: Uint8Array;
+  /** The size of the signed checkpoint whose extension line records this pruning. */
+  checkpoint_size: number;
+}
+
+export interface DevicesTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** Ed25519 identity key: unique, a device identity is never registered twice. */
+  signing_key: Uint8Array;
+  dh_key: Uint8Array;
+  dh_signature: Uint8Array;
+  created_at: number;
+  last_seen_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SignedPrekeysTable {
+  device_id: string;
+  prekey_id: number;
+  public_key: Uint8Array;
+  signature: Uint8Array;
+  uploaded_at: number;
+}
+
+export interface OneTimePrekeysTable {
+  device_id: string;
+  prekey_id: number;
+  public_key: Uint8Array;
+}
+
+export interface EnvelopesTable {
+  seq: Generated<number>;
+  id: string;
+  recipient_device_id: string;
+  sender_device_id: string;
+  msg_id: Uint8Array;
+  /** Ciphertext of the end-to-end protocol: the relay cannot read it. */
+  body: Uint8Array;
+  accepted_at: number;
+  expires_at: number;
+}
+
 /** The relay's tables, one interface each; feature migrations add theirs here. */
 export interface RelayDatabase {
   relay_meta: RelayMetaTable;
@@ -118,4 +179,10 @@ export interface RelayDatabase {
   audit_events: AuditEventsTable;
   audit_nodes: AuditNodesTable;
   audit_checkpoints: AuditCheckpointsTable;
+  audit_pruning: AuditPruningTable;
+  devices: DevicesTable;
+  signed_prekeys: SignedPrekeysTable;
+  pq_prekeys: SignedPrekeysTable;
+  one_time_prekeys: OneTimePrekeysTable;
+  envelopes: EnvelopesTable;
 }

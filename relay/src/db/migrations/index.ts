@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { relayMeta } from './0001_relay_meta.js';
 import { accounts } from './0002_accounts.js';
 import { auditLog } from './0003_audit_log.js';
+import { auditPruning } from './0004_audit_pruning.js';
+import { delivery } from './0005_delivery.js';
 
 /**
  * Every migration, in order. Listed statically rather than read from a folder so the set that
@@ -11,6 +13,8 @@ const migrations: Record<string, Migration> = {
   '0001_relay_meta': relayMeta,
   '0002_accounts': accounts,
   '0003_audit_log': auditLog,
+  '0004_audit_pruning': auditPruning,
+  '0005_delivery': delivery,
 };
 
 export const migrationProvider: MigrationProvider = {
