@@ -38,6 +38,7 @@ interface ServeFlags {
   authRatePerMinute?: string;
   auditCheckpointEvents?: string;
   auditCheckpointSeconds?: string;
+  retentionDays?: string;
   dataDir?: string;
   hostname?: string;
   altHostnames?: string;
@@ -203,6 +204,11 @@ function program(): Command {
       new Option('--audit-checkpoint-seconds <n>', 'sign new audit events at least this often')
         .env('VAULTROOM_AUDIT_CHECKPOINT_SECONDS')
         .default(DEFAULTS.auditCheckpointSeconds),
+    )
+    .addOption(
+      new Option('--retention-days <days>', 'delete envelopes not delivered within this many days')
+        .env('VAULTROOM_RETENTION_DAYS')
+        .default(DEFAULTS.retentionDays),
     )
     .addOption(logLevelOption())
     .action((flags: ServeFlags) => serve(flags));

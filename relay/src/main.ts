@@ -19,6 +19,8 @@ import { allHostnames, type RelayConfig } from './config/relayConfig.js';
 import { openDatabase } from './db/openDatabase.js';
 import { StartupError } from './lifecycle/StartupError.js';
 import type { Logger } from './log/createLogger.js';
+import { createDeliveryService } from './mailbox/createDeliveryService.js';
+import { createMailboxStore } from './mailbox/createMailboxStore.js';
 import { loadStaticAssets } from './static/loadStaticAssets.js';
 import { startTransport, type Transport } from './transport/startTransport.js';
 import { RELAY_VERSION } from './version.js';
@@ -144,6 +146,22 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     clientTag: await createClientTagger(database.db),
     log,
   };
+  const delivery = createDeliveryService({
+    ctx: {
+      db: database.db,
+      settings: {
+        retentionMs: config.retentionDays * 86_400_000,
+        lowPrekeyThreshold: 20,
+        prekeyGraceMs: 30 * 86_400_000,
+      },
+      now: () => Date.now(),
+      log,
+    },
+    store: createMailboxStore(database.sqlite),
+    // Sends per account: generous for people, a wall for a runaway or hostile client.
+    sendLimiter: createRateLimiter({ burst: 2000, perMinute: 60_000 }),
+    onSessionsEnded: (sessionIds) => transport?.closeSessions(sessionIds),
+  });
   const record = (event: SecurityEvent) => {
     recordSecurityEvent(database.db, event).catch((error: unknown) => {
       log.error({ err: error, type: event.type }, 'could not record a security event');
@@ -183,6 +201,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         },
       },
       sockets: {
+        delivery,
         allowedOrigins,
         authenticate: async (cookie) => authenticateSession(ctx, cookie),
         log,
@@ -234,6 +253,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         clearInterval(sweep);
         clearInterval(checkpoints);
         transport.stop();
+        delivery.stop();
         await recordSecurityEvent(database.db, { type: 'relay_stopped', outcome: 'success' });
         // A final checkpoint covers everything logged, the stop included.
         await checkpointer.maybeCheckpoint(true);

@@ -24,6 +24,7 @@ describe('parseRelayConfig', () => {
       authRatePerMinute: 30,
       auditCheckpointEvents: 256,
       auditCheckpointSeconds: 60,
+      retentionDays: 30,
     });
   });
 

@@ -38,6 +38,8 @@ export interface RelayConfig {
   readonly auditCheckpointEvents: number;
   /** ...or at least this often while new events arrive. */
   readonly auditCheckpointSeconds: number;
+  /** Envelopes not acked by their device within this many days are deleted. */
+  readonly retentionDays: number;
 }
 
 /** Raw settings as strings, after command-line flags have been merged over `VAULTROOM_*`. */
@@ -59,6 +61,7 @@ export interface RawRelayConfig {
   readonly authRatePerMinute?: string | undefined;
   readonly auditCheckpointEvents?: string | undefined;
   readonly auditCheckpointSeconds?: string | undefined;
+  readonly retentionDays?: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -74,6 +77,7 @@ export const DEFAULTS = {
   authRatePerMinute: '30',
   auditCheckpointEvents: '256',
   auditCheckpointSeconds: '60',
+  retentionDays: '30',
 } as const;
 
 /** Where `npm run build` puts the PWA, relative to this file in both src/ and dist/. */
@@ -206,6 +210,12 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
       'VAULTROOM_AUDIT_CHECKPOINT_SECONDS',
       1,
       86_400,
+    ),
+    retentionDays: parseWholeNumber(
+      raw.retentionDays ?? DEFAULTS.retentionDays,
+      'VAULTROOM_RETENTION_DAYS',
+      1,
+      3650,
     ),
   };
 }

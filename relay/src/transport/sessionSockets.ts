@@ -1,10 +1,23 @@
+import { LIMITS, encodeFrame, type ServerFrame } from '@vaultroom/shared/protocol';
 import type * as uWS from 'uWebSockets.js';
+import type { Connection, DeliveryService } from '../mailbox/createDeliveryService.js';
 import type { Logger } from '../log/createLogger.js';
 
 export interface SocketIdentity {
   readonly sessionId: string;
   readonly accountId: string;
 }
+
+/** What a socket carries besides its identity: its connection and its frames of this turn. */
+interface SocketData extends SocketIdentity {
+  conn?: Connection;
+  queue?: Uint8Array[];
+  queuedBytes?: number;
+  closed?: boolean;
+}
+
+/** Above this many bytes buffered for a socket, the relay stops pushing envelopes to it. */
+const HIGH_WATER_BYTES = 256 * 1024;
 
 export interface SessionSocketOptions {
   readonly allowedOrigins: () => readonly string[];
@@ -13,13 +26,14 @@ export interface SessionSocketOptions {
   readonly log: Logger;
   /** Told of refused upgrades, for the security event log. */
   readonly onRefused: (reason: 'origin' | 'session' | 'deadline', remoteAddress: string) => void;
+  readonly delivery: DeliveryService;
 }
 
 /** uWS sets no timeout while an upgrade waits on async work, so the check gets a deadline of its own. */
 const UPGRADE_DEADLINE_MS = 5000;
 
 export interface SessionSockets {
-  readonly behavior: uWS.WebSocketBehavior<SocketIdentity>;
+  readonly behavior: uWS.WebSocketBehavior<SocketData>;
   /** Closes every socket of these sessions at once (they were signed out, revoked or expired). */
   closeSessions(sessionIds: readonly string[]): void;
   /** Closes every socket with 1001 (going away), for shutdown. */
@@ -40,12 +54,68 @@ function refuse(res: uWS.HttpResponse, status: string, text: string): void {
  * protocol runs over these sockets; ending a session closes them with 1008.
  */
 export function createSessionSockets(options: SessionSocketOptions): SessionSockets {
-  const bySession = new Map<string, Set<uWS.WebSocket<SocketIdentity>>>();
+  const bySession = new Map<string, Set<uWS.WebSocket<SocketData>>>();
+  let nextConnectionId = 1;
 
-  const behavior: uWS.WebSocketBehavior<SocketIdentity> = {
+  /**
+   * Frames for one socket are queued during a loop turn and written in one corked batch: one
+   * syscall and one TLS record for many frames, the largest single saving in a relay.
+   */
+  function flushSocket(ws: uWS.WebSocket<SocketData>): void {
+    const data = ws.getUserData();
+    const queue = data.queue ?? [];
+    data.queue = [];
+    data.queuedBytes = 0;
+    if (data.closed === true || queue.length === 0) return;
+    const result = { dropped: false };
+    ws.cork(() => {
+      for (const frame of queue) {
+        if (ws.send(frame, true) === 2) result.dropped = true;
+      }
+    });
+    // Over uWS's own limit a frame is dropped: close, and the device reconnects and drains its
+    // mailbox (nothing is lost: envelopes stay stored until acked).
+    if (result.dropped) ws.end(1011, 'send buffer full');
+  }
+
+  function connectionFor(ws: uWS.WebSocket<SocketData>): Connection {
+    const data = ws.getUserData();
+    return {
+      id: nextConnectionId++,
+      accountId: data.accountId,
+      sessionId: data.sessionId,
+      send(frame: ServerFrame) {
+        if (data.closed === true) return;
+        const bytes = encodeFrame(frame);
+        if (data.queue === undefined || data.queue.length === 0) {
+          data.queue = [bytes];
+          data.queuedBytes = bytes.byteLength;
+          setImmediate(() => {
+            flushSocket(ws);
+          });
+        } else {
+          data.queue.push(bytes);
+          data.queuedBytes = (data.queuedBytes ?? 0) + bytes.byteLength;
+        }
+      },
+      congested: () =>
+        data.closed !== true && ws.getBufferedAmount() + (data.queuedBytes ?? 0) > HIGH_WATER_BYTES,
+      close(code, reason) {
+        if (data.closed === true) return;
+        // Frames queued this turn (the error that explains the close) go out first.
+        flushSocket(ws);
+        ws.end(code, reason);
+      },
+    };
+  }
+
+  const behavior: uWS.WebSocketBehavior<SocketData> = {
     // Compression stays at uWS's default, off: compressing ciphertext gains nothing and opens
     // the door to compression side channels.
-    maxPayloadLength: 64 * 1024,
+    // Twice the protocol's frame limit: a frame between the two gets a coded FRAME_TOO_LARGE
+    // reply; beyond it uWS closes the connection (1009) without reading it.
+    maxPayloadLength: 2 * LIMITS.maxFrameBytes,
+    maxBackpressure: 4 * HIGH_WATER_BYTES,
     idleTimeout: 120,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
@@ -82,7 +152,8 @@ export function createSessionSockets(options: SessionSocketOptions): SessionSock
             return;
           }
           res.cork(() => {
-            res.upgrade(identity, key, protocol, extensions, context);
+            const data: SocketData = { ...identity };
+            res.upgrade(data, key, protocol, extensions, context);
           });
         },
         (error: unknown) => {
@@ -95,20 +166,31 @@ export function createSessionSockets(options: SessionSocketOptions): SessionSock
       );
     },
     open: (ws) => {
-      const { sessionId } = ws.getUserData();
-      const sockets = bySession.get(sessionId) ?? new Set();
+      const data = ws.getUserData();
+      const sockets = bySession.get(data.sessionId) ?? new Set();
       sockets.add(ws);
-      bySession.set(sessionId, sockets);
+      bySession.set(data.sessionId, sockets);
+      data.conn = connectionFor(ws);
+      options.delivery.open(data.conn);
     },
-    message: (ws) => {
-      // No client frames are defined on this channel yet; anything sent is a protocol violation.
-      ws.end(1008, 'unexpected frame');
+    message: (ws, message, isBinary) => {
+      const { conn } = ws.getUserData();
+      // uWS neuters the message buffer when this call returns, and decoded byte strings are views
+      // into it, so the frame is copied before anything keeps a part of it.
+      if (conn !== undefined)
+        options.delivery.message(conn, new Uint8Array(message.slice(0)), isBinary);
+    },
+    drain: (ws) => {
+      const { conn } = ws.getUserData();
+      if (conn !== undefined) options.delivery.drain(conn);
     },
     close: (ws) => {
-      const { sessionId } = ws.getUserData();
-      const sockets = bySession.get(sessionId);
+      const data = ws.getUserData();
+      data.closed = true;
+      const sockets = bySession.get(data.sessionId);
       sockets?.delete(ws);
-      if (sockets?.size === 0) bySession.delete(sessionId);
+      if (sockets?.size === 0) bySession.delete(data.sessionId);
+      if (data.conn !== undefined) options.delivery.close(data.conn);
     },
   };
 

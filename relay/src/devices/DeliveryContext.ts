@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { RelayDatabase } from '../db/schema.js';
+import type { Logger } from '../log/createLogger.js';
+
+export interface DeliverySettings {
+  /** Unacked envelopes are deleted after this long. */
+  readonly retentionMs: number;
+  /** A device is told to upload more one-time prekeys below this many. */
+  readonly lowPrekeyThreshold: number;
+  /** Signed and post-quantum prekeys older than this (after a newer one exists) are dropped. */
+  readonly prekeyGraceMs: number;
+}
+
+export interface DeliveryContext {
+  readonly db: Kysely<RelayDatabase>;
+  readonly settings: DeliverySettings;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+/** Who is on the other end of a connection, as its session and hello established. */
+export interface Caller {
+  readonly accountId: string;
+  readonly sessionId: string;
+  /** Set once the connection said hello with a registered device (or registered one). */
+  readonly deviceId: string | null;
+}

@@ -1,0 +1,430 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  createMemoryStores,
+  decodeContent,
+  decodePrekeyBundle,
+  encodeContent,
+  generateDeviceKeys,
+  initiateSession,
+  receiveMessage,
+  sendMessage,
+  verifyPrekeyBundle,
+  type DeviceKeys,
+} from '@vaultroom/shared/crypto';
+import {
+  LIMITS,
+  PROTOCOL_VERSION,
+  encodeFrame,
+  type ServerFrame,
+} from '@vaultroom/shared/protocol';
+import sodium from 'libsodium-wrappers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiClient } from './apiClient.js';
+import { DeviceSocket, signUp } from './deviceSocket.js';
+import { startRelayProcess, type RelayProcess } from './relayProcess.js';
+
+type Frame<T extends ServerFrame['t']> = Extract<ServerFrame, { t: T }>;
+
+interface Device {
+  readonly keys: DeviceKeys;
+  readonly id: string;
+}
+
+/** The protocol library's keys as the exact-length byte fields the wire schema takes. */
+const bytes = (value: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(value);
+
+/** Registers a device with real keys from the protocol library and publishes its prekeys. */
+async function enrol(socket: DeviceSocket, name: string, oneTimePrekeys = 10): Promise<Device> {
+  const keys = generateDeviceKeys(sodium, { now: Date.now(), oneTimePrekeys });
+  const registered = await socket.request({
+    t: 'register-device',
+    id: socket.id(),
+    name,
+    identity: {
+      signingPublicKey: bytes(keys.identity.signingPublicKey),
+      dhPublicKey: bytes(keys.identity.dhPublicKey),
+      dhSignature: bytes(keys.identity.dhSignature),
+    },
+  });
+  expect(registered.t).toBe('device-registered');
+  const stored = await socket.request({
+    t: 'upload-prekeys',
+    id: socket.id(),
+    signedPrekey: {
+      id: keys.signedPrekey.id,
+      publicKey: bytes(keys.signedPrekey.publicKey),
+      signature: bytes(keys.signedPrekey.signature),
+    },
+    pqPrekey: {
+      id: keys.pqPrekey.id,
+      publicKey: bytes(keys.pqPrekey.publicKey),
+      signature: bytes(keys.pqPrekey.signature),
+    },
+    oneTimePrekeys: keys.oneTimePrekeys.map((prekey) => ({
+      id: prekey.id,
+      publicKey: bytes(prekey.publicKey),
+    })),
+  });
+  expect(stored).toMatchObject({ t: 'prekeys-stored', oneTimePrekeys: oneTimePrekeys });
+  return { keys, id: (registered as Frame<'device-registered'>).device };
+}
+
+async function connect(
+  relay: RelayProcess,
+  client: ApiClient,
+  device: string | null,
+): Promise<DeviceSocket> {
+  const socket = await DeviceSocket.open(relay, client.cookie);
+  const welcome = await socket.hello(device);
+  expect(welcome).toMatchObject({ t: 'welcome', v: PROTOCOL_VERSION, device });
+  return socket;
+}
+
+const MARKER = 'PLAINTEXT-MARKER-5c1d2e';
+
+describe('delivery on a real relay', () => {
+  let relay: RelayProcess;
+  let alice: ApiClient;
+  let bob: ApiClient;
+  let aliceSocket: DeviceSocket;
+  let aliceDevice: Device;
+  let bobDevice: Device;
+
+  beforeAll(async () => {
+    await sodium.ready;
+    relay = await startRelayProcess();
+    alice = await signUp(relay, relay.adminInvite() ?? '', 'alice');
+    const invite = await alice.request('POST', '/api/invites', {
+      role: 'member',
+      maxUses: 1,
+      expiresInHours: 1,
+    });
+    bob = await signUp(relay, String(invite.body['link']), 'bob');
+
+    aliceSocket = await connect(relay, alice, null);
+    aliceDevice = await enrol(aliceSocket, 'Alice laptop');
+    const bobSocket = await connect(relay, bob, null);
+    bobDevice = await enrol(bobSocket, 'Bob phone');
+    bobSocket.close();
+    await bobSocket.closed;
+  });
+
+  afterAll(async () => {
+    aliceSocket.close();
+    await relay.stop();
+    fs.rmSync(relay.dataDir, { recursive: true, force: true });
+  });
+
+  it('carries an end-to-end encrypted message to an offline device, which receives it on connect', async () => {
+    const fetched = (await aliceSocket.request({
+      t: 'fetch-bundles',
+      id: aliceSocket.id(),
+      account: 'bob',
+    })) as Frame<'bundles'>;
+    expect(fetched.bundles.map((entry) => entry.device)).toEqual([bobDevice.id]);
+    const bundle = decodePrekeyBundle(fetched.bundles[0]?.bundle ?? new Uint8Array());
+    verifyPrekeyBundle(sodium, bundle);
+    expect(bundle.oneTimePrekey).toBeDefined();
+
+    const aliceStores = createMemoryStores(aliceDevice.keys);
+    await aliceStores.sessions.storeSession(
+      bobDevice.id,
+      initiateSession(sodium, aliceDevice.keys.identity, bundle),
+    );
+    const msg = new Uint8Array(randomBytes(16));
+    const content = encodeContent({
+      type: 'text',
+      messageId: msg,
+      sentAt: Date.now(),
+      groupId: null,
+      text: `hello bob ${MARKER}`,
+    });
+    const body = bytes(await sendMessage(sodium, aliceStores.sessions, bobDevice.id, content));
+    const sent = await aliceSocket.request({
+      t: 'send',
+      id: aliceSocket.id(),
+      msg,
+      to: [{ device: bobDevice.id, body }],
+    });
+    expect(sent).toMatchObject({ t: 'sent', msg });
+
+    const bobSocket = await DeviceSocket.open(relay, bob.cookie);
+    const delivered = bobSocket.next((frame) => frame.t === 'deliver') as Promise<Frame<'deliver'>>;
+    const empty = bobSocket.next((frame) => frame.t === 'queue-empty');
+    await bobSocket.hello(bobDevice.id);
+    const [envelope] = (await delivered).envelopes;
+    await empty;
+    expect(envelope).toMatchObject({ from: aliceDevice.id, msg });
+    const bobStores = createMemoryStores(bobDevice.keys);
+    const received = await receiveMessage(
+      sodium,
+      bobStores,
+      bobDevice.keys.identity,
+      aliceDevice.id,
+      envelope?.body ?? new Uint8Array(),
+    );
+    expect(decodeContent(received.content)).toMatchObject({
+      type: 'text',
+      text: `hello bob ${MARKER}`,
+    });
+    bobSocket.send({ t: 'ack', envelopes: [envelope?.id ?? ''] });
+    bobSocket.close();
+    await bobSocket.closed;
+
+    // Acked: a new connection gets nothing but the queue-empty marker.
+    const again = await DeviceSocket.open(relay, bob.cookie);
+    const marker = again.next((frame) => frame.t === 'queue-empty');
+    await again.hello(bobDevice.id);
+    await marker;
+    expect(again.frames.filter((frame) => frame.t === 'deliver')).toEqual([]);
+    again.close();
+  });
+
+  it('delivers at once to a connected device, and redelivers what was not acked', async () => {
+    const bobSocket = await connect(relay, bob, bobDevice.id);
+    await bobSocket.next((frame) => frame.t === 'queue-empty');
+    const live = bobSocket.next((frame) => frame.t === 'deliver') as Promise<Frame<'deliver'>>;
+    const msg = new Uint8Array(randomBytes(16));
+    await aliceSocket.request({
+      t: 'send',
+      id: aliceSocket.id(),
+      msg,
+      to: [{ device: bobDevice.id, body: new Uint8Array(300) }],
+    });
+    const pushed = (await live).envelopes[0];
+    expect(pushed?.msg).toEqual(msg);
+    bobSocket.close(); // no ack
+    await bobSocket.closed;
+
+    const later = await DeviceSocket.open(relay, bob.cookie);
+    const redelivered = later.next((frame) => frame.t === 'deliver') as Promise<Frame<'deliver'>>;
+    await later.hello(bobDevice.id);
+    expect((await redelivered).envelopes.map((envelope) => envelope.id)).toEqual([pushed?.id]);
+    later.send({ t: 'ack', envelopes: [pushed?.id ?? ''] });
+    later.close();
+    await later.closed;
+  });
+
+  it('stores a retried send once', async () => {
+    const msg = new Uint8Array(randomBytes(16));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const reply = await aliceSocket.request({
+        t: 'send',
+        id: aliceSocket.id(),
+        msg,
+        to: [{ device: bobDevice.id, body: new Uint8Array(64) }],
+      });
+      expect(reply.t).toBe('sent');
+    }
+    const bobSocket = await DeviceSocket.open(relay, bob.cookie);
+    const empty = bobSocket.next((frame) => frame.t === 'queue-empty');
+    await bobSocket.hello(bobDevice.id);
+    await empty;
+    const envelopes = bobSocket.frames.flatMap((frame) =>
+      frame.t === 'deliver' ? frame.envelopes : [],
+    );
+    expect(
+      envelopes.filter((envelope) => Buffer.from(envelope.msg).equals(Buffer.from(msg))),
+    ).toHaveLength(1);
+    bobSocket.send({ t: 'ack', envelopes: envelopes.map((envelope) => envelope.id) });
+    bobSocket.close();
+    await bobSocket.closed;
+  });
+
+  it("lets no account ack another device's envelopes", async () => {
+    const msg = new Uint8Array(randomBytes(16));
+    await aliceSocket.request({
+      t: 'send',
+      id: aliceSocket.id(),
+      msg,
+      to: [{ device: bobDevice.id, body: new Uint8Array(64) }],
+    });
+    const db = (await import('better-sqlite3')).default;
+    const sqlite = new db(path.join(relay.dataDir, 'relay.db'), { readonly: true });
+    const row = sqlite
+      .prepare('SELECT id FROM envelopes WHERE msg_id = ?')
+      .get(Buffer.from(msg)) as { id: string };
+    sqlite.close();
+    aliceSocket.send({ t: 'ack', envelopes: [row.id] }); // Alice's device is not the recipient
+    await aliceSocket.request({ t: 'ping', id: aliceSocket.id() });
+
+    const bobSocket = await DeviceSocket.open(relay, bob.cookie);
+    const empty = bobSocket.next((frame) => frame.t === 'queue-empty');
+    await bobSocket.hello(bobDevice.id);
+    await empty;
+    const ids = bobSocket.frames.flatMap((frame) =>
+      frame.t === 'deliver' ? frame.envelopes.map((e) => e.id) : [],
+    );
+    expect(ids).toContain(row.id);
+    bobSocket.send({ t: 'ack', envelopes: ids });
+    bobSocket.close();
+    await bobSocket.closed;
+  });
+
+  it('claims each one-time prekey exactly once under 50 concurrent fetches', async () => {
+    const carol = await signUp(
+      relay,
+      String(
+        (
+          await alice.request('POST', '/api/invites', {
+            role: 'member',
+            maxUses: 1,
+            expiresInHours: 1,
+          })
+        ).body['link'],
+      ),
+      'carol',
+    );
+    const carolSocket = await connect(relay, carol, null);
+    await enrol(carolSocket, 'Carol', 10);
+    const sockets = await Promise.all(
+      Array.from({ length: 5 }, () => connect(relay, alice, aliceDevice.id)),
+    );
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => {
+        const socket = sockets[i % sockets.length];
+        if (socket === undefined) throw new Error('no socket');
+        return socket.request({ t: 'fetch-bundles', id: socket.id(), account: 'carol' }) as Promise<
+          Frame<'bundles'>
+        >;
+      }),
+    );
+    const oneTimeIds = replies
+      .map(
+        (reply) =>
+          decodePrekeyBundle(reply.bundles[0]?.bundle ?? new Uint8Array()).oneTimePrekey?.id,
+      )
+      .filter((id) => id !== undefined);
+    expect(oneTimeIds).toHaveLength(10);
+    expect(new Set(oneTimeIds).size).toBe(10);
+    const low = await carolSocket.next((frame) => frame.t === 'prekeys-low');
+    expect(low).toMatchObject({ remaining: expect.any(Number) as number });
+    for (const socket of [...sockets, carolSocket]) socket.close();
+  });
+
+  it('answers protocol mistakes with coded errors and stays up', async () => {
+    const socket = await DeviceSocket.open(relay, alice.cookie);
+    const early = await socket.request({ t: 'ping', id: 7 });
+    expect(early).toEqual({ t: 'error', id: 7, code: 'HELLO_REQUIRED' });
+    await socket.hello(aliceDevice.id);
+
+    const malformed = socket.next((frame) => frame.t === 'error');
+    socket.raw(new Uint8Array([0xa1, 0x61, 0x74, 0x64, 0x6e, 0x6f, 0x70, 0x65])); // {t: 'nope'}
+    expect(await malformed).toEqual({ t: 'error', id: null, code: 'MALFORMED_FRAME' });
+
+    const big = socket.next((frame) => frame.t === 'error');
+    socket.raw(new Uint8Array(LIMITS.maxFrameBytes + 10));
+    expect(await big).toMatchObject({ code: 'FRAME_TOO_LARGE' });
+
+    const unknown = await socket.request({
+      t: 'send',
+      id: socket.id(),
+      msg: new Uint8Array(16),
+      to: [{ device: 'no-such-device', body: new Uint8Array(8) }],
+    });
+    expect(unknown).toMatchObject({ t: 'error', code: 'UNKNOWN_DEVICE' });
+
+    const badKey = await socket.request({
+      t: 'upload-prekeys',
+      id: socket.id(),
+      signedPrekey: {
+        id: 99,
+        publicKey: new Uint8Array(32).fill(9),
+        signature: new Uint8Array(64),
+      },
+      pqPrekey: null,
+      oneTimePrekeys: [],
+    });
+    expect(badKey).toMatchObject({ t: 'error', code: 'BAD_KEY_RECORD' });
+    const closed = socket.closed;
+    socket.raw('text is not a frame'); // the third malformed frame closes the connection
+    expect(await closed).toBe(1002);
+
+    const fresh = await connect(relay, alice, aliceDevice.id);
+    expect((await fresh.request({ t: 'ping', id: fresh.id() })).t).toBe('done');
+    fresh.close();
+  });
+
+  it('refuses another protocol version at hello', async () => {
+    const socket = await DeviceSocket.open(relay, alice.cookie);
+    const reply = await socket.hello(null, PROTOCOL_VERSION + 1);
+    expect(reply).toEqual({ t: 'error', id: null, code: 'UNSUPPORTED_VERSION' });
+    expect(await socket.closed).toBe(1002);
+  });
+
+  it("refuses a device of another account at hello, and another account's device revocation", async () => {
+    const socket = await DeviceSocket.open(relay, bob.cookie);
+    const reply = await socket.hello(aliceDevice.id);
+    expect(reply).toMatchObject({ t: 'error', code: 'FORBIDDEN' });
+    const bobSocket = await connect(relay, bob, bobDevice.id);
+    const refused = await bobSocket.request({
+      t: 'revoke-device',
+      id: bobSocket.id(),
+      device: aliceDevice.id,
+    });
+    expect(refused).toMatchObject({ t: 'error', code: 'FORBIDDEN' });
+    socket.close();
+    bobSocket.close();
+  });
+
+  it('revoking a device closes its connections and deletes its mailbox', async () => {
+    const dave = await signUp(
+      relay,
+      String(
+        (
+          await alice.request('POST', '/api/invites', {
+            role: 'member',
+            maxUses: 1,
+            expiresInHours: 1,
+          })
+        ).body['link'],
+      ),
+      'dave',
+    );
+    const phone = await connect(relay, dave, null);
+    const phoneDevice = await enrol(phone, 'Dave phone');
+    await aliceSocket.request({
+      t: 'send',
+      id: aliceSocket.id(),
+      msg: new Uint8Array(randomBytes(16)),
+      to: [{ device: phoneDevice.id, body: new Uint8Array(32) }],
+    });
+    const listed = (await phone.request({ t: 'list-devices', id: phone.id() })) as Frame<'devices'>;
+    expect(listed.devices).toEqual([
+      expect.objectContaining({ device: phoneDevice.id, name: 'Dave phone', current: true }),
+    ]);
+    const closed = phone.closed;
+    const done = await phone.request({
+      t: 'revoke-device',
+      id: phone.id(),
+      device: phoneDevice.id,
+    });
+    expect(done.t).toBe('done');
+    expect(await closed).toBe(1008);
+    const refused = await aliceSocket.request({
+      t: 'send',
+      id: aliceSocket.id(),
+      msg: new Uint8Array(16),
+      to: [{ device: phoneDevice.id, body: new Uint8Array(8) }],
+    });
+    expect(refused).toMatchObject({ code: 'UNKNOWN_DEVICE' });
+  });
+
+  it('keeps no plaintext in the database, its WAL or the logs', () => {
+    const files = fs.readdirSync(relay.dataDir).filter((name) => name.startsWith('relay.db'));
+    expect(files).toContain('relay.db');
+    for (const file of files) {
+      expect(fs.readFileSync(path.join(relay.dataDir, file)).includes(MARKER), file).toBe(false);
+    }
+    expect(JSON.stringify(relay.logs).includes(MARKER)).toBe(false);
+    expect(relay.stderr().includes(MARKER)).toBe(false);
+  });
+
+  it('encodes frames the relay accepts byte for byte from the shared codec', () => {
+    expect(encodeFrame({ t: 'ping', id: 1 })).toEqual(
+      new Uint8Array([0xa2, 0x61, 0x74, 0x64, 0x70, 0x69, 0x6e, 0x67, 0x62, 0x69, 0x64, 0x01]),
+    );
+  });
+});
