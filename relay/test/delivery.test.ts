@@ -309,6 +309,8 @@ describe('delivery on a real relay', () => {
     const early = await socket.request({ t: 'ping', id: 7 });
     expect(early).toEqual({ t: 'error', id: 7, code: 'HELLO_REQUIRED' });
     await socket.hello(aliceDevice.id);
+    const second = await socket.hello(aliceDevice.id);
+    expect(second).toEqual({ t: 'error', id: null, code: 'FORBIDDEN' });
 
     const malformed = socket.next((frame) => frame.t === 'error');
     socket.raw(new Uint8Array([0xa1, 0x61, 0x74, 0x64, 0x6e, 0x6f, 0x70, 0x65])); // {t: 'nope'}

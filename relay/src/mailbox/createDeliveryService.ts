@@ -347,6 +347,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     frame: Extract<ClientFrame, { t: 'hello' }>,
   ): Promise<void> {
     const state = stateOf(conn);
+    if (state.helloDone) throw new ProtocolError('FORBIDDEN', 'hello was already accepted');
     if (frame.v !== PROTOCOL_VERSION) {
       fail(conn, null, 'UNSUPPORTED_VERSION');
       conn.close(1002, 'unsupported protocol version');
