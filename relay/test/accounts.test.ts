@@ -570,6 +570,24 @@ describe('accounts on a real relay', () => {
       );
     });
 
+    it("changes roles, but never an admin's own", async () => {
+      const users = (await admin.request('GET', '/api/users')).body['users'] as {
+        id: string;
+        handle: string;
+      }[];
+      const adaId = users.find((user) => user.handle === 'Ada')?.id ?? '';
+      const frankId = users.find((user) => user.handle === 'frank')?.id ?? '';
+      const own = await admin.request('POST', `/api/users/${adaId}/role`, { role: 'member' });
+      expect(own.body.error?.code).toBe('CONFLICT');
+      const promoted = await admin.request('POST', `/api/users/${frankId}/role`, { role: 'admin' });
+      expect(promoted.body['user']).toMatchObject({ role: 'admin' });
+      const demoted = await admin.request('POST', `/api/users/${frankId}/role`, { role: 'member' });
+      expect(demoted.body['user']).toMatchObject({ role: 'member' });
+      expect(
+        securityEvents(relay).filter((event) => event.type === 'user_role_changed'),
+      ).toHaveLength(2);
+    });
+
     it('keeps members out of administration', async () => {
       const member = new ApiClient(relay);
       const { body } = await admin.request('POST', '/api/invites', {

@@ -86,6 +86,13 @@ describe('vaultroom invite and users, beside a running relay', () => {
 
     const enabled = await runCli(['users', 'enable', 'JACK', ...location]);
     expect(enabled.code).toBe(0);
+    const promoted = await runCli(['users', 'role', 'jack', 'admin', ...location]);
+    expect(promoted.stdout.trim()).toBe('@jack is now an admin.');
+    expect((await client.request('GET', '/api/me')).status).toBe(401); // disabling ended the session
+    const listed = await runCli(['users', 'list', ...location]);
+    expect(listed.stdout).toMatch(/@jack\s+Jack\s+admin\s+active/);
+    const badRole = await runCli(['users', 'role', 'jack', 'owner', ...location]);
+    expect(badRole.stderr.trim()).toBe('vaultroom: A role is admin or member');
     const recover = await runCli(['users', 'recover', 'jack', ...location]);
     expect(recover.stdout).toContain('#invite=');
     const inspected = await client.request('POST', '/api/invites/inspect', {

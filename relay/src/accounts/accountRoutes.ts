@@ -27,7 +27,7 @@ import {
   signOut,
 } from './sessions.js';
 import { beginSignIn, finishSignIn } from './signIn.js';
-import { deleteUser, getAccount, listUsers, setUserStatus } from './users.js';
+import { deleteUser, getAccount, listUsers, setUserRole, setUserStatus } from './users.js';
 
 function clientOf(request: ApiRequest): ClientInfo {
   return { address: request.remoteAddress, userAgent: request.userAgent };
@@ -262,6 +262,20 @@ export function accountRoutes(ctx: AccountsContext): ApiRoute[] {
         const admin = await requireAdmin(ctx, request.cookie);
         return ok({
           user: await setUserStatus(ctx, admin, param(request, 'id'), 'active', clientOf(request)),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ACCOUNTS_API.userRole,
+      handler: async (request) => {
+        const admin = await requireAdmin(ctx, request.cookie);
+        const role =
+          typeof request.body === 'object' && request.body !== null
+            ? (request.body as { role?: unknown }).role
+            : undefined;
+        return ok({
+          user: await setUserRole(ctx, admin, param(request, 'id'), role, clientOf(request)),
         });
       },
     },

@@ -118,3 +118,37 @@ export async function deleteUser(
     });
   });
 }
+
+/** Makes a user an admin or a member. Admins cannot change their own role (no last-admin lockout). */
+export async function setUserRole(
+  ctx: AccountsContext,
+  admin: Actor,
+  accountId: string,
+  role: unknown,
+  client: ClientInfo,
+): Promise<UserView> {
+  if (role !== 'admin' && role !== 'member') {
+    throw new ApiError('BAD_REQUEST', 'A role is admin or member');
+  }
+  refuseSelf(admin, accountId, 'change the role of');
+  await transact(ctx, async (tx) => {
+    const before = await tx.trx
+      .selectFrom('accounts')
+      .select('role')
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    if (before === undefined) throw new ApiError('NOT_FOUND', 'No such user');
+    if (before.role === role) return;
+    await tx.trx.updateTable('accounts').set({ role }).where('id', '=', accountId).execute();
+    await recordSecurityEvent(tx.trx, {
+      type: 'user_role_changed',
+      outcome: 'success',
+      actorAccountId: admin.accountId,
+      target: accountId,
+      client: ctx.clientTag(client.address),
+      userAgent: describeUserAgent(client.userAgent),
+      details: { from: before.role, to: role },
+    });
+  });
+  return findUser(ctx, accountId);
+}

@@ -7,7 +7,7 @@ import {
   listInvites,
   revokeInvite,
 } from '../accounts/invites.js';
-import { deleteUser, listUsers, setUserStatus } from '../accounts/users.js';
+import { deleteUser, listUsers, setUserRole, setUserStatus } from '../accounts/users.js';
 import { DEFAULTS, parseRelayConfig } from '../config/relayConfig.js';
 import { openDatabaseForTool } from '../db/openDatabase.js';
 import { ApiError } from '../http/ApiError.js';
@@ -185,6 +185,18 @@ export function usersCommand(): Command {
       say(`${done} @${handle}.`);
     });
   }
+  withLocation(
+    users
+      .command('role')
+      .description('make an account an admin or a member')
+      .argument('<handle>', 'the account handle')
+      .argument('<role>', 'admin or member'),
+  ).action(async (handle: string, role: string, flags: LocationFlags) => {
+    await withAccounts(flags, async (ctx) =>
+      setUserRole(ctx, OPERATOR, await userIdByHandle(ctx, handle), role, LOCAL_CLIENT),
+    );
+    say(`@${handle} is now ${role === 'admin' ? 'an admin' : 'a member'}.`);
+  });
   withLocation(
     users
       .command('delete')

@@ -31,6 +31,8 @@ export const ACCOUNTS_API = {
   disableUser: '/api/users/:id/disable',
   enableUser: '/api/users/:id/enable',
   recoveryInvite: '/api/users/:id/recovery-invite',
+  /** POST { role }: make a user an admin or a member. */
+  userRole: '/api/users/:id/role',
 } as const;
 
 /** Fills `:name` segments of an API path. */
