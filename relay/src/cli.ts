@@ -39,6 +39,8 @@ interface ServeFlags {
   auditCheckpointEvents?: string;
   auditCheckpointSeconds?: string;
   retentionDays?: string;
+  maxConnectionsPerAccount?: string;
+  sendRatePerSecond?: string;
   dataDir?: string;
   hostname?: string;
   altHostnames?: string;
@@ -209,6 +211,16 @@ function program(): Command {
       new Option('--retention-days <days>', 'delete envelopes not delivered within this many days')
         .env('VAULTROOM_RETENTION_DAYS')
         .default(DEFAULTS.retentionDays),
+    )
+    .addOption(
+      new Option('--max-connections-per-account <n>', 'open sockets one account may hold')
+        .env('VAULTROOM_MAX_CONNECTIONS_PER_ACCOUNT')
+        .default(DEFAULTS.maxConnectionsPerAccount),
+    )
+    .addOption(
+      new Option('--send-rate-per-second <n>', 'envelopes one account may send per second')
+        .env('VAULTROOM_SEND_RATE_PER_SECOND')
+        .default(DEFAULTS.sendRatePerSecond),
     )
     .addOption(logLevelOption())
     .action((flags: ServeFlags) => serve(flags));

@@ -159,7 +159,19 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     },
     store: createMailboxStore(database.sqlite),
     // Sends per account: generous for people, a wall for a runaway or hostile client.
-    sendLimiter: createRateLimiter({ burst: 2000, perMinute: 60_000 }),
+    sendLimiter: createRateLimiter({
+      burst: config.sendRatePerSecond * 2,
+      perMinute: config.sendRatePerSecond * 60,
+    }),
+    onRateLimited: (accountId, deviceId) => {
+      record({
+        type: 'ratelimit_exceeded',
+        outcome: 'failure',
+        actorAccountId: accountId,
+        actorDeviceId: deviceId,
+        details: { what: 'send' },
+      });
+    },
     onSessionsEnded: (sessionIds) => transport?.closeSessions(sessionIds),
   });
   const record = (event: SecurityEvent) => {
@@ -202,12 +214,18 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       },
       sockets: {
         delivery,
+        maxConnectionsPerAccount: config.maxConnectionsPerAccount,
         allowedOrigins,
         authenticate: async (cookie) => authenticateSession(ctx, cookie),
         log,
         onRefused: (reason, remoteAddress) => {
           record({
-            type: reason === 'origin' ? 'origin_refused' : 'session_upgrade_refused',
+            type:
+              reason === 'origin'
+                ? 'origin_refused'
+                : reason === 'connections'
+                  ? 'ratelimit_exceeded'
+                  : 'session_upgrade_refused',
             outcome: 'failure',
             client: ctx.clientTag(remoteAddress),
             details: { reason },

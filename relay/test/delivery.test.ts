@@ -21,6 +21,7 @@ import {
 } from '@vaultroom/shared/protocol';
 import sodium from 'libsodium-wrappers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { ApiClient } from './apiClient.js';
 import { DeviceSocket, signUp } from './deviceSocket.js';
 import { startRelayProcess, type RelayProcess } from './relayProcess.js';
@@ -428,5 +429,76 @@ describe('delivery on a real relay', () => {
     expect(encodeFrame({ t: 'ping', id: 1 })).toEqual(
       new Uint8Array([0xa2, 0x61, 0x74, 0x64, 0x70, 0x69, 0x6e, 0x67, 0x62, 0x69, 0x64, 0x01]),
     );
+  });
+});
+
+describe('delivery limits', () => {
+  it('answers a send flood at 10× the rate with RATE_LIMITED, records it, and caps connections', async () => {
+    await sodium.ready;
+    const relay = await startRelayProcess({
+      args: ['--send-rate-per-second', '20', '--max-connections-per-account', '3'],
+    });
+    try {
+      const alice = await signUp(relay, relay.adminInvite() ?? '', 'alice');
+      const socket = await connect(relay, alice, null);
+      const device = await enrol(socket, 'Alice', 1);
+
+      // 400 sends in about a second: ten times the 20/s allowance (after its burst of 40).
+      const replies: Promise<ServerFrame>[] = [];
+      for (let i = 0; i < 400; i++) {
+        replies.push(
+          socket.request({
+            t: 'send',
+            id: socket.id(),
+            msg: new Uint8Array(randomBytes(16)),
+            to: [{ device: device.id, body: new Uint8Array(64) }],
+          }),
+        );
+        if (i % 40 === 39) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const outcomes = (await Promise.all(replies)).map((reply) =>
+        reply.t === 'error' ? reply.code : reply.t,
+      );
+      const sent = outcomes.filter((outcome) => outcome === 'sent').length;
+      const limited = outcomes.filter((outcome) => outcome === 'RATE_LIMITED').length;
+      expect(sent + limited).toBe(400);
+      expect(sent).toBeGreaterThanOrEqual(40);
+      expect(sent).toBeLessThan(120);
+      expect((await socket.request({ t: 'ping', id: socket.id() })).t).toBe('done');
+
+      const Database = (await import('better-sqlite3')).default;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const db = new Database(path.join(relay.dataDir, 'relay.db'), { readonly: true });
+      const events = db
+        .prepare("SELECT details FROM audit_events WHERE type = 'ratelimit_exceeded'")
+        .all();
+      db.close();
+      expect(events).toEqual([{ details: JSON.stringify({ what: 'send' }) }]); // once a minute, not per refusal
+
+      const more = [
+        await DeviceSocket.open(relay, alice.cookie),
+        await DeviceSocket.open(relay, alice.cookie),
+      ];
+      const fourth = await new Promise<number>((resolve) => {
+        const options: WebSocket.ClientOptions & { servername: string } = {
+          ca: relay.caPem(),
+          servername: 'vaultroom.local',
+          headers: { origin: `https://vaultroom.local:${relay.httpsPort}`, cookie: alice.cookie },
+        };
+        const extra = new WebSocket(`wss://127.0.0.1:${relay.httpsPort}/ws`, options);
+        extra.once('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+        });
+        extra.once('open', () => {
+          resolve(101);
+        });
+      });
+      expect(fourth).toBe(429);
+      for (const extra of more) extra.close();
+      socket.close();
+    } finally {
+      await relay.stop();
+      fs.rmSync(relay.dataDir, { recursive: true, force: true });
+    }
   });
 });

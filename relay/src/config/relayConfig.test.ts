@@ -25,6 +25,8 @@ describe('parseRelayConfig', () => {
       auditCheckpointEvents: 256,
       auditCheckpointSeconds: 60,
       retentionDays: 30,
+      maxConnectionsPerAccount: 16,
+      sendRatePerSecond: 500,
     });
   });
 

@@ -40,6 +40,10 @@ export interface RelayConfig {
   readonly auditCheckpointSeconds: number;
   /** Envelopes not acked by their device within this many days are deleted. */
   readonly retentionDays: number;
+  /** Open sockets one account may hold (all its devices and tabs). */
+  readonly maxConnectionsPerAccount: number;
+  /** Envelopes one account may send per second, on average. */
+  readonly sendRatePerSecond: number;
 }
 
 /** Raw settings as strings, after command-line flags have been merged over `VAULTROOM_*`. */
@@ -62,6 +66,8 @@ export interface RawRelayConfig {
   readonly auditCheckpointEvents?: string | undefined;
   readonly auditCheckpointSeconds?: string | undefined;
   readonly retentionDays?: string | undefined;
+  readonly maxConnectionsPerAccount?: string | undefined;
+  readonly sendRatePerSecond?: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -78,6 +84,8 @@ export const DEFAULTS = {
   auditCheckpointEvents: '256',
   auditCheckpointSeconds: '60',
   retentionDays: '30',
+  maxConnectionsPerAccount: '16',
+  sendRatePerSecond: '500',
 } as const;
 
 /** Where `npm run build` puts the PWA, relative to this file in both src/ and dist/. */
@@ -210,6 +218,18 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
       'VAULTROOM_AUDIT_CHECKPOINT_SECONDS',
       1,
       86_400,
+    ),
+    maxConnectionsPerAccount: parseWholeNumber(
+      raw.maxConnectionsPerAccount ?? DEFAULTS.maxConnectionsPerAccount,
+      'VAULTROOM_MAX_CONNECTIONS_PER_ACCOUNT',
+      1,
+      10_000,
+    ),
+    sendRatePerSecond: parseWholeNumber(
+      raw.sendRatePerSecond ?? DEFAULTS.sendRatePerSecond,
+      'VAULTROOM_SEND_RATE_PER_SECOND',
+      1,
+      1_000_000,
     ),
     retentionDays: parseWholeNumber(
       raw.retentionDays ?? DEFAULTS.retentionDays,

@@ -67,6 +67,8 @@ interface ConnectionState {
   /** Envelopes pushed and not yet acked: never pushed twice on one connection. */
   readonly pushed: Set<string>;
   malformed: number;
+  /** When this connection's last rate-limit refusal was recorded (ms), to record one a minute. */
+  rateLimitRecordedAt: number;
 }
 
 /** Envelopes pushed per deliver frame while draining a backlog. */
@@ -82,6 +84,8 @@ export interface DeliveryDeps {
   readonly sendLimiter: RateLimiter;
   /** Closes the sockets of sessions ended here (device revoked). */
   readonly onSessionsEnded: (sessionIds: readonly string[]) => void;
+  /** Told once per connection and minute that its sends were refused for rate, for the audit log. */
+  readonly onRateLimited: (accountId: string, deviceId: string) => void;
 }
 
 /**
@@ -219,6 +223,10 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     const limit = deps.sendLimiter.take(conn.accountId);
     if (!limit.allowed) {
       fail(conn, frame.id, 'RATE_LIMITED');
+      if (ctx.now() - state.rateLimitRecordedAt >= 60_000) {
+        state.rateLimitRecordedAt = ctx.now();
+        deps.onRateLimited(conn.accountId, state.deviceId);
+      }
       return;
     }
     const recipients = [...new Set(frame.to.map((entry) => entry.device))];
@@ -393,6 +401,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         draining: false,
         pushed: new Set(),
         malformed: 0,
+        rateLimitRecordedAt: 0,
       });
     },
     message(conn, data, isBinary) {

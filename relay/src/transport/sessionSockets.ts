@@ -25,8 +25,13 @@ export interface SessionSocketOptions {
   readonly authenticate: (cookieHeader: string) => Promise<SocketIdentity | null>;
   readonly log: Logger;
   /** Told of refused upgrades, for the security event log. */
-  readonly onRefused: (reason: 'origin' | 'session' | 'deadline', remoteAddress: string) => void;
+  readonly onRefused: (
+    reason: 'origin' | 'session' | 'deadline' | 'connections',
+    remoteAddress: string,
+  ) => void;
   readonly delivery: DeliveryService;
+  /** Open sockets one account may hold; more upgrades are refused with 429. */
+  readonly maxConnectionsPerAccount: number;
 }
 
 /** uWS sets no timeout while an upgrade waits on async work, so the check gets a deadline of its own. */
@@ -55,6 +60,7 @@ function refuse(res: uWS.HttpResponse, status: string, text: string): void {
  */
 export function createSessionSockets(options: SessionSocketOptions): SessionSockets {
   const bySession = new Map<string, Set<uWS.WebSocket<SocketData>>>();
+  const perAccount = new Map<string, number>();
   let nextConnectionId = 1;
 
   /**
@@ -151,6 +157,11 @@ export function createSessionSockets(options: SessionSocketOptions): SessionSock
             refuse(res, '401 Unauthorized', 'Sign in first');
             return;
           }
+          if ((perAccount.get(identity.accountId) ?? 0) >= options.maxConnectionsPerAccount) {
+            options.onRefused('connections', remoteAddress);
+            refuse(res, '429 Too Many Requests', 'Too many connections for this account');
+            return;
+          }
           res.cork(() => {
             const data: SocketData = { ...identity };
             res.upgrade(data, key, protocol, extensions, context);
@@ -170,6 +181,7 @@ export function createSessionSockets(options: SessionSocketOptions): SessionSock
       const sockets = bySession.get(data.sessionId) ?? new Set();
       sockets.add(ws);
       bySession.set(data.sessionId, sockets);
+      perAccount.set(data.accountId, (perAccount.get(data.accountId) ?? 0) + 1);
       data.conn = connectionFor(ws);
       options.delivery.open(data.conn);
     },
@@ -191,6 +203,9 @@ export function createSessionSockets(options: SessionSocketOptions): SessionSock
       sockets?.delete(ws);
       if (sockets?.size === 0) bySession.delete(data.sessionId);
       if (data.conn !== undefined) options.delivery.close(data.conn);
+      const count = (perAccount.get(data.accountId) ?? 1) - 1;
+      if (count === 0) perAccount.delete(data.accountId);
+      else perAccount.set(data.accountId, count);
     },
   };
 
