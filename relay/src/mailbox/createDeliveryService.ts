@@ -38,7 +38,7 @@ export interface Connection {
 export interface DeliveryService {
   open(conn: Connection): void;
   message(conn: Connection, data: Uint8Array, isBinary: boolean): void;
-  /** The socket's buffer drained: resume pushing from the mailbox. */
+  /** The socket can take more (its buffer drained, or a batch was flushed): resume if held back. */
   drain(conn: Connection): void;
   close(conn: Connection): void;
   /** Commits what is pending and stops timers; call before closing the database. */
@@ -64,6 +64,11 @@ interface ConnectionState {
   /** Highest mailbox seq pushed by a drain on this connection. */
   drainedSeq: number;
   draining: boolean;
+  /**
+   * Something was held back (a full send buffer or too many unacked pushes): the rest must come
+   * from the mailbox, in order, once the connection can take it.
+   */
+  needsDrain: boolean;
   /** Envelopes pushed and not yet acked: never pushed twice on one connection. */
   readonly pushed: Set<string>;
   malformed: number;
@@ -164,7 +169,20 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
   }
 
   function canPush(conn: Connection, state: ConnectionState): boolean {
-    return !state.draining && !conn.congested() && state.pushed.size < MAX_UNACKED_PUSHES;
+    if (state.draining || state.needsDrain) return false;
+    if (conn.congested() || state.pushed.size >= MAX_UNACKED_PUSHES) {
+      state.needsDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Resumes a held-back connection once its buffer and unacked window allow. */
+  function resume(conn: Connection): void {
+    const state = states.get(conn.id);
+    if (state === undefined || !state.needsDrain || state.draining) return;
+    if (conn.congested() || state.pushed.size >= MAX_UNACKED_PUSHES / 2) return;
+    drainMailbox(conn);
   }
 
   /** Pushes the backlog in order, a batch per loop turn, then says `queue-empty`. */
@@ -172,6 +190,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     const state = states.get(conn.id);
     if (state === undefined || state.deviceId === null || stopped) return;
     state.draining = true;
+    state.needsDrain = false;
     flush(); // envelopes accepted this turn are in the mailbox before it is read
     const rows = store.after(state.deviceId, state.drainedSeq, DRAIN_BATCH, ctx.now());
     const fresh = rows.filter((row) => !state.pushed.has(row.id));
@@ -191,11 +210,15 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     const last = rows.at(-1);
     if (last !== undefined) state.drainedSeq = last.seq;
     if (rows.length === DRAIN_BATCH) {
-      // More to come: continue when the socket can take it (drain event) or next turn.
+      // More to come: next turn, or, when the socket or the unacked window is full, once it
+      // empties (see resume: after a flush, on uWS's drain event, on acks).
       if (!conn.congested() && state.pushed.size < MAX_UNACKED_PUSHES) {
         setImmediate(() => {
           drainMailbox(conn);
         });
+      } else {
+        state.draining = false;
+        state.needsDrain = true;
       }
       return;
     }
@@ -299,9 +322,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     }
     if (stored.length > 0) store.deleteAcked(state.deviceId, stored);
     // Acks open the window again for a reader that had too many unacked pushes.
-    if (!state.draining && state.drainedSeq >= 0 && state.pushed.size === 0 && !conn.congested()) {
-      drainMailbox(conn);
-    }
+    resume(conn);
   }
 
   async function request(
@@ -402,6 +423,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         pushed: new Set(),
         malformed: 0,
         rateLimitRecordedAt: 0,
+        needsDrain: false,
       });
     },
     message(conn, data, isBinary) {
@@ -446,8 +468,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       });
     },
     drain(conn) {
-      const state = states.get(conn.id);
-      if (typeof state?.deviceId === 'string' && !conn.congested()) drainMailbox(conn);
+      resume(conn);
     },
     close(conn) {
       const state = states.get(conn.id);

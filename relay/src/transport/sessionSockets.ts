@@ -81,7 +81,15 @@ export function createSessionSockets(options: SessionSocketOptions): SessionSock
     });
     // Over uWS's own limit a frame is dropped: close, and the device reconnects and drains its
     // mailbox (nothing is lost: envelopes stay stored until acked).
-    if (result.dropped) ws.end(1011, 'send buffer full');
+    if (result.dropped) {
+      ws.end(1011, 'send buffer full');
+      return;
+    }
+    // The queue of this turn counted as congestion; if the kernel took it all, uWS will never
+    // fire its drain event, so the delivery service is told the socket has room again.
+    if (data.conn !== undefined && ws.getBufferedAmount() <= HIGH_WATER_BYTES) {
+      options.delivery.drain(data.conn);
+    }
   }
 
   function connectionFor(ws: uWS.WebSocket<SocketData>): Connection {
