@@ -163,13 +163,19 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       burst: config.sendRatePerSecond * 2,
       perMinute: config.sendRatePerSecond * 60,
     }),
-    onRateLimited: (accountId, deviceId) => {
+    bundleLimiter: createRateLimiter({ burst: 60, perMinute: 120 }),
+    // Requests per connection, sends included (those are also limited per account above).
+    frameLimiter: createRateLimiter({
+      burst: Math.max(200, config.sendRatePerSecond * 2),
+      perMinute: Math.max(6000, config.sendRatePerSecond * 60),
+    }),
+    onRateLimited: (accountId, deviceId, what) => {
       record({
         type: 'ratelimit_exceeded',
         outcome: 'failure',
         actorAccountId: accountId,
         actorDeviceId: deviceId,
-        details: { what: 'send' },
+        details: { what },
       });
     },
     onSessionsEnded: (sessionIds) => transport?.closeSessions(sessionIds),

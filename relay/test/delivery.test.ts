@@ -475,6 +475,17 @@ describe('delivery limits', () => {
       db.close();
       expect(events).toEqual([{ details: JSON.stringify({ what: 'send' }) }]); // once a minute, not per refusal
 
+      // Bundle fetches use up one-time prekeys, so they have a budget of their own (60 at once).
+      const fetches = await Promise.all(
+        Array.from({ length: 70 }, () =>
+          socket.request({ t: 'fetch-bundles', id: socket.id(), account: 'alice' }),
+        ),
+      );
+      const refusedFetches = fetches.filter(
+        (reply) => reply.t === 'error' && reply.code === 'RATE_LIMITED',
+      );
+      expect(refusedFetches.length).toBeGreaterThanOrEqual(9);
+
       const more = [
         await DeviceSocket.open(relay, alice.cookie),
         await DeviceSocket.open(relay, alice.cookie),

@@ -87,10 +87,18 @@ export interface DeliveryDeps {
   readonly ctx: DeliveryContext;
   readonly store: MailboxStore;
   readonly sendLimiter: RateLimiter;
+  /**
+   * Bundle fetches per account: each one hands out a one-time prekey of every device fetched, so
+   * an unlimited fetcher could use up someone's prekeys (their first messages would then lose
+   * the one-time DH).
+   */
+  readonly bundleLimiter: RateLimiter;
+  /** Any request frame per connection: a cap on the work one socket can ask for. */
+  readonly frameLimiter: RateLimiter;
   /** Closes the sockets of sessions ended here (device revoked). */
   readonly onSessionsEnded: (sessionIds: readonly string[]) => void;
-  /** Told once per connection and minute that its sends were refused for rate, for the audit log. */
-  readonly onRateLimited: (accountId: string, deviceId: string) => void;
+  /** Told once per connection and minute that it was refused for rate, for the audit log. */
+  readonly onRateLimited: (accountId: string, deviceId: string | null, what: string) => void;
 }
 
 /**
@@ -226,6 +234,14 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     conn.send({ t: 'queue-empty' });
   }
 
+  /** Records a rate-limit refusal, at most once a minute per connection. */
+  function recordRateLimit(conn: Connection, what: string): void {
+    const state = stateOf(conn);
+    if (ctx.now() - state.rateLimitRecordedAt < 60_000) return;
+    state.rateLimitRecordedAt = ctx.now();
+    deps.onRateLimited(conn.accountId, state.deviceId, what);
+  }
+
   function notifyPrekeysLow(deviceId: string, remaining: number): void {
     for (const conn of byDevice.get(deviceId) ?? []) conn.send({ t: 'prekeys-low', remaining });
   }
@@ -246,10 +262,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     const limit = deps.sendLimiter.take(conn.accountId);
     if (!limit.allowed) {
       fail(conn, frame.id, 'RATE_LIMITED');
-      if (ctx.now() - state.rateLimitRecordedAt >= 60_000) {
-        state.rateLimitRecordedAt = ctx.now();
-        deps.onRateLimited(conn.accountId, state.deviceId);
-      }
+      recordRateLimit(conn, 'send');
       return;
     }
     const recipients = [...new Set(frame.to.map((entry) => entry.device))];
@@ -346,6 +359,10 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       }
       case 'fetch-bundles': {
         if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');
+        if (!deps.bundleLimiter.take(conn.accountId).allowed) {
+          recordRateLimit(conn, 'fetch-bundles');
+          throw new ProtocolError('RATE_LIMITED');
+        }
         const bundles = await fetchBundles(ctx, frame.account, notifyPrekeysLow);
         conn.send({ t: 'bundles', id: frame.id, bundles });
         return;
@@ -444,6 +461,11 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         return;
       }
       const state = stateOf(conn);
+      if (frame.t !== 'ack' && !deps.frameLimiter.take(String(conn.id)).allowed) {
+        fail(conn, 'id' in frame ? frame.id : null, 'RATE_LIMITED');
+        recordRateLimit(conn, 'frames');
+        return;
+      }
       if (frame.t !== 'hello' && !state.helloDone) {
         fail(conn, 'id' in frame ? frame.id : null, 'HELLO_REQUIRED');
         return;
