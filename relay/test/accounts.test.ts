@@ -610,6 +610,20 @@ describe('accounts on a real relay', () => {
       }
     });
 
+    it('deletes an account with its passkeys and sessions', async () => {
+      const users = (await admin.request('GET', '/api/users')).body['users'] as {
+        id: string;
+        handle: string;
+      }[];
+      const graceId = users.find((user) => user.handle === 'grace')?.id ?? '';
+      expect((await admin.request('DELETE', `/api/users/${graceId}`)).status).toBe(204);
+      const after = (await admin.request('GET', '/api/users')).body['users'] as {
+        handle: string;
+      }[];
+      expect(after.map((user) => user.handle)).not.toContain('grace');
+      expect(securityEvents(relay).some((event) => event.type === 'user_deleted')).toBe(true);
+    });
+
     it('lists and revokes invites; a revoked invite is refused', async () => {
       const { body } = await admin.request('POST', '/api/invites', {
         role: 'member',

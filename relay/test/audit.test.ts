@@ -12,7 +12,10 @@ import {
 import sodium from 'libsodium-wrappers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLeafHash, type AuditRow } from '../src/audit/auditLeaf.js';
+import { randomBytes } from 'node:crypto';
+import { generateIdentityKeyPair } from '@vaultroom/shared/crypto';
 import { ApiClient } from './apiClient.js';
+import { DeviceSocket } from './deviceSocket.js';
 import { runCli, startRelayProcess, type RelayProcess } from './relayProcess.js';
 import { SoftAuthenticator } from './softAuthenticator.js';
 
@@ -635,6 +638,123 @@ describe('pruning the audit log', () => {
       expect(last.type).toBe('relay_stopped');
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('what the audit log records and never records', () => {
+  it('records a change of security settings between starts', async () => {
+    const first = await startRelayProcess();
+    await first.stop();
+    const second = await startRelayProcess({
+      dataDir: first.dataDir,
+      args: ['--registration', 'open'],
+    });
+    await second.stop();
+    try {
+      const exported = await runCli([
+        'audit',
+        'export',
+        '--type',
+        'config_changed',
+        '--data-dir',
+        first.dataDir,
+      ]);
+      const events = exported.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { details: Record<string, unknown> });
+      expect(events).toHaveLength(1);
+      expect(events[0]?.details).toMatchObject({ settings: 'registration', registration: 'open' });
+      const started = await runCli([
+        'audit',
+        'export',
+        '--type',
+        'relay_started',
+        '--data-dir',
+        first.dataDir,
+      ]);
+      expect(started.stdout.trim().split('\n')).toHaveLength(2);
+    } finally {
+      fs.rmSync(first.dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('never holds a session token, invite token, challenge, key or ciphertext (canary)', async () => {
+    await sodium.ready;
+    const relay = await startRelayProcess();
+    const dataDir = relay.dataDir;
+    const canaries: string[] = [];
+    try {
+      const inviteToken = new URL(relay.adminInvite() ?? '').hash.replace('#invite=', '');
+      canaries.push(inviteToken);
+      const client = new ApiClient(relay);
+      const key = new SoftAuthenticator({ origin: client.origin });
+      const begin = await client.request('POST', '/api/registration/options', {
+        invite: inviteToken,
+        handle: 'canary',
+        displayName: 'Canary',
+      });
+      const options = begin.body['options'] as PublicKeyCredentialCreationOptionsJSON;
+      canaries.push(options.challenge);
+      const response = key.register(options);
+      canaries.push(response.response.attestationObject.slice(20, 60)); // part of the public key
+      await client.request('POST', '/api/registration/verify', {
+        ceremonyId: begin.body['ceremonyId'],
+        response,
+      });
+      canaries.push(client.cookie.split('=')[1] ?? 'no-cookie');
+
+      const identity = generateIdentityKeyPair(sodium);
+      const secret = Buffer.from(identity.signingSecretKey.slice(0, 32)).toString('hex');
+      canaries.push(secret, Buffer.from(identity.signingPublicKey).toString('hex'));
+      const socket = await DeviceSocket.open(relay, client.cookie);
+      await socket.hello(null);
+      const registered = await socket.request({
+        t: 'register-device',
+        id: socket.id(),
+        name: 'canary device',
+        identity: {
+          signingPublicKey: Uint8Array.from(identity.signingPublicKey),
+          dhPublicKey: Uint8Array.from(identity.dhPublicKey),
+          dhSignature: Uint8Array.from(identity.dhSignature),
+        },
+      });
+      const device = registered.t === 'device-registered' ? registered.device : '';
+      const ciphertext = Buffer.from('CIPHERTEXT-CANARY-' + randomBytes(8).toString('hex'));
+      canaries.push(ciphertext.toString('utf8'));
+      await socket.request({
+        t: 'send',
+        id: socket.id(),
+        msg: new Uint8Array(randomBytes(16)),
+        to: [{ device, body: new Uint8Array(ciphertext) }],
+      });
+      // A refused request with secrets in it is logged as an event too, without them.
+      await client.request('POST', '/api/sign-in/verify', {
+        ceremonyId: 'x',
+        response: { token: canaries[0] },
+      });
+      socket.close();
+      await relay.stop();
+
+      const db = new Database(path.join(dataDir, 'relay.db'), { readonly: true });
+      const rows = db.prepare('SELECT * FROM audit_events').all() as Record<string, unknown>[];
+      db.close();
+      const auditText = rows
+        .map((row) =>
+          Object.values(row)
+            .map((value) => (Buffer.isBuffer(value) ? value.toString('hex') : String(value)))
+            .join(' '),
+        )
+        .join('\n');
+      const logs = JSON.stringify(relay.logs);
+      expect(rows.length).toBeGreaterThan(5);
+      for (const canary of canaries) {
+        expect(auditText.includes(canary), `audit log holds ${canary.slice(0, 12)}…`).toBe(false);
+        expect(logs.includes(canary), `logs hold ${canary.slice(0, 12)}…`).toBe(false);
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
