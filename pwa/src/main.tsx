@@ -1,14 +1,17 @@
 /* @refresh reload */
 import { Navigate, Route, Router } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
-import type { JSX } from 'solid-js';
+import { lazy, type JSX } from 'solid-js';
 import { render } from 'solid-js/web';
 import { createMemoryKeystoreKeySink } from './core/keystoreKeySink.js';
 import { createSessionWatch } from './core/createSessionWatch.js';
 import { accountsClient } from './platform/accountsClient.js';
+import { auditClient } from './platform/auditClient.js';
 import { browserConnectivity } from './platform/browserConnectivity.js';
+import { checkpointStorage } from './platform/checkpointStorage.js';
 import { applyLocale, applyThemePreference } from './platform/documentAppearance.js';
 import { fetchHealth } from './platform/fetchHealth.js';
+import { loadSodium } from './platform/loadSodium.js';
 import {
   cancelPasskeyCeremony,
   createPasskey,
@@ -36,6 +39,12 @@ import './ui/styles/frame.css';
 import './ui/styles/controls.css';
 import './ui/styles/screens.css';
 import './ui/styles/accounts.css';
+import './ui/styles/security.css';
+
+// The security view brings the audit log's verification code; only those who open it load it.
+const SecurityScreen = lazy(() =>
+  import('./ui/screens/SecurityScreen.js').then((module) => ({ default: module.SecurityScreen })),
+);
 
 // Composition root: platform adapters go into the framework-free core and the Solid state here,
 // and nowhere else; screens only see the resulting services through AppContext.
@@ -73,6 +82,13 @@ function Root(): JSX.Element {
       },
     }),
     api: accountsClient,
+    audit: auditClient,
+    security: {
+      client: auditClient,
+      loadSodium,
+      storage: checkpointStorage,
+      now: () => new Date(),
+    },
   };
 
   // Routes are exactly APP_ROUTES: the relay serves the app shell for those paths and below them.
@@ -86,6 +102,7 @@ function Root(): JSX.Element {
         <Route path={APP_ROUTES.signIn} component={SignInScreen} />
         <Route path={APP_ROUTES.conversations} component={ConversationsScreen} />
         <Route path={APP_ROUTES.settings} component={SettingsScreen} />
+        <Route path={APP_ROUTES.security} component={SecurityScreen} />
         <Route path={APP_ROUTES.join} component={JoinScreen} />
         <Route path={APP_ROUTES.admin} component={AdminScreen} />
         <Route path="*" component={() => <Navigate href={APP_ROUTES.conversations} />} />

@@ -9,6 +9,8 @@ export const APP_ROUTES = {
   join: '/join',
   conversations: '/conversations',
   settings: '/settings',
+  /** The account's own security events, verified against the relay's audit log. */
+  security: '/security',
   admin: '/admin',
 } as const;
 

@@ -16,13 +16,13 @@ import {
 } from '@vaultroom/shared';
 import { ApiRequestError, apiErrorFromResponse } from '../core/ApiRequestError.js';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /**
  * One JSON call to the relay on this origin. The session is the relay's HttpOnly cookie, which
  * the browser attaches by itself; nothing here ever sees it. Never cached, never retried.
  */
-async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+export async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {

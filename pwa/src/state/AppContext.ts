@@ -1,10 +1,12 @@
 import { createContext, useContext, type Accessor } from 'solid-js';
 import type { RelayStatus } from '../core/createRelayMonitor.js';
 import type { AccountsClient } from '../platform/accountsClient.js';
+import type { AuditClient } from '../platform/auditClient.js';
 import type { AccountSession } from './createAccountSession.js';
 import type { AppUpdate } from './createAppUpdate.js';
 import type { PasskeyActions } from './createPasskeyActions.js';
 import type { Preferences } from './createPreferences.js';
+import type { SecurityActivityServices } from './createSecurityActivity.js';
 import type { Translate } from './createTranslator.js';
 
 /** What every screen may use, built once by the composition root. */
@@ -19,6 +21,9 @@ export interface AppServices {
   readonly passkeys: PasskeyActions;
   /** The relay's accounts API, for the screens that list and manage. */
   readonly api: AccountsClient;
+  /** The relay's audit log: the account's verified security activity, and the admin view. */
+  readonly audit: AuditClient;
+  readonly security: SecurityActivityServices;
 }
 
 export const AppContext = createContext<AppServices>();

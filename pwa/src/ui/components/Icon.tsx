@@ -12,7 +12,9 @@ export type IconName =
   | 'device'
   | 'shield'
   | 'copy'
-  | 'plus';
+  | 'plus'
+  | 'clock'
+  | 'chevron';
 
 /**
  * Line icons drawn in the current text colour. Decorative: the control or text beside each icon
@@ -75,6 +77,13 @@ export function Icon(props: { readonly name: IconName; readonly class?: string }
         </Match>
         <Match when={props.name === 'plus'}>
           <path d="M12 5v14M5 12h14" />
+        </Match>
+        <Match when={props.name === 'clock'}>
+          <circle cx="12" cy="12" r="8.5" />
+          <path d="M12 7.5V12l3 2" />
+        </Match>
+        <Match when={props.name === 'chevron'}>
+          <path d="m9.5 6 6 6-6 6" />
         </Match>
       </Switch>
     </svg>

@@ -2,6 +2,7 @@ import type { InviteView, Role, UserView } from '@vaultroom/shared';
 import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
 import { formatDateTime } from '../../core/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
+import { AuditLogSection } from '../components/AuditLogSection.js';
 import { Icon } from '../components/Icon.js';
 import { InviteLinkPanel } from '../components/InviteLinkPanel.js';
 import { describeError } from '../describeError.js';
@@ -454,6 +455,8 @@ export function AdminScreen(): JSX.Element {
           </Match>
         </Switch>
       </section>
+
+      <AuditLogSection users={() => (users.error === undefined ? users() : undefined)} />
     </div>
   );
 }

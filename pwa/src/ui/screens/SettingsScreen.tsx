@@ -1,4 +1,4 @@
-import { useNavigate } from '@solidjs/router';
+import { A, useNavigate } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
 import { For, Show, createMemo, createSignal, type JSX } from 'solid-js';
 import { formatDuration } from '../../core/formatDuration.js';
@@ -6,6 +6,7 @@ import { LOCALES } from '../../core/locales.js';
 import { THEME_PREFERENCES, type ThemePreference } from '../../core/themePreference.js';
 import { LOCALE_NAMES } from '../../i18n/localeNames.js';
 import { useApp } from '../../state/AppContext.js';
+import { Icon } from '../components/Icon.js';
 import { PasskeysSection } from '../components/PasskeysSection.js';
 import { SessionsSection } from '../components/SessionsSection.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
@@ -120,6 +121,16 @@ export function SettingsScreen(): JSX.Element {
                 {signingOut() ? t('settings.account.signingOut') : t('settings.account.signOut')}
               </button>
             </div>
+            <A href={APP_ROUTES.security} class="link-row">
+              <span class="item__badge" aria-hidden="true">
+                <Icon name="shield" />
+              </span>
+              <span class="link-row__text">
+                <span class="link-row__label">{t('security.settingsLink')}</span>
+                <span class="link-row__hint">{t('security.settingsLinkHint')}</span>
+              </span>
+              <Icon name="chevron" class="link-row__chevron" />
+            </A>
           </section>
         )}
       </Show>

@@ -1,0 +1,123 @@
+import {
+  TransparencyError,
+  verifyConsistency,
+  type Checkpoint,
+} from '@vaultroom/shared/transparency';
+import { decodeBase64, encodeBase64 } from './decodeBase64.js';
+
+/** The last checkpoint this device verified, kept so a rewritten log can be noticed later. */
+export interface RememberedCheckpoint {
+  readonly size: number;
+  /** Base64 root hash. */
+  readonly rootHash: string;
+  /** The verifier key string that signed it. */
+  readonly verifierKey: string;
+  /** When this device first saw this checkpoint (ISO 8601). */
+  readonly seenAt: string;
+}
+
+/** How the relay's current checkpoint relates to the one this device remembers. */
+export type LogHistory =
+  /** Nothing remembered yet: trusted on first use. */
+  | { readonly kind: 'first-use' }
+  /** The same tree as last time. */
+  | { readonly kind: 'unchanged' }
+  /** A larger tree, proven to extend the remembered one. */
+  | { readonly kind: 'extended'; readonly from: number }
+  /** A smaller tree: events this device saw were removed. */
+  | { readonly kind: 'rolled-back'; readonly remembered: RememberedCheckpoint }
+  /** A tree that does not extend the remembered one (same size, other root, or a failed proof). */
+  | { readonly kind: 'forked'; readonly remembered: RememberedCheckpoint }
+  /** Signed by another key than before: the log cannot be compared, so it is not trusted. */
+  | { readonly kind: 'key-changed'; readonly remembered: RememberedCheckpoint };
+
+/** Fetches the consistency proof between two tree sizes (`GET /api/audit/consistency`). */
+export type FetchConsistency = (from: number, to: number) => Promise<readonly string[]>;
+
+/** The outcomes that mean the log is not the one this device saw. */
+export type LogProblem = Extract<LogHistory, { readonly remembered: RememberedCheckpoint }>;
+
+/** True when the current checkpoint may replace the remembered one. */
+export function historyIsConsistent(
+  history: LogHistory,
+): history is Exclude<LogHistory, LogProblem> {
+  return (
+    history.kind === 'first-use' || history.kind === 'unchanged' || history.kind === 'extended'
+  );
+}
+
+export function rememberCheckpoint(
+  checkpoint: Checkpoint,
+  verifierKey: string,
+  now: Date,
+): RememberedCheckpoint {
+  return {
+    size: checkpoint.size,
+    rootHash: encodeBase64(checkpoint.rootHash),
+    verifierKey,
+    seenAt: now.toISOString(),
+  };
+}
+
+/** Reads what the platform stored; anything malformed counts as nothing remembered. */
+export function parseRememberedCheckpoint(text: string | null): RememberedCheckpoint | null {
+  if (text === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { size, rootHash, verifierKey, seenAt } = value as Record<string, unknown>;
+  if (
+    typeof size !== 'number' ||
+    !Number.isSafeInteger(size) ||
+    size < 1 ||
+    typeof rootHash !== 'string' ||
+    decodeBase64(rootHash)?.length !== 32 ||
+    typeof verifierKey !== 'string' ||
+    typeof seenAt !== 'string'
+  ) {
+    return null;
+  }
+  return { size, rootHash, verifierKey, seenAt };
+}
+
+/**
+ * Compares a verified checkpoint with the remembered one. A grown tree must come with a valid
+ * consistency proof (RFC 9162 §2.1.4.2); a smaller tree, a different root at the same size or a
+ * new signing key means the log is not the one this device saw. `current` must already be
+ * verified against `verifierKey`.
+ */
+export async function checkLogHistory(options: {
+  readonly remembered: RememberedCheckpoint | null;
+  readonly current: Checkpoint;
+  readonly verifierKey: string;
+  readonly fetchConsistency: FetchConsistency;
+}): Promise<LogHistory> {
+  const { remembered, current, verifierKey } = options;
+  if (remembered === null) return { kind: 'first-use' };
+  if (remembered.verifierKey !== verifierKey) return { kind: 'key-changed', remembered };
+  if (current.size < remembered.size) return { kind: 'rolled-back', remembered };
+  const root = decodeBase64(remembered.rootHash);
+  if (root === undefined) return { kind: 'forked', remembered };
+  if (current.size === remembered.size) {
+    return encodeBase64(current.rootHash) === remembered.rootHash
+      ? { kind: 'unchanged' }
+      : { kind: 'forked', remembered };
+  }
+  const proof: Uint8Array[] = [];
+  for (const hash of await options.fetchConsistency(remembered.size, current.size)) {
+    const bytes = decodeBase64(hash);
+    if (bytes === undefined) return { kind: 'forked', remembered };
+    proof.push(bytes);
+  }
+  try {
+    verifyConsistency(remembered.size, current.size, proof, root, current.rootHash);
+    return { kind: 'extended', from: remembered.size };
+  } catch (error) {
+    if (error instanceof TransparencyError) return { kind: 'forked', remembered };
+    throw error;
+  }
+}

@@ -1,0 +1,212 @@
+import type { AuditEventView, UserView } from '@vaultroom/shared';
+import {
+  For,
+  Match,
+  Show,
+  Switch,
+  createEffect,
+  createMemo,
+  createSignal,
+  on,
+  type Accessor,
+  type JSX,
+} from 'solid-js';
+import { formatDateTime } from '../../core/formatDateTime.js';
+import { SECURITY_EVENT_TYPES } from '../../core/securityEventTypes.js';
+import { useApp } from '../../state/AppContext.js';
+import { auditEventIcon } from '../auditEventIcon.js';
+import { auditEventTypeLabel, describeAuditEvent } from '../describeAuditEvent.js';
+import { Icon } from './Icon.js';
+
+const PAGE = 25;
+
+/**
+ * Administration: every event of the relay's audit log, newest first, filtered by event type
+ * and by account, a page at a time. Actors are shown by handle when the account still exists.
+ */
+export function AuditLogSection(props: {
+  readonly users: Accessor<readonly UserView[] | undefined>;
+}): JSX.Element {
+  const { t, audit, session, preferences } = useApp();
+  const [type, setType] = createSignal('');
+  const [account, setAccount] = createSignal('');
+  const [events, setEvents] = createSignal<readonly AuditEventView[]>([]);
+  const [status, setStatus] = createSignal<'loading' | 'ready' | 'error'>('loading');
+  const [loadingOlder, setLoadingOlder] = createSignal(false);
+  const [olderFailed, setOlderFailed] = createSignal(false);
+  const [hasOlder, setHasOlder] = createSignal(false);
+  let generation = 0;
+
+  const handles = createMemo(
+    () => new Map((props.users() ?? []).map((user) => [user.id, user.handle])),
+  );
+  const actor = (event: AuditEventView) => {
+    if (event.actorAccountId === null) return t('admin.audit.byRelay');
+    const handle = handles().get(event.actorAccountId);
+    return t('admin.audit.byAccount', {
+      actor: handle === undefined ? t('admin.audit.unknownAccount') : `@${handle}`,
+    });
+  };
+  const date = (iso: string) => formatDateTime(iso, preferences.locale());
+
+  const fetchPage = (before?: number) =>
+    audit.events({
+      type: type(),
+      account: account(),
+      limit: PAGE,
+      ...(before === undefined ? {} : { before }),
+    });
+
+  const load = async (): Promise<void> => {
+    const current = ++generation;
+    setStatus('loading');
+    setOlderFailed(false);
+    try {
+      const page = await fetchPage();
+      if (current !== generation) return;
+      setEvents(page.events);
+      setHasOlder(page.events.length === PAGE);
+      setStatus('ready');
+    } catch (error) {
+      session.noticeError(error);
+      if (current === generation) setStatus('error');
+    }
+  };
+
+  const loadOlder = async (): Promise<void> => {
+    const last = events().at(-1);
+    if (last === undefined || loadingOlder()) return;
+    const current = generation;
+    setLoadingOlder(true);
+    setOlderFailed(false);
+    try {
+      const page = await fetchPage(last.seq);
+      if (current !== generation) return;
+      setEvents((shown) => [...shown, ...page.events]);
+      setHasOlder(page.events.length === PAGE);
+    } catch (error) {
+      session.noticeError(error);
+      setOlderFailed(true);
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
+
+  createEffect(on([type, account], () => void load()));
+
+  return (
+    <section class="settings-section" aria-labelledby="audit-title">
+      <h2 id="audit-title" class="settings-section__title">
+        {t('admin.audit.title')}
+      </h2>
+      <p class="settings-section__intro">{t('admin.audit.intro')}</p>
+      <div class="audit-filters">
+        <div class="field">
+          <label class="field__label" for="audit-type">
+            {t('admin.audit.type')}
+          </label>
+          <select
+            id="audit-type"
+            class="field__input field__select"
+            value={type()}
+            onChange={(event) => setType(event.currentTarget.value)}
+          >
+            <option value="">{t('admin.audit.allTypes')}</option>
+            <For each={SECURITY_EVENT_TYPES}>
+              {(value) => <option value={value}>{auditEventTypeLabel(t, value)}</option>}
+            </For>
+          </select>
+        </div>
+        <div class="field">
+          <label class="field__label" for="audit-account">
+            {t('admin.audit.account')}
+          </label>
+          <select
+            id="audit-account"
+            class="field__input field__select"
+            value={account()}
+            onChange={(event) => setAccount(event.currentTarget.value)}
+          >
+            <option value="">{t('admin.audit.allAccounts')}</option>
+            <For each={props.users() ?? []}>
+              {(user) => <option value={user.id}>@{user.handle}</option>}
+            </For>
+          </select>
+        </div>
+      </div>
+
+      <div role="status" class="audit-status">
+        <Show when={status() === 'loading'}>
+          <p class="section-state">{t('common.loading')}</p>
+        </Show>
+      </div>
+      <Switch>
+        <Match when={status() === 'error'}>
+          <div class="section-state" role="alert">
+            <p>{t('admin.audit.loadError')}</p>
+            <button
+              type="button"
+              class="button button--secondary button--compact"
+              onClick={() => void load()}
+            >
+              {t('common.retry')}
+            </button>
+          </div>
+        </Match>
+        <Match when={status() === 'ready' && events().length === 0}>
+          <p class="section-state">{t('admin.audit.empty')}</p>
+        </Match>
+        <Match when={status() === 'ready'}>
+          <ul class="item-list" aria-labelledby="audit-title">
+            <For each={events()}>
+              {(event) => (
+                <li class="item audit-item" data-outcome={event.outcome}>
+                  <span class="item__badge audit-item__badge">
+                    <Icon name={auditEventIcon(event)} />
+                  </span>
+                  <div class="item__body">
+                    <p class="item__title">
+                      <span>{describeAuditEvent(t, event)}</span>
+                      <Show when={event.outcome === 'failure'}>
+                        <span class="tag tag--warn">{t('admin.audit.failure')}</span>
+                      </Show>
+                    </p>
+                    <p class="item__meta">
+                      <time datetime={event.at}>{date(event.at)}</time>
+                      <span>{actor(event)}</span>
+                      <span class="audit-item__seq">#{event.seq}</span>
+                    </p>
+                  </div>
+                </li>
+              )}
+            </For>
+          </ul>
+          <div class="settings-section__footer">
+            <div role="status" class="settings-section__status">
+              <Show when={loadingOlder()}>
+                <p class="settings-section__hint">{t('admin.audit.loadingOlder')}</p>
+              </Show>
+              <Show when={olderFailed()}>
+                <p class="form__error">{t('admin.audit.loadError')}</p>
+              </Show>
+            </div>
+            <Show
+              when={hasOlder()}
+              fallback={<p class="settings-section__hint">{t('admin.audit.end')}</p>}
+            >
+              <button
+                type="button"
+                class="button button--secondary"
+                disabled={loadingOlder()}
+                aria-busy={loadingOlder()}
+                onClick={() => void loadOlder()}
+              >
+                {t('admin.audit.showOlder')}
+              </button>
+            </Show>
+          </div>
+        </Match>
+      </Switch>
+    </section>
+  );
+}
