@@ -91,6 +91,10 @@ export function startRelayProcess(
   const child = spawn(process.execPath, args, {
     env: { ...process.env, VAULTROOM_LOG_LEVEL: 'info', ...options.env },
   });
+  // A test that times out never reaches its cleanup: the relay must not outlive the test worker.
+  const killWithWorker = () => child.kill('SIGKILL');
+  process.once('exit', killWithWorker);
+  child.once('exit', () => process.removeListener('exit', killWithWorker));
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   let buffered = '';
