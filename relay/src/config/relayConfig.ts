@@ -118,6 +118,30 @@ function parseWholeNumber(raw: string, setting: string, min: number, max: number
   return value;
 }
 
+/** Whole-number settings: the variable that sets each and the range it accepts. */
+const WHOLE_NUMBER_SETTINGS = {
+  sessionIdleHours: { variable: 'VAULTROOM_SESSION_IDLE_HOURS', min: 1, max: 24 * 365 },
+  sessionMaxDays: { variable: 'VAULTROOM_SESSION_MAX_DAYS', min: 1, max: 3650 },
+  challengeTtlSeconds: { variable: 'VAULTROOM_CHALLENGE_TTL_SECONDS', min: 1, max: 600 },
+  authRatePerMinute: { variable: 'VAULTROOM_AUTH_RATE_PER_MINUTE', min: 1, max: 100_000 },
+  auditCheckpointEvents: { variable: 'VAULTROOM_AUDIT_CHECKPOINT_EVENTS', min: 1, max: 1_000_000 },
+  auditCheckpointSeconds: { variable: 'VAULTROOM_AUDIT_CHECKPOINT_SECONDS', min: 1, max: 86_400 },
+  maxConnectionsPerAccount: {
+    variable: 'VAULTROOM_MAX_CONNECTIONS_PER_ACCOUNT',
+    min: 1,
+    max: 10_000,
+  },
+  sendRatePerSecond: { variable: 'VAULTROOM_SEND_RATE_PER_SECOND', min: 1, max: 1_000_000 },
+  retentionDays: { variable: 'VAULTROOM_RETENTION_DAYS', min: 1, max: 3650 },
+} as const;
+
+type WholeNumberSetting = keyof typeof WHOLE_NUMBER_SETTINGS;
+
+function wholeNumberSetting(raw: RawRelayConfig, key: WholeNumberSetting): number {
+  const { variable, min, max } = WHOLE_NUMBER_SETTINGS[key];
+  return parseWholeNumber(raw[key] ?? DEFAULTS[key], variable, min, max);
+}
+
 function parseRegistration(raw: string): 'invite' | 'open' {
   const mode = raw.trim().toLowerCase();
   if (mode !== 'invite' && mode !== 'open') {
@@ -183,60 +207,15 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
         ? null
         : parsePort(raw.publicPort, 'VAULTROOM_PUBLIC_PORT', 1),
     registration: parseRegistration(raw.registration ?? DEFAULTS.registration),
-    sessionIdleHours: parseWholeNumber(
-      raw.sessionIdleHours ?? DEFAULTS.sessionIdleHours,
-      'VAULTROOM_SESSION_IDLE_HOURS',
-      1,
-      24 * 365,
-    ),
-    sessionMaxDays: parseWholeNumber(
-      raw.sessionMaxDays ?? DEFAULTS.sessionMaxDays,
-      'VAULTROOM_SESSION_MAX_DAYS',
-      1,
-      3650,
-    ),
-    challengeTtlSeconds: parseWholeNumber(
-      raw.challengeTtlSeconds ?? DEFAULTS.challengeTtlSeconds,
-      'VAULTROOM_CHALLENGE_TTL_SECONDS',
-      1,
-      600,
-    ),
-    authRatePerMinute: parseWholeNumber(
-      raw.authRatePerMinute ?? DEFAULTS.authRatePerMinute,
-      'VAULTROOM_AUTH_RATE_PER_MINUTE',
-      1,
-      100_000,
-    ),
-    auditCheckpointEvents: parseWholeNumber(
-      raw.auditCheckpointEvents ?? DEFAULTS.auditCheckpointEvents,
-      'VAULTROOM_AUDIT_CHECKPOINT_EVENTS',
-      1,
-      1_000_000,
-    ),
-    auditCheckpointSeconds: parseWholeNumber(
-      raw.auditCheckpointSeconds ?? DEFAULTS.auditCheckpointSeconds,
-      'VAULTROOM_AUDIT_CHECKPOINT_SECONDS',
-      1,
-      86_400,
-    ),
-    maxConnectionsPerAccount: parseWholeNumber(
-      raw.maxConnectionsPerAccount ?? DEFAULTS.maxConnectionsPerAccount,
-      'VAULTROOM_MAX_CONNECTIONS_PER_ACCOUNT',
-      1,
-      10_000,
-    ),
-    sendRatePerSecond: parseWholeNumber(
-      raw.sendRatePerSecond ?? DEFAULTS.sendRatePerSecond,
-      'VAULTROOM_SEND_RATE_PER_SECOND',
-      1,
-      1_000_000,
-    ),
-    retentionDays: parseWholeNumber(
-      raw.retentionDays ?? DEFAULTS.retentionDays,
-      'VAULTROOM_RETENTION_DAYS',
-      1,
-      3650,
-    ),
+    sessionIdleHours: wholeNumberSetting(raw, 'sessionIdleHours'),
+    sessionMaxDays: wholeNumberSetting(raw, 'sessionMaxDays'),
+    challengeTtlSeconds: wholeNumberSetting(raw, 'challengeTtlSeconds'),
+    authRatePerMinute: wholeNumberSetting(raw, 'authRatePerMinute'),
+    auditCheckpointEvents: wholeNumberSetting(raw, 'auditCheckpointEvents'),
+    auditCheckpointSeconds: wholeNumberSetting(raw, 'auditCheckpointSeconds'),
+    maxConnectionsPerAccount: wholeNumberSetting(raw, 'maxConnectionsPerAccount'),
+    sendRatePerSecond: wholeNumberSetting(raw, 'sendRatePerSecond'),
+    retentionDays: wholeNumberSetting(raw, 'retentionDays'),
   };
 }
 
