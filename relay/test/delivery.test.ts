@@ -413,6 +413,29 @@ describe('delivery on a real relay', () => {
       to: [{ device: phoneDevice.id, body: new Uint8Array(8) }],
     });
     expect(refused).toMatchObject({ code: 'UNKNOWN_DEVICE' });
+    const owners = (await aliceSocket.request({
+      t: 'lookup-devices',
+      id: aliceSocket.id(),
+      devices: [phoneDevice.id, bobDevice.id, 'no-such-device'],
+    })) as Frame<'device-owners'>;
+    expect(owners.devices).toEqual(
+      expect.arrayContaining([
+        { device: phoneDevice.id, account: 'dave', revoked: true },
+        { device: bobDevice.id, account: 'bob', revoked: false },
+      ]),
+    );
+    expect(owners.devices).toHaveLength(2);
+  });
+
+  it('names the owner of a device only to a connection with a device', async () => {
+    const socket = await connect(relay, bob, null);
+    const refused = await socket.request({
+      t: 'lookup-devices',
+      id: socket.id(),
+      devices: [aliceDevice.id],
+    });
+    expect(refused).toMatchObject({ t: 'error', code: 'DEVICE_REQUIRED' });
+    socket.close();
   });
 
   it('keeps no plaintext in the database, its WAL or the logs', () => {

@@ -15,6 +15,7 @@ import {
   countOneTimePrekeys,
   fetchBundles,
   listDevices,
+  lookupDevices,
   registerDevice,
   renameDevice,
   revokeDevice,
@@ -369,6 +370,14 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       }
       case 'list-devices':
         conn.send({ t: 'devices', id: frame.id, devices: await listDevices(ctx, caller) });
+        return;
+      case 'lookup-devices':
+        if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');
+        conn.send({
+          t: 'device-owners',
+          id: frame.id,
+          devices: await lookupDevices(ctx, frame.devices),
+        });
         return;
       case 'rename-device':
         await renameDevice(ctx, caller, frame);

@@ -17,6 +17,7 @@ export type DeviceRegistered = Payload<FrameOf<'device-registered'>>;
 export type PrekeysStored = Payload<FrameOf<'prekeys-stored'>>;
 export type Bundles = Payload<FrameOf<'bundles'>>;
 export type Devices = Payload<FrameOf<'devices'>>;
+export type DeviceOwners = Payload<FrameOf<'device-owners'>>;
 /** One envelope of a `deliver` frame (§2.5). */
 export type Envelope = FrameOf<'deliver'>['envelopes'][number];
 
@@ -75,6 +76,8 @@ export interface DeliveryClient {
   /** The prekey bundles of every device of the account with this handle. */
   fetchBundles(account: string): Promise<Bundles>;
   listDevices(): Promise<Devices>;
+  /** The account (handle) each of these devices belongs to, as far as the relay knows. */
+  lookupDevices(devices: readonly string[]): Promise<DeviceOwners>;
   renameDevice(device: string, name: string): Promise<void>;
   revokeDevice(device: string): Promise<void>;
   ping(): Promise<void>;

@@ -7,6 +7,7 @@ export const REPLY = {
   'upload-prekeys': 'prekeys-stored',
   'fetch-bundles': 'bundles',
   'list-devices': 'devices',
+  'lookup-devices': 'device-owners',
   'rename-device': 'done',
   'revoke-device': 'done',
   ping: 'done',

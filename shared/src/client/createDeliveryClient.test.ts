@@ -220,6 +220,15 @@ class FakeRelay {
       case 'list-devices':
         reply({ t: 'devices', id: frame.id, devices: [OWN_DEVICE] });
         return;
+      case 'lookup-devices':
+        reply({
+          t: 'device-owners',
+          id: frame.id,
+          devices: frame.devices
+            .filter((device) => device === OWN_DEVICE.device)
+            .map((device) => ({ device, account: 'alice', revoked: false })),
+        });
+        return;
       case 'register-device':
         reply({ t: 'device-registered', id: frame.id, device: 'dev-new' });
         return;
@@ -336,6 +345,9 @@ describe('createDeliveryClient: connection and requests', () => {
       dhSignature: new Uint8Array(64),
     };
     await expect(client.listDevices()).resolves.toEqual({ devices: [OWN_DEVICE] });
+    await expect(client.lookupDevices([OWN_DEVICE.device, 'gone'])).resolves.toEqual({
+      devices: [{ device: OWN_DEVICE.device, account: 'alice', revoked: false }],
+    });
     await expect(client.fetchBundles('bob')).resolves.toEqual({
       bundles: [{ device: 'bob1', bundle: new Uint8Array([1, 2, 3]) }],
     });

@@ -282,6 +282,7 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
       case 'prekeys-stored':
       case 'bundles':
       case 'devices':
+      case 'device-owners':
       case 'sent':
       case 'done':
         settle(frame.id, frame);
@@ -417,6 +418,14 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
     },
     async listDevices() {
       const reply = await request('list-devices', (id) => ({ t: 'list-devices', id }));
+      return { devices: reply.devices };
+    },
+    async lookupDevices(devices) {
+      const reply = await request('lookup-devices', (id) => ({
+        t: 'lookup-devices',
+        id,
+        devices: [...devices],
+      }));
       return { devices: reply.devices };
     },
     async renameDevice(target, name) {

@@ -3,6 +3,7 @@ export type {
   Bundles,
   DeliveryClient,
   DeliveryClientOptions,
+  DeviceOwners,
   DeviceRegistered,
   Devices,
   Envelope,

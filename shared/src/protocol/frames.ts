@@ -61,6 +61,13 @@ export const fetchBundlesFrame = v.strictObject({
 
 export const listDevicesFrame = v.strictObject({ t: v.literal('list-devices'), id: requestId });
 
+/** Asks which account each device belongs to: a recipient learns who sent an envelope. */
+export const lookupDevicesFrame = v.strictObject({
+  t: v.literal('lookup-devices'),
+  id: requestId,
+  devices: v.pipe(v.array(id), v.minLength(1), v.maxLength(LIMITS.maxRecipients)),
+});
+
 export const renameDeviceFrame = v.strictObject({
   t: v.literal('rename-device'),
   id: requestId,
@@ -100,6 +107,7 @@ export const clientFrame = v.variant('t', [
   uploadPrekeysFrame,
   fetchBundlesFrame,
   listDevicesFrame,
+  lookupDevicesFrame,
   renameDeviceFrame,
   revokeDeviceFrame,
   sendFrame,
@@ -146,6 +154,22 @@ export const devicesFrame = v.strictObject({
       createdAt: count,
       lastSeenAt: v.nullable(count),
       current: v.boolean(),
+    }),
+  ),
+});
+
+/**
+ * The owner of each looked-up device the relay knows; unknown devices and those of deleted
+ * accounts are left out. `revoked` devices stay listed so old messages keep their sender.
+ */
+export const deviceOwnersFrame = v.strictObject({
+  t: v.literal('device-owners'),
+  id: requestId,
+  devices: v.array(
+    v.strictObject({
+      device: id,
+      account: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+      revoked: v.boolean(),
     }),
   ),
 });
@@ -206,6 +230,7 @@ export const serverFrame = v.variant('t', [
   prekeysStoredFrame,
   bundlesFrame,
   devicesFrame,
+  deviceOwnersFrame,
   sentFrame,
   doneFrame,
   errorFrame,
