@@ -17,6 +17,7 @@ describe('loadStaticAssets', () => {
     fs.writeFileSync(path.join(dir, 'assets', 'index-abc123.js'), script);
     fs.writeFileSync(path.join(dir, 'manifest.webmanifest'), '{}');
     fs.writeFileSync(path.join(dir, 'icon.png'), Buffer.alloc(600, 1));
+    fs.writeFileSync(path.join(dir, 'favicon.ico'), Buffer.alloc(600, 2));
     assets = loadStaticAssets(dir);
   });
 
@@ -27,6 +28,7 @@ describe('loadStaticAssets', () => {
   it('keys files by URL path', () => {
     expect([...assets.keys()].sort()).toEqual([
       '/assets/index-abc123.js',
+      '/favicon.ico',
       '/icon.png',
       '/index.html',
       '/manifest.webmanifest',
@@ -42,6 +44,7 @@ describe('loadStaticAssets', () => {
       'application/manifest+json; charset=utf-8',
     );
     expect(assets.get('/icon.png')?.contentType).toBe('image/png');
+    expect(assets.get('/favicon.ico')?.contentType).toBe('image/x-icon');
   });
 
   it('caches hashed assets for a year and revalidates everything else', () => {

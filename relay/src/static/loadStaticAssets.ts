@@ -26,8 +26,11 @@ const COMPRESSIBLE =
 /** Below this size a compressed variant saves less than its headers cost. */
 const MIN_COMPRESS_BYTES = 512;
 
+/** Types mrmime does not know: the PWA's favicon.ico (the type the icon generator declares). */
+const MORE_TYPES: Readonly<Record<string, string>> = { '.ico': 'image/x-icon' };
+
 function contentTypeOf(file: string): string {
-  const type = lookup(file) ?? 'application/octet-stream';
+  const type = lookup(file) ?? MORE_TYPES[path.extname(file)] ?? 'application/octet-stream';
   return type.startsWith('text/') || type === 'application/javascript' || type.endsWith('+json')
     ? `${type}; charset=utf-8`
     : type;
