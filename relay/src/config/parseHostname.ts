@@ -1,4 +1,5 @@
 import { ConfigError } from './ConfigError.js';
+import { quoteSetting } from './quoteSetting.js';
 
 // RFC 1123 labels: letters, digits and inner hyphens, 1..63 characters; 253 characters in all.
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -14,7 +15,7 @@ export function parseHostname(raw: string, setting: string): string {
     !/^[0-9.]+$/.test(name);
   if (!valid) {
     throw new ConfigError(
-      `${setting} must be a DNS host name such as vaultroom.local, got "${raw}"`,
+      `${setting} must be a DNS host name such as vaultroom.local, got ${quoteSetting(raw)}`,
     );
   }
   return name;

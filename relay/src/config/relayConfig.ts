@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { ConfigError } from './ConfigError.js';
+import { quoteSetting } from './quoteSetting.js';
 import { parseHostname } from './parseHostname.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -105,7 +106,7 @@ function parsePort(raw: string, setting: string, min: number): number {
   const result = v.safeParse(portSchema(setting, min), raw.trim());
   if (!result.success) {
     const first = result.issues[0].message;
-    throw new ConfigError(`${first}, got "${raw}"`);
+    throw new ConfigError(`${first}, got ${quoteSetting(raw)}`);
   }
   return result.output;
 }
@@ -113,7 +114,9 @@ function parsePort(raw: string, setting: string, min: number): number {
 function parseWholeNumber(raw: string, setting: string, min: number, max: number): number {
   const value = Number(raw.trim());
   if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-    throw new ConfigError(`${setting} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    throw new ConfigError(
+      `${setting} must be a whole number from ${min} to ${max}, got ${quoteSetting(raw)}`,
+    );
   }
   return value;
 }
@@ -145,7 +148,9 @@ function wholeNumberSetting(raw: RawRelayConfig, key: WholeNumberSetting): numbe
 function parseRegistration(raw: string): 'invite' | 'open' {
   const mode = raw.trim().toLowerCase();
   if (mode !== 'invite' && mode !== 'open') {
-    throw new ConfigError(`VAULTROOM_REGISTRATION must be invite or open, got "${raw}"`);
+    throw new ConfigError(
+      `VAULTROOM_REGISTRATION must be invite or open, got ${quoteSetting(raw)}`,
+    );
   }
   return mode;
 }
@@ -154,7 +159,7 @@ function parseLogLevel(raw: string): LogLevel {
   const level = LOG_LEVELS.find((candidate) => candidate === raw.trim().toLowerCase());
   if (level === undefined) {
     throw new ConfigError(
-      `VAULTROOM_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`,
+      `VAULTROOM_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${quoteSetting(raw)}`,
     );
   }
   return level;
