@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { ensureCertificates } from './certs/index.js';
 import { inviteCommand, usersCommand } from './cli/accountCommands.js';
 import { auditCommand } from './cli/auditCommands.js';
+import { backupCommand, restoreCommand } from './cli/backupCommands.js';
+import { siteCommand } from './cli/siteCommands.js';
 import { DEFAULTS, LOG_LEVELS, allHostnames, parseRelayConfig } from './config/relayConfig.js';
 import { createLogger } from './log/createLogger.js';
 import { startRelay } from './main.js';
@@ -237,6 +239,9 @@ function program(): Command {
   root.addCommand(inviteCommand());
   root.addCommand(usersCommand());
   root.addCommand(auditCommand());
+  root.addCommand(backupCommand());
+  root.addCommand(restoreCommand());
+  root.addCommand(siteCommand());
   return root;
 }
 
