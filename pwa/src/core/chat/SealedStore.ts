@@ -1,0 +1,50 @@
+/** The record groups the chat keeps on this device. */
+export type ChatStoreName =
+  | 'device'
+  | 'sessions'
+  | 'prekeys'
+  | 'handshakes'
+  | 'contacts'
+  | 'conversations'
+  | 'messages'
+  | 'messageIndex'
+  | 'outbox'
+  | 'seen';
+
+export const CHAT_STORE_NAMES: readonly ChatStoreName[] = [
+  'device',
+  'sessions',
+  'prekeys',
+  'handshakes',
+  'contacts',
+  'conversations',
+  'messages',
+  'messageIndex',
+  'outbox',
+  'seen',
+];
+
+/**
+ * Where the chat keeps its records: IndexedDB sealed with this device's storage key in the
+ * browser, memory in tests. Values are opaque bytes. A key may have the form `group/rest`: `list`
+ * returns one group in `rest` order (a conversation's messages), and adapters must hide the group
+ * (a handle) from anyone who reads the database without the key, as they hide the values.
+ */
+export interface SealedStore {
+  get(store: ChatStoreName, key: string): Promise<Uint8Array | undefined>;
+  put(store: ChatStoreName, key: string, value: Uint8Array): Promise<void>;
+  delete(store: ChatStoreName, key: string): Promise<void>;
+  /** The values of a whole store, or of one group of it, in key order. */
+  list(store: ChatStoreName, group?: string): Promise<Uint8Array[]>;
+}
+
+/** Splits `group/rest` at the first slash; a key without one has no group. */
+export function splitRecordKey(key: string): {
+  readonly group: string | null;
+  readonly rest: string;
+} {
+  const slash = key.indexOf('/');
+  return slash < 0
+    ? { group: null, rest: key }
+    : { group: key.slice(0, slash), rest: key.slice(slash + 1) };
+}

@@ -1,0 +1,122 @@
+import { decode, encode } from 'cborg';
+
+/**
+ * `queued`: written, waiting for keys or the relay. `sent`: the relay holds it. `delivered`: a
+ * device of the recipient stored it. `read`: the recipient saw it. `failed`: refused for good.
+ * Incoming messages are `delivered` until this person has seen them, then `read`.
+ */
+export type MessageState = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+
+const STATE_RANK: Record<MessageState, number> = {
+  queued: 0,
+  failed: 0,
+  sent: 1,
+  delivered: 2,
+  read: 3,
+};
+
+/** Receipts may arrive out of order or twice: a state only moves forward. */
+export function laterState(current: MessageState, next: MessageState): MessageState {
+  if (next === 'failed') return current === 'queued' ? 'failed' : current;
+  return STATE_RANK[next] > STATE_RANK[current] ? next : current;
+}
+
+export interface MessageRecord {
+  /** The 16-byte message id, hex: the same in the content and in the relay's `send`. */
+  readonly id: string;
+  readonly conversation: string;
+  /** Sort key within the conversation: when this device first saw it, then the id. */
+  readonly sortKey: string;
+  readonly outgoing: boolean;
+  /** Handle of whoever wrote it. */
+  readonly author: string;
+  readonly text: string;
+  /** The author's clock (ms). */
+  readonly sentAt: number;
+  readonly state: MessageState;
+  /** Why it failed (an error code), or null. */
+  readonly failure: string | null;
+  /** Outgoing: still waiting to be encrypted (no keys for the recipient yet). */
+  readonly awaitingKeys: boolean;
+  /** Incoming: the device it came from, to send receipts back to. */
+  readonly fromDevice: string | null;
+}
+
+export interface ConversationRecord {
+  /** The other person's handle, lower-case: one conversation per person. */
+  readonly id: string;
+  /** Their handle as the relay spells it. */
+  readonly peer: string;
+  readonly lastText: string | null;
+  readonly lastOutgoing: boolean;
+  readonly lastAt: number;
+  readonly unread: number;
+  readonly draft: string;
+  readonly createdAt: number;
+}
+
+/** What this device knows of a person's devices and whether their keys were verified. */
+export interface ContactRecord {
+  readonly id: string;
+  readonly handle: string;
+  /** Device id → Ed25519 identity key (hex) as first seen or last confirmed. */
+  readonly devices: Readonly<Record<string, string>>;
+  /** The device keys (sorted hex, joined) the person compared safety numbers for, or null. */
+  readonly verifiedKeys: string | null;
+  /** Set when their keys changed and the person has not acknowledged it yet (ms). */
+  readonly keyChangedAt: number | null;
+  /** When the device list was last fetched from the relay (ms). */
+  readonly refreshedAt: number;
+}
+
+/** This browser's device: its id at the relay and its encoded key records (§1.4). */
+export interface DeviceRecord {
+  readonly device: string | null;
+  readonly name: string;
+  readonly identity: Uint8Array;
+  readonly signedPrekey: Uint8Array;
+  readonly pqPrekey: Uint8Array;
+  /** Next one-time prekey id to generate. */
+  readonly nextOneTimePrekeyId: number;
+  /** One-time prekeys generated but not yet uploaded: uploaded after registration. */
+  readonly uploaded: boolean;
+}
+
+/**
+ * Records are CBOR (maps, strings, numbers, byte strings, null). They come only from this
+ * device's own store, authenticated by the storage seal, so decoding trusts their shape.
+ */
+export function encodeRecord(record: object): Uint8Array {
+  return encode(record);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the record type it stored under that key
+export function decodeRecord<T extends object>(bytes: Uint8Array): T {
+  return decode(bytes) as T;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+export function fromHex(hex: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** Keys sort as strings: pad the time so that order is time order. */
+export function sortKeyOf(at: number, id: string): string {
+  return `${String(at).padStart(15, '0')}-${id}`;
+}
+
+export function handleKey(handle: string): string {
+  return handle.toLowerCase();
+}
+
+/** The set of a person's device keys as compared in safety numbers: sorted, joined. */
+export function keySetOf(devices: Readonly<Record<string, string>>): string {
+  return Object.values(devices).sort().join(',');
+}

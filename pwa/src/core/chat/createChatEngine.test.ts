@@ -1,0 +1,389 @@
+import type { ConnectionState, Envelope, SendUpdate } from '@vaultroom/shared/client';
+import { DeliveryError } from '@vaultroom/shared/client';
+import { encodePrekeyBundle, type PrekeyBundle } from '@vaultroom/shared/crypto';
+import sodium from 'libsodium-wrappers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ChatError } from './ChatError.js';
+import {
+  createChatEngine,
+  type ChatEngine,
+  type ChatIssue,
+  type ChatTransport,
+  type ChatTransportHandlers,
+} from './createChatEngine.js';
+import { createMemorySealedStore } from './createMemorySealedStore.js';
+import type { SealedStore } from './SealedStore.js';
+
+type Upload = Parameters<ChatTransport['uploadPrekeys']>[0];
+
+interface FakeDevice {
+  readonly id: string;
+  readonly account: string;
+  readonly identity: PrekeyBundle['identity'];
+  signedPrekey: Upload['signedPrekey'];
+  pqPrekey: Upload['pqPrekey'];
+  oneTime: Upload['oneTimePrekeys'][number][];
+  link: FakeLink | null;
+  mailbox: Envelope[];
+}
+
+interface FakeLink {
+  handlers: ChatTransportHandlers;
+  online: boolean;
+  deliver(envelope: Envelope): void;
+}
+
+/**
+ * A relay in memory with the delivery client's contract: bundles hand out each one-time prekey
+ * once, a send is `sent` once every envelope is held, mailboxes drain on reconnect.
+ */
+function createFakeRelay() {
+  const devices = new Map<string, FakeDevice>();
+  let nextId = 1;
+  let envelopeId = 1;
+
+  function transportFor(account: string) {
+    return (handlers: ChatTransportHandlers): ChatTransport & { setOnline(on: boolean): void } => {
+      let state: ConnectionState = 'connecting';
+      let own: FakeDevice | null =
+        handlers.device === null ? null : (devices.get(handlers.device) ?? null);
+      const stateListeners = new Set<(state: ConnectionState) => void>();
+      const sendListeners = new Set<(update: SendUpdate) => void>();
+      const pending: { to: { device: string; body: Uint8Array }[]; msg: Uint8Array }[] = [];
+      const link: FakeLink = {
+        handlers,
+        online: false,
+        deliver(envelope) {
+          void handlers.onEnvelope(envelope).then(() => {
+            if (own !== null) own.mailbox = own.mailbox.filter((e) => e.id !== envelope.id);
+          });
+        },
+      };
+      const setState = (next: ConnectionState) => {
+        state = next;
+        for (const listener of stateListeners) listener(next);
+      };
+      const requireOwn = (): FakeDevice => {
+        if (own === null) throw new DeliveryError('DEVICE_REQUIRED');
+        return own;
+      };
+      const flush = () => {
+        for (const send of pending.splice(0)) {
+          const from = requireOwn();
+          for (const { device, body } of send.to) {
+            const target = devices.get(device);
+            if (target === undefined) throw new Error('unknown device');
+            const envelope: Envelope = {
+              id: `e${String(envelopeId++)}`,
+              from: from.id,
+              msg: Uint8Array.from(send.msg),
+              body: Uint8Array.from(body),
+              at: Date.now(),
+            };
+            target.mailbox.push(envelope);
+            if (target.link?.online === true) target.link.deliver(envelope);
+          }
+          for (const listener of sendListeners) listener({ msg: send.msg, state: 'sent' });
+        }
+      };
+      const transport = {
+        get state() {
+          return state;
+        },
+        subscribe(listener: (state: ConnectionState) => void) {
+          stateListeners.add(listener);
+          listener(state);
+          return () => stateListeners.delete(listener);
+        },
+        registerDevice(_name: string, identity: PrekeyBundle['identity']) {
+          const id = `${account}-dev${String(nextId++)}`;
+          own = {
+            id,
+            account,
+            identity,
+            signedPrekey: null,
+            pqPrekey: null,
+            oneTime: [],
+            link,
+            mailbox: [],
+          };
+          devices.set(id, own);
+          return Promise.resolve({ device: id });
+        },
+        uploadPrekeys(upload: Upload) {
+          const device = requireOwn();
+          device.signedPrekey = upload.signedPrekey ?? device.signedPrekey;
+          device.pqPrekey = upload.pqPrekey ?? device.pqPrekey;
+          device.oneTime.push(...upload.oneTimePrekeys);
+          return Promise.resolve({ oneTimePrekeys: device.oneTime.length });
+        },
+        fetchBundles(handle: string) {
+          const of = [...devices.values()].filter((d) => d.account === handle.toLowerCase());
+          if (of.length === 0) return Promise.reject(new DeliveryError('UNKNOWN_ACCOUNT'));
+          const bundles = of.flatMap((d) => {
+            if (d.signedPrekey === null || d.pqPrekey === null) return [];
+            const oneTime = d.oneTime.shift();
+            const bundle: PrekeyBundle = {
+              identity: d.identity,
+              signedPrekey: d.signedPrekey,
+              pqPrekey: d.pqPrekey,
+              ...(oneTime === undefined ? {} : { oneTimePrekey: oneTime }),
+            };
+            return [{ device: d.id, bundle: Uint8Array.from(encodePrekeyBundle(bundle)) }];
+          });
+          return Promise.resolve({ bundles });
+        },
+        lookupDevices(ids: readonly string[]) {
+          return Promise.resolve({
+            devices: ids.flatMap((id) => {
+              const d = devices.get(id);
+              return d === undefined ? [] : [{ device: id, account: d.account, revoked: false }];
+            }),
+          });
+        },
+        async send(to: readonly { device: string; body: Uint8Array }[], msg?: Uint8Array) {
+          const id = msg ?? sodium.randombytes_buf(16);
+          const record = { to: [...to], msg: id, seq: 0, createdAt: 0 };
+          await handlers.outbox.save({
+            msg: Uint8Array.from(id),
+            to: record.to.map((r) => ({ device: r.device, body: Uint8Array.from(r.body) })),
+            seq: Date.now(),
+            createdAt: 0,
+          });
+          pending.push({ to: record.to, msg: id });
+          if (link.online) flush();
+          return id;
+        },
+        subscribeSends(listener: (update: SendUpdate) => void) {
+          sendListeners.add(listener);
+          return () => sendListeners.delete(listener);
+        },
+        close() {
+          link.online = false;
+        },
+        setOnline(on: boolean) {
+          link.online = on;
+          if (own !== null) own.link = link;
+          setState(on ? 'connected' : 'reconnecting');
+          if (on) {
+            flush();
+            for (const envelope of own?.mailbox ?? []) link.deliver(envelope);
+          }
+        },
+      };
+      return transport;
+    };
+  }
+
+  return { devices, transportFor };
+}
+
+type FakeRelay = ReturnType<typeof createFakeRelay>;
+
+interface Person {
+  readonly engine: ChatEngine;
+  readonly store: SealedStore;
+  readonly issues: ChatIssue[];
+  setOnline(on: boolean): void;
+}
+
+async function person(relay: FakeRelay, handle: string, store = createMemorySealedStore()) {
+  const issues: ChatIssue[] = [];
+  let link: { setOnline(on: boolean): void } | null = null;
+  const engine = createChatEngine({
+    sodium,
+    store,
+    handle,
+    deviceName: `${handle}'s browser`,
+    now: () => Date.now(),
+    connect: (handlers) => {
+      const made = relay.transportFor(handle)(handlers);
+      link = made;
+      return made;
+    },
+    onIssue: (issue) => issues.push(issue),
+  });
+  await engine.start();
+  const setOnline = (on: boolean) => {
+    if (link === null) throw new Error('not started');
+    link.setOnline(on);
+  };
+  setOnline(true);
+  await settle();
+  return { engine, store, issues, setOnline } satisfies Person;
+}
+
+/** Lets the engines' background tasks (encryption, delivery, receipts) run to the end. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+async function lastMessage(p: Person, conversation: string) {
+  const messages = await p.engine.listMessages(conversation);
+  const last = messages.at(-1);
+  if (last === undefined) throw new Error('no messages');
+  return last;
+}
+
+describe('the chat engine between two people', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+
+  it('carries a message each way, with sent, delivered and read states', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+
+    const conversation = await alice.engine.startConversation('@Bob');
+    expect(conversation).toMatchObject({ id: 'bob', peer: 'bob', unread: 0 });
+    const sent = await alice.engine.sendText('bob', '  Hello Bob  ');
+    expect(sent).toMatchObject({ text: 'Hello Bob', state: 'queued', outgoing: true });
+    await settle();
+
+    const [atBob] = await bob.engine.listConversations();
+    expect(atBob).toMatchObject({ id: 'alice', unread: 1, lastText: 'Hello Bob' });
+    expect(await lastMessage(bob, 'alice')).toMatchObject({
+      id: sent.id,
+      text: 'Hello Bob',
+      outgoing: false,
+      author: 'alice',
+      state: 'delivered',
+    });
+    expect((await lastMessage(alice, 'bob')).state).toBe('delivered');
+
+    await bob.engine.markRead('alice');
+    await settle();
+    expect((await bob.engine.listConversations())[0]?.unread).toBe(0);
+    expect((await lastMessage(alice, 'bob')).state).toBe('read');
+
+    await bob.engine.sendText('alice', 'Hi Alice');
+    await settle();
+    expect(await lastMessage(alice, 'bob')).toMatchObject({ text: 'Hi Alice', outgoing: false });
+    expect((await lastMessage(bob, 'alice')).state).toBe('delivered');
+  });
+
+  it('keeps a message written offline and sends it once on reconnect', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    alice.setOnline(false);
+    await alice.engine.sendText('bob', 'written offline');
+    await settle();
+    expect((await lastMessage(alice, 'bob')).state).toBe('queued');
+    expect(await bob.engine.listConversations()).toEqual([]);
+
+    alice.setOnline(true);
+    await settle();
+    const atBob = await bob.engine.listMessages('alice');
+    expect(atBob.map((m) => m.text)).toEqual(['written offline']);
+    expect((await lastMessage(alice, 'bob')).state).toBe('delivered');
+  });
+
+  it('shows a redelivered envelope once', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    bob.setOnline(false);
+    await alice.engine.sendText('bob', 'once');
+    await settle();
+    const bobDevice = [...relay.devices.values()].find((d) => d.account === 'bob');
+    const envelope = bobDevice?.mailbox[0];
+    if (bobDevice === undefined || envelope === undefined) throw new Error('nothing queued');
+    bobDevice.mailbox.push(envelope); // the relay pushes it again after a lost ack
+    bob.setOnline(true);
+    await settle();
+    expect((await bob.engine.listMessages('alice')).map((m) => m.text)).toEqual(['once']);
+  });
+
+  it('drops a tampered envelope with an issue and keeps nothing of it', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    bob.setOnline(false);
+    await alice.engine.sendText('bob', 'tamper with me');
+    await settle();
+    const bobDevice = [...relay.devices.values()].find((d) => d.account === 'bob');
+    const envelope = bobDevice?.mailbox[0];
+    if (envelope === undefined) throw new Error('nothing queued');
+    const last = envelope.body.length - 1;
+    envelope.body[last] = (envelope.body[last] ?? 0) ^ 1;
+    bob.setOnline(true);
+    await settle();
+    expect(await bob.engine.listMessages('alice')).toEqual([]);
+    expect(bob.issues).toContainEqual(expect.objectContaining({ kind: 'undecryptable' }));
+  });
+
+  it('gives both people the same safety number', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    await alice.engine.sendText('bob', 'hi');
+    await settle();
+    const atAlice = await alice.engine.safetyNumber('bob');
+    const atBob = await bob.engine.safetyNumber('alice');
+    expect(atAlice.digits).toMatch(/^\d{60}$/);
+    expect(atBob.digits).toBe(atAlice.digits);
+  });
+
+  it('stops sending to a verified contact whose keys changed until it is confirmed', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    await alice.engine.sendText('bob', 'before');
+    await settle();
+    await alice.engine.setVerified('bob', true);
+
+    // Bob reinstalls: a new device with new keys writes to Alice.
+    const newBob = await person(relay, 'bob');
+    await newBob.engine.startConversation('alice');
+    await newBob.engine.sendText('alice', 'new phone');
+    await settle();
+
+    const contact = await alice.engine.loadContact('bob');
+    expect(contact?.keyChangedAt).not.toBeNull();
+    await expect(alice.engine.sendText('bob', 'blocked')).rejects.toMatchObject({
+      code: 'KEYS_CHANGED',
+    });
+    await alice.engine.acknowledgeKeyChange('bob');
+    const after = await alice.engine.loadContact('bob');
+    expect(after).toMatchObject({ keyChangedAt: null, verifiedKeys: null });
+    await alice.engine.sendText('bob', 'confirmed');
+    await settle();
+    expect((await newBob.engine.listMessages('alice')).map((m) => m.text)).toContain('confirmed');
+    // Bob's first device is still his: it gets the message too.
+    expect((await bob.engine.listMessages('alice')).map((m) => m.text)).toContain('confirmed');
+  });
+
+  it('refuses unknown people and oneself with coded errors', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    await expect(alice.engine.startConversation('nobody')).rejects.toMatchObject({
+      code: 'UNKNOWN_ACCOUNT',
+    });
+    await expect(alice.engine.startConversation('ALICE')).rejects.toBeInstanceOf(ChatError);
+    alice.setOnline(false);
+    await expect(alice.engine.startConversation('bob')).rejects.toMatchObject({ code: 'OFFLINE' });
+  });
+
+  it('keeps conversations, messages and drafts across a restart on the same store', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    await alice.engine.sendText('bob', 'kept');
+    await alice.engine.saveDraft('bob', 'half a thought');
+    await settle();
+    alice.engine.stop();
+
+    const again = await person(relay, 'alice', alice.store);
+    const [conversation] = await again.engine.listConversations();
+    expect(conversation).toMatchObject({ id: 'bob', draft: 'half a thought', lastText: 'kept' });
+    expect((await again.engine.listMessages('bob')).map((m) => m.text)).toEqual(['kept']);
+  });
+});

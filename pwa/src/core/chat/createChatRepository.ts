@@ -1,0 +1,164 @@
+import type { OutboxRecord, OutboxStore } from '@vaultroom/shared/client';
+import {
+  decodeOneTimePrekey,
+  decodePqPrekey,
+  decodeSession,
+  decodeSignedPrekey,
+  encodeOneTimePrekey,
+  encodeSession,
+  type OneTimePrekeyPair,
+  type PrekeyStore,
+  type SessionStore,
+} from '@vaultroom/shared/crypto';
+import {
+  decodeRecord,
+  encodeRecord,
+  toHex,
+  type ContactRecord,
+  type ConversationRecord,
+  type DeviceRecord,
+  type MessageRecord,
+} from './chatRecords.js';
+import type { SealedStore } from './SealedStore.js';
+
+/** Typed access to the chat's records, over any SealedStore. Load and save only. */
+export interface ChatRepository {
+  loadDevice(): Promise<DeviceRecord | undefined>;
+  saveDevice(device: DeviceRecord): Promise<void>;
+  saveOneTimePrekeys(prekeys: readonly OneTimePrekeyPair[]): Promise<void>;
+  listOneTimePrekeys(): Promise<OneTimePrekeyPair[]>;
+
+  /** Outgoing messages written but not yet encrypted (no keys or no connection then). */
+  listAwaiting(): Promise<string[]>;
+  addAwaiting(message: string): Promise<void>;
+  removeAwaiting(message: string): Promise<void>;
+
+  loadContact(id: string): Promise<ContactRecord | undefined>;
+  saveContact(contact: ContactRecord): Promise<void>;
+  /** Which contact a device belongs to, as learned from the relay. */
+  loadDeviceOwner(device: string): Promise<string | undefined>;
+  saveDeviceOwner(device: string, contact: string): Promise<void>;
+
+  listConversations(): Promise<ConversationRecord[]>;
+  loadConversation(id: string): Promise<ConversationRecord | undefined>;
+  saveConversation(conversation: ConversationRecord): Promise<void>;
+
+  listMessages(conversation: string): Promise<MessageRecord[]>;
+  loadMessage(id: string): Promise<MessageRecord | undefined>;
+  saveMessage(message: MessageRecord): Promise<void>;
+
+  /** Whether an envelope (by sender device and message id) was already handled. */
+  seen(fromDevice: string, msg: string): Promise<boolean>;
+  markSeen(fromDevice: string, msg: string): Promise<void>;
+
+  readonly sessions: SessionStore;
+  readonly prekeys: PrekeyStore;
+  readonly outbox: OutboxStore;
+}
+
+export function createChatRepository(store: SealedStore): ChatRepository {
+  const load = async <T extends object>(
+    name: Parameters<SealedStore['get']>[0],
+    key: string,
+  ): Promise<T | undefined> => {
+    const bytes = await store.get(name, key);
+    return bytes === undefined ? undefined : decodeRecord<T>(bytes);
+  };
+  const save = (name: Parameters<SealedStore['put']>[0], key: string, record: object) =>
+    store.put(name, key, encodeRecord(record));
+
+  const loadMessage = async (id: string): Promise<MessageRecord | undefined> => {
+    const index = await load<{ key: string }>('messageIndex', id);
+    return index === undefined ? undefined : load<MessageRecord>('messages', index.key);
+  };
+
+  return {
+    loadDevice: () => load<DeviceRecord>('device', 'self'),
+    saveDevice: (device) => save('device', 'self', device),
+    async saveOneTimePrekeys(prekeys) {
+      for (const prekey of prekeys) {
+        await store.put('prekeys', `one-time/${String(prekey.id)}`, encodeOneTimePrekey(prekey));
+      }
+    },
+
+    listOneTimePrekeys: async () =>
+      (await store.list('prekeys', 'one-time')).map((bytes) => decodeOneTimePrekey(bytes)),
+
+    listAwaiting: async () =>
+      (await store.list('device', 'awaiting')).map(
+        (bytes) => decodeRecord<{ id: string }>(bytes).id,
+      ),
+    addAwaiting: (message) => save('device', `awaiting/${message}`, { id: message }),
+    removeAwaiting: (message) => store.delete('device', `awaiting/${message}`),
+
+    loadContact: (id) => load<ContactRecord>('contacts', id),
+    saveContact: (contact) => save('contacts', contact.id, contact),
+    loadDeviceOwner: async (device) =>
+      (await load<{ contact: string }>('contacts', `owner/${device}`))?.contact,
+    saveDeviceOwner: (device, contact) => save('contacts', `owner/${device}`, { contact }),
+
+    listConversations: async () =>
+      (await store.list('conversations')).map((bytes) => decodeRecord<ConversationRecord>(bytes)),
+    loadConversation: (id) => load<ConversationRecord>('conversations', id),
+    saveConversation: (conversation) => save('conversations', conversation.id, conversation),
+
+    listMessages: async (conversation) =>
+      (await store.list('messages', conversation)).map((bytes) =>
+        decodeRecord<MessageRecord>(bytes),
+      ),
+    loadMessage,
+    async saveMessage(message) {
+      const key = `${message.conversation}/${message.sortKey}`;
+      await save('messages', key, message);
+      await save('messageIndex', message.id, { key });
+    },
+
+    seen: async (fromDevice, msg) =>
+      (await store.get('seen', `${fromDevice}/${msg}`)) !== undefined,
+    markSeen: (fromDevice, msg) => store.put('seen', `${fromDevice}/${msg}`, new Uint8Array(1)),
+
+    sessions: {
+      async loadSession(address) {
+        const bytes = await store.get('sessions', address);
+        return bytes === undefined ? undefined : decodeSession(bytes);
+      },
+      storeSession: (address, session) => store.put('sessions', address, encodeSession(session)),
+    },
+    prekeys: {
+      async loadSignedPrekey(id) {
+        const device = await load<DeviceRecord>('device', 'self');
+        const prekey = device === undefined ? undefined : decodeSignedPrekey(device.signedPrekey);
+        return prekey?.id === id ? prekey : undefined;
+      },
+      async loadPqPrekey(id) {
+        const device = await load<DeviceRecord>('device', 'self');
+        const prekey = device === undefined ? undefined : decodePqPrekey(device.pqPrekey);
+        return prekey?.id === id ? prekey : undefined;
+      },
+      async loadOneTimePrekey(id) {
+        const bytes = await store.get('prekeys', `one-time/${String(id)}`);
+        return bytes === undefined ? undefined : decodeOneTimePrekey(bytes);
+      },
+      removeOneTimePrekey: (id) => store.delete('prekeys', `one-time/${String(id)}`),
+      hasHandshake: async (id) => (await store.get('handshakes', toHex(id))) !== undefined,
+      recordHandshake: (id, signedPrekeyId) => save('handshakes', toHex(id), { signedPrekeyId }),
+    },
+    outbox: {
+      load: async () =>
+        (await store.list('outbox')).map((bytes) => decodeRecord<OutboxRecord>(bytes)),
+      // Keyed by enqueue order, so a restart resends in the order the messages were written.
+      save: (record) => save('outbox', String(record.seq).padStart(15, '0'), record),
+      async delete(msg) {
+        const records = (await store.list('outbox')).map((bytes) =>
+          decodeRecord<OutboxRecord>(bytes),
+        );
+        const hex = toHex(msg);
+        for (const record of records) {
+          if (toHex(record.msg) === hex) {
+            await store.delete('outbox', String(record.seq).padStart(15, '0'));
+          }
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { ChatStoreName, SealedStore } from './SealedStore.js';
+
+/** A SealedStore in memory, for tests of the chat core (nothing is sealed: nothing is stored). */
+export function createMemorySealedStore(): SealedStore {
+  const stores = new Map<ChatStoreName, Map<string, Uint8Array>>();
+  const storeOf = (name: ChatStoreName): Map<string, Uint8Array> => {
+    let store = stores.get(name);
+    if (store === undefined) {
+      store = new Map();
+      stores.set(name, store);
+    }
+    return store;
+  };
+  return {
+    get: (name, key) => Promise.resolve(storeOf(name).get(key)?.slice()),
+    put: (name, key, value) => {
+      storeOf(name).set(key, value.slice());
+      return Promise.resolve();
+    },
+    delete: (name, key) => {
+      storeOf(name).delete(key);
+      return Promise.resolve();
+    },
+    list: (name, group) => {
+      const prefix = group === undefined ? '' : `${group}/`;
+      const entries = [...storeOf(name)].filter(([key]) => key.startsWith(prefix));
+      entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return Promise.resolve(entries.map(([, value]) => value.slice()));
+    },
+  };
+}
