@@ -29,7 +29,7 @@ const file = (name: string) => {
 describe('renderSite', () => {
   it('renders every file at the path it is installed to', () => {
     expect([...files.keys()].sort()).toEqual([
-      'etc/avahi/hosts',
+      'etc/avahi/avahi-daemon.conf',
       'etc/avahi/services/vaultroom.service',
       'etc/bind/named.conf.local',
       'etc/bind/named.conf.options',
@@ -125,7 +125,9 @@ describe('renderSite', () => {
   });
 
   it('publishes the mDNS name with Avahi, and nothing when there is none', () => {
-    expect(file('etc/avahi/hosts')).toMatch(/^10\.20\.0\.2 vaultroom\.local$/m);
+    const daemon = file('etc/avahi/avahi-daemon.conf');
+    expect(daemon).toMatch(/^host-name=vaultroom$/m);
+    expect(daemon).toMatch(/^allow-interfaces=lan0$/m);
     expect(file('etc/avahi/services/vaultroom.service')).toContain(
       '<host-name>vaultroom.local</host-name>',
     );
