@@ -11,6 +11,7 @@ import { browserConnectivity } from './platform/browserConnectivity.js';
 import { checkpointStorage } from './platform/checkpointStorage.js';
 import { applyLocale, applyThemePreference } from './platform/documentAppearance.js';
 import { fetchHealth } from './platform/fetchHealth.js';
+import { browserInstallPrompt } from './platform/installPrompt.js';
 import { loadSodium } from './platform/loadSodium.js';
 import {
   cancelPasskeyCeremony,
@@ -23,6 +24,7 @@ import { openSessionSocket } from './platform/sessionSocket.js';
 import { AppContext, type AppServices } from './state/AppContext.js';
 import { createAccountSession } from './state/createAccountSession.js';
 import { createAppUpdate } from './state/createAppUpdate.js';
+import { createInstallOffer } from './state/createInstallOffer.js';
 import { createPasskeyActions } from './state/createPasskeyActions.js';
 import { createPreferences } from './state/createPreferences.js';
 import { createRelayStatus } from './state/createRelayStatus.js';
@@ -69,6 +71,7 @@ function Root(): JSX.Element {
       connectivity: browserConnectivity,
     }),
     update: createAppUpdate(),
+    install: createInstallOffer(browserInstallPrompt),
     origin: window.location.origin,
     session,
     passkeys: createPasskeyActions({

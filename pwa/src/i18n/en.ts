@@ -342,6 +342,15 @@ export const en = {
       failure: 'Failed',
     },
   },
+  install: {
+    title: 'Install the app',
+    intro:
+      'Add VaultRoom to your home screen or app list: it opens in its own window, like your other apps.',
+    button: 'Install app',
+    prompting: 'Waiting for your answer…',
+    installed: 'VaultRoom is installed. Open it from your home screen or app list.',
+    failed: 'The browser did not open its install dialog. Install from its menu instead.',
+  },
 };
 
 export type Dictionary = typeof en;

@@ -351,4 +351,14 @@ export const fr: Dictionary = {
       failure: 'Échec',
     },
   },
+  install: {
+    title: 'Installer l’application',
+    intro:
+      'Ajoutez VaultRoom à votre écran d’accueil ou à vos applications\u00a0: elle s’ouvre dans sa propre fenêtre, comme vos autres applications.',
+    button: 'Installer l’application',
+    prompting: 'En attente de votre réponse…',
+    installed:
+      'VaultRoom est installée. Ouvrez-la depuis votre écran d’accueil ou vos applications.',
+    failed: 'Le navigateur n’a pas ouvert sa fenêtre d’installation. Installez depuis son menu.',
+  },
 };

@@ -4,6 +4,7 @@ import type { AccountsClient } from '../platform/accountsClient.js';
 import type { AuditClient } from '../platform/auditClient.js';
 import type { AccountSession } from './createAccountSession.js';
 import type { AppUpdate } from './createAppUpdate.js';
+import type { InstallOffer } from './createInstallOffer.js';
 import type { PasskeyActions } from './createPasskeyActions.js';
 import type { Preferences } from './createPreferences.js';
 import type { SecurityActivityServices } from './createSecurityActivity.js';
@@ -24,6 +25,8 @@ export interface AppServices {
   /** The relay's audit log: the account's verified security activity, and the admin view. */
   readonly audit: AuditClient;
   readonly security: SecurityActivityServices;
+  /** Whether the browser offers to install the app, and the prompt that does it. */
+  readonly install: InstallOffer;
 }
 
 export const AppContext = createContext<AppServices>();

@@ -7,6 +7,7 @@ import { THEME_PREFERENCES, type ThemePreference } from '../../core/themePrefere
 import { LOCALE_NAMES } from '../../i18n/localeNames.js';
 import { useApp } from '../../state/AppContext.js';
 import { Icon } from '../components/Icon.js';
+import { InstallAppSection } from '../components/InstallAppSection.js';
 import { PasskeysSection } from '../components/PasskeysSection.js';
 import { SessionsSection } from '../components/SessionsSection.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
@@ -200,6 +201,8 @@ export function SettingsScreen(): JSX.Element {
           </For>
         </fieldset>
       </section>
+
+      <InstallAppSection />
 
       <section class="settings-section" aria-labelledby="about-title">
         <h2 id="about-title" class="settings-section__title">
