@@ -1,13 +1,14 @@
 import type { RatchetMessage } from './pairwiseMessage.js';
 import type { SessionState, SkippedKey } from './SessionState.js';
+import { copySession } from './SessionState.js';
 import type { Random, Sodium } from './Sodium.js';
 import { systemRandom } from './Sodium.js';
 import { CryptoError } from './CryptoError.js';
 import { equalBytes, toHex } from './bytes.js';
 import { diffieHellman } from './diffieHellman.js';
-import { MAX_PREVIOUS_RATCHET_KEYS, MAX_SKIP, MAX_SKIPPED_KEYS, SIZES } from './labels.js';
+import { LABELS, MAX_PREVIOUS_RATCHET_KEYS, MAX_SKIP, MAX_SKIPPED_KEYS, SIZES } from './labels.js';
 import { messageAssociatedData } from './messageAssociatedData.js';
-import { unpadPlaintext } from './padding.js';
+import { openMessage, type OpenedMessage } from './messageCipher.js';
 import { kdfChain, kdfRoot } from './ratchetKdf.js';
 
 export interface DecryptResult {
@@ -20,31 +21,26 @@ function skippedKeyId(ratchetKey: Uint8Array, counter: number): string {
   return `${toHex(ratchetKey)}:${counter}`;
 }
 
-/** AEAD-Decrypt then unpad (PROTOCOL.md §1.6.2 step 5). */
-function openMessage(
+/**
+ * AEAD-Decrypt then unpad (PROTOCOL.md §1.6.2 step 5) with a skipped message key, or (with
+ * `chainStep`) with the message key of KDF_CK(key), whose next chain key is returned too.
+ */
+function open(
   sodium: Sodium,
   session: SessionState,
   message: RatchetMessage,
-  messageKey: Uint8Array,
-): Uint8Array {
-  const ad = messageAssociatedData(
-    session.remoteIdentityKey,
-    session.localIdentityKey,
-    message.header,
+  key: Uint8Array,
+  chainStep: boolean,
+): OpenedMessage {
+  return openMessage(
+    sodium,
+    key,
+    chainStep ? LABELS.chainStep : null,
+    messageAssociatedData(session.remoteIdentityKey, session.localIdentityKey, message.header),
+    message.nonce,
+    message.ciphertext,
+    'message',
   );
-  let padded: Uint8Array;
-  try {
-    padded = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-      null,
-      message.ciphertext,
-      ad,
-      message.nonce,
-      messageKey,
-    );
-  } catch {
-    throw new CryptoError('DECRYPT_FAILED', 'message does not authenticate');
-  }
-  return unpadPlaintext(padded);
 }
 
 /** §3.5 SkipMessageKeys into `skipped` (a private copy), then the total cap, oldest first. */
@@ -87,26 +83,23 @@ export function decryptMessage(
   message: RatchetMessage,
   random: Random = systemRandom(sodium),
 ): DecryptResult {
-  const open = (messageKey: Uint8Array) => openMessage(sodium, session, message, messageKey);
-
   // §3.5 TrySkippedMessageKeys.
   const id = session.skippedKeys.size > 0 ? skippedKeyId(message.ratchetKey, message.counter) : '';
   const stored = session.skippedKeys.get(id);
   if (stored) {
-    const content = open(stored.messageKey);
+    const { content } = open(sodium, session, message, stored.messageKey, false);
     const skippedKeys = new Map(session.skippedKeys);
     skippedKeys.delete(id);
-    return { session: { ...session, skippedKeys, pendingPrekey: null }, content };
+    const next = copySession(session);
+    next.skippedKeys = skippedKeys;
+    next.pendingPrekey = null;
+    return { session: next, content };
   }
 
   // Copied on first write only, so the common no-skip path allocates nothing.
-  const work: { skipped: Map<string, SkippedKey> | null } = { skipped: null };
-  const skip = (chainKey: Uint8Array, ratchetKey: Uint8Array, from: number, until: number) => {
-    work.skipped ??= new Map(session.skippedKeys);
-    return skipKeys(sodium, work.skipped, chainKey, ratchetKey, from, until);
-  };
+  let skipped: Map<string, SkippedKey> | null = null;
 
-  let next: SessionState = session;
+  const next = copySession(session);
   let chainKey: Uint8Array;
   if (session.receivingRatchetKey && equalBytes(message.ratchetKey, session.receivingRatchetKey)) {
     if (session.receivingChainKey === null) {
@@ -120,7 +113,15 @@ export function decryptMessage(
     }
     chainKey = session.receivingChainKey;
     if (message.counter > session.receivingCounter) {
-      chainKey = skip(chainKey, message.ratchetKey, session.receivingCounter, message.counter);
+      skipped ??= new Map(session.skippedKeys);
+      chainKey = skipKeys(
+        sodium,
+        skipped,
+        chainKey,
+        message.ratchetKey,
+        session.receivingCounter,
+        message.counter,
+      );
     }
   } else {
     if (session.previousRatchetKeys.some((key) => equalBytes(key, message.ratchetKey))) {
@@ -134,7 +135,10 @@ export function decryptMessage(
     }
     // §3.5 SkipMessageKeys(state, header.pn) on the chain we are leaving.
     if (session.receivingChainKey && session.receivingRatchetKey && pending > 0) {
-      skip(
+      skipped ??= new Map(session.skippedKeys);
+      skipKeys(
+        sodium,
+        skipped,
         session.receivingChainKey,
         session.receivingRatchetKey,
         session.receivingCounter,
@@ -158,31 +162,25 @@ export function decryptMessage(
           -MAX_PREVIOUS_RATCHET_KEYS,
         )
       : session.previousRatchetKeys;
-    next = {
-      ...session,
-      rootKey: sending.rootKey,
-      sendingRatchetSecretKey: ratchetSecret,
-      sendingRatchetPublicKey: sodium.crypto_scalarmult_base(ratchetSecret),
-      receivingRatchetKey: message.ratchetKey,
-      sendingChainKey: sending.chainKey,
-      previousSendingCounter: session.sendingCounter,
-      sendingCounter: 0,
-      previousRatchetKeys,
-    };
+    next.rootKey = sending.rootKey;
+    next.sendingRatchetSecretKey = ratchetSecret;
+    next.sendingRatchetPublicKey = sodium.crypto_scalarmult_base(ratchetSecret);
+    next.receivingRatchetKey = message.ratchetKey;
+    next.sendingChainKey = sending.chainKey;
+    next.previousSendingCounter = session.sendingCounter;
+    next.sendingCounter = 0;
+    next.previousRatchetKeys = previousRatchetKeys;
     chainKey = receiving.chainKey;
-    if (message.counter > 0) chainKey = skip(chainKey, message.ratchetKey, 0, message.counter);
+    if (message.counter > 0) {
+      skipped ??= new Map(session.skippedKeys);
+      chainKey = skipKeys(sodium, skipped, chainKey, message.ratchetKey, 0, message.counter);
+    }
   }
 
-  const step = kdfChain(sodium, chainKey);
-  const content = open(step.messageKey);
-  return {
-    session: {
-      ...next,
-      receivingChainKey: step.chainKey,
-      receivingCounter: message.counter + 1,
-      skippedKeys: work.skipped ?? session.skippedKeys,
-      pendingPrekey: null,
-    },
-    content,
-  };
+  const opened = open(sodium, session, message, chainKey, true);
+  next.receivingChainKey = opened.chainKey;
+  next.receivingCounter = message.counter + 1;
+  next.skippedKeys = skipped ?? session.skippedKeys;
+  next.pendingPrekey = null;
+  return { session: next, content: opened.content };
 }

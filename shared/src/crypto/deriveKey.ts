@@ -1,9 +1,12 @@
 import type { Sodium } from './Sodium.js';
 import { concatBytes, utf8 } from './bytes.js';
 
-/** u8(len(label)) ‖ label, computed once per label: this sits on the per-message path. */
+/**
+ * u8(len(label)) ‖ label, computed once per label: this sits on the per-message path.
+ * Callers must not modify the returned array (it is shared).
+ */
 const prefixes = new Map<string, Uint8Array>();
-function labelPrefix(label: string): Uint8Array {
+export function labelPrefix(label: string): Uint8Array {
   let prefix = prefixes.get(label);
   if (!prefix) {
     const bytes = utf8(label);

@@ -1,13 +1,13 @@
 import type { SessionState } from './SessionState.js';
+import { copySession } from './SessionState.js';
 import type { Random, Sodium } from './Sodium.js';
 import { systemRandom } from './Sodium.js';
 import { CryptoError } from './CryptoError.js';
-import { concatBytes } from './bytes.js';
-import { MAX_COUNTER, SIZES } from './labels.js';
+import { LABELS, MAX_COUNTER, SIZES } from './labels.js';
 import { messageAssociatedData } from './messageAssociatedData.js';
-import { padPlaintext } from './padding.js';
-import { encodeRatchetHeader } from './pairwiseMessage.js';
-import { kdfChain } from './ratchetKdf.js';
+import { sealMessage } from './messageCipher.js';
+import { paddedLength } from './padding.js';
+import { RATCHET_HEADER_LENGTH, writeRatchetHeader } from './pairwiseMessage.js';
 
 export interface EncryptResult {
   /** The caller must persist this state before sending `message` (a reused key is a break). */
@@ -32,25 +32,32 @@ export function encryptMessage(
   if (session.sendingCounter >= MAX_COUNTER) {
     throw new CryptoError('COUNTER_EXHAUSTED', 'sending chain counter is exhausted');
   }
-  const padded = padPlaintext(content);
-  const { chainKey, messageKey } = kdfChain(sodium, session.sendingChainKey);
-  const header = encodeRatchetHeader(
+  // The whole message in one allocation: [prekey prefix] ‖ header ‖ nonce ‖ ciphertext.
+  const prefix = session.pendingPrekey;
+  const headerAt = prefix ? prefix.length : 0;
+  const bodyAt = headerAt + RATCHET_HEADER_LENGTH;
+  const message = new Uint8Array(bodyAt + SIZES.nonce + paddedLength(content.length) + SIZES.tag);
+  if (prefix) message.set(prefix);
+  writeRatchetHeader(
+    message,
+    headerAt,
     session.sendingRatchetPublicKey,
     session.previousSendingCounter,
     session.sendingCounter,
   );
-  const nonce = random(SIZES.nonce);
-  const ad = messageAssociatedData(session.localIdentityKey, session.remoteIdentityKey, header);
-  const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-    padded,
-    ad,
-    null,
-    nonce,
-    messageKey,
+  const header = message.subarray(headerAt, bodyAt);
+  const chainKey = sealMessage(
+    sodium,
+    session.sendingChainKey,
+    LABELS.chainStep,
+    messageAssociatedData(session.localIdentityKey, session.remoteIdentityKey, header),
+    content,
+    random(SIZES.nonce),
+    message,
+    bodyAt,
   );
-  const body = concatBytes(header, nonce, ciphertext);
-  return {
-    session: { ...session, sendingChainKey: chainKey, sendingCounter: session.sendingCounter + 1 },
-    message: session.pendingPrekey ? concatBytes(session.pendingPrekey, body) : body,
-  };
+  const next = copySession(session);
+  next.sendingChainKey = chainKey;
+  next.sendingCounter = session.sendingCounter + 1;
+  return { session: next, message };
 }

@@ -1,16 +1,18 @@
 import { CryptoError } from './CryptoError.js';
 import { MAX_PADDED_LENGTH, PADDING_BUCKETS } from './labels.js';
 
+/** The bucket (§1.8.1) that content of this length pads to; PAYLOAD_TOO_LARGE above the last. */
+export function paddedLength(contentLength: number): number {
+  for (const size of PADDING_BUCKETS) if (size >= contentLength + 1) return size;
+  throw new CryptoError('PAYLOAD_TOO_LARGE', `content exceeds ${MAX_PADDED_LENGTH - 1} bytes`);
+}
+
 /**
  * PROTOCOL.md §1.8.1: content || 0x80 || 0x00…, to the smallest bucket that fits, so an observer
  * learns only the bucket. Buckets are powers of two from 256 B to 64 KiB.
  */
 export function padPlaintext(content: Uint8Array): Uint8Array {
-  const bucket = PADDING_BUCKETS.find((size) => size >= content.length + 1);
-  if (bucket === undefined) {
-    throw new CryptoError('PAYLOAD_TOO_LARGE', `content exceeds ${MAX_PADDED_LENGTH - 1} bytes`);
-  }
-  const out = new Uint8Array(bucket);
+  const out = new Uint8Array(paddedLength(content.length));
   out.set(content);
   out[content.length] = 0x80;
   return out;

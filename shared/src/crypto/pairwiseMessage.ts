@@ -31,20 +31,30 @@ export interface PrekeyMessage {
   readonly message: RatchetMessage;
 }
 
-export function encodeRatchetHeader(
+/**
+ * Writes the header of §1.7.1 into `out` at `at`, so a message is built in one allocation.
+ * Byte by byte (not with ByteWriter or a DataView): this runs for every message.
+ */
+export function writeRatchetHeader(
+  out: Uint8Array,
+  at: number,
   ratchetKey: Uint8Array,
   previousCounter: number,
   counter: number,
-): Uint8Array {
-  // Written directly (not with ByteWriter): this runs for every message.
-  const out = new Uint8Array(RATCHET_HEADER_LENGTH);
-  out[0] = E2E_VERSION;
-  out[1] = MESSAGE_TYPE.ratchet;
-  out.set(ratchetKey, 2);
-  const view = new DataView(out.buffer);
-  view.setUint32(2 + SIZES.x25519, previousCounter);
-  view.setUint32(6 + SIZES.x25519, counter);
-  return out;
+): void {
+  out[at] = E2E_VERSION;
+  out[at + 1] = MESSAGE_TYPE.ratchet;
+  out.set(ratchetKey, at + 2);
+  writeU32(out, at + 2 + SIZES.x25519, previousCounter);
+  writeU32(out, at + 6 + SIZES.x25519, counter);
+}
+
+/** Big-endian u32 (§1.2). */
+function writeU32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = (value >>> 16) & 0xff;
+  out[at + 2] = (value >>> 8) & 0xff;
+  out[at + 3] = value & 0xff;
 }
 
 export function encodePrekeyPrefix(fields: Omit<PrekeyMessage, 'prefix' | 'message'>): Uint8Array {
