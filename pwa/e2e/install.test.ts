@@ -43,6 +43,23 @@ function pngSize(body: Buffer): { width: number; height: number } {
   return { width: body.readUInt32BE(16), height: body.readUInt32BE(20) };
 }
 
+/**
+ * Whether a PNG can hold any transparency: a colour type with an alpha channel (4, 6), or a
+ * tRNS chunk (transparency for palette, grey or truecolour images).
+ */
+function pngHasAlpha(body: Buffer): boolean {
+  const colourType = body.readUInt8(25);
+  if (colourType === 4 || colourType === 6) return true;
+  for (let offset = 8; offset + 8 <= body.length;) {
+    const length = body.readUInt32BE(offset);
+    const type = body.subarray(offset + 4, offset + 8).toString('latin1');
+    if (type === 'tRNS') return true;
+    if (type === 'IDAT' || type === 'IEND') return false; // tRNS must come before the image data
+    offset += 12 + length;
+  }
+  return false;
+}
+
 /** Width and height of each image in an ICO file (0 in the directory means 256). */
 function icoSizes(body: Buffer): { width: number; height: number }[] {
   expect(body.readUInt16LE(0), 'ICO reserved').toBe(0);
@@ -161,6 +178,9 @@ describe('installing the PWA in Chromium over TLS', () => {
       if (icon.type === 'image/png') {
         const { width, height } = pngSize(answer.body);
         expect(`${width}x${height}`, icon.src).toBe(icon.sizes);
+        // A launcher crops a maskable icon to its own shape: it must be opaque to the edges, or
+        // the crop shows holes.
+        if (icon.purpose === 'maskable') expect(pngHasAlpha(answer.body), icon.src).toBe(false);
       } else {
         expect(icon.type).toBe('image/svg+xml');
         expect(answer.body.toString('utf8'), icon.src).toMatch(/^<svg [^>]*viewBox="0 0 512 512"/);
@@ -193,6 +213,8 @@ describe('installing the PWA in Chromium over TLS', () => {
     expect(apple.status).toBe(200);
     expect(apple.headers['content-type']).toBe('image/png');
     expect(pngSize(apple.body)).toEqual({ width: 180, height: 180 });
+    // iOS fills transparent pixels with black: the touch icon is a full opaque square.
+    expect(pngHasAlpha(apple.body)).toBe(false);
   });
 
   it('keeps the manifest and every icon in the worker’s precache, so they load offline', async () => {
