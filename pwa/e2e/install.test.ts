@@ -231,8 +231,11 @@ describe('installing the PWA in Chromium over TLS', () => {
           Promise.all(
             paths.map(async (path) => {
               const response = await fetch(path);
+              // Workbox keys unhashed files with a revision parameter.
+              const cached = await caches.match(path, { ignoreSearch: true });
               return {
                 path,
+                precached: cached !== undefined,
                 status: response.status,
                 type: response.headers.get('content-type'),
                 bytes: (await response.arrayBuffer()).byteLength,
@@ -242,6 +245,7 @@ describe('installing the PWA in Chromium over TLS', () => {
         urls,
       );
       for (const answer of answers) {
+        expect(answer.precached, answer.path).toBe(true);
         expect(answer.status, answer.path).toBe(200);
         expect(answer.type, answer.path).not.toBeNull();
         expect(answer.bytes, answer.path).toBeGreaterThan(0);
