@@ -1,6 +1,8 @@
 import { labelPrefix } from './deriveKey.js';
 import { LABELS } from './labels.js';
 
+const PREFIX = labelPrefix(LABELS.messageAd);
+
 /**
  * PROTOCOL.md §1.6.3: AD = u8(len(label)) || label || IK_sender || IK_receiver || header.
  * The header starts with the version byte, so AD covers version, header and both identities;
@@ -13,5 +15,5 @@ export function messageAssociatedData(
   receiverIdentityKey: Uint8Array,
   header: Uint8Array,
 ): readonly Uint8Array[] {
-  return [labelPrefix(LABELS.messageAd), senderIdentityKey, receiverIdentityKey, header];
+  return [PREFIX, senderIdentityKey, receiverIdentityKey, header];
 }
