@@ -4,7 +4,7 @@ import { SodiumArena } from './sodiumArena.js';
 import { concatBytes } from './bytes.js';
 import { labelPrefix } from './deriveKey.js';
 import { SIZES } from './labels.js';
-import { paddedLength, padPlaintext, unpadPlaintext } from './padding.js';
+import { paddedLength, padPlaintext, unpaddedLength, unpadPlaintext } from './padding.js';
 import { kdfChain } from './ratchetKdf.js';
 
 /*
@@ -100,7 +100,7 @@ export function openMessage(
       const padded = arena.open(ad, nonce, ciphertext);
       if (padded === null) throw new CryptoError('DECRYPT_FAILED', `${what} does not authenticate`);
       // A copy: the view points into the arena, which is wiped below.
-      return { content: unpadPlaintext(padded).slice(), chainKey };
+      return { content: padded.slice(0, unpaddedLength(padded)), chainKey };
     } finally {
       arena.wipe();
     }

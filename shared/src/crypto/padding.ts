@@ -20,12 +20,17 @@ export function padPlaintext(content: Uint8Array): Uint8Array {
 
 /** Inverse of padPlaintext; throws MALFORMED unless the length is a bucket and the padding is exact. */
 export function unpadPlaintext(padded: Uint8Array): Uint8Array {
+  // A view, not a copy: `padded` is the fresh output of the AEAD and belongs to the caller.
+  return padded.subarray(0, unpaddedLength(padded));
+}
+
+/** The length of the content inside `padded`, with unpadPlaintext's checks and errors. */
+export function unpaddedLength(padded: Uint8Array): number {
   if (!(PADDING_BUCKETS as readonly number[]).includes(padded.length)) {
     throw new CryptoError('MALFORMED', 'padded plaintext length is not a bucket size');
   }
   let end = padded.length - 1;
   while (end >= 0 && padded[end] === 0) end--;
   if (end < 0 || padded[end] !== 0x80) throw new CryptoError('MALFORMED', 'padding is malformed');
-  // A view, not a copy: `padded` is the fresh output of the AEAD and belongs to the caller.
-  return padded.subarray(0, end);
+  return end;
 }

@@ -114,6 +114,8 @@ export class SodiumArena {
    * WebAssembly build we know (callers then use the wrapper functions, with the same results).
    */
   static of(sodium: Sodium): SodiumArena | null {
+    // Twice per message, almost always with the same instance: skip the lookups then.
+    if (sodium === last.sodium) return last.arena;
     const lib = (sodium as { readonly libsodium?: unknown }).libsodium;
     if (typeof lib !== 'object' || lib === null) return null;
     let arena = arenas.get(lib);
@@ -121,6 +123,7 @@ export class SodiumArena {
       arena = isWasmLibsodium(lib) ? SodiumArena.checked(sodium, lib) : null;
       arenas.set(lib, arena);
     }
+    last = { sodium, arena };
     return arena;
   }
 
@@ -351,6 +354,11 @@ export class SodiumArena {
 }
 
 const arenas = new WeakMap<object, SodiumArena | null>();
+/** The instance asked for last and its arena (found once its module was there). */
+let last: { readonly sodium: Sodium | null; readonly arena: SodiumArena | null } = {
+  sodium: null,
+  arena: null,
+};
 
 function isWasmLibsodium(lib: object): lib is WasmLibsodium {
   const record = lib as Record<string, unknown>;
