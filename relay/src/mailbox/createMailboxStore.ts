@@ -15,10 +15,12 @@ export interface StoredEnvelope extends EnvelopeRow {
 }
 
 export interface MailboxStore {
-  /** Commits envelopes in one durable transaction; a retried send (same key) is ignored. */
-  insertMany(rows: readonly EnvelopeRow[]): void;
-  /** Deletes acked envelopes, only from the acking device's own mailbox. */
-  deleteAcked(deviceId: string, ids: readonly string[]): number;
+  /**
+   * One durable transaction for a loop turn's work (group commit): new envelopes in (a retried
+   * send, same key, is ignored), acked envelopes out, each only from the acking device's own
+   * mailbox (device id → envelope ids). Either all of it happens or none.
+   */
+  commit(rows: readonly EnvelopeRow[], acked: ReadonlyMap<string, readonly string[]>): void;
   /** The next envelopes of a mailbox after `afterSeq`, oldest first. */
   after(deviceId: string, afterSeq: number, limit: number, now: number): StoredEnvelope[];
   /** Of these device ids, the ones that exist and are not revoked. */
@@ -58,30 +60,27 @@ export function createMailboxStore(sqlite: SQLite.Database): MailboxStore {
   );
   const expired = sqlite.prepare('DELETE FROM envelopes WHERE expires_at <= ?');
 
-  const insertAll = sqlite.transaction((rows: readonly EnvelopeRow[]) => {
-    for (const row of rows) {
-      insert.run(
-        row.id,
-        row.recipientDeviceId,
-        row.senderDeviceId,
-        row.msgId,
-        row.body,
-        row.acceptedAt,
-        row.expiresAt,
-      );
-    }
-  });
-  const removeAll = sqlite.transaction((deviceId: string, ids: readonly string[]) => {
-    let count = 0;
-    for (const id of ids) count += remove.run(id, deviceId).changes;
-    return count;
-  });
+  const commitAll = sqlite.transaction(
+    (rows: readonly EnvelopeRow[], acked: ReadonlyMap<string, readonly string[]>) => {
+      for (const row of rows) {
+        insert.run(
+          row.id,
+          row.recipientDeviceId,
+          row.senderDeviceId,
+          row.msgId,
+          row.body,
+          row.acceptedAt,
+          row.expiresAt,
+        );
+      }
+      for (const [deviceId, ids] of acked) for (const id of ids) remove.run(id, deviceId);
+    },
+  );
 
   return {
-    insertMany: (rows) => {
-      insertAll(rows);
+    commit: (rows, acked) => {
+      commitAll(rows, acked);
     },
-    deleteAcked: (deviceId, ids) => removeAll(deviceId, ids),
     after: (deviceId, afterSeq, limit, now) =>
       next.all(deviceId, afterSeq, now, limit).map((row) => ({
         seq: row.seq,
