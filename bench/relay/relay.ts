@@ -79,8 +79,12 @@ const WORKERS = 2;
 const GOAL_RATE = 20_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const started = performance.now();
+/** Progress on standard error, each line stamped with seconds since start (to match a profile). */
 const log = (line: string) => {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(
+    `${((performance.now() - started) / 1000).toFixed(1).padStart(6)}  ${line}\n`,
+  );
 };
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -190,7 +194,7 @@ await generator.all({ op: 'setDevices', devices });
 await generator.all({ op: 'connectBare', target: 'uwsOne' });
 await generator.all({ op: 'connectBare', target: 'uwsBatched' });
 log(
-  `set-up: ${specs.length} accounts with a device each, ${clientIndexes.length} clients on 3 servers, ${round((performance.now() - setupStarted) / 1000, 1)} s`,
+  `set-up (relay pid ${relay.pid}, bare uWS pids ${uwsOne.pid} and ${uwsBatched.pid}): ${specs.length} accounts with a device each, ${clientIndexes.length} clients on 3 servers, ${round((performance.now() - setupStarted) / 1000, 1)} s`,
 );
 
 // ---- measuring ----------------------------------------------------------------------------------
