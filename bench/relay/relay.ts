@@ -48,10 +48,11 @@ const SIZE = SMOKE
       small: 10,
       senders: 2,
       rounds: 1,
-      warmMs: 200,
-      measureMs: 600,
+      warmMs: 100,
+      measureMs: 300,
+      settleMs: 300,
       rates: [400],
-      idle: 200,
+      idle: 100,
       idleRounds: 1,
       sfSenders: 10,
       sfRecipients: 2,
@@ -63,11 +64,12 @@ const SIZE = SMOKE
       small: 100,
       senders: 10,
       rounds: 3,
-      warmMs: 1000,
-      measureMs: 4000,
+      warmMs: 700,
+      measureMs: 3000,
+      settleMs: 2000,
       rates: [5000, 20_000],
       idle: 10_000,
-      idleRounds: 2,
+      idleRounds: 1,
       sfSenders: 100,
       sfRecipients: 10,
       sfPerSender: 100,
@@ -300,12 +302,12 @@ const check = (label: string, s: Sample) => {
   for (let r = 0; r < SIZE.idleRounds; r++) {
     for (const target of ['relay', 'uwsBatched'] as const) {
       const pid = servers[target].pid;
-      await sleep(500);
+      await sleep(SIZE.settleMs / 2);
       const before = processRssKib(pid);
       const opened = performance.now();
       await generator.all({ op: 'openIdle', target, count: SIZE.idle / WORKERS });
       const openSeconds = (performance.now() - opened) / 1000;
-      await sleep(2000);
+      await sleep(SIZE.settleMs);
       const after = processRssKib(pid);
       const kib = (after - before) / SIZE.idle;
       (target === 'relay' ? relayKib : uwsKib).push(kib);
@@ -393,7 +395,10 @@ for (const rate of SIZE.rates) {
       const p = percentiles(s.latencies);
       describe(`${target} round ${r + 1}`, s);
       log(`    p50 ${round(p.p50)} ms  p99 ${round(p.p99)} ms  p99.9 ${round(p.p999)} ms`);
-      check(`${target} open ${rate}`, s);
+      // Past its capacity a server falls behind and messages are still in flight at the end:
+      // that is the measurement (the rate reached says so), not a fault of the harness.
+      if (s.errors.length > 0)
+        problems.push(`${target} open ${rate}: errors ${s.errors.join(', ')}`);
     }
   }
   const relayP = samples.relay.map((s) => percentiles(s.latencies));
@@ -404,6 +409,9 @@ for (const rate of SIZE.rates) {
       ? `; the relay reached only ${Math.round(reached)} msgs/s of the ${rate} offered`
       : `; the relay delivered ${Math.round(reached)} msgs/s`;
   const gen = median(samples.relay.map((s) => s.generatorCores));
+  const stuck = Math.max(...samples.relay.map((s) => s.stuck));
+  const stuckNote =
+    stuck > 0 ? `; ${stuck} messages still undelivered 8 s after the load stopped` : '';
   const tag = rate === GOAL_RATE ? '20k' : `${rate / 1000}k`;
   for (const [key, label] of [
     ['p50', 'p50'],
@@ -422,7 +430,7 @@ for (const rate of SIZE.rates) {
       baseline_value: round(median(base), 3),
       ratio: round(ratio),
       ...(isGoal ? { goal: '<= 2', met: ratio <= 2 && reached >= rate * 0.95 } : {}),
-      note: `delivery latency, ${SIZE.clients} clients, open loop at ${rate} msgs/s offered${reachedNote}; generator ${round(gen)} cores`,
+      note: `delivery latency, ${SIZE.clients} clients, open loop at ${rate} msgs/s offered${reachedNote}${stuckNote}; generator ${round(gen)} cores`,
     });
   }
 }
