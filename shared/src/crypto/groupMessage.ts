@@ -12,13 +12,16 @@ import {
   RECORD_TYPE,
   SIZES,
 } from './labels.js';
-import { padPlaintext, unpadPlaintext } from './padding.js';
+import { labelPrefix } from './deriveKey.js';
+import { sealMessage } from './messageCipher.js';
+import { paddedLength, unpadPlaintext } from './padding.js';
 import { kdfChain } from './ratchetKdf.js';
 
 /** §1.9.2 header: version, type, group id, key id, iteration (26 bytes). */
 const HEADER_LENGTH = 2 + SIZES.groupId + 4 + 4;
 const MIN_LENGTH = HEADER_LENGTH + SIZES.nonce + 256 + SIZES.tag + SIZES.signature;
 const AD_LABEL = utf8(LABELS.groupAd);
+const AD_PREFIX = labelPrefix(LABELS.groupAd);
 const SIGNATURE_LABEL = utf8(LABELS.groupSignature);
 
 function labelled(label: Uint8Array, body: Uint8Array): Uint8Array {
@@ -53,7 +56,6 @@ export function groupEncrypt(
     throw new CryptoError('NO_SENDER_KEY', 'this sender key belongs to another device');
   if (state.iteration >= MAX_COUNTER)
     throw new CryptoError('COUNTER_EXHAUSTED', 'sender key is exhausted; rotate it');
-  const { chainKey, messageKey } = kdfChain(sodium, state.chainKey, LABELS.senderChainStep);
   const header = new ByteWriter()
     .u8(E2E_VERSION)
     .u8(RECORD_TYPE.groupMessage)
@@ -61,23 +63,27 @@ export function groupEncrypt(
     .u32(state.keyId)
     .u32(state.iteration)
     .finish();
-  const nonce = random(SIZES.nonce);
-  const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-    padPlaintext(content),
-    labelled(AD_LABEL, concatBytes(header, state.signingPublicKey)),
-    null,
-    nonce,
-    messageKey,
+  // The whole message in one allocation: header ‖ nonce ‖ ciphertext ‖ signature.
+  const bodyLength = header.length + SIZES.nonce + paddedLength(content.length) + SIZES.tag;
+  const message = new Uint8Array(bodyLength + SIZES.signature);
+  message.set(header);
+  // AD = u8(len(label)) ‖ label ‖ header ‖ signing public key.
+  const chainKey = sealMessage(
+    sodium,
+    state.chainKey,
+    LABELS.senderChainStep,
+    [AD_PREFIX, header, state.signingPublicKey],
+    content,
+    random(SIZES.nonce),
+    message,
+    header.length,
   );
-  const body = concatBytes(header, nonce, ciphertext);
   const signature = sodium.crypto_sign_detached(
-    labelled(SIGNATURE_LABEL, body),
+    labelled(SIGNATURE_LABEL, message.subarray(0, bodyLength)),
     state.signingSecretKey,
   );
-  return {
-    state: { ...state, chainKey, iteration: state.iteration + 1 },
-    message: concatBytes(body, signature),
-  };
+  message.set(signature, bodyLength);
+  return { state: { ...state, chainKey, iteration: state.iteration + 1 }, message };
 }
 
 /**

@@ -11,12 +11,14 @@ import { decryptMessage } from './decryptMessage.js';
 import { labelPrefix } from './deriveKey.js';
 import { encryptMessage } from './encryptMessage.js';
 import { generateDeviceKeys } from './generateDeviceKeys.js';
+import { groupDecrypt, groupEncrypt } from './groupMessage.js';
 import { initiateSession } from './initiateSession.js';
 import { LABELS, SIZES } from './labels.js';
 import { decodeRatchetMessage } from './pairwiseMessage.js';
 import { createPrekeyBundle } from './prekeyBundle.js';
 import { receiveMessage } from './receiveMessage.js';
 import { sendMessage } from './sendMessage.js';
+import { createSenderKey } from './SenderKeyState.js';
 import { encodeSession } from './sessionRecord.js';
 import { SodiumArena } from './sodiumArena.js';
 
@@ -164,6 +166,18 @@ describe('the per-message step (KDF_CK, padding, AEAD)', () => {
     expect(occurrences(expected.subarray(SIZES.key))).toBeLessThanOrEqual(1);
     // The search finds what is there: the ciphertext, which is not secret, stays.
     expect(occurrences(sealed.subarray(0, 32))).toBe(1);
+  });
+
+  it('writes byte-identical group messages either way', () => {
+    const state = createSenderKey(sodium, new Uint8Array(16).fill(7), seed(3));
+    for (const size of [0, 200, 3000]) {
+      const content = new Uint8Array(size).fill(size & 0xff);
+      const viaArena = groupEncrypt(sodium, state, content, seed(size));
+      const viaWrappers = groupEncrypt(wrappersOnly(), state, content, seed(size));
+      expect(hex(viaArena.message)).toBe(hex(viaWrappers.message));
+      expect(hex(viaArena.state.chainKey)).toBe(hex(viaWrappers.state.chainKey));
+      expect(hex(groupDecrypt(sodium, state, viaArena.message).content)).toBe(hex(content));
+    }
   });
 
   it('puts the pending prekey prefix in front of the message, in one array of its own', () => {

@@ -151,11 +151,13 @@ export class SodiumArena {
   reserve(length: number): boolean {
     if (length > SodiumArena.maxPlaintext) return false;
     if (length > this.plaintextCapacity) {
-      this.wipe();
-      this.lib._free(this.base);
       let capacity = this.plaintextCapacity;
       while (capacity < length) capacity *= 2;
-      this.base = this.allocate(capacity);
+      // Allocate before freeing: if malloc fails, the arena we have stays valid.
+      const base = this.allocate(capacity);
+      this.wipe();
+      this.lib._free(this.base);
+      this.base = base;
       this.plaintextCapacity = capacity;
       this.views.clear();
     }
