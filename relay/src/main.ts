@@ -16,7 +16,9 @@ import { recordConfigChange } from './audit/recordConfigChange.js';
 import { recordSecurityEvent, type SecurityEvent } from './audit/recordSecurityEvent.js';
 import { ensureCertificates } from './certs/index.js';
 import { allHostnames, type RelayConfig } from './config/relayConfig.js';
-import { openDatabase } from './db/openDatabase.js';
+import { acquireDataDirLock } from './db/acquireDataDirLock.js';
+import { checkWriteAheadLog } from './db/checkWriteAheadLog.js';
+import { DATABASE_FILE, openDatabase } from './db/openDatabase.js';
 import { StartupError } from './lifecycle/StartupError.js';
 import type { Logger } from './log/createLogger.js';
 import { createDeliveryService } from './mailbox/createDeliveryService.js';
@@ -73,6 +75,16 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     tls = { certFile: certs.paths.serverCert, keyFile: certs.paths.serverKey };
   }
 
+  if (fs.existsSync(path.join(config.dataDir, DATABASE_FILE))) {
+    // SQLite reads a damaged log only up to the damage, without a word, and its next write
+    // overwrites the rest: look before it opens, while no other relay can be writing.
+    const lock = acquireDataDirLock(config.dataDir);
+    try {
+      checkWriteAheadLog(path.join(config.dataDir, DATABASE_FILE));
+    } finally {
+      lock.release();
+    }
+  }
   const database = await openDatabase(config.dataDir);
   const startedAt = Date.now();
   const origin = await auditOrigin(database.db, config.hostname);

@@ -14,6 +14,8 @@ export type ApiErrorCode =
   | 'UNKNOWN_CREDENTIAL'
   | 'INVITE_INVALID'
   | 'ACCOUNT_DISABLED'
+  /** The database cannot take a write now (disk full, locked): retry after Retry-After. */
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 const STATUS: Record<ApiErrorCode, string> = {
@@ -31,6 +33,7 @@ const STATUS: Record<ApiErrorCode, string> = {
   UNKNOWN_CREDENTIAL: '400 Bad Request',
   INVITE_INVALID: '400 Bad Request',
   ACCOUNT_DISABLED: '403 Forbidden',
+  UNAVAILABLE: '503 Service Unavailable',
   INTERNAL: '500 Internal Server Error',
 };
 

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { ApiError } from '../http/ApiError.js';
+import { isStorageUnavailable } from '../http/isStorageUnavailable.js';
 import type { ApiRequest, ApiResponse, ApiRoute } from '../http/ApiTypes.js';
 import { matchRoute } from '../http/matchRoute.js';
 import type { Logger } from '../log/createLogger.js';
@@ -18,6 +19,9 @@ export interface ApiOptions {
     error: ApiError,
   ) => void;
 }
+
+/** What a client is told to wait before retrying a request the database could not take. */
+const STORAGE_RETRY_SECONDS = 5;
 
 interface Outcome {
   readonly status: string;
@@ -122,6 +126,20 @@ export function handleApiRequest(res: HttpResponse, req: HttpRequest, options: A
       if (error instanceof ApiError) {
         options.onRefused?.({ path, remoteAddress, userAgent }, error);
         return fromError(error);
+      }
+      if (isStorageUnavailable(error)) {
+        // The operator must hear of a full disk or a stuck lock; the client may simply retry.
+        options.log.error(
+          { err: error, path, method },
+          'API request found the database unavailable',
+        );
+        return fromError(
+          new ApiError(
+            'UNAVAILABLE',
+            'The relay cannot store anything right now; try again shortly',
+            STORAGE_RETRY_SECONDS,
+          ),
+        );
       }
       options.log.error({ err: error, path, method }, 'API request failed');
       return fromError(new ApiError('INTERNAL', 'Something went wrong on the relay'));

@@ -9,7 +9,7 @@ import type { ApiClient } from '../apiClient.js';
 import { signUp } from '../deviceSocket.js';
 import { startRelayProcess, type RelayProcess } from '../relayProcess.js';
 import { FUZZ_SEED, FuzzTally, fuzzRuns } from './fuzzSettings.js';
-import { pwaSnapshot } from './pwaSnapshot.js';
+import { minimalPwa } from './minimalPwa.js';
 import { rawRequest } from './rawRequest.js';
 
 /*
@@ -35,6 +35,7 @@ const API_CODES: Record<ApiErrorCode, true> = {
   UNKNOWN_CREDENTIAL: true,
   INVITE_INVALID: true,
   ACCOUNT_DISABLED: true,
+  UNAVAILABLE: true,
   INTERNAL: true,
 };
 
@@ -204,7 +205,7 @@ describe('the JSON API under fuzzing', () => {
   const agent = new https.Agent({ keepAlive: true, maxSockets: 4 });
 
   beforeAll(async () => {
-    pwaDir = await pwaSnapshot();
+    pwaDir = minimalPwa();
     relay = await startRelayProcess({
       args: ['--auth-rate-per-minute', '100000', '--pwa-dir', pwaDir],
     });

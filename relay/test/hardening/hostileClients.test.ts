@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../apiClient.js';
 import { DeviceSocket, signUp } from '../deviceSocket.js';
 import { startRelayProcess, type RelayProcess } from '../relayProcess.js';
-import { pwaSnapshot } from './pwaSnapshot.js';
+import { minimalPwa } from './minimalPwa.js';
 import { rawRequest } from './rawRequest.js';
 
 /*
@@ -68,7 +68,7 @@ describe('hostile clients against a real relay', () => {
   let pwaDir: string;
 
   beforeAll(async () => {
-    pwaDir = await pwaSnapshot();
+    pwaDir = minimalPwa();
     relay = await startRelayProcess({ args: ['--pwa-dir', pwaDir] });
     alice = await signUp(relay, relay.adminInvite() ?? '', 'alice');
   });

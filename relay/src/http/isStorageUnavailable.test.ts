@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { isStorageUnavailable } from './isStorageUnavailable.js';
+
+const sqliteError = (code: string) => Object.assign(new Error('database problem'), { code });
+
+describe('isStorageUnavailable', () => {
+  it('recognises a full disk, a held lock and refused I/O, directly or as a cause', () => {
+    for (const code of [
+      'SQLITE_FULL',
+      'SQLITE_BUSY',
+      'SQLITE_BUSY_SNAPSHOT',
+      'SQLITE_IOERR_WRITE',
+    ]) {
+      expect(isStorageUnavailable(sqliteError(code)), code).toBe(true);
+    }
+    expect(isStorageUnavailable(new Error('wrapped', { cause: sqliteError('SQLITE_FULL') }))).toBe(
+      true,
+    );
+  });
+
+  it('recognises the failed ROLLBACK that hides a full disk inside a transaction (found on tmpfs)', () => {
+    const rollback = Object.assign(new Error('cannot rollback - no transaction is active'), {
+      code: 'SQLITE_ERROR',
+    });
+    expect(isStorageUnavailable(rollback)).toBe(true);
+    expect(isStorageUnavailable(sqliteError('SQLITE_ERROR'))).toBe(false);
+  });
+
+  it('leaves every other error to be answered as internal', () => {
+    for (const error of [
+      sqliteError('SQLITE_CONSTRAINT_UNIQUE'),
+      sqliteError('SQLITE_FULLX'),
+      new TypeError('bug'),
+      'text',
+      null,
+    ]) {
+      expect(isStorageUnavailable(error)).toBe(false);
+    }
+  });
+});

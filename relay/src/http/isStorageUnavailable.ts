@@ -1,0 +1,29 @@
+/**
+ * SQLite result codes (better-sqlite3 puts them in `error.code`) that say the database cannot take
+ * a write right now, not that the request was wrong: the disk is full, another process holds the
+ * lock past the busy timeout, or the file system refused I/O. Such a request may succeed when
+ * retried, so it is answered 503 with Retry-After rather than as an internal error.
+ */
+const UNAVAILABLE = /^SQLITE_(FULL|BUSY|LOCKED|IOERR|READONLY|CANTOPEN)(_|$)/;
+
+/**
+ * On a full disk, an I/O error or a lock it could not get mid-transaction, SQLite rolls the whole
+ * transaction back by itself (sqlite.org/lang_transaction.html, "Response To Errors Within A
+ * Transaction"); Kysely's own ROLLBACK then fails with this, hiding the cause. Only those causes
+ * lead here, so it means the same as they do.
+ */
+const ROLLED_BACK_BY_SQLITE = 'cannot rollback - no transaction is active';
+
+export function isStorageUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE.test(code)) return true;
+  if (
+    code === 'SQLITE_ERROR' &&
+    (error as { message?: unknown }).message === ROLLED_BACK_BY_SQLITE
+  ) {
+    return true;
+  }
+  // Kysely and our own wrappers keep the SQLite error as the cause.
+  return 'cause' in error && error.cause !== error && isStorageUnavailable(error.cause);
+}
