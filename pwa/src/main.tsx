@@ -20,10 +20,14 @@ import {
   supportsPasskeyAutofill,
 } from './platform/passkeyCeremonies.js';
 import { preferenceStorage } from './platform/preferenceStorage.js';
+import { browserNotifications } from './platform/browserNotifications.js';
+import { lastAccountStorage } from './platform/lastAccountStorage.js';
+import { openChatEngine } from './platform/openChatEngine.js';
 import { openSessionSocket } from './platform/sessionSocket.js';
 import { AppContext, type AppServices } from './state/AppContext.js';
 import { createAccountSession } from './state/createAccountSession.js';
 import { createAppUpdate } from './state/createAppUpdate.js';
+import { createChat } from './state/createChat.js';
 import { createInstallOffer } from './state/createInstallOffer.js';
 import { createPasskeyActions } from './state/createPasskeyActions.js';
 import { createPreferences } from './state/createPreferences.js';
@@ -42,6 +46,7 @@ import './ui/styles/controls.css';
 import './ui/styles/screens.css';
 import './ui/styles/accounts.css';
 import './ui/styles/security.css';
+import './ui/styles/chat.css';
 
 // The security view brings the audit log's verification code; only those who open it load it.
 const SecurityScreen = lazy(() =>
@@ -59,13 +64,35 @@ function Root(): JSX.Element {
   });
   const session = createAccountSession({
     client: accountsClient,
+    lastAccount: lastAccountStorage,
     // In memory only for now; sealing the IndexedDB keystore with it comes with the keystore.
     keystore: createMemoryKeystoreKeySink(),
     createWatch: (events) => createSessionWatch({ openSocket: openSessionSocket, ...events }),
   });
+  const t = createTranslator(preferences.locale);
+  const chat = createChat(session.account, {
+    openEngine: openChatEngine,
+    notify: (peer, _text, conversation) => {
+      // The text stays out of the notification: lock screens and shared screens show them.
+      browserNotifications.show(
+        t('conversations.notifyTitle', { peer }),
+        t('conversations.notifyBody'),
+        `conversation-${conversation}`,
+        () => {
+          // The router follows history: a push plus popstate opens the conversation in place.
+          history.pushState(
+            null,
+            '',
+            `${APP_ROUTES.conversations}/${encodeURIComponent(conversation)}`,
+          );
+          window.dispatchEvent(new PopStateEvent('popstate'));
+        },
+      );
+    },
+  });
   const services: AppServices = {
     preferences,
-    t: createTranslator(preferences.locale),
+    t,
     relayStatus: createRelayStatus({
       fetchHealth,
       connectivity: browserConnectivity,
@@ -92,6 +119,8 @@ function Root(): JSX.Element {
       storage: checkpointStorage,
       now: () => new Date(),
     },
+    chat,
+    notifications: browserNotifications,
   };
 
   // Routes are exactly APP_ROUTES: the relay serves the app shell for those paths and below them.
@@ -104,6 +133,7 @@ function Root(): JSX.Element {
         />
         <Route path={APP_ROUTES.signIn} component={SignInScreen} />
         <Route path={APP_ROUTES.conversations} component={ConversationsScreen} />
+        <Route path={`${APP_ROUTES.conversations}/:id`} component={ConversationsScreen} />
         <Route path={APP_ROUTES.settings} component={SettingsScreen} />
         <Route path={APP_ROUTES.security} component={SecurityScreen} />
         <Route path={APP_ROUTES.join} component={JoinScreen} />

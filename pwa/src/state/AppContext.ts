@@ -2,8 +2,10 @@ import { createContext, useContext, type Accessor } from 'solid-js';
 import type { RelayStatus } from '../core/createRelayMonitor.js';
 import type { AccountsClient } from '../platform/accountsClient.js';
 import type { AuditClient } from '../platform/auditClient.js';
+import type { MessageNotifications } from '../platform/browserNotifications.js';
 import type { AccountSession } from './createAccountSession.js';
 import type { AppUpdate } from './createAppUpdate.js';
+import type { Chat } from './createChat.js';
 import type { InstallOffer } from './createInstallOffer.js';
 import type { PasskeyActions } from './createPasskeyActions.js';
 import type { Preferences } from './createPreferences.js';
@@ -27,6 +29,9 @@ export interface AppServices {
   readonly security: SecurityActivityServices;
   /** Whether the browser offers to install the app, and the prompt that does it. */
   readonly install: InstallOffer;
+  /** Conversations and messages of the signed-in account on this device. */
+  readonly chat: Chat;
+  readonly notifications: MessageNotifications;
 }
 
 export const AppContext = createContext<AppServices>();

@@ -11,8 +11,18 @@ export type AccountState =
   | { readonly kind: 'signed-out'; readonly ended: boolean }
   | { readonly kind: 'signed-in'; readonly account: AccountView };
 
+/**
+ * The last account signed in on this device (id, handle, names: nothing secret), so the app
+ * opens offline on the conversations kept here instead of a sign-in page it cannot use.
+ */
+export interface LastAccountStorage {
+  read(): AccountView | null;
+  write(account: AccountView | null): void;
+}
+
 export interface AccountSessionOptions {
   readonly client: AccountsClient;
+  readonly lastAccount: LastAccountStorage;
   readonly keystore: KeystoreKeySink;
   /** Makes the live socket watch; started while signed in, stopped otherwise. */
   readonly createWatch: (events: {
@@ -46,12 +56,13 @@ export interface AccountSession {
  * the session live, and forgets the keystore key on every way out.
  */
 export function createAccountSession(options: AccountSessionOptions): AccountSession {
-  const { client, keystore, createWatch } = options;
+  const { client, keystore, createWatch, lastAccount } = options;
   const [state, setState] = createSignal<AccountState>({ kind: 'checking' });
   const [notices, setNotices] = createSignal<readonly SignInNotice[]>([]);
   const [keystoreKeyReady, setKeystoreKeyReady] = createSignal(false);
 
   const becomeSignedOut = (ended: boolean): void => {
+    lastAccount.write(null);
     keystore.clear();
     setKeystoreKeyReady(false);
     setNotices([]);
@@ -105,10 +116,21 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   const check = async (): Promise<void> => {
     try {
       const { account } = await client.me();
+      lastAccount.write(account);
       setState({ kind: 'signed-in', account });
-    } catch {
-      // 401, or no relay to ask: either way nobody is signed in that this page can use.
-      setState({ kind: 'signed-out', ended: false });
+    } catch (error) {
+      // No relay to ask (offline): the account last signed in here keeps its conversations
+      // open; the socket signs it out if the relay says so once reachable. Any answer from the
+      // relay (a 401) means nobody is signed in.
+      const remembered =
+        error instanceof ApiRequestError && error.code === 'NETWORK' ? lastAccount.read() : null;
+      if (remembered === null) {
+        if (!(error instanceof ApiRequestError && error.code === 'NETWORK'))
+          lastAccount.write(null);
+        setState({ kind: 'signed-out', ended: false });
+      } else {
+        setState({ kind: 'signed-in', account: remembered });
+      }
     }
   };
   void check();
@@ -132,6 +154,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     },
     keystoreKeyReady,
     signedIn(response, prfKey) {
+      lastAccount.write(response.account);
       acceptKeystoreKey(prfKey);
       setNotices(response.notices);
       setState({ kind: 'signed-in', account: response.account });

@@ -14,7 +14,8 @@ export type IconName =
   | 'copy'
   | 'plus'
   | 'clock'
-  | 'chevron';
+  | 'chevron'
+  | 'send';
 
 /**
  * Line icons drawn in the current text colour. Decorative: the control or text beside each icon
@@ -84,6 +85,10 @@ export function Icon(props: { readonly name: IconName; readonly class?: string }
         </Match>
         <Match when={props.name === 'chevron'}>
           <path d="m9.5 6 6 6-6 6" />
+        </Match>
+        <Match when={props.name === 'send'}>
+          <path d="M4.5 12 19.5 4.5 15 19.5l-3.5-6z" />
+          <path d="M11.5 13.5 19.5 4.5" />
         </Match>
       </Switch>
     </svg>

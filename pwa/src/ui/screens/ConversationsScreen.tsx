@@ -1,45 +1,86 @@
-import type { JSX } from 'solid-js';
+import { useNavigate, useParams, useSearchParams } from '@solidjs/router';
+import { Show, createSignal, type JSX } from 'solid-js';
 import { useApp } from '../../state/AppContext.js';
+import { ConversationList, conversationPath } from '../components/chat/ConversationList.js';
+import { ConversationPane } from '../components/chat/ConversationPane.js';
 import { Icon } from '../components/Icon.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 
 /**
- * The conversation list and, from 900 px, the conversation pane beside it. With no conversations
- * yet, the list shows its first-run empty state and the pane says what protects them.
+ * The conversation list and the open conversation: one column on phones (the list, or the
+ * conversation with a way back), side by side from 900 px.
  */
 export function ConversationsScreen(): JSX.Element {
-  const { t } = useApp();
+  const { t, chat, notifications } = useApp();
+  const params = useParams<{ id?: string }>();
+  const [search] = useSearchParams<{ new?: string }>();
+  const navigate = useNavigate();
+  const selected = () => (params.id === undefined ? null : decodeURIComponent(params.id));
+  const [permission, setPermission] = createSignal(notifications.permission());
+  const unreadTotal = () => chat.conversations().reduce((sum, c) => sum + c.unread, 0);
   useDocumentTitle(
-    () => t('conversations.title'),
+    () => {
+      const id = selected();
+      const base = id === null ? t('conversations.title') : `@${chat.conversation(id)?.peer ?? id}`;
+      return unreadTotal() > 0 ? `(${String(unreadTotal())}) ${base}` : base;
+    },
     () => t('app.titleSuffix'),
   );
 
   return (
-    <div class="split">
-      <section class="split__list" aria-labelledby="conversations-title">
-        <div class="pane-header">
-          <h1 id="conversations-title" class="pane-header__title">
-            {t('conversations.title')}
-          </h1>
-        </div>
-        <div class="empty-state">
-          <span class="empty-state__badge">
-            <Icon name="chat" />
-          </span>
-          <h2 class="empty-state__title">{t('conversations.emptyTitle')}</h2>
-          <p class="empty-state__text">{t('conversations.emptyBody')}</p>
-        </div>
-      </section>
-      <section class="split__content" aria-labelledby="conversation-pane-title">
-        <div class="pane-placeholder">
-          <span class="pane-placeholder__badge">
-            <Icon name="lock" />
-          </span>
-          <h2 id="conversation-pane-title" class="pane-placeholder__title">
-            {t('conversations.paneTitle')}
-          </h2>
-          <p class="pane-placeholder__text">{t('conversations.paneBody')}</p>
-        </div>
+    <div class="split chat" classList={{ 'chat--open': selected() !== null }}>
+      <div class="chat__list-column">
+        <Show when={chat.connection() === 'reconnecting'}>
+          <p class="chat-banner" role="status">
+            <Icon name="info" />
+            <span>{t('conversations.offline')}</span>
+          </p>
+        </Show>
+        <Show when={permission() === 'default' && chat.conversations().length > 0}>
+          <div class="chat-banner chat-banner--offer">
+            <span>{t('conversations.notifyOffer')}</span>
+            <button
+              class="button button--secondary button--compact"
+              type="button"
+              onClick={() => {
+                void notifications.request().then(setPermission);
+              }}
+            >
+              {t('conversations.notifyEnable')}
+            </button>
+          </div>
+        </Show>
+        <ConversationList
+          selected={selected()}
+          startOpen={search.new === '1'}
+          onStarted={(id) => {
+            navigate(conversationPath(id));
+          }}
+        />
+      </div>
+      <section class="split__content chat__pane" aria-label={t('conversation.messages')}>
+        <Show
+          when={selected()}
+          keyed
+          fallback={
+            <div class="pane-placeholder">
+              <span class="pane-placeholder__badge">
+                <Icon name="lock" />
+              </span>
+              <h2 class="pane-placeholder__title">{t('conversations.paneTitle')}</h2>
+              <p class="pane-placeholder__text">{t('conversations.paneBody')}</p>
+            </div>
+          }
+        >
+          {(id) => (
+            <Show
+              when={chat.conversation(id)}
+              fallback={<p class="conversation-list__status">{t('common.loading')}</p>}
+            >
+              <ConversationPane id={id} />
+            </Show>
+          )}
+        </Show>
       </section>
     </div>
   );

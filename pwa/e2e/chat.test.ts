@@ -1,0 +1,229 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
+import {
+  addVirtualAuthenticator,
+  launchBrowser,
+  screenshot,
+  signedOutCheck,
+  watchProblems,
+  type Browser,
+  type PageProblems,
+} from './browser.js';
+
+interface Person {
+  readonly handle: string;
+  readonly browser: Browser;
+  readonly page: Page;
+  readonly problems: PageProblems;
+}
+
+async function openBrowser(relay: RelayProcess, handle: string): Promise<Person> {
+  const browser = await launchBrowser(relay.caPem());
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  const problems = await watchProblems(page, signedOutCheck);
+  await addVirtualAuthenticator(page);
+  return { handle, browser, page, problems };
+}
+
+async function signUp(person: Person, link: string, origin: string): Promise<void> {
+  const { page } = person;
+  await page.goto(link, { waitUntil: 'networkidle' });
+  await page.getByLabel('Handle').fill(person.handle);
+  await page
+    .getByLabel('Display name')
+    .fill(`${person.handle[0]?.toUpperCase() ?? ''}${person.handle.slice(1)}`);
+  await page.getByRole('button', { name: 'Create passkey' }).click();
+  await page.waitForURL(`${origin}/conversations`);
+}
+
+async function noAxeViolations(page: Page, where: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(
+    results.violations.map((violation) => `${violation.id}: ${violation.nodes.length}`),
+    where,
+  ).toEqual([]);
+}
+
+/** Phone and desktop screenshots of the current screen, back at desktop size after. */
+async function shoot(page: Page, name: string): Promise<void> {
+  const offlineReady = page.locator('.notice--quiet').getByRole('button', { name: 'Dismiss' });
+  // Another notice may sit above it at some widths: press it directly.
+  if ((await offlineReady.count()) > 0)
+    await offlineReady.evaluate((button: HTMLElement) => {
+      button.click();
+    });
+  for (const [width, height] of [
+    [360, 760],
+    [1280, 800],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await screenshot(page, `${name}-${width}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+const bubble = (page: Page, text: string) => page.locator('.bubble', { hasText: text });
+
+describe('two people chat end to end in Chromium, over a real relay', () => {
+  let relay: RelayProcess;
+  let origin: string;
+  let alice: Person;
+  let bob: Person;
+
+  beforeAll(async () => {
+    relay = await startRelayProcess({ env: { VAULTROOM_AUTH_RATE_PER_MINUTE: '600' } });
+    origin = `https://vaultroom.local:${relay.httpsPort}`;
+    [alice, bob] = await Promise.all([openBrowser(relay, 'alice'), openBrowser(relay, 'bob')]);
+    await signUp(alice, relay.adminInvite() ?? '', origin);
+    const invite = await alice.page.evaluate(async () => {
+      const response = await fetch('/api/invites', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'member', maxUses: 1, expiresInHours: 1 }),
+      });
+      return ((await response.json()) as { link: string }).link;
+    });
+    await signUp(bob, invite, origin);
+  });
+
+  afterAll(async () => {
+    await alice.browser.close();
+    await bob.browser.close();
+    await relay.stop();
+    fs.rmSync(relay.dataDir, { recursive: true, force: true });
+  });
+
+  it('starts a conversation by handle and exchanges messages both ways with receipts', async () => {
+    const { page } = alice;
+    await expect.poll(() => page.getByText('No conversations yet').count()).toBe(1);
+    await noAxeViolations(page, 'empty conversation list');
+    await shoot(page, 'chat-empty');
+
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await page.getByLabel('Their handle').fill('nobody');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await expect
+      .poll(() => page.getByText('No one on this relay has that handle.').count())
+      .toBe(1);
+
+    // Bob's browser registers its device as soon as he is signed in.
+    await expect
+      .poll(
+        async () => {
+          await page.getByLabel('Their handle').fill('bob');
+          await page.getByRole('button', { name: 'Start' }).click();
+          await page.waitForTimeout(300);
+          return page.url();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(`${origin}/conversations/bob`);
+    await expect.poll(() => page.getByText('Only you and @bob can read them').count()).toBe(1);
+
+    const composer = page.getByLabel('Message to @bob');
+    await composer.fill('Hello Bob, this is Alice.');
+    await composer.press('Enter');
+    await expect.poll(() => bubble(page, 'Hello Bob').count()).toBe(1);
+    await expect
+      .poll(() => bubble(page, 'Hello Bob').textContent(), { timeout: 15_000 })
+      .toContain('Delivered');
+
+    const bobPage = bob.page;
+    const row = bobPage.getByRole('link', { name: /@alice/ });
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    expect(await row.textContent()).toContain('Hello Bob, this is Alice.');
+    expect(await row.textContent()).toContain('1 unread');
+    await noAxeViolations(bobPage, 'conversation list with unread');
+    await shoot(bobPage, 'chat-list-unread');
+
+    await row.click();
+    await expect.poll(() => bubble(bobPage, 'Hello Bob').count()).toBe(1);
+    await expect
+      .poll(() => bubble(page, 'Hello Bob').textContent(), { timeout: 15_000 })
+      .toContain('Read');
+
+    const bobComposer = bobPage.getByLabel('Message to @alice');
+    await bobComposer.fill('Hi Alice! Got it.');
+    await bobComposer.press('Enter');
+    await expect.poll(() => bubble(page, 'Hi Alice! Got it.').count(), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(() => bubble(bobPage, 'Hi Alice').textContent(), { timeout: 15_000 })
+      .toContain('Read');
+    await noAxeViolations(page, 'open conversation');
+    await shoot(page, 'chat-conversation');
+    await shoot(bobPage, 'chat-conversation-bob');
+  });
+
+  it('shows the same safety number on both sides and records the verification', async () => {
+    const read = async (page: Page) => {
+      await page.getByRole('button', { name: 'Safety number' }).click();
+      const number = page.getByTestId('safety-number');
+      await expect.poll(() => number.count(), { timeout: 15_000 }).toBe(1);
+      await expect
+        .poll(() => page.getByRole('img', { name: 'QR code of the safety number' }).count())
+        .toBe(1);
+      return (await number.textContent())?.replace(/\D/g, '') ?? '';
+    };
+    const atAlice = await read(alice.page);
+    const atBob = await read(bob.page);
+    expect(atAlice).toMatch(/^\d{60}$/);
+    expect(atBob).toBe(atAlice);
+    await noAxeViolations(alice.page, 'safety number');
+    await shoot(alice.page, 'chat-safety-number');
+
+    await alice.page.getByRole('button', { name: 'Mark as verified' }).click();
+    await expect.poll(() => alice.page.getByText('You verified @bob').count()).toBe(1);
+    await alice.page.getByRole('button', { name: 'Close' }).click();
+    await expect
+      .poll(() => alice.page.locator('.conversation__status').textContent())
+      .toBe('Verified');
+  });
+
+  it('keeps working offline: reloads from the service worker, keeps the draft, sends once back online', async () => {
+    const { page, browser } = alice;
+    await page.reload({ waitUntil: 'networkidle' });
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
+      .toBe(true);
+    await browser.context.setOffline(true);
+    await page.reload();
+    await expect.poll(() => bubble(page, 'Hi Alice! Got it.').count(), { timeout: 15_000 }).toBe(1);
+
+    const composer = page.getByLabel('Message to @bob');
+    await composer.fill('A draft written offline');
+    await page.waitForTimeout(600); // saved as typed, after a short pause
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel('Message to @bob').inputValue(), { timeout: 15_000 })
+      .toBe('A draft written offline');
+
+    await page.getByLabel('Message to @bob').press('Enter');
+    await expect
+      .poll(() => bubble(page, 'A draft written offline').textContent())
+      .toContain('Waiting to send');
+    await shoot(page, 'chat-offline');
+
+    await browser.context.setOffline(false);
+    await expect
+      .poll(() => bubble(bob.page, 'A draft written offline').count(), { timeout: 30_000 })
+      .toBe(1);
+    await expect
+      .poll(() => bubble(page, 'A draft written offline').textContent(), { timeout: 15_000 })
+      .toContain('Read');
+    // Sent once: the retry after reconnecting reused the message id.
+    await bob.page.waitForTimeout(1000);
+    expect(await bubble(bob.page, 'A draft written offline').count()).toBe(1);
+  });
+
+  it('leaves no console errors or CSP violations behind', () => {
+    expect(alice.problems.cspViolations).toEqual([]);
+    expect(bob.problems.cspViolations).toEqual([]);
+    expect(
+      alice.problems.consoleErrors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED')),
+    ).toEqual([]);
+    expect(bob.problems.consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,26 @@
+/** The Notification API, as the chat uses it: ask once, show only while the page is hidden. */
+export interface MessageNotifications {
+  /** 'default' until the person answers; 'unsupported' where the API is missing. */
+  permission(): NotificationPermission | 'unsupported';
+  request(): Promise<NotificationPermission | 'unsupported'>;
+  /** Shown only when the app is in the background; one per conversation (replaced by tag). */
+  show(title: string, body: string, tag: string, onClick: () => void): void;
+}
+
+export const browserNotifications: MessageNotifications = {
+  permission: () => ('Notification' in window ? Notification.permission : 'unsupported'),
+  async request() {
+    if (!('Notification' in window)) return 'unsupported';
+    return Notification.requestPermission();
+  },
+  show(title, body, tag, onClick) {
+    if (!('Notification' in window) || Notification.permission !== 'granted') return;
+    if (document.visibilityState === 'visible') return;
+    const notification = new Notification(title, { body, tag, icon: '/icon.svg' });
+    notification.addEventListener('click', () => {
+      window.focus();
+      onClick();
+      notification.close();
+    });
+  },
+};

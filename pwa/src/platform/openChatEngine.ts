@@ -1,0 +1,85 @@
+import { createDeliveryClient } from '@vaultroom/shared/client';
+import type { Sodium } from '@vaultroom/shared/crypto';
+import {
+  createChatEngine,
+  type ChatEngine,
+  type ChatIssue,
+} from '../core/chat/createChatEngine.js';
+import { browserClock, browserDeliverySocket, deliverySocketUrl } from './browserDeliverySocket.js';
+import { openIndexedDbSealedStore } from './indexedDbSealedStore.js';
+
+let sodiumLoading: Promise<Sodium> | undefined;
+
+/** libsodium for the E2E protocol, loaded once (it is the largest part of the app). */
+export function loadChatSodium(): Promise<Sodium> {
+  sodiumLoading ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {
+    await sodium.ready;
+    return sodium;
+  });
+  sodiumLoading.catch(() => {
+    sodiumLoading = undefined;
+  });
+  return sodiumLoading;
+}
+
+// First match wins: Edge and Chromium both say "Chrome", Chromium-based browsers say "Safari".
+const BROWSERS: readonly [string, string][] = [
+  ['Edg/', 'Edge'],
+  ['Firefox/', 'Firefox'],
+  ['Chrom', 'Chromium'],
+  ['Safari/', 'Safari'],
+];
+const SYSTEMS: readonly [string, string][] = [
+  ['Android', 'Android'],
+  ['iPhone', 'iOS'],
+  ['iPad', 'iPadOS'],
+  ['Mac OS X', 'macOS'],
+  ['Windows', 'Windows'],
+  ['CrOS', 'ChromeOS'],
+  ['Linux', 'Linux'],
+];
+
+/** "Chromium on Android", "Firefox on Linux": what the device list shows for this browser. */
+export function describeThisDevice(agent: string = navigator.userAgent): string {
+  const pick = (table: readonly [string, string][], fallback: string) =>
+    table.find(([marker]) => agent.includes(marker))?.[1] ?? fallback;
+  return `${pick(BROWSERS, 'Browser')} on ${pick(SYSTEMS, 'this device')}`;
+}
+
+/**
+ * The chat of one signed-in account in this browser: its sealed IndexedDB store, libsodium and
+ * a delivery client on this origin's socket.
+ */
+export async function openChatEngine(account: {
+  readonly id: string;
+  readonly handle: string;
+}): Promise<ChatEngine> {
+  const [sodium, store] = await Promise.all([
+    loadChatSodium(),
+    openIndexedDbSealedStore(account.id),
+  ]);
+  return createChatEngine({
+    sodium,
+    store,
+    handle: account.handle,
+    deviceName: describeThisDevice(),
+    now: () => Date.now(),
+    connect: (handlers) =>
+      createDeliveryClient({
+        url: deliverySocketUrl(),
+        connect: browserDeliverySocket,
+        clock: browserClock,
+        random: Math.random,
+        randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+        device: handlers.device,
+        outbox: handlers.outbox,
+        onEnvelope: handlers.onEnvelope,
+        onPrekeysLow: handlers.onPrekeysLow,
+        onQueueEmpty: handlers.onQueueEmpty,
+      }),
+    onIssue: (issue: ChatIssue) => {
+      // Nothing secret in an issue: a device id and an error code, or the failed task's error.
+      console.warn('chat:', issue.kind, issue);
+    },
+  });
+}

@@ -1,0 +1,197 @@
+import type { AccountView } from '@vaultroom/shared';
+import type { ConnectionState } from '@vaultroom/shared/client';
+import type { SafetyNumber } from '@vaultroom/shared/crypto';
+import { batch, createEffect, createSignal, on, onCleanup, type Accessor } from 'solid-js';
+import { createStore, produce, reconcile } from 'solid-js/store';
+import type { ContactRecord, ConversationRecord, MessageRecord } from '../core/chat/chatRecords.js';
+import type { ChatEngine, ChatEvent } from '../core/chat/createChatEngine.js';
+
+export type ChatStatus = 'signed-out' | 'opening' | 'ready' | 'unavailable';
+
+export interface ChatServices {
+  /** Opens this account's chat in this browser (keys, store, connection). */
+  readonly openEngine: (account: AccountView) => Promise<ChatEngine>;
+  /** Shows a notification for a new message while the app is in the background. */
+  readonly notify: (title: string, body: string, conversation: string) => void;
+}
+
+export interface Chat {
+  readonly status: Accessor<ChatStatus>;
+  readonly connection: Accessor<ConnectionState | null>;
+  /** Newest activity first. */
+  readonly conversations: Accessor<readonly ConversationRecord[]>;
+  conversation(id: string): ConversationRecord | undefined;
+  /** The conversation's messages in order; loaded on first use. */
+  messages(id: string): readonly MessageRecord[];
+  contact(id: string): ContactRecord | undefined;
+  typing(id: string): boolean;
+  startConversation(handle: string): Promise<ConversationRecord>;
+  send(conversation: string, text: string): Promise<void>;
+  retry(message: string): Promise<void>;
+  saveDraft(conversation: string, draft: string): Promise<void>;
+  markRead(conversation: string): Promise<void>;
+  setTyping(conversation: string, typing: boolean): void;
+  safetyNumber(conversation: string): Promise<SafetyNumber>;
+  setVerified(conversation: string, verified: boolean): Promise<void>;
+  acknowledgeKeyChange(conversation: string): Promise<void>;
+}
+
+const TYPING_SHOWN_MS = 6000;
+
+function insertMessage(list: MessageRecord[], message: MessageRecord): void {
+  const at = list.findIndex((existing) => existing.id === message.id);
+  if (at >= 0) {
+    list[at] = message;
+    return;
+  }
+  let index = list.length;
+  while (index > 0 && (list[index - 1]?.sortKey ?? '') > message.sortKey) index -= 1;
+  list.splice(index, 0, message);
+}
+
+/**
+ * The chat as Solid state: follows the signed-in account, opens its engine and mirrors the
+ * engine's events into stores the screens read. The engine persists before it tells, so this
+ * state never shows what a reload would lose.
+ */
+export function createChat(account: Accessor<AccountView | null>, services: ChatServices): Chat {
+  const [status, setStatus] = createSignal<ChatStatus>('signed-out');
+  const [connection, setConnection] = createSignal<ConnectionState | null>(null);
+  const [conversationMap, setConversationMap] = createStore<Record<string, ConversationRecord>>({});
+  const [messageMap, setMessageMap] = createStore<Record<string, MessageRecord[]>>({});
+  const [contactMap, setContactMap] = createStore<Record<string, ContactRecord>>({});
+  const [typingMap, setTypingMap] = createStore<Record<string, number>>({});
+  const [clock, setClock] = createSignal(Date.now());
+  const loading = new Set<string>();
+  let engine: ChatEngine | null = null;
+
+  const ticker = setInterval(() => setClock(Date.now()), 2000);
+  onCleanup(() => {
+    clearInterval(ticker);
+  });
+
+  const requireEngine = (): ChatEngine => {
+    if (engine === null) throw new Error('the chat is not open');
+    return engine;
+  };
+
+  function apply(event: ChatEvent): void {
+    switch (event.kind) {
+      case 'conversation':
+        setConversationMap(event.conversation.id, reconcile(event.conversation));
+        return;
+      case 'message': {
+        const { message } = event;
+        if (messageMap[message.conversation] === undefined) return; // loaded when opened
+        setMessageMap(
+          produce((all) => {
+            const list = all[message.conversation];
+            if (list !== undefined) insertMessage(list, message);
+          }),
+        );
+        return;
+      }
+      case 'incoming':
+        services.notify(event.conversation.peer, event.message.text, event.conversation.id);
+        return;
+      case 'typing':
+        setTypingMap(event.conversation, event.typing ? Date.now() + TYPING_SHOWN_MS : 0);
+        return;
+      case 'contact':
+        setContactMap(event.contact.id, reconcile(event.contact));
+        return;
+      case 'connection':
+        setConnection(event.state);
+        return;
+      case 'caught-up':
+        return;
+    }
+  }
+
+  async function open(current: AccountView): Promise<void> {
+    setStatus('opening');
+    try {
+      const opened = await services.openEngine(current);
+      if (account()?.id !== current.id) {
+        opened.stop();
+        return;
+      }
+      engine = opened;
+      opened.subscribe(apply);
+      const conversations = await opened.listConversations();
+      batch(() => {
+        for (const conversation of conversations) setConversationMap(conversation.id, conversation);
+      });
+      for (const conversation of conversations) {
+        const contact = await opened.loadContact(conversation.id);
+        if (contact !== undefined) setContactMap(contact.id, contact);
+      }
+      await opened.start();
+      setStatus('ready');
+    } catch (error) {
+      console.error('chat could not open', error);
+      setStatus('unavailable');
+    }
+  }
+
+  function close(): void {
+    engine?.stop();
+    engine = null;
+    loading.clear();
+    batch(() => {
+      setConversationMap(reconcile({}));
+      setMessageMap(reconcile({}));
+      setContactMap(reconcile({}));
+      setTypingMap(reconcile({}));
+      setConnection(null);
+      setStatus('signed-out');
+    });
+  }
+
+  createEffect(
+    on(
+      () => account()?.id ?? null,
+      (id) => {
+        close();
+        const current = account();
+        if (id !== null && current !== null) void open(current);
+      },
+    ),
+  );
+  onCleanup(close);
+
+  return {
+    status,
+    connection,
+    conversations: () => Object.values(conversationMap).sort((a, b) => b.lastAt - a.lastAt),
+    conversation: (id) => conversationMap[id],
+    messages(id) {
+      const list = messageMap[id];
+      if (list === undefined && engine !== null && !loading.has(id)) {
+        loading.add(id);
+        const from = engine;
+        void from.listMessages(id).then((messages) => {
+          if (engine === from) setMessageMap(id, messages);
+        });
+      }
+      return list ?? [];
+    },
+    contact: (id) => contactMap[id],
+    typing: (id) => (typingMap[id] ?? 0) > clock(),
+    startConversation: (handle) => requireEngine().startConversation(handle),
+    async send(conversation, text) {
+      await requireEngine().sendText(conversation, text);
+    },
+    async retry(message) {
+      await requireEngine().retry(message);
+    },
+    saveDraft: (conversation, draft) => requireEngine().saveDraft(conversation, draft),
+    markRead: (conversation) => requireEngine().markRead(conversation),
+    setTyping(conversation, typing) {
+      engine?.sendTyping(conversation, typing).catch(() => undefined);
+    },
+    safetyNumber: (conversation) => requireEngine().safetyNumber(conversation),
+    setVerified: (conversation, verified) => requireEngine().setVerified(conversation, verified),
+    acknowledgeKeyChange: (conversation) => requireEngine().acknowledgeKeyChange(conversation),
+  };
+}

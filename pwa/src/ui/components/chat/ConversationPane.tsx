@@ -1,0 +1,197 @@
+import { A } from '@solidjs/router';
+import { APP_ROUTES } from '@vaultroom/shared';
+import { For, Show, createEffect, createSignal, on, onCleanup, type JSX } from 'solid-js';
+import { keySetOf } from '../../../core/chat/chatRecords.js';
+import { keysChangedSinceVerified } from '../../../core/chat/createChatEngine.js';
+import { useApp } from '../../../state/AppContext.js';
+import { Icon } from '../Icon.js';
+import { Composer } from './Composer.js';
+import { describeChatError } from './describeChatError.js';
+import { MessageBubble } from './MessageBubble.js';
+import { SafetyNumberPanel } from './SafetyNumberPanel.js';
+
+/**
+ * One conversation: its header with the lock that opens the safety number, the key-change
+ * notice, the messages and the composer. Messages count as read while this pane is on screen
+ * and the page is visible.
+ */
+export function ConversationPane(props: { readonly id: string }): JSX.Element {
+  const { t, chat } = useApp();
+  const [showSafety, setShowSafety] = createSignal(false);
+  const [sendError, setSendError] = createSignal<string | null>(null);
+  const conversation = () => chat.conversation(props.id);
+  const peer = () => conversation()?.peer ?? props.id;
+  const contact = () => chat.contact(props.id);
+  const verified = () => {
+    const known = contact();
+    return (
+      known !== undefined &&
+      known.verifiedKeys !== null &&
+      known.verifiedKeys === keySetOf(known.devices)
+    );
+  };
+  const blocked = () => {
+    const known = contact();
+    return known !== undefined && keysChangedSinceVerified(known);
+  };
+  const messages = () => chat.messages(props.id);
+  let list: HTMLOListElement | undefined;
+
+  createEffect(
+    on(
+      () => props.id,
+      () => {
+        setShowSafety(false);
+        setSendError(null);
+      },
+    ),
+  );
+
+  // Read while shown: on opening, on each new message, and when the page becomes visible.
+  createEffect(() => {
+    const unread = conversation()?.unread ?? 0;
+    if (unread > 0 && document.visibilityState === 'visible') {
+      chat.markRead(props.id).catch(() => undefined);
+    }
+  });
+  const onVisible = () => {
+    if (document.visibilityState === 'visible' && (conversation()?.unread ?? 0) > 0) {
+      chat.markRead(props.id).catch(() => undefined);
+    }
+  };
+  document.addEventListener('visibilitychange', onVisible);
+  onCleanup(() => {
+    document.removeEventListener('visibilitychange', onVisible);
+  });
+
+  // Stay at the newest message as messages arrive.
+  createEffect(
+    on(
+      () => messages().length,
+      () => {
+        queueMicrotask(() => list?.lastElementChild?.scrollIntoView({ block: 'end' }));
+      },
+    ),
+  );
+
+  const send = async (text: string): Promise<boolean> => {
+    setSendError(null);
+    try {
+      await chat.send(props.id, text);
+      return true;
+    } catch (error) {
+      setSendError(describeChatError(t, error));
+      return false;
+    }
+  };
+
+  return (
+    <section class="conversation" aria-labelledby="conversation-title">
+      <header class="conversation__header">
+        <A href={APP_ROUTES.conversations} class="conversation__back button button--ghost">
+          <Icon name="chevron" class="icon--back" />
+          <span class="visually-hidden">{t('conversation.back')}</span>
+        </A>
+        <span class="avatar" aria-hidden="true">
+          {peer().slice(0, 1).toUpperCase()}
+        </span>
+        <div class="conversation__who">
+          <h2 id="conversation-title" class="conversation__title">
+            <span class="visually-hidden">{t('conversation.with', { peer: peer() })}</span>
+            <span aria-hidden="true">@{peer()}</span>
+          </h2>
+          <p class="conversation__status" aria-live="polite">
+            <Show
+              when={chat.typing(props.id)}
+              fallback={verified() ? t('conversation.verified') : ''}
+            >
+              {t('conversation.typing', { peer: peer() })}
+            </Show>
+          </p>
+        </div>
+        <button
+          class="button button--ghost conversation__lock"
+          classList={{ 'conversation__lock--verified': verified() }}
+          type="button"
+          aria-expanded={showSafety()}
+          onClick={() => setShowSafety(!showSafety())}
+        >
+          <Icon name={verified() ? 'shield' : 'lock'} />
+          <span>{t('conversation.safetyNumber')}</span>
+        </button>
+      </header>
+
+      <Show when={contact()?.keyChangedAt !== null && contact() !== undefined}>
+        <div class="key-notice" role="alert">
+          <Icon name="warning" />
+          <p class="key-notice__text">
+            {blocked()
+              ? t('conversation.keyChangedVerified', { peer: peer() })
+              : t('conversation.keyChanged', { peer: peer() })}
+          </p>
+          <div class="key-notice__actions">
+            <button
+              class="button button--secondary button--compact"
+              type="button"
+              onClick={() => setShowSafety(true)}
+            >
+              {t('conversation.keyChangedReview')}
+            </button>
+            <button
+              class="button button--primary button--compact"
+              type="button"
+              onClick={() => void chat.acknowledgeKeyChange(props.id)}
+            >
+              {t('conversation.keyChangedConfirm')}
+            </button>
+          </div>
+        </div>
+      </Show>
+
+      <Show when={showSafety()}>
+        <SafetyNumberPanel
+          conversation={props.id}
+          peer={peer()}
+          verified={verified()}
+          onClose={() => setShowSafety(false)}
+        />
+      </Show>
+
+      <div class="conversation__scroll">
+        <p class="conversation__e2e">
+          <Icon name="lock" />
+          <span>{t('conversation.encrypted', { peer: peer() })}</span>
+        </p>
+        <ol class="conversation__messages" ref={list} aria-label={t('conversation.messages')}>
+          <For each={messages()}>
+            {(message) => (
+              <MessageBubble
+                message={message}
+                onRetry={(id) => {
+                  chat
+                    .retry(id)
+                    .catch((error: unknown) => setSendError(describeChatError(t, error)));
+                }}
+              />
+            )}
+          </For>
+        </ol>
+      </div>
+
+      <Show when={sendError()}>
+        {(message) => (
+          <p class="form__error conversation__error" role="alert">
+            {message()}
+          </p>
+        )}
+      </Show>
+      <Composer
+        conversation={props.id}
+        peer={peer()}
+        initialDraft={conversation()?.draft ?? ''}
+        disabled={blocked()}
+        onSend={send}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+import { isChatError } from '../../../core/chat/ChatError.js';
+import type { Translate } from '../../../state/createTranslator.js';
+
+/** The sentence for a failed chat action; unknown failures get a generic one (logged apart). */
+export function describeChatError(t: Translate, error: unknown): string {
+  if (isChatError(error)) {
+    switch (error.code) {
+      case 'UNKNOWN_ACCOUNT':
+      case 'NO_DEVICES':
+      case 'SELF':
+      case 'OFFLINE':
+      case 'KEYS_CHANGED':
+        return t(`conversations.errors.${error.code}`);
+      case 'UNKNOWN_CONVERSATION':
+      case 'UNKNOWN_MESSAGE':
+      case 'NOT_STARTED':
+        break;
+    }
+  }
+  return t('conversations.errors.other');
+}
