@@ -5,10 +5,14 @@ import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/ser
 import Database from 'better-sqlite3';
 import {
   hashLeaf,
+  parseCheckpoint,
+  parseSignedNote,
   parseVerifierKey,
   verifyCheckpoint,
+  verifyConsistency,
   verifyInclusion,
 } from '@vaultroom/shared/transparency';
+import type { ConsistencyResponse } from '@vaultroom/shared';
 import sodium from 'libsodium-wrappers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLeafHash, type AuditRow } from '../src/audit/auditLeaf.js';
@@ -395,6 +399,15 @@ describe('pruning the audit log', () => {
     }
   }
 
+  function readAll(dir: string, query: string): unknown[] {
+    const db = new Database(path.join(dir, 'relay.db'), { readonly: true });
+    try {
+      return db.prepare(query).all();
+    } finally {
+      db.close();
+    }
+  }
+
   /** A copy of the honest log, pruned at `cut`. */
   async function prunedCopy(): Promise<string> {
     const copy = copyDataDir(dataDir);
@@ -611,6 +624,136 @@ describe('pruning the audit log', () => {
       const result = await runCli(['audit', 'verify', '--data-dir', copy]);
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toMatch(message());
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('shows a device that remembers a checkpoint from before the pruning that the log extends it', async () => {
+    const copy = copyDataDir(dataDir);
+    try {
+      // What a device saw before the pruning: the earliest signed checkpoint.
+      const old = readOne(
+        copy,
+        'SELECT note FROM audit_checkpoints ORDER BY tree_size LIMIT 1',
+      ) as { note: string };
+      const remembered = parseCheckpoint(parseSignedNote(old.note).body);
+      // Everything up to the latest checkpoint: the earliest one lies before that.
+      const prune = await runCli(['audit', 'prune', '--keep-days', '0', '--data-dir', copy]);
+      expect(prune.code).toBe(0);
+      const { tree_size: prunedTo } = readOne(copy, 'SELECT tree_size FROM audit_pruning') as {
+        tree_size: number;
+      };
+      expect(remembered.size).toBeLessThan(prunedTo);
+
+      const relay = await startRelayProcess({
+        dataDir: copy,
+        args: ['--audit-checkpoint-events', '1'],
+      });
+      try {
+        const invite = await runCli(['invite', 'create', '--data-dir', copy]);
+        const client = new ApiClient(relay);
+        const key = new SoftAuthenticator({ origin: client.origin });
+        const begin = await client.request('POST', '/api/registration/options', {
+          invite: /#invite=([A-Za-z0-9_-]+)/.exec(invite.stdout)?.[1] ?? '',
+          handle: 'grace',
+          displayName: 'Grace',
+        });
+        const signedUp = await client.request('POST', '/api/registration/verify', {
+          ceremonyId: begin.body['ceremonyId'],
+          response: key.register(begin.body['options'] as PublicKeyCredentialCreationOptionsJSON),
+        });
+        expect(signedUp.status).toBe(201);
+        await new Promise((resolve) => setTimeout(resolve, 1500)); // the checkpointer ticks each second
+
+        const { body: head } = await client.request('GET', '/api/audit/checkpoint');
+        await sodium.ready;
+        const current = verifyCheckpoint(
+          String(head['checkpoint']),
+          {
+            origin: String(head['origin']),
+            verifiers: [parseVerifierKey(String(head['verifierKey']))],
+          },
+          sodium,
+        );
+        const response = await client.request(
+          'GET',
+          `/api/audit/consistency?from=${remembered.size}&to=${current.size}`,
+        );
+        expect(response.status).toBe(200);
+        const body = response.body as unknown as ConsistencyResponse;
+        expect(body.links?.map((link) => link.size)).toEqual([prunedTo]);
+        // What the PWA does: each step a consistency proof, from the remembered root to the
+        // current one through the root at the pruned size.
+        const hashes = (proof: readonly string[]) =>
+          proof.map((hash) => Buffer.from(hash, 'base64'));
+        let size = remembered.size;
+        let root = remembered.rootHash;
+        for (const link of body.links ?? []) {
+          const linkRoot = Buffer.from(link.rootHash, 'base64');
+          verifyConsistency(size, link.size, hashes(link.proof), root, linkRoot);
+          size = link.size;
+          root = linkRoot;
+        }
+        verifyConsistency(size, current.size, hashes(body.proof), root, current.rootHash);
+        expect(() => {
+          verifyConsistency(
+            size,
+            current.size,
+            hashes(body.proof),
+            Buffer.alloc(32),
+            current.rootHash,
+          );
+        }).toThrow();
+
+        // A size no signed checkpoint had gets a clear refusal, not a proof.
+        const signed = new Set(
+          readAll(copy, 'SELECT tree_size FROM audit_checkpoints').map(
+            (row) => (row as { tree_size: number }).tree_size,
+          ),
+        );
+        const unsigned = Array.from({ length: prunedTo }, (_, i) => i + 1).find(
+          (size) => !signed.has(size),
+        );
+        expect(unsigned).toBeDefined();
+        const refused = await client.request(
+          'GET',
+          `/api/audit/consistency?from=${unsigned ?? 0}&to=${current.size}`,
+        );
+        expect(refused.status).toBe(400);
+      } finally {
+        await relay.stop();
+      }
+      const verify = await runCli(['audit', 'verify', '--data-dir', copy]);
+      expect(verify.stderr).toBe('');
+      expect(verify.code).toBe(0);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('after pruning, catches an altered consistency proof kept for an older checkpoint', async () => {
+    const copy = copyDataDir(dataDir);
+    try {
+      const prune = await runCli(['audit', 'prune', '--keep-days', '0', '--data-dir', copy]);
+      expect(prune.code).toBe(0);
+      const link = readOne(
+        copy,
+        'SELECT from_size, to_size, proof FROM audit_links ORDER BY from_size LIMIT 1',
+      ) as { from_size: number; to_size: number; proof: Buffer };
+      expect(link.proof.length % 32).toBe(0);
+      tamper(copy, (db) => {
+        link.proof[0] = (link.proof[0] ?? 0) ^ 1;
+        db.prepare('UPDATE audit_links SET proof = ? WHERE from_size = ?').run(
+          link.proof,
+          link.from_size,
+        );
+      });
+      const result = await runCli(['audit', 'verify', '--data-dir', copy]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toMatch(
+        `FAILED: the kept consistency proof from size ${link.from_size} to the pruned size ${link.to_size} does not verify against the stored checkpoint at size ${link.from_size}: it was altered`,
+      );
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }

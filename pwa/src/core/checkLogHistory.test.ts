@@ -32,9 +32,9 @@ function consistency(fork = false) {
   const calls: [number, number][] = [];
   const fetch = (from: number, to: number) => {
     calls.push([from, to]);
-    return Promise.resolve(
-      consistencyProof(from, to, leaves(fork)).map((hash) => encodeBase64(hash)),
-    );
+    return Promise.resolve({
+      proof: consistencyProof(from, to, leaves(fork)).map((hash) => encodeBase64(hash)),
+    });
   };
   return { fetch, calls };
 }
@@ -118,7 +118,7 @@ describe('remembering the relay’s log between visits', () => {
       remembered: remembered(4),
       current: checkpointAt(8),
       verifierKey: KEY,
-      fetchConsistency: () => Promise.resolve(['not base64!']),
+      fetchConsistency: () => Promise.resolve({ proof: ['not base64!'] }),
     });
     expect(history.kind).toBe('forked');
   });
@@ -145,5 +145,104 @@ describe('remembering the relay’s log between visits', () => {
     expect(parseRememberedCheckpoint('{')).toBeNull();
     expect(parseRememberedCheckpoint(JSON.stringify({ ...stored, size: 0 }))).toBeNull();
     expect(parseRememberedCheckpoint(JSON.stringify({ ...stored, rootHash: 'AA==' }))).toBeNull();
+  });
+});
+
+/** A consistency proof from one size to another as base64, over the honest log (or the forked). */
+const proofOf = (from: number, to: number, fork = false) =>
+  consistencyProof(from, to, leaves(fork)).map((hash) => encodeBase64(hash));
+
+/**
+ * The relay's answer from a size below its pruned size: the kept proofs to each pruned size, then
+ * the proof from the last one to the current size. `sizes` are the pruned sizes in order.
+ */
+function acrossPrunings(sizes: readonly number[], fork = false) {
+  return (from: number, to: number) => {
+    let previous = from;
+    const links = sizes.map((size) => {
+      const link = {
+        size,
+        rootHash: encodeBase64(rootHash(size, leaves(fork))),
+        proof: proofOf(previous, size, fork),
+      };
+      previous = size;
+      return link;
+    });
+    return Promise.resolve({ links, proof: proofOf(previous, to, fork) });
+  };
+}
+
+describe('remembering a checkpoint older than the relay’s pruned history', () => {
+  it('accepts a grown tree through the proof kept at one pruning', async () => {
+    const history = await checkLogHistory({
+      remembered: remembered(5),
+      current: checkpointAt(40),
+      verifierKey: KEY,
+      fetchConsistency: acrossPrunings([16]),
+    });
+    expect(history).toEqual({ kind: 'extended', from: 5 });
+  });
+
+  it('accepts a grown tree through the proofs kept at several prunings', async () => {
+    const history = await checkLogHistory({
+      remembered: remembered(3),
+      current: checkpointAt(40),
+      verifierKey: KEY,
+      fetchConsistency: acrossPrunings([13, 16, 37]),
+    });
+    expect(history).toEqual({ kind: 'extended', from: 3 });
+  });
+
+  it('accepts a current tree that is exactly the pruned size', async () => {
+    const history = await checkLogHistory({
+      remembered: remembered(9),
+      current: checkpointAt(16),
+      verifierKey: KEY,
+      fetchConsistency: acrossPrunings([16]),
+    });
+    expect(history).toEqual({ kind: 'extended', from: 9 });
+  });
+
+  it('reports a log whose pruned history was rewritten as a fork', async () => {
+    // The device saw the honest first 5 events; the relay pruned a history where event 2 differs.
+    const history = await checkLogHistory({
+      remembered: remembered(5),
+      current: checkpointAt(40, true),
+      verifierKey: KEY,
+      fetchConsistency: acrossPrunings([16], true),
+    });
+    expect(history.kind).toBe('forked');
+  });
+
+  it('reports a made-up root at the pruned size as a fork', async () => {
+    const honest = acrossPrunings([16]);
+    const history = await checkLogHistory({
+      remembered: remembered(5),
+      current: checkpointAt(40),
+      verifierKey: KEY,
+      fetchConsistency: async (from, to) => {
+        const answer = await honest(from, to);
+        const [link] = answer.links;
+        if (link === undefined) throw new Error('expected a link');
+        return { ...answer, links: [{ ...link, rootHash: encodeBase64(new Uint8Array(32)) }] };
+      },
+    });
+    expect(history.kind).toBe('forked');
+  });
+
+  it('reports links that skip past the current size, or are garbled, as a fork', async () => {
+    for (const links of [
+      [{ size: 41, rootHash: encodeBase64(rootHash(41, leaves())), proof: proofOf(5, 41) }],
+      [{ size: 16, rootHash: 'not base64!', proof: proofOf(5, 16) }],
+      [{ size: 16, rootHash: encodeBase64(rootHash(16, leaves())), proof: ['AA=='] }],
+    ]) {
+      const history = await checkLogHistory({
+        remembered: remembered(5),
+        current: checkpointAt(40),
+        verifierKey: KEY,
+        fetchConsistency: () => Promise.resolve({ links, proof: proofOf(16, 40) }),
+      });
+      expect(history.kind).toBe('forked');
+    }
   });
 });

@@ -3,6 +3,7 @@ import {
   verifyConsistency,
   type Checkpoint,
 } from '@vaultroom/shared/transparency';
+import type { ConsistencyResponse } from '@vaultroom/shared';
 import { decodeBase64, encodeBase64 } from './decodeBase64.js';
 
 /** The last checkpoint this device verified, kept so a rewritten log can be noticed later. */
@@ -32,7 +33,10 @@ export type LogHistory =
   | { readonly kind: 'key-changed'; readonly remembered: RememberedCheckpoint };
 
 /** Fetches the consistency proof between two tree sizes (`GET /api/audit/consistency`). */
-export type FetchConsistency = (from: number, to: number) => Promise<readonly string[]>;
+export type FetchConsistency = (
+  from: number,
+  to: number,
+) => Promise<Pick<ConsistencyResponse, 'links' | 'proof'>>;
 
 /** The outcomes that mean the log is not the one this device saw. */
 export type LogProblem = Extract<LogHistory, { readonly remembered: RememberedCheckpoint }>;
@@ -107,17 +111,42 @@ export async function checkLogHistory(options: {
       ? { kind: 'unchanged' }
       : { kind: 'forked', remembered };
   }
-  const proof: Uint8Array[] = [];
-  for (const hash of await options.fetchConsistency(remembered.size, current.size)) {
-    const bytes = decodeBase64(hash);
-    if (bytes === undefined) return { kind: 'forked', remembered };
-    proof.push(bytes);
-  }
+  const response = await options.fetchConsistency(remembered.size, current.size);
+  // Across a pruning the proof comes in steps: to each kept size (with its root), then on to the
+  // current size. Each step is a consistency proof (RFC 9162 §2.1.4.2), and consistency chains:
+  // if the remembered tree is a prefix of the tree at a kept size and that tree a prefix of the
+  // current one, the remembered tree is a prefix of the current one. The roots of the kept sizes
+  // need no signature for this: a root the relay made up could not satisfy both proofs without a
+  // SHA-256 collision.
+  let size = remembered.size;
+  let rootHash = root;
   try {
-    verifyConsistency(remembered.size, current.size, proof, root, current.rootHash);
+    for (const link of response.links ?? []) {
+      const linkRoot = decodeBase64(link.rootHash);
+      const proof = decodeProof(link.proof);
+      if (linkRoot === undefined || proof === null || link.size > current.size) {
+        return { kind: 'forked', remembered };
+      }
+      verifyConsistency(size, link.size, proof, rootHash, linkRoot);
+      size = link.size;
+      rootHash = linkRoot;
+    }
+    const proof = decodeProof(response.proof);
+    if (proof === null) return { kind: 'forked', remembered };
+    verifyConsistency(size, current.size, proof, rootHash, current.rootHash);
     return { kind: 'extended', from: remembered.size };
   } catch (error) {
     if (error instanceof TransparencyError) return { kind: 'forked', remembered };
     throw error;
   }
+}
+
+function decodeProof(hashes: readonly string[]): Uint8Array[] | null {
+  const proof: Uint8Array[] = [];
+  for (const hash of hashes) {
+    const bytes = decodeBase64(hash);
+    if (bytes === undefined) return null;
+    proof.push(bytes);
+  }
+  return proof;
 }

@@ -76,7 +76,7 @@ export function createSecurityActivity(
         remembered,
         current: checkpoint,
         verifierKey: identity.verifierKey,
-        fetchConsistency: async (from, to) => (await services.client.consistency(from, to)).proof,
+        fetchConsistency: (from, to) => services.client.consistency(from, to),
       });
     } catch (error) {
       noticeError(error);

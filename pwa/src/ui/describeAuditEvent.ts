@@ -1,5 +1,5 @@
 import type { AuditEventView } from '@vaultroom/shared';
-import { isSecurityEventType } from '../core/securityEventTypes.js';
+import { isSecurityEventType } from '@vaultroom/shared';
 import type { Translate } from '../state/createTranslator.js';
 
 /**

@@ -76,15 +76,36 @@ export function auditRoutes(ctx: AuditApiContext): ApiRoute[] {
         const from = wholeNumber(params, 'from', 0);
         const to = wholeNumber(params, 'to', 0);
         const latest = ctx.reader.latestCheckpoint()?.tree_size ?? 0;
-        // Below the pruned size the tree's inner hashes are gone; from it on, proofs still work.
-        const first = Math.max(1, ctx.reader.prunedSize());
-        if (from < first || from > to || to > latest) {
-          throw new ApiError('BAD_REQUEST', `need ${first} <= from <= to <= ${latest}`);
+        if (from < 1 || from > to || to > latest) {
+          throw new ApiError('BAD_REQUEST', `need 1 <= from <= to <= ${latest}`);
+        }
+        // Below the pruned size the tree's inner hashes are gone: the proof runs through the
+        // links kept at each pruning (one per signed size), then on from the pruned size.
+        const prunedSize = ctx.reader.prunedSize();
+        if (from >= prunedSize) {
+          const body: ConsistencyResponse = {
+            from,
+            to,
+            proof: ctx.reader.consistency(from, to).map(base64),
+          };
+          return { status: '200 OK', body };
+        }
+        const links = to < prunedSize ? null : ctx.reader.linksFrom(from);
+        if (links === null) {
+          throw new ApiError(
+            'BAD_REQUEST',
+            `no consistency proof from size ${from}: events 1–${prunedSize} were pruned, and no signed checkpoint of that size was kept linked`,
+          );
         }
         const body: ConsistencyResponse = {
           from,
           to,
-          proof: ctx.reader.consistency(from, to).map(base64),
+          links: links.map((link) => ({
+            size: link.size,
+            rootHash: base64(link.rootHash),
+            proof: link.proof.map(base64),
+          })),
+          proof: ctx.reader.consistency(prunedSize, to).map(base64),
         };
         return { status: '200 OK', body };
       },

@@ -6,7 +6,22 @@ import {
   type TreeHashSource,
 } from '@vaultroom/shared/transparency';
 import type { AuditCheckpointsTable, AuditEventsTable, AuditPruningTable } from '../db/schema.js';
-import { decodeEdge, edgePositions } from './auditEdge.js';
+import { decodeEdge, edgePositions, rootOfEdge } from './auditEdge.js';
+
+/** One row of audit_links: the consistency proof from a signed size to the pruned size after it. */
+export interface AuditLinkRow {
+  readonly from_size: number;
+  readonly to_size: number;
+  /** The proof's hashes, concatenated (32 bytes each). */
+  readonly proof: Buffer;
+}
+
+/** One step of a chain over pruned history: see ConsistencyLink in the API contract. */
+export interface AuditLinkStep {
+  readonly size: number;
+  readonly rootHash: Uint8Array;
+  readonly proof: Uint8Array[];
+}
 
 export interface AuditReader {
   /** Number of events in the log, pruned ones included: the tree size. */
@@ -21,6 +36,13 @@ export interface AuditReader {
   consistency(fromSize: number, toSize: number): Uint8Array[];
   /** The complete-subtree hashes covering the first `size` events, largest first. */
   edge(size: number): Uint8Array[];
+  /**
+   * The chain of kept consistency proofs from `fromSize`, a signed size below the pruned size,
+   * to the pruned size (one step per pruning in between); null when none was kept from there.
+   */
+  linksFrom(fromSize: number): AuditLinkStep[] | null;
+  /** Every kept link, by size. */
+  links(): AuditLinkRow[];
   latestCheckpoint(): AuditCheckpointsTable | null;
   checkpoints(): AuditCheckpointsTable[];
   /** Events after `afterSeq` in order, streamed: verify walks millions without holding them. */
@@ -56,6 +78,13 @@ export function createAuditReader(sqlite: SQLite.Database): AuditReader {
   );
   const pruningQuery = sqlite.prepare<[], AuditPruningTable>(
     'SELECT * FROM audit_pruning ORDER BY tree_size DESC LIMIT 1',
+  );
+  const linkQuery = sqlite.prepare<[number], AuditLinkRow>(
+    'SELECT from_size, to_size, proof FROM audit_links WHERE from_size = ?',
+  );
+  const allLinks = sqlite.prepare<[], AuditLinkRow>('SELECT * FROM audit_links ORDER BY from_size');
+  const pruningAt = sqlite.prepare<[number], AuditPruningTable>(
+    'SELECT * FROM audit_pruning WHERE tree_size = ?',
   );
   const eventsAfter = sqlite.prepare<[number], AuditEventsTable>(
     'SELECT * FROM audit_events WHERE seq > ? ORDER BY seq',
@@ -106,8 +135,35 @@ export function createAuditReader(sqlite: SQLite.Database): AuditReader {
         if (hash === undefined) throw new Error(`audit subtree (${level}, ${idx}) is missing`);
         return hash;
       }),
+    linksFrom: (fromSize) => {
+      const prunedSize = latestPruning()?.tree_size ?? 0;
+      const steps: AuditLinkStep[] = [];
+      let size = fromSize;
+      while (size < prunedSize) {
+        const link = linkQuery.get(size);
+        // Each link leads to a later pruning, whose kept edge gives the root there.
+        const pruning = link === undefined ? undefined : pruningAt.get(link.to_size);
+        if (link === undefined || pruning === undefined || link.to_size <= size) return null;
+        const edge = decodeEdge(pruning.edge, pruning.tree_size);
+        const rootHash = edge === null ? null : rootOfEdge(edge);
+        const proof = decodeHashes(link.proof);
+        if (rootHash === null || proof === null) return null;
+        steps.push({ size: link.to_size, rootHash, proof });
+        size = link.to_size;
+      }
+      return steps;
+    },
+    links: () => allLinks.all(),
     latestCheckpoint: () => latestQuery.get() ?? null,
     checkpoints: () => allCheckpoints.all(),
     iterate: (afterSeq = 0) => eventsAfter.iterate(afterSeq),
   };
+}
+
+/** Splits concatenated 32-byte hashes; null when the length is not a multiple (damaged). */
+export function decodeHashes(bytes: Uint8Array): Uint8Array[] | null {
+  if (bytes.length % 32 !== 0) return null;
+  return Array.from({ length: bytes.length / 32 }, (_, i) =>
+    Uint8Array.from(bytes.subarray(i * 32, (i + 1) * 32)),
+  );
 }

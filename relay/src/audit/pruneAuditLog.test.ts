@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   parseVerifierKey,
   verifyCheckpoint,
+  verifyConsistency,
   verifyInclusion,
 } from '@vaultroom/shared/transparency';
 import sodium from 'libsodium-wrappers';
@@ -154,6 +155,7 @@ describe('pruning the audit log', () => {
         checkpoints: prunedSize === 10 || prunedSize === 29 ? 3 : 4,
         pruned: { size: prunedSize, at: timeOf(100).toISOString() },
         signatureOnly: prunedSize > 10 ? 1 : 0,
+        unlinked: 0,
         problem: null,
       });
 
@@ -193,6 +195,67 @@ describe('pruning the audit log', () => {
     expect(
       database.sqlite.prepare('SELECT count(*) AS n FROM audit_events WHERE seq <= 30').get(),
     ).toEqual({ n: 0 });
+  });
+
+  it('keeps a consistency proof from every older signed size, across prunings', async () => {
+    const roots = new Map<number, Uint8Array>();
+    const signAt = async () => {
+      await sign();
+      roots.set(reader.size(), reader.root(reader.size()));
+    };
+    await append(3);
+    await signAt();
+    await append(4);
+    await signAt();
+    await append(5);
+    await signAt(); // signed at 3, 7 and 12
+    const first = await pruneAuditLog(database, {
+      before: timeOf(10),
+      key,
+      origin: ORIGIN,
+      now: timeOf(13),
+    });
+    expect(first).toMatchObject({ prunedSize: 9, recordedIn: 13 });
+    roots.set(9, reader.root(9));
+    roots.set(13, reader.root(13));
+    await append(10);
+    await signAt(); // 23
+    const second = await pruneAuditLog(database, {
+      before: timeOf(20),
+      key,
+      origin: ORIGIN,
+      now: timeOf(24),
+    });
+    expect(second).toMatchObject({ prunedSize: 19, recordedIn: 24 });
+    const current = reader.root(24);
+
+    // A device that remembers any signed size is shown, step by step, that today's tree extends it.
+    for (const [size, root] of roots) {
+      const steps = reader.linksFrom(size);
+      if (steps === null) throw new Error(`no link from ${size}`);
+      expect(steps.map((step) => step.size)).toEqual(size < 9 ? [9, 19] : size < 19 ? [19] : []);
+      let from = size;
+      let fromRoot = root;
+      for (const step of steps) {
+        verifyConsistency(from, step.size, step.proof, fromRoot, step.rootHash);
+        from = step.size;
+        fromRoot = step.rootHash;
+      }
+      verifyConsistency(from, 24, reader.consistency(from, 24), fromRoot, current);
+    }
+    expect(reader.linksFrom(5)).toBeNull(); // never signed, so never remembered
+    expect(await verify()).toMatchObject({ problem: null, unlinked: 0, signatureOnly: 5 });
+
+    // verify checks every kept proof against the signed roots.
+    database.sqlite
+      .prepare('UPDATE audit_links SET proof = zeroblob(length(proof)) WHERE from_size = 7')
+      .run();
+    expect((await verify()).problem?.message).toBe(
+      'the kept consistency proof from size 7 to the pruned size 9 does not verify against the stored checkpoint at size 7: it was altered',
+    );
+    database.sqlite.prepare('DELETE FROM audit_links WHERE from_size = 7').run();
+    expect(await verify()).toMatchObject({ problem: null, unlinked: 1 });
+    expect(reader.linksFrom(7)).toBeNull();
   });
 
   it('refuses to prune a log that does not verify, and changes nothing', async () => {

@@ -55,9 +55,13 @@ export interface AuditPruneResult {
  * 4. an `audit_pruned` event, then a checkpoint over it with the extension line
  *    `pruned <P> <time>`: the pruning itself is signed, so a record that is edited, removed or
  *    invented is caught;
- * 5. then the events 1..P and the subtree hashes below P that are not on the edge are deleted.
+ * 5. for every signed checkpoint size m from the previous pruned size up to P, the consistency
+ *    proof from m to P, kept in `audit_links`: a device that remembers a checkpoint from before
+ *    the pruning can still be shown that the log extends it (m to P by the link, P onwards from
+ *    the kept tree; see the audit part of PROTOCOL.md);
+ * 6. then the events 1..P and the subtree hashes below P that are not on the edge are deleted.
  *
- * Steps 2–5 run in one transaction that takes SQLite's write lock first: the relay may be
+ * Steps 2–6 run in one transaction that takes SQLite's write lock first: the relay may be
  * appending events and signing checkpoints beside it, and a deferred transaction that read first
  * could not write. The deletes are the long part; pruning regularly (a daily `--keep-days`) keeps
  * each run, and so the relay's wait for the lock, short.
@@ -125,6 +129,20 @@ export async function pruneAuditLog(
         `the stored tree at size ${size} changed during the pruning, so nothing was pruned`,
       );
     }
+    // Links, while the reader still sees the tree as it was: sizes below the previous pruning got
+    // theirs then, and the previous pruned size itself is a signed size too, so chains join up.
+    const insertLink = sqlite.prepare<[number, number, Uint8Array]>(
+      'INSERT OR REPLACE INTO audit_links (from_size, to_size, proof) VALUES (?, ?, ?)',
+    );
+    const signedSizes = sqlite
+      .prepare<[number, number], { tree_size: number }>(
+        'SELECT tree_size FROM audit_checkpoints WHERE tree_size >= ? AND tree_size < ? ORDER BY tree_size',
+      )
+      .all(Math.max(1, previous), size);
+    for (const { tree_size: from } of signedSizes) {
+      insertLink.run(from, size, encodeEdge(reader.consistency(from, size)));
+    }
+
     const atSize = await trx
       .selectFrom('audit_checkpoints')
       .select('tree_size')

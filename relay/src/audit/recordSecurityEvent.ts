@@ -1,41 +1,12 @@
+import type { SecurityEventType } from '@vaultroom/shared';
+import type SQLite from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import type { RelayDatabase } from '../db/schema.js';
+import { sqliteConnectionOf } from '../db/sqliteConnectionOf.js';
 import { auditLeafHash, auditNodeHash, type AuditRow } from './auditLeaf.js';
+import { createAuditReader, type AuditReader } from './createAuditReader.js';
 
-/**
- * The security events the relay records, named after the OWASP logging vocabulary where one fits.
- */
-export type SecurityEventType =
-  | 'user_created'
-  | 'authn_login_success'
-  | 'authn_login_fail'
-  | 'authn_passkey_added'
-  | 'authn_passkey_renamed'
-  | 'authn_passkey_removed'
-  | 'session_created'
-  | 'session_revoked'
-  | 'session_expired'
-  | 'session_ended'
-  | 'invite_created'
-  | 'invite_redeemed'
-  | 'invite_revoked'
-  | 'authn_recovery_used'
-  | 'user_disabled'
-  | 'user_enabled'
-  | 'user_deleted'
-  | 'user_role_changed'
-  | 'device_added'
-  | 'device_revoked'
-  | 'registration_fail'
-  | 'ratelimit_exceeded'
-  | 'origin_refused'
-  | 'session_upgrade_refused'
-  | 'malformed_frame'
-  | 'relay_started'
-  | 'relay_stopped'
-  | 'config_changed'
-  /** Old events were deleted under the retention policy (`vaultroom audit prune`). */
-  | 'audit_pruned';
+export type { SecurityEventType } from '@vaultroom/shared';
 
 export interface SecurityEvent {
   readonly type: SecurityEventType;
@@ -71,19 +42,92 @@ function inertDetails(details: SecurityEvent['details']): string {
   return JSON.stringify(clean);
 }
 
-async function append(
-  trx: Transaction<RelayDatabase>,
-  event: SecurityEvent,
-  now: Date,
-): Promise<void> {
-  const last = await trx
-    .selectFrom('audit_events')
-    .select('seq')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+export class AuditAppendError extends Error {
+  readonly code = 'AUDIT_TREE_DAMAGED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuditAppendError';
+  }
+}
+
+/** The append statements, prepared once per connection. */
+interface AppendStatements {
+  readonly reader: AuditReader;
+  readonly insertEvent: SQLite.Statement<
+    [number, string, string, string, ...(string | null)[], Uint8Array]
+  >;
+  readonly insertNode: SQLite.Statement<[number, number, Uint8Array]>;
+}
+
+/**
+ * Where the tree stands inside one transaction: its size and its right edge, the hashes of the
+ * complete subtrees that cover it, largest first (RFC 9162 §2.1.1). Appending leaf i pops one
+ * edge hash per trailing 1 bit of i as the left sibling of each subtree it closes.
+ */
+interface TreeTail {
+  size: number;
+  readonly edge: Uint8Array[];
+}
+
+const statements = new WeakMap<SQLite.Database, AppendStatements>();
+
+/**
+ * Tails live only as long as their transaction object: the first append of a transaction reads
+ * the size and edge from the database, inside the transaction, and later appends of the same
+ * transaction carry them on in memory. So a rolled-back transaction takes its tail with it, and
+ * whatever another process (a command-line tool) appended in between is read afresh. Within the
+ * transaction SQLite's snapshot makes the read and the writes one: a writer that committed after
+ * the read makes this transaction's first write fail rather than fork the tree.
+ */
+const tails = new WeakMap<Transaction<RelayDatabase>, TreeTail>();
+
+function statementsFor(sqlite: SQLite.Database): AppendStatements {
+  let prepared = statements.get(sqlite);
+  if (prepared === undefined) {
+    prepared = {
+      reader: createAuditReader(sqlite),
+      insertEvent: sqlite.prepare(
+        `INSERT INTO audit_events (seq, at, type, outcome, actor_account_id, actor_device_id,
+           target, client, user_agent, details, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertNode: sqlite.prepare('INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+    };
+    statements.set(sqlite, prepared);
+  }
+  return prepared;
+}
+
+/**
+ * The hot path: prepared statements on the better-sqlite3 connection the transaction holds (as the
+ * mailbox does), synchronous from the first read to the last write, so nothing can interleave.
+ */
+function append(trx: Transaction<RelayDatabase>, event: SecurityEvent, now: Date): void {
+  const sqlite = sqliteConnectionOf(trx);
+  let tail = tails.get(trx);
+  if (tail === undefined) {
+    tail = readTail(sqlite);
+    tails.set(trx, tail);
+  }
+  try {
+    appendTo(sqlite, tail, event, now);
+  } catch (error) {
+    // The tail may be half-updated: the next append in this transaction reads it again.
+    tails.delete(trx);
+    throw error;
+  }
+}
+
+function readTail(sqlite: SQLite.Database): TreeTail {
+  const { reader } = statementsFor(sqlite);
+  const size = reader.size();
+  return { size, edge: reader.edge(size) };
+}
+
+/** Appends one event at the tail and moves the tail on; the caller's transaction is open. */
+function appendTo(sqlite: SQLite.Database, tail: TreeTail, event: SecurityEvent, now: Date): void {
+  const { insertEvent, insertNode } = statementsFor(sqlite);
   const row: AuditRow = {
-    seq: (last?.seq ?? 0) + 1,
+    seq: tail.size + 1,
     at: now.toISOString(),
     type: event.type,
     outcome: event.outcome,
@@ -95,38 +139,35 @@ async function append(
     details: inertDetails(event.details),
   };
   let hash = auditLeafHash(row);
-  await trx
-    .insertInto('audit_events')
-    .values({ ...row, leaf_hash: hash })
-    .execute();
-
+  insertEvent.run(
+    row.seq,
+    row.at,
+    row.type,
+    row.outcome,
+    row.actor_account_id,
+    row.actor_device_id,
+    row.target,
+    row.client,
+    row.user_agent,
+    row.details,
+    hash,
+  );
   // Leaf i closes one complete subtree per trailing 1 bit of i: store each, so proofs and roots
   // read O(log n) hashes instead of rehashing whole ranges.
   let level = 0;
-  let index = row.seq - 1;
+  let index = tail.size;
   while (index % 2 === 1) {
-    const left =
-      level === 0
-        ? (
-            await trx
-              .selectFrom('audit_events')
-              .select('leaf_hash as hash')
-              .where('seq', '=', index)
-              .executeTakeFirstOrThrow()
-          ).hash
-        : (
-            await trx
-              .selectFrom('audit_nodes')
-              .select('hash')
-              .where('level', '=', level)
-              .where('idx', '=', index - 1)
-              .executeTakeFirstOrThrow()
-          ).hash;
+    const left = tail.edge.pop();
+    if (left === undefined) {
+      throw new AuditAppendError(`the audit tree edge is short at event ${row.seq}`);
+    }
     hash = auditNodeHash(left, hash);
     level += 1;
     index = (index - 1) / 2;
-    await trx.insertInto('audit_nodes').values({ level, idx: index, hash }).execute();
+    insertNode.run(level, index, hash);
   }
+  tail.edge.push(hash);
+  tail.size = row.seq;
 }
 
 /**
@@ -140,8 +181,24 @@ export async function recordSecurityEvent(
   now: Date = new Date(),
 ): Promise<void> {
   if (db.isTransaction) {
-    await append(db as Transaction<RelayDatabase>, event, now);
-  } else {
-    await db.transaction().execute((trx) => append(trx, event, now));
+    append(db as Transaction<RelayDatabase>, event, now);
+    return;
   }
+  const sqlite = sqliteConnectionOf(db);
+  if (!sqlite.inTransaction) {
+    // Nobody holds a transaction: one synchronous transaction of better-sqlite3's, with no
+    // await between its BEGIN and COMMIT for other work to slip into.
+    sqlite
+      .transaction(() => {
+        appendTo(sqlite, readTail(sqlite), event, now);
+      })
+      .immediate();
+    return;
+  }
+  // Another caller's transaction is open and waiting on an await: a transaction of better-sqlite3's
+  // would nest inside it (and share its fate), so wait for the connection through Kysely.
+  await db.transaction().execute((trx) => {
+    append(trx, event, now);
+    return Promise.resolve();
+  });
 }

@@ -1,5 +1,10 @@
 import type SQLite from 'better-sqlite3';
-import { verifyCheckpoint, type NoteVerifier } from '@vaultroom/shared/transparency';
+import {
+  TransparencyError,
+  verifyCheckpoint,
+  verifyConsistency,
+  type NoteVerifier,
+} from '@vaultroom/shared/transparency';
 import sodium from 'libsodium-wrappers';
 import type { AuditPruningTable } from '../db/schema.js';
 import {
@@ -8,8 +13,13 @@ import {
   parsePrunedExtension,
   rootOfEdge,
 } from './auditEdge.js';
-import { auditLeafHash, auditNodeHash } from './auditLeaf.js';
-import { createAuditReader } from './createAuditReader.js';
+import {
+  auditNodeHash,
+  RAW_AUDIT_COLUMNS,
+  rawAuditLeafHash,
+  type RawAuditRow,
+} from './auditLeaf.js';
+import { createAuditReader, decodeHashes } from './createAuditReader.js';
 
 export interface AuditProblem {
   /** The first event concerned, when one can be named. */
@@ -28,6 +38,12 @@ export interface AuditVerification {
    * roots can no longer be recomputed since the events are gone.
    */
   readonly signatureOnly: number;
+  /**
+   * Signed checkpoints below the pruned size without a kept consistency proof to it (prunings by
+   * versions before links were kept): a device that remembers one cannot be shown the log extends
+   * it. Every kept link is checked.
+   */
+  readonly unlinked: number;
   /** The first problem in log order, or null when everything verified. */
   readonly problem: AuditProblem | null;
 }
@@ -58,9 +74,6 @@ export async function verifyAuditLog(
 ): Promise<AuditVerification> {
   await sodium.ready;
   const reader = createAuditReader(sqlite);
-  const nodeQuery = sqlite.prepare<[number, number], { hash: Buffer }>(
-    'SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?',
-  );
   const prunings = sqlite
     .prepare<[], AuditPruningTable>('SELECT * FROM audit_pruning ORDER BY tree_size')
     .all();
@@ -71,6 +84,7 @@ export async function verifyAuditLog(
   // Events verified so far; every failure reports it, the checkpoint checks included.
   let count = 0;
   let signatureOnly = 0;
+  let unlinked = 0;
   const claims: CheckpointClaim[] = [];
   const stored = reader.checkpoints();
   for (const [index, note] of [
@@ -149,6 +163,41 @@ export async function verifyAuditLog(
     }
   }
 
+  // Every kept link must prove that the signed tree at its size is a prefix of the tree at the
+  // pruned size it leads to, whose root the check above tied to a signed checkpoint.
+  const links = reader.links();
+  for (const link of links) {
+    const record = prunings.find((row) => row.tree_size === link.to_size);
+    const edge = record === undefined ? null : decodeEdge(record.edge, record.tree_size);
+    const toRoot = edge === null ? null : rootOfEdge(edge);
+    const proof = decodeHashes(link.proof);
+    const from = claims.filter((current) => current.size === link.from_size);
+    const name = `the kept consistency proof from size ${link.from_size} to the pruned size ${link.to_size}`;
+    if (toRoot === null || proof === null || from.length === 0) {
+      return fail(
+        stored.length,
+        null,
+        `${name} does not lead from a signed checkpoint to a pruning: it was altered`,
+      );
+    }
+    for (const current of from) {
+      try {
+        verifyConsistency(link.from_size, link.to_size, proof, current.root, toRoot);
+      } catch (error) {
+        if (!(error instanceof TransparencyError)) throw error;
+        return fail(
+          stored.length,
+          null,
+          `${name} does not verify against the ${current.label}: it was altered`,
+        );
+      }
+    }
+  }
+  const linked = new Set(links.map((link) => link.from_size));
+  unlinked = stored.filter(
+    (row) => row.tree_size < (pruned?.size ?? 0) && !linked.has(row.tree_size),
+  ).length;
+
   // The right edge of the tree: hashes of the complete subtrees, largest first (RFC 9162 §2.1.1).
   // After a pruning it starts as the checked edge at the pruned size.
   const edge: Uint8Array[] =
@@ -170,55 +219,84 @@ export async function verifyAuditLog(
     );
   }
 
-  for (const row of reader.iterate(count)) {
-    const expectedSeq = count + 1;
-    if (row.seq !== expectedSeq) {
-      return fail(
-        stored.length,
-        expectedSeq,
-        `event ${expectedSeq} is missing (the next event is ${row.seq})`,
-      );
+  // One ordered pass: the events in order, and beside them one cursor per tree level over
+  // audit_nodes in index order. The walk closes the subtrees of each level in index order too,
+  // so every stored hash is met exactly when it can be checked, without a lookup per hash.
+  const events = sqlite
+    .prepare<[number], RawAuditRow>(
+      `SELECT ${RAW_AUDIT_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq`,
+    )
+    .raw(true);
+  const cursors: IterableIterator<Buffer>[] = [];
+  const storedNode = (level: number, index: number): Buffer | undefined => {
+    let cursor = cursors[level];
+    if (cursor === undefined) {
+      cursor = sqlite
+        .prepare<[number, number], Buffer>(
+          'SELECT hash FROM audit_nodes WHERE level = ? AND idx >= ? ORDER BY idx',
+        )
+        .pluck(true)
+        .iterate(level, index);
+      cursors[level] = cursor;
     }
-    let hash = auditLeafHash(row);
-    if (!same(hash, row.leaf_hash)) {
-      return fail(
-        stored.length,
-        row.seq,
-        `event ${row.seq} was altered: its content does not match its hash`,
-      );
-    }
-    let level = 0;
-    let index = count;
-    while (index % 2 === 1) {
-      const left = edge.pop();
-      if (left === undefined) throw new Error('tree edge underflow');
-      hash = auditNodeHash(left, hash);
-      level += 1;
-      index = (index - 1) / 2;
-      const node = nodeQuery.get(level, index);
-      if (!node?.hash.equals(Buffer.from(hash))) {
-        const first = Math.max(index * 2 ** level + 1, (pruned?.size ?? 0) + 1);
+    // Hashes only: a missing row brings the next one's hash here, which does not match either.
+    const next = cursor.next();
+    return next.done === true ? undefined : next.value;
+  };
+  try {
+    for (const row of events.iterate(count)) {
+      const seq = row[0];
+      const expectedSeq = count + 1;
+      if (seq !== expectedSeq) {
         return fail(
           stored.length,
-          first,
-          `events ${first}–${index * 2 ** level + 2 ** level} do not match the stored tree: one of them was altered`,
+          expectedSeq,
+          `event ${expectedSeq} is missing (the next event is ${seq})`,
         );
       }
-    }
-    edge.push(hash);
-    count += 1;
-    while (claims[claim]?.size === count) {
-      const current = claims[claim];
-      const root = rootOfEdge(edge);
-      if (current !== undefined && (root === null || !same(root, current.root))) {
+      let hash = rawAuditLeafHash(row);
+      if (!hash.equals(row[10])) {
         return fail(
           stored.length,
-          null,
-          `the events up to ${count} do not match the ${current.label}: an event up to ${count} was altered, removed, inserted or reordered`,
+          seq,
+          `event ${seq} was altered: its content does not match its hash`,
         );
       }
-      claim += 1;
+      let level = 0;
+      let index = count;
+      while (index % 2 === 1) {
+        const left = edge.pop();
+        if (left === undefined) throw new Error('tree edge underflow');
+        hash = auditNodeHash(left, hash);
+        level += 1;
+        index = (index - 1) / 2;
+        if (storedNode(level, index)?.equals(hash) !== true) {
+          const first = Math.max(index * 2 ** level + 1, (pruned?.size ?? 0) + 1);
+          return fail(
+            stored.length,
+            first,
+            `events ${first}–${index * 2 ** level + 2 ** level} do not match the stored tree: one of them was altered`,
+          );
+        }
+      }
+      edge.push(hash);
+      count += 1;
+      while (claims[claim]?.size === count) {
+        const current = claims[claim];
+        const root = rootOfEdge(edge);
+        if (current !== undefined && (root === null || !same(root, current.root))) {
+          return fail(
+            stored.length,
+            null,
+            `the events up to ${count} do not match the ${current.label}: an event up to ${count} was altered, removed, inserted or reordered`,
+          );
+        }
+        claim += 1;
+      }
     }
+  } finally {
+    // forEach skips the holes: levels whose cursor was never opened.
+    cursors.forEach((cursor) => cursor.return?.());
   }
   const beyond = claims[claim];
   if (beyond !== undefined) {
@@ -228,9 +306,23 @@ export async function verifyAuditLog(
       `the log was truncated: the ${beyond.label} covers ${beyond.size} events but only ${count} exist`,
     );
   }
-  return { events: count, checkpoints: claims.length, pruned, signatureOnly, problem: null };
+  return {
+    events: count,
+    checkpoints: claims.length,
+    pruned,
+    signatureOnly,
+    unlinked,
+    problem: null,
+  };
 
   function fail(checkpoints: number, seq: number | null, message: string): AuditVerification {
-    return { events: count, checkpoints, pruned, signatureOnly, problem: { seq, message } };
+    return {
+      events: count,
+      checkpoints,
+      pruned,
+      signatureOnly,
+      unlinked,
+      problem: { seq, message },
+    };
   }
 }

@@ -153,9 +153,13 @@ export function auditCommand(): Command {
       const signatureOnly =
         result.signatureOnly === 0
           ? ''
-          : ` (${result.signatureOnly} from before the pruning checked by signature only: their events are gone)`;
+          : ` (${result.signatureOnly} from before the pruning: their events are gone, so their signatures and the consistency proofs kept to the pruned size were checked)`;
+      const unlinked =
+        result.unlinked === 0
+          ? ''
+          : ` ${result.unlinked} checkpoints from before a pruning have no kept consistency proof (pruned by an older version): a device that remembers one cannot be shown the log extends it.`;
       say(
-        `Audit log verified: ${result.events} events${pruned}, ${result.checkpoints} signed checkpoints${signatureOnly}.`,
+        `Audit log verified: ${result.events} events${pruned}, ${result.checkpoints} signed checkpoints${signatureOnly}.${unlinked}`,
       );
     });
 

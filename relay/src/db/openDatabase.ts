@@ -5,6 +5,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { StartupError } from '../lifecycle/StartupError.js';
 import { acquireDataDirLock } from './acquireDataDirLock.js';
 import { migrationProvider } from './migrations/index.js';
+import { bindSqliteConnection } from './sqliteConnectionOf.js';
 import type { RelayDatabase } from './schema.js';
 
 export interface OpenDatabase {
@@ -51,6 +52,7 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
   }
 
   const db = new Kysely<RelayDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  bindSqliteConnection(db, sqlite);
   const close = async (): Promise<void> => {
     await db.destroy(); // closes the better-sqlite3 connection
     lock.release();
@@ -83,6 +85,7 @@ export async function openDatabaseForTool(dataDir: string): Promise<OpenDatabase
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<RelayDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  bindSqliteConnection(db, sqlite);
   const pending = (await new Migrator({ db, provider: migrationProvider }).getMigrations()).filter(
     (migration) => migration.executedAt === undefined,
   );

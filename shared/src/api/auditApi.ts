@@ -15,6 +15,52 @@ export const AUDIT_API = {
   events: '/api/audit/events',
 } as const;
 
+/**
+ * The security events the relay records, named after the OWASP logging vocabulary where one fits,
+ * in the order an admin's filter lists them. The one list: the relay records only these, and the
+ * PWA labels them (an unknown type, from a newer relay, gets a neutral label).
+ */
+export const SECURITY_EVENT_TYPES = [
+  'authn_login_success',
+  'authn_login_fail',
+  'authn_passkey_added',
+  'authn_passkey_renamed',
+  'authn_passkey_removed',
+  'authn_recovery_used',
+  'session_created',
+  'session_revoked',
+  'session_expired',
+  'session_ended',
+  'user_created',
+  'user_disabled',
+  'user_enabled',
+  'user_deleted',
+  'user_role_changed',
+  'invite_created',
+  'invite_redeemed',
+  'invite_revoked',
+  'device_added',
+  'device_revoked',
+  'registration_fail',
+  'ratelimit_exceeded',
+  'origin_refused',
+  'session_upgrade_refused',
+  'malformed_frame',
+  'relay_started',
+  'relay_stopped',
+  'config_changed',
+  /** Old events were deleted under the retention policy (`vaultroom audit prune`). */
+  'audit_pruned',
+] as const;
+
+export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
+
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(SECURITY_EVENT_TYPES);
+
+export function isSecurityEventType(type: string): type is SecurityEventType {
+  return KNOWN_EVENT_TYPES.has(type);
+}
+
 export interface AuditEventView {
   readonly seq: number;
   readonly at: string;
@@ -51,8 +97,28 @@ export interface AuditEventsResponse {
   readonly events: readonly AuditEventView[];
 }
 
+/**
+ * One step over pruned history: the tree of `size` leaves (a size the log was pruned at) with its
+ * root, and the consistency proof from the previous size of the chain to it. The relay kept these
+ * proofs when it deleted the events they are made of.
+ */
+export interface ConsistencyLink {
+  readonly size: number;
+  /** Base64 root hash of the tree of `size` leaves. */
+  readonly rootHash: string;
+  /** Base64 hashes: the consistency proof from the previous size of the chain to `size`. */
+  readonly proof: readonly string[];
+}
+
+/**
+ * The proof that the tree of `to` leaves extends the tree of `from` leaves. When `from` lies
+ * before the log's pruned size, the proof goes through `links` (from `from` to the first link's
+ * size, then on to each next one) and `proof` runs from the last link's size to `to`; otherwise
+ * `links` is absent and `proof` runs from `from` to `to` (RFC 9162 §2.1.4).
+ */
 export interface ConsistencyResponse {
   readonly from: number;
   readonly to: number;
+  readonly links?: readonly ConsistencyLink[];
   readonly proof: readonly string[];
 }

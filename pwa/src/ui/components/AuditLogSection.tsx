@@ -12,7 +12,7 @@ import {
   type JSX,
 } from 'solid-js';
 import { formatDateTime } from '../../core/formatDateTime.js';
-import { SECURITY_EVENT_TYPES } from '../../core/securityEventTypes.js';
+import { SECURITY_EVENT_TYPES } from '@vaultroom/shared';
 import { useApp } from '../../state/AppContext.js';
 import { auditEventIcon } from '../auditEventIcon.js';
 import { auditEventTypeLabel, describeAuditEvent } from '../describeAuditEvent.js';

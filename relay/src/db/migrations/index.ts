@@ -4,6 +4,7 @@ import { accounts } from './0002_accounts.js';
 import { auditLog } from './0003_audit_log.js';
 import { auditPruning } from './0004_audit_pruning.js';
 import { delivery } from './0005_delivery.js';
+import { auditLinks } from './0006_audit_links.js';
 
 /**
  * Every migration, in order. Listed statically rather than read from a folder so the set that
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0003_audit_log': auditLog,
   '0004_audit_pruning': auditPruning,
   '0005_delivery': delivery,
+  '0006_audit_links': auditLinks,
 };
 
 export const migrationProvider: MigrationProvider = {
