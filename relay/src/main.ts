@@ -203,6 +203,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       tls,
       port: config.port,
       httpPort: config.httpPort,
+      publicPort: config.publicPort,
       hostnames,
       assets,
       health,

@@ -171,6 +171,19 @@ request.on('timeout', () => request.destroy(new Error('timeout')));
 request.on('error', (error) => console.log(JSON.stringify({ error: error.message })));
 `;
 
+/** A plain-HTTP GET; reports the status and the redirect target. */
+const HTTP_SCRIPT = `
+const http = require('node:http');
+const [address, name, port, requestPath] = process.argv.slice(1);
+const request = http.get({ host: address, port: Number(port), path: requestPath,
+  headers: { host: name }, timeout: 5000 }, (response) => {
+  response.resume();
+  console.log(JSON.stringify({ status: response.statusCode, location: response.headers.location }));
+});
+request.on('timeout', () => request.destroy(new Error('timeout')));
+request.on('error', (error) => console.log(JSON.stringify({ error: error.message })));
+`;
+
 describe('the rendered site, checked by each daemon and run live in network namespaces', () => {
   let work = '';
   let out = '';
@@ -581,6 +594,20 @@ describe('the rendered site, checked by each daemon and run live in network name
       expect(health.san).toContain(`DNS:${DOMAIN}`);
       expect(health.san).toContain(`DNS:${MDNS}`);
 
+      // Plain HTTP on port 80 (redirected to the relay's 8080) sends browsers to the public origin.
+      const redirect = (await nodeIn(
+        CLIENT_NS,
+        HTTP_SCRIPT,
+        address,
+        DOMAIN,
+        '80',
+        '/healthz',
+      )) as {
+        status?: number;
+        location?: string;
+      };
+      expect(redirect).toEqual({ status: 308, location: `https://${DOMAIN}/healthz` });
+
       // Allowed but closed (SSH) is refused at once; not allowed is dropped: the connect times out.
       expect(await nodeIn(CLIENT_NS, CONNECT_SCRIPT, RELAY_V4, '22', '1', '1500')).toEqual({
         ECONNREFUSED: 1,
@@ -592,7 +619,7 @@ describe('the rendered site, checked by each daemon and run live in network name
       expect(await nodeIn(SERVER_NS, CONNECT_SCRIPT, '127.0.0.1', '9999', '1', '1500')).toEqual({
         connected: 1,
       });
-    });
+    }, 60_000);
 
     it('rate-limits new connections to the relay per source address', async () => {
       // 25 per second with a burst of 50: of 150 simultaneous connects, about 50 get through.

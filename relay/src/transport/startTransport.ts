@@ -10,6 +10,8 @@ export interface TransportOptions {
   readonly tls: TlsFiles;
   readonly port: number;
   readonly httpPort: number | null;
+  /** The HTTPS port people open when a firewall forwards it (e.g. 443 to 8443); null: `port`. */
+  readonly publicPort?: number | null;
   readonly hostnames: readonly string[];
   readonly assets: StaticAssets;
   readonly health: () => HealthReport;
@@ -36,7 +38,9 @@ export async function startTransport(options: TransportOptions): Promise<Transpo
 
   const canonicalHost = options.hostnames[0] ?? 'localhost';
   const redirect =
-    options.httpPort === null ? null : createRedirectApp(canonicalHost, () => httpsListening.port);
+    options.httpPort === null
+      ? null
+      : createRedirectApp(canonicalHost, () => options.publicPort ?? httpsListening.port);
   let redirectListening: Listening | null = null;
   if (redirect !== null && options.httpPort !== null) {
     try {
