@@ -91,6 +91,7 @@ echo "  $data_dir (0700)"
 echo "== relay settings and service unit"
 put "$env_rel" 0644
 put etc/systemd/system/vaultroom.service 0644
+put usr/local/bin/vaultroom 0755
 
 if [ "$dns" = yes ]; then
   echo "== BIND (unicast DNS)"

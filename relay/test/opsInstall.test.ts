@@ -70,11 +70,19 @@ describe('ops/install.sh into a staging root (DESTDIR)', () => {
       'etc/avahi/services/vaultroom.service',
       'etc/kea/kea-dhcp4.conf',
       'etc/vaultroom/vaultroom.nft',
+      'usr/local/bin/vaultroom',
     ]) {
       expect(fs.readFileSync(path.join(root, file), 'utf8')).toBe(
         fs.readFileSync(path.join(rendered, file), 'utf8'),
       );
     }
+    expect(fs.statSync(path.join(root, 'usr/local/bin/vaultroom')).mode & 0o777).toBe(0o755);
+    const syntax = await new Promise<number>((resolve) => {
+      execFile('sh', ['-n', path.join(root, 'usr/local/bin/vaultroom')], (error) => {
+        resolve(error === null ? 0 : 1);
+      });
+    });
+    expect(syntax).toBe(0);
     // Kea is the default: the end-of-life isc-dhcp-server files are left out.
     expect(fs.existsSync(path.join(root, 'etc/dhcp/dhcpd.conf'))).toBe(false);
     expect(fs.readFileSync(path.join(root, 'etc/nftables.conf'), 'utf8')).toContain(

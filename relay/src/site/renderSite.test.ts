@@ -42,6 +42,7 @@ describe('renderSite', () => {
       'etc/systemd/system/vaultroom.service',
       'etc/vaultroom/relay.env',
       'etc/vaultroom/vaultroom.nft',
+      'usr/local/bin/vaultroom',
     ]);
   });
 
@@ -122,6 +123,14 @@ describe('renderSite', () => {
     ]) {
       expect(unit.split('\n')).toContain(line);
     }
+  });
+
+  it('runs the command-line tool as the relay user with its settings', () => {
+    const wrapper = file('usr/local/bin/vaultroom');
+    expect(wrapper).toContain('. /etc/vaultroom/relay.env');
+    expect(wrapper).toContain(
+      'exec runuser -u vaultroom -- /usr/bin/node /opt/vaultroom/relay/dist/cli.js "$@"',
+    );
   });
 
   it('publishes the mDNS name with Avahi, and nothing when there is none', () => {

@@ -1,5 +1,6 @@
 import { renderAvahi } from './renderAvahi.js';
 import { renderBindConfig } from './renderBindConfig.js';
+import { renderCliWrapper } from './renderCliWrapper.js';
 import { renderDhcpdConfig } from './renderDhcpdConfig.js';
 import type { RenderedFile } from './RenderedFile.js';
 import { renderKeaConfig } from './renderKeaConfig.js';
@@ -18,6 +19,7 @@ export function renderSite(site: SiteConfig, now: Date = new Date()): RenderedFi
   return [
     renderRelayEnv(site),
     renderSystemdUnit(site),
+    renderCliWrapper(site),
     ...renderBindConfig(site),
     renderForwardZone(site, serial),
     ...renderReverseZones(site, serial),
