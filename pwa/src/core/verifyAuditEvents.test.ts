@@ -184,4 +184,38 @@ describe('verifying the account’s own audit events', () => {
     const result = verifyAuditEvents({ ...page, treeSize: 4 }, identity, sodium);
     expect(result.kind).toBe('invalid');
   });
+
+  it('proves the events a pruned relay still keeps, under a checkpoint that records the pruning', () => {
+    // The relay pruned events 1–2: it serves only 3 and 4, with proofs from its kept tree, and
+    // its checkpoint carries the `pruned <P> <time>` extension line.
+    const keys = sodium.crypto_sign_keypair();
+    const verifierKey = formatVerifierKey(ORIGIN, keys.publicKey);
+    const all = TYPES.map((type, index) => makeEvent(index + 1, type));
+    const leafHashes = all.map((event) =>
+      hashLeaf(Uint8Array.from(atob(event.leaf), (char) => char.charCodeAt(0))),
+    );
+    const leafHash = (index: number) => leafHashes[index] ?? new Uint8Array(32);
+    const size = 4;
+    const note = signNote(
+      formatCheckpoint({
+        origin: ORIGIN,
+        size,
+        rootHash: rootHash(size, leafHash),
+        extensions: ['pruned 2 2026-11-25T17:00:00.000Z'],
+      }),
+      { name: ORIGIN, secretKey: keys.privateKey },
+      sodium,
+    );
+    const kept = all.slice(2).map((event) => ({
+      ...event,
+      proof: inclusionProof(event.seq - 1, size, leafHash).map((hash) => encodeBase64(hash)),
+    }));
+    const result = verifyAuditEvents(
+      { events: kept, checkpoint: note, treeSize: size },
+      { origin: ORIGIN, verifierKey },
+      sodium,
+    );
+    expect(result.kind).toBe('signed');
+    expect(result.events.map((item) => item.state)).toEqual(['verified', 'verified']);
+  });
 });
