@@ -11,6 +11,7 @@ import {
   watchProblems,
   type Browser,
   type PageProblems,
+  type VirtualAuthenticator,
 } from './browser.js';
 
 interface Person {
@@ -18,14 +19,15 @@ interface Person {
   readonly browser: Browser;
   readonly page: Page;
   readonly problems: PageProblems;
+  readonly authenticator: VirtualAuthenticator;
 }
 
 async function openBrowser(relay: RelayProcess, handle: string): Promise<Person> {
   const browser = await launchBrowser(relay.caPem());
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const problems = await watchProblems(page, signedOutCheck);
-  await addVirtualAuthenticator(page);
-  return { handle, browser, page, problems };
+  const authenticator = await addVirtualAuthenticator(page);
+  return { handle, browser, page, problems, authenticator };
 }
 
 async function signUp(person: Person, link: string, origin: string): Promise<void> {
@@ -216,6 +218,70 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
     // Sent once: the retry after reconnecting reused the message id.
     await bob.page.waitForTimeout(1000);
     expect(await bubble(bob.page, 'A draft written offline').count()).toBe(1);
+  });
+
+  it("tells Alice that Bob's safety number changed when he signs in on a new device, and pauses sending to a verified contact", async () => {
+    // Bob's passkey, synced to a new phone: a new device with new keys.
+    const phone = await openBrowser(relay, 'bob');
+    try {
+      for (const credential of await bob.authenticator.credentials()) {
+        await phone.authenticator.addCredential(credential);
+      }
+      await phone.page.goto(`${origin}/sign-in`, { waitUntil: 'networkidle' });
+      await phone.page.waitForURL(`${origin}/conversations`, { timeout: 20_000 });
+      await expect
+        .poll(
+          async () => {
+            await phone.page.goto(`${origin}/conversations?new=1`);
+            await phone.page.getByLabel('Their handle').fill('alice');
+            await phone.page.getByRole('button', { name: 'Start' }).click();
+            await phone.page.waitForTimeout(500);
+            return phone.page.url();
+          },
+          { timeout: 20_000 },
+        )
+        .toBe(`${origin}/conversations/alice`);
+      const composer = phone.page.getByLabel('Message to @alice');
+      await composer.fill('New phone, same Bob.');
+      await composer.press('Enter');
+
+      const { page } = alice;
+      await expect
+        .poll(() => bubble(page, 'New phone, same Bob.').count(), { timeout: 20_000 })
+        .toBe(1);
+      const notice = page.getByRole('alert').filter({ hasText: 'whom you verified, changed' });
+      await expect.poll(() => notice.count()).toBe(1);
+      expect(await page.getByLabel('Message to @bob').isDisabled()).toBe(true);
+      await noAxeViolations(page, 'key change notice');
+      await shoot(page, 'chat-key-changed');
+
+      await page.getByRole('button', { name: 'Confirm and continue' }).click();
+      await expect.poll(() => notice.count()).toBe(0);
+      await page.getByLabel('Message to @bob').fill('Welcome back, Bob.');
+      await page.getByLabel('Message to @bob').press('Enter');
+      // Both of Bob's devices receive it.
+      await expect
+        .poll(() => bubble(phone.page, 'Welcome back, Bob.').count(), { timeout: 20_000 })
+        .toBe(1);
+      await expect
+        .poll(() => bubble(bob.page, 'Welcome back, Bob.').count(), { timeout: 20_000 })
+        .toBe(1);
+      expect(phone.problems.cspViolations).toEqual([]);
+    } finally {
+      await phone.browser.close();
+    }
+  });
+
+  it('tells in Settings what this browser keeps and what clearing it loses', async () => {
+    const { page } = bob;
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const section = page.locator('section[aria-labelledby="device-storage-title"]');
+    await expect.poll(() => section.count()).toBe(1);
+    expect(await section.textContent()).toContain('deletes them for good');
+    await expect
+      .poll(() => section.getByRole('status').textContent())
+      .toMatch(/will not clear them|may clear them|does not say/);
+    await noAxeViolations(page, 'settings');
   });
 
   it('leaves no console errors or CSP violations behind', () => {

@@ -24,6 +24,7 @@ import { browserNotifications } from './platform/browserNotifications.js';
 import { lastAccountStorage } from './platform/lastAccountStorage.js';
 import { openChatEngine } from './platform/openChatEngine.js';
 import { openSessionSocket } from './platform/sessionSocket.js';
+import { storagePersistence } from './platform/storagePersistence.js';
 import { AppContext, type AppServices } from './state/AppContext.js';
 import { createAccountSession } from './state/createAccountSession.js';
 import { createAppUpdate } from './state/createAppUpdate.js';
@@ -71,7 +72,11 @@ function Root(): JSX.Element {
   });
   const t = createTranslator(preferences.locale);
   const chat = createChat(session.account, {
-    openEngine: openChatEngine,
+    // The keys and messages live only here: ask the browser not to evict them on its own.
+    openEngine: (account) => {
+      void storagePersistence.persist().catch(() => null);
+      return openChatEngine(account);
+    },
     notify: (peer, _text, conversation) => {
       // The text stays out of the notification: lock screens and shared screens show them.
       browserNotifications.show(
@@ -121,6 +126,7 @@ function Root(): JSX.Element {
     },
     chat,
     notifications: browserNotifications,
+    storage: storagePersistence,
   };
 
   // Routes are exactly APP_ROUTES: the relay serves the app shell for those paths and below them.

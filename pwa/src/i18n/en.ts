@@ -410,6 +410,17 @@ export const en = {
       failure: 'Failed',
     },
   },
+  deviceStorage: {
+    title: 'Messages on this device',
+    intro:
+      'Your conversations, drafts and encryption keys are kept only in this browser, encrypted. The relay holds none of them.',
+    lossWarning:
+      'Clearing this site’s data, or uninstalling the app, deletes them for good: no one can restore them, not even the relay’s operator.',
+    persisted: 'This browser will not clear them on its own, even when space runs low.',
+    notPersisted: 'This browser may clear them by itself if the device runs low on space.',
+    unsupported: 'This browser does not say whether it may clear them by itself.',
+    persist: 'Ask the browser to keep them',
+  },
   install: {
     title: 'Install the app',
     intro:

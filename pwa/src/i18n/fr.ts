@@ -424,6 +424,17 @@ export const fr: Dictionary = {
       failure: 'Échec',
     },
   },
+  deviceStorage: {
+    title: 'Messages sur cet appareil',
+    intro:
+      'Vos conversations, brouillons et clés de chiffrement sont conservés uniquement dans ce navigateur, chiffrés. Le relais n’en détient aucun.',
+    lossWarning:
+      'Effacer les données de ce site, ou désinstaller l’application, les supprime définitivement : personne ne peut les restaurer, pas même l’opérateur du relais.',
+    persisted: 'Ce navigateur ne les effacera pas de lui-même, même si l’espace vient à manquer.',
+    notPersisted: 'Ce navigateur peut les effacer de lui-même si l’appareil manque d’espace.',
+    unsupported: 'Ce navigateur n’indique pas s’il peut les effacer de lui-même.',
+    persist: 'Demander au navigateur de les conserver',
+  },
   install: {
     title: 'Installer l’application',
     intro:

@@ -3,6 +3,7 @@ import type { RelayStatus } from '../core/createRelayMonitor.js';
 import type { AccountsClient } from '../platform/accountsClient.js';
 import type { AuditClient } from '../platform/auditClient.js';
 import type { MessageNotifications } from '../platform/browserNotifications.js';
+import type { StoragePersistence } from '../platform/storagePersistence.js';
 import type { AccountSession } from './createAccountSession.js';
 import type { AppUpdate } from './createAppUpdate.js';
 import type { Chat } from './createChat.js';
@@ -32,6 +33,8 @@ export interface AppServices {
   /** Conversations and messages of the signed-in account on this device. */
   readonly chat: Chat;
   readonly notifications: MessageNotifications;
+  /** Whether the browser keeps this device's keys and messages through storage pressure. */
+  readonly storage: StoragePersistence;
 }
 
 export const AppContext = createContext<AppServices>();

@@ -7,6 +7,7 @@ import { THEME_PREFERENCES, type ThemePreference } from '../../core/themePrefere
 import { LOCALE_NAMES } from '../../i18n/localeNames.js';
 import { useApp } from '../../state/AppContext.js';
 import { Icon } from '../components/Icon.js';
+import { DeviceStorageSection } from '../components/DeviceStorageSection.js';
 import { InstallAppSection } from '../components/InstallAppSection.js';
 import { PasskeysSection } from '../components/PasskeysSection.js';
 import { SessionsSection } from '../components/SessionsSection.js';
@@ -201,6 +202,8 @@ export function SettingsScreen(): JSX.Element {
           </For>
         </fieldset>
       </section>
+
+      <DeviceStorageSection />
 
       <InstallAppSection />
 

@@ -1,0 +1,49 @@
+import { Match, Show, Switch, createResource, type JSX } from 'solid-js';
+import { useApp } from '../../state/AppContext.js';
+import { Icon } from './Icon.js';
+
+/**
+ * What this browser keeps (keys, messages, drafts) and what clearing its site data loses, with
+ * the request that asks the browser not to evict it on its own.
+ */
+export function DeviceStorageSection(): JSX.Element {
+  const { t, storage } = useApp();
+  const [persisted, { mutate }] = createResource(() => storage.persisted());
+
+  const ask = async (): Promise<void> => {
+    mutate(await storage.persist());
+  };
+
+  return (
+    <section class="settings-section" aria-labelledby="device-storage-title">
+      <h2 id="device-storage-title" class="settings-section__title">
+        {t('deviceStorage.title')}
+      </h2>
+      <p class="settings-section__intro">{t('deviceStorage.intro')}</p>
+      <p class="settings-section__intro">
+        <strong>{t('deviceStorage.lossWarning')}</strong>
+      </p>
+      <div class="settings-section__footer">
+        <div role="status" class="settings-section__status">
+          <Switch>
+            <Match when={persisted() === true}>
+              <p class="form__ok">{t('deviceStorage.persisted')}</p>
+            </Match>
+            <Match when={persisted() === false}>
+              <p>{t('deviceStorage.notPersisted')}</p>
+            </Match>
+            <Match when={persisted() === null}>
+              <p>{t('deviceStorage.unsupported')}</p>
+            </Match>
+          </Switch>
+        </div>
+        <Show when={persisted() === false}>
+          <button type="button" class="button button--secondary" onClick={() => void ask()}>
+            <Icon name="shield" />
+            <span>{t('deviceStorage.persist')}</span>
+          </button>
+        </Show>
+      </div>
+    </section>
+  );
+}
