@@ -8,6 +8,9 @@ export interface SocketTarget {
   readonly path: string;
   readonly origin: string;
   readonly cookie?: string;
+  /** A TLS session to resume (an abbreviated handshake); told of new ones through `onSession`. */
+  readonly session?: Buffer;
+  readonly onSession?: (session: Buffer) => void;
 }
 
 /** Sockets with frames queued this loop turn, written once per turn in one `write`. */
@@ -49,8 +52,10 @@ export class HandFramedSocket {
         port: target.port,
         ca: target.ca,
         servername: 'vaultroom.local',
+        ...(target.session === undefined ? {} : { session: target.session }),
       });
       socket.setNoDelay(true);
+      if (target.onSession !== undefined) socket.on('session', target.onSession);
       let head = Buffer.alloc(0);
       const fail = (error: Error) => {
         socket.destroy();

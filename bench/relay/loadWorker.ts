@@ -485,6 +485,9 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       const owners = [...clients.values()];
       const slots = Array.from({ length: command.count }, (_, k) => k);
       const base = 100_000 + Math.floor(Math.random() * 1_000_000) * 100;
+      // Resumed TLS sessions: ten thousand full handshakes would take this loaded generator
+      // minutes, and the memory a server keeps per open connection is the same either way.
+      let session: Buffer | undefined;
       await pool(slots, CONNECT_CONCURRENCY * 4, async (k) => {
         const owner = owners[k % owners.length];
         if (owner === undefined) return;
@@ -494,6 +497,10 @@ async function handle(command: WorkerCommand): Promise<unknown> {
           path: command.target === 'relay' ? '/ws' : `/ws?c=${base + k}&p=-1`,
           origin,
           cookie: owner.spec.cookie,
+          ...(session === undefined ? {} : { session }),
+          onSession: (ticket) => {
+            session = ticket;
+          },
         });
         idle.push(socket);
         if (command.target !== 'relay') return;
