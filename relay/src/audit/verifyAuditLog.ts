@@ -219,29 +219,40 @@ export async function verifyAuditLog(
     );
   }
 
-  // One ordered pass: the events in order, and beside them one cursor per tree level over
-  // audit_nodes in index order. The walk closes the subtrees of each level in index order too,
-  // so every stored hash is met exactly when it can be checked, without a lookup per hash.
+  // One ordered pass: the events in order, and beside them audit_nodes in insertion (rowid)
+  // order, which is the order the walk closes subtrees in, since appends store each node as its
+  // last leaf arrives. Each stored hash is met as it can be checked: a sequential scan of both
+  // tables instead of a lookup per hash. Rows met before their turn (the edge kept by a pruning)
+  // are passed over; a row out of order (after a VACUUM renumbered rows, say) is looked up on its
+  // own, so order only ever costs speed, never correctness.
   const events = sqlite
     .prepare<[number], RawAuditRow>(
       `SELECT ${RAW_AUDIT_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq`,
     )
     .raw(true);
-  const cursors: IterableIterator<Buffer>[] = [];
+  const nodes = sqlite
+    .prepare<[], readonly [number, number, Buffer]>(
+      'SELECT level, idx, hash FROM audit_nodes ORDER BY rowid',
+    )
+    .raw(true)
+    .iterate();
+  const nodeAt = sqlite
+    .prepare<[number, number], Buffer>('SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?')
+    .pluck(true);
+  let peek = nodes.next();
+  /** Negative when node a closes before node b in the walk: by last leaf, then lower level. */
+  const walkOrder = (levelA: number, idxA: number, levelB: number, idxB: number) =>
+    (idxA + 1) * 2 ** levelA - (idxB + 1) * 2 ** levelB || levelA - levelB;
   const storedNode = (level: number, index: number): Buffer | undefined => {
-    let cursor = cursors[level];
-    if (cursor === undefined) {
-      cursor = sqlite
-        .prepare<[number, number], Buffer>(
-          'SELECT hash FROM audit_nodes WHERE level = ? AND idx >= ? ORDER BY idx',
-        )
-        .pluck(true)
-        .iterate(level, index);
-      cursors[level] = cursor;
+    while (peek.done !== true && walkOrder(peek.value[0], peek.value[1], level, index) < 0) {
+      peek = nodes.next();
     }
-    // Hashes only: a missing row brings the next one's hash here, which does not match either.
-    const next = cursor.next();
-    return next.done === true ? undefined : next.value;
+    if (peek.done !== true && peek.value[0] === level && peek.value[1] === index) {
+      const hash = peek.value[2];
+      peek = nodes.next();
+      return hash;
+    }
+    return nodeAt.get(level, index);
   };
   try {
     for (const row of events.iterate(count)) {
@@ -295,8 +306,7 @@ export async function verifyAuditLog(
       }
     }
   } finally {
-    // forEach skips the holes: levels whose cursor was never opened.
-    cursors.forEach((cursor) => cursor.return?.());
+    nodes.return?.();
   }
   const beyond = claims[claim];
   if (beyond !== undefined) {
