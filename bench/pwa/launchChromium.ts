@@ -1,0 +1,107 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** The flags the browser tests use (pwa/e2e/browser.ts): nothing runs in the background. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface Chromium {
+  /** The DevTools port, for Lighthouse and for playwright-core's connectOverCDP. */
+  readonly port: number;
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Headless Debian Chromium with a fresh profile (an empty HTTP cache, no service worker) and the
+ * relay's CA trusted the way pwa/e2e/browser.ts trusts it: imported into the NSS store of a
+ * throwaway HOME. Certificate errors are never ignored, since that would switch off the service
+ * worker being measured. Launched by hand rather than by playwright-core so that Lighthouse and
+ * the page measurements drive the same browser through its DevTools port.
+ */
+export async function launchChromium(caPem: string): Promise<Chromium> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+  }
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-bench-browser-'));
+  const nssDb = path.join(home, '.pki', 'nssdb');
+  fs.mkdirSync(nssDb, { recursive: true });
+  const caFile = path.join(home, 'ca.pem');
+  fs.writeFileSync(caFile, caPem);
+  execFileSync('certutil', ['-d', `sql:${nssDb}`, '-N', '--empty-password']);
+  execFileSync('certutil', [
+    '-d',
+    `sql:${nssDb}`,
+    '-A',
+    '-t',
+    'C,,',
+    '-n',
+    'VaultRoom bench CA',
+    '-i',
+    caFile,
+  ]);
+  const child = spawn(
+    CHROMIUM,
+    [
+      ...CHROMIUM_ARGS,
+      '--headless',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${path.join(home, 'profile')}`,
+      '--host-resolver-rules=MAP vaultroom.local 127.0.0.1',
+      'about:blank',
+    ],
+    { env: { ...process.env, HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
+  const close = async () => {
+    process.removeListener('exit', kill);
+    if (child.exitCode === null && child.signalCode === null) {
+      const force = setTimeout(kill, 5000);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(force);
+    }
+    fs.rmSync(home, { recursive: true, force: true });
+  };
+  let stderr = '';
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`Chromium did not start: ${stderr}`));
+    }, 30_000);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
+      if (match?.[1] === undefined) return;
+      clearTimeout(timer);
+      // Keep draining: a full pipe would stall the browser.
+      child.stderr.removeAllListeners('data');
+      child.stderr.resume();
+      resolve(match[1]);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Chromium exited with ${String(code)}: ${stderr}`));
+    });
+  }).catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
+  return { port: Number(new URL(endpoint).port), endpoint, close };
+}
