@@ -20,7 +20,7 @@ import { machineInfo } from './lib/machineInfo.js';
 const args = benchArgs();
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-/** The suite, in order; a script not written yet (the PWA's) is reported as missing. */
+/** The suite, in order; a script that does not exist is reported as missing. */
 const SCRIPTS = [
   { name: 'crypto', file: 'bench/crypto.ts' },
   { name: 'audit', file: 'bench/audit.ts' },
