@@ -212,7 +212,7 @@ try {
             .map(([category, score]) => `${category} ${score}`)
             .join(
               ', ',
-            )}${result.failed.length > 0 ? `; lost points: ${result.failed.join(', ')}` : ''}`,
+            )}${Object.values(result.failed).some((ids) => ids.length > 0) ? `; lost points: ${[...new Set(Object.values(result.failed).flat())].join(', ')}` : ''}`,
         );
       }
       lighthouse.push({ formFactor, runs });
@@ -303,7 +303,9 @@ for (const { formFactor, runs } of lighthouse) {
   for (const category of categories) {
     const score = median(runs.map((r) => r.scores[category]));
     const goal = CATEGORY_GOALS[category];
-    const lost = [...new Set(runs.flatMap((r) => r.failed))];
+    const lost = [
+      ...new Set(runs.flatMap((r) => r.failed[category].map((id) => id.split(' ')[0]))),
+    ];
     const metrics =
       category === 'performance'
         ? `; median FCP ${round(median(runs.map((r) => r.metrics['first-contentful-paint'] ?? NaN)), 0)} ms, LCP ${round(median(runs.map((r) => r.metrics['largest-contentful-paint'] ?? NaN)), 0)} ms, TBT ${round(median(runs.map((r) => r.metrics['total-blocking-time'] ?? NaN)), 0)} ms, CLS ${round(median(runs.map((r) => r.metrics['cumulative-layout-shift'] ?? NaN)), 3)}, Lighthouse TTI ${round(median(runs.map((r) => r.metrics['interactive'] ?? NaN)), 0)} ms`
@@ -313,7 +315,7 @@ for (const { formFactor, runs } of lighthouse) {
       value: score,
       unit: 'score',
       ...(goal === undefined ? {} : { goal: `>= ${goal}`, ...judged(score >= goal) }),
-      note: `Lighthouse ${runs[0]?.lighthouseVersion ?? ''} ${formFactor} (${formFactor === 'mobile' ? 'its default: simulated slow 4G, 4x CPU slowdown' : 'its desktop config'}), /sign-in, median of ${runs.length}${lost.length > 0 ? `; points lost on: ${lost.join(', ')}` : ''}${metrics}${smokeNote}`,
+      note: `Lighthouse ${runs[0]?.lighthouseVersion ?? ''} ${formFactor} (${formFactor === 'mobile' ? 'its default: simulated slow 4G, 4x CPU slowdown' : 'its desktop config'}), /sign-in, median of ${runs.length} (${runs.map((r) => r.scores[category]).join(', ')})${lost.length > 0 ? `; points lost on: ${lost.join(', ')}` : ''}${metrics}${smokeNote}`,
     });
   }
 }

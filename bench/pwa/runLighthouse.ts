@@ -11,8 +11,8 @@ export interface LighthouseResult {
   readonly scores: Record<Category, number>;
   /** Lighthouse's own metrics, in milliseconds (CLS unitless). */
   readonly metrics: Record<string, number>;
-  /** Audits that lost points, `id (score)`, for the note and the report. */
-  readonly failed: readonly string[];
+  /** Per category, the weighted audits that lost points, as `id score`. */
+  readonly failed: Record<Category, readonly string[]>;
   readonly lighthouseVersion: string;
   readonly userAgent: string;
 }
@@ -76,17 +76,15 @@ export async function runLighthouse(
     const value = lhr.audits[id]?.numericValue;
     if (typeof value === 'number') metrics[id] = value;
   }
-  const counted = new Set(
-    categories.flatMap((category) =>
-      (lhr.categories[category]?.auditRefs ?? [])
-        .filter((ref) => ref.weight > 0)
-        .map((ref) => ref.id),
-    ),
-  );
-  const failed = [...counted]
-    .map((id) => lhr.audits[id])
-    .filter((audit) => audit !== undefined && typeof audit.score === 'number' && audit.score < 1)
-    .map((audit) => `${audit?.id ?? ''} (${String(audit?.score)})`);
+  // Per category, the weighted audits that did not score full marks: what cost the points.
+  const failed = {} as Record<Category, string[]>;
+  for (const category of categories) {
+    failed[category] = (lhr.categories[category]?.auditRefs ?? [])
+      .filter((ref) => ref.weight > 0)
+      .map((ref) => lhr.audits[ref.id])
+      .filter((audit) => typeof audit?.score === 'number' && audit.score < 1)
+      .map((audit) => `${audit?.id ?? ''} ${String(audit?.score)}`);
+  }
   return {
     scores,
     metrics,
