@@ -219,121 +219,129 @@ describe('the JSON API under fuzzing', () => {
     fs.rmSync(pwaDir, { recursive: true, force: true });
   });
 
-  it('answers every mutated request with a success or a coded 4xx, and stays up', async () => {
-    const tally = new FuzzTally();
-    const runs = fuzzRuns(700);
-    const slowest = { ms: 0 };
-    const request = fc.record({
-      endpoint: fc.constantFrom(...ENDPOINTS),
-      signedIn: fc.boolean(),
-      param: pathParam,
-      query: queryString,
-      contentType,
-      body: fc.constantFrom(...ENDPOINTS).chain((endpoint) => bodyFor(endpoint.sample ?? {})),
-    });
-    await fc.assert(
-      fc.asyncProperty(request, async (input) => {
-        const { endpoint } = input;
-        const target = `${endpoint.method} ${endpoint.pattern}`;
-        const path = endpoint.pattern.replace(/:[a-z]+/g, input.param);
-        const hasBody = endpoint.method === 'POST' || endpoint.method === 'PATCH';
-        const signedIn = input.signedIn && endpoint.anonymousOnly !== true;
-        const headers: Record<string, string> = { 'content-type': input.contentType };
-        if (signedIn) headers['cookie'] = admin.cookie;
-        const started = performance.now();
-        const response = await rawRequest(relay, agent, {
-          method: endpoint.method,
-          path: `${path}${endpoint.method === 'GET' ? input.query : ''}`,
-          headers,
-          ...(hasBody ? { body: input.body } : {}),
-        });
-        slowest.ms = Math.max(slowest.ms, performance.now() - started);
-        if (response.status >= 200 && response.status < 300) {
-          tally.record(target, 'accepted');
-          return true;
-        }
-        const code = errorCode(response.text);
-        const coded =
-          response.status >= 400 &&
-          response.status < 500 &&
-          code !== undefined &&
-          code in API_CODES &&
-          code !== 'INTERNAL';
-        tally.record(target, coded ? { refused: code } : 'failure');
-        return coded;
-      }),
-      { seed: FUZZ_SEED, numRuns: runs, endOnFailure: true },
-    );
-    tally.print('API');
-    console.log(
-      `fuzz API: ${tally.executions} requests over ${ENDPOINTS.length} endpoints, ` +
-        `slowest answer ${slowest.ms.toFixed(0)} ms (bound 10000 ms)`,
-    );
-    expect(tally.failures).toBe(0);
+  it(
+    'answers every mutated request with a success or a coded 4xx, and stays up',
+    async () => {
+      const tally = new FuzzTally();
+      const runs = fuzzRuns(700);
+      const slowest = { ms: 0 };
+      const request = fc.record({
+        endpoint: fc.constantFrom(...ENDPOINTS),
+        signedIn: fc.boolean(),
+        param: pathParam,
+        query: queryString,
+        contentType,
+        body: fc.constantFrom(...ENDPOINTS).chain((endpoint) => bodyFor(endpoint.sample ?? {})),
+      });
+      await fc.assert(
+        fc.asyncProperty(request, async (input) => {
+          const { endpoint } = input;
+          const target = `${endpoint.method} ${endpoint.pattern}`;
+          const path = endpoint.pattern.replace(/:[a-z]+/g, input.param);
+          const hasBody = endpoint.method === 'POST' || endpoint.method === 'PATCH';
+          const signedIn = input.signedIn && endpoint.anonymousOnly !== true;
+          const headers: Record<string, string> = { 'content-type': input.contentType };
+          if (signedIn) headers['cookie'] = admin.cookie;
+          const started = performance.now();
+          const response = await rawRequest(relay, agent, {
+            method: endpoint.method,
+            path: `${path}${endpoint.method === 'GET' ? input.query : ''}`,
+            headers,
+            ...(hasBody ? { body: input.body } : {}),
+          });
+          slowest.ms = Math.max(slowest.ms, performance.now() - started);
+          if (response.status >= 200 && response.status < 300) {
+            tally.record(target, 'accepted');
+            return true;
+          }
+          const code = errorCode(response.text);
+          const coded =
+            response.status >= 400 &&
+            response.status < 500 &&
+            code !== undefined &&
+            code in API_CODES &&
+            code !== 'INTERNAL';
+          tally.record(target, coded ? { refused: code } : 'failure');
+          return coded;
+        }),
+        { seed: FUZZ_SEED, numRuns: runs, endOnFailure: true },
+      );
+      tally.print('API');
+      console.log(
+        `fuzz API: ${tally.executions} requests over ${ENDPOINTS.length} endpoints, ` +
+          `slowest answer ${slowest.ms.toFixed(0)} ms (bound 10000 ms)`,
+      );
+      expect(tally.failures).toBe(0);
 
-    // Still up, still serving the administrator, and nothing went wrong inside.
-    const me = await rawRequest(relay, agent, {
-      method: 'GET',
-      path: ACCOUNTS_API.me,
-      headers: { cookie: admin.cookie },
-    });
-    expect(me.status).toBe(200);
-    expect(relay.child.exitCode).toBeNull();
-    const errors = relay.logs.filter((record) => Number(record['level']) >= 50);
-    expect(errors).toEqual([]);
-  }, 120_000);
+      // Still up, still serving the administrator, and nothing went wrong inside.
+      const me = await rawRequest(relay, agent, {
+        method: 'GET',
+        path: ACCOUNTS_API.me,
+        headers: { cookie: admin.cookie },
+      });
+      expect(me.status).toBe(200);
+      expect(relay.child.exitCode).toBeNull();
+      const errors = relay.logs.filter((record) => Number(record['level']) >= 50);
+      expect(errors).toEqual([]);
+    },
+    Math.max(120_000, fuzzRuns(700) * 50),
+  );
 
-  it('answers mutated raw HTTP requests with a 4xx (505 for a garbled version) or a close, and stays up', async () => {
-    const valid =
-      `POST ${ACCOUNTS_API.signInOptions} HTTP/1.1\r\nHost: vaultroom.local:${relay.httpsPort}\r\n` +
-      `Origin: https://vaultroom.local:${relay.httpsPort}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: 2\r\n\r\n{}`;
-    const edit = fc.record({
-      at: fc.nat(),
-      cut: fc.nat(8),
-      piece: fc.oneof(
-        fc.constantFrom(
-          '\r\n',
-          '\n',
-          '\r',
-          ' ',
-          ':',
-          '\0',
-          'Transfer-Encoding: chunked\r\n',
-          '999999',
+  it(
+    'answers mutated raw HTTP requests with a 4xx (505 for a garbled version) or a close, and stays up',
+    async () => {
+      const valid =
+        `POST ${ACCOUNTS_API.signInOptions} HTTP/1.1\r\nHost: vaultroom.local:${relay.httpsPort}\r\n` +
+        `Origin: https://vaultroom.local:${relay.httpsPort}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: 2\r\n\r\n{}`;
+      const edit = fc.record({
+        at: fc.nat(),
+        cut: fc.nat(8),
+        piece: fc.oneof(
+          fc.constantFrom(
+            '\r\n',
+            '\n',
+            '\r',
+            ' ',
+            ':',
+            '\0',
+            'Transfer-Encoding: chunked\r\n',
+            '999999',
+          ),
+          fc.string({ maxLength: 6, unit: 'binary' }),
         ),
-        fc.string({ maxLength: 6, unit: 'binary' }),
-      ),
-    });
-    const runs = fuzzRuns(150);
-    const outcomes = new Map<string, number>();
-    let failures = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 3 }), async (edits) => {
-        let text = valid;
-        for (const e of edits) {
-          const at = e.at % (text.length + 1);
-          text = text.slice(0, at) + e.piece + text.slice(at + e.cut);
-        }
-        const status = await sendRaw(relay, text);
-        const outcome = String(status);
-        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-        // uWS's parser answers a request line with a garbled version with 505 and a close, the
-        // status RFC 9110 §15.6.6 names for it; every other answer must be a 4xx.
-        const ok = typeof status === 'string' || status < 500 || status === 505;
-        if (!ok) failures += 1;
-        return ok;
-      }),
-      { seed: FUZZ_SEED, numRuns: runs, endOnFailure: true },
-    );
-    const summary = [...outcomes].map(([outcome, count]) => `${outcome} ${count}`).join(', ');
-    console.log(
-      `fuzz raw HTTP: ${runs} executions (seed ${FUZZ_SEED}), outcomes [${summary}], 5xx other than 505 ${failures} (bound 0)`,
-    );
-    expect(failures).toBe(0);
-    const health = await rawRequest(relay, agent, { method: 'GET', path: '/healthz' });
-    expect(health.status).toBe(200);
-  }, 120_000);
+      });
+      const runs = fuzzRuns(150);
+      const outcomes = new Map<string, number>();
+      let failures = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 3 }), async (edits) => {
+          let text = valid;
+          for (const e of edits) {
+            const at = e.at % (text.length + 1);
+            text = text.slice(0, at) + e.piece + text.slice(at + e.cut);
+          }
+          const status = await sendRaw(relay, text);
+          const outcome = String(status);
+          outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+          // uWS's parser answers a request line with a garbled version with 505 and a close, the
+          // status RFC 9110 §15.6.6 names for it; every other answer must be a 4xx.
+          const ok = typeof status === 'string' || status < 500 || status === 505;
+          if (!ok) failures += 1;
+          return ok;
+        }),
+        { seed: FUZZ_SEED, numRuns: runs, endOnFailure: true },
+      );
+      const summary = [...outcomes].map(([outcome, count]) => `${outcome} ${count}`).join(', ');
+      console.log(
+        `fuzz raw HTTP: ${runs} executions (seed ${FUZZ_SEED}), outcomes [${summary}], 5xx other than 505 ${failures} (bound 0)`,
+      );
+      expect(failures).toBe(0);
+      const health = await rawRequest(relay, agent, { method: 'GET', path: '/healthz' });
+      expect(health.status).toBe(200);
+    },
+    Math.max(120_000, fuzzRuns(150) * 2500),
+  );
 });
 
 /** The `error.code` of a JSON error body, if it is one. */

@@ -211,13 +211,21 @@ describe('a database held locked by another process', () => {
       const locker = new Database(path.join(relay.dataDir, 'relay.db'), { timeout: 1000 });
       locker.prepare('BEGIN IMMEDIATE').run();
       const started = Date.now();
-      const held = send(sender, bobDevice, 512);
+      // The relay's wait for the lock blocks it, so replies may take several busy timeouts.
+      const sendId = sender.id();
+      const held = sender.next((frame) => 'id' in frame && frame.id === sendId, 40_000);
+      sender.send({
+        t: 'send',
+        id: sendId,
+        msg: new Uint8Array(randomBytes(16)),
+        to: [{ device: bobDevice, body: new Uint8Array(512) }],
+      });
       const invitePromise = alice.request('POST', '/api/invites', {
         role: 'member',
         maxUses: 1,
         expiresInHours: 1,
       });
-      const reply = await held.reply;
+      const reply = await held;
       const sendMs = Date.now() - started;
       const invite = await invitePromise;
       const apiMs = Date.now() - started;
@@ -342,23 +350,30 @@ describe('certificate files the relay cannot use', () => {
           /folder\.pem or its key is not valid PEM/,
         ],
       ];
-      for (const [what, args, expected] of cases) {
-        const result = await runCli([
-          'serve',
-          '--port',
-          '0',
-          '--http-port',
-          '0',
-          '--data-dir',
-          path.join(dir, 'data'),
-          '--pwa-dir',
-          pwaDir,
-          ...args,
-        ]);
-        console.log(`unusable TLS files, ${what}: exit ${result.code}, "${result.stderr.trim()}"`);
-        expect(result.code, what).toBe(1);
-        expect(result.stderr, what).toMatch(expected);
-        expect(result.stderr.trim().split('\n'), what).toHaveLength(1);
+      const results = await Promise.all(
+        cases.map(([, args], index) =>
+          runCli([
+            'serve',
+            '--port',
+            '0',
+            '--http-port',
+            '0',
+            '--data-dir',
+            path.join(dir, `data-${index}`),
+            '--pwa-dir',
+            pwaDir,
+            ...args,
+          ]),
+        ),
+      );
+      for (const [index, [what, , expected]] of cases.entries()) {
+        const result = results[index];
+        console.log(
+          `unusable TLS files, ${what}: exit ${result?.code}, "${result?.stderr.trim()}"`,
+        );
+        expect(result?.code, what).toBe(1);
+        expect(result?.stderr, what).toMatch(expected);
+        expect(result?.stderr.trim().split('\n'), what).toHaveLength(1);
       }
 
       // The generated CA's key damaged: the relay cannot issue a server certificate with it.
