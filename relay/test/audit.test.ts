@@ -730,7 +730,7 @@ describe('pruning the audit log', () => {
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 
   it('after pruning, catches an altered consistency proof kept for an older checkpoint', async () => {
     const copy = copyDataDir(dataDir);
