@@ -154,6 +154,26 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
     await expect
       .poll(() => bubble(bobPage, 'Hi Alice').textContent(), { timeout: 15_000 })
       .toContain('Read');
+    // Bob reacts; Alice sees it under her message.
+    await bubble(bobPage, 'Hello Bob')
+      .getByRole('button', { name: 'React to this message' })
+      .click();
+    await bobPage.getByRole('button', { name: 'React with 👍' }).click();
+    await expect
+      .poll(() => bubble(page, 'Hello Bob').getByText('Reactions: 👍 @bob').count(), {
+        timeout: 15_000,
+      })
+      .toBe(1);
+
+    // Alice turns on disappearing messages; Bob's conversation shows who set what.
+    await page.getByLabel('Disappearing messages').selectOption({ label: '1 day' });
+    await expect
+      .poll(() => bobPage.getByText('@alice set messages to disappear after 1 day.').count(), {
+        timeout: 15_000,
+      })
+      .toBe(1);
+    expect(await bobPage.getByLabel('Disappearing messages').inputValue()).toBe('86400');
+
     await noAxeViolations(page, 'open conversation');
     await shoot(page, 'chat-conversation');
     await shoot(bobPage, 'chat-conversation-bob');

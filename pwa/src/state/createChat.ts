@@ -29,6 +29,8 @@ export interface Chat {
   send(conversation: string, text: string): Promise<void>;
   retry(message: string): Promise<void>;
   saveDraft(conversation: string, draft: string): Promise<void>;
+  setTimer(conversation: string, seconds: number): Promise<void>;
+  react(message: string, emoji: string): Promise<void>;
   markRead(conversation: string): Promise<void>;
   setTyping(conversation: string, typing: boolean): void;
   safetyNumber(conversation: string): Promise<SafetyNumber>;
@@ -66,6 +68,13 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
   let engine: ChatEngine | null = null;
 
   const ticker = setInterval(() => setClock(Date.now()), 2000);
+  // Disappearing messages go on time even while nothing else happens.
+  const sweeper = setInterval(() => {
+    engine?.sweepExpired().catch(() => undefined);
+  }, 10_000);
+  onCleanup(() => {
+    clearInterval(sweeper);
+  });
   onCleanup(() => {
     clearInterval(ticker);
   });
@@ -91,6 +100,10 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
         );
         return;
       }
+      case 'message-deleted':
+        if (messageMap[event.conversation] === undefined) return;
+        setMessageMap(event.conversation, (list) => list.filter((m) => m.id !== event.id));
+        return;
       case 'incoming':
         services.notify(event.conversation.peer, event.message.text, event.conversation.id);
         return;
@@ -126,6 +139,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
         const contact = await opened.loadContact(conversation.id);
         if (contact !== undefined) setContactMap(contact.id, contact);
       }
+      await opened.sweepExpired();
       await opened.start();
       setStatus('ready');
     } catch (error) {
@@ -186,6 +200,8 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       await requireEngine().retry(message);
     },
     saveDraft: (conversation, draft) => requireEngine().saveDraft(conversation, draft),
+    setTimer: (conversation, seconds) => requireEngine().setTimer(conversation, seconds),
+    react: (message, emoji) => requireEngine().react(message, emoji),
     markRead: (conversation) => requireEngine().markRead(conversation),
     setTyping(conversation, typing) {
       engine?.sendTyping(conversation, typing).catch(() => undefined);

@@ -54,6 +54,10 @@ describe('content envelope', () => {
       },
     },
     { type: 'control', kind: 'groupRemove', groupId: id(9) },
+    { type: 'timer', seconds: 86_400, groupId: null },
+    { type: 'timer', seconds: 0, groupId: id(9) },
+    { type: 'reaction', messageId: id(3), emoji: '👍🏽', groupId: null },
+    { type: 'reaction', messageId: id(3), emoji: '', groupId: id(9) },
   ];
 
   it('round-trips every content type', () => {

@@ -5,6 +5,7 @@ import {
   CONTENT_TYPE,
   CONTROL_KIND,
   E2E_VERSION,
+  MAX_REACTION_BYTES,
   MAX_RECEIPT_IDS,
   RECEIPT_KIND,
   SIZES,
@@ -39,6 +40,15 @@ export type Content =
   | {
       readonly type: 'control';
       readonly kind: keyof typeof CONTROL_KIND;
+      readonly groupId: Uint8Array | null;
+    }
+  /** Disappearing messages: both sides delete messages this long after they were seen; 0 = off. */
+  | { readonly type: 'timer'; readonly seconds: number; readonly groupId: Uint8Array | null }
+  /** An emoji on a message; `emoji` empty removes the sender's reaction. */
+  | {
+      readonly type: 'reaction';
+      readonly messageId: Uint8Array;
+      readonly emoji: string;
       readonly groupId: Uint8Array | null;
     };
 
@@ -88,6 +98,27 @@ export function encodeContent(content: Content): Uint8Array {
       w.u8(CONTROL_KIND[content.kind]);
       writeGroup(w, content.groupId);
       break;
+    case 'timer':
+      if (
+        !Number.isInteger(content.seconds) ||
+        content.seconds < 0 ||
+        content.seconds > 0xffff_ffff
+      ) {
+        throw new CryptoError('MALFORMED', 'a timer is a whole number of seconds');
+      }
+      w.u32(content.seconds);
+      writeGroup(w, content.groupId);
+      break;
+    case 'reaction': {
+      checkId(content.messageId, 'message id');
+      const emoji = utf8(content.emoji);
+      if (emoji.length > MAX_REACTION_BYTES) {
+        throw new CryptoError('MALFORMED', `a reaction is at most ${MAX_REACTION_BYTES} bytes`);
+      }
+      w.bytes(content.messageId).u8(emoji.length).bytes(emoji);
+      writeGroup(w, content.groupId);
+      break;
+    }
   }
   return w.finish();
 }
@@ -134,6 +165,19 @@ export function decodeContent(bytes: Uint8Array): Content {
     case 'control': {
       const kind = nameOf(CONTROL_KIND, r.u8(), 'control kind');
       content = { type, kind, groupId: group() };
+      break;
+    }
+    case 'timer': {
+      const seconds = r.u32();
+      content = { type, seconds, groupId: group() };
+      break;
+    }
+    case 'reaction': {
+      const messageId = r.bytes(SIZES.messageId);
+      const length = r.u8();
+      if (length > MAX_REACTION_BYTES) throw new CryptoError('MALFORMED', 'reaction is too long');
+      const emoji = fromUtf8(r.bytes(length), 'reaction');
+      content = { type, messageId, emoji, groupId: group() };
       break;
     }
   }

@@ -114,9 +114,13 @@ export const CONTENT_TYPE = {
   typing: 0x03,
   groupKeyDistribution: 0x04,
   control: 0x05,
+  timer: 0x06,
+  reaction: 0x07,
 } as const;
 export const RECEIPT_KIND = { delivered: 0x01, read: 0x02 } as const;
 export const TYPING_STATE = { started: 0x01, stopped: 0x02 } as const;
 export const CONTROL_KIND = { sessionReset: 0x01, groupLeave: 0x02, groupRemove: 0x03 } as const;
 /** §1.8 At most this many message ids in one receipt. */
 export const MAX_RECEIPT_IDS = 256;
+/** §1.8 Longest reaction (UTF-8 bytes): one emoji with its modifiers and joiners. */
+export const MAX_REACTION_BYTES = 32;

@@ -40,6 +40,14 @@ export interface MessageRecord {
   readonly awaitingKeys: boolean;
   /** Incoming: the device it came from, to send receipts back to. */
   readonly fromDevice: string | null;
+  /** Disappearing messages: deleted from this device at this time (ms), or kept. */
+  readonly expiresAt: number | null;
+  /** The conversation's timer when the message was written or received (0 = kept). */
+  readonly timerSeconds: number;
+  /** Handle → emoji: one reaction per person. */
+  readonly reactions: Readonly<Record<string, string>>;
+  /** A line about the conversation rather than a message (a timer change), or null. */
+  readonly notice: { readonly kind: 'timer'; readonly seconds: number } | null;
 }
 
 export interface ConversationRecord {
@@ -53,6 +61,8 @@ export interface ConversationRecord {
   readonly unread: number;
   readonly draft: string;
   readonly createdAt: number;
+  /** Disappearing messages after this many seconds; 0 = kept. */
+  readonly timerSeconds: number;
 }
 
 /** What this device knows of a person's devices and whether their keys were verified. */
@@ -88,6 +98,28 @@ export interface DeviceRecord {
  */
 export function encodeRecord(record: object): Uint8Array {
   return encode(record);
+}
+
+type Added<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+export type StoredMessage = Added<
+  MessageRecord,
+  'expiresAt' | 'timerSeconds' | 'reactions' | 'notice'
+>;
+export type StoredConversation = Added<ConversationRecord, 'timerSeconds'>;
+
+/** Records written before a field existed read as its neutral value. */
+export function normalizeMessage(record: StoredMessage): MessageRecord {
+  return {
+    ...record,
+    expiresAt: record.expiresAt ?? null,
+    timerSeconds: record.timerSeconds ?? 0,
+    reactions: record.reactions ?? {},
+    notice: record.notice ?? null,
+  };
+}
+
+export function normalizeConversation(record: StoredConversation): ConversationRecord {
+  return { ...record, timerSeconds: record.timerSeconds ?? 0 };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the record type it stored under that key

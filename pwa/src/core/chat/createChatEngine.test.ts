@@ -187,6 +187,9 @@ interface Person {
   setOnline(on: boolean): void;
 }
 
+/** Moved forward by tests that need time to pass (disappearing messages). */
+let clockOffset = 0;
+
 async function person(relay: FakeRelay, handle: string, store = createMemorySealedStore()) {
   const issues: ChatIssue[] = [];
   let link: { setOnline(on: boolean): void } | null = null;
@@ -195,7 +198,7 @@ async function person(relay: FakeRelay, handle: string, store = createMemorySeal
     store,
     handle,
     deviceName: `${handle}'s browser`,
-    now: () => Date.now(),
+    now: () => Date.now() + clockOffset,
     connect: (handlers) => {
       const made = relay.transportFor(handle)(handlers);
       link = made;
@@ -385,5 +388,65 @@ describe('the chat engine between two people', () => {
     const [conversation] = await again.engine.listConversations();
     expect(conversation).toMatchObject({ id: 'bob', draft: 'half a thought', lastText: 'kept' });
     expect((await again.engine.listMessages('bob')).map((m) => m.text)).toEqual(['kept']);
+  });
+
+  it('sets disappearing messages on both sides and deletes messages when their time is up', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    await alice.engine.sendText('bob', 'before the timer');
+    await alice.engine.setTimer('bob', 60);
+    await alice.engine.sendText('bob', 'gone in a minute');
+    await settle();
+
+    const [atBob] = await bob.engine.listConversations();
+    expect(atBob?.timerSeconds).toBe(60);
+    const bobMessages = await bob.engine.listMessages('alice');
+    expect(bobMessages.map((m) => m.notice?.seconds ?? m.text)).toEqual([
+      'before the timer',
+      60,
+      'gone in a minute',
+    ]);
+    const sent = (await alice.engine.listMessages('bob')).find(
+      (m) => m.text === 'gone in a minute',
+    );
+    expect(sent?.expiresAt).toBeGreaterThan(Date.now());
+    await bob.engine.markRead('alice');
+
+    clockOffset = 61_000;
+    try {
+      await alice.engine.sweepExpired();
+      await bob.engine.sweepExpired();
+    } finally {
+      clockOffset = 0;
+    }
+    expect((await alice.engine.listMessages('bob')).map((m) => m.text)).not.toContain(
+      'gone in a minute',
+    );
+    expect((await bob.engine.listMessages('alice')).map((m) => m.text)).not.toContain(
+      'gone in a minute',
+    );
+    // Written before the timer: kept.
+    expect((await bob.engine.listMessages('alice')).map((m) => m.text)).toContain(
+      'before the timer',
+    );
+  });
+
+  it('shows reactions on both sides, one per person, and removes them', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    const message = await alice.engine.sendText('bob', 'react to me');
+    await settle();
+    await bob.engine.react(message.id, '👍');
+    await bob.engine.react(message.id, '❤️');
+    await settle();
+    expect((await lastMessage(alice, 'bob')).reactions).toEqual({ bob: '❤️' });
+    await bob.engine.react(message.id, '');
+    await settle();
+    expect((await lastMessage(alice, 'bob')).reactions).toEqual({});
+    expect((await lastMessage(bob, 'alice')).reactions).toEqual({});
   });
 });

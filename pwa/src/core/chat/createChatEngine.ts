@@ -73,6 +73,8 @@ export interface ChatTransportHandlers {
 export type ChatEvent =
   | { readonly kind: 'conversation'; readonly conversation: ConversationRecord }
   | { readonly kind: 'message'; readonly message: MessageRecord }
+  /** A disappearing message's time was up: it is gone from this device. */
+  | { readonly kind: 'message-deleted'; readonly conversation: string; readonly id: string }
   /** A new message from someone else: for notifications. */
   | {
       readonly kind: 'incoming';
@@ -118,6 +120,12 @@ export interface ChatEngine {
   /** Sends a failed message again, under a new id. */
   retry(message: string): Promise<MessageRecord>;
   saveDraft(conversation: string, draft: string): Promise<void>;
+  /** Disappearing messages for this conversation, told to the other side; 0 turns them off. */
+  setTimer(conversation: string, seconds: number): Promise<void>;
+  /** Reacts to a message with an emoji, or takes the reaction back with ''. */
+  react(message: string, emoji: string): Promise<void>;
+  /** Deletes the disappearing messages whose time is up. */
+  sweepExpired(): Promise<void>;
   /** The person has seen the conversation: reset unread and tell the sender's devices. */
   markRead(conversation: string): Promise<void>;
   sendTyping(conversation: string, typing: boolean): Promise<void>;
@@ -157,6 +165,16 @@ const ONE_TIME_PREKEYS = 100;
 /** How often a contact's device list is fetched again when sending (new devices, revocations). */
 const REFRESH_DEVICES_MS = 60 * 60 * 1000;
 
+/** One reaction per person: a new one replaces theirs, an empty one removes it. */
+function withReaction(
+  reactions: Readonly<Record<string, string>>,
+  handle: string,
+  emoji: string,
+): Record<string, string> {
+  const others = Object.entries(reactions).filter(([who]) => who !== handle);
+  return Object.fromEntries(emoji === '' ? others : [...others, [handle, emoji]]);
+}
+
 /** Whether a verified contact's keys changed since they were compared: sending must wait. */
 export function keysChangedSinceVerified(contact: ContactRecord): boolean {
   return (
@@ -184,6 +202,13 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   let stopped = false;
   const unsubscribers: (() => void)[] = [];
 
+  // Sort keys strictly increase on this device, so messages seen in one millisecond keep the
+  // order they were seen in.
+  let lastStamp = 0;
+  const stamp = (at: number = now()): number => {
+    lastStamp = Math.max(at, lastStamp + 1);
+    return lastStamp;
+  };
   const emit = (event: ChatEvent): void => {
     for (const listener of listeners) listener(event);
   };
@@ -390,6 +415,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     unread: 0,
     draft: '',
     createdAt: now(),
+    timerSeconds: 0,
   });
 
   // ---- sending ---------------------------------------------------------------------------
@@ -530,7 +556,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         const message: MessageRecord = {
           id,
           conversation: contact.id,
-          sortKey: sortKeyOf(now(), id),
+          sortKey: sortKeyOf(stamp(), id),
           outgoing: false,
           author: contact.handle,
           text: content.text,
@@ -539,6 +565,11 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
           failure: null,
           awaitingKeys: false,
           fromDevice: envelope.from,
+          // Incoming messages start their timer when read (markRead).
+          expiresAt: null,
+          timerSeconds: (await repo.loadConversation(contact.id))?.timerSeconds ?? 0,
+          reactions: {},
+          notice: null,
         };
         await saveMessage(message);
         const conversation = (await repo.loadConversation(contact.id)) ?? newConversation(contact);
@@ -577,10 +608,64 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
           emit({ kind: 'typing', conversation: contact.id, typing: content.state === 'started' });
         }
         return;
+      case 'timer': {
+        if (content.groupId !== null) return;
+        const conversation = (await repo.loadConversation(contact.id)) ?? newConversation(contact);
+        if (conversation.timerSeconds === content.seconds) return;
+        await saveConversation({ ...conversation, timerSeconds: content.seconds });
+        await saveNotice(contact.id, contact.handle, false, content.seconds);
+        return;
+      }
+      case 'reaction': {
+        if (content.groupId !== null) return;
+        const message = await repo.loadMessage(toHex(content.messageId));
+        // Only people in the conversation react to its messages.
+        if (message?.conversation !== contact.id) return;
+        await saveMessage({
+          ...message,
+          reactions: withReaction(message.reactions, contact.handle, content.emoji),
+        });
+        return;
+      }
       case 'groupKeyDistribution':
       case 'control':
         return;
     }
+  }
+
+  /** A line in the conversation saying who set the timer to what. */
+  async function saveNotice(
+    conversationId: string,
+    author: string,
+    outgoing: boolean,
+    seconds: number,
+  ): Promise<void> {
+    const id = toHex(sodium.randombytes_buf(MESSAGE_ID_BYTES));
+    await saveMessage({
+      id,
+      conversation: conversationId,
+      sortKey: sortKeyOf(stamp(), id),
+      outgoing,
+      author,
+      text: '',
+      sentAt: now(),
+      state: outgoing ? 'sent' : 'delivered',
+      failure: null,
+      awaitingKeys: false,
+      fromDevice: null,
+      expiresAt: null,
+      timerSeconds: 0,
+      reactions: {},
+      notice: { kind: 'timer', seconds },
+    });
+  }
+
+  /** Sends a small content (timer, reaction) to every device of the contact, through the outbox. */
+  async function sendToContact(conversationId: string, content: Content): Promise<void> {
+    const contact = await recipientsOf(conversationId);
+    if (contact === null || Object.keys(contact.devices).length === 0) return;
+    if (keysChangedSinceVerified(contact)) throw new ChatError('KEYS_CHANGED');
+    await encryptAndQueue(contact, content, sodium.randombytes_buf(MESSAGE_ID_BYTES));
   }
 
   async function sendText(conversationId: string, text: string): Promise<MessageRecord> {
@@ -595,7 +680,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     const message: MessageRecord = {
       id,
       conversation: conversationId,
-      sortKey: sortKeyOf(at, id),
+      sortKey: sortKeyOf(stamp(at), id),
       outgoing: true,
       author: options.handle,
       text: trimmed,
@@ -604,6 +689,10 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       failure: null,
       awaitingKeys: true,
       fromDevice: null,
+      expiresAt: conversation.timerSeconds > 0 ? at + conversation.timerSeconds * 1000 : null,
+      timerSeconds: conversation.timerSeconds,
+      reactions: {},
+      notice: null,
     };
     await repo.addAwaiting(id);
     await saveMessage(message);
@@ -694,6 +783,44 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       return sendText(failed.conversation, failed.text);
     },
 
+    setTimer: (conversationId, seconds) =>
+      serial(async () => {
+        const conversation = await requireConversation(conversationId);
+        if (conversation.timerSeconds === seconds) return;
+        await saveConversation({ ...conversation, timerSeconds: seconds });
+        await saveNotice(conversationId, options.handle, true, seconds);
+        await sendToContact(conversationId, { type: 'timer', seconds, groupId: null });
+      }),
+
+    react: (messageId, emoji) =>
+      serial(async () => {
+        const message = await repo.loadMessage(messageId);
+        if (message?.notice !== null) throw new ChatError('UNKNOWN_MESSAGE');
+        await saveMessage({
+          ...message,
+          reactions: withReaction(message.reactions, options.handle, emoji),
+        });
+        await sendToContact(message.conversation, {
+          type: 'reaction',
+          messageId: fromHex(messageId),
+          emoji,
+          groupId: null,
+        });
+      }),
+
+    sweepExpired: () =>
+      serial(async () => {
+        const at = now();
+        for (const conversation of await repo.listConversations()) {
+          for (const message of await repo.listMessages(conversation.id)) {
+            if (message.expiresAt !== null && message.expiresAt <= at) {
+              await repo.deleteMessage(message);
+              emit({ kind: 'message-deleted', conversation: conversation.id, id: message.id });
+            }
+          }
+        }
+      }),
+
     async saveDraft(conversationId, draft) {
       const conversation = await repo.loadConversation(conversationId);
       if (conversation === undefined || conversation.draft === draft) return;
@@ -710,7 +837,12 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         if (conversation.unread !== 0) await saveConversation({ ...conversation, unread: 0 });
         const byDevice = new Map<string, Uint8Array[]>();
         for (const message of unread) {
-          await saveMessage({ ...message, state: 'read' });
+          const timer = message.timerSeconds;
+          await saveMessage({
+            ...message,
+            state: 'read',
+            expiresAt: timer > 0 ? now() + timer * 1000 : message.expiresAt,
+          });
           if (message.fromDevice === null) continue;
           const ids = byDevice.get(message.fromDevice) ?? [];
           ids.push(fromHex(message.id));

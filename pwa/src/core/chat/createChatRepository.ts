@@ -14,10 +14,14 @@ import {
   decodeRecord,
   encodeRecord,
   toHex,
+  normalizeConversation,
+  normalizeMessage,
   type ContactRecord,
   type ConversationRecord,
   type DeviceRecord,
   type MessageRecord,
+  type StoredConversation,
+  type StoredMessage,
 } from './chatRecords.js';
 import type { SealedStore } from './SealedStore.js';
 
@@ -46,6 +50,7 @@ export interface ChatRepository {
   listMessages(conversation: string): Promise<MessageRecord[]>;
   loadMessage(id: string): Promise<MessageRecord | undefined>;
   saveMessage(message: MessageRecord): Promise<void>;
+  deleteMessage(message: MessageRecord): Promise<void>;
 
   /** Whether an envelope (by sender device and message id) was already handled. */
   seen(fromDevice: string, msg: string): Promise<boolean>;
@@ -69,7 +74,9 @@ export function createChatRepository(store: SealedStore): ChatRepository {
 
   const loadMessage = async (id: string): Promise<MessageRecord | undefined> => {
     const index = await load<{ key: string }>('messageIndex', id);
-    return index === undefined ? undefined : load<MessageRecord>('messages', index.key);
+    if (index === undefined) return undefined;
+    const stored = await load<StoredMessage>('messages', index.key);
+    return stored === undefined ? undefined : normalizeMessage(stored);
   };
 
   return {
@@ -98,15 +105,24 @@ export function createChatRepository(store: SealedStore): ChatRepository {
     saveDeviceOwner: (device, contact) => save('contacts', `owner/${device}`, { contact }),
 
     listConversations: async () =>
-      (await store.list('conversations')).map((bytes) => decodeRecord<ConversationRecord>(bytes)),
-    loadConversation: (id) => load<ConversationRecord>('conversations', id),
+      (await store.list('conversations')).map((bytes) =>
+        normalizeConversation(decodeRecord<StoredConversation>(bytes)),
+      ),
+    async loadConversation(id) {
+      const stored = await load<StoredConversation>('conversations', id);
+      return stored === undefined ? undefined : normalizeConversation(stored);
+    },
     saveConversation: (conversation) => save('conversations', conversation.id, conversation),
 
     listMessages: async (conversation) =>
       (await store.list('messages', conversation)).map((bytes) =>
-        decodeRecord<MessageRecord>(bytes),
+        normalizeMessage(decodeRecord<StoredMessage>(bytes)),
       ),
     loadMessage,
+    async deleteMessage(message) {
+      await store.delete('messages', `${message.conversation}/${message.sortKey}`);
+      await store.delete('messageIndex', message.id);
+    },
     async saveMessage(message) {
       const key = `${message.conversation}/${message.sortKey}`;
       await save('messages', key, message);

@@ -15,7 +15,8 @@ export type IconName =
   | 'plus'
   | 'clock'
   | 'chevron'
-  | 'send';
+  | 'send'
+  | 'smile';
 
 /**
  * Line icons drawn in the current text colour. Decorative: the control or text beside each icon
@@ -89,6 +90,10 @@ export function Icon(props: { readonly name: IconName; readonly class?: string }
         <Match when={props.name === 'send'}>
           <path d="M4.5 12 19.5 4.5 15 19.5l-3.5-6z" />
           <path d="M11.5 13.5 19.5 4.5" />
+        </Match>
+        <Match when={props.name === 'smile'}>
+          <circle cx="12" cy="12" r="8.5" />
+          <path d="M8.5 14a4 4 0 0 0 7 0M9.5 9.75v.01M14.5 9.75v.01" />
         </Match>
       </Switch>
     </svg>

@@ -7,8 +7,10 @@ import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { Composer } from './Composer.js';
 import { describeChatError } from './describeChatError.js';
+import { ConversationNotice } from './ConversationNotice.js';
 import { MessageBubble } from './MessageBubble.js';
 import { SafetyNumberPanel } from './SafetyNumberPanel.js';
+import { TimerControl } from './TimerControl.js';
 
 /**
  * One conversation: its header with the lock that opens the safety number, the key-change
@@ -16,7 +18,8 @@ import { SafetyNumberPanel } from './SafetyNumberPanel.js';
  * and the page is visible.
  */
 export function ConversationPane(props: { readonly id: string }): JSX.Element {
-  const { t, chat } = useApp();
+  const { t, chat, session } = useApp();
+  const me = () => session.account()?.handle ?? '';
   const [showSafety, setShowSafety] = createSignal(false);
   const [sendError, setSendError] = createSignal<string | null>(null);
   const conversation = () => chat.conversation(props.id);
@@ -162,17 +165,33 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
           <Icon name="lock" />
           <span>{t('conversation.encrypted', { peer: peer() })}</span>
         </p>
+        <TimerControl
+          conversation={props.id}
+          seconds={conversation()?.timerSeconds ?? 0}
+          onError={(error) => setSendError(describeChatError(t, error))}
+        />
         <ol class="conversation__messages" ref={list} aria-label={t('conversation.messages')}>
           <For each={messages()}>
             {(message) => (
-              <MessageBubble
-                message={message}
-                onRetry={(id) => {
-                  chat
-                    .retry(id)
-                    .catch((error: unknown) => setSendError(describeChatError(t, error)));
-                }}
-              />
+              <Show
+                when={message.notice === null}
+                fallback={<ConversationNotice message={message} />}
+              >
+                <MessageBubble
+                  message={message}
+                  me={me()}
+                  onRetry={(id) => {
+                    chat
+                      .retry(id)
+                      .catch((error: unknown) => setSendError(describeChatError(t, error)));
+                  }}
+                  onReact={(id, emoji) => {
+                    chat
+                      .react(id, emoji)
+                      .catch((error: unknown) => setSendError(describeChatError(t, error)));
+                  }}
+                />
+              </Show>
             )}
           </For>
         </ol>

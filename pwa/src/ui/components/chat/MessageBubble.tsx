@@ -1,4 +1,4 @@
-import { Show, type JSX } from 'solid-js';
+import { For, Show, createSignal, type JSX } from 'solid-js';
 import type { MessageRecord } from '../../../core/chat/chatRecords.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon, type IconName } from '../Icon.js';
@@ -12,13 +12,28 @@ const STATE_ICONS: Record<MessageRecord['state'], IconName> = {
   failed: 'warning',
 };
 
-/** One message: text, time and, for one's own, its delivery state (and a retry if it failed). */
+const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
+
+/**
+ * One message: text, time, reactions and, for one's own, its delivery state (and a retry if it
+ * failed). The react button opens a row of quick reactions; picking one's own again removes it.
+ */
 export function MessageBubble(props: {
   readonly message: MessageRecord;
   readonly onRetry: (id: string) => void;
+  readonly onReact: (id: string, emoji: string) => void;
+  /** The signed-in person's handle: their own reaction toggles off. */
+  readonly me: string;
 }): JSX.Element {
   const { t, preferences } = useApp();
   const state = () => props.message.state;
+  const [picking, setPicking] = createSignal(false);
+  const reactions = () => Object.entries(props.message.reactions);
+  const pick = (emoji: string) => {
+    setPicking(false);
+    const mine = props.message.reactions[props.me];
+    props.onReact(props.message.id, mine === emoji ? '' : emoji);
+  };
   return (
     <li
       class="bubble"
@@ -30,6 +45,12 @@ export function MessageBubble(props: {
     >
       <p class="bubble__text">{props.message.text}</p>
       <p class="bubble__meta">
+        <Show when={props.message.expiresAt !== null || props.message.timerSeconds > 0}>
+          <span class="bubble__timer" title={t('conversation.timer.disappears')}>
+            <Icon name="clock" />
+            <span class="visually-hidden">{t('conversation.timer.disappears')}</span>
+          </span>
+        </Show>
         <time datetime={new Date(props.message.sentAt).toISOString()}>
           {formatBubbleTime(props.message.sentAt, preferences.locale())}
         </time>
@@ -43,6 +64,55 @@ export function MessageBubble(props: {
           </span>
         </Show>
       </p>
+      <Show when={reactions().length > 0}>
+        <p class="bubble__reactions">
+          <span class="visually-hidden">
+            {t('conversation.reactions', {
+              list: reactions()
+                .map(([who, emoji]) => `${emoji} @${who}`)
+                .join(', '),
+            })}
+          </span>
+          <For each={reactions()}>
+            {([who, emoji]) => (
+              <span class="reaction" title={`@${who}`} aria-hidden="true">
+                {emoji}
+              </span>
+            )}
+          </For>
+        </p>
+      </Show>
+      <div class="bubble__actions">
+        <button
+          class="bubble__react"
+          type="button"
+          aria-expanded={picking()}
+          aria-label={t('conversation.react')}
+          title={t('conversation.react')}
+          onClick={() => setPicking(!picking())}
+        >
+          <Icon name="smile" />
+        </button>
+        <Show when={picking()}>
+          <span class="reaction-picker" role="group" aria-label={t('conversation.react')}>
+            <For each={QUICK_REACTIONS}>
+              {(emoji) => (
+                <button
+                  type="button"
+                  class="reaction-picker__choice"
+                  aria-pressed={props.message.reactions[props.me] === emoji}
+                  aria-label={t('conversation.reactWith', { emoji })}
+                  onClick={() => {
+                    pick(emoji);
+                  }}
+                >
+                  {emoji}
+                </button>
+              )}
+            </For>
+          </span>
+        </Show>
+      </div>
       <Show when={state() === 'failed' && props.message.failure !== 'RETRIED'}>
         <button
           class="button button--ghost button--compact bubble__retry"
