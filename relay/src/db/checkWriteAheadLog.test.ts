@@ -77,6 +77,15 @@ describe('checkWriteAheadLog', () => {
     expect(rows(withWal(pristine))).toBe(ROWS);
   });
 
+  it('accepts damage inside the last transaction only: a write torn by a power cut, never acked', () => {
+    const frameBytes = 24 + 4096;
+    const frames = Math.floor((pristine.length - 32) / frameBytes);
+    const damaged = Buffer.from(pristine);
+    const at = 32 + (frames - 1) * frameBytes + 24 + 100;
+    damaged.writeUInt8(damaged.readUInt8(at) ^ 0xff, at);
+    expect(inspectWriteAheadLog(damaged).problem).toBeNull();
+  });
+
   it('refuses a damaged header, behind which SQLite would ignore the whole log', () => {
     const damaged = Buffer.from(pristine);
     damaged.writeUInt8(damaged.readUInt8(12) ^ 0x01, 12);

@@ -72,13 +72,17 @@ export function inspectWriteAheadLog(bytes: Uint8Array): WalReport {
     sum = checksum(bytes.subarray(at + FRAME_HEADER_BYTES, at + frameBytes), bigEndian, sum);
     if (sum[0] !== view.getUint32(at + 16) || sum[1] !== view.getUint32(at + 20)) break;
   }
-  // Frames of this log generation past the break that end a transaction: committed, and lost.
-  let lostCommits = 0;
-  for (let index = validFrames + 1; index < frames; index++) {
+  // Frames of this log generation past the break that end a transaction. The first may end the
+  // very transaction the break is in: a write torn by a power cut, never acknowledged, since the
+  // disk may have kept its frames out of order. Any later one was written only after that
+  // transaction was synced, so it is committed data that SQLite would drop.
+  let commitsAfterBreak = 0;
+  for (let index = validFrames; index < frames; index++) {
     const at = HEADER_BYTES + index * frameBytes;
     const current = view.getUint32(at + 8) === salt1 && view.getUint32(at + 12) === salt2;
-    if (current && view.getUint32(at + 4) !== 0) lostCommits += 1;
+    if (current && view.getUint32(at + 4) !== 0) commitsAfterBreak += 1;
   }
+  const lostCommits = Math.max(0, commitsAfterBreak - 1);
   return {
     frames,
     validFrames,
