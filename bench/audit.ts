@@ -17,31 +17,11 @@ import { createAuditReader } from '../relay/src/audit/createAuditReader.js';
 import { recordSecurityEvent, type SecurityEvent } from '../relay/src/audit/recordSecurityEvent.js';
 import { verifyAuditLog } from '../relay/src/audit/verifyAuditLog.js';
 import { openDatabase, type OpenDatabase } from '../relay/src/db/openDatabase.js';
+import { benchArgs } from './lib/benchArgs.js';
+import type { Figure } from './lib/Figure.js';
+import { median } from './lib/median.js';
 
-/** One figure, in the shape every bench script writes with `--json`. */
-interface Figure {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly baseline?: string;
-  readonly baseline_value?: number;
-  /** Median of the pairwise ratios candidate / baseline of the interleaved rounds. */
-  readonly ratio?: number;
-  readonly goal?: string;
-  readonly met?: boolean;
-  readonly note?: string;
-}
-
-function parseArgs(argv: readonly string[]): { smoke: boolean; json: string | null } {
-  const at = argv.indexOf('--json');
-  const json = at === -1 ? null : (argv[at + 1] ?? null);
-  if (at !== -1 && (json === null || json.startsWith('--'))) {
-    throw new Error('--json needs a file name');
-  }
-  return { smoke: argv.includes('--smoke'), json };
-}
-
-const ARGS = parseArgs(process.argv.slice(2));
+const ARGS = benchArgs();
 const SMOKE = ARGS.smoke;
 const ROUNDS = SMOKE ? 2 : 7;
 const APPENDS_PER_ROUND = SMOKE ? 500 : 5000;
@@ -51,14 +31,6 @@ const BATCH = 100;
 const SMALL = SMOKE ? 2000 : 100_000;
 const LARGE = SMOKE ? 10_000 : 1_000_000;
 const LARGE_ROUNDS = SMOKE ? 1 : 3;
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? NaN)
-    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-};
 
 async function freshDatabase(): Promise<{ dir: string; database: OpenDatabase }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-bench-audit-'));
