@@ -161,9 +161,16 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
    * Group commit: everything still pending goes to disk, and every acked envelope leaves it, in
    * one transaction.
    */
-  function flush(): void {
+  /** Commits this turn's work; false when it had to wait for another open transaction. */
+  function flush(): boolean {
     flushScheduled = false;
-    if (pending.size === 0 && acked.size === 0) return;
+    if (pending.size === 0 && acked.size === 0) return true;
+    if (store.inTransaction()) {
+      // Nested, the commit would be a savepoint of someone else's transaction: `sent` could
+      // reach a sender for envelopes that a rollback then takes away. Try again shortly.
+      scheduleFlush();
+      return false;
+    }
     const batch = [...pending.values()];
     pending.clear();
     const deletes = new Map(acked);
@@ -183,9 +190,10 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         send.settled = true;
         fail(send.conn, send.requestId, 'STORAGE_FULL');
       }
-      return;
+      return true;
     }
     for (const { send } of batch) settle(send);
+    return true;
   }
 
   function scheduleFlush(): void {
@@ -222,9 +230,16 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
   function drainMailbox(conn: Connection): void {
     const state = states.get(conn.id);
     if (state === undefined || state.deviceId === null || stopped) return;
+    // Envelopes accepted this turn go into the mailbox before it is read; if the commit has to
+    // wait, so does the drain.
+    if (!flush()) {
+      setTimeout(() => {
+        drainMailbox(conn);
+      }, COMMIT_WINDOW_MS);
+      return;
+    }
     state.draining = true;
     state.needsDrain = false;
-    flush(); // envelopes accepted this turn are in the mailbox before it is read
     const rows = store.after(state.deviceId, state.drainedSeq, DRAIN_BATCH, ctx.now());
     const fresh = rows.filter((row) => !state.pushed.has(row.id));
     if (fresh.length > 0) {

@@ -27,6 +27,12 @@ export interface MailboxStore {
   liveDevices(ids: readonly string[]): Set<string>;
   /** Deletes envelopes past their retention. */
   expire(now: number): number;
+  /**
+   * Whether another transaction is open on the connection (an account action awaiting between
+   * its statements). A commit now would become a savepoint inside it, durable only if that
+   * transaction commits: the group commit waits instead.
+   */
+  inTransaction(): boolean;
 }
 
 /**
@@ -78,6 +84,7 @@ export function createMailboxStore(sqlite: SQLite.Database): MailboxStore {
   );
 
   return {
+    inTransaction: () => sqlite.inTransaction,
     commit: (rows, acked) => {
       commitAll(rows, acked);
     },
