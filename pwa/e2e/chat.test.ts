@@ -165,6 +165,15 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
       })
       .toBe(1);
 
+    // Bob answers that message; Alice sees his reply with the quote.
+    await bubble(bobPage, 'Hello Bob').getByRole('button', { name: 'Reply' }).click();
+    await expect.poll(() => bobPage.getByText('Replying to @alice').count()).toBe(1);
+    await bobComposer.fill('Quoting you here.');
+    await bobComposer.press('Enter');
+    const reply = bubble(page, 'Quoting you here.');
+    await expect.poll(() => reply.count(), { timeout: 15_000 }).toBe(1);
+    expect(await reply.locator('blockquote').textContent()).toContain('Hello Bob, this is Alice.');
+
     // Alice turns on disappearing messages; Bob's conversation shows who set what.
     await page.getByLabel('Disappearing messages').selectOption({ label: '1 day' });
     await expect

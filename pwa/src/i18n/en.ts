@@ -174,6 +174,10 @@ export const en = {
     react: 'React to this message',
     reactWith: 'React with {{emoji}}',
     reactions: 'Reactions: {{list}}',
+    reply: 'Reply',
+    replyingTo: 'Replying to @{{author}}',
+    cancelReply: 'Cancel reply',
+    quoteGone: 'The original message is no longer on this device.',
     retry: 'Retry',
     keyChanged:
       'The safety number with @{{peer}} changed: they may have a new device or reinstalled VaultRoom, or someone may be trying to read your messages.',

@@ -182,6 +182,10 @@ export const fr: Dictionary = {
     react: 'Réagir à ce message',
     reactWith: 'Réagir avec {{emoji}}',
     reactions: 'Réactions : {{list}}',
+    reply: 'Répondre',
+    replyingTo: 'Réponse à @{{author}}',
+    cancelReply: 'Annuler la réponse',
+    quoteGone: 'Le message d’origine n’est plus sur cet appareil.',
     retry: 'Réessayer',
     keyChanged:
       'Le numéro de sécurité avec @{{peer}} a changé : un nouvel appareil, une réinstallation de VaultRoom, ou quelqu’un qui tente de lire vos messages.',

@@ -26,7 +26,7 @@ export interface Chat {
   contact(id: string): ContactRecord | undefined;
   typing(id: string): boolean;
   startConversation(handle: string): Promise<ConversationRecord>;
-  send(conversation: string, text: string): Promise<void>;
+  send(conversation: string, text: string, replyTo?: string | null): Promise<void>;
   retry(message: string): Promise<void>;
   saveDraft(conversation: string, draft: string): Promise<void>;
   setTimer(conversation: string, seconds: number): Promise<void>;
@@ -193,8 +193,8 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     contact: (id) => contactMap[id],
     typing: (id) => (typingMap[id] ?? 0) > clock(),
     startConversation: (handle) => requireEngine().startConversation(handle),
-    async send(conversation, text) {
-      await requireEngine().sendText(conversation, text);
+    async send(conversation, text, replyTo = null) {
+      await requireEngine().sendText(conversation, text, replyTo);
     },
     async retry(message) {
       await requireEngine().retry(message);

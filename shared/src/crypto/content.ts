@@ -42,6 +42,15 @@ export type Content =
       readonly kind: keyof typeof CONTROL_KIND;
       readonly groupId: Uint8Array | null;
     }
+  /** A text message quoting an earlier one of the same conversation. */
+  | {
+      readonly type: 'reply';
+      readonly messageId: Uint8Array;
+      readonly sentAt: number;
+      readonly groupId: Uint8Array | null;
+      readonly text: string;
+      readonly replyTo: Uint8Array;
+    }
   /** Disappearing messages: both sides delete messages this long after they were seen; 0 = off. */
   | { readonly type: 'timer'; readonly seconds: number; readonly groupId: Uint8Array | null }
   /** An emoji on a message; `emoji` empty removes the sender's reaction. */
@@ -97,6 +106,13 @@ export function encodeContent(content: Content): Uint8Array {
     case 'control':
       w.u8(CONTROL_KIND[content.kind]);
       writeGroup(w, content.groupId);
+      break;
+    case 'reply':
+      checkId(content.messageId, 'message id');
+      checkId(content.replyTo, 'quoted message id');
+      w.bytes(content.messageId).u64(content.sentAt);
+      writeGroup(w, content.groupId);
+      w.bytes(content.replyTo).vec32(utf8(content.text));
       break;
     case 'timer':
       if (
@@ -165,6 +181,14 @@ export function decodeContent(bytes: Uint8Array): Content {
     case 'control': {
       const kind = nameOf(CONTROL_KIND, r.u8(), 'control kind');
       content = { type, kind, groupId: group() };
+      break;
+    }
+    case 'reply': {
+      const messageId = r.bytes(SIZES.messageId);
+      const sentAt = r.u64();
+      const groupId = group();
+      const replyTo = r.bytes(SIZES.messageId);
+      content = { type, messageId, sentAt, groupId, replyTo, text: fromUtf8(r.vec32(), 'text') };
       break;
     }
     case 'timer': {

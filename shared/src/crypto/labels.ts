@@ -116,6 +116,7 @@ export const CONTENT_TYPE = {
   control: 0x05,
   timer: 0x06,
   reaction: 0x07,
+  reply: 0x08,
 } as const;
 export const RECEIPT_KIND = { delivered: 0x01, read: 0x02 } as const;
 export const TYPING_STATE = { started: 0x01, stopped: 0x02 } as const;

@@ -46,6 +46,8 @@ export interface MessageRecord {
   readonly timerSeconds: number;
   /** Handle → emoji: one reaction per person. */
   readonly reactions: Readonly<Record<string, string>>;
+  /** The message this one answers (its id), or null. */
+  readonly replyTo: string | null;
   /** A line about the conversation rather than a message (a timer change), or null. */
   readonly notice: { readonly kind: 'timer'; readonly seconds: number } | null;
 }
@@ -103,7 +105,7 @@ export function encodeRecord(record: object): Uint8Array {
 type Added<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 export type StoredMessage = Added<
   MessageRecord,
-  'expiresAt' | 'timerSeconds' | 'reactions' | 'notice'
+  'expiresAt' | 'timerSeconds' | 'reactions' | 'notice' | 'replyTo'
 >;
 export type StoredConversation = Added<ConversationRecord, 'timerSeconds'>;
 
@@ -115,6 +117,7 @@ export function normalizeMessage(record: StoredMessage): MessageRecord {
     timerSeconds: record.timerSeconds ?? 0,
     reactions: record.reactions ?? {},
     notice: record.notice ?? null,
+    replyTo: record.replyTo ?? null,
   };
 }
 

@@ -449,4 +449,16 @@ describe('the chat engine between two people', () => {
     expect((await lastMessage(alice, 'bob')).reactions).toEqual({});
     expect((await lastMessage(bob, 'alice')).reactions).toEqual({});
   });
+
+  it('carries a reply with the id of the message it answers', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    const question = await alice.engine.sendText('bob', 'Lunch at noon?');
+    await settle();
+    await bob.engine.sendText('alice', 'Yes!', question.id);
+    await settle();
+    expect(await lastMessage(alice, 'bob')).toMatchObject({ text: 'Yes!', replyTo: question.id });
+  });
 });

@@ -116,7 +116,8 @@ export interface ChatEngine {
   /** Finds the person at the relay (needs a connection) and opens a conversation with them. */
   startConversation(handle: string): Promise<ConversationRecord>;
   /** Writes the message locally at once; it goes out as soon as keys and a connection allow. */
-  sendText(conversation: string, text: string): Promise<MessageRecord>;
+  /** `replyTo`: the id of a message of this conversation that this one answers. */
+  sendText(conversation: string, text: string, replyTo?: string | null): Promise<MessageRecord>;
   /** Sends a failed message again, under a new id. */
   retry(message: string): Promise<MessageRecord>;
   saveDraft(conversation: string, draft: string): Promise<void>;
@@ -444,13 +445,16 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     const contact = await recipientsOf(message.conversation);
     if (contact === null || Object.keys(contact.devices).length === 0) return; // wait for keys
     if (keysChangedSinceVerified(contact)) return; // the person confirms first
-    const content: Content = {
-      type: 'text',
+    const fields = {
       messageId: fromHex(message.id),
       sentAt: message.sentAt,
       groupId: null,
       text: message.text,
     };
+    const content: Content =
+      message.replyTo === null
+        ? { type: 'text', ...fields }
+        : { type: 'reply', ...fields, replyTo: fromHex(message.replyTo) };
     try {
       await encryptAndQueue(contact, content, fromHex(message.id));
     } catch (error) {
@@ -549,7 +553,8 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     content: Content,
   ): Promise<void> {
     switch (content.type) {
-      case 'text': {
+      case 'text':
+      case 'reply': {
         if (content.groupId !== null) return; // groups are not offered yet
         const id = toHex(content.messageId);
         if ((await repo.loadMessage(id)) !== undefined) return;
@@ -570,6 +575,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
           timerSeconds: (await repo.loadConversation(contact.id))?.timerSeconds ?? 0,
           reactions: {},
           notice: null,
+          replyTo: content.type === 'reply' ? toHex(content.replyTo) : null,
         };
         await saveMessage(message);
         const conversation = (await repo.loadConversation(contact.id)) ?? newConversation(contact);
@@ -656,6 +662,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       expiresAt: null,
       timerSeconds: 0,
       reactions: {},
+      replyTo: null,
       notice: { kind: 'timer', seconds },
     });
   }
@@ -668,7 +675,11 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     await encryptAndQueue(contact, content, sodium.randombytes_buf(MESSAGE_ID_BYTES));
   }
 
-  async function sendText(conversationId: string, text: string): Promise<MessageRecord> {
+  async function sendText(
+    conversationId: string,
+    text: string,
+    replyTo: string | null = null,
+  ): Promise<MessageRecord> {
     const trimmed = text.trim();
     const conversation = await requireConversation(conversationId);
     const contact = await repo.loadContact(conversationId);
@@ -693,6 +704,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       timerSeconds: conversation.timerSeconds,
       reactions: {},
       notice: null,
+      replyTo,
     };
     await repo.addAwaiting(id);
     await saveMessage(message);
@@ -780,7 +792,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       const failed = await repo.loadMessage(messageId);
       if (failed?.state !== 'failed') throw new ChatError('UNKNOWN_MESSAGE');
       await saveMessage({ ...failed, failure: 'RETRIED' });
-      return sendText(failed.conversation, failed.text);
+      return sendText(failed.conversation, failed.text, failed.replyTo);
     },
 
     setTimer: (conversationId, seconds) =>

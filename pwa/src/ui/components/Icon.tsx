@@ -16,7 +16,8 @@ export type IconName =
   | 'clock'
   | 'chevron'
   | 'send'
-  | 'smile';
+  | 'smile'
+  | 'reply';
 
 /**
  * Line icons drawn in the current text colour. Decorative: the control or text beside each icon
@@ -94,6 +95,10 @@ export function Icon(props: { readonly name: IconName; readonly class?: string }
         <Match when={props.name === 'smile'}>
           <circle cx="12" cy="12" r="8.5" />
           <path d="M8.5 14a4 4 0 0 0 7 0M9.5 9.75v.01M14.5 9.75v.01" />
+        </Match>
+        <Match when={props.name === 'reply'}>
+          <path d="M10 8 5 12.5l5 4.5" />
+          <path d="M5.5 12.5H14a5 5 0 0 1 5 5V19" />
         </Match>
       </Switch>
     </svg>

@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
 import { For, Show, createEffect, createSignal, on, onCleanup, type JSX } from 'solid-js';
-import { keySetOf } from '../../../core/chat/chatRecords.js';
+import { keySetOf, type MessageRecord } from '../../../core/chat/chatRecords.js';
 import { keysChangedSinceVerified } from '../../../core/chat/createChatEngine.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
@@ -22,6 +22,7 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
   const me = () => session.account()?.handle ?? '';
   const [showSafety, setShowSafety] = createSignal(false);
   const [sendError, setSendError] = createSignal<string | null>(null);
+  const [replyingTo, setReplyingTo] = createSignal<MessageRecord | null>(null);
   const conversation = () => chat.conversation(props.id);
   const peer = () => conversation()?.peer ?? props.id;
   const contact = () => chat.contact(props.id);
@@ -46,6 +47,7 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
       () => {
         setShowSafety(false);
         setSendError(null);
+        setReplyingTo(null);
       },
     ),
   );
@@ -80,7 +82,8 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
   const send = async (text: string): Promise<boolean> => {
     setSendError(null);
     try {
-      await chat.send(props.id, text);
+      await chat.send(props.id, text, replyingTo()?.id ?? null);
+      setReplyingTo(null);
       return true;
     } catch (error) {
       setSendError(describeChatError(t, error));
@@ -180,6 +183,15 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
                 <MessageBubble
                   message={message}
                   me={me()}
+                  quoted={
+                    message.replyTo === null
+                      ? undefined
+                      : messages().find((candidate) => candidate.id === message.replyTo)
+                  }
+                  onReply={(target) => {
+                    setReplyingTo(target);
+                    document.getElementById('composer-field')?.focus();
+                  }}
                   onRetry={(id) => {
                     chat
                       .retry(id)
@@ -202,6 +214,26 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
           <p class="form__error conversation__error" role="alert">
             {message()}
           </p>
+        )}
+      </Show>
+      <Show when={replyingTo()}>
+        {(target) => (
+          <div class="reply-preview">
+            <Icon name="reply" />
+            <p class="reply-preview__text">
+              <span class="bubble__quote-author">
+                {t('conversation.replyingTo', { author: target().author })}
+              </span>
+              <span class="bubble__quote-text">{target().text}</span>
+            </p>
+            <button
+              class="button button--ghost button--compact"
+              type="button"
+              onClick={() => setReplyingTo(null)}
+            >
+              {t('conversation.cancelReply')}
+            </button>
+          </div>
         )}
       </Show>
       <Composer

@@ -22,6 +22,9 @@ export function MessageBubble(props: {
   readonly message: MessageRecord;
   readonly onRetry: (id: string) => void;
   readonly onReact: (id: string, emoji: string) => void;
+  readonly onReply: (message: MessageRecord) => void;
+  /** The message this one answers, when this device still has it. */
+  readonly quoted: MessageRecord | undefined;
   /** The signed-in person's handle: their own reaction toggles off. */
   readonly me: string;
 }): JSX.Element {
@@ -43,6 +46,18 @@ export function MessageBubble(props: {
         'bubble--failed': state() === 'failed',
       }}
     >
+      <Show when={props.message.replyTo !== null}>
+        <blockquote class="bubble__quote">
+          <Show when={props.quoted} fallback={t('conversation.quoteGone')}>
+            {(quoted) => (
+              <>
+                <span class="bubble__quote-author">@{quoted().author}</span>
+                <span class="bubble__quote-text">{quoted().text}</span>
+              </>
+            )}
+          </Show>
+        </blockquote>
+      </Show>
       <p class="bubble__text">{props.message.text}</p>
       <p class="bubble__meta">
         <Show when={props.message.expiresAt !== null || props.message.timerSeconds > 0}>
@@ -83,6 +98,17 @@ export function MessageBubble(props: {
         </p>
       </Show>
       <div class="bubble__actions">
+        <button
+          class="bubble__react"
+          type="button"
+          aria-label={t('conversation.reply')}
+          title={t('conversation.reply')}
+          onClick={() => {
+            props.onReply(props.message);
+          }}
+        >
+          <Icon name="reply" />
+        </button>
         <button
           class="bubble__react"
           type="button"
