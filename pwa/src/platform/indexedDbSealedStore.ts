@@ -26,8 +26,10 @@ const encoder = new TextEncoder();
 async function loadOrCreateKeys(db: IDBPDatabase): Promise<StorageKeys> {
   const stored = (await db.get(KEYS_STORE, 'keys')) as StorageKeys | undefined;
   if (stored !== undefined) return stored;
-  // Non-extractable: script on this page can use the keys but never read them out, so a copy of
-  // the database (a backup, a disk image) is useless without this browser profile's key store.
+  // Non-extractable: script on this origin can use the keys but never read them out. They are
+  // stored beside the records, so this protects against reading records one by one (a leaked
+  // export, a debugging tool), not against a copy of the whole browser profile: sealing the keys
+  // with the passkey's PRF output is what would close that.
   const keys: StorageKeys = {
     seal: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
       'encrypt',
