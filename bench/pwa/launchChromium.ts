@@ -61,9 +61,21 @@ export async function launchChromium(caPem: string): Promise<Chromium> {
       '--host-resolver-rules=MAP vaultroom.local 127.0.0.1',
       'about:blank',
     ],
-    { env: { ...process.env, HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group: /usr/bin/chromium is a shell wrapper, and the browser and its helper
+    // processes must all be stopped before the profile can be removed.
+    { env: { ...process.env, HOME: home }, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
-  const kill = () => child.kill('SIGKILL');
+  // Signal 0 only asks whether any process of the group is left.
+  const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
+    if (child.pid === undefined) return false;
+    try {
+      process.kill(-child.pid, signal);
+      return true;
+    } catch {
+      return false; // the group is gone
+    }
+  };
+  const kill = () => signalGroup('SIGKILL');
   process.once('exit', kill);
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -74,11 +86,16 @@ export async function launchChromium(caPem: string): Promise<Chromium> {
     process.removeListener('exit', kill);
     if (child.exitCode === null && child.signalCode === null) {
       const force = setTimeout(kill, 5000);
-      child.kill('SIGTERM');
+      signalGroup('SIGTERM');
       await exited;
       clearTimeout(force);
     }
-    fs.rmSync(home, { recursive: true, force: true });
+    // Helpers outlive the wrapper for a moment: wait (bounded) until the whole group is gone.
+    for (let i = 0; i < 50 && signalGroup(0); i++) {
+      if (i === 30) kill();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    fs.rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   let stderr = '';
   const endpoint = await new Promise<string>((resolve, reject) => {
