@@ -66,6 +66,14 @@ describe('content envelope', () => {
     { type: 'timer', seconds: 0, groupId: id(9) },
     { type: 'reaction', messageId: id(3), emoji: '👍🏽', groupId: null },
     { type: 'reaction', messageId: id(3), emoji: '', groupId: id(9) },
+    {
+      type: 'group',
+      groupId: id(9),
+      revision: 1_700_000_000_002,
+      name: 'Chess club ♞',
+      members: ['alice', 'Bob.B', 'carol_c'],
+    },
+    { type: 'group', groupId: id(9), revision: 0, name: 'x', members: [] },
   ];
 
   it('round-trips every content type', () => {
@@ -92,6 +100,45 @@ describe('content envelope', () => {
     expect(mutate((b) => Uint8Array.of(...b, 0))).toThrow(
       expect.objectContaining({ code: 'MALFORMED' }),
     );
+  });
+});
+
+describe('group content', () => {
+  const group = (name: string, members: string[]): Content => ({
+    type: 'group',
+    groupId: id(9),
+    revision: 1,
+    name,
+    members,
+  });
+
+  it('refuses empty or long names, too many members and bad handles when encoding', () => {
+    const malformed: unknown = expect.objectContaining({ code: 'MALFORMED' });
+    expect(() => encodeContent(group('', ['alice']))).toThrow(malformed);
+    expect(() => encodeContent(group('x'.repeat(65), ['alice']))).toThrow(malformed);
+    expect(() => encodeContent(group('ok', ['x'.repeat(33)]))).toThrow(malformed);
+    expect(() => encodeContent(group('ok', ['']))).toThrow(malformed);
+    const many = Array.from({ length: 33 }, (_, i) => `member${String(i)}`);
+    expect(() => encodeContent(group('ok', many))).toThrow(malformed);
+    expect(decodeContent(encodeContent(group('x'.repeat(64), many.slice(0, 32))))).toMatchObject({
+      members: many.slice(0, 32),
+    });
+  });
+
+  it('refuses a zero-length name or member and a member count past the limit when decoding', () => {
+    const bytes = encodeContent(group('ab', ['alice']));
+    // version, type, group id (16), revision (8), then the name's length.
+    const nameLengthAt = 2 + 16 + 8;
+    const zeroName = Uint8Array.from(bytes);
+    zeroName[nameLengthAt] = 0;
+    expect(() => decodeContent(zeroName)).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
+    const countAt = nameLengthAt + 1 + 2;
+    const tooMany = Uint8Array.from(bytes);
+    tooMany[countAt] = 33;
+    expect(() => decodeContent(tooMany)).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
+    const zeroMember = Uint8Array.from(bytes);
+    zeroMember[countAt + 1] = 0;
+    expect(() => decodeContent(zeroMember)).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
   });
 });
 

@@ -5,6 +5,9 @@ import {
   CONTENT_TYPE,
   CONTROL_KIND,
   E2E_VERSION,
+  MAX_GROUP_HANDLE_BYTES,
+  MAX_GROUP_MEMBERS,
+  MAX_GROUP_NAME_BYTES,
   MAX_REACTION_BYTES,
   MAX_RECEIPT_IDS,
   RECEIPT_KIND,
@@ -59,6 +62,17 @@ export type Content =
       readonly messageId: Uint8Array;
       readonly emoji: string;
       readonly groupId: Uint8Array | null;
+    }
+  /**
+   * A group's name and members as the sender last set them (create, rename, add, remove, leave).
+   * `revision` is the sender's clock: receivers keep the latest state, ties broken by author.
+   */
+  | {
+      readonly type: 'group';
+      readonly groupId: Uint8Array;
+      readonly revision: number;
+      readonly name: string;
+      readonly members: readonly string[];
     };
 
 function nameOf<T extends Record<string, number>>(table: T, value: number, what: string): keyof T {
@@ -125,6 +139,30 @@ export function encodeContent(content: Content): Uint8Array {
       w.u32(content.seconds);
       writeGroup(w, content.groupId);
       break;
+    case 'group': {
+      if (content.groupId.length !== SIZES.groupId)
+        throw new CryptoError('MALFORMED', `group id must be ${SIZES.groupId} bytes`);
+      const name = utf8(content.name);
+      if (name.length === 0 || name.length > MAX_GROUP_NAME_BYTES) {
+        throw new CryptoError('MALFORMED', `a group name is 1 to ${MAX_GROUP_NAME_BYTES} bytes`);
+      }
+      if (content.members.length > MAX_GROUP_MEMBERS) {
+        throw new CryptoError('MALFORMED', `a group lists at most ${MAX_GROUP_MEMBERS} members`);
+      }
+      w.bytes(content.groupId).u64(content.revision).u8(name.length).bytes(name);
+      w.u8(content.members.length);
+      for (const member of content.members) {
+        const handle = utf8(member);
+        if (handle.length === 0 || handle.length > MAX_GROUP_HANDLE_BYTES) {
+          throw new CryptoError(
+            'MALFORMED',
+            `a member handle is 1 to ${MAX_GROUP_HANDLE_BYTES} bytes`,
+          );
+        }
+        w.u8(handle.length).bytes(handle);
+      }
+      break;
+    }
     case 'reaction': {
       checkId(content.messageId, 'message id');
       const emoji = utf8(content.emoji);
@@ -194,6 +232,26 @@ export function decodeContent(bytes: Uint8Array): Content {
     case 'timer': {
       const seconds = r.u32();
       content = { type, seconds, groupId: group() };
+      break;
+    }
+    case 'group': {
+      const groupId = r.bytes(SIZES.groupId);
+      const revision = r.u64();
+      const nameLength = r.u8();
+      if (nameLength === 0 || nameLength > MAX_GROUP_NAME_BYTES)
+        throw new CryptoError('MALFORMED', 'group name has a bad length');
+      const name = fromUtf8(r.bytes(nameLength), 'group name');
+      const count = r.u8();
+      if (count > MAX_GROUP_MEMBERS)
+        throw new CryptoError('MALFORMED', 'group has too many members');
+      const members: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const length = r.u8();
+        if (length === 0 || length > MAX_GROUP_HANDLE_BYTES)
+          throw new CryptoError('MALFORMED', 'group member handle has a bad length');
+        members.push(fromUtf8(r.bytes(length), 'group member'));
+      }
+      content = { type, groupId, revision, name, members };
       break;
     }
     case 'reaction': {

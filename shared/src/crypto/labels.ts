@@ -117,6 +117,7 @@ export const CONTENT_TYPE = {
   timer: 0x06,
   reaction: 0x07,
   reply: 0x08,
+  group: 0x09,
 } as const;
 export const RECEIPT_KIND = { delivered: 0x01, read: 0x02 } as const;
 export const TYPING_STATE = { started: 0x01, stopped: 0x02 } as const;
@@ -125,3 +126,9 @@ export const CONTROL_KIND = { sessionReset: 0x01, groupLeave: 0x02, groupRemove:
 export const MAX_RECEIPT_IDS = 256;
 /** §1.8 Longest reaction (UTF-8 bytes): one emoji with its modifiers and joiners. */
 export const MAX_REACTION_BYTES = 32;
+/** §1.8 Longest group name (UTF-8 bytes). */
+export const MAX_GROUP_NAME_BYTES = 64;
+/** §1.8 Most members a group lists, the sender included. */
+export const MAX_GROUP_MEMBERS = 32;
+/** §1.8 Longest member handle (UTF-8 bytes), as the relay allows. */
+export const MAX_GROUP_HANDLE_BYTES = 32;
