@@ -28,10 +28,10 @@ export function InviteLinkPanel(props: {
 
   return (
     <div class="link-panel" role="region" aria-labelledby="link-panel-title">
-      <h3 id="link-panel-title" class="link-panel__title">
+      <h2 id="link-panel-title" class="link-panel__title">
         <Icon name="lock" class="link-panel__icon" />
         {props.title}
-      </h3>
+      </h2>
       <p class="link-panel__note">{props.note}</p>
       <div class="link-panel__row">
         <label class="visually-hidden" for="invite-link">

@@ -102,10 +102,10 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
           {peer().slice(0, 1).toUpperCase()}
         </span>
         <div class="conversation__who">
-          <h2 id="conversation-title" class="conversation__title">
+          <h1 id="conversation-title" class="conversation__title">
             <span class="visually-hidden">{t('conversation.with', { peer: peer() })}</span>
             <span aria-hidden="true">@{peer()}</span>
-          </h2>
+          </h1>
           <p class="conversation__status" aria-live="polite">
             <Show
               when={chat.typing(props.id)}
