@@ -77,10 +77,12 @@ function Root(): JSX.Element {
       void storagePersistence.persist().catch(() => null);
       return openChatEngine(account);
     },
-    notify: (peer, _text, conversation) => {
+    notify: (peer, group, _text, conversation) => {
       // The text stays out of the notification: lock screens and shared screens show them.
       browserNotifications.show(
-        t('conversations.notifyTitle', { peer }),
+        group === null
+          ? t('conversations.notifyTitle', { peer })
+          : t('conversations.notifyGroupTitle', { group }),
         t('conversations.notifyBody'),
         `conversation-${conversation}`,
         () => {

@@ -11,8 +11,16 @@ export type ChatStatus = 'signed-out' | 'opening' | 'ready' | 'unavailable';
 export interface ChatServices {
   /** Opens this account's chat in this browser (keys, store, connection). */
   readonly openEngine: (account: AccountView) => Promise<ChatEngine>;
-  /** Shows a notification for a new message while the app is in the background. */
-  readonly notify: (title: string, body: string, conversation: string) => void;
+  /**
+   * Shows a notification for a new message while the app is in the background: from `author`,
+   * in the group `group` (null for a conversation with one person).
+   */
+  readonly notify: (
+    author: string,
+    group: string | null,
+    body: string,
+    conversation: string,
+  ) => void;
 }
 
 export interface Chat {
@@ -26,6 +34,11 @@ export interface Chat {
   contact(id: string): ContactRecord | undefined;
   typing(id: string): boolean;
   startConversation(handle: string): Promise<ConversationRecord>;
+  createGroup(name: string, handles: readonly string[]): Promise<ConversationRecord>;
+  renameGroup(conversation: string, name: string): Promise<void>;
+  addMembers(conversation: string, handles: readonly string[]): Promise<void>;
+  removeMember(conversation: string, handle: string): Promise<void>;
+  leaveGroup(conversation: string): Promise<void>;
   send(conversation: string, text: string, replyTo?: string | null): Promise<void>;
   retry(message: string): Promise<void>;
   saveDraft(conversation: string, draft: string): Promise<void>;
@@ -105,7 +118,12 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
         setMessageMap(event.conversation, (list) => list.filter((m) => m.id !== event.id));
         return;
       case 'incoming':
-        services.notify(event.conversation.peer, event.message.text, event.conversation.id);
+        services.notify(
+          event.message.author,
+          event.conversation.group?.name ?? null,
+          event.message.text,
+          event.conversation.id,
+        );
         return;
       case 'typing':
         setTypingMap(event.conversation, event.typing ? Date.now() + TYPING_SHOWN_MS : 0);
@@ -135,8 +153,16 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       batch(() => {
         for (const conversation of conversations) setConversationMap(conversation.id, conversation);
       });
-      for (const conversation of conversations) {
-        const contact = await opened.loadContact(conversation.id);
+      // A group's members' keys matter as a person's do: their changes are shown in the group.
+      const contactIds = new Set(
+        conversations.flatMap((conversation) =>
+          conversation.group === null
+            ? [conversation.id]
+            : conversation.group.members.map((member) => member.toLowerCase()),
+        ),
+      );
+      for (const id of contactIds) {
+        const contact = await opened.loadContact(id);
         if (contact !== undefined) setContactMap(contact.id, contact);
       }
       await opened.sweepExpired();
@@ -193,6 +219,11 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     contact: (id) => contactMap[id],
     typing: (id) => (typingMap[id] ?? 0) > clock(),
     startConversation: (handle) => requireEngine().startConversation(handle),
+    createGroup: (name, handles) => requireEngine().createGroup(name, handles),
+    renameGroup: (conversation, name) => requireEngine().renameGroup(conversation, name),
+    addMembers: (conversation, handles) => requireEngine().addMembers(conversation, handles),
+    removeMember: (conversation, handle) => requireEngine().removeMember(conversation, handle),
+    leaveGroup: (conversation) => requireEngine().leaveGroup(conversation),
     async send(conversation, text, replyTo = null) {
       await requireEngine().sendText(conversation, text, replyTo);
     },

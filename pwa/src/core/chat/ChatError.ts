@@ -9,6 +9,12 @@ export type ChatErrorCode =
   | 'OFFLINE'
   /** A verified contact's keys changed: sending waits until the person confirms. */
   | 'KEYS_CHANGED'
+  /** A group this person left or was removed from: read-only. */
+  | 'NOT_A_MEMBER'
+  /** A group name must be 1 to 64 bytes. */
+  | 'GROUP_NAME_INVALID'
+  /** A group has at most 32 members. */
+  | 'GROUP_FULL'
   | 'UNKNOWN_CONVERSATION'
   | 'UNKNOWN_MESSAGE'
   | 'NOT_STARTED';

@@ -48,23 +48,60 @@ export interface MessageRecord {
   readonly reactions: Readonly<Record<string, string>>;
   /** The message this one answers (its id), or null. */
   readonly replyTo: string | null;
-  /** A line about the conversation rather than a message (a timer change), or null. */
-  readonly notice: { readonly kind: 'timer'; readonly seconds: number } | null;
+  /** A line about the conversation rather than a message (a timer or group change), or null. */
+  readonly notice: ConversationNoticeRecord | null;
+  /** Outgoing group messages: each member's receipt so far (handle key → state). */
+  readonly receipts: Readonly<Record<string, 'delivered' | 'read'>>;
+}
+
+/** What changed, for the line the conversation shows; `author` of the message made the change. */
+export type ConversationNoticeRecord =
+  | { readonly kind: 'timer'; readonly seconds: number }
+  | {
+      readonly kind: 'group';
+      readonly change: GroupChange;
+      /** Handles the change is about (added, removed), as spelled in the group. */
+      readonly subjects: readonly string[];
+      /** The group's name after the change. */
+      readonly name: string;
+    };
+
+export type GroupChange = 'created' | 'renamed' | 'added' | 'removed' | 'left';
+
+/** A group's state as this device holds it (PROTOCOL.md §1.8.2, `group`). */
+export interface GroupState {
+  /** 16 bytes, hex. */
+  readonly groupId: string;
+  readonly name: string;
+  /** Members' handles as their owners spell them, this person included while a member. */
+  readonly members: readonly string[];
+  /** The author's clock when this state was set, and the author (handle key): newest wins. */
+  readonly revision: number;
+  readonly author: string;
+  /** This person left or was removed: the group is kept, read-only. */
+  readonly left: boolean;
 }
 
 export interface ConversationRecord {
-  /** The other person's handle, lower-case: one conversation per person. */
+  /**
+   * The other person's handle, lower-case: one conversation per person. A group's id is `_` and
+   * its group id in hex, which no handle can be (handles start with a letter).
+   */
   readonly id: string;
-  /** Their handle as the relay spells it. */
+  /** Their handle as the relay spells it; a group's name. */
   readonly peer: string;
   readonly lastText: string | null;
   readonly lastOutgoing: boolean;
+  /** Who wrote the last message (shown in a group's preview), or null. */
+  readonly lastAuthor: string | null;
   readonly lastAt: number;
   readonly unread: number;
   readonly draft: string;
   readonly createdAt: number;
   /** Disappearing messages after this many seconds; 0 = kept. */
   readonly timerSeconds: number;
+  /** The group this conversation is, or null for a conversation with one person. */
+  readonly group: GroupState | null;
 }
 
 /** What this device knows of a person's devices and whether their keys were verified. */
@@ -105,9 +142,9 @@ export function encodeRecord(record: object): Uint8Array {
 type Added<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 export type StoredMessage = Added<
   MessageRecord,
-  'expiresAt' | 'timerSeconds' | 'reactions' | 'notice' | 'replyTo'
+  'expiresAt' | 'timerSeconds' | 'reactions' | 'notice' | 'replyTo' | 'receipts'
 >;
-export type StoredConversation = Added<ConversationRecord, 'timerSeconds'>;
+export type StoredConversation = Added<ConversationRecord, 'timerSeconds' | 'group' | 'lastAuthor'>;
 
 /** Records written before a field existed read as its neutral value. */
 export function normalizeMessage(record: StoredMessage): MessageRecord {
@@ -118,11 +155,41 @@ export function normalizeMessage(record: StoredMessage): MessageRecord {
     reactions: record.reactions ?? {},
     notice: record.notice ?? null,
     replyTo: record.replyTo ?? null,
+    receipts: record.receipts ?? {},
   };
 }
 
 export function normalizeConversation(record: StoredConversation): ConversationRecord {
-  return { ...record, timerSeconds: record.timerSeconds ?? 0 };
+  return {
+    ...record,
+    timerSeconds: record.timerSeconds ?? 0,
+    group: record.group ?? null,
+    lastAuthor: record.lastAuthor ?? null,
+  };
+}
+
+const GROUP_PREFIX = '_';
+
+/** The conversation id of a group (hex group id). */
+export const groupConversationId = (groupId: string): string => `${GROUP_PREFIX}${groupId}`;
+
+/** The members other than this person (by handle key), as spelled. */
+export function otherMembers(group: GroupState, me: string): string[] {
+  return group.members.filter((member) => handleKey(member) !== me);
+}
+
+export function isMember(group: GroupState, handle: string): boolean {
+  const key = handleKey(handle);
+  return group.members.some((member) => handleKey(member) === key);
+}
+
+/** Whether `next` replaces `current`: a later revision, ties broken by the greater author. */
+export function isNewerGroupState(
+  next: { readonly revision: number; readonly author: string },
+  current: GroupState,
+): boolean {
+  if (next.revision !== current.revision) return next.revision > current.revision;
+  return next.author > current.author;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the record type it stored under that key

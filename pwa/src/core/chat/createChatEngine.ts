@@ -21,6 +21,7 @@ import {
   generateOneTimePrekeys,
   initiateSession,
   isCryptoError,
+  labels,
   publicIdentity,
   receiveMessage,
   sendMessage,
@@ -33,14 +34,20 @@ import {
 import { ChatError } from './ChatError.js';
 import {
   fromHex,
+  groupConversationId,
   handleKey,
+  isMember,
+  isNewerGroupState,
   keySetOf,
   laterState,
+  otherMembers,
   sortKeyOf,
   toHex,
   type ContactRecord,
+  type ConversationNoticeRecord,
   type ConversationRecord,
   type DeviceRecord,
+  type GroupState,
   type MessageRecord,
   type MessageState,
 } from './chatRecords.js';
@@ -115,6 +122,13 @@ export interface ChatEngine {
   loadContact(conversation: string): Promise<ContactRecord | undefined>;
   /** Finds the person at the relay (needs a connection) and opens a conversation with them. */
   startConversation(handle: string): Promise<ConversationRecord>;
+  /** Creates a group with these people (needs a connection) and tells each of them. */
+  createGroup(name: string, handles: readonly string[]): Promise<ConversationRecord>;
+  renameGroup(conversation: string, name: string): Promise<void>;
+  addMembers(conversation: string, handles: readonly string[]): Promise<void>;
+  removeMember(conversation: string, handle: string): Promise<void>;
+  /** Leaves the group: the others are told, and the conversation stays here, read-only. */
+  leaveGroup(conversation: string): Promise<void>;
   /** Writes the message locally at once; it goes out as soon as keys and a connection allow. */
   /** `replyTo`: the id of a message of this conversation that this one answers. */
   sendText(conversation: string, text: string, replyTo?: string | null): Promise<MessageRecord>;
@@ -183,6 +197,20 @@ export function keysChangedSinceVerified(contact: ContactRecord): boolean {
     contact.keyChangedAt !== null &&
     keySetOf(contact.devices) !== contact.verifiedKeys
   );
+}
+
+/** Handles once each (by handle key), first spelling kept, without a leading @. */
+function uniqueMembers(handles: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of handles) {
+    const handle = raw.trim().replace(/^@/, '');
+    const key = handleKey(handle);
+    if (handle === '' || seen.has(key)) continue;
+    seen.add(key);
+    out.push(handle);
+  }
+  return out;
 }
 
 /**
@@ -412,51 +440,102 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     peer: contact.handle,
     lastText: null,
     lastOutgoing: false,
+    lastAuthor: null,
     lastAt: now(),
     unread: 0,
     draft: '',
     createdAt: now(),
     timerSeconds: 0,
+    group: null,
   });
 
   // ---- sending ---------------------------------------------------------------------------
 
-  /** Encrypts `content` for each device of the contact and hands it to the outbox as `msg`. */
+  /**
+   * Encrypts `content` for each device of the contacts (pairwise fan-out, PROTOCOL.md §1.8.2)
+   * and hands it to the outbox as one send under `msg`.
+   */
   async function encryptAndQueue(
-    contact: ContactRecord,
+    contacts: readonly ContactRecord[],
     content: Content,
     msg: Uint8Array,
   ): Promise<void> {
     const bytes = encodeContent(content);
     const to: { device: string; body: Uint8Array }[] = [];
-    for (const deviceId of Object.keys(contact.devices)) {
-      to.push({
-        device: deviceId,
-        body: await sendMessage(sodium, repo.sessions, deviceId, bytes),
-      });
+    for (const contact of contacts) {
+      for (const deviceId of Object.keys(contact.devices)) {
+        to.push({
+          device: deviceId,
+          body: await sendMessage(sodium, repo.sessions, deviceId, bytes),
+        });
+      }
     }
     if (to.length === 0) throw new ChatError('NO_DEVICES');
     await requireTransport().send(to, msg);
   }
 
+  /**
+   * A group member's record with devices to encrypt for: fetched when missing or old and the
+   * relay is there. Null when none are known yet.
+   */
+  async function memberContact(handle: string): Promise<ContactRecord | null> {
+    const contact = (await repo.loadContact(handleKey(handle))) ?? emptyContact(handle);
+    const stale = now() - contact.refreshedAt > REFRESH_DEVICES_MS;
+    const current =
+      (Object.keys(contact.devices).length === 0 || stale) && connected()
+        ? await refreshDevices(contact)
+        : contact;
+    return Object.keys(current.devices).length === 0 ? null : current;
+  }
+
+  /**
+   * Who a conversation's messages go to, or null to wait: keys not known yet and no relay to ask.
+   * With the relay there, a member with no device (deleted, never opened the app) is left out.
+   */
+  async function audienceOf(conversation: ConversationRecord): Promise<ContactRecord[] | null> {
+    const { group } = conversation;
+    if (group === null) {
+      const contact = await recipientsOf(conversation.id);
+      return contact === null || Object.keys(contact.devices).length === 0 ? null : [contact];
+    }
+    if (group.left) throw new ChatError('NOT_A_MEMBER');
+    const contacts: ContactRecord[] = [];
+    for (const member of otherMembers(group, me)) {
+      let contact: ContactRecord | null;
+      try {
+        contact = await memberContact(member);
+      } catch (error) {
+        if (error instanceof ChatError && error.code === 'UNKNOWN_ACCOUNT') continue;
+        throw error;
+      }
+      if (contact !== null) contacts.push(contact);
+      else if (!connected()) return null;
+    }
+    return contacts;
+  }
+
+  const groupIdOf = (conversation: ConversationRecord): Uint8Array | null =>
+    conversation.group === null ? null : fromHex(conversation.group.groupId);
+
   /** Moves one queued message towards the relay, if keys and the connection allow now. */
   async function dispatch(message: MessageRecord): Promise<void> {
     if (!message.awaitingKeys || message.state !== 'queued') return;
-    const contact = await recipientsOf(message.conversation);
-    if (contact === null || Object.keys(contact.devices).length === 0) return; // wait for keys
-    if (keysChangedSinceVerified(contact)) return; // the person confirms first
-    const fields = {
-      messageId: fromHex(message.id),
-      sentAt: message.sentAt,
-      groupId: null,
-      text: message.text,
-    };
-    const content: Content =
-      message.replyTo === null
-        ? { type: 'text', ...fields }
-        : { type: 'reply', ...fields, replyTo: fromHex(message.replyTo) };
     try {
-      await encryptAndQueue(contact, content, fromHex(message.id));
+      const conversation = await requireConversation(message.conversation);
+      const audience = await audienceOf(conversation);
+      if (audience === null) return; // wait for keys
+      if (audience.some(keysChangedSinceVerified)) return; // the person confirms first
+      const fields = {
+        messageId: fromHex(message.id),
+        sentAt: message.sentAt,
+        groupId: groupIdOf(conversation),
+        text: message.text,
+      };
+      const content: Content =
+        message.replyTo === null
+          ? { type: 'text', ...fields }
+          : { type: 'reply', ...fields, replyTo: fromHex(message.replyTo) };
+      await encryptAndQueue(audience, content, fromHex(message.id));
     } catch (error) {
       // The outbox refused it outright (too large, signed out): it will not go by waiting.
       const code =
@@ -555,12 +634,13 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     switch (content.type) {
       case 'text':
       case 'reply': {
-        if (content.groupId !== null) return; // groups are not offered yet
+        const conversation = await conversationFor(contact, content.groupId);
+        if (conversation === null) return;
         const id = toHex(content.messageId);
         if ((await repo.loadMessage(id)) !== undefined) return;
         const message: MessageRecord = {
           id,
-          conversation: contact.id,
+          conversation: conversation.id,
           sortKey: sortKeyOf(stamp(), id),
           outgoing: false,
           author: contact.handle,
@@ -572,22 +652,23 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
           fromDevice: envelope.from,
           // Incoming messages start their timer when read (markRead).
           expiresAt: null,
-          timerSeconds: (await repo.loadConversation(contact.id))?.timerSeconds ?? 0,
+          timerSeconds: conversation.timerSeconds,
           reactions: {},
           notice: null,
           replyTo: content.type === 'reply' ? toHex(content.replyTo) : null,
+          receipts: {},
         };
         await saveMessage(message);
-        const conversation = (await repo.loadConversation(contact.id)) ?? newConversation(contact);
         const updated: ConversationRecord = {
           ...conversation,
           lastText: content.text,
           lastOutgoing: false,
+          lastAuthor: contact.handle,
           lastAt: now(),
           unread: conversation.unread + 1,
         };
         await saveConversation(updated);
-        emit({ kind: 'typing', conversation: contact.id, typing: false });
+        emit({ kind: 'typing', conversation: conversation.id, typing: false });
         emit({ kind: 'incoming', message, conversation: updated });
         await sendControl([envelope.from], {
           type: 'receipt',
@@ -600,51 +681,171 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         const next: MessageState = content.kind === 'read' ? 'read' : 'delivered';
         for (const messageId of content.messageIds) {
           const message = await repo.loadMessage(toHex(messageId));
-          // Only the person the message went to can confirm it.
-          if (message === undefined || !message.outgoing || message.conversation !== contact.id) {
-            continue;
+          if (!message?.outgoing) continue;
+          if (message.conversation === contact.id) {
+            const state = laterState(message.state, next);
+            if (state !== message.state) await saveMessage({ ...message, state });
+          } else {
+            await applyGroupReceipt(message, contact, next);
           }
-          const state = laterState(message.state, next);
-          if (state !== message.state) await saveMessage({ ...message, state });
         }
         return;
       }
-      case 'typing':
-        if (content.groupId === null) {
-          emit({ kind: 'typing', conversation: contact.id, typing: content.state === 'started' });
-        }
+      case 'typing': {
+        const conversation = await conversationFor(contact, content.groupId);
+        if (conversation === null) return;
+        emit({
+          kind: 'typing',
+          conversation: conversation.id,
+          typing: content.state === 'started',
+        });
         return;
+      }
       case 'timer': {
-        if (content.groupId !== null) return;
-        const conversation = (await repo.loadConversation(contact.id)) ?? newConversation(contact);
-        if (conversation.timerSeconds === content.seconds) return;
+        const conversation = await conversationFor(contact, content.groupId);
+        if (conversation === null || conversation.timerSeconds === content.seconds) return;
         await saveConversation({ ...conversation, timerSeconds: content.seconds });
-        await saveNotice(contact.id, contact.handle, false, content.seconds);
+        await saveNotice(conversation.id, contact.handle, false, {
+          kind: 'timer',
+          seconds: content.seconds,
+        });
         return;
       }
       case 'reaction': {
-        if (content.groupId !== null) return;
+        const conversation = await conversationFor(contact, content.groupId);
         const message = await repo.loadMessage(toHex(content.messageId));
         // Only people in the conversation react to its messages.
-        if (message?.conversation !== contact.id) return;
+        if (conversation === null || message?.conversation !== conversation.id) return;
         await saveMessage({
           ...message,
           reactions: withReaction(message.reactions, contact.handle, content.emoji),
         });
         return;
       }
+      case 'group':
+        await applyGroupState(contact, content);
+        return;
       case 'groupKeyDistribution':
       case 'control':
         return;
     }
   }
 
-  /** A line in the conversation saying who set the timer to what. */
+  /**
+   * The conversation a content from `contact` belongs to: theirs, or the group it names if they
+   * are a member of it here. Null refuses it: a group this device does not know, has left, or
+   * that the sender is not in.
+   */
+  async function conversationFor(
+    contact: ContactRecord,
+    groupId: Uint8Array | null,
+  ): Promise<ConversationRecord | null> {
+    if (groupId === null) {
+      return (await repo.loadConversation(contact.id)) ?? newConversation(contact);
+    }
+    const conversation = await repo.loadConversation(groupConversationId(toHex(groupId)));
+    const group = conversation?.group ?? null;
+    if (conversation === undefined || group === null) return null;
+    if (group.left || !isMember(group, contact.id)) return null;
+    return conversation;
+  }
+
+  /** A member's receipt for a group message: delivered or read once every member says so. */
+  async function applyGroupReceipt(
+    message: MessageRecord,
+    contact: ContactRecord,
+    next: 'delivered' | 'read',
+  ): Promise<void> {
+    const group = (await repo.loadConversation(message.conversation))?.group ?? null;
+    if (group === null || !isMember(group, contact.id)) return;
+    const previous = message.receipts[contact.id];
+    const mine: 'delivered' | 'read' =
+      previous === 'read' || next === 'read' ? 'read' : 'delivered';
+    if (previous === mine) return;
+    const receipts: Record<string, 'delivered' | 'read'> = {
+      ...message.receipts,
+      [contact.id]: mine,
+    };
+    const others = otherMembers(group, me).map(handleKey);
+    const overall: MessageState = others.every((member) => receipts[member] === 'read')
+      ? 'read'
+      : others.every((member) => receipts[member] !== undefined)
+        ? 'delivered'
+        : 'sent';
+    await saveMessage({ ...message, receipts, state: laterState(message.state, overall) });
+  }
+
+  /** The lines a group change shows, from the state before it to the state after. */
+  function groupChanges(
+    before: GroupState,
+    after: GroupState,
+    author: string,
+  ): ConversationNoticeRecord[] {
+    const notice = (change: 'renamed' | 'added' | 'removed' | 'left', subjects: string[]) => ({
+      kind: 'group' as const,
+      change,
+      subjects,
+      name: after.name,
+    });
+    const notices: ConversationNoticeRecord[] = [];
+    if (after.name !== before.name) notices.push(notice('renamed', []));
+    const added = after.members.filter((member) => !isMember(before, member));
+    if (added.length > 0) notices.push(notice('added', added));
+    const gone = before.members.filter((member) => !isMember(after, member));
+    const left = gone.filter((member) => handleKey(member) === handleKey(author));
+    const removed = gone.filter((member) => handleKey(member) !== handleKey(author));
+    if (left.length > 0) notices.push(notice('left', left));
+    if (removed.length > 0) notices.push(notice('removed', removed));
+    return notices;
+  }
+
+  /**
+   * A group state from a member (§1.8.2): a group this device does not know is joined only if
+   * the state lists both the sender and this person; a known one changes only if the sender is
+   * a member here and the state is newer.
+   */
+  async function applyGroupState(
+    contact: ContactRecord,
+    content: Extract<Content, { type: 'group' }>,
+  ): Promise<void> {
+    const groupId = toHex(content.groupId);
+    const id = groupConversationId(groupId);
+    const members = uniqueMembers(content.members);
+    const existing = await repo.loadConversation(id);
+    const next: GroupState = {
+      groupId,
+      name: content.name,
+      members,
+      revision: content.revision,
+      author: contact.id,
+      left: !members.some((member) => handleKey(member) === me),
+    };
+    if (existing === undefined) {
+      if (next.left || !isMember(next, contact.id)) return;
+      await saveConversation({ ...newConversation(contact), id, peer: next.name, group: next });
+      await saveNotice(id, contact.handle, false, {
+        kind: 'group',
+        change: 'added',
+        subjects: members.filter((member) => handleKey(member) === me),
+        name: next.name,
+      });
+      return;
+    }
+    const current = existing.group;
+    if (current === null || current.left || !isMember(current, contact.id)) return;
+    if (!isNewerGroupState(next, current)) return;
+    await saveConversation({ ...existing, peer: next.name, group: next });
+    for (const notice of groupChanges(current, next, contact.handle)) {
+      await saveNotice(id, contact.handle, false, notice);
+    }
+  }
+
+  /** A line in the conversation saying who changed what (a timer, a group). */
   async function saveNotice(
     conversationId: string,
     author: string,
     outgoing: boolean,
-    seconds: number,
+    notice: ConversationNoticeRecord,
   ): Promise<void> {
     const id = toHex(sodium.randombytes_buf(MESSAGE_ID_BYTES));
     await saveMessage({
@@ -663,16 +864,105 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       timerSeconds: 0,
       reactions: {},
       replyTo: null,
-      notice: { kind: 'timer', seconds },
+      notice,
+      receipts: {},
     });
   }
 
-  /** Sends a small content (timer, reaction) to every device of the contact, through the outbox. */
-  async function sendToContact(conversationId: string, content: Content): Promise<void> {
-    const contact = await recipientsOf(conversationId);
-    if (contact === null || Object.keys(contact.devices).length === 0) return;
-    if (keysChangedSinceVerified(contact)) throw new ChatError('KEYS_CHANGED');
-    await encryptAndQueue(contact, content, sodium.randombytes_buf(MESSAGE_ID_BYTES));
+  /** Sends a small content (timer, reaction) to everyone in the conversation, through the outbox. */
+  async function sendToConversation(
+    conversation: ConversationRecord,
+    content: Content,
+  ): Promise<void> {
+    const audience = await audienceOf(conversation);
+    if (audience === null || audience.length === 0) return;
+    if (audience.some(keysChangedSinceVerified)) throw new ChatError('KEYS_CHANGED');
+    await encryptAndQueue(audience, content, sodium.randombytes_buf(MESSAGE_ID_BYTES));
+  }
+
+  /** Finds a person at the relay by handle, as its owner spells it, with their devices' keys. */
+  async function findPerson(handle: string): Promise<ContactRecord> {
+    const id = handleKey(handle.trim().replace(/^@/, ''));
+    if (id === me) throw new ChatError('SELF');
+    if (!connected()) throw new ChatError('OFFLINE');
+    const contact = await refreshDevices((await repo.loadContact(id)) ?? emptyContact(id));
+    const deviceIds = Object.keys(contact.devices);
+    if (deviceIds.length === 0) throw new ChatError('NO_DEVICES', id);
+    const { devices } = await requireTransport().lookupDevices(deviceIds.slice(0, 1));
+    const spelled = devices[0]?.account ?? contact.handle;
+    const named = { ...contact, handle: spelled };
+    await saveContact(named);
+    return named;
+  }
+
+  function checkGroupName(name: string): string {
+    const trimmed = name.trim();
+    const bytes = new TextEncoder().encode(trimmed).length;
+    if (bytes === 0 || bytes > labels.MAX_GROUP_NAME_BYTES) {
+      throw new ChatError('GROUP_NAME_INVALID');
+    }
+    return trimmed;
+  }
+
+  async function requireGroup(
+    conversationId: string,
+  ): Promise<{ conversation: ConversationRecord; group: GroupState }> {
+    const conversation = await requireConversation(conversationId);
+    if (conversation.group === null) throw new ChatError('UNKNOWN_CONVERSATION');
+    if (conversation.group.left) throw new ChatError('NOT_A_MEMBER');
+    return { conversation, group: conversation.group };
+  }
+
+  /**
+   * Sets a group's new state here, shows what changed, and sends the state to every member from
+   * before and after the change, so those removed learn it too.
+   */
+  async function changeGroup(
+    conversation: ConversationRecord,
+    current: GroupState,
+    name: string,
+    members: readonly string[],
+  ): Promise<void> {
+    if (!connected()) throw new ChatError('OFFLINE');
+    if (members.length > labels.MAX_GROUP_MEMBERS) throw new ChatError('GROUP_FULL');
+    const next: GroupState = {
+      ...current,
+      name,
+      members,
+      revision: Math.max(now(), current.revision + 1),
+      author: me,
+      left: !members.some((member) => handleKey(member) === me),
+    };
+    await saveConversation({ ...conversation, peer: name, group: next });
+    for (const notice of groupChanges(current, next, options.handle)) {
+      await saveNotice(conversation.id, options.handle, true, notice);
+    }
+    const told = uniqueMembers([...otherMembers(current, me), ...otherMembers(next, me)]);
+    await sendGroupState(next, told);
+  }
+
+  async function sendGroupState(group: GroupState, to: readonly string[]): Promise<void> {
+    const contacts: ContactRecord[] = [];
+    for (const member of to) {
+      try {
+        const contact = await memberContact(member);
+        if (contact !== null) contacts.push(contact);
+      } catch (error) {
+        if (!(error instanceof ChatError && error.code === 'UNKNOWN_ACCOUNT')) throw error;
+      }
+    }
+    if (contacts.length === 0) return;
+    await encryptAndQueue(
+      contacts,
+      {
+        type: 'group',
+        groupId: fromHex(group.groupId),
+        revision: group.revision,
+        name: group.name,
+        members: group.members,
+      },
+      sodium.randombytes_buf(MESSAGE_ID_BYTES),
+    );
   }
 
   async function sendText(
@@ -682,6 +972,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   ): Promise<MessageRecord> {
     const trimmed = text.trim();
     const conversation = await requireConversation(conversationId);
+    if (conversation.group?.left === true) throw new ChatError('NOT_A_MEMBER');
     const contact = await repo.loadContact(conversationId);
     if (contact !== undefined && keysChangedSinceVerified(contact)) {
       throw new ChatError('KEYS_CHANGED');
@@ -705,6 +996,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       reactions: {},
       notice: null,
       replyTo,
+      receipts: {},
     };
     await repo.addAwaiting(id);
     await saveMessage(message);
@@ -712,6 +1004,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       ...conversation,
       lastText: trimmed,
       lastOutgoing: true,
+      lastAuthor: options.handle,
       lastAt: at,
       draft: '',
     });
@@ -772,18 +1065,80 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         if (id === me) throw new ChatError('SELF');
         const existing = await repo.loadConversation(id);
         if (existing !== undefined) return existing;
-        if (!connected()) throw new ChatError('OFFLINE');
-        const contact = await refreshDevices((await repo.loadContact(id)) ?? emptyContact(id));
-        const deviceIds = Object.keys(contact.devices);
-        if (deviceIds.length === 0) throw new ChatError('NO_DEVICES');
-        // The relay spells the handle as its owner chose it.
-        const { devices } = await requireTransport().lookupDevices(deviceIds.slice(0, 1));
-        const spelled = devices[0]?.account ?? contact.handle;
-        const named = { ...contact, handle: spelled };
-        await saveContact(named);
-        const conversation = newConversation(named);
+        const conversation = newConversation(await findPerson(handle));
         await saveConversation(conversation);
         return conversation;
+      }),
+
+    createGroup: (name, handles) =>
+      serial(async () => {
+        const groupName = checkGroupName(name);
+        if (!connected()) throw new ChatError('OFFLINE');
+        const people: ContactRecord[] = [];
+        for (const handle of uniqueMembers(handles.filter((h) => h.trim() !== ''))) {
+          people.push(await findPerson(handle));
+        }
+        if (people.length + 1 > labels.MAX_GROUP_MEMBERS) throw new ChatError('GROUP_FULL');
+        const groupId = toHex(sodium.randombytes_buf(labels.SIZES.groupId));
+        const group: GroupState = {
+          groupId,
+          name: groupName,
+          members: [options.handle, ...people.map((person) => person.handle)],
+          revision: now(),
+          author: me,
+          left: false,
+        };
+        const conversation: ConversationRecord = {
+          ...newConversation(emptyContact(groupName)),
+          id: groupConversationId(groupId),
+          peer: groupName,
+          group,
+        };
+        await saveConversation(conversation);
+        await saveNotice(conversation.id, options.handle, true, {
+          kind: 'group',
+          change: 'created',
+          subjects: otherMembers(group, me),
+          name: groupName,
+        });
+        await sendGroupState(group, otherMembers(group, me));
+        return conversation;
+      }),
+
+    renameGroup: (conversationId, name) =>
+      serial(async () => {
+        const { conversation, group } = await requireGroup(conversationId);
+        const groupName = checkGroupName(name);
+        if (groupName === group.name) return;
+        await changeGroup(conversation, group, groupName, group.members);
+      }),
+
+    addMembers: (conversationId, handles) =>
+      serial(async () => {
+        const { conversation, group } = await requireGroup(conversationId);
+        const added: string[] = [];
+        for (const handle of uniqueMembers(handles.filter((h) => h.trim() !== ''))) {
+          if (isMember(group, handle.trim().replace(/^@/, ''))) continue;
+          added.push((await findPerson(handle)).handle);
+        }
+        if (added.length === 0) return;
+        await changeGroup(conversation, group, group.name, [...group.members, ...added]);
+      }),
+
+    removeMember: (conversationId, handle) =>
+      serial(async () => {
+        const { conversation, group } = await requireGroup(conversationId);
+        if (handleKey(handle) === me) throw new ChatError('SELF');
+        if (!isMember(group, handle)) return;
+        const members = group.members.filter((member) => handleKey(member) !== handleKey(handle));
+        await changeGroup(conversation, group, group.name, members);
+      }),
+
+    leaveGroup: (conversationId) =>
+      serial(async () => {
+        const { conversation, group } = await requireGroup(conversationId);
+        const members = group.members.filter((member) => handleKey(member) !== me);
+        await changeGroup(conversation, group, group.name, members);
       }),
 
     sendText,
@@ -799,24 +1154,31 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       serial(async () => {
         const conversation = await requireConversation(conversationId);
         if (conversation.timerSeconds === seconds) return;
+        if (conversation.group?.left === true) throw new ChatError('NOT_A_MEMBER');
         await saveConversation({ ...conversation, timerSeconds: seconds });
-        await saveNotice(conversationId, options.handle, true, seconds);
-        await sendToContact(conversationId, { type: 'timer', seconds, groupId: null });
+        await saveNotice(conversationId, options.handle, true, { kind: 'timer', seconds });
+        await sendToConversation(conversation, {
+          type: 'timer',
+          seconds,
+          groupId: groupIdOf(conversation),
+        });
       }),
 
     react: (messageId, emoji) =>
       serial(async () => {
         const message = await repo.loadMessage(messageId);
         if (message?.notice !== null) throw new ChatError('UNKNOWN_MESSAGE');
+        const conversation = await requireConversation(message.conversation);
+        if (conversation.group?.left === true) throw new ChatError('NOT_A_MEMBER');
         await saveMessage({
           ...message,
           reactions: withReaction(message.reactions, options.handle, emoji),
         });
-        await sendToContact(message.conversation, {
+        await sendToConversation(conversation, {
           type: 'reaction',
           messageId: fromHex(messageId),
           emoji,
-          groupId: null,
+          groupId: groupIdOf(conversation),
         });
       }),
 
@@ -876,12 +1238,22 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       serial(async () => {
         // A typing notice is worth nothing later: never queued while offline.
         if (!connected()) return;
-        const contact = await repo.loadContact(conversationId);
-        if (contact === undefined || keysChangedSinceVerified(contact)) return;
-        await sendControl(Object.keys(contact.devices), {
+        const conversation = await repo.loadConversation(conversationId);
+        if (conversation === undefined || conversation.group?.left === true) return;
+        const members =
+          conversation.group === null
+            ? [conversationId]
+            : otherMembers(conversation.group, me).map(handleKey);
+        const devices: string[] = [];
+        for (const member of members) {
+          const contact = await repo.loadContact(member);
+          if (contact === undefined || keysChangedSinceVerified(contact)) continue;
+          devices.push(...Object.keys(contact.devices));
+        }
+        await sendControl(devices, {
           type: 'typing',
           state: typing ? 'started' : 'stopped',
-          groupId: null,
+          groupId: groupIdOf(conversation),
         });
       }),
 

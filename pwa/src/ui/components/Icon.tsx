@@ -17,7 +17,9 @@ export type IconName =
   | 'chevron'
   | 'send'
   | 'smile'
-  | 'reply';
+  | 'reply'
+  | 'users'
+  | 'close';
 
 /**
  * Line icons drawn in the current text colour. Decorative: the control or text beside each icon
@@ -99,6 +101,14 @@ export function Icon(props: { readonly name: IconName; readonly class?: string }
         <Match when={props.name === 'reply'}>
           <path d="M10 8 5 12.5l5 4.5" />
           <path d="M5.5 12.5H14a5 5 0 0 1 5 5V19" />
+        </Match>
+        <Match when={props.name === 'users'}>
+          <circle cx="9" cy="8.5" r="3.5" />
+          <path d="M2.5 19.5a6.5 6.5 0 0 1 13 0" />
+          <path d="M15.5 5.2a3.5 3.5 0 0 1 0 6.6M18 14a6.5 6.5 0 0 1 3.5 5.5" />
+        </Match>
+        <Match when={props.name === 'close'}>
+          <path d="m6.5 6.5 11 11M17.5 6.5l-11 11" />
         </Match>
       </Switch>
     </svg>

@@ -21,7 +21,11 @@ export function ConversationsScreen(): JSX.Element {
   useDocumentTitle(
     () => {
       const id = selected();
-      const base = id === null ? t('conversations.title') : `@${chat.conversation(id)?.peer ?? id}`;
+      const current = id === null ? undefined : chat.conversation(id);
+      const base =
+        id === null
+          ? t('conversations.title')
+          : (current?.group?.name ?? `@${current?.peer ?? id}`);
       return unreadTotal() > 0 ? `(${String(unreadTotal())}) ${base}` : base;
     },
     () => t('app.titleSuffix'),

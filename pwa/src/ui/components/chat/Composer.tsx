@@ -11,7 +11,8 @@ const TYPING_IDLE_MS = 4000;
  */
 export function Composer(props: {
   readonly conversation: string;
-  readonly peer: string;
+  /** The field's label: who the message goes to. */
+  readonly label: string;
   readonly initialDraft: string;
   readonly disabled: boolean;
   readonly onSend: (text: string) => Promise<boolean>;
@@ -95,7 +96,7 @@ export function Composer(props: {
       }}
     >
       <label class="visually-hidden" for="composer-field">
-        {t('conversation.composerLabel', { peer: props.peer })}
+        {props.label}
       </label>
       <textarea
         id="composer-field"

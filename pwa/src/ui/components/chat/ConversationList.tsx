@@ -39,8 +39,9 @@ export function ConversationList(props: {
   const preview = (conversation: ConversationRecord): string => {
     if (conversation.draft !== '') return conversation.draft;
     if (conversation.lastText === null) return t('conversations.noMessages');
-    return conversation.lastOutgoing
-      ? t('conversations.you', { text: conversation.lastText })
+    if (conversation.lastOutgoing) return t('conversations.you', { text: conversation.lastText });
+    return conversation.group !== null && conversation.lastAuthor !== null
+      ? t('conversations.from', { peer: conversation.lastAuthor, text: conversation.lastText })
       : conversation.lastText;
   };
 
@@ -124,12 +125,25 @@ export function ConversationList(props: {
                     classList={{ 'conversation-row--unread': conversation.unread > 0 }}
                     aria-current={props.selected === conversation.id ? 'page' : undefined}
                   >
-                    <span class="avatar" aria-hidden="true">
-                      {initialOf(conversation.peer)}
+                    <span
+                      class="avatar"
+                      classList={{ 'avatar--group': conversation.group !== null }}
+                      aria-hidden="true"
+                    >
+                      <Show
+                        when={conversation.group !== null}
+                        fallback={initialOf(conversation.peer)}
+                      >
+                        <Icon name="users" />
+                      </Show>
                     </span>
                     <span class="conversation-row__text">
                       <span class="conversation-row__top">
-                        <span class="conversation-row__name">@{conversation.peer}</span>
+                        <span class="conversation-row__name">
+                          {conversation.group === null
+                            ? `@${conversation.peer}`
+                            : conversation.group.name}
+                        </span>
                         <time
                           class="conversation-row__time"
                           datetime={new Date(conversation.lastAt).toISOString()}

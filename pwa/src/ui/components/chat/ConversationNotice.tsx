@@ -4,11 +4,24 @@ import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { timerKeyOf } from './timerChoices.js';
 
-/** A line about the conversation itself: who changed the disappearing-message timer. */
-export function ConversationNotice(props: { readonly message: MessageRecord }): JSX.Element {
-  const { t } = useApp();
-  const text = (): string => {
-    const seconds = props.message.notice?.seconds ?? 0;
+/** "@alex, @sam and @kim", in the interface's language. */
+function listOf(handles: readonly string[], locale: string): string {
+  return new Intl.ListFormat(locale, { type: 'conjunction' }).format(
+    handles.map((handle) => `@${handle}`),
+  );
+}
+
+/**
+ * A line about the conversation itself: who changed the disappearing-message timer, or who
+ * created, renamed, joined or left a group.
+ */
+export function ConversationNotice(props: {
+  readonly message: MessageRecord;
+  /** The signed-in person's handle: "you" rather than their handle. */
+  readonly me: string;
+}): JSX.Element {
+  const { t, preferences } = useApp();
+  const timerText = (seconds: number): string => {
     const key = timerKeyOf(seconds);
     const duration = key === null ? `${String(seconds)} s` : t(`conversation.timer.${key}`);
     const peer = props.message.author;
@@ -21,9 +34,43 @@ export function ConversationNotice(props: { readonly message: MessageRecord }): 
       ? t('conversation.timer.setByYou', { duration })
       : t('conversation.timer.setBy', { peer, duration });
   };
+  const text = (): string => {
+    const notice = props.message.notice;
+    if (notice === null) return '';
+    if (notice.kind === 'timer') return timerText(notice.seconds);
+    const peer = props.message.author;
+    const mine = props.message.outgoing;
+    const me = props.me.toLowerCase();
+    const aboutMe = notice.subjects.some((subject) => subject.toLowerCase() === me);
+    const values = {
+      peer,
+      name: notice.name,
+      members: listOf(notice.subjects, preferences.locale()),
+    };
+    switch (notice.change) {
+      case 'created':
+        return t('conversation.group.createdByYou', values);
+      case 'added':
+        if (mine) return t('conversation.group.addedByYou', values);
+        return aboutMe
+          ? t('conversation.group.addedYou', values)
+          : t('conversation.group.added', values);
+      case 'removed':
+        if (mine) return t('conversation.group.removedByYou', values);
+        return aboutMe
+          ? t('conversation.group.removedYou', values)
+          : t('conversation.group.removed', values);
+      case 'left':
+        return mine ? t('conversation.group.leftYou') : t('conversation.group.left', values);
+      case 'renamed':
+        return mine
+          ? t('conversation.group.renamedByYou', values)
+          : t('conversation.group.renamed', values);
+    }
+  };
   return (
     <li class="conversation__notice">
-      <Icon name="clock" />
+      <Icon name={props.message.notice?.kind === 'group' ? 'users' : 'clock'} />
       <span>{text()}</span>
     </li>
   );

@@ -1,13 +1,14 @@
 import { A } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
 import { For, Show, createEffect, createSignal, on, onCleanup, type JSX } from 'solid-js';
-import { keySetOf, type MessageRecord } from '../../../core/chat/chatRecords.js';
+import { keySetOf, otherMembers, type MessageRecord } from '../../../core/chat/chatRecords.js';
 import { keysChangedSinceVerified } from '../../../core/chat/createChatEngine.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { Composer } from './Composer.js';
 import { describeChatError } from './describeChatError.js';
 import { ConversationNotice } from './ConversationNotice.js';
+import { GroupPanel } from './GroupPanel.js';
 import { MessageBubble } from './MessageBubble.js';
 import { SafetyNumberPanel } from './SafetyNumberPanel.js';
 import { TimerControl } from './TimerControl.js';
@@ -21,11 +22,27 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
   const { t, chat, session } = useApp();
   const me = () => session.account()?.handle ?? '';
   const [showSafety, setShowSafety] = createSignal(false);
+  const [showGroup, setShowGroup] = createSignal(false);
   const [sendError, setSendError] = createSignal<string | null>(null);
   const [replyingTo, setReplyingTo] = createSignal<MessageRecord | null>(null);
   const conversation = () => chat.conversation(props.id);
   const peer = () => conversation()?.peer ?? props.id;
-  const contact = () => chat.contact(props.id);
+  const group = () => conversation()?.group ?? null;
+  const left = () => group()?.left === true;
+  const title = () => {
+    const current = group();
+    return current === null ? `@${peer()}` : current.name;
+  };
+  const contact = () => (group() === null ? chat.contact(props.id) : undefined);
+  /** A group's members whose verified keys changed: the group's messages wait for them. */
+  const blockedMembers = () => {
+    const current = group();
+    if (current === null || current.left) return [];
+    return otherMembers(current, me().toLowerCase()).filter((member) => {
+      const known = chat.contact(member.toLowerCase());
+      return known !== undefined && keysChangedSinceVerified(known);
+    });
+  };
   const verified = () => {
     const known = contact();
     return (
@@ -46,6 +63,7 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
       () => props.id,
       () => {
         setShowSafety(false);
+        setShowGroup(false);
         setSendError(null);
         setReplyingTo(null);
       },
@@ -98,34 +116,99 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
           <Icon name="chevron" class="icon--back" />
           <span class="visually-hidden">{t('conversation.back')}</span>
         </A>
-        <span class="avatar" aria-hidden="true">
-          {peer().slice(0, 1).toUpperCase()}
+        <span class="avatar" classList={{ 'avatar--group': group() !== null }} aria-hidden="true">
+          <Show when={group() !== null} fallback={peer().slice(0, 1).toUpperCase()}>
+            <Icon name="users" />
+          </Show>
         </span>
         <div class="conversation__who">
           <h1 id="conversation-title" class="conversation__title">
-            <span class="visually-hidden">{t('conversation.with', { peer: peer() })}</span>
-            <span aria-hidden="true">@{peer()}</span>
+            <span class="visually-hidden">
+              {group() === null
+                ? t('conversation.with', { peer: peer() })
+                : t('conversation.groupWith', { name: title() })}
+            </span>
+            <span aria-hidden="true">{title()}</span>
           </h1>
           <p class="conversation__status" aria-live="polite">
             <Show
               when={chat.typing(props.id)}
-              fallback={verified() ? t('conversation.verified') : ''}
+              fallback={
+                group() === null
+                  ? verified()
+                    ? t('conversation.verified')
+                    : ''
+                  : t('conversations.groupMembers', { count: group()?.members.length ?? 0 })
+              }
             >
-              {t('conversation.typing', { peer: peer() })}
+              {group() === null
+                ? t('conversation.typing', { peer: peer() })
+                : t('conversation.groupTyping')}
             </Show>
           </p>
         </div>
-        <button
-          class="button button--ghost conversation__lock"
-          classList={{ 'conversation__lock--verified': verified() }}
-          type="button"
-          aria-expanded={showSafety()}
-          onClick={() => setShowSafety(!showSafety())}
+        <Show
+          when={group() === null}
+          fallback={
+            <button
+              class="button button--ghost conversation__lock"
+              type="button"
+              aria-expanded={showGroup()}
+              disabled={left()}
+              onClick={() => setShowGroup(!showGroup())}
+            >
+              <Icon name="users" />
+              <span>{t('conversation.groupInfo')}</span>
+            </button>
+          }
         >
-          <Icon name={verified() ? 'shield' : 'lock'} />
-          <span>{t('conversation.safetyNumber')}</span>
-        </button>
+          <button
+            class="button button--ghost conversation__lock"
+            classList={{ 'conversation__lock--verified': verified() }}
+            type="button"
+            aria-expanded={showSafety()}
+            onClick={() => setShowSafety(!showSafety())}
+          >
+            <Icon name={verified() ? 'shield' : 'lock'} />
+            <span>{t('conversation.safetyNumber')}</span>
+          </button>
+        </Show>
       </header>
+
+      <Show when={blockedMembers()[0]}>
+        {(member) => (
+          <div class="key-notice" role="alert">
+            <Icon name="warning" />
+            <p class="key-notice__text">{t('conversation.memberKeyChanged', { peer: member() })}</p>
+            <div class="key-notice__actions">
+              <button
+                class="button button--secondary button--compact"
+                type="button"
+                onClick={() => setShowGroup(true)}
+              >
+                {t('conversation.keyChangedReview')}
+              </button>
+              <button
+                class="button button--primary button--compact"
+                type="button"
+                onClick={() => void chat.acknowledgeKeyChange(member().toLowerCase())}
+              >
+                {t('conversation.keyChangedConfirm')}
+              </button>
+            </div>
+          </div>
+        )}
+      </Show>
+
+      <Show when={showGroup() && !left() ? group() : null}>
+        {(current) => (
+          <GroupPanel
+            conversation={props.id}
+            group={current()}
+            onClose={() => setShowGroup(false)}
+          />
+        )}
+      </Show>
 
       <Show when={contact()?.keyChangedAt !== null && contact() !== undefined}>
         <div class="key-notice" role="alert">
@@ -166,23 +249,30 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
       <div class="conversation__scroll">
         <p class="conversation__e2e">
           <Icon name="lock" />
-          <span>{t('conversation.encrypted', { peer: peer() })}</span>
+          <span>
+            {group() === null
+              ? t('conversation.encrypted', { peer: peer() })
+              : t('conversation.groupEncrypted')}
+          </span>
         </p>
-        <TimerControl
-          conversation={props.id}
-          seconds={conversation()?.timerSeconds ?? 0}
-          onError={(error) => setSendError(describeChatError(t, error))}
-        />
+        <Show when={!left()}>
+          <TimerControl
+            conversation={props.id}
+            seconds={conversation()?.timerSeconds ?? 0}
+            onError={(error) => setSendError(describeChatError(t, error))}
+          />
+        </Show>
         <ol class="conversation__messages" ref={list} aria-label={t('conversation.messages')}>
           <For each={messages()}>
             {(message) => (
               <Show
                 when={message.notice === null}
-                fallback={<ConversationNotice message={message} />}
+                fallback={<ConversationNotice message={message} me={me()} />}
               >
                 <MessageBubble
                   message={message}
                   me={me()}
+                  showAuthor={group() !== null}
                   quoted={
                     message.replyTo === null
                       ? undefined
@@ -236,13 +326,27 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
           </div>
         )}
       </Show>
-      <Composer
-        conversation={props.id}
-        peer={peer()}
-        initialDraft={conversation()?.draft ?? ''}
-        disabled={blocked()}
-        onSend={send}
-      />
+      <Show
+        when={!left()}
+        fallback={
+          <p class="conversation__left" role="status">
+            <Icon name="info" />
+            <span>{t('conversation.groupLeft')}</span>
+          </p>
+        }
+      >
+        <Composer
+          conversation={props.id}
+          label={
+            group() === null
+              ? t('conversation.composerLabel', { peer: peer() })
+              : t('conversation.composerGroupLabel', { name: title() })
+          }
+          initialDraft={conversation()?.draft ?? ''}
+          disabled={blocked() || blockedMembers().length > 0}
+          onSend={send}
+        />
+      </Show>
     </section>
   );
 }

@@ -27,6 +27,8 @@ export function MessageBubble(props: {
   readonly quoted: MessageRecord | undefined;
   /** The signed-in person's handle: their own reaction toggles off. */
   readonly me: string;
+  /** In a group, an incoming message names its author. */
+  readonly showAuthor: boolean;
 }): JSX.Element {
   const { t, preferences } = useApp();
   const state = () => props.message.state;
@@ -46,6 +48,9 @@ export function MessageBubble(props: {
         'bubble--failed': state() === 'failed',
       }}
     >
+      <Show when={props.showAuthor && !props.message.outgoing}>
+        <p class="bubble__author">@{props.message.author}</p>
+      </Show>
       <Show when={props.message.replyTo !== null}>
         <blockquote class="bubble__quote">
           <Show when={props.quoted} fallback={t('conversation.quoteGone')}>

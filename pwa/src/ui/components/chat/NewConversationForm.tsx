@@ -2,23 +2,48 @@ import { Show, createSignal, type JSX } from 'solid-js';
 import { useApp } from '../../../state/AppContext.js';
 import { describeChatError } from './describeChatError.js';
 
-/** Starts a conversation by handle; the relay is asked whether that person exists. */
+type Kind = 'person' | 'group';
+
+/** Handles typed into one field, split at commas and spaces. */
+export function splitHandles(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((handle) => handle.replace(/^@/, ''))
+    .filter((handle) => handle !== '');
+}
+
+/**
+ * Starts a conversation by handle, or a group with a name and members; the relay is asked
+ * whether each person exists before anything is created.
+ */
 export function NewConversationForm(props: {
   readonly onStarted: (conversation: string) => void;
   readonly onCancel: () => void;
 }): JSX.Element {
   const { t, chat } = useApp();
+  const [kind, setKind] = createSignal<Kind>('person');
   const [handle, setHandle] = createSignal('');
+  const [groupName, setGroupName] = createSignal('');
+  const [members, setMembers] = createSignal('');
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
+  let firstField: HTMLInputElement | undefined;
+
+  const ready = (): boolean =>
+    kind() === 'person'
+      ? handle().trim() !== ''
+      : groupName().trim() !== '' && splitHandles(members()).length > 0;
 
   const submit = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault();
-    if (handle().trim() === '' || busy()) return;
+    if (!ready() || busy()) return;
     setBusy(true);
     setError(null);
     try {
-      const conversation = await chat.startConversation(handle());
+      const conversation =
+        kind() === 'person'
+          ? await chat.startConversation(handle())
+          : await chat.createGroup(groupName(), splitHandles(members()));
       props.onStarted(conversation.id);
     } catch (failure) {
       setError(describeChatError(t, failure));
@@ -27,37 +52,127 @@ export function NewConversationForm(props: {
     }
   };
 
+  const choose = (next: Kind) => {
+    setKind(next);
+    setError(null);
+    queueMicrotask(() => firstField?.focus());
+  };
+
+  const errorId = 'new-conversation-error';
+  const describedBy = () => (error() === null ? undefined : errorId);
+
   return (
     <form class="new-conversation" onSubmit={(event) => void submit(event)} aria-busy={busy()}>
-      <label class="field__label" for="new-conversation-handle">
-        {t('conversations.handleLabel')}
-      </label>
-      <div class="new-conversation__row">
-        <div class="field__prefixed new-conversation__field">
-          <span class="field__prefix" aria-hidden="true">
-            @
-          </span>
+      <fieldset class="segmented new-conversation__kind">
+        <legend class="visually-hidden">{t('conversations.kindLegend')}</legend>
+        <label class="segmented__option">
           <input
-            id="new-conversation-handle"
-            class="field__input"
-            name="handle"
-            autocomplete="off"
-            autocapitalize="none"
-            spellcheck={false}
-            placeholder={t('conversations.handlePlaceholder')}
-            value={handle()}
-            onInput={(event) => setHandle(event.currentTarget.value)}
-            aria-invalid={error() !== null}
-            aria-describedby={error() === null ? undefined : 'new-conversation-error'}
-            ref={(input) => {
-              queueMicrotask(() => {
-                input.focus();
-              });
+            type="radio"
+            name="conversation-kind"
+            value="person"
+            checked={kind() === 'person'}
+            onChange={() => {
+              choose('person');
             }}
           />
-        </div>
+          <span>{t('conversations.kindPerson')}</span>
+        </label>
+        <label class="segmented__option">
+          <input
+            type="radio"
+            name="conversation-kind"
+            value="group"
+            checked={kind() === 'group'}
+            onChange={() => {
+              choose('group');
+            }}
+          />
+          <span>{t('conversations.kindGroup')}</span>
+        </label>
+      </fieldset>
+
+      <Show
+        when={kind() === 'group'}
+        fallback={
+          <>
+            <label class="field__label" for="new-conversation-handle">
+              {t('conversations.handleLabel')}
+            </label>
+            <div class="field__prefixed new-conversation__field">
+              <span class="field__prefix" aria-hidden="true">
+                @
+              </span>
+              <input
+                id="new-conversation-handle"
+                class="field__input"
+                name="handle"
+                autocomplete="off"
+                autocapitalize="none"
+                spellcheck={false}
+                placeholder={t('conversations.handlePlaceholder')}
+                value={handle()}
+                onInput={(event) => setHandle(event.currentTarget.value)}
+                aria-invalid={error() !== null}
+                aria-describedby={describedBy()}
+                ref={(input) => {
+                  firstField = input;
+                  queueMicrotask(() => {
+                    input.focus();
+                  });
+                }}
+              />
+            </div>
+          </>
+        }
+      >
+        <label class="field__label" for="new-group-name">
+          {t('conversations.groupNameLabel')}
+        </label>
+        <input
+          id="new-group-name"
+          class="field__input new-conversation__field"
+          name="group-name"
+          autocomplete="off"
+          maxlength={64}
+          placeholder={t('conversations.groupNamePlaceholder')}
+          value={groupName()}
+          onInput={(event) => setGroupName(event.currentTarget.value)}
+          aria-invalid={error() !== null}
+          aria-describedby={describedBy()}
+          ref={(input) => {
+            firstField = input;
+          }}
+        />
+        <label class="field__label" for="new-group-members">
+          {t('conversations.membersLabel')}
+        </label>
+        <input
+          id="new-group-members"
+          class="field__input new-conversation__field"
+          name="members"
+          autocomplete="off"
+          autocapitalize="none"
+          spellcheck={false}
+          placeholder={t('conversations.membersPlaceholder')}
+          value={members()}
+          onInput={(event) => setMembers(event.currentTarget.value)}
+          aria-invalid={error() !== null}
+          aria-describedby={`new-group-members-hint${error() === null ? '' : ` ${errorId}`}`}
+        />
+        <p id="new-group-members-hint" class="field__hint">
+          {t('conversations.membersHint')}
+        </p>
+      </Show>
+
+      <div class="new-conversation__actions">
         <button class="button button--primary" type="submit" disabled={busy()}>
-          {busy() ? t('conversations.starting') : t('conversations.start')}
+          {kind() === 'person'
+            ? busy()
+              ? t('conversations.starting')
+              : t('conversations.start')
+            : busy()
+              ? t('conversations.creatingGroup')
+              : t('conversations.createGroup')}
         </button>
         <button
           class="button button--ghost"
@@ -71,7 +186,7 @@ export function NewConversationForm(props: {
       </div>
       <Show when={error()}>
         {(message) => (
-          <p id="new-conversation-error" class="field__error" role="alert">
+          <p id={errorId} class="field__error" role="alert">
             {message()}
           </p>
         )}

@@ -10,6 +10,9 @@ export function describeChatError(t: Translate, error: unknown): string {
       case 'SELF':
       case 'OFFLINE':
       case 'KEYS_CHANGED':
+      case 'NOT_A_MEMBER':
+      case 'GROUP_NAME_INVALID':
+      case 'GROUP_FULL':
         return t(`conversations.errors.${error.code}`);
       case 'UNKNOWN_CONVERSATION':
       case 'UNKNOWN_MESSAGE':

@@ -1,0 +1,83 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { RelayProcess } from '../../relay/test/relayProcess.js';
+import {
+  addVirtualAuthenticator,
+  launchBrowser,
+  screenshot,
+  signedOutCheck,
+  watchProblems,
+  type Browser,
+  type PageProblems,
+  type VirtualAuthenticator,
+} from './browser.js';
+
+/** One person with their own browser profile and passkey, as the chat tests use them. */
+export interface Person {
+  readonly handle: string;
+  readonly browser: Browser;
+  readonly page: Page;
+  readonly problems: PageProblems;
+  readonly authenticator: VirtualAuthenticator;
+}
+
+export async function openBrowser(relay: RelayProcess, handle: string): Promise<Person> {
+  const browser = await launchBrowser(relay.caPem());
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  const problems = await watchProblems(page, signedOutCheck);
+  const authenticator = await addVirtualAuthenticator(page);
+  return { handle, browser, page, problems, authenticator };
+}
+
+/** Signs up through an invite link, as a person would, and waits for the conversations. */
+export async function signUp(person: Person, link: string, origin: string): Promise<void> {
+  const { page } = person;
+  await page.goto(link, { waitUntil: 'networkidle' });
+  await page.getByLabel('Handle').fill(person.handle);
+  await page
+    .getByLabel('Display name')
+    .fill(`${person.handle[0]?.toUpperCase() ?? ''}${person.handle.slice(1)}`);
+  await page.getByRole('button', { name: 'Create passkey' }).click();
+  await page.waitForURL(`${origin}/conversations`);
+}
+
+/** A one-use member invite, made by the signed-in admin on `page`. */
+export async function createInvite(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const response = await fetch('/api/invites', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'member', maxUses: 1, expiresInHours: 1 }),
+    });
+    return ((await response.json()) as { link: string }).link;
+  });
+}
+
+export async function noAxeViolations(page: Page, where: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(
+    results.violations.map((violation) => `${violation.id}: ${violation.nodes.length}`),
+    where,
+  ).toEqual([]);
+}
+
+/** Phone and desktop screenshots of the current screen, back at desktop size after. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  const offlineReady = page.locator('.notice--quiet').getByRole('button', { name: 'Dismiss' });
+  // Another notice may sit above it at some widths: press it directly.
+  if ((await offlineReady.count()) > 0)
+    await offlineReady.evaluate((button: HTMLElement) => {
+      button.click();
+    });
+  for (const [width, height] of [
+    [360, 760],
+    [1280, 800],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await screenshot(page, `${name}-${width}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+export const bubble = (page: Page, text: string) => page.locator('.bubble', { hasText: text });
