@@ -1,73 +1,16 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
 import {
-  addVirtualAuthenticator,
-  launchBrowser,
-  screenshot,
-  signedOutCheck,
-  watchProblems,
-  type Browser,
-  type PageProblems,
-  type VirtualAuthenticator,
-} from './browser.js';
-
-interface Person {
-  readonly handle: string;
-  readonly browser: Browser;
-  readonly page: Page;
-  readonly problems: PageProblems;
-  readonly authenticator: VirtualAuthenticator;
-}
-
-async function openBrowser(relay: RelayProcess, handle: string): Promise<Person> {
-  const browser = await launchBrowser(relay.caPem());
-  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  const problems = await watchProblems(page, signedOutCheck);
-  const authenticator = await addVirtualAuthenticator(page);
-  return { handle, browser, page, problems, authenticator };
-}
-
-async function signUp(person: Person, link: string, origin: string): Promise<void> {
-  const { page } = person;
-  await page.goto(link, { waitUntil: 'networkidle' });
-  await page.getByLabel('Handle').fill(person.handle);
-  await page
-    .getByLabel('Display name')
-    .fill(`${person.handle[0]?.toUpperCase() ?? ''}${person.handle.slice(1)}`);
-  await page.getByRole('button', { name: 'Create passkey' }).click();
-  await page.waitForURL(`${origin}/conversations`);
-}
-
-async function noAxeViolations(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(
-    results.violations.map((violation) => `${violation.id}: ${violation.nodes.length}`),
-    where,
-  ).toEqual([]);
-}
-
-/** Phone and desktop screenshots of the current screen, back at desktop size after. */
-async function shoot(page: Page, name: string): Promise<void> {
-  const offlineReady = page.locator('.notice--quiet').getByRole('button', { name: 'Dismiss' });
-  // Another notice may sit above it at some widths: press it directly.
-  if ((await offlineReady.count()) > 0)
-    await offlineReady.evaluate((button: HTMLElement) => {
-      button.click();
-    });
-  for (const [width, height] of [
-    [360, 760],
-    [1280, 800],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await screenshot(page, `${name}-${width}`);
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
-const bubble = (page: Page, text: string) => page.locator('.bubble', { hasText: text });
+  bubble,
+  createInvite,
+  noAxeViolations,
+  openBrowser,
+  shoot,
+  signUp,
+  type Person,
+} from './people.js';
 
 describe('two people chat end to end in Chromium, over a real relay', () => {
   let relay: RelayProcess;
@@ -80,15 +23,7 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
     origin = `https://vaultroom.local:${relay.httpsPort}`;
     [alice, bob] = await Promise.all([openBrowser(relay, 'alice'), openBrowser(relay, 'bob')]);
     await signUp(alice, relay.adminInvite() ?? '', origin);
-    const invite = await alice.page.evaluate(async () => {
-      const response = await fetch('/api/invites', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ role: 'member', maxUses: 1, expiresInHours: 1 }),
-      });
-      return ((await response.json()) as { link: string }).link;
-    });
-    await signUp(bob, invite, origin);
+    await signUp(bob, await createInvite(alice.page), origin);
   });
 
   afterAll(async () => {
