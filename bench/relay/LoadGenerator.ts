@@ -20,8 +20,13 @@ export class LoadGenerator {
     const api = import.meta.resolve('tsx/esm/api');
     const entry = new URL('./loadWorker.ts', import.meta.url).href;
     const boot = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+    // Workspace packages from their sources, whoever starts the generator: the flag that
+    // `tsx --conditions=source` gives passes on to threads, vitest's own resolver does not.
+    const execArgv = process.execArgv.includes('--conditions=source')
+      ? process.execArgv
+      : [...process.execArgv, '--conditions=source'];
     this.workers = Array.from({ length: count }, () => {
-      const worker = new Worker(boot, { eval: true });
+      const worker = new Worker(boot, { eval: true, execArgv });
       worker.on('message', (reply: { id: number; result?: unknown; error?: string }) => {
         const waiter = this.waiting.get(reply.id);
         this.waiting.delete(reply.id);

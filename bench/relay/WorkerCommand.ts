@@ -62,7 +62,8 @@ export type WorkerCommand = { readonly id: number } & (
     }
   /** Starts (first call) or ends (second call) the measured window of a run. */
   | { readonly op: 'mark' }
-  | { readonly op: 'stop' }
+  /** Ends the run: waits up to `graceMs` (default 8 s) for the messages still in flight. */
+  | { readonly op: 'stop'; readonly graceMs?: number }
   | { readonly op: 'backlog'; readonly backlogs: readonly Backlog[] }
   | { readonly op: 'disconnect'; readonly indexes: readonly number[] }
   /** Connects (optionally) and says hello with the device; resolves when every mailbox drained. */
@@ -84,4 +85,26 @@ export interface StopReply {
   readonly stuck: number;
   readonly errors: number;
   readonly errorCodes: readonly string[];
+  /** The whole run's accounting, from its start to the end of the wait for stragglers. */
+  readonly tally: RunTally;
+}
+
+/** What happened to a run's messages, counted by the worker that sent and received them. */
+export interface RunTally {
+  /** Messages written to a socket. */
+  readonly sent: number;
+  /** Messages the loop was due to send on a socket that had closed (so never sent). */
+  readonly unsent: number;
+  /** `sent` replies: the relay acked the send (relay only). */
+  readonly sendAcked: number;
+  /** First arrivals of a message at its sender's peer. */
+  readonly delivered: number;
+  /** Further arrivals of a message already delivered, recognised by sender and sequence number. */
+  readonly duplicates: number;
+  /** Arrivals of a message at a client other than its sender's peer. */
+  readonly misdelivered: number;
+  /** Envelope ids the recipients put in `ack` frames (relay only). */
+  readonly acked: number;
+  /** Relay sockets that closed without the generator closing them. */
+  readonly closes: number;
 }

@@ -15,6 +15,7 @@ import type {
   Backlog,
   ClientSpec,
   MarkReply,
+  RunTally,
   StopReply,
   Target,
   WorkerCommand,
@@ -39,6 +40,8 @@ interface Client {
   peerDevice: string | null;
   readonly sockets: Partial<Record<Target, HandFramedSocket>>;
   seq: number;
+  /** The last sequence number sent before the run in progress started. */
+  runFrom: number;
   /** Sequence number → bits still missing before the message leaves the loop. */
   readonly inflight: Map<number, number>;
   readonly acks: string[];
@@ -63,6 +66,17 @@ let latencies: number[] = [];
 let delivered = 0;
 let errors = 0;
 const errorCodes = new Set<string>();
+const emptyTally = (): { -readonly [K in keyof RunTally]: RunTally[K] } => ({
+  sent: 0,
+  unsent: 0,
+  sendAcked: 0,
+  delivered: 0,
+  duplicates: 0,
+  misdelivered: 0,
+  acked: 0,
+  closes: 0,
+});
+let tally = emptyTally();
 let openTimer: NodeJS.Timeout | null = null;
 
 const body = Buffer.alloc(BODY_BYTES, 0x5a);
@@ -104,6 +118,7 @@ function flushAcks(client: Client): void {
   const socket = client.sockets.relay;
   while (client.acks.length > 0) {
     const envelopes = client.acks.splice(0, 1024);
+    if (socket?.isOpen) tally.acked += envelopes.length;
     socket?.send(encodeFrame({ t: 'ack', envelopes }));
   }
 }
@@ -121,17 +136,31 @@ function queueAck(client: Client, id: string): void {
   }
 }
 
-/** The recipient side: a message arrived, by whichever server. */
-function arrived(bytes: Uint8Array, at: number): void {
+/**
+ * The recipient side: a message arrived, by whichever server (at `recipient`, when the server
+ * says which client it pushed to).
+ */
+function arrived(bytes: Uint8Array, at: number, recipient?: Client): void {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.byteLength < 16) return;
   const sender = clients.get(view.readUInt32LE(8));
   const seq = view.readUInt32LE(12);
+  if (sender === undefined) return;
   // Only messages of the run in progress count: a late one from an earlier run (a server that
   // fell behind) is ignored, and so are backlog envelopes (their senders awaited only `sent`).
-  if (sender === undefined || ((sender.inflight.get(seq) ?? 0) & DELIVERED) === 0) return;
+  // A message of this run that is no longer awaited arrived before: a duplicate.
+  if (((sender.inflight.get(seq) ?? 0) & DELIVERED) === 0) {
+    if (running !== null && seq > sender.runFrom && seq <= sender.seq) tally.duplicates += 1;
+    return;
+  }
+  // Pushed to the wrong client: counted, and left in flight, so it is also never delivered.
+  if (recipient !== undefined && recipient.spec.index !== sender.spec.peer) {
+    tally.misdelivered += 1;
+    return;
+  }
   if (recording) latencies.push((at - view.readDoubleLE(0)) * 1000);
   delivered += 1;
+  tally.delivered += 1;
   settle(sender, seq, DELIVERED);
 }
 
@@ -156,9 +185,10 @@ function onRelayFrame(client: Client, payload: Buffer): void {
     for (const envelope of frame.envelopes) {
       client.received += 1;
       queueAck(client, envelope.id);
-      arrived(envelope.body, at);
+      arrived(envelope.body, at, client);
     }
   } else if (frame.t === 'sent') {
+    if (((client.inflight.get(frame.id) ?? 0) & SENT) !== 0) tally.sendAcked += 1;
     settle(client, frame.id, SENT);
   } else if (frame.t === 'error') {
     errors += 1;
@@ -184,7 +214,11 @@ function onBareFrame(payload: Buffer): void {
 /** Sends one message from `client` to its peer through `target`, stamped with `stamp`. */
 function sendMessage(client: Client, target: Target, stamp: number): void {
   const socket = client.sockets[target];
-  if (!socket?.isOpen) return;
+  if (!socket?.isOpen) {
+    tally.unsent += 1;
+    return;
+  }
+  tally.sent += 1;
   const seq = ++client.seq;
   body.writeDoubleLE(stamp, 0);
   body.writeUInt32LE(client.spec.index, 8);
@@ -229,6 +263,10 @@ async function openRelay(client: Client): Promise<HandFramedSocket> {
   });
   socket.onFrame = (payload) => {
     onRelayFrame(client, payload);
+  };
+  // A deliberate close replaces this handler (closeSocket): only the relay's closes count.
+  socket.onClose = () => {
+    tally.closes += 1;
   };
   client.sockets.relay = socket;
   return socket;
@@ -335,6 +373,7 @@ async function handle(command: WorkerCommand): Promise<unknown> {
           peerDevice: null,
           sockets: {},
           seq: 0,
+          runFrom: 0,
           inflight: new Map(),
           acks: [],
           waiters: [],
@@ -406,6 +445,8 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       delivered = 0;
       errors = 0;
       errorCodes.clear();
+      tally = emptyTally();
+      for (const client of active) client.runFrom = client.seq;
       if (command.kind === 'closed') {
         const start = now();
         for (const client of active) {
@@ -440,7 +481,7 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       openTimer = null;
       if (running !== null) running = { ...running, kind: 'open' }; // closed loops stop refilling
       recording = false;
-      const deadline = Date.now() + 8000;
+      const deadline = Date.now() + (command.graceMs ?? 8000);
       const inflight = () => active.reduce((sum, c) => sum + c.inflight.size, 0);
       while (inflight() > 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -448,11 +489,15 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       const stuck = inflight();
       for (const client of active) client.inflight.clear();
       running = null;
+      // Acks of the last deliveries go out now rather than on the next turn, so they are counted.
+      for (const client of dirtyAcks) flushAcks(client);
+      dirtyAcks.clear();
       const reply: StopReply = {
         latencies: Float64Array.from(latencies),
         stuck,
         errors,
         errorCodes: [...errorCodes],
+        tally: { ...tally },
       };
       latencies = [];
       return reply;
