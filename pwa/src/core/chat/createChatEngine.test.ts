@@ -334,6 +334,28 @@ describe('the chat engine between two people', () => {
     expect(atBob.digits).toBe(atAlice.digits);
   });
 
+  it('claims no more one-time prekeys when the safety number is opened again soon after', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    const left = () =>
+      [...relay.devices.values()]
+        .filter((device) => device.account === 'bob')
+        .reduce((sum, device) => sum + device.oneTime.length, 0);
+    await alice.engine.safetyNumber('bob');
+    const before = left();
+    for (let i = 0; i < 5; i++) await alice.engine.safetyNumber('bob');
+    expect(left()).toBe(before);
+    clockOffset += 6 * 60 * 1000;
+    try {
+      await alice.engine.safetyNumber('bob');
+    } finally {
+      clockOffset -= 6 * 60 * 1000;
+    }
+    expect(left()).toBe(before - 1);
+  });
+
   it('stops sending to a verified contact whose keys changed until it is confirmed', async () => {
     const relay = createFakeRelay();
     const alice = await person(relay, 'alice');

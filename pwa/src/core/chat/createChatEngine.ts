@@ -179,6 +179,11 @@ const oneTimeFrame = (prekey: OneTimePrekeyPair) => ({
 const ONE_TIME_PREKEYS = 100;
 /** How often a contact's device list is fetched again when sending (new devices, revocations). */
 const REFRESH_DEVICES_MS = 60 * 60 * 1000;
+/**
+ * How old a device list may be when the safety number is shown. Each fetch claims one of every
+ * device's one-time prekeys, so opening the panel again and again must not fetch each time.
+ */
+const SAFETY_REFRESH_MS = 5 * 60 * 1000;
 
 /** One reaction per person: a new one replaces theirs, an empty one removes it. */
 function withReaction(
@@ -1262,10 +1267,9 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         let contact = await repo.loadContact(conversationId);
         if (contact === undefined) throw new ChatError('UNKNOWN_CONVERSATION');
         let self = (await repo.loadContact(me)) ?? emptyContact(options.handle);
-        if (connected()) {
-          contact = await refreshDevices(contact);
-          self = await refreshOwnDevices(self);
-        }
+        const fresh = (record: ContactRecord) => now() - record.refreshedAt < SAFETY_REFRESH_MS;
+        if (connected() && !fresh(contact)) contact = await refreshDevices(contact);
+        if (connected() && !fresh(self)) self = await refreshOwnDevices(self);
         const ownKey = toHex(requireIdentity().signingPublicKey);
         const ownKeys = new Set([ownKey, ...Object.values(self.devices)]);
         return computeSafetyNumber(
