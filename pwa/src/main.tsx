@@ -71,7 +71,9 @@ function Root(): JSX.Element {
     createWatch: (events) => createSessionWatch({ openSocket: openSessionSocket, ...events }),
   });
   const t = createTranslator(preferences.locale);
+  const relay = createRelayStatus({ fetchHealth, connectivity: browserConnectivity });
   const chat = createChat(session.account, {
+    onConnected: relay.checkNow,
     // The keys and messages live only here: ask the browser not to evict them on its own.
     openEngine: (account) => {
       void storagePersistence.persist().catch(() => null);
@@ -100,10 +102,7 @@ function Root(): JSX.Element {
   const services: AppServices = {
     preferences,
     t,
-    relayStatus: createRelayStatus({
-      fetchHealth,
-      connectivity: browserConnectivity,
-    }),
+    relayStatus: relay.status,
     update: createAppUpdate(),
     install: createInstallOffer(browserInstallPrompt),
     origin: window.location.origin,

@@ -9,6 +9,8 @@ import type { ChatEngine, ChatEvent } from '../core/chat/createChatEngine.js';
 export type ChatStatus = 'signed-out' | 'opening' | 'ready' | 'unavailable';
 
 export interface ChatServices {
+  /** The chat's socket connected (again): news of the relay's health. */
+  readonly onConnected?: () => void;
   /** Opens this account's chat in this browser (keys, store, connection). */
   readonly openEngine: (account: AccountView) => Promise<ChatEngine>;
   /**
@@ -133,6 +135,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
         return;
       case 'connection':
         setConnection(event.state);
+        if (event.state === 'connected') services.onConnected?.();
         return;
       case 'caught-up':
         return;
