@@ -68,9 +68,14 @@ export function AppFrame(props: RouteSectionProps): JSX.Element {
         </A>
         <RelayStatusIndicator />
       </header>
-      <UpdateNotices />
+      {/* One grid cell for both kinds of notice: stacked, never one on top of the other. */}
+      <div class="app-notices">
+        <UpdateNotices />
+        <Show when={signedIn()}>
+          <AccountNotices />
+        </Show>
+      </div>
       <Show when={signedIn()}>
-        <AccountNotices />
         <MainNav />
       </Show>
       <main id={MAIN_ID} class="app-main" tabindex="-1">
