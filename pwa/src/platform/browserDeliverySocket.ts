@@ -6,6 +6,9 @@ export const browserDeliverySocket: SocketFactory = (url) => {
   socket.binaryType = 'arraybuffer';
   const port: SocketPort = {
     send: (bytes) => {
+      // Between the connection dropping and the close event, the browser would discard the frame
+      // and log an error; the outbox sends it again on the next connection either way.
+      if (socket.readyState >= WebSocket.CLOSING) return;
       socket.send(bytes);
     },
     close: (code) => {
