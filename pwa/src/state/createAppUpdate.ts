@@ -9,10 +9,18 @@ export interface AppUpdate {
   /** Asks the waiting service worker to take over; the page reloads when it does. */
   readonly reload: () => Promise<void>;
   readonly dismissOfflineReady: () => void;
+  /**
+   * Registers work that must finish before the page reloads into a new version, such as saving
+   * the draft typed since the last pause. Returns the function that unregisters it.
+   */
+  readonly beforeReload: (save: () => Promise<void>) => () => void;
 }
 
 /** Long-lived tabs would otherwise only learn of a new version on the next navigation. */
 const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
+
+/** A save that hangs must not hold the update back for ever. */
+const BEFORE_RELOAD_LIMIT_MS = 3000;
 
 /**
  * Registers the service worker (bundled code, since the CSP allows no inline script) and exposes
@@ -20,6 +28,7 @@ const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
  */
 export function createAppUpdate(): AppUpdate {
   let timer: ReturnType<typeof setInterval> | undefined;
+  const saves = new Set<() => Promise<void>>();
   const {
     needRefresh: [needRefresh],
     offlineReady: [offlineReady, setOfflineReady],
@@ -38,7 +47,23 @@ export function createAppUpdate(): AppUpdate {
   return {
     needRefresh,
     offlineReady,
-    reload: () => updateServiceWorker(),
+    // The new worker reloads the page as soon as it takes over, and a reload drops pending
+    // timers and unfinished writes: what must be kept is saved first.
+    async reload() {
+      let limit: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled(Array.from(saves, (save) => save())),
+        new Promise((resolve) => (limit = setTimeout(resolve, BEFORE_RELOAD_LIMIT_MS))),
+      ]);
+      clearTimeout(limit);
+      await updateServiceWorker();
+    },
     dismissOfflineReady: () => setOfflineReady(false),
+    beforeReload(save) {
+      saves.add(save);
+      return () => {
+        saves.delete(save);
+      };
+    },
   };
 }

@@ -17,7 +17,7 @@ export function Composer(props: {
   readonly disabled: boolean;
   readonly onSend: (text: string) => Promise<boolean>;
 }): JSX.Element {
-  const { t, chat } = useApp();
+  const { t, chat, update } = useApp();
   const [text, setText] = createSignal(props.initialDraft);
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -52,6 +52,10 @@ export function Composer(props: {
     saveNow(props.conversation, text());
     stopTyping(props.conversation);
   });
+  // Accepting an update reloads the page at once: the text typed since the last pause is saved
+  // first, since the pending save would die with the page.
+  // eslint-disable-next-line solid/reactivity -- read when the update is accepted, on purpose
+  onCleanup(update.beforeReload(() => chat.saveDraft(props.conversation, text())));
 
   const onInput = (value: string) => {
     setText(value);
