@@ -150,10 +150,14 @@ export interface VirtualAuthenticator {
 
 /**
  * A platform passkey provider for one page, through the DevTools WebAuthn domain: CTAP2, resident
- * keys, user verification that always succeeds, and the PRF extension. Real keys and real
- * signatures, verified by the relay as any other passkey.
+ * keys, user verification that always succeeds, and the PRF extension (unless `prf: false`, as
+ * on an authenticator without it). Real keys and real signatures, verified by the relay as any
+ * other passkey.
  */
-export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthenticator> {
+export async function addVirtualAuthenticator(
+  page: Page,
+  options: { readonly prf?: boolean } = {},
+): Promise<VirtualAuthenticator> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId: id } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -163,7 +167,7 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
       hasResidentKey: true,
       hasUserVerification: true,
       isUserVerified: true,
-      hasPrf: true,
+      hasPrf: options.prf ?? true,
       automaticPresenceSimulation: true,
     },
   });
@@ -211,4 +215,18 @@ export async function controlsWithoutName(page: Page): Promise<string[]> {
       })
       .map((element) => element.outerHTML.slice(0, 160)),
   );
+}
+
+/**
+ * After a reload, a chat sealed with the passkey's PRF output is locked until a passkey is asked
+ * again: unlocks it with the page's virtual authenticator, as a person would, and waits for the
+ * chat to open. Does nothing where the chat opens without it (a passkey without PRF).
+ */
+export async function unlockChatIfLocked(page: Page): Promise<void> {
+  const settled =
+    '.chat-gate:is([data-chat="locked"], [data-chat="ready"], [data-chat="unavailable"])';
+  await page.locator(settled).waitFor({ timeout: 20_000 });
+  if ((await page.locator('.chat-gate[data-chat="locked"]').count()) === 0) return;
+  await page.getByRole('button', { name: 'Unlock with passkey' }).click();
+  await page.locator('.chat-gate[data-chat="ready"]').waitFor({ timeout: 20_000 });
 }

@@ -18,23 +18,27 @@ import {
   createPasskey,
   getPasskey,
   supportsPasskeyAutofill,
+  unlockWithPasskey,
 } from './platform/passkeyCeremonies.js';
 import { preferenceStorage } from './platform/preferenceStorage.js';
 import { browserNotifications } from './platform/browserNotifications.js';
 import { lastAccountStorage } from './platform/lastAccountStorage.js';
 import { openChatEngine } from './platform/openChatEngine.js';
+import { forgetPasskeyWrap } from './platform/openChatKeystore.js';
 import { openSessionSocket } from './platform/sessionSocket.js';
 import { storagePersistence } from './platform/storagePersistence.js';
 import { AppContext, type AppServices } from './state/AppContext.js';
 import { createAccountSession } from './state/createAccountSession.js';
 import { createAppUpdate } from './state/createAppUpdate.js';
 import { createChat } from './state/createChat.js';
+import { createChatLock } from './state/createChatLock.js';
 import { createInstallOffer } from './state/createInstallOffer.js';
 import { createPasskeyActions } from './state/createPasskeyActions.js';
 import { createPreferences } from './state/createPreferences.js';
 import { createRelayStatus } from './state/createRelayStatus.js';
 import { createTranslator } from './state/createTranslator.js';
 import { AppFrame } from './ui/AppFrame.js';
+import { ChatUnlockGate } from './ui/components/ChatUnlockPanel.js';
 import { AdminScreen } from './ui/screens/AdminScreen.js';
 import { ConversationsScreen } from './ui/screens/ConversationsScreen.js';
 import { JoinScreen } from './ui/screens/JoinScreen.js';
@@ -48,10 +52,18 @@ import './ui/styles/screens.css';
 import './ui/styles/accounts.css';
 import './ui/styles/security.css';
 import './ui/styles/chat.css';
+import './ui/styles/lock.css';
 
 // The security view brings the audit log's verification code; only those who open it load it.
 const SecurityScreen = lazy(() =>
   import('./ui/screens/SecurityScreen.js').then((module) => ({ default: module.SecurityScreen })),
+);
+
+// The conversations, or the way to unlock them while this device's store is locked.
+const LockableConversations = (): JSX.Element => (
+  <ChatUnlockGate>
+    <ConversationsScreen />
+  </ChatUnlockGate>
 );
 
 // Composition root: platform adapters go into the framework-free core and the Solid state here,
@@ -63,22 +75,38 @@ function Root(): JSX.Element {
     applyTheme: applyThemePreference,
     applyLocale,
   });
+  // PRF outputs, in memory only: they open the chat's passkey-sealed store (createChatLock).
+  const keystore = createMemoryKeystoreKeySink();
   const session = createAccountSession({
     client: accountsClient,
     lastAccount: lastAccountStorage,
-    // In memory only for now; sealing the IndexedDB keystore with it comes with the keystore.
-    keystore: createMemoryKeystoreKeySink(),
+    keystore,
     createWatch: (events) => createSessionWatch({ openSocket: openSessionSocket, ...events }),
   });
   const t = createTranslator(preferences.locale);
+  const chatLock = createChatLock({
+    account: session.account,
+    open: openChatEngine,
+    heldKeys: () => keystore.keys(),
+    keysChanged: session.keystoreKeysChanged,
+    acceptKey: (key) => {
+      session.acceptKeystoreKey(key);
+    },
+    forgetKey: (credentialId) => {
+      keystore.forget(credentialId);
+    },
+    unlockCeremony: unlockWithPasskey,
+    forgetPasskeyWrap,
+  });
   const relay = createRelayStatus({ fetchHealth, connectivity: browserConnectivity });
   const chat = createChat(session.account, {
     onConnected: relay.checkNow,
     // The keys and messages live only here: ask the browser not to evict them on its own.
     openEngine: (account) => {
       void storagePersistence.persist().catch(() => null);
-      return openChatEngine(account);
+      return chatLock.openEngine(account);
     },
+    reopenRequests: chatLock.reopenRequests,
     notify: (peer, group, _text, conversation) => {
       // The text stays out of the notification: lock screens and shared screens show them.
       browserNotifications.show(
@@ -126,6 +154,7 @@ function Root(): JSX.Element {
       now: () => new Date(),
     },
     chat,
+    chatLock,
     notifications: browserNotifications,
     storage: storagePersistence,
   };
@@ -139,8 +168,8 @@ function Root(): JSX.Element {
           component={() => <Navigate href={APP_ROUTES.conversations} />}
         />
         <Route path={APP_ROUTES.signIn} component={SignInScreen} />
-        <Route path={APP_ROUTES.conversations} component={ConversationsScreen} />
-        <Route path={`${APP_ROUTES.conversations}/:id`} component={ConversationsScreen} />
+        <Route path={APP_ROUTES.conversations} component={LockableConversations} />
+        <Route path={`${APP_ROUTES.conversations}/:id`} component={LockableConversations} />
         <Route path={APP_ROUTES.settings} component={SettingsScreen} />
         <Route path={APP_ROUTES.security} component={SecurityScreen} />
         <Route path={APP_ROUTES.join} component={JoinScreen} />

@@ -301,6 +301,8 @@ export const en = {
       alreadyRegistered: 'This authenticator already holds a passkey for your account.',
       nameInvalid: 'Enter a name of 1 to 64 characters.',
       keystore: 'On this device, your passkey also unlocks local encryption keys.',
+      keptForUnlock:
+        'That passkey still unlocks the messages on this device, as no other passkey has been used here yet. Sign in here once with another passkey, then remove it again.',
     },
     sessions: {
       title: 'Devices and sessions',
@@ -495,6 +497,23 @@ export const en = {
     notPersisted: 'This browser may clear them by itself if the device runs low on space.',
     unsupported: 'This browser does not say whether it may clear them by itself.',
     persist: 'Ask the browser to keep them',
+    sealedWithPasskey:
+      'Sealed with your passkey: without one of your passkeys, no one can read them, not even with a copy of this browser’s data.',
+    sealedWithDevice:
+      'Sealed with a key kept in this browser, because your passkey cannot seal them (it lacks the PRF extension): someone with a full copy of this browser’s data could read them.',
+    sealedLocked: 'Sealed with your passkey, and locked until you unlock them.',
+  },
+  chatLock: {
+    title: 'Your messages are locked',
+    body: 'They are sealed on this device with your passkey, so that no one can read them from a copy of this browser’s data.',
+    unlock: 'Unlock with passkey',
+    unlocking: 'Waiting for your passkey…',
+    hint: 'Any passkey you have used on this device opens them, even offline. It never leaves your device.',
+    refused:
+      'That passkey has not been used on this device yet, so it cannot unlock these messages. Use one that has.',
+    noPrf:
+      'That passkey cannot unlock messages: it does not support the extension this needs. Use another one.',
+    failed: 'Your passkey could not be used. Try again.',
   },
   install: {
     title: 'Install the app',

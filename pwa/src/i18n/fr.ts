@@ -313,6 +313,8 @@ export const fr: Dictionary = {
       nameInvalid: 'Saisissez un nom de 1 à 64 caractères.',
       keystore:
         'Sur cet appareil, votre clé d’accès déverrouille aussi les clés de chiffrement locales.',
+      keptForUnlock:
+        'Cette clé d’accès déverrouille encore les messages sur cet appareil, car aucune autre n’y a été utilisée. Connectez-vous ici une fois avec une autre clé d’accès, puis retirez-la de nouveau.',
     },
     sessions: {
       title: 'Appareils et sessions',
@@ -510,6 +512,24 @@ export const fr: Dictionary = {
     notPersisted: 'Ce navigateur peut les effacer de lui-même si l’appareil manque d’espace.',
     unsupported: 'Ce navigateur n’indique pas s’il peut les effacer de lui-même.',
     persist: 'Demander au navigateur de les conserver',
+    sealedWithPasskey:
+      'Scellés avec votre clé d’accès\u00a0: sans l’une de vos clés d’accès, personne ne peut les lire, pas même avec une copie des données de ce navigateur.',
+    sealedWithDevice:
+      'Scellés avec une clé conservée dans ce navigateur, car votre clé d’accès ne peut pas les sceller (elle n’offre pas l’extension PRF)\u00a0: quelqu’un disposant d’une copie complète des données de ce navigateur pourrait les lire.',
+    sealedLocked:
+      'Scellés avec votre clé d’accès, et verrouillés jusqu’à ce que vous les déverrouilliez.',
+  },
+  chatLock: {
+    title: 'Vos messages sont verrouillés',
+    body: 'Ils sont scellés sur cet appareil avec votre clé d’accès, pour que personne ne puisse les lire à partir d’une copie des données de ce navigateur.',
+    unlock: 'Déverrouiller avec une clé d’accès',
+    unlocking: 'En attente de votre clé d’accès…',
+    hint: 'Toute clé d’accès déjà utilisée sur cet appareil les ouvre, même hors ligne. Elle ne quitte jamais votre appareil.',
+    refused:
+      'Cette clé d’accès n’a pas encore été utilisée sur cet appareil\u00a0: elle ne peut pas déverrouiller ces messages. Utilisez-en une qui l’a été.',
+    noPrf:
+      'Cette clé d’accès ne peut pas déverrouiller les messages\u00a0: elle ne prend pas en charge l’extension nécessaire. Utilisez-en une autre.',
+    failed: 'Votre clé d’accès n’a pas pu être utilisée. Réessayez.',
   },
   install: {
     title: 'Installer l’application',

@@ -6,7 +6,9 @@ import {
   type ChatIssue,
 } from '../core/chat/createChatEngine.js';
 import { browserClock, browserDeliverySocket, deliverySocketUrl } from './browserDeliverySocket.js';
-import { openIndexedDbSealedStore } from './indexedDbSealedStore.js';
+import type { ChatKeystore, KeystoreOpening } from '../core/keystore/ChatKeystore.js';
+import type { KeystoreKey } from '../core/keystoreKeySink.js';
+import { openChatKeystore } from './openChatKeystore.js';
 
 let sodiumLoading: Promise<Sodium> | undefined;
 
@@ -46,19 +48,27 @@ export function describeThisDevice(agent: string = navigator.userAgent): string 
   return `${pick(BROWSERS, 'Browser')} on ${pick(SYSTEMS, 'this device')}`;
 }
 
+export type ChatOpening =
+  | { readonly kind: 'open'; readonly engine: ChatEngine; readonly keystore: ChatKeystore }
+  | Exclude<KeystoreOpening, { kind: 'open' }>;
+
 /**
- * The chat of one signed-in account in this browser: its sealed IndexedDB store, libsodium and
+ * The chat of one signed-in account in this browser: its sealed IndexedDB store, opened with the
+ * PRF outputs held in memory (`locked` when the store needs one it was not given), libsodium and
  * a delivery client on this origin's socket.
  */
-export async function openChatEngine(account: {
-  readonly id: string;
-  readonly handle: string;
-}): Promise<ChatEngine> {
-  const [sodium, store] = await Promise.all([
+export async function openChatEngine(
+  account: { readonly id: string; readonly handle: string },
+  keys: readonly KeystoreKey[],
+): Promise<ChatOpening> {
+  const [sodium, opening] = await Promise.all([
     loadChatSodium(),
-    openIndexedDbSealedStore(account.id),
+    openChatKeystore(account.id, keys),
   ]);
-  return createChatEngine({
+  if (opening.kind !== 'open') return opening;
+  const { keystore } = opening;
+  const { store } = keystore;
+  const engine = createChatEngine({
     sodium,
     store,
     handle: account.handle,
@@ -82,4 +92,5 @@ export async function openChatEngine(account: {
       console.warn('chat:', issue.kind, issue);
     },
   });
+  return { kind: 'open', engine, keystore };
 }

@@ -9,13 +9,28 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import { KEYSTORE_PRF_SALT_LABEL } from '@vaultroom/shared';
+import type { KeystoreKey } from '../core/keystoreKeySink.js';
 import { keystorePrfSalt, separatePrfResult, withPrfRequest } from '../core/prfExtension.js';
 import { PasskeyCancelledError, PasskeyUnavailableError } from '../core/passkeyErrors.js';
 
 export interface PasskeyResult {
   /** The response to post, with any PRF output removed. */
   readonly response: unknown;
-  readonly prfKey: Uint8Array | null;
+  /** The PRF output with the credential it came from, when the authenticator gave one. */
+  readonly prfKey: KeystoreKey | null;
+}
+
+/** The PRF output of a ceremony, paired with the credential that produced it. */
+function withCredential(response: {
+  readonly id: string;
+  readonly clientExtensionResults: object;
+}): PasskeyResult {
+  const separated = separatePrfResult(response);
+  return {
+    response: separated.response,
+    prfKey:
+      separated.prfKey === null ? null : { credentialId: response.id, prfOutput: separated.prfKey },
+  };
 }
 
 let salt: Promise<Uint8Array> | null = null;
@@ -67,7 +82,7 @@ export async function createPasskey(options: unknown): Promise<PasskeyResult> {
   } catch (error) {
     throw classify(error);
   }
-  return separatePrfResult(response);
+  return withCredential(response);
 }
 
 /**
@@ -89,7 +104,43 @@ export async function getPasskey(
   } catch (error) {
     throw classify(error);
   }
-  return separatePrfResult(response);
+  return withCredential(response);
+}
+
+function randomChallenge(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+/**
+ * Asks one of `credentialIds` for its PRF output, to unlock this device's chat store. Nothing is
+ * posted anywhere: the assertion is thrown away, so the challenge is a local random one, and it
+ * works offline. The relay never sees the output (DESIGN §4). Null when the authenticator gives
+ * no PRF output.
+ */
+export async function unlockWithPasskey(
+  credentialIds: readonly string[],
+): Promise<KeystoreKey | null> {
+  ensureSupported();
+  const optionsJSON = withPrfRequest<PublicKeyCredentialRequestOptionsJSON>(
+    {
+      challenge: randomChallenge(),
+      allowCredentials: credentialIds.map((id) => ({ id, type: 'public-key' })),
+      userVerification: 'required',
+      timeout: 120_000,
+    },
+    await prfSalt(),
+  );
+  let response;
+  try {
+    response = await startAuthentication({ optionsJSON });
+  } catch (error) {
+    throw classify(error);
+  }
+  return withCredential(response).prfKey;
 }
 
 export const supportsPasskeyAutofill = (): Promise<boolean> =>

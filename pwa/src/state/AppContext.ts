@@ -7,6 +7,7 @@ import type { StoragePersistence } from '../platform/storagePersistence.js';
 import type { AccountSession } from './createAccountSession.js';
 import type { AppUpdate } from './createAppUpdate.js';
 import type { Chat } from './createChat.js';
+import type { ChatLock } from './createChatLock.js';
 import type { InstallOffer } from './createInstallOffer.js';
 import type { PasskeyActions } from './createPasskeyActions.js';
 import type { Preferences } from './createPreferences.js';
@@ -32,6 +33,8 @@ export interface AppServices {
   readonly install: InstallOffer;
   /** Conversations and messages of the signed-in account on this device. */
   readonly chat: Chat;
+  /** Whether the chat's store is sealed with a passkey, locked, and the way to unlock it. */
+  readonly chatLock: ChatLock;
   readonly notifications: MessageNotifications;
   /** Whether the browser keeps this device's keys and messages through storage pressure. */
   readonly storage: StoragePersistence;

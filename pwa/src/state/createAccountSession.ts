@@ -2,7 +2,7 @@ import type { AccountView, SignInNotice, SignedInResponse } from '@vaultroom/sha
 import { createEffect, createSignal, onCleanup, type Accessor } from 'solid-js';
 import { ApiRequestError } from '../core/ApiRequestError.js';
 import type { SessionWatch } from '../core/createSessionWatch.js';
-import type { KeystoreKeySink } from '../core/keystoreKeySink.js';
+import type { KeystoreKey, KeystoreKeySink } from '../core/keystoreKeySink.js';
 import type { AccountsClient } from '../platform/accountsClient.js';
 
 export type AccountState =
@@ -37,11 +37,13 @@ export interface AccountSession {
   /** Sign-in notices not dismissed yet. */
   readonly notices: Accessor<readonly SignInNotice[]>;
   readonly dismissNotice: (kind: SignInNotice['kind']) => void;
-  /** A PRF-derived keystore key is held for this page. */
+  /** A passkey's PRF output is held for this page. */
   readonly keystoreKeyReady: Accessor<boolean>;
+  /** Changes each time a PRF output is accepted or the held ones are forgotten. */
+  readonly keystoreKeysChanged: Accessor<number>;
   /** Records a successful ceremony: the relay set the session cookie. */
-  readonly signedIn: (response: SignedInResponse, prfKey: Uint8Array | null) => void;
-  readonly acceptKeystoreKey: (key: Uint8Array | null) => void;
+  readonly signedIn: (response: SignedInResponse, prfKey: KeystoreKey | null) => void;
+  readonly acceptKeystoreKey: (key: KeystoreKey | null) => void;
   readonly signOut: () => Promise<void>;
   /**
    * To call with any failed API call made while signed in: a 401 means the session is gone, and
@@ -60,11 +62,17 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   const [state, setState] = createSignal<AccountState>({ kind: 'checking' });
   const [notices, setNotices] = createSignal<readonly SignInNotice[]>([]);
   const [keystoreKeyReady, setKeystoreKeyReady] = createSignal(false);
+  const [keystoreKeysChanged, setKeystoreKeysChanged] = createSignal(0);
+
+  const forgetKeystoreKeys = (): void => {
+    keystore.clear();
+    setKeystoreKeyReady(false);
+    setKeystoreKeysChanged((count) => count + 1);
+  };
 
   const becomeSignedOut = (ended: boolean): void => {
     lastAccount.write(null);
-    keystore.clear();
-    setKeystoreKeyReady(false);
+    forgetKeystoreKeys();
     setNotices([]);
     setState({ kind: 'signed-out', ended });
   };
@@ -135,11 +143,12 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   };
   void check();
 
-  const acceptKeystoreKey = (key: Uint8Array | null): void => {
+  const acceptKeystoreKey = (key: KeystoreKey | null): void => {
     if (key === null) return;
     keystore.accept(key);
-    key.fill(0);
+    key.prfOutput.fill(0);
     setKeystoreKeyReady(true);
+    setKeystoreKeysChanged((count) => count + 1);
   };
 
   return {
@@ -153,7 +162,13 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       setNotices((list) => list.filter((notice) => notice.kind !== kind));
     },
     keystoreKeyReady,
+    keystoreKeysChanged,
     signedIn(response, prfKey) {
+      // Another account's outputs must never be offered to this one's store.
+      const before = state();
+      if (before.kind === 'signed-in' && before.account.id !== response.account.id) {
+        forgetKeystoreKeys();
+      }
       lastAccount.write(response.account);
       acceptKeystoreKey(prfKey);
       setNotices(response.notices);

@@ -6,13 +6,16 @@ import { createStore, produce, reconcile } from 'solid-js/store';
 import type { ContactRecord, ConversationRecord, MessageRecord } from '../core/chat/chatRecords.js';
 import type { ChatEngine, ChatEvent } from '../core/chat/createChatEngine.js';
 
-export type ChatStatus = 'signed-out' | 'opening' | 'ready' | 'unavailable';
+/** `locked`: the store is sealed with a passkey and waits for one (see createChatLock). */
+export type ChatStatus = 'signed-out' | 'opening' | 'locked' | 'ready' | 'unavailable';
 
 export interface ChatServices {
   /** The chat's socket connected (again): news of the relay's health. */
   readonly onConnected?: () => void;
-  /** Opens this account's chat in this browser (keys, store, connection). */
-  readonly openEngine: (account: AccountView) => Promise<ChatEngine>;
+  /** Opens this account's chat in this browser (keys, store, connection); null while locked. */
+  readonly openEngine: (account: AccountView) => Promise<ChatEngine | null>;
+  /** Changes when the chat should open again, e.g. once a passkey unlocked its store. */
+  readonly reopenRequests?: Accessor<number>;
   /**
    * Shows a notification for a new message while the app is in the background: from `author`,
    * in the group `group` (null for a conversation with one person).
@@ -146,6 +149,10 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     setStatus('opening');
     try {
       const opened = await services.openEngine(current);
+      if (opened === null) {
+        if (account()?.id === current.id) setStatus('locked');
+        return;
+      }
       if (account()?.id !== current.id) {
         opened.stop();
         return;
@@ -192,14 +199,11 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
   }
 
   createEffect(
-    on(
-      () => account()?.id ?? null,
-      (id) => {
-        close();
-        const current = account();
-        if (id !== null && current !== null) void open(current);
-      },
-    ),
+    on([() => account()?.id ?? null, () => services.reopenRequests?.()], ([id]) => {
+      close();
+      const current = account();
+      if (id !== null && current !== null) void open(current);
+    }),
   );
   onCleanup(close);
 

@@ -39,7 +39,7 @@ function setup() {
       }),
     ),
   } as unknown as AccountsClient;
-  const key = new Uint8Array(32).fill(5);
+  const key = { credentialId: 'new', prfOutput: new Uint8Array(32).fill(5) };
   const ceremonies: PasskeyCeremonies = {
     create: () => Promise.resolve({ response: { id: 'new' }, prfKey: key }),
     get: () => {
@@ -74,10 +74,16 @@ describe('passkey actions', () => {
     expect(h.calls).toEqual(['options']);
   });
 
-  it('does not replace the keystore key with a newly added passkey’s PRF output', async () => {
+  it('hands a newly added passkey’s PRF output to the session once the relay accepted it', async () => {
     const h = setup();
     await createPasskeyActions(h).addPasskey();
+    expect(h.session.acceptKeystoreKey).toHaveBeenCalledWith(h.key);
+  });
+
+  it('keeps the PRF output of a passkey the relay refused', async () => {
+    const h = setup();
+    vi.mocked(h.client.passkeyVerify).mockRejectedValueOnce(new Error('refused'));
+    await expect(createPasskeyActions(h).addPasskey()).rejects.toThrow('refused');
     expect(h.session.acceptKeystoreKey).not.toHaveBeenCalled();
-    expect(h.key.every((byte) => byte === 0)).toBe(true);
   });
 });

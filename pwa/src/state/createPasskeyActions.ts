@@ -1,10 +1,11 @@
 import type { PasskeyView } from '@vaultroom/shared';
+import type { KeystoreKey } from '../core/keystoreKeySink.js';
 import type { AccountsClient } from '../platform/accountsClient.js';
 import type { AccountSession } from './createAccountSession.js';
 
 export interface PasskeyResult {
   readonly response: unknown;
-  readonly prfKey: Uint8Array | null;
+  readonly prfKey: KeystoreKey | null;
 }
 
 /** The WebAuthn side, from platform/passkeyCeremonies.ts. */
@@ -67,9 +68,9 @@ export function createPasskeyActions(deps: {
         const { ceremonyId, options } = await client.passkeyOptions();
         const { response, prfKey } = await ceremonies.create(options);
         const { passkey } = await client.passkeyVerify({ ceremonyId, response });
-        // Each credential has its own PRF output: the keystore key stays the one from the passkey
-        // used to sign in; wrapping it for several passkeys belongs to the keystore itself.
-        prfKey?.fill(0);
+        // Only once the relay accepted it as this account's passkey: the open keystore then adds
+        // a wrap entry for it, so it unlocks this device's chat as well.
+        session.acceptKeystoreKey(prfKey);
         return passkey;
       } catch (error) {
         throw session.noticeError(error);

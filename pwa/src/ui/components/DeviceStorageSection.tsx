@@ -3,11 +3,24 @@ import { useApp } from '../../state/AppContext.js';
 import { Icon } from './Icon.js';
 
 /**
- * What this browser keeps (keys, messages, drafts) and what clearing its site data loses, with
- * the request that asks the browser not to evict it on its own.
+ * What this browser keeps (keys, messages, drafts), how it is sealed (with a passkey, or with a
+ * key kept in the browser where no passkey can), what clearing its site data loses, and the
+ * request that asks the browser not to evict it on its own.
  */
 export function DeviceStorageSection(): JSX.Element {
-  const { t, storage } = useApp();
+  const { t, storage, chat, chatLock } = useApp();
+  // How this device's records are sealed: only known once the chat opened (or found it locked).
+  const sealing = (): string | null => {
+    if (chat.status() === 'locked') return t('deviceStorage.sealedLocked');
+    switch (chatLock.protection()) {
+      case 'passkey':
+        return t('deviceStorage.sealedWithPasskey');
+      case 'device':
+        return t('deviceStorage.sealedWithDevice');
+      case null:
+        return null;
+    }
+  };
   const [persisted, { mutate }] = createResource(() => storage.persisted());
 
   const ask = async (): Promise<void> => {
@@ -20,6 +33,13 @@ export function DeviceStorageSection(): JSX.Element {
         {t('deviceStorage.title')}
       </h2>
       <p class="settings-section__intro">{t('deviceStorage.intro')}</p>
+      <Show when={sealing()}>
+        {(text) => (
+          <p class="settings-section__intro" data-testid="storage-sealing">
+            {text()}
+          </p>
+        )}
+      </Show>
       <p class="settings-section__intro">
         <strong>{t('deviceStorage.lossWarning')}</strong>
       </p>

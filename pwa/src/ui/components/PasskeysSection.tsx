@@ -10,7 +10,7 @@ import { Icon } from './Icon.js';
  * remove for all but the last one (the relay refuses that too: it would lock the account out).
  */
 export function PasskeysSection(): JSX.Element {
-  const { t, api, passkeys, session, preferences } = useApp();
+  const { t, api, passkeys, session, preferences, chatLock } = useApp();
   const [list, { refetch }] = createResource(async () => {
     try {
       return (await api.passkeys()).passkeys;
@@ -71,6 +71,10 @@ export function PasskeysSection(): JSX.Element {
     if (await run(() => api.removePasskey(passkey.id))) {
       setConfirming(null);
       void refetch();
+      // The id is the credential id: its wrap entry on this device goes too, unless the
+      // messages here would then open with no passkey at all.
+      const outcome = await chatLock.passkeyRemoved(passkey.id).catch(() => 'absent' as const);
+      if (outcome === 'last') setStatus(t('settings.passkeys.keptForUnlock'));
     }
   };
 
