@@ -1,5 +1,6 @@
 import {
   createHash,
+  createPublicKey,
   generateKeyPairSync,
   randomBytes,
   sign,
@@ -416,7 +417,16 @@ function parseAaguid(uuid: string): Buffer {
  * §6.5.1.1), keys in CTAP2 canonical order 1, 3, -1, -2, -3.
  */
 function coseKey(algorithm: SoftAlgorithm, publicKey: KeyObject): Uint8Array {
-  const jwk: JsonWebKey = publicKey.export({ format: 'jwk' });
+  // The JWK comes from a copy of the key parsed from its SPKI. Node 20 holds a key's lock while it
+  // builds the JWK; a garbage collection at that moment which frees the job that generated the key
+  // takes the same lock, and the process hangs for good (seen during 1,000 sign-ups in a row, and
+  // within tens of thousands of generate-then-export calls). A parsed copy has a lock of its own.
+  const copy = createPublicKey({
+    key: publicKey.export({ type: 'spki', format: 'der' }),
+    format: 'der',
+    type: 'spki',
+  });
+  const jwk: JsonWebKey = copy.export({ format: 'jwk' });
   const x = jwkCoordinate(jwk.x);
   const key =
     algorithm === 'ES256'
