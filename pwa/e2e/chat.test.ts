@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
+import { unlockChatIfLocked } from './browser.js';
 import {
   bubble,
   createInvite,
@@ -156,12 +157,14 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
       .toBe(true);
     await browser.context.setOffline(true);
     await page.reload();
+    await unlockChatIfLocked(page);
     await expect.poll(() => bubble(page, 'Hi Alice! Got it.').count(), { timeout: 15_000 }).toBe(1);
 
     const composer = page.getByLabel('Message to @bob');
     await composer.fill('A draft written offline');
     await page.waitForTimeout(600); // saved as typed, after a short pause
     await page.reload();
+    await unlockChatIfLocked(page);
     await expect
       .poll(() => page.getByLabel('Message to @bob').inputValue(), { timeout: 15_000 })
       .toBe('A draft written offline');
@@ -197,6 +200,7 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
         .poll(
           async () => {
             await phone.page.goto(`${origin}/conversations?new=1`);
+            await unlockChatIfLocked(phone.page);
             await phone.page.getByLabel('Their handle').fill('alice');
             await phone.page.getByRole('button', { name: 'Start' }).click();
             await phone.page.waitForTimeout(500);
