@@ -74,6 +74,23 @@ describe('content envelope', () => {
       members: ['alice', 'Bob.B', 'carol_c'],
     },
     { type: 'group', groupId: id(9), revision: 0, name: 'x', members: [] },
+    {
+      type: 'transcript',
+      destination: { kind: 'person', handle: 'Bob.B' },
+      message: { type: 'text', messageId: id(5), sentAt: 7, groupId: null, text: 'hi' },
+    },
+    {
+      type: 'transcript',
+      destination: { kind: 'group', groupId: id(9) },
+      message: {
+        type: 'reply',
+        messageId: id(6),
+        sentAt: 8,
+        groupId: id(9),
+        text: 'yes',
+        replyTo: id(5),
+      },
+    },
   ];
 
   it('round-trips every content type', () => {
@@ -139,6 +156,24 @@ describe('group content', () => {
     const zeroMember = Uint8Array.from(bytes);
     zeroMember[countAt + 1] = 0;
     expect(() => decodeContent(zeroMember)).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
+  });
+});
+
+describe('transcript content', () => {
+  it('refuses a transcript of anything but a text or a reply, and an unknown destination', () => {
+    const malformed: unknown = expect.objectContaining({ code: 'MALFORMED' });
+    const receipt = encodeContent({ type: 'receipt', kind: 'read', messageIds: [id(1)] });
+    // version, type, destination kind (person), handle length and handle, then the inner content.
+    const forged = Uint8Array.of(1, 0x0a, 1, 1, 0x62, ...[0, 0, 0, receipt.length], ...receipt);
+    expect(() => decodeContent(forged)).toThrow(malformed);
+    const text = encodeContent({
+      type: 'transcript',
+      destination: { kind: 'person', handle: 'b' },
+      message: { type: 'text', messageId: id(1), sentAt: 0, groupId: null, text: '' },
+    });
+    const unknownKind = Uint8Array.from(text);
+    unknownKind[2] = 3;
+    expect(() => decodeContent(unknownKind)).toThrow(malformed);
   });
 });
 

@@ -19,6 +19,14 @@ import {
   encodeSenderKeyDistribution,
 } from './senderKeyDistribution.js';
 
+/** A message as it was sent: what a transcript copies to the sender's other devices. */
+export type SentMessage = Extract<Content, { type: 'text' | 'reply' }>;
+
+/** Where a transcript's message went: a person (by handle) or a group. */
+export type TranscriptDestination =
+  | { readonly kind: 'person'; readonly handle: string }
+  | { readonly kind: 'group'; readonly groupId: Uint8Array };
+
 /** The typed content envelope carried inside every pairwise and group message (PROTOCOL.md §1.8.2). */
 export type Content =
   | {
@@ -73,7 +81,16 @@ export type Content =
       readonly revision: number;
       readonly name: string;
       readonly members: readonly string[];
+    }
+  /** A copy of a message this account sent from another of its devices, and to whom. */
+  | {
+      readonly type: 'transcript';
+      readonly destination: TranscriptDestination;
+      readonly message: SentMessage;
     };
+
+const TRANSCRIPT_PERSON = 0x01;
+const TRANSCRIPT_GROUP = 0x02;
 
 function nameOf<T extends Record<string, number>>(table: T, value: number, what: string): keyof T {
   const name = Object.keys(table).find((key) => table[key] === value);
@@ -161,6 +178,21 @@ export function encodeContent(content: Content): Uint8Array {
         }
         w.u8(handle.length).bytes(handle);
       }
+      break;
+    }
+    case 'transcript': {
+      if (content.destination.kind === 'person') {
+        const handle = utf8(content.destination.handle);
+        if (handle.length === 0 || handle.length > MAX_GROUP_HANDLE_BYTES) {
+          throw new CryptoError('MALFORMED', `a handle is 1 to ${MAX_GROUP_HANDLE_BYTES} bytes`);
+        }
+        w.u8(TRANSCRIPT_PERSON).u8(handle.length).bytes(handle);
+      } else {
+        if (content.destination.groupId.length !== SIZES.groupId)
+          throw new CryptoError('MALFORMED', `group id must be ${SIZES.groupId} bytes`);
+        w.u8(TRANSCRIPT_GROUP).bytes(content.destination.groupId);
+      }
+      w.vec32(encodeContent(content.message));
       break;
     }
     case 'reaction': {
@@ -252,6 +284,25 @@ export function decodeContent(bytes: Uint8Array): Content {
         members.push(fromUtf8(r.bytes(length), 'group member'));
       }
       content = { type, groupId, revision, name, members };
+      break;
+    }
+    case 'transcript': {
+      const kind = r.u8();
+      let destination: TranscriptDestination;
+      if (kind === TRANSCRIPT_PERSON) {
+        const length = r.u8();
+        if (length === 0 || length > MAX_GROUP_HANDLE_BYTES)
+          throw new CryptoError('MALFORMED', 'transcript handle has a bad length');
+        destination = { kind: 'person', handle: fromUtf8(r.bytes(length), 'transcript handle') };
+      } else if (kind === TRANSCRIPT_GROUP) {
+        destination = { kind: 'group', groupId: r.bytes(SIZES.groupId) };
+      } else {
+        throw new CryptoError('MALFORMED', 'transcript has an unknown destination');
+      }
+      const message = decodeContent(r.vec32());
+      if (message.type !== 'text' && message.type !== 'reply')
+        throw new CryptoError('MALFORMED', 'a transcript carries a text or a reply');
+      content = { type, destination, message };
       break;
     }
     case 'reaction': {

@@ -62,7 +62,13 @@ export { decodeSession, encodeSession } from './sessionRecord.js';
 export { createMemoryStores, type MemoryStores } from './createMemoryStores.js';
 
 export { padPlaintext, unpadPlaintext } from './padding.js';
-export { decodeContent, encodeContent, type Content } from './content.js';
+export {
+  decodeContent,
+  encodeContent,
+  type Content,
+  type SentMessage,
+  type TranscriptDestination,
+} from './content.js';
 
 export {
   decodeSenderKeyDistribution,

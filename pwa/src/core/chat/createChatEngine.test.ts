@@ -1,6 +1,11 @@
 import type { ConnectionState, Envelope, SendUpdate } from '@vaultroom/shared/client';
 import { DeliveryError } from '@vaultroom/shared/client';
-import { encodePrekeyBundle, type PrekeyBundle } from '@vaultroom/shared/crypto';
+import {
+  encodeContent,
+  encodePrekeyBundle,
+  sendMessage,
+  type PrekeyBundle,
+} from '@vaultroom/shared/crypto';
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChatError } from './ChatError.js';
@@ -185,6 +190,8 @@ interface Person {
   readonly engine: ChatEngine;
   readonly store: SealedStore;
   readonly issues: ChatIssue[];
+  /** The device's link to the relay, for tests that send what the app never would. */
+  readonly transport: ChatTransport;
   setOnline(on: boolean): void;
 }
 
@@ -193,7 +200,7 @@ let clockOffset = 0;
 
 async function person(relay: FakeRelay, handle: string, store = createMemorySealedStore()) {
   const issues: ChatIssue[] = [];
-  let link: { setOnline(on: boolean): void } | null = null;
+  let link: (ChatTransport & { setOnline(on: boolean): void }) | null = null;
   const engine = createChatEngine({
     sodium,
     store,
@@ -208,13 +215,16 @@ async function person(relay: FakeRelay, handle: string, store = createMemorySeal
     onIssue: (issue) => issues.push(issue),
   });
   await engine.start();
-  const setOnline = (on: boolean) => {
+  const started = (): ChatTransport & { setOnline(on: boolean): void } => {
     if (link === null) throw new Error('not started');
-    link.setOnline(on);
+    return link;
+  };
+  const setOnline = (on: boolean) => {
+    started().setOnline(on);
   };
   setOnline(true);
   await settle();
-  return { engine, store, issues, setOnline } satisfies Person;
+  return { engine, store, issues, setOnline, transport: started() } satisfies Person;
 }
 
 /** Lets the engines' background tasks (encryption, delivery, receipts) run to the end. */
@@ -660,5 +670,101 @@ describe('the chat engine in a group', () => {
       code: 'UNKNOWN_ACCOUNT',
     });
     expect(await alice.engine.listConversations()).toEqual([]);
+  });
+});
+
+describe('the chat engine on two devices of one account', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+
+  it('shows what one device sends on the other, in the same conversation', async () => {
+    const relay = createFakeRelay();
+    const laptop = await person(relay, 'alice');
+    const phone = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await laptop.engine.startConversation('bob');
+    const sent = await laptop.engine.sendText('bob', 'Sent from the laptop');
+    await settle();
+
+    expect((await phone.engine.listConversations()).map((c) => c.id)).toEqual(['bob']);
+    expect(await lastMessage(phone, 'bob')).toMatchObject({
+      id: sent.id,
+      outgoing: true,
+      author: 'alice',
+      text: 'Sent from the laptop',
+      state: 'sent',
+    });
+    // Bob got it once, and both of Alice's devices get his answer.
+    expect((await bob.engine.listMessages('alice')).map((m) => m.text)).toEqual([
+      'Sent from the laptop',
+    ]);
+    await bob.engine.sendText('alice', 'Got it', sent.id);
+    await settle();
+    for (const device of [laptop, phone]) {
+      expect((await device.engine.listMessages('bob')).map((m) => m.text)).toEqual([
+        'Sent from the laptop',
+        'Got it',
+      ]);
+    }
+    // And the phone's answer shows on the laptop.
+    await phone.engine.sendText('bob', 'From the phone');
+    await settle();
+    expect((await laptop.engine.listMessages('bob')).map((m) => m.text)).toEqual([
+      'Sent from the laptop',
+      'Got it',
+      'From the phone',
+    ]);
+    expect(laptop.issues).toEqual([]);
+    expect(phone.issues).toEqual([]);
+  });
+
+  it('follows a group created on another device, with its messages', async () => {
+    const relay = createFakeRelay();
+    const laptop = await person(relay, 'alice');
+    const phone = await person(relay, 'alice');
+    await person(relay, 'bob');
+    const group = await laptop.engine.createGroup('Family', ['bob']);
+    await settle();
+    await laptop.engine.sendText(group.id, 'Dinner at 7');
+    await settle();
+    const [atPhone] = await phone.engine.listConversations();
+    expect(atPhone).toMatchObject({ id: group.id, group: { members: ['alice', 'bob'] } });
+    expect(
+      (await phone.engine.listMessages(group.id)).map((m) =>
+        m.notice?.kind === 'group'
+          ? `${m.notice.change} by ${m.outgoing ? 'me' : m.author}`
+          : m.text,
+      ),
+    ).toEqual(['created by me', 'Dinner at 7']);
+  });
+
+  it('takes transcripts only from its own account', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const mallory = await person(relay, 'mallory');
+    await person(relay, 'bob');
+    await mallory.engine.startConversation('alice');
+    await mallory.engine.sendText('alice', 'hello');
+    await settle();
+    // Mallory's app, changed, sends Alice a transcript claiming Alice wrote to Bob.
+    const aliceDevice = [...relay.devices.values()].find((d) => d.account === 'alice')?.id ?? '';
+    const transcript = encodeContent({
+      type: 'transcript',
+      destination: { kind: 'person', handle: 'bob' },
+      message: {
+        type: 'text',
+        messageId: sodium.randombytes_buf(16),
+        sentAt: Date.now(),
+        groupId: null,
+        text: 'I owe Mallory 100 €',
+      },
+    });
+    const sessions = createChatRepository(mallory.store).sessions;
+    const body = await sendMessage(sodium, sessions, aliceDevice, transcript);
+    await mallory.transport.send([{ device: aliceDevice, body }], sodium.randombytes_buf(16));
+    await settle();
+    expect((await alice.engine.listConversations()).map((c) => c.id)).toEqual(['mallory']);
+    expect((await alice.engine.listMessages('mallory')).map((m) => m.text)).toEqual(['hello']);
   });
 });

@@ -29,7 +29,9 @@ import {
   type IdentityKeyPair,
   type OneTimePrekeyPair,
   type SafetyNumber,
+  type SentMessage,
   type Sodium,
+  type TranscriptDestination,
 } from '@vaultroom/shared/crypto';
 import { ChatError } from './ChatError.js';
 import {
@@ -233,7 +235,6 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   let transport: ChatTransport | null = null;
   let device: DeviceRecord | null = null;
   let identity: IdentityKeyPair | null = null;
-  let stopped = false;
   const unsubscribers: (() => void)[] = [];
 
   // Sort keys strictly increase on this device, so messages seen in one millisecond keep the
@@ -457,27 +458,63 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   // ---- sending ---------------------------------------------------------------------------
 
   /**
-   * Encrypts `content` for each device of the contacts (pairwise fan-out, PROTOCOL.md §1.8.2)
-   * and hands it to the outbox as one send under `msg`.
+   * Encrypts `content` for each device of the contacts (pairwise fan-out, PROTOCOL.md §1.8.2),
+   * and `copy` (if any) for this account's other devices, and hands both to the outbox as one
+   * send under `msg`.
    */
   async function encryptAndQueue(
     contacts: readonly ContactRecord[],
     content: Content,
     msg: Uint8Array,
+    copy: Content | null = null,
   ): Promise<void> {
-    const bytes = encodeContent(content);
     const to: { device: string; body: Uint8Array }[] = [];
-    for (const contact of contacts) {
-      for (const deviceId of Object.keys(contact.devices)) {
+    const encryptFor = async (deviceIds: readonly string[], bytes: Uint8Array) => {
+      for (const deviceId of deviceIds) {
         to.push({
           device: deviceId,
           body: await sendMessage(sodium, repo.sessions, deviceId, bytes),
         });
       }
-    }
+    };
+    const bytes = encodeContent(content);
+    for (const contact of contacts) await encryptFor(Object.keys(contact.devices), bytes);
     if (to.length === 0) throw new ChatError('NO_DEVICES');
+    if (copy !== null) await encryptFor(await ownOtherDevices(), encodeContent(copy));
     await requireTransport().send(to, msg);
   }
+
+  /**
+   * This account's other devices that this one has a session with, refreshed from the relay when
+   * the list is old. A failure here costs the copies, never the message.
+   */
+  async function ownOtherDevices(): Promise<string[]> {
+    try {
+      let self = (await repo.loadContact(me)) ?? emptyContact(options.handle);
+      if (now() - self.refreshedAt > REFRESH_DEVICES_MS && connected()) {
+        self = await refreshDevices(self);
+      }
+      const own = device?.device ?? null;
+      const ids: string[] = [];
+      for (const deviceId of Object.keys(self.devices)) {
+        if (deviceId === own) continue;
+        if ((await repo.sessions.loadSession(deviceId)) !== undefined) ids.push(deviceId);
+      }
+      return ids;
+    } catch (error) {
+      report({ kind: 'task-failed', task: 'copy to own devices', error });
+      return [];
+    }
+  }
+
+  /** A copy of a sent message for this account's other devices (PROTOCOL.md §1.8.2). */
+  const transcriptOf = (conversation: ConversationRecord, message: SentMessage): Content => {
+    const destination: TranscriptDestination =
+      conversation.group === null
+        ? { kind: 'person', handle: conversation.peer }
+        : { kind: 'group', groupId: fromHex(conversation.group.groupId) };
+    return { type: 'transcript', destination, message };
+  };
 
   /**
    * A group member's record with devices to encrypt for: fetched when missing or old and the
@@ -540,7 +577,12 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         message.replyTo === null
           ? { type: 'text', ...fields }
           : { type: 'reply', ...fields, replyTo: fromHex(message.replyTo) };
-      await encryptAndQueue(audience, content, fromHex(message.id));
+      await encryptAndQueue(
+        audience,
+        content,
+        fromHex(message.id),
+        transcriptOf(conversation, content),
+      );
     } catch (error) {
       // The outbox refused it outright (too large, signed out): it will not go by waiting.
       const code =
@@ -628,6 +670,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     if (contact !== known) await saveContact(contact);
 
     if (contactId !== me) await handleContent(contact, envelope, content);
+    else await handleOwnContent(contact, content);
     await repo.markSeen(envelope.from, msg);
   }
 
@@ -730,10 +773,77 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       case 'group':
         await applyGroupState(contact, content);
         return;
+      // A transcript counts only from this account's own devices (handleOwnContent).
+      case 'transcript':
       case 'groupKeyDistribution':
       case 'control':
         return;
     }
+  }
+
+  /**
+   * What this account's other devices send here: copies of the messages they sent and the group
+   * changes they made. Their receipts and typing are not shown.
+   */
+  async function handleOwnContent(self: ContactRecord, content: Content): Promise<void> {
+    if (content.type === 'transcript') await applyTranscript(content);
+    else if (content.type === 'group') await applyGroupState(self, content);
+  }
+
+  /** Files a message sent from another of this account's devices in its conversation. */
+  async function applyTranscript(content: Extract<Content, { type: 'transcript' }>): Promise<void> {
+    const { destination, message: sent } = content;
+    let conversation: ConversationRecord | undefined;
+    if (destination.kind === 'group') {
+      const groupId = toHex(destination.groupId);
+      const found = await repo.loadConversation(groupConversationId(groupId));
+      const group = found?.group ?? null;
+      if (found === undefined || group === null || group.left) return;
+      if (sent.groupId === null || toHex(sent.groupId) !== groupId) return;
+      conversation = found;
+    } else {
+      const contactId = handleKey(destination.handle);
+      if (contactId === me || sent.groupId !== null) return;
+      conversation = await repo.loadConversation(contactId);
+      if (conversation === undefined) {
+        let contact = await repo.loadContact(contactId);
+        if (contact === undefined) {
+          contact = emptyContact(destination.handle);
+          await saveContact(contact);
+        }
+        conversation = newConversation(contact);
+      }
+    }
+    const id = toHex(sent.messageId);
+    if ((await repo.loadMessage(id)) !== undefined) return;
+    const timer = conversation.timerSeconds;
+    await saveMessage({
+      id,
+      conversation: conversation.id,
+      sortKey: sortKeyOf(stamp(), id),
+      outgoing: true,
+      author: options.handle,
+      text: sent.text,
+      sentAt: sent.sentAt,
+      // Receipts go back to the device that sent it: here it stays `sent`.
+      state: 'sent',
+      failure: null,
+      awaitingKeys: false,
+      fromDevice: null,
+      expiresAt: timer > 0 ? sent.sentAt + timer * 1000 : null,
+      timerSeconds: timer,
+      reactions: {},
+      notice: null,
+      replyTo: sent.type === 'reply' ? toHex(sent.replyTo) : null,
+      receipts: {},
+    });
+    await saveConversation({
+      ...conversation,
+      lastText: sent.text,
+      lastOutgoing: true,
+      lastAuthor: options.handle,
+      lastAt: now(),
+    });
   }
 
   /**
@@ -825,13 +935,22 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       author: contact.id,
       left: !members.some((member) => handleKey(member) === me),
     };
+    // From another of this account's devices: the change is this person's own.
+    const mine = contact.id === me;
     if (existing === undefined) {
       if (next.left || !isMember(next, contact.id)) return;
-      await saveConversation({ ...newConversation(contact), id, peer: next.name, group: next });
-      await saveNotice(id, contact.handle, false, {
+      await saveConversation({
+        ...newConversation(emptyContact(next.name)),
+        id,
+        peer: next.name,
+        group: next,
+      });
+      await saveNotice(id, contact.handle, mine, {
         kind: 'group',
-        change: 'added',
-        subjects: members.filter((member) => handleKey(member) === me),
+        change: mine ? 'created' : 'added',
+        subjects: mine
+          ? otherMembers(next, me)
+          : members.filter((member) => handleKey(member) === me),
         name: next.name,
       });
       return;
@@ -841,7 +960,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     if (!isNewerGroupState(next, current)) return;
     await saveConversation({ ...existing, peer: next.name, group: next });
     for (const notice of groupChanges(current, next, contact.handle)) {
-      await saveNotice(id, contact.handle, false, notice);
+      await saveNotice(id, contact.handle, mine, notice);
     }
   }
 
@@ -957,17 +1076,15 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       }
     }
     if (contacts.length === 0) return;
-    await encryptAndQueue(
-      contacts,
-      {
-        type: 'group',
-        groupId: fromHex(group.groupId),
-        revision: group.revision,
-        name: group.name,
-        members: group.members,
-      },
-      sodium.randombytes_buf(MESSAGE_ID_BYTES),
-    );
+    const state: Content = {
+      type: 'group',
+      groupId: fromHex(group.groupId),
+      revision: group.revision,
+      name: group.name,
+      members: group.members,
+    };
+    // This account's other devices take the same state: they follow the group too.
+    await encryptAndQueue(contacts, state, sodium.randombytes_buf(MESSAGE_ID_BYTES), state);
   }
 
   async function sendText(
@@ -1269,7 +1386,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         let self = (await repo.loadContact(me)) ?? emptyContact(options.handle);
         const fresh = (record: ContactRecord) => now() - record.refreshedAt < SAFETY_REFRESH_MS;
         if (connected() && !fresh(contact)) contact = await refreshDevices(contact);
-        if (connected() && !fresh(self)) self = await refreshOwnDevices(self);
+        if (connected() && !fresh(self)) self = await refreshDevices(self);
         const ownKey = toHex(requireIdentity().signingPublicKey);
         const ownKeys = new Set([ownKey, ...Object.values(self.devices)]);
         return computeSafetyNumber(
@@ -1305,24 +1422,10 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       }),
 
     stop() {
-      stopped = true;
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       transport?.close();
       transport = null;
       listeners.clear();
     },
   };
-
-  /** Our own account's other devices: their keys are part of our safety number. */
-  async function refreshOwnDevices(self: ContactRecord): Promise<ContactRecord> {
-    if (stopped) return self;
-    const { bundles } = await requireTransport().fetchBundles(options.handle);
-    const devices: Record<string, string> = {};
-    for (const { device: deviceId, bundle } of bundles) {
-      devices[deviceId] = toHex(decodePrekeyBundle(bundle).identity.signingPublicKey);
-    }
-    const next = { ...self, devices, refreshedAt: now() };
-    await repo.saveContact(next);
-    return next;
-  }
 }
