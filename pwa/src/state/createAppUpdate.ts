@@ -34,6 +34,10 @@ export function createAppUpdate(): AppUpdate {
     offlineReady: [offlineReady, setOfflineReady],
     updateServiceWorker,
   } = useRegisterSW({
+    // The plugin reloads only a page that already had a worker when it opened, so a page that
+    // installed the first one would take the update without ever running it: reload() below
+    // reloads on the change of worker itself, in every case.
+    onNeedReload: () => undefined,
     onRegisteredSW(_url, registration) {
       if (!registration) return;
       timer = setInterval(() => {
@@ -56,6 +60,13 @@ export function createAppUpdate(): AppUpdate {
         new Promise((resolve) => (limit = setTimeout(resolve, BEFORE_RELOAD_LIMIT_MS))),
       ]);
       clearTimeout(limit);
+      navigator.serviceWorker.addEventListener(
+        'controllerchange',
+        () => {
+          window.location.reload();
+        },
+        { once: true },
+      );
       await updateServiceWorker();
     },
     dismissOfflineReady: () => setOfflineReady(false),
