@@ -53,6 +53,20 @@ async function openTab(browser: Browser, french = false): Promise<Tab> {
   return { page, problems };
 }
 
+/** Resolves once the page has rendered two more frames, so styles follow the last change. */
+async function settled(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        requestAnimationFrame(() => {
+          requestAnimationFrame(() => {
+            resolve();
+          });
+        });
+      }),
+  );
+}
+
 /** What to check beyond the full light pass; the default is the whole screen in both themes. */
 interface CheckOptions {
   /**
@@ -76,6 +90,12 @@ async function checkScreen(page: Page, name: string, options: CheckOptions = {})
   if ((await offlineReady.count()) > 0) await offlineReady.click();
   for (const theme of THEMES) {
     await page.emulateMedia({ colorScheme: theme });
+    // The emulation reaches the page a moment later: axe must not read the old theme's colours.
+    await page.waitForFunction(
+      (dark) => matchMedia('(prefers-color-scheme: dark)').matches === dark,
+      theme === 'dark',
+    );
+    await settled(page);
     for (const [width, height] of WIDTHS) {
       await page.setViewportSize({ width, height });
       const overflow = await page.evaluate(() => {
@@ -83,6 +103,7 @@ async function checkScreen(page: Page, name: string, options: CheckOptions = {})
         return main ? main.scrollHeight - main.clientHeight : 0;
       });
       if (overflow > 0) await page.setViewportSize({ width, height: height + overflow });
+      await settled(page);
       if (theme === 'light' || options.lightOnly !== true) {
         const axe = new AxeBuilder({ page });
         if (theme === 'dark') {
@@ -93,7 +114,9 @@ async function checkScreen(page: Page, name: string, options: CheckOptions = {})
         expect(
           results.violations.map(
             (violation) =>
-              `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+              `${violation.id}: ${violation.nodes
+                .map((node) => `${node.target.join(' ')} ${JSON.stringify(node.any[0]?.data)}`)
+                .join(', ')}`,
           ),
           `${name}, ${theme}, ${String(width)} px`,
         ).toEqual([]);
