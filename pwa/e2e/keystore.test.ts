@@ -398,6 +398,21 @@ describe('the chat store sealed with the passkey PRF, in Chromium', () => {
     expect(await chatIs(page, 'locked')).toBe(0);
   });
 
+  it('lets a person whose passkeys no longer unlock this device start over, after a warning', async () => {
+    // Alice's only wrapped passkey is gone from this browser (the previous tests removed it).
+    const { page } = alice;
+    const id = await accountId(page);
+    await page.goto(`${origin}/conversations`, { waitUntil: 'networkidle' });
+    await expect.poll(() => chatIs(page, 'locked'), { timeout: 15_000 }).toBe(1);
+    await page.getByText('No passkey can unlock them?').click();
+    await expect.poll(() => page.getByText('deletes the messages and keys').count()).toBe(1);
+    await screenshot(page, 'keystore-locked-start-over-1280');
+    await page.getByRole('button', { name: 'Delete and start over' }).click();
+    await expect.poll(() => chatIs(page, 'ready'), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.getByText('No conversations yet').count()).toBe(1);
+    expect((await readStorage(page, 'x')).databases).not.toContain(`vaultroom-chat-passkey-${id}`);
+  });
+
   it('leaves no console errors or CSP violations behind', () => {
     expect(alice.problems.cspViolations).toEqual([]);
     expect(bob.problems.cspViolations).toEqual([]);

@@ -24,7 +24,7 @@ import { preferenceStorage } from './platform/preferenceStorage.js';
 import { browserNotifications } from './platform/browserNotifications.js';
 import { lastAccountStorage } from './platform/lastAccountStorage.js';
 import { openChatEngine } from './platform/openChatEngine.js';
-import { forgetPasskeyWrap } from './platform/openChatKeystore.js';
+import { deleteChatStore, forgetPasskeyWrap } from './platform/openChatKeystore.js';
 import { openSessionSocket } from './platform/sessionSocket.js';
 import { storagePersistence } from './platform/storagePersistence.js';
 import { AppContext, type AppServices } from './state/AppContext.js';
@@ -97,6 +97,7 @@ function Root(): JSX.Element {
     },
     unlockCeremony: unlockWithPasskey,
     forgetPasskeyWrap,
+    deleteStore: deleteChatStore,
   });
   const relay = createRelayStatus({ fetchHealth, connectivity: browserConnectivity });
   const chat = createChat(session.account, {

@@ -498,7 +498,7 @@ export const en = {
     unsupported: 'This browser does not say whether it may clear them by itself.',
     persist: 'Ask the browser to keep them',
     sealedWithPasskey:
-      'Sealed with your passkey: without one of your passkeys, no one can read them, not even with a copy of this browser’s data.',
+      'Sealed with your passkey: without one of your passkeys, no one can read them, not even with a copy of this browser’s data. Keep at least one passkey you have used here: without one, they cannot be opened again.',
     sealedWithDevice:
       'Sealed with a key kept in this browser, because your passkey cannot seal them (it lacks the PRF extension): someone with a full copy of this browser’s data could read them.',
     sealedLocked: 'Sealed with your passkey, and locked until you unlock them.',
@@ -514,6 +514,10 @@ export const en = {
     noPrf:
       'That passkey cannot unlock messages: it does not support the extension this needs. Use another one.',
     failed: 'Your passkey could not be used. Try again.',
+    cannotUnlock: 'No passkey can unlock them?',
+    startOverWarning:
+      'Starting over deletes the messages and keys kept on this device, for good. Your contacts will see that your safety number changed.',
+    startOver: 'Delete and start over',
   },
   install: {
     title: 'Install the app',

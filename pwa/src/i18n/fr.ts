@@ -513,7 +513,7 @@ export const fr: Dictionary = {
     unsupported: 'Ce navigateur n’indique pas s’il peut les effacer de lui-même.',
     persist: 'Demander au navigateur de les conserver',
     sealedWithPasskey:
-      'Scellés avec votre clé d’accès\u00a0: sans l’une de vos clés d’accès, personne ne peut les lire, pas même avec une copie des données de ce navigateur.',
+      'Scellés avec votre clé d’accès\u00a0: sans l’une de vos clés d’accès, personne ne peut les lire, pas même avec une copie des données de ce navigateur. Gardez au moins une clé d’accès déjà utilisée ici\u00a0: sans elle, ils ne pourront plus être ouverts.',
     sealedWithDevice:
       'Scellés avec une clé conservée dans ce navigateur, car votre clé d’accès ne peut pas les sceller (elle n’offre pas l’extension PRF)\u00a0: quelqu’un disposant d’une copie complète des données de ce navigateur pourrait les lire.',
     sealedLocked:
@@ -530,6 +530,10 @@ export const fr: Dictionary = {
     noPrf:
       'Cette clé d’accès ne peut pas déverrouiller les messages\u00a0: elle ne prend pas en charge l’extension nécessaire. Utilisez-en une autre.',
     failed: 'Votre clé d’accès n’a pas pu être utilisée. Réessayez.',
+    cannotUnlock: 'Aucune clé d’accès ne peut les déverrouiller\u00a0?',
+    startOverWarning:
+      'Recommencer supprime définitivement les messages et les clés conservés sur cet appareil. Vos contacts verront que votre numéro de sécurité a changé.',
+    startOver: 'Tout supprimer et recommencer',
   },
   install: {
     title: 'Installer l’application',

@@ -333,3 +333,14 @@ export async function forgetPasskeyWrap(
     db.close();
   }
 }
+
+/**
+ * Deletes this device's chat store for an account, both kinds: for a person who can no longer
+ * unlock it (every passkey that could is gone). The chat then starts afresh as a new device.
+ */
+export async function deleteChatStore(accountId: string): Promise<void> {
+  await Promise.all([
+    deleteDB(passkeyDatabaseName(accountId)),
+    deleteDB(deviceDatabaseName(accountId)),
+  ]);
+}

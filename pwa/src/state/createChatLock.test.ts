@@ -41,6 +41,7 @@ function setup(openings: ChatOpening[]) {
     forgetKey: vi.fn(),
     unlockCeremony: vi.fn(() => Promise.resolve<KeystoreKey | null>(key('a'))),
     forgetPasskeyWrap: vi.fn(() => Promise.resolve('removed' as const)),
+    deleteStore: vi.fn(() => Promise.resolve()),
   };
   const lock: ChatLock = createRoot(() => createChatLock(services));
   return {
@@ -138,5 +139,16 @@ describe('the chat lock', () => {
     expect(await lock.passkeyRemoved('a')).toBe('removed');
     expect(services.forgetKey).toHaveBeenCalledWith('a');
     expect(services.forgetPasskeyWrap).toHaveBeenCalledWith('acct', 'a');
+  });
+
+  it('starts over only from a locked store: deletes it and opens the chat again', async () => {
+    const { lock, services } = setup([{ kind: 'locked', credentialIds: ['a'], refused: false }]);
+    await lock.startOver();
+    expect(services.deleteStore).not.toHaveBeenCalled();
+    await lock.openEngine(alice);
+    await lock.startOver();
+    expect(services.deleteStore).toHaveBeenCalledWith('acct');
+    expect(lock.state().kind).toBe('none');
+    expect(lock.reopenRequests()).toBe(1);
   });
 });

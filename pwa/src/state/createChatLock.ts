@@ -29,6 +29,8 @@ export interface ChatLockServices {
     accountId: string,
     credentialId: string,
   ) => Promise<ForgetPasskeyOutcome>;
+  /** Deletes an account's chat store on this device (platform/openChatKeystore.ts). */
+  readonly deleteStore: (accountId: string) => Promise<void>;
 }
 
 export type ChatLockState =
@@ -49,6 +51,11 @@ export interface ChatLock {
   readonly protection: Accessor<KeystoreProtection | null>;
   /** Runs the unlock ceremony; the chat reopens on its own when it yields a key. */
   unlock(): Promise<UnlockOutcome>;
+  /**
+   * For a locked store no passkey at hand can open: deletes it, for good, and opens the chat
+   * afresh as a new device of the account.
+   */
+  startOver(): Promise<void>;
   /** After the relay removed a passkey: its wrap entry goes too, unless it is the last one. */
   passkeyRemoved(credentialId: string): Promise<ForgetPasskeyOutcome>;
   /** Acts on the PRF outputs held now; runs by itself whenever `services.keysChanged` does. */
@@ -129,6 +136,13 @@ export function createChatLock(services: ChatLockServices): ChatLock {
       if (key === null) return 'no-prf';
       services.acceptKey(key);
       return 'unlocking';
+    },
+    async startOver() {
+      const account = services.account();
+      if (account === null || state().kind !== 'locked') return;
+      await services.deleteStore(account.id);
+      setState({ kind: 'none' });
+      setReopenRequests((count) => count + 1);
     },
     async passkeyRemoved(credentialId) {
       services.forgetKey(credentialId);

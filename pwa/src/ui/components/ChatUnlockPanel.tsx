@@ -28,6 +28,19 @@ export function ChatUnlockPanel(): JSX.Element {
     }
   };
 
+  const startOver = async (): Promise<void> => {
+    setBusy(true);
+    setOutcome(null);
+    try {
+      await chatLock.startOver();
+    } catch (error) {
+      console.warn('could not delete the chat store', error);
+      setOutcome('failed');
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const problem = (): string | null => {
     switch (outcome()) {
       case 'no-prf':
@@ -71,6 +84,18 @@ export function ChatUnlockPanel(): JSX.Element {
           <Icon name="shield" />
           <span>{t('chatLock.hint')}</span>
         </p>
+        <details class="chat-lock__reset">
+          <summary>{t('chatLock.cannotUnlock')}</summary>
+          <p>{t('chatLock.startOverWarning')}</p>
+          <button
+            type="button"
+            class="button button--danger button--compact"
+            disabled={busy()}
+            onClick={() => void startOver()}
+          >
+            {t('chatLock.startOver')}
+          </button>
+        </details>
       </div>
     </section>
   );
