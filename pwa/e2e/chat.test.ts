@@ -10,6 +10,7 @@ import {
   openBrowser,
   shoot,
   signUp,
+  submitUntilOpened,
   type Person,
 } from './people.js';
 
@@ -47,18 +48,15 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
       .poll(() => page.getByText('No one on this relay has that handle.').count())
       .toBe(1);
 
-    // Bob's browser registers its device as soon as he is signed in.
-    await expect
-      .poll(
-        async () => {
-          await page.getByLabel('Their handle').fill('bob');
-          await page.getByRole('button', { name: 'Start' }).click();
-          await page.waitForTimeout(300);
-          return page.url();
-        },
-        { timeout: 20_000 },
-      )
-      .toBe(`${origin}/conversations/bob`);
+    const url = await submitUntilOpened(
+      page,
+      async () => {
+        await page.getByLabel('Their handle').fill('bob');
+        await page.getByRole('button', { name: 'Start' }).click();
+      },
+      /\/conversations\/bob$/,
+    );
+    expect(url).toBe(`${origin}/conversations/bob`);
     await expect.poll(() => page.getByText('Only you and @bob can read them').count()).toBe(1);
 
     const composer = page.getByLabel('Message to @bob');

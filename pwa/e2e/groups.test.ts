@@ -9,6 +9,7 @@ import {
   openBrowser,
   shoot,
   signUp,
+  submitUntilOpened,
   type Person,
 } from './people.js';
 
@@ -68,18 +69,14 @@ describe('a group of three in Chromium, over a real relay', () => {
     await expect
       .poll(() => page.getByText('No one on this relay has that handle.').count())
       .toBe(1);
-    // Bob's and Carol's browsers register their devices once they are signed in.
-    await expect
-      .poll(
-        async () => {
-          await page.getByLabel('Members').fill('bob, carol');
-          await page.getByRole('button', { name: 'Create group' }).click();
-          await page.waitForTimeout(300);
-          return page.url();
-        },
-        { timeout: 20_000 },
-      )
-      .toMatch(/\/conversations\/_[0-9a-f]{32}$/);
+    await submitUntilOpened(
+      page,
+      async () => {
+        await page.getByLabel('Members').fill('bob, carol');
+        await page.getByRole('button', { name: 'Create group' }).click();
+      },
+      /\/conversations\/_[0-9a-f]{32}$/,
+    );
     await expect
       .poll(() => page.getByText(`You created “${GROUP}” with @bob and @carol.`).count())
       .toBe(1);

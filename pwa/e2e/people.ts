@@ -80,4 +80,32 @@ export async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
+/**
+ * Submits a new-conversation form until the app opens the conversation: someone who has just
+ * signed up registers their device a moment later, and until then the relay has no keys to give.
+ * Resolves to the conversation's URL.
+ */
+export async function submitUntilOpened(
+  page: Page,
+  submit: () => Promise<void>,
+  opened: RegExp,
+): Promise<string> {
+  await expect
+    .poll(
+      async () => {
+        if (opened.test(page.url())) return page.url();
+        await submit();
+        // Until the relay answers, the form is busy and its button disabled: wait for the answer.
+        await page
+          .locator('form.new-conversation[aria-busy="true"]')
+          .waitFor({ state: 'detached' });
+        await page.waitForTimeout(100);
+        return page.url();
+      },
+      { timeout: 20_000 },
+    )
+    .toMatch(opened);
+  return page.url();
+}
+
 export const bubble = (page: Page, text: string) => page.locator('.bubble', { hasText: text });
