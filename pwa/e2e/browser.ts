@@ -63,9 +63,6 @@ export async function launchBrowser(caPem: string): Promise<Browser> {
     env: { ...process.env, HOME: home },
     viewport: { width: 1280, height: 800 },
   });
-  // Playwright waits forever for an action by default: a stuck control should fail the test
-  // with the action that waited, not run into the test's own timeout.
-  context.setDefaultTimeout(20_000);
   return {
     context,
     async close() {
