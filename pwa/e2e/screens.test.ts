@@ -183,13 +183,17 @@ describe('every screen passes axe in light and dark, at 360 and 1280 px, in Chro
     await page.waitForURL(`${origin}/conversations`);
   });
 
-  it('conversations: the first-run list and the new-conversation form', async () => {
+  it('conversations: the first-run list and the new-conversation form, for a person and a group', async () => {
     const { page } = alice;
     await visible(page.getByText('No conversations yet'));
     await checkScreen(page, 'conversations-empty');
     await page.getByRole('button', { name: 'New conversation' }).click();
     await visible(page.getByLabel('Their handle'));
     await checkScreen(page, 'conversations-new', { part: '#new-conversation' });
+    // The radio itself is drawn as a segment of its label: the label takes the click.
+    await page.locator('label', { hasText: 'A group' }).click();
+    await visible(page.getByLabel('Group name'));
+    await checkScreen(page, 'conversations-new-group', { part: '#new-conversation' });
     await page.getByRole('button', { name: 'New conversation' }).click();
   });
 
