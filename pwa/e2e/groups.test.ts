@@ -65,6 +65,8 @@ describe('a group of three in Chromium, over a real relay', () => {
     await page.getByText('A group', { exact: true }).click();
     await page.getByLabel('Group name').fill(GROUP);
     await page.getByLabel('Members').fill('@nobody, bob');
+    await noAxeViolations(page, 'new group form');
+    await shoot(page, 'groups-new');
     await page.getByRole('button', { name: 'Create group' }).click();
     await expect
       .poll(() => page.getByText('No one on this relay has that handle.').count())

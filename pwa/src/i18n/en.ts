@@ -111,7 +111,7 @@ export const en = {
     paneTitle: 'End-to-end encrypted',
     paneBody:
       'Only you and the people you talk with can read your messages. The relay passes them on without being able to read them.',
-    emptyAction: 'Start one with the handle of someone on this relay.',
+    emptyAction: 'Press + to write to someone on this relay by their handle, or to start a group.',
     newConversation: 'New conversation',
     kindLegend: 'Start a conversation with',
     kindPerson: 'One person',

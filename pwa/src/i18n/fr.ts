@@ -115,7 +115,8 @@ export const fr: Dictionary = {
     paneTitle: 'Chiffré de bout en bout',
     paneBody:
       'Seuls vous et vos interlocuteurs pouvez lire vos messages. Le relais les transmet sans pouvoir les lire.',
-    emptyAction: 'Commencez-en une avec l’identifiant d’une personne de ce relais.',
+    emptyAction:
+      'Appuyez sur + pour écrire à une personne de ce relais par son identifiant, ou pour créer un groupe.',
     newConversation: 'Nouvelle conversation',
     kindLegend: 'Commencer une conversation avec',
     kindPerson: 'Une personne',
