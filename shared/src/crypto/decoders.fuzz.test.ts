@@ -5,6 +5,7 @@ import { utf8 } from './bytes.js';
 import { decodeContent, encodeContent } from './content.js';
 import { createMemoryStores, type MemoryStores } from './createMemoryStores.js';
 import { CryptoError } from './CryptoError.js';
+import { fuzzRuns, fuzzTarget, mutatedBytes } from '../../test/fuzzing.js';
 import { generateDeviceKeys, type DeviceKeys } from './generateDeviceKeys.js';
 import { groupDecrypt, groupEncrypt, peekGroupMessage } from './groupMessage.js';
 import { initiateSession } from './initiateSession.js';
@@ -44,104 +45,20 @@ import { decodeSession, encodeSession } from './sessionRecord.js';
  * Anything else thrown is a crash, an execution slower than HANG_MS a hang. FUZZ_SEED fixes the
  * inputs (CI uses the default); FUZZ_RUNS=200000 is the long local mode.
  */
-const SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 2000);
-/** One input taking this long counts as a hang: far above the slowest seen, even on a loaded machine. */
-const HANG_MS = 2000;
+const RUNS = fuzzRuns(2000);
 const TIMEOUT_MS = 30_000 + RUNS * 10;
 
-async function fuzz<T>(
+const cryptoCode = (error: unknown) => (error instanceof CryptoError ? error.code : undefined);
+const fuzz = <T>(
   target: string,
   input: fc.Arbitrary<T>,
   run: (value: T) => unknown,
-  numRuns: number = RUNS,
-): Promise<void> {
-  const refused = new Map<string, number>();
-  let executions = 0;
-  let accepted = 0;
-  let crashes = 0;
-  let hangs = 0;
-  let slowest = 0;
-  try {
-    await fc.assert(
-      fc.asyncProperty(input, async (value) => {
-        executions += 1;
-        const started = performance.now();
-        let code: string | undefined = 'accepted';
-        try {
-          await run(value);
-        } catch (error) {
-          code = error instanceof CryptoError ? error.code : undefined;
-        }
-        const ms = performance.now() - started;
-        slowest = Math.max(slowest, ms);
-        if (ms > HANG_MS) hangs += 1;
-        if (code === undefined) crashes += 1;
-        else if (code === 'accepted') accepted += 1;
-        else refused.set(code, (refused.get(code) ?? 0) + 1);
-        return code !== undefined && ms <= HANG_MS;
-      }),
-      { seed: SEED, numRuns },
-    );
-  } finally {
-    const codes = [...refused].map(([code, count]) => `${code} ${count}`).join(', ');
-    console.log(
-      `fuzz ${target}: ${executions} executions (seed ${SEED}), ${accepted} accepted, ` +
-        `refused [${codes}], crashes ${crashes} (bound 0), hangs ${hangs} ` +
-        `(bound 0; slowest ${slowest.toFixed(1)} ms, bound ${HANG_MS} ms)`,
-    );
-  }
-  expect(crashes).toBe(0);
-  expect(hangs).toBe(0);
-}
+  runs: number = RUNS,
+) => fuzzTarget({ target, input, run, codeOf: cryptoCode, runs });
 
-/** Byte-level mutations: flips, overwrites, insertions, deletions, truncation, repeats. */
+/** Byte-level mutations, plus arbitrary bytes behind a valid header and arbitrary bytes alone. */
 function mutated(samples: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
-  const edit = fc.oneof(
-    fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat(7) }),
-    fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.nat(255) }),
-    fc.record({
-      kind: fc.constant('insert' as const),
-      at: fc.nat(),
-      bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }),
-    }),
-    fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.nat(32) }),
-    fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), length: fc.nat(64) }),
-  );
-  const edited = fc
-    .tuple(fc.constantFrom(...samples), fc.array(edit, { minLength: 1, maxLength: 4 }))
-    .map(([sample, edits]) => {
-      let bytes = Uint8Array.from(sample);
-      for (const e of edits) {
-        const at = bytes.length === 0 ? 0 : e.at % bytes.length;
-        switch (e.kind) {
-          case 'flip':
-            if (bytes.length > 0) bytes[at] = (bytes[at] ?? 0) ^ (1 << e.bit);
-            break;
-          case 'set':
-            if (bytes.length > 0) bytes[at] = e.value;
-            break;
-          case 'insert':
-            bytes = Uint8Array.from([...bytes.subarray(0, at), ...e.bytes, ...bytes.subarray(at)]);
-            break;
-          case 'delete':
-            bytes = Uint8Array.from([...bytes.subarray(0, at), ...bytes.subarray(at + e.length)]);
-            break;
-          case 'truncate':
-            bytes = bytes.slice(0, at);
-            break;
-          case 'repeat':
-            bytes = Uint8Array.from([
-              ...bytes.subarray(0, at + e.length),
-              ...bytes.subarray(at, at + e.length),
-              ...bytes.subarray(at + e.length),
-            ]);
-            break;
-        }
-      }
-      return bytes;
-    });
+  const edited = mutatedBytes(samples);
   // Arbitrary bytes behind a valid two-byte header reach past the version check.
   const headed = fc
     .tuple(fc.constantFrom(...samples), fc.uint8Array({ maxLength: 2048 }))

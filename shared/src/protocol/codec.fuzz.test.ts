@@ -1,10 +1,11 @@
 import { encode } from 'cborg';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { decodeClientFrame, decodeServerFrame, encodeFrame, readRequestId } from './codec.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import { LIMITS, PROTOCOL_VERSION } from './limits.js';
 import { ProtocolError } from './ProtocolError.js';
+import { fuzzRuns, fuzzTarget, mutatedBytes } from '../../test/fuzzing.js';
 
 /*
  * Fuzzing of the wire codec: arbitrary bytes, byte-level mutations of valid frames, and valid
@@ -12,105 +13,15 @@ import { ProtocolError } from './ProtocolError.js';
  * a ProtocolError; anything else thrown is a crash, and a decode slower than HANG_MS a hang.
  * FUZZ_SEED fixes the inputs (CI uses the default); FUZZ_RUNS=200000 is the long local mode.
  */
-const SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 3000);
-/** One input taking this long counts as a hang: far above the slowest seen, even on a loaded machine. */
-const HANG_MS = 2000;
+const RUNS = fuzzRuns(3000);
 const TIMEOUT_MS = 30_000 + RUNS * 5;
 
-function fuzz<T>(
+const fuzz = <T>(
   target: string,
   input: fc.Arbitrary<T>,
   run: (value: T) => unknown,
   codeOf: (error: unknown) => string | undefined,
-): void {
-  const refused = new Map<string, number>();
-  let executions = 0;
-  let accepted = 0;
-  let crashes = 0;
-  let hangs = 0;
-  let slowest = 0;
-  try {
-    fc.assert(
-      fc.property(input, (value) => {
-        executions += 1;
-        const started = performance.now();
-        let code: string | undefined = 'accepted';
-        try {
-          run(value);
-        } catch (error) {
-          code = codeOf(error);
-        }
-        const ms = performance.now() - started;
-        slowest = Math.max(slowest, ms);
-        if (ms > HANG_MS) hangs += 1;
-        if (code === undefined) crashes += 1;
-        else if (code === 'accepted') accepted += 1;
-        else refused.set(code, (refused.get(code) ?? 0) + 1);
-        return code !== undefined && ms <= HANG_MS;
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  } finally {
-    const codes = [...refused].map(([code, count]) => `${code} ${count}`).join(', ');
-    console.log(
-      `fuzz ${target}: ${executions} executions (seed ${SEED}), ${accepted} accepted, ` +
-        `refused [${codes}], crashes ${crashes} (bound 0), hangs ${hangs} ` +
-        `(bound 0; slowest ${slowest.toFixed(1)} ms, bound ${HANG_MS} ms)`,
-    );
-  }
-  expect(crashes).toBe(0);
-  expect(hangs).toBe(0);
-}
-
-/** Byte-level mutations a fuzzer applies: flips, overwrites, insertions, deletions, truncation. */
-function mutated(samples: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
-  const edit = fc.oneof(
-    fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat(7) }),
-    fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.nat(255) }),
-    fc.record({
-      kind: fc.constant('insert' as const),
-      at: fc.nat(),
-      bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }),
-    }),
-    fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.nat(32) }),
-    fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), length: fc.nat(64) }),
-  );
-  return fc
-    .tuple(fc.constantFrom(...samples), fc.array(edit, { minLength: 1, maxLength: 4 }))
-    .map(([sample, edits]) => {
-      let bytes = Uint8Array.from(sample);
-      for (const e of edits) {
-        const at = bytes.length === 0 ? 0 : e.at % bytes.length;
-        switch (e.kind) {
-          case 'flip':
-            if (bytes.length > 0) bytes[at] = (bytes[at] ?? 0) ^ (1 << e.bit);
-            break;
-          case 'set':
-            if (bytes.length > 0) bytes[at] = e.value;
-            break;
-          case 'insert':
-            bytes = Uint8Array.from([...bytes.subarray(0, at), ...e.bytes, ...bytes.subarray(at)]);
-            break;
-          case 'delete':
-            bytes = Uint8Array.from([...bytes.subarray(0, at), ...bytes.subarray(at + e.length)]);
-            break;
-          case 'truncate':
-            bytes = bytes.slice(0, at);
-            break;
-          case 'repeat':
-            bytes = Uint8Array.from([
-              ...bytes.subarray(0, at + e.length),
-              ...bytes.subarray(at, at + e.length),
-              ...bytes.subarray(at + e.length),
-            ]);
-            break;
-        }
-      }
-      return bytes;
-    });
-}
+) => fuzzTarget({ target, input, run, codeOf, runs: RUNS });
 
 /** CBOR-encodable values of every major type the decoder must survive in any field. */
 const cborValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
@@ -208,8 +119,8 @@ const protocolCode = (error: unknown) => (error instanceof ProtocolError ? error
 describe('wire codec under fuzzing', () => {
   it(
     'decodeClientFrame refuses arbitrary bytes with a coded error only',
-    () => {
-      fuzz(
+    async () => {
+      await fuzz(
         'decodeClientFrame(arbitrary bytes)',
         fc.oneof(
           { arbitrary: fc.uint8Array({ maxLength: 1024 }), weight: 19 },
@@ -229,10 +140,10 @@ describe('wire codec under fuzzing', () => {
 
   it(
     'decodeClientFrame refuses mutated valid frames with a coded error only',
-    () => {
-      fuzz(
+    async () => {
+      await fuzz(
         'decodeClientFrame(mutated frames)',
-        mutated(clientBytes),
+        mutatedBytes(clientBytes),
         decodeClientFrame,
         protocolCode,
       );
@@ -242,8 +153,8 @@ describe('wire codec under fuzzing', () => {
 
   it(
     'decodeClientFrame refuses valid frames with an arbitrary field with a coded error only',
-    () => {
-      fuzz(
+    async () => {
+      await fuzz(
         'decodeClientFrame(arbitrary field)',
         withArbitraryField(clientFrames),
         decodeClientFrame,
@@ -255,11 +166,11 @@ describe('wire codec under fuzzing', () => {
 
   it(
     'decodeServerFrame refuses mutated and arbitrary input with a coded error only',
-    () => {
-      fuzz(
+    async () => {
+      await fuzz(
         'decodeServerFrame(mutated, arbitrary field, arbitrary bytes)',
         fc.oneof(
-          mutated(serverBytes),
+          mutatedBytes(serverBytes),
           withArbitraryField(serverFrames),
           fc.uint8Array({ maxLength: 1024 }),
         ),
@@ -272,10 +183,10 @@ describe('wire codec under fuzzing', () => {
 
   it(
     'readRequestId never throws, and reads only ids the schema allows',
-    () => {
-      fuzz(
+    async () => {
+      await fuzz(
         'readRequestId',
-        fc.oneof(mutated(clientBytes), withArbitraryField(clientFrames)),
+        fc.oneof(mutatedBytes(clientBytes), withArbitraryField(clientFrames)),
         (bytes) => {
           const id = readRequestId(bytes);
           if (id !== null && !(Number.isInteger(id) && id >= 1 && id <= 0xffff_ffff)) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import sodium from 'libsodium-wrappers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { formatCheckpoint } from './formatCheckpoint.js';
 import { formatVerifierKey } from './formatVerifierKey.js';
 import { hashLeaf } from './hashLeaf.js';
@@ -10,6 +10,7 @@ import { parseVerifierKey } from './parseVerifierKey.js';
 import { signNote } from './signNote.js';
 import { TransparencyError } from './TransparencyError.js';
 import { verifyCheckpoint } from './verifyCheckpoint.js';
+import { fuzzRuns, fuzzTarget } from '../../test/fuzzing.js';
 
 /*
  * Fuzzing of the audit log's text formats: checkpoints, signed notes and verifier keys, as an
@@ -18,51 +19,13 @@ import { verifyCheckpoint } from './verifyCheckpoint.js';
  * changed signed checkpoint must never verify. FUZZ_SEED fixes the inputs (CI uses the default);
  * FUZZ_RUNS=200000 is the long local mode.
  */
-const SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 3000);
-/** One input taking this long counts as a hang: far above the slowest seen, even on a loaded machine. */
-const HANG_MS = 2000;
+const RUNS = fuzzRuns(3000);
 const TIMEOUT_MS = 30_000 + RUNS * 5;
 
-function fuzz<T>(target: string, input: fc.Arbitrary<T>, run: (value: T) => unknown): void {
-  const refused = new Map<string, number>();
-  let executions = 0;
-  let accepted = 0;
-  let crashes = 0;
-  let hangs = 0;
-  let slowest = 0;
-  try {
-    fc.assert(
-      fc.property(input, (value) => {
-        executions += 1;
-        const started = performance.now();
-        let code: string | undefined = 'accepted';
-        try {
-          run(value);
-        } catch (error) {
-          code = error instanceof TransparencyError ? error.code : undefined;
-        }
-        const ms = performance.now() - started;
-        slowest = Math.max(slowest, ms);
-        if (ms > HANG_MS) hangs += 1;
-        if (code === undefined) crashes += 1;
-        else if (code === 'accepted') accepted += 1;
-        else refused.set(code, (refused.get(code) ?? 0) + 1);
-        return code !== undefined && ms <= HANG_MS;
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  } finally {
-    const codes = [...refused].map(([code, count]) => `${code} ${count}`).join(', ');
-    console.log(
-      `fuzz ${target}: ${executions} executions (seed ${SEED}), ${accepted} accepted, ` +
-        `refused [${codes}], crashes ${crashes} (bound 0), hangs ${hangs} ` +
-        `(bound 0; slowest ${slowest.toFixed(1)} ms, bound ${HANG_MS} ms)`,
-    );
-  }
-  expect(crashes).toBe(0);
-  expect(hangs).toBe(0);
-}
+const transparencyCode = (error: unknown) =>
+  error instanceof TransparencyError ? error.code : undefined;
+const fuzz = <T>(target: string, input: fc.Arbitrary<T>, run: (value: T) => unknown) =>
+  fuzzTarget({ target, input, run, codeOf: transparencyCode, runs: RUNS });
 
 /** Characters that matter to these formats, beside arbitrary Unicode. */
 const tricky = fc.constantFrom(
@@ -149,19 +112,19 @@ describe('audit checkpoints and verifier keys under fuzzing', () => {
 
   it(
     'parseCheckpoint and parseSignedNote refuse mutated checkpoints with a code only',
-    () => {
+    async () => {
       const body = signed.slice(0, signed.indexOf('\n\n') + 1);
-      fuzz('parseCheckpoint', mutatedText([body]), parseCheckpoint);
-      fuzz('parseSignedNote', mutatedText([signed]), parseSignedNote);
+      await fuzz('parseCheckpoint', mutatedText([body]), parseCheckpoint);
+      await fuzz('parseSignedNote', mutatedText([signed]), parseSignedNote);
     },
     TIMEOUT_MS,
   );
 
   it(
     'verifyCheckpoint accepts only the untouched signed checkpoint',
-    () => {
+    async () => {
       const verifier = parseVerifierKey(verifierKey);
-      fuzz('verifyCheckpoint', mutatedText([signed]), (text) => {
+      await fuzz('verifyCheckpoint', mutatedText([signed]), (text) => {
         const checkpoint = verifyCheckpoint(text, { origin, verifiers: [verifier] }, sodium);
         // A changed text may verify only if the change left the signed body intact (for example
         // an added unverified signature line): the tree head it states must be the signed one.
@@ -175,8 +138,8 @@ describe('audit checkpoints and verifier keys under fuzzing', () => {
 
   it(
     'parseVerifierKey refuses mutated keys with a code only',
-    () => {
-      fuzz('parseVerifierKey', mutatedText([verifierKey]), parseVerifierKey);
+    async () => {
+      await fuzz('parseVerifierKey', mutatedText([verifierKey]), parseVerifierKey);
     },
     TIMEOUT_MS,
   );
