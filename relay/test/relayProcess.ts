@@ -132,7 +132,8 @@ export function startRelayProcess(
           stop(signal = 'SIGTERM') {
             const started = Date.now();
             return new Promise((done) => {
-              if (child.exitCode !== null) {
+              // Already gone, by its own exit or a signal: no 'exit' event is coming.
+              if (child.exitCode !== null || child.signalCode !== null) {
                 done({ code: child.exitCode, ms: 0 });
                 return;
               }
