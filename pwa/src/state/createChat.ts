@@ -84,6 +84,8 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
   const [clock, setClock] = createSignal(Date.now());
   const loading = new Set<string>();
   let engine: ChatEngine | null = null;
+  /** Counts closes, so an open that a close overtook knows its failure is no news. */
+  let generation = 0;
 
   const ticker = setInterval(() => setClock(Date.now()), 2000);
   // Disappearing messages go on time even while nothing else happens.
@@ -146,11 +148,12 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
   }
 
   async function open(current: AccountView): Promise<void> {
+    const opening = generation;
     setStatus('opening');
     try {
       const opened = await services.openEngine(current);
       if (opened === null) {
-        if (account()?.id === current.id) setStatus('locked');
+        if (opening === generation) setStatus('locked');
         return;
       }
       if (account()?.id !== current.id) {
@@ -179,12 +182,15 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       await opened.start();
       setStatus('ready');
     } catch (error) {
+      // Closed while it opened (a sign-out): stopping the chat closed its store under it.
+      if (opening !== generation) return;
       console.error('chat could not open', error);
       setStatus('unavailable');
     }
   }
 
   function close(): void {
+    generation += 1;
     engine?.stop();
     engine = null;
     loading.clear();
