@@ -1,3 +1,4 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -219,6 +220,8 @@ describe('the chat store sealed with the passkey PRF, in Chromium', () => {
       .poll(() => page.getByRole('heading', { name: 'Your messages are locked' }).count())
       .toBe(1);
     expect(await bubble(page, 'Sealed at rest').count()).toBe(0);
+    const axe = await new AxeBuilder({ page }).analyze();
+    expect(axe.violations.map((violation) => violation.id)).toEqual([]);
     await shootLocked(page);
 
     await page.getByRole('button', { name: 'Unlock with passkey' }).click();
