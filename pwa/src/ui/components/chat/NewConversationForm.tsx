@@ -98,7 +98,7 @@ export function NewConversationForm(props: {
             <label class="field__label" for="new-conversation-handle">
               {t('conversations.handleLabel')}
             </label>
-            <div class="field__prefixed new-conversation__field">
+            <div class="field__prefixed">
               <span class="field__prefix" aria-hidden="true">
                 @
               </span>
@@ -130,7 +130,7 @@ export function NewConversationForm(props: {
         </label>
         <input
           id="new-group-name"
-          class="field__input new-conversation__field"
+          class="field__input"
           name="group-name"
           autocomplete="off"
           maxlength={64}
@@ -148,7 +148,7 @@ export function NewConversationForm(props: {
         </label>
         <input
           id="new-group-members"
-          class="field__input new-conversation__field"
+          class="field__input"
           name="members"
           autocomplete="off"
           autocapitalize="none"
