@@ -15,6 +15,8 @@ export type ChatErrorCode =
   | 'GROUP_NAME_INVALID'
   /** A group has at most 32 members. */
   | 'GROUP_FULL'
+  /** The relay refused more lookups for now. */
+  | 'RATE_LIMITED'
   | 'UNKNOWN_CONVERSATION'
   | 'UNKNOWN_MESSAGE'
   | 'NOT_STARTED';

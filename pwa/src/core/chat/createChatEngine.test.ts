@@ -45,6 +45,8 @@ interface FakeLink {
  */
 function createFakeRelay() {
   const devices = new Map<string, FakeDevice>();
+  /** Registrations to refuse before accepting again (a relay hiccup during enrolment). */
+  const faults = { registrations: 0 };
   let nextId = 1;
   let envelopeId = 1;
 
@@ -102,6 +104,10 @@ function createFakeRelay() {
           return () => stateListeners.delete(listener);
         },
         registerDevice(_name: string, identity: PrekeyBundle['identity']) {
+          if (faults.registrations > 0) {
+            faults.registrations -= 1;
+            return Promise.reject(new DeliveryError('DISCONNECTED'));
+          }
           const id = `${account}-dev${String(nextId++)}`;
           own = {
             id,
@@ -124,6 +130,7 @@ function createFakeRelay() {
           return Promise.resolve({ oneTimePrekeys: device.oneTime.length });
         },
         fetchBundles(handle: string) {
+          requireOwn();
           const of = [...devices.values()].filter((d) => d.account === handle.toLowerCase());
           if (of.length === 0) return Promise.reject(new DeliveryError('UNKNOWN_ACCOUNT'));
           const bundles = of.flatMap((d) => {
@@ -181,7 +188,7 @@ function createFakeRelay() {
     };
   }
 
-  return { devices, transportFor };
+  return { devices, faults, transportFor };
 }
 
 type FakeRelay = ReturnType<typeof createFakeRelay>;
@@ -394,6 +401,16 @@ describe('the chat engine between two people', () => {
     expect((await newBob.engine.listMessages('alice')).map((m) => m.text)).toContain('confirmed');
     // Bob's first device is still his: it gets the message too.
     expect((await bob.engine.listMessages('alice')).map((m) => m.text)).toContain('confirmed');
+  });
+
+  it('finishes enrolling before a lookup when enrolling on connect failed', async () => {
+    const relay = createFakeRelay();
+    await person(relay, 'bob');
+    relay.faults.registrations = 1;
+    const alice = await person(relay, 'alice');
+    expect(alice.issues.map((issue) => issue.kind)).toEqual(['task-failed']);
+    const conversation = await alice.engine.startConversation('bob');
+    expect(conversation.id).toBe('bob');
   });
 
   it('refuses unknown people and oneself with coded errors', async () => {

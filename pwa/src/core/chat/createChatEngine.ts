@@ -373,6 +373,9 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       if (error instanceof DeliveryError && error.code === 'UNKNOWN_ACCOUNT') {
         throw new ChatError('UNKNOWN_ACCOUNT');
       }
+      if (error instanceof DeliveryError && error.code === 'RATE_LIMITED') {
+        throw new ChatError('RATE_LIMITED');
+      }
       throw error;
     }
     const own = device?.device ?? null;
@@ -1009,6 +1012,9 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     const id = handleKey(handle.trim().replace(/^@/, ''));
     if (id === me) throw new ChatError('SELF');
     if (!connected()) throw new ChatError('OFFLINE');
+    // The relay answers lookups only for a registered device: if enrolling on connect failed,
+    // it is done again here rather than failing every lookup until the next reconnect.
+    if (device?.device === null || device?.uploaded === false) await enrol();
     const contact = await refreshDevices((await repo.loadContact(id)) ?? emptyContact(id));
     const deviceIds = Object.keys(contact.devices);
     if (deviceIds.length === 0) throw new ChatError('NO_DEVICES', id);
