@@ -3,57 +3,15 @@ import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
+import { addVirtualAuthenticator, screenshot, unlockChatIfLocked } from './browser.js';
 import {
-  addVirtualAuthenticator,
-  launchBrowser,
-  screenshot,
-  signedOutCheck,
-  unlockChatIfLocked,
-  watchProblems,
-  type Browser,
-  type PageProblems,
-  type VirtualAuthenticator,
-} from './browser.js';
-
-interface Person {
-  readonly handle: string;
-  readonly browser: Browser;
-  readonly page: Page;
-  readonly problems: PageProblems;
-  authenticator: VirtualAuthenticator;
-}
-
-async function openBrowser(
-  relay: RelayProcess,
-  handle: string,
-  options: { readonly prf?: boolean } = {},
-): Promise<Person> {
-  const browser = await launchBrowser(relay.caPem());
-  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  const problems = await watchProblems(page, signedOutCheck);
-  const authenticator = await addVirtualAuthenticator(page, options);
-  return { handle, browser, page, problems, authenticator };
-}
-
-async function signUp(person: Person, link: string, origin: string): Promise<void> {
-  const { page } = person;
-  await page.goto(link, { waitUntil: 'networkidle' });
-  await page.getByLabel('Handle').fill(person.handle);
-  await page.getByLabel('Display name').fill(person.handle);
-  await page.getByRole('button', { name: 'Create passkey' }).click();
-  await page.waitForURL(`${origin}/conversations`);
-}
-
-async function invite(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const response = await fetch('/api/invites', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ role: 'member', maxUses: 1, expiresInHours: 1 }),
-    });
-    return ((await response.json()) as { link: string }).link;
-  });
-}
+  bubble,
+  createInvite,
+  openBrowser,
+  signUp,
+  submitUntilOpened,
+  type Person,
+} from './people.js';
 
 /** DevTools gives credential ids in base64, WebAuthn responses in base64url. */
 const base64url = (base64: string) =>
@@ -61,7 +19,6 @@ const base64url = (base64: string) =>
 
 const chatIs = (page: Page, status: string) =>
   page.locator(`.chat-gate[data-chat="${status}"]`).count();
-const bubble = (page: Page, text: string) => page.locator('.bubble', { hasText: text });
 
 /** Starts a conversation (retrying until the peer's device is registered) and sends `text`. */
 async function send(page: Page, origin: string, peer: string, text: string): Promise<void> {
@@ -70,17 +27,14 @@ async function send(page: Page, origin: string, peer: string, text: string): Pro
   if ((await page.getByLabel('Their handle').count()) === 0) {
     await page.getByRole('button', { name: 'New conversation' }).click();
   }
-  await expect
-    .poll(
-      async () => {
-        await page.getByLabel('Their handle').fill(peer);
-        await page.getByRole('button', { name: 'Start' }).click();
-        await page.waitForTimeout(400);
-        return page.url();
-      },
-      { timeout: 20_000 },
-    )
-    .toBe(`${origin}/conversations/${peer}`);
+  await submitUntilOpened(
+    page,
+    async () => {
+      await page.getByLabel('Their handle').fill(peer);
+      await page.getByRole('button', { name: 'Start' }).click();
+    },
+    new RegExp(`^${origin}/conversations/${peer}$`),
+  );
   const composer = page.getByLabel(`Message to @${peer}`);
   await composer.fill(text);
   await composer.press('Enter');
@@ -196,7 +150,7 @@ describe('the chat store sealed with the passkey PRF, in Chromium', () => {
     origin = `https://vaultroom.local:${relay.httpsPort}`;
     [alice, bob] = await Promise.all([openBrowser(relay, 'alice'), openBrowser(relay, 'bob')]);
     await signUp(alice, relay.adminInvite() ?? '', origin);
-    await signUp(bob, await invite(alice.page), origin);
+    await signUp(bob, await createInvite(alice.page), origin);
   });
 
   afterAll(async () => {
@@ -335,7 +289,7 @@ describe('the chat store sealed with the passkey PRF, in Chromium', () => {
     const carol = await openBrowser(relay, 'carol');
     try {
       const { page } = carol;
-      await page.goto(await invite(alice.page), { waitUntil: 'networkidle' });
+      await page.goto(await createInvite(alice.page), { waitUntil: 'networkidle' });
       await page.evaluate(() => {
         const create = navigator.credentials.create.bind(navigator.credentials);
         navigator.credentials.create = async (options) => {

@@ -19,14 +19,19 @@ export interface Person {
   readonly browser: Browser;
   readonly page: Page;
   readonly problems: PageProblems;
-  readonly authenticator: VirtualAuthenticator;
+  /** The person's passkey device; a test may swap it for another. */
+  authenticator: VirtualAuthenticator;
 }
 
-export async function openBrowser(relay: RelayProcess, handle: string): Promise<Person> {
+export async function openBrowser(
+  relay: RelayProcess,
+  handle: string,
+  options: { readonly prf?: boolean } = {},
+): Promise<Person> {
   const browser = await launchBrowser(relay.caPem());
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const problems = await watchProblems(page, signedOutCheck);
-  const authenticator = await addVirtualAuthenticator(page);
+  const authenticator = await addVirtualAuthenticator(page, options);
   return { handle, browser, page, problems, authenticator };
 }
 
