@@ -50,10 +50,10 @@ export function DeviceStorageSection(): JSX.Element {
               <p class="form__ok">{t('deviceStorage.persisted')}</p>
             </Match>
             <Match when={persisted() === false}>
-              <p>{t('deviceStorage.notPersisted')}</p>
+              <p class="settings-section__hint">{t('deviceStorage.notPersisted')}</p>
             </Match>
             <Match when={persisted() === null}>
-              <p>{t('deviceStorage.unsupported')}</p>
+              <p class="settings-section__hint">{t('deviceStorage.unsupported')}</p>
             </Match>
           </Switch>
         </div>
