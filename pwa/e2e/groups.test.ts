@@ -10,6 +10,7 @@ import {
   shoot,
   signUp,
   submitUntilOpened,
+  useColorScheme,
   type Person,
 } from './people.js';
 
@@ -113,10 +114,10 @@ describe('a group of three in Chromium, over a real relay', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Members (3)' }).count()).toBe(1);
     await noAxeViolations(page, 'group info');
     await shoot(page, 'groups-info');
-    await page.emulateMedia({ colorScheme: 'dark' });
+    await useColorScheme(page, 'dark');
     await noAxeViolations(page, 'group info, dark');
     await shoot(page, 'groups-info-dark');
-    await page.emulateMedia({ colorScheme: null });
+    await useColorScheme(page, 'light');
     await page.getByRole('button', { name: 'Remove @carol from the group' }).click();
     await expect.poll(() => page.getByText('You removed @carol.').count()).toBe(1);
     await expect

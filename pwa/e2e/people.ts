@@ -59,10 +59,32 @@ export async function createInvite(page: Page): Promise<string> {
   });
 }
 
+/**
+ * Switches the emulated colour scheme and waits until the page shows it: the emulation reaches
+ * the page a moment later, and colours then transition, so axe must not read them before.
+ */
+export async function useColorScheme(page: Page, scheme: 'light' | 'dark'): Promise<void> {
+  await page.emulateMedia({ colorScheme: scheme });
+  await page.waitForFunction(
+    (dark) => matchMedia('(prefers-color-scheme: dark)').matches === dark,
+    scheme === 'dark',
+  );
+  await page.evaluate(async () => {
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    // Transitions only: a spinner's animation never finishes.
+    const transitions = document.getAnimations().filter((a) => a instanceof CSSTransition);
+    await Promise.all(transitions.map((transition) => transition.finished));
+  });
+}
+
 export async function noAxeViolations(page: Page, where: string): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
   expect(
-    results.violations.map((violation) => `${violation.id}: ${violation.nodes.length}`),
+    // The elements, not just a count: a failure then says where to look.
+    results.violations.map(
+      (violation) =>
+        `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    ),
     where,
   ).toEqual([]);
 }
