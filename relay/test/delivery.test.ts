@@ -208,6 +208,37 @@ describe('delivery on a real relay', () => {
     await later.closed;
   });
 
+  it('gives a session that registers its key again the same device, and nobody else the key', async () => {
+    // Bob's phone registered, then lost the answer (a reload): the same session asks again.
+    const socket = await connect(relay, bob, null);
+    const identity = {
+      signingPublicKey: bytes(bobDevice.keys.identity.signingPublicKey),
+      dhPublicKey: bytes(bobDevice.keys.identity.dhPublicKey),
+      dhSignature: bytes(bobDevice.keys.identity.dhSignature),
+    };
+    const again = await socket.request({
+      t: 'register-device',
+      id: socket.id(),
+      name: 'Bob phone',
+      identity,
+    });
+    expect(again).toMatchObject({ t: 'device-registered', device: bobDevice.id });
+    socket.close();
+    await socket.closed;
+
+    // Alice's session presenting Bob's public identity is refused.
+    const other = await connect(relay, alice, null);
+    const stolen = await other.request({
+      t: 'register-device',
+      id: other.id(),
+      name: 'not mine',
+      identity,
+    });
+    expect(stolen).toMatchObject({ t: 'error', code: 'BAD_KEY_RECORD' });
+    other.close();
+    await other.closed;
+  });
+
   it('stores a retried send once', async () => {
     const msg = new Uint8Array(randomBytes(16));
     for (let attempt = 0; attempt < 3; attempt++) {

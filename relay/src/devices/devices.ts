@@ -78,15 +78,30 @@ export async function registerDevice(
     identity.dhPublicKey,
     identity.dhSignature,
   );
-  const id = randomBytes(12).toString('base64url');
+  let id = randomBytes(12).toString('base64url');
   await ctx.db.transaction().execute(async (trx) => {
     const taken = await trx
       .selectFrom('devices')
-      .select('id')
+      .select(['id', 'account_id', 'revoked_at'])
       .where('signing_key', '=', identity.signingPublicKey)
       .executeTakeFirst();
-    if (taken !== undefined)
-      throw new ProtocolError('BAD_KEY_RECORD', 'identity key already registered');
+    if (taken !== undefined) {
+      // The session that registered this key asking again: its answer was lost (a reload or a
+      // dropped socket between commit and reply). It gets the same device back; anyone else,
+      // even another session of the same account, is refused.
+      const session = await trx
+        .selectFrom('sessions')
+        .select('device_id')
+        .where('id', '=', caller.sessionId)
+        .executeTakeFirst();
+      const retried =
+        taken.account_id === caller.accountId &&
+        taken.revoked_at === null &&
+        session?.device_id === taken.id;
+      if (!retried) throw new ProtocolError('BAD_KEY_RECORD', 'identity key already registered');
+      id = taken.id;
+      return;
+    }
     await trx
       .insertInto('devices')
       .values({
