@@ -127,7 +127,10 @@ export async function submitUntilOpened(
           .locator('form.new-conversation[aria-busy="true"]')
           .waitFor({ state: 'detached' });
         await page.waitForTimeout(100);
-        return page.url();
+        if (opened.test(page.url())) return page.url();
+        // What the form said, so that a failure shows why it did not open.
+        const said = await page.locator('form.new-conversation [role="alert"]').allTextContents();
+        return `${page.url()} (${said.join(' ') || 'no message'})`;
       },
       { timeout: 20_000 },
     )
