@@ -1,17 +1,16 @@
-import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
+import type { RelayProcess } from '../../relay/test/relayProcess.js';
 import { unlockChatIfLocked } from './browser.js';
 import {
   bubble,
-  createInvite,
   noAxeViolations,
   openBrowser,
   shoot,
-  signUp,
   submitUntilOpened,
+  startTwoPeople,
   type Person,
+  type TwoPeople,
 } from './people.js';
 
 describe('two people chat end to end in Chromium, over a real relay', () => {
@@ -20,19 +19,15 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
   let alice: Person;
   let bob: Person;
 
+  let people: TwoPeople;
+
   beforeAll(async () => {
-    relay = await startRelayProcess({ env: { VAULTROOM_AUTH_RATE_PER_MINUTE: '600' } });
-    origin = `https://vaultroom.local:${relay.httpsPort}`;
-    [alice, bob] = await Promise.all([openBrowser(relay, 'alice'), openBrowser(relay, 'bob')]);
-    await signUp(alice, relay.adminInvite() ?? '', origin);
-    await signUp(bob, await createInvite(alice.page), origin);
+    people = await startTwoPeople();
+    ({ relay, origin, alice, bob } = people);
   });
 
   afterAll(async () => {
-    await alice.browser.close();
-    await bob.browser.close();
-    await relay.stop();
-    fs.rmSync(relay.dataDir, { recursive: true, force: true });
+    await people.close();
   });
 
   it('starts a conversation by handle and exchanges messages both ways with receipts', async () => {

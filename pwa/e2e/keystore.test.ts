@@ -1,16 +1,16 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
+import type { RelayProcess } from '../../relay/test/relayProcess.js';
 import { addVirtualAuthenticator, screenshot, unlockChatIfLocked } from './browser.js';
 import {
   bubble,
   createInvite,
   openBrowser,
-  signUp,
   submitUntilOpened,
+  startTwoPeople,
   type Person,
+  type TwoPeople,
 } from './people.js';
 
 /** DevTools gives credential ids in base64, WebAuthn responses in base64url. */
@@ -145,19 +145,15 @@ describe('the chat store sealed with the passkey PRF, in Chromium', () => {
   let alice: Person;
   let bob: Person;
 
+  let people: TwoPeople;
+
   beforeAll(async () => {
-    relay = await startRelayProcess({ env: { VAULTROOM_AUTH_RATE_PER_MINUTE: '600' } });
-    origin = `https://vaultroom.local:${relay.httpsPort}`;
-    [alice, bob] = await Promise.all([openBrowser(relay, 'alice'), openBrowser(relay, 'bob')]);
-    await signUp(alice, relay.adminInvite() ?? '', origin);
-    await signUp(bob, await createInvite(alice.page), origin);
+    people = await startTwoPeople();
+    ({ relay, origin, alice, bob } = people);
   });
 
   afterAll(async () => {
-    await alice.browser.close();
-    await bob.browser.close();
-    await relay.stop();
-    fs.rmSync(relay.dataDir, { recursive: true, force: true });
+    await people.close();
   });
 
   it('opens at sign-up, locks on reload, and unlocks with the passkey: history is back', async () => {

@@ -1,7 +1,8 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { RelayProcess } from '../../relay/test/relayProcess.js';
+import fs from 'node:fs';
+import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
 import {
   addVirtualAuthenticator,
   launchBrowser,
@@ -45,6 +46,36 @@ export async function signUp(person: Person, link: string, origin: string): Prom
     .fill(`${person.handle[0]?.toUpperCase() ?? ''}${person.handle.slice(1)}`);
   await page.getByRole('button', { name: 'Create passkey' }).click();
   await page.waitForURL(`${origin}/conversations`);
+}
+
+/** A relay with two people on it: Alice, its first admin, and Bob, whom she invited. */
+export interface TwoPeople {
+  readonly relay: RelayProcess;
+  readonly origin: string;
+  readonly alice: Person;
+  readonly bob: Person;
+  /** Closes both browsers, stops the relay and removes its data. */
+  close(): Promise<void>;
+}
+
+export async function startTwoPeople(): Promise<TwoPeople> {
+  const relay = await startRelayProcess({ env: { VAULTROOM_AUTH_RATE_PER_MINUTE: '600' } });
+  const origin = `https://vaultroom.local:${String(relay.httpsPort)}`;
+  const [alice, bob] = await Promise.all([openBrowser(relay, 'alice'), openBrowser(relay, 'bob')]);
+  await signUp(alice, relay.adminInvite() ?? '', origin);
+  await signUp(bob, await createInvite(alice.page), origin);
+  return {
+    relay,
+    origin,
+    alice,
+    bob,
+    async close() {
+      await alice.browser.close();
+      await bob.browser.close();
+      await relay.stop();
+      fs.rmSync(relay.dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A one-use member invite, made by the signed-in admin on `page`. */
