@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   chromium,
+  errors,
   type BrowserContext,
   type CDPSession,
   type ConsoleMessage,
@@ -113,11 +114,41 @@ export async function watchProblems(
   return problems;
 }
 
+/**
+ * A whole-page screenshot. The viewport is grown to the page's height instead of asking Chromium
+ * to capture beyond it, and a capture that stalls is retried once after waking the compositor:
+ * headless Chromium can let a quiet page's compositor go idle, and `Page.captureScreenshot` then
+ * waits for a frame that never comes (seen once in CI, after which the tab drew nothing again).
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const grow = viewport !== null && height > viewport.height;
+  if (grow) await page.setViewportSize({ width: viewport.width, height });
+  try {
+    await page.screenshot({ path: file, timeout: 15_000 });
+  } catch (error) {
+    if (!(error instanceof errors.TimeoutError)) throw error;
+    await wakeCompositor(page);
+    await page.screenshot({ path: file });
+  } finally {
+    if (grow) await page.setViewportSize(viewport);
+  }
   return file;
+}
+
+/** A short screencast makes Chromium produce frames again for a tab whose compositor went idle. */
+export async function wakeCompositor(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Page.startScreencast', { format: 'jpeg', quality: 10, maxWidth: 64 });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await cdp.send('Page.stopScreencast');
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** A credential as the DevTools WebAuthn domain exports it (private key included). */
