@@ -91,6 +91,16 @@ describe('content envelope', () => {
         replyTo: id(5),
       },
     },
+    {
+      type: 'transcript',
+      destination: { kind: 'person', handle: 'Bob.B' },
+      message: { type: 'timer', seconds: 3_600, groupId: null },
+    },
+    {
+      type: 'transcript',
+      destination: { kind: 'group', groupId: id(9) },
+      message: { type: 'reaction', messageId: id(5), emoji: '🎉', groupId: id(9) },
+    },
   ];
 
   it('round-trips every content type', () => {
@@ -160,7 +170,7 @@ describe('group content', () => {
 });
 
 describe('transcript content', () => {
-  it('refuses a transcript of anything but a text or a reply, and an unknown destination', () => {
+  it('refuses a transcript of anything but a text, reply, timer or reaction, and an unknown destination', () => {
     const malformed: unknown = expect.objectContaining({ code: 'MALFORMED' });
     const receipt = encodeContent({ type: 'receipt', kind: 'read', messageIds: [id(1)] });
     // version, type, destination kind (person), handle length and handle, then the inner content.
@@ -174,6 +184,14 @@ describe('transcript content', () => {
     const unknownKind = Uint8Array.from(text);
     unknownKind[2] = 3;
     expect(() => decodeContent(unknownKind)).toThrow(malformed);
+    // A transcript inside a transcript, built by hand since the types forbid it.
+    const nested = Uint8Array.of(1, 0x0a, 1, 1, 0x62, ...[0, 0, 0, text.length], ...text);
+    expect(() => decodeContent(nested)).toThrow(malformed);
+    const typing = { type: 'typing', state: 'started', groupId: null } as const;
+    const wrapped = { type: 'transcript', destination: { kind: 'person', handle: 'b' } } as const;
+    expect(() => encodeContent({ ...wrapped, message: typing } as unknown as Content)).toThrow(
+      malformed,
+    );
   });
 });
 

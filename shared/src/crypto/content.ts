@@ -19,8 +19,27 @@ import {
   encodeSenderKeyDistribution,
 } from './senderKeyDistribution.js';
 
-/** A message as it was sent: what a transcript copies to the sender's other devices. */
+/** A message as it was sent. */
 export type SentMessage = Extract<Content, { type: 'text' | 'reply' }>;
+
+/**
+ * What a transcript copies to the sender's other devices: a message, or a change the sender made
+ * to a conversation (its timer, a reaction) that the other devices should show as theirs.
+ */
+export type TranscribedContent = Extract<
+  Content,
+  { type: 'text' | 'reply' | 'timer' | 'reaction' }
+>;
+
+const TRANSCRIBED_TYPES: ReadonlySet<Content['type']> = new Set([
+  'text',
+  'reply',
+  'timer',
+  'reaction',
+]);
+
+const isTranscribed = (content: Content): content is TranscribedContent =>
+  TRANSCRIBED_TYPES.has(content.type);
 
 /** Where a transcript's message went: a person (by handle) or a group. */
 export type TranscriptDestination =
@@ -82,11 +101,11 @@ export type Content =
       readonly name: string;
       readonly members: readonly string[];
     }
-  /** A copy of a message this account sent from another of its devices, and to whom. */
+  /** A copy of what this account sent from another of its devices, and to whom. */
   | {
       readonly type: 'transcript';
       readonly destination: TranscriptDestination;
-      readonly message: SentMessage;
+      readonly message: TranscribedContent;
     };
 
 const TRANSCRIPT_PERSON = 0x01;
@@ -181,6 +200,8 @@ export function encodeContent(content: Content): Uint8Array {
       break;
     }
     case 'transcript': {
+      if (!isTranscribed(content.message))
+        throw new CryptoError('MALFORMED', 'a transcript carries a text, reply, timer or reaction');
       if (content.destination.kind === 'person') {
         const handle = utf8(content.destination.handle);
         if (handle.length === 0 || handle.length > MAX_GROUP_HANDLE_BYTES) {
@@ -300,8 +321,8 @@ export function decodeContent(bytes: Uint8Array): Content {
         throw new CryptoError('MALFORMED', 'transcript has an unknown destination');
       }
       const message = decodeContent(r.vec32());
-      if (message.type !== 'text' && message.type !== 'reply')
-        throw new CryptoError('MALFORMED', 'a transcript carries a text or a reply');
+      if (!isTranscribed(message))
+        throw new CryptoError('MALFORMED', 'a transcript carries a text, reply, timer or reaction');
       content = { type, destination, message };
       break;
     }

@@ -67,6 +67,7 @@ export {
   encodeContent,
   type Content,
   type SentMessage,
+  type TranscribedContent,
   type TranscriptDestination,
 } from './content.js';
 

@@ -31,6 +31,7 @@ import {
   type SafetyNumber,
   type SentMessage,
   type Sodium,
+  type TranscribedContent,
   type TranscriptDestination,
 } from '@vaultroom/shared/crypto';
 import { ChatError } from './ChatError.js';
@@ -510,8 +511,8 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     }
   }
 
-  /** A copy of a sent message for this account's other devices (PROTOCOL.md §1.8.2). */
-  const transcriptOf = (conversation: ConversationRecord, message: SentMessage): Content => {
+  /** A copy of what this device sent, for this account's other devices (PROTOCOL.md §1.8.2). */
+  const transcriptOf = (conversation: ConversationRecord, message: TranscribedContent): Content => {
     const destination: TranscriptDestination =
       conversation.group === null
         ? { kind: 'person', handle: conversation.peer }
@@ -637,6 +638,18 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     if (to.length > 0) await link.send(to);
   }
 
+  async function sendReceipts(
+    deviceIds: readonly string[],
+    kind: 'delivered' | 'read',
+    messageIds: readonly Uint8Array[],
+  ): Promise<void> {
+    if (deviceIds.length === 0) return;
+    for (let i = 0; i < messageIds.length; i += labels.MAX_RECEIPT_IDS) {
+      const batch = messageIds.slice(i, i + labels.MAX_RECEIPT_IDS);
+      await sendControl(deviceIds, { type: 'receipt', kind, messageIds: batch });
+    }
+  }
+
   // ---- receiving -------------------------------------------------------------------------
 
   async function receive(envelope: Envelope): Promise<void> {
@@ -721,7 +734,8 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         await saveConversation(updated);
         emit({ kind: 'typing', conversation: conversation.id, typing: false });
         emit({ kind: 'incoming', message, conversation: updated });
-        await sendControl([envelope.from], {
+        // To every device of the author, so the copies on their other devices advance too.
+        await sendControl(Object.keys(contact.devices), {
           type: 'receipt',
           kind: 'delivered',
           messageIds: [content.messageId],
@@ -785,38 +799,114 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   }
 
   /**
-   * What this account's other devices send here: copies of the messages they sent and the group
-   * changes they made. Their receipts and typing are not shown.
+   * What this account's other devices send here: copies of what they sent, the group changes they
+   * made, and which messages the person read there. Their typing is not shown.
    */
   async function handleOwnContent(self: ContactRecord, content: Content): Promise<void> {
     if (content.type === 'transcript') await applyTranscript(content);
     else if (content.type === 'group') await applyGroupState(self, content);
+    else if (content.type === 'receipt' && content.kind === 'read') {
+      await applyReadElsewhere(content.messageIds);
+    }
   }
 
-  /** Files a message sent from another of this account's devices in its conversation. */
+  /** Messages the person read on another device: read here too, unread counts follow. */
+  async function applyReadElsewhere(messageIds: readonly Uint8Array[]): Promise<void> {
+    const touched = new Set<string>();
+    for (const messageId of messageIds) {
+      const message = await repo.loadMessage(toHex(messageId));
+      if (message === undefined || message.outgoing || message.state !== 'delivered') continue;
+      await saveMessage(readNow(message));
+      touched.add(message.conversation);
+    }
+    for (const id of touched) {
+      const conversation = await repo.loadConversation(id);
+      if (conversation === undefined) continue;
+      const unread = (await repo.listMessages(id)).filter(isUnread).length;
+      if (unread !== conversation.unread) await saveConversation({ ...conversation, unread });
+    }
+  }
+
+  const isUnread = (message: MessageRecord): boolean =>
+    !message.outgoing && message.notice === null && message.state === 'delivered';
+
+  /** A received message marked read, its disappearing timer started from now. */
+  const readNow = (message: MessageRecord): MessageRecord => ({
+    ...message,
+    state: 'read',
+    expiresAt: message.timerSeconds > 0 ? now() + message.timerSeconds * 1000 : message.expiresAt,
+  });
+
+  /**
+   * Applies what another of this account's devices sent: a message filed in its conversation, or
+   * a timer or reaction the person set there.
+   */
   async function applyTranscript(content: Extract<Content, { type: 'transcript' }>): Promise<void> {
-    const { destination, message: sent } = content;
-    let conversation: ConversationRecord | undefined;
-    if (destination.kind === 'group') {
-      const groupId = toHex(destination.groupId);
-      const found = await repo.loadConversation(groupConversationId(groupId));
-      const group = found?.group ?? null;
-      if (found === undefined || group === null || group.left) return;
-      if (sent.groupId === null || toHex(sent.groupId) !== groupId) return;
-      conversation = found;
-    } else {
-      const contactId = handleKey(destination.handle);
-      if (contactId === me || sent.groupId !== null) return;
-      conversation = await repo.loadConversation(contactId);
-      if (conversation === undefined) {
-        let contact = await repo.loadContact(contactId);
-        if (contact === undefined) {
-          contact = emptyContact(destination.handle);
-          await saveContact(contact);
-        }
-        conversation = newConversation(contact);
+    const { destination, message: copied } = content;
+    // Only a message may start a conversation here; a timer or reaction needs one already.
+    const opens = copied.type === 'text' || copied.type === 'reply';
+    const conversation = await transcriptConversation(destination, copied.groupId, opens);
+    if (conversation === null) return;
+    switch (copied.type) {
+      case 'text':
+      case 'reply':
+        await fileOwnMessage(conversation, copied);
+        return;
+      case 'timer':
+        if (conversation.timerSeconds === copied.seconds) return;
+        await saveConversation({ ...conversation, timerSeconds: copied.seconds });
+        await saveNotice(conversation.id, options.handle, true, {
+          kind: 'timer',
+          seconds: copied.seconds,
+        });
+        return;
+      case 'reaction': {
+        const message = await repo.loadMessage(toHex(copied.messageId));
+        if (message?.conversation !== conversation.id || message.notice !== null) return;
+        await saveMessage({
+          ...message,
+          reactions: withReaction(message.reactions, options.handle, copied.emoji),
+        });
+        return;
       }
     }
+  }
+
+  /**
+   * The conversation a transcript names, if its content belongs there: a group this device is in
+   * (with the same group id inside), or a person other than oneself (with no group id inside).
+   */
+  async function transcriptConversation(
+    destination: TranscriptDestination,
+    groupId: Uint8Array | null,
+    create: boolean,
+  ): Promise<ConversationRecord | null> {
+    if (destination.kind === 'group') {
+      const id = toHex(destination.groupId);
+      const found = await repo.loadConversation(groupConversationId(id));
+      const group = found?.group ?? null;
+      if (found === undefined || group === null || group.left) return null;
+      if (groupId === null || toHex(groupId) !== id) return null;
+      return found;
+    }
+    const contactId = handleKey(destination.handle);
+    if (contactId === me || groupId !== null) return null;
+    const found = await repo.loadConversation(contactId);
+    if (found !== undefined) return found;
+    if (!create) return null;
+    let contact = await repo.loadContact(contactId);
+    if (contact === undefined) {
+      contact = emptyContact(destination.handle);
+      await saveContact(contact);
+    }
+    return newConversation(contact);
+  }
+
+  /** Files a message sent from another of this account's devices. */
+  async function fileOwnMessage(
+    conversation: ConversationRecord,
+    sent: SentMessage,
+  ): Promise<void> {
     const id = toHex(sent.messageId);
     if ((await repo.loadMessage(id)) !== undefined) return;
     const timer = conversation.timerSeconds;
@@ -828,7 +918,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       author: options.handle,
       text: sent.text,
       sentAt: sent.sentAt,
-      // Receipts go back to the device that sent it: here it stays `sent`.
+      // Receipts reach every device of the sender: they move it on from here.
       state: 'sent',
       failure: null,
       awaitingKeys: false,
@@ -996,15 +1086,23 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     });
   }
 
-  /** Sends a small content (timer, reaction) to everyone in the conversation, through the outbox. */
+  /**
+   * Sends a small content (timer, reaction) to everyone in the conversation through the outbox,
+   * with a copy for this account's other devices.
+   */
   async function sendToConversation(
     conversation: ConversationRecord,
-    content: Content,
+    content: Extract<TranscribedContent, { type: 'timer' | 'reaction' }>,
   ): Promise<void> {
     const audience = await audienceOf(conversation);
     if (audience === null || audience.length === 0) return;
     if (audience.some(keysChangedSinceVerified)) throw new ChatError('KEYS_CHANGED');
-    await encryptAndQueue(audience, content, sodium.randombytes_buf(MESSAGE_ID_BYTES));
+    await encryptAndQueue(
+      audience,
+      content,
+      sodium.randombytes_buf(MESSAGE_ID_BYTES),
+      transcriptOf(conversation, content),
+    );
   }
 
   /** Finds a person at the relay by handle, as its owner spells it, with their devices' keys. */
@@ -1337,29 +1435,24 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
           (message) => !message.outgoing && message.state === 'delivered',
         );
         if (conversation.unread !== 0) await saveConversation({ ...conversation, unread: 0 });
-        const byDevice = new Map<string, Uint8Array[]>();
+        const byAuthor = new Map<string, Uint8Array[]>();
+        const read: Uint8Array[] = [];
         for (const message of unread) {
-          const timer = message.timerSeconds;
-          await saveMessage({
-            ...message,
-            state: 'read',
-            expiresAt: timer > 0 ? now() + timer * 1000 : message.expiresAt,
-          });
-          if (message.fromDevice === null) continue;
-          const ids = byDevice.get(message.fromDevice) ?? [];
-          ids.push(fromHex(message.id));
-          byDevice.set(message.fromDevice, ids);
+          await saveMessage(readNow(message));
+          if (message.fromDevice === null) continue; // a notice: nobody to tell
+          const id = fromHex(message.id);
+          read.push(id);
+          const author = handleKey(message.author);
+          byAuthor.set(author, [...(byAuthor.get(author) ?? []), id]);
         }
-        if (transport === null) return;
-        for (const [deviceId, ids] of byDevice) {
-          for (let i = 0; i < ids.length; i += 256) {
-            await sendControl([deviceId], {
-              type: 'receipt',
-              kind: 'read',
-              messageIds: ids.slice(i, i + 256),
-            });
-          }
+        if (transport === null || read.length === 0) return;
+        // Every device of each author, so their other devices' copies show it read too.
+        for (const [author, ids] of byAuthor) {
+          const contact = await repo.loadContact(author);
+          if (contact !== undefined) await sendReceipts(Object.keys(contact.devices), 'read', ids);
         }
+        // And this account's other devices, which then show these messages read as well.
+        await sendReceipts(await ownOtherDevices(), 'read', read);
       }),
 
     sendTyping: (conversationId, typing) =>
