@@ -108,6 +108,9 @@ function Root(): JSX.Element {
       return chatLock.openEngine(account);
     },
     reopenRequests: chatLock.reopenRequests,
+    dismissNotification: (conversation) => {
+      browserNotifications.dismiss(`conversation-${conversation}`);
+    },
     notify: (peer, group, _text, conversation) => {
       // The text stays out of the notification: lock screens and shared screens show them.
       browserNotifications.show(

@@ -5,7 +5,12 @@ export interface MessageNotifications {
   request(): Promise<NotificationPermission | 'unsupported'>;
   /** Shown only when the app is in the background; one per conversation (replaced by tag). */
   show(title: string, body: string, tag: string, onClick: () => void): void;
+  /** Closes the notification shown with this tag, if any: its messages were read elsewhere. */
+  dismiss(tag: string): void;
 }
+
+/** What this page is showing, by tag: `Notification` has no lookup outside a service worker. */
+const shown = new Map<string, Notification>();
 
 export const browserNotifications: MessageNotifications = {
   permission: () => ('Notification' in window ? Notification.permission : 'unsupported'),
@@ -17,10 +22,18 @@ export const browserNotifications: MessageNotifications = {
     if (!('Notification' in window) || Notification.permission !== 'granted') return;
     if (document.visibilityState === 'visible') return;
     const notification = new Notification(title, { body, tag, icon: '/icon.svg' });
+    shown.set(tag, notification);
+    notification.addEventListener('close', () => {
+      if (shown.get(tag) === notification) shown.delete(tag);
+    });
     notification.addEventListener('click', () => {
       window.focus();
       onClick();
       notification.close();
     });
+  },
+  dismiss(tag) {
+    shown.get(tag)?.close();
+    shown.delete(tag);
   },
 };

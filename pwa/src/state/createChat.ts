@@ -26,6 +26,8 @@ export interface ChatServices {
     body: string,
     conversation: string,
   ) => void;
+  /** Takes back a conversation's notification once nothing in it is unread (read elsewhere). */
+  readonly dismissNotification?: (conversation: string) => void;
 }
 
 export interface Chat {
@@ -106,9 +108,13 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
 
   function apply(event: ChatEvent): void {
     switch (event.kind) {
-      case 'conversation':
-        setConversationMap(event.conversation.id, reconcile(event.conversation));
+      case 'conversation': {
+        const { id, unread } = event.conversation;
+        const before = conversationMap[id]?.unread ?? 0;
+        setConversationMap(id, reconcile(event.conversation));
+        if (before > 0 && unread === 0) services.dismissNotification?.(id);
         return;
+      }
       case 'message': {
         const { message } = event;
         if (messageMap[message.conversation] === undefined) return; // loaded when opened
