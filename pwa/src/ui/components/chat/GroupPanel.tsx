@@ -3,7 +3,8 @@ import { keySetOf, type GroupState } from '../../../core/chat/chatRecords.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { describeChatError } from './describeChatError.js';
-import { splitHandles } from './NewConversationForm.js';
+import { splitHandles } from '../../../core/splitHandles.js';
+import { HandlesInput } from './HandlesInput.js';
 import { SafetyNumberPanel } from './SafetyNumberPanel.js';
 
 /**
@@ -178,16 +179,11 @@ export function GroupPanel(props: {
           {t('groupPanel.addLabel')}
         </label>
         <div class="group-panel__inline">
-          <input
+          <HandlesInput
             id="group-add"
-            class="field__input"
-            autocomplete="off"
-            autocapitalize="none"
-            spellcheck={false}
-            placeholder={t('conversations.membersPlaceholder')}
             value={adding()}
-            onInput={(event) => setAdding(event.currentTarget.value)}
-            aria-describedby="group-add-hint"
+            onInput={setAdding}
+            describedBy="group-add-hint"
           />
           <button
             class="button button--secondary"

@@ -1,16 +1,10 @@
 import { Show, createSignal, type JSX } from 'solid-js';
 import { useApp } from '../../../state/AppContext.js';
+import { splitHandles } from '../../../core/splitHandles.js';
 import { describeChatError } from './describeChatError.js';
+import { HandlesInput } from './HandlesInput.js';
 
 type Kind = 'person' | 'group';
-
-/** Handles typed into one field, split at commas and spaces. */
-export function splitHandles(text: string): string[] {
-  return text
-    .split(/[\s,;]+/)
-    .map((handle) => handle.replace(/^@/, ''))
-    .filter((handle) => handle !== '');
-}
 
 /**
  * Starts a conversation by handle, or a group with a name and members; the relay is asked
@@ -146,18 +140,13 @@ export function NewConversationForm(props: {
         <label class="field__label" for="new-group-members">
           {t('conversations.membersLabel')}
         </label>
-        <input
+        <HandlesInput
           id="new-group-members"
-          class="field__input"
           name="members"
-          autocomplete="off"
-          autocapitalize="none"
-          spellcheck={false}
-          placeholder={t('conversations.membersPlaceholder')}
           value={members()}
-          onInput={(event) => setMembers(event.currentTarget.value)}
-          aria-invalid={error() !== null}
-          aria-describedby={`new-group-members-hint${error() === null ? '' : ` ${errorId}`}`}
+          onInput={setMembers}
+          invalid={error() !== null}
+          describedBy={`new-group-members-hint${error() === null ? '' : ` ${errorId}`}`}
         />
         <p id="new-group-members-hint" class="field__hint">
           {t('conversations.membersHint')}

@@ -1,0 +1,7 @@
+/** Handles typed into one field, split at commas, semicolons and spaces, without their `@`. */
+export function splitHandles(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((handle) => handle.replace(/^@/, ''))
+    .filter((handle) => handle !== '');
+}
