@@ -227,6 +227,29 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
       await expect
         .poll(() => bubble(bob.page, 'Welcome back, Bob.').count(), { timeout: 20_000 })
         .toBe(1);
+
+      // Read on the laptop, where the conversation is open, is read on the phone too: its list
+      // shows the new message with no unread count.
+      await phone.page.getByRole('link', { name: 'Conversations' }).click();
+      const row = phone.page.locator('.conversation-row', { hasText: '@alice' });
+      await page.getByLabel('Message to @bob').fill('Read it on either.');
+      await page.getByLabel('Message to @bob').press('Enter');
+      await expect
+        .poll(() => bubble(bob.page, 'Read it on either.').count(), { timeout: 20_000 })
+        .toBe(1);
+      await expect
+        .poll(
+          async () =>
+            `${await row.locator('.conversation-row__preview').innerText()}, ` +
+            `unread: ${String(await row.locator('.badge').count())}`,
+          { timeout: 20_000 },
+        )
+        .toBe('Read it on either., unread: 0');
+      await expect
+        .poll(() => bubble(page, 'Read it on either.').locator('.bubble__state').textContent(), {
+          timeout: 20_000,
+        })
+        .toContain('Read');
       expect(phone.problems.cspViolations).toEqual([]);
     } finally {
       await phone.browser.close();
