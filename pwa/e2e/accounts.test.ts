@@ -184,7 +184,14 @@ describe('passkey accounts in Chromium, against a real relay over TLS', () => {
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await expect.poll(() => passkeys.count()).toBe(2);
     await expect.poll(() => page.getByText('Passkey added.').count()).toBe(1);
-    expect(await page.getByRole('button', { name: /^Remove / }).count()).toBe(2);
+    const removeButtons = page.getByRole('button', { name: /^Remove / });
+    expect(await removeButtons.count()).toBe(2);
+    // Both are named "Passkey": their buttons still say which is which.
+    const names = await removeButtons.evaluateAll((buttons) =>
+      buttons.map((button) => button.getAttribute('aria-label')),
+    );
+    expect(new Set(names).size).toBe(2);
+    expect(names[0]).toMatch(/^Remove Passkey, added /);
     expect(await page.getByText('This device', { exact: true }).count()).toBe(1);
 
     // Rename inline.

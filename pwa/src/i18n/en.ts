@@ -289,6 +289,7 @@ export const en = {
       rename: 'Rename',
       renameLabel: 'New name for {{name}}',
       renameNamed: 'Rename {{name}}',
+      nameAdded: '{{name}}, added {{date}}',
       remove: 'Remove',
       removeNamed: 'Remove {{name}}',
       confirmRemove:

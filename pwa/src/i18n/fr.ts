@@ -300,6 +300,7 @@ export const fr: Dictionary = {
       rename: 'Renommer',
       renameLabel: 'Nouveau nom pour {{name}}',
       renameNamed: 'Renommer {{name}}',
+      nameAdded: '{{name}}, ajoutée le {{date}}',
       remove: 'Retirer',
       removeNamed: 'Retirer {{name}}',
       confirmRemove:

@@ -26,6 +26,21 @@ export function PasskeysSection(): JSX.Element {
   const [adding, setAdding] = createSignal(false);
   const date = (iso: string) => formatDateTime(iso, preferences.locale());
 
+  /**
+   * A passkey's name as its buttons say it, with its date when another passkey has the same name:
+   * a screen reader lists buttons by name, and two "Remove Passkey" cannot be told apart.
+   */
+  const labelOf = (passkey: PasskeyView): string => {
+    const all = list() ?? [];
+    if (all.filter((other) => other.name === passkey.name).length < 2) return passkey.name;
+    const dated = (other: PasskeyView) =>
+      t('settings.passkeys.nameAdded', { name: other.name, date: date(other.createdAt) });
+    const alike = all.filter((other) => dated(other) === dated(passkey));
+    return alike.length < 2
+      ? dated(passkey)
+      : `${dated(passkey)} (${String(alike.indexOf(passkey) + 1)})`;
+  };
+
   const run = async (action: () => Promise<unknown>): Promise<boolean> => {
     setError(null);
     setStatus(null);
@@ -213,7 +228,9 @@ export function PasskeysSection(): JSX.Element {
                         <button
                           type="button"
                           class="button button--ghost button--compact"
-                          aria-label={t('settings.passkeys.renameNamed', { name: passkey.name })}
+                          aria-label={t('settings.passkeys.renameNamed', {
+                            name: labelOf(passkey),
+                          })}
                           onClick={() => {
                             setDraft(passkey.name);
                             setRenaming(passkey.id);
@@ -225,7 +242,9 @@ export function PasskeysSection(): JSX.Element {
                           <button
                             type="button"
                             class="button button--ghost button--compact button--danger-text"
-                            aria-label={t('settings.passkeys.removeNamed', { name: passkey.name })}
+                            aria-label={t('settings.passkeys.removeNamed', {
+                              name: labelOf(passkey),
+                            })}
                             onClick={() => setConfirming(passkey.id)}
                           >
                             {t('settings.passkeys.remove')}
