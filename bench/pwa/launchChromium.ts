@@ -1,20 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** The flags the browser tests use (pwa/e2e/browser.ts): nothing runs in the background. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  HOST_RULES,
+  createTrustingHome,
+} from '../../pwa/e2e/chromiumProfile.js';
 
 export interface Chromium {
   /** The DevTools port, for Lighthouse and for playwright-core's connectOverCDP. */
@@ -25,32 +17,12 @@ export interface Chromium {
 
 /**
  * Headless Debian Chromium with a fresh profile (an empty HTTP cache, no service worker) and the
- * relay's CA trusted the way pwa/e2e/browser.ts trusts it: imported into the NSS store of a
- * throwaway HOME. Certificate errors are never ignored, since that would switch off the service
- * worker being measured. Launched by hand rather than by playwright-core so that Lighthouse and
+ * relay's CA trusted as in the browser tests (pwa/e2e/chromiumProfile.ts), so the service worker
+ * being measured runs. Launched by hand rather than by playwright-core so that Lighthouse and
  * the page measurements drive the same browser through its DevTools port.
  */
 export async function launchChromium(caPem: string): Promise<Chromium> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
-  }
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-bench-browser-'));
-  const nssDb = path.join(home, '.pki', 'nssdb');
-  fs.mkdirSync(nssDb, { recursive: true });
-  const caFile = path.join(home, 'ca.pem');
-  fs.writeFileSync(caFile, caPem);
-  execFileSync('certutil', ['-d', `sql:${nssDb}`, '-N', '--empty-password']);
-  execFileSync('certutil', [
-    '-d',
-    `sql:${nssDb}`,
-    '-A',
-    '-t',
-    'C,,',
-    '-n',
-    'VaultRoom bench CA',
-    '-i',
-    caFile,
-  ]);
+  const home = createTrustingHome(caPem, 'vaultroom-bench-browser-');
   const child = spawn(
     CHROMIUM,
     [
@@ -58,7 +30,7 @@ export async function launchChromium(caPem: string): Promise<Chromium> {
       '--headless',
       '--remote-debugging-port=0',
       `--user-data-dir=${path.join(home, 'profile')}`,
-      '--host-resolver-rules=MAP vaultroom.local 127.0.0.1',
+      HOST_RULES,
       'about:blank',
     ],
     // Its own process group: /usr/bin/chromium is a shell wrapper, and the browser and its helper

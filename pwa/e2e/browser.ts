@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   chromium,
@@ -10,20 +8,11 @@ import {
   type ConsoleMessage,
   type Page,
 } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, HOST_RULES, createTrustingHome } from './chromiumProfile.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from './chromiumProfile.js';
 /** Screenshots and other evidence a person can look at after a run. */
 export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, '../../test-artifacts');
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface Browser {
   readonly context: BrowserContext;
@@ -36,31 +25,11 @@ export interface Browser {
  * service workers and installability, which are part of what is under test.
  */
 export async function launchBrowser(caPem: string): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (see .ci/run)`);
-  }
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-browser-'));
-  const nssDb = path.join(home, '.pki', 'nssdb');
-  fs.mkdirSync(nssDb, { recursive: true });
-  const caFile = path.join(home, 'ca.pem');
-  fs.writeFileSync(caFile, caPem);
-  execFileSync('certutil', ['-d', `sql:${nssDb}`, '-N', '--empty-password']);
-  execFileSync('certutil', [
-    '-d',
-    `sql:${nssDb}`,
-    '-A',
-    '-t',
-    'C,,',
-    '-n',
-    'VaultRoom test CA',
-    '-i',
-    caFile,
-  ]);
-
+  const home = createTrustingHome(caPem, 'vaultroom-browser-');
   const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP vaultroom.local 127.0.0.1'],
+    args: [...CHROMIUM_ARGS, HOST_RULES],
     env: { ...process.env, HOME: home },
     viewport: { width: 1280, height: 800 },
   });
@@ -124,9 +93,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
   const viewport = page.viewportSize();
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  const grow = viewport !== null && height > viewport.height;
-  if (grow) await page.setViewportSize({ width: viewport.width, height });
+  const hidden = await page.evaluate(hiddenByScrolling);
+  const grow = viewport !== null && hidden > 0;
+  if (grow) await page.setViewportSize({ width: viewport.width, height: viewport.height + hidden });
   try {
     await page.screenshot({ path: file, timeout: 15_000 });
   } catch (error) {
@@ -137,6 +106,20 @@ export async function screenshot(page: Page, name: string): Promise<string> {
     if (grow) await page.setViewportSize(viewport);
   }
   return file;
+}
+
+/**
+ * How much taller the viewport must be to show everything: the app scrolls inside its panes, not
+ * the document, so a whole-page capture alone would cut a long screen off at the bottom.
+ */
+function hiddenByScrolling(): number {
+  let hidden = document.documentElement.scrollHeight - window.innerHeight;
+  for (const element of Array.from(document.querySelectorAll('*'))) {
+    const { overflowY } = getComputedStyle(element);
+    if (overflowY !== 'auto' && overflowY !== 'scroll') continue;
+    hidden = Math.max(hidden, element.scrollHeight - element.clientHeight);
+  }
+  return hidden;
 }
 
 /** A short screencast makes Chromium produce frames again for a tab whose compositor went idle. */
