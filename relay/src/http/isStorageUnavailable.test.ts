@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStorageUnavailable } from './isStorageUnavailable.js';
+import { isStorageLocked, isStorageUnavailable } from './isStorageUnavailable.js';
 
 const sqliteError = (code: string) => Object.assign(new Error('database problem'), { code });
 
@@ -35,6 +35,24 @@ describe('isStorageUnavailable', () => {
       null,
     ]) {
       expect(isStorageUnavailable(error)).toBe(false);
+    }
+  });
+});
+
+describe('isStorageLocked', () => {
+  it('tells a lock held by another process from a full disk or failed I/O', () => {
+    for (const code of ['SQLITE_BUSY', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED']) {
+      expect(isStorageLocked(sqliteError(code)), code).toBe(true);
+    }
+    expect(isStorageLocked(new Error('wrapped', { cause: sqliteError('SQLITE_BUSY') }))).toBe(true);
+    for (const error of [
+      sqliteError('SQLITE_FULL'),
+      sqliteError('SQLITE_IOERR_WRITE'),
+      sqliteError('SQLITE_BUSYX'),
+      new TypeError('bug'),
+      null,
+    ]) {
+      expect(isStorageLocked(error)).toBe(false);
     }
   });
 });

@@ -14,6 +14,20 @@ const UNAVAILABLE = /^SQLITE_(FULL|BUSY|LOCKED|IOERR|READONLY|CANTOPEN)(_|$)/;
  */
 const ROLLED_BACK_BY_SQLITE = 'cannot rollback - no transaction is active';
 
+/** SQLite could not get its lock in time: another process holds the database (or a snapshot). */
+const LOCKED = /^SQLITE_(BUSY|LOCKED)(_|$)/;
+
+/**
+ * True when the write failed only because another process held the database's lock past the
+ * busy timeout: the storage is there and has room, it is just taken for now.
+ */
+export function isStorageLocked(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && LOCKED.test(code)) return true;
+  return 'cause' in error && error.cause !== error && isStorageLocked(error.cause);
+}
+
 export function isStorageUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;

@@ -23,6 +23,7 @@ import {
 } from '../devices/devices.js';
 import type { Caller, DeliveryContext } from '../devices/DeliveryContext.js';
 import type { EnvelopeRow, MailboxStore } from './createMailboxStore.js';
+import { isStorageLocked } from '../http/isStorageUnavailable.js';
 
 /** One device connection, as the transport gives it to the delivery service. */
 export interface Connection {
@@ -185,10 +186,11 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       // gets a coded error it can retry with the same message ids. Acked envelopes stay stored
       // and are delivered again, which the recipient drops by message id.
       ctx.log.error({ err: error, envelopes: batch.length }, 'could not store envelopes');
+      const code = isStorageLocked(error) ? 'STORAGE_BUSY' : 'STORAGE_FULL';
       for (const { send } of batch) {
         if (send.settled) continue;
         send.settled = true;
-        fail(send.conn, send.requestId, 'STORAGE_FULL');
+        fail(send.conn, send.requestId, code);
       }
       return true;
     }

@@ -243,7 +243,7 @@ describe('a database held locked by another process', () => {
           `after ${apiMs} ms (busy timeout 5000 ms per write; bound 30000 ms), the relay answered a ` +
           `read ${readMs} ms after the lock went (bound 1000 ms)`,
       );
-      expect(reply).toMatchObject({ t: 'error', code: 'STORAGE_FULL' });
+      expect(reply).toMatchObject({ t: 'error', code: 'STORAGE_BUSY' });
       expect(invite.status).toBe(503);
       expect(invite.body.error?.code).toBe('UNAVAILABLE');
       expect(invite.headers['retry-after']).toBe('5');

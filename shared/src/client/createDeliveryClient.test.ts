@@ -667,7 +667,7 @@ describe('createDeliveryClient: outbox', () => {
     },
   );
 
-  it.each<ProtocolErrorCode>(['RATE_LIMITED', 'STORAGE_FULL', 'INTERNAL'])(
+  it.each<ProtocolErrorCode>(['RATE_LIMITED', 'STORAGE_FULL', 'STORAGE_BUSY', 'INTERNAL'])(
     'retries a send refused with %s after a backoff, with the same msg id',
     async (code) => {
       const { client, relay, clock, updates } = setup();

@@ -1,7 +1,8 @@
 import type { DeliveryErrorCode } from './DeliveryError.js';
 
 /**
- * Refusals of a send that may succeed if retried unchanged (§2.7: `STORAGE_FULL` stored nothing,
+ * Refusals of a send that may succeed if retried unchanged (§2.7: `STORAGE_FULL` and
+ * `STORAGE_BUSY` stored nothing,
  * `RATE_LIMITED` and `INTERNAL` say nothing about the send itself), plus the client's own
  * connection troubles. Everything else (`TOO_MANY_RECIPIENTS`, `ENVELOPE_TOO_LARGE`,
  * `UNKNOWN_DEVICE`, …) would be refused again, so retrying would only load the relay.
@@ -9,6 +10,7 @@ import type { DeliveryErrorCode } from './DeliveryError.js';
 const TRANSIENT: ReadonlySet<DeliveryErrorCode> = new Set<DeliveryErrorCode>([
   'RATE_LIMITED',
   'STORAGE_FULL',
+  'STORAGE_BUSY',
   'INTERNAL',
   'TIMEOUT',
   'DISCONNECTED',

@@ -15,6 +15,7 @@ export type ProtocolErrorCode =
   | 'ENVELOPE_TOO_LARGE'
   | 'RATE_LIMITED'
   | 'STORAGE_FULL'
+  | 'STORAGE_BUSY'
   | 'FORBIDDEN'
   | 'INTERNAL';
 

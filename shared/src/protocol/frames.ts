@@ -200,6 +200,7 @@ export const errorFrame = v.strictObject({
     'ENVELOPE_TOO_LARGE',
     'RATE_LIMITED',
     'STORAGE_FULL',
+    'STORAGE_BUSY',
     'FORBIDDEN',
     'INTERNAL',
   ]),
