@@ -52,16 +52,21 @@ export async function checkHelloDevice(
   deviceId: string,
 ): Promise<void> {
   await ownDevice(ctx, caller, deviceId);
-  await ctx.db
-    .updateTable('devices')
-    .set({ last_seen_at: ctx.now() })
-    .where('id', '=', deviceId)
-    .execute();
-  await ctx.db
-    .updateTable('sessions')
-    .set({ device_id: deviceId })
-    .where('id', '=', caller.sessionId)
-    .execute();
+  // One transaction, so one durable write per hello; the session's device is set only when it
+  // changes, which a reconnect of the same tab never does.
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('devices')
+      .set({ last_seen_at: ctx.now() })
+      .where('id', '=', deviceId)
+      .execute();
+    await trx
+      .updateTable('sessions')
+      .set({ device_id: deviceId })
+      .where('id', '=', caller.sessionId)
+      .where('device_id', 'is not', deviceId)
+      .execute();
+  });
 }
 
 export async function registerDevice(
