@@ -52,21 +52,20 @@ export async function checkHelloDevice(
   deviceId: string,
 ): Promise<void> {
   await ownDevice(ctx, caller, deviceId);
-  // One transaction, so one durable write per hello; the session's device is set only when it
-  // changes, which a reconnect of the same tab never does.
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('devices')
-      .set({ last_seen_at: ctx.now() })
-      .where('id', '=', deviceId)
-      .execute();
-    await trx
-      .updateTable('sessions')
-      .set({ device_id: deviceId })
-      .where('id', '=', caller.sessionId)
-      .where('device_id', 'is not', deviceId)
-      .execute();
-  });
+  await ctx.db
+    .updateTable('devices')
+    .set({ last_seen_at: ctx.now() })
+    .where('id', '=', deviceId)
+    .execute();
+  // Written only when it changes, which a reconnect of the same session never does: an update
+  // that matches no row commits nothing, so a reconnect costs one durable write, not two. (Not a
+  // transaction around both: held across awaits, it would hold up the delivery group commit.)
+  await ctx.db
+    .updateTable('sessions')
+    .set({ device_id: deviceId })
+    .where('id', '=', caller.sessionId)
+    .where('device_id', 'is not', deviceId)
+    .execute();
 }
 
 export async function registerDevice(
