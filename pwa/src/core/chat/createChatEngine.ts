@@ -768,23 +768,12 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       }
       case 'timer': {
         const conversation = await conversationFor(contact, content.groupId);
-        if (conversation === null || conversation.timerSeconds === content.seconds) return;
-        await saveConversation({ ...conversation, timerSeconds: content.seconds });
-        await saveNotice(conversation.id, contact.handle, false, {
-          kind: 'timer',
-          seconds: content.seconds,
-        });
+        if (conversation !== null) await applyTimer(conversation, contact.handle, content.seconds);
         return;
       }
       case 'reaction': {
         const conversation = await conversationFor(contact, content.groupId);
-        const message = await repo.loadMessage(toHex(content.messageId));
-        // Only people in the conversation react to its messages.
-        if (conversation === null || message?.conversation !== conversation.id) return;
-        await saveMessage({
-          ...message,
-          reactions: withReaction(message.reactions, contact.handle, content.emoji),
-        });
+        if (conversation !== null) await applyReaction(conversation, contact.handle, content);
         return;
       }
       case 'group':
@@ -853,23 +842,37 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         await fileOwnMessage(conversation, copied);
         return;
       case 'timer':
-        if (conversation.timerSeconds === copied.seconds) return;
-        await saveConversation({ ...conversation, timerSeconds: copied.seconds });
-        await saveNotice(conversation.id, options.handle, true, {
-          kind: 'timer',
-          seconds: copied.seconds,
-        });
+        await applyTimer(conversation, options.handle, copied.seconds);
         return;
-      case 'reaction': {
-        const message = await repo.loadMessage(toHex(copied.messageId));
-        if (message?.conversation !== conversation.id || message.notice !== null) return;
-        await saveMessage({
-          ...message,
-          reactions: withReaction(message.reactions, options.handle, copied.emoji),
-        });
+      case 'reaction':
+        await applyReaction(conversation, options.handle, copied);
         return;
-      }
     }
+  }
+
+  /** A timer set by `author` (this account's handle when set on another of its devices). */
+  async function applyTimer(
+    conversation: ConversationRecord,
+    author: string,
+    seconds: number,
+  ): Promise<void> {
+    if (conversation.timerSeconds === seconds) return;
+    await saveConversation({ ...conversation, timerSeconds: seconds });
+    await saveNotice(conversation.id, author, handleKey(author) === me, { kind: 'timer', seconds });
+  }
+
+  /** A reaction by `author`, only on a message of this conversation (never on a notice). */
+  async function applyReaction(
+    conversation: ConversationRecord,
+    author: string,
+    reaction: Extract<Content, { type: 'reaction' }>,
+  ): Promise<void> {
+    const message = await repo.loadMessage(toHex(reaction.messageId));
+    if (message?.conversation !== conversation.id || message.notice !== null) return;
+    await saveMessage({
+      ...message,
+      reactions: withReaction(message.reactions, author, reaction.emoji),
+    });
   }
 
   /**
