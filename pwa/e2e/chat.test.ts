@@ -54,6 +54,22 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
     expect(url).toBe(`${origin}/conversations/bob`);
     await expect.poll(() => page.getByText('Only you and @bob can read them').count()).toBe(1);
 
+    // What Bob's app puts on its icon (Badging API): recorded as it is called.
+    await bob.page.evaluate(() => {
+      const shown: number[] = [];
+      Object.assign(window, { appBadges: shown });
+      navigator.setAppBadge = (count?: number) => {
+        shown.push(count ?? 0);
+        return Promise.resolve();
+      };
+      navigator.clearAppBadge = () => {
+        shown.push(0);
+        return Promise.resolve();
+      };
+    });
+    const lastBadge = () =>
+      bob.page.evaluate(() => (window as unknown as { appBadges: number[] }).appBadges.at(-1));
+
     const composer = page.getByLabel('Message to @bob');
     await composer.fill('Hello Bob, this is Alice.');
     await composer.press('Enter');
@@ -67,11 +83,13 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
     await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
     expect(await row.textContent()).toContain('Hello Bob, this is Alice.');
     expect(await row.textContent()).toContain('1 unread');
+    await expect.poll(lastBadge).toBe(1);
     await noAxeViolations(bobPage, 'conversation list with unread');
     await shoot(bobPage, 'chat-list-unread');
 
     await row.click();
     await expect.poll(() => bubble(bobPage, 'Hello Bob').count()).toBe(1);
+    await expect.poll(lastBadge).toBe(0);
     await expect
       .poll(() => bubble(page, 'Hello Bob').textContent(), { timeout: 15_000 })
       .toContain('Read');

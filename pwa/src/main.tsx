@@ -1,11 +1,12 @@
 /* @refresh reload */
 import { Navigate, Route, Router } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
-import { lazy, type JSX } from 'solid-js';
+import { createEffect, lazy, type JSX } from 'solid-js';
 import { render } from 'solid-js/web';
 import { createMemoryKeystoreKeySink } from './core/keystoreKeySink.js';
 import { createSessionWatch } from './core/createSessionWatch.js';
 import { accountsClient } from './platform/accountsClient.js';
+import { showUnreadOnAppIcon } from './platform/appBadge.js';
 import { auditClient } from './platform/auditClient.js';
 import { browserConnectivity } from './platform/browserConnectivity.js';
 import { checkpointStorage } from './platform/checkpointStorage.js';
@@ -130,6 +131,10 @@ function Root(): JSX.Element {
         },
       );
     },
+  });
+  // Installed, the app shows its unread count on its icon, as other messengers do.
+  createEffect(() => {
+    showUnreadOnAppIcon(chat.unreadTotal());
   });
   const services: AppServices = {
     preferences,

@@ -35,6 +35,8 @@ export interface Chat {
   readonly connection: Accessor<ConnectionState | null>;
   /** Newest activity first. */
   readonly conversations: Accessor<readonly ConversationRecord[]>;
+  /** Unread messages in all conversations together. */
+  readonly unreadTotal: Accessor<number>;
   conversation(id: string): ConversationRecord | undefined;
   /** The conversation's messages in order; loaded on first use. */
   messages(id: string): readonly MessageRecord[];
@@ -223,6 +225,8 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     status,
     connection,
     conversations: () => Object.values(conversationMap).sort((a, b) => b.lastAt - a.lastAt),
+    unreadTotal: () =>
+      Object.values(conversationMap).reduce((sum, conversation) => sum + conversation.unread, 0),
     conversation: (id) => conversationMap[id],
     messages(id) {
       const list = messageMap[id];

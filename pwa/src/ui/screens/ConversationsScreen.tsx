@@ -17,7 +17,7 @@ export function ConversationsScreen(): JSX.Element {
   const navigate = useNavigate();
   const selected = () => (params.id === undefined ? null : decodeURIComponent(params.id));
   const [permission, setPermission] = createSignal(notifications.permission());
-  const unreadTotal = () => chat.conversations().reduce((sum, c) => sum + c.unread, 0);
+  const { unreadTotal } = chat;
   useDocumentTitle(
     () => {
       const id = selected();
