@@ -129,6 +129,10 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
       })
       .toBe(1);
     expect(await bobPage.getByLabel('Disappearing messages').inputValue()).toBe('86400');
+    // One date above each day's first message, not one per message.
+    const days = await page.locator('.conversation__day').allTextContents();
+    expect(days.at(-1)).toBe('Today');
+    expect(new Set(days).size).toBe(days.length);
 
     await noAxeViolations(page, 'open conversation');
     await shoot(page, 'chat-conversation');

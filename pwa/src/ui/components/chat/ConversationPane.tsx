@@ -7,6 +7,7 @@ import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { Composer } from './Composer.js';
 import { describeChatError } from './describeChatError.js';
+import { dayOf, formatDayDivider } from './formatMessageTime.js';
 import { ConversationNotice } from './ConversationNotice.js';
 import { GroupPanel } from './GroupPanel.js';
 import { MessageBubble } from './MessageBubble.js';
@@ -19,7 +20,7 @@ import { TimerControl } from './TimerControl.js';
  * and the page is visible.
  */
 export function ConversationPane(props: { readonly id: string }): JSX.Element {
-  const { t, chat, session } = useApp();
+  const { t, chat, session, preferences } = useApp();
   const me = () => session.account()?.handle ?? '';
   const [showSafety, setShowSafety] = createSignal(false);
   const [showGroup, setShowGroup] = createSignal(false);
@@ -56,6 +57,14 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
     return known !== undefined && keysChangedSinceVerified(known);
   };
   const messages = () => chat.messages(props.id);
+  /** Whether the message at `index` is its day's first here, and so gets a date above it. */
+  const startsDay = (index: number): boolean => {
+    const list = messages();
+    const current = list[index];
+    const previous = list[index - 1];
+    if (current === undefined) return false;
+    return previous === undefined || dayOf(previous.sentAt) !== dayOf(current.sentAt);
+  };
   let list: HTMLOListElement | undefined;
 
   createEffect(
@@ -264,36 +273,48 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
         </Show>
         <ol class="conversation__messages" ref={list} aria-label={t('conversation.messages')}>
           <For each={messages()}>
-            {(message) => (
-              <Show
-                when={message.notice === null}
-                fallback={<ConversationNotice message={message} me={me()} />}
-              >
-                <MessageBubble
-                  message={message}
-                  me={me()}
-                  showAuthor={group() !== null}
-                  quoted={
-                    message.replyTo === null
-                      ? undefined
-                      : messages().find((candidate) => candidate.id === message.replyTo)
-                  }
-                  onReply={(target) => {
-                    setReplyingTo(target);
-                    document.getElementById('composer-field')?.focus();
-                  }}
-                  onRetry={(id) => {
-                    chat
-                      .retry(id)
-                      .catch((error: unknown) => setSendError(describeChatError(t, error)));
-                  }}
-                  onReact={(id, emoji) => {
-                    chat
-                      .react(id, emoji)
-                      .catch((error: unknown) => setSendError(describeChatError(t, error)));
-                  }}
-                />
-              </Show>
+            {(message, index) => (
+              <>
+                <Show when={startsDay(index())}>
+                  <li class="conversation__day">
+                    <time datetime={new Date(message.sentAt).toISOString()}>
+                      {formatDayDivider(message.sentAt, Date.now(), preferences.locale(), {
+                        today: t('conversation.today'),
+                        yesterday: t('conversation.yesterday'),
+                      })}
+                    </time>
+                  </li>
+                </Show>
+                <Show
+                  when={message.notice === null}
+                  fallback={<ConversationNotice message={message} me={me()} />}
+                >
+                  <MessageBubble
+                    message={message}
+                    me={me()}
+                    showAuthor={group() !== null}
+                    quoted={
+                      message.replyTo === null
+                        ? undefined
+                        : messages().find((candidate) => candidate.id === message.replyTo)
+                    }
+                    onReply={(target) => {
+                      setReplyingTo(target);
+                      document.getElementById('composer-field')?.focus();
+                    }}
+                    onRetry={(id) => {
+                      chat
+                        .retry(id)
+                        .catch((error: unknown) => setSendError(describeChatError(t, error)));
+                    }}
+                    onReact={(id, emoji) => {
+                      chat
+                        .react(id, emoji)
+                        .catch((error: unknown) => setSendError(describeChatError(t, error)));
+                    }}
+                  />
+                </Show>
+              </>
             )}
           </For>
         </ol>
