@@ -123,7 +123,7 @@ function hiddenByScrolling(): number {
 }
 
 /** A short screencast makes Chromium produce frames again for a tab whose compositor went idle. */
-export async function wakeCompositor(page: Page): Promise<void> {
+async function wakeCompositor(page: Page): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('Page.startScreencast', { format: 'jpeg', quality: 10, maxWidth: 64 });
