@@ -96,8 +96,14 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
 
     const bobComposer = bobPage.getByLabel('Message to @alice');
     await bobComposer.fill('Hi Alice! Got it.');
+    // Typing travels as encrypted content: Alice sees it in the conversation and in her list.
+    await expect.poll(() => page.getByText('@bob is typing…').count(), { timeout: 15_000 }).toBe(1);
+    const bobRow = page.locator('.conversation-row', { hasText: '@bob' });
+    expect(await bobRow.locator('.conversation-row__preview').textContent()).toBe('typing…');
     await bobComposer.press('Enter');
     await expect.poll(() => bubble(page, 'Hi Alice! Got it.').count(), { timeout: 15_000 }).toBe(1);
+    // The message itself ends the typing notice.
+    expect(await page.getByText('@bob is typing…').count()).toBe(0);
     await expect
       .poll(() => bubble(bobPage, 'Hi Alice').textContent(), { timeout: 15_000 })
       .toContain('Read');

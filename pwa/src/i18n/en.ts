@@ -106,6 +106,7 @@ export const en = {
   },
   conversations: {
     title: 'Conversations',
+    typing: 'typing…',
     emptyTitle: 'No conversations yet',
     emptyBody: 'Your conversations will appear here, end-to-end encrypted.',
     paneTitle: 'End-to-end encrypted',

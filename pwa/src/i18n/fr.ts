@@ -110,6 +110,7 @@ export const fr: Dictionary = {
   },
   conversations: {
     title: 'Conversations',
+    typing: 'écrit…',
     emptyTitle: 'Aucune conversation pour l’instant',
     emptyBody: 'Vos conversations apparaîtront ici, chiffrées de bout en bout.',
     paneTitle: 'Chiffré de bout en bout',

@@ -37,6 +37,7 @@ export function ConversationList(props: {
       );
   });
   const preview = (conversation: ConversationRecord): string => {
+    if (chat.typing(conversation.id)) return t('conversations.typing');
     if (conversation.draft !== '') return conversation.draft;
     if (conversation.lastText === null) return t('conversations.noMessages');
     if (conversation.lastOutgoing) return t('conversations.you', { text: conversation.lastText });
@@ -155,7 +156,9 @@ export function ConversationList(props: {
                         <span
                           class="conversation-row__preview"
                           classList={{
-                            'conversation-row__preview--draft': conversation.draft !== '',
+                            'conversation-row__preview--typing': chat.typing(conversation.id),
+                            'conversation-row__preview--draft':
+                              conversation.draft !== '' && !chat.typing(conversation.id),
                           }}
                         >
                           {preview(conversation)}
