@@ -20,6 +20,7 @@ import { openDatabase, type OpenDatabase } from '../relay/src/db/openDatabase.js
 import { benchArgs } from './lib/benchArgs.js';
 import type { Figure } from './lib/Figure.js';
 import { median } from './lib/median.js';
+import { reportFigures } from './lib/reportFigures.js';
 
 const ARGS = benchArgs();
 const SMOKE = ARGS.smoke;
@@ -253,29 +254,8 @@ async function main(): Promise<Figure[]> {
   return figures;
 }
 
-function printTable(figures: readonly Figure[]): void {
-  console.log(
-    `audit log, ${ROUNDS} interleaved rounds${SMOKE ? ' (smoke: checks the harness, measures nothing)' : ''}`,
-  );
-  console.log(
-    'figure'.padEnd(32) +
-      'value'.padStart(12) +
-      '   baseline'.padEnd(40) +
-      'ratio'.padStart(8) +
-      '  goal',
-  );
-  for (const f of figures) {
-    const verdict = f.met === undefined ? 'not judged' : f.met ? 'met' : 'NOT MET';
-    console.log(
-      f.name.padEnd(32) +
-        `${f.value} ${f.unit}`.padStart(12) +
-        `   ${f.baseline ?? ''} ${f.baseline_value ?? ''}`.padEnd(40) +
-        (f.ratio === undefined ? '' : f.ratio.toFixed(2)).padStart(8) +
-        `  ${f.goal ?? ''}: ${verdict}`,
-    );
-  }
-}
-
 const figures = await main();
-printTable(figures);
-if (ARGS.json !== null) fs.writeFileSync(ARGS.json, `${JSON.stringify({ figures }, null, 2)}\n`);
+console.log(
+  `audit log, ${ROUNDS} interleaved rounds${SMOKE ? ' (smoke: checks the harness, measures nothing)' : ''}`,
+);
+reportFigures(figures, ARGS.json);

@@ -18,7 +18,6 @@
  *   npx tsx --conditions=source bench/crypto.ts --smoke           seconds: checks the harness
  *   npx tsx --conditions=source bench/crypto.ts --json out.json   also writes {"figures":[...]}
  */
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import sodium from 'libsodium-wrappers';
 import {
@@ -40,6 +39,7 @@ import {
 import { benchArgs } from './lib/benchArgs.js';
 import type { Figure } from './lib/Figure.js';
 import { median } from './lib/median.js';
+import { reportFigures } from './lib/reportFigures.js';
 
 const args = benchArgs();
 const SMOKE = args.smoke;
@@ -539,18 +539,6 @@ console.log(
   `libsodium ${sodium.sodium_version_string()} (libsodium-wrappers, WebAssembly) beside sodium-native; ` +
     `${ROUNDS} interleaved rounds${SMOKE ? ' (smoke: checks the harness, measures nothing)' : ''}`,
 );
-const rows = figures.map((f) => [
-  f.name,
-  `${f.value.toLocaleString('en-US')} ${f.unit}`,
-  `${(f.baseline_value ?? Number.NaN).toLocaleString('en-US')} ${f.unit} ${f.baseline ?? ''}`,
-  f.ratio === undefined ? '' : `${f.ratio.toFixed(2)}×`,
-  f.goal === undefined ? '' : `${f.goal}: ${f.met ? 'met' : 'NOT MET'}`,
-]);
-const header = ['figure', 'value', 'baseline (same run)', 'ratio', 'goal'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
-for (const row of [header, ...rows]) {
-  console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
-}
 console.log(
   `wall ${((performance.now() - wallStart) / 1000).toFixed(1)} s, process CPU ` +
     `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (check ${sink & 1})`,
@@ -559,4 +547,4 @@ console.log(
   `goal "ratchet message ≤ ${RATCHET_GOAL}× bare AEAD": ${ratchetRatio <= RATCHET_GOAL ? 'met' : 'NOT MET'} ` +
     `(median of pairwise ratios ${ratchetRatio.toFixed(2)}×)`,
 );
-if (args.json !== null) fs.writeFileSync(args.json, `${JSON.stringify({ figures }, null, 2)}\n`);
+reportFigures(figures, args.json);

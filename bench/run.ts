@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { benchArgs } from './lib/benchArgs.js';
 import type { Figure, FigureFile } from './lib/Figure.js';
 import { machineInfo } from './lib/machineInfo.js';
+import { figureTable } from './lib/reportFigures.js';
 
 const args = benchArgs();
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -118,36 +119,11 @@ const figures = outcomes.flatMap((outcome) => outcome.figures);
 
 // ---- the table ----------------------------------------------------------------------------------
 
-const format = (value: number | undefined, unit = '') =>
-  value === undefined || !Number.isFinite(value)
-    ? ''
-    : `${value.toLocaleString('en-US', { maximumFractionDigits: value >= 100 ? 0 : 2 })}${unit === '' ? '' : ` ${unit}`}`;
-const verdict = (f: Figure) =>
-  f.goal === undefined ? '' : f.met === undefined ? 'not judged' : f.met ? 'met' : 'NOT MET';
-const rows = figures.map((f) => [
-  f.name,
-  format(f.value, f.unit),
-  f.baseline === undefined ? '' : `${format(f.baseline_value, f.unit)} ${f.baseline}`,
-  f.ratio === undefined ? '' : `${format(f.ratio)}×`,
-  f.goal ?? '',
-  verdict(f),
-]);
-const header = ['figure', 'value', 'baseline (same run)', 'ratio', 'goal', ''];
-const widths = header.map((h, i) =>
-  Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)),
-);
-const line = (cells: readonly string[]) =>
-  cells
-    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-    .join('  ')
-    .trimEnd();
 const machine = machineInfo();
 console.log(
   `\nVaultRoom benchmarks${args.smoke ? ' (smoke: checks the harness, judges nothing)' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB, Node ${machine.node}, ${machine.date}`,
 );
-console.log(line(header));
-console.log(line(widths.map((w) => '-'.repeat(w))));
-for (const row of rows) console.log(line(row));
+for (const line of figureTable(figures)) console.log(line);
 console.log('');
 for (const outcome of outcomes) {
   console.log(

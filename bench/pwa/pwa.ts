@@ -27,6 +27,7 @@ import { chromium } from 'playwright-core';
 import { benchArgs } from '../lib/benchArgs.js';
 import type { Figure } from '../lib/Figure.js';
 import { median } from '../lib/median.js';
+import { reportFigures } from '../lib/reportFigures.js';
 import { spawnServer } from '../lib/spawnServer.js';
 import { launchChromium } from './launchChromium.js';
 import { measureLoad, QUIET_MS, type LoadMeasurement, type Transfer } from './measureLoad.js';
@@ -320,18 +321,7 @@ for (const { formFactor, runs } of lighthouse) {
   }
 }
 
-for (const f of figures) {
-  const base =
-    f.baseline_value === undefined
-      ? ''
-      : ` vs ${f.baseline_value} ${f.unit} (${f.baseline ?? ''}), ratio ${f.ratio ?? ''}`;
-  const goal =
-    f.goal === undefined
-      ? ''
-      : `  goal ${f.goal}: ${f.met === undefined ? 'not judged' : f.met ? 'met' : 'NOT MET'}`;
-  console.log(`${f.name}: ${f.value} ${f.unit}${base}${goal}`);
-}
-if (args.json !== null) fs.writeFileSync(args.json, `${JSON.stringify({ figures }, null, 2)}\n`);
+reportFigures(figures, args.json);
 if (problems.length > 0) {
   for (const problem of problems) console.error(`problem: ${problem}`);
   process.exitCode = 1;

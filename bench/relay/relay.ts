@@ -24,6 +24,7 @@ import sodium from 'libsodium-wrappers';
 import { benchArgs } from '../lib/benchArgs.js';
 import type { Figure } from '../lib/Figure.js';
 import { median } from '../lib/median.js';
+import { reportFigures } from '../lib/reportFigures.js';
 import { processCpuMicros, processRssKib } from '../lib/processStats.js';
 import { spawnServer, type Server } from '../lib/spawnServer.js';
 import { LoadGenerator } from './LoadGenerator.js';
@@ -606,18 +607,7 @@ for (const rate of SIZE.rates) {
 
 await shutdown();
 
-for (const f of figures) {
-  const base =
-    f.baseline_value === undefined
-      ? ''
-      : ` vs ${f.baseline_value} ${f.unit} (${f.baseline ?? ''}), ratio ${f.ratio ?? ''}`;
-  const goal =
-    f.goal === undefined
-      ? ''
-      : `  goal ${f.goal}: ${f.met === undefined ? 'not judged' : f.met ? 'met' : 'NOT MET'}`;
-  console.log(`${f.name}: ${f.value} ${f.unit}${base}${goal}`);
-}
-if (args.json !== null) fs.writeFileSync(args.json, `${JSON.stringify({ figures }, null, 2)}\n`);
+reportFigures(figures, args.json);
 if (problems.length > 0) {
   for (const problem of problems) console.error(`problem: ${problem}`);
   process.exitCode = 1;
