@@ -5,7 +5,7 @@ import type { ProtocolErrorCode, ServerFrame } from '../protocol/index.js';
  * otherwise ignored, so a misbehaving relay or handler never throws into the caller's stack.
  */
 export type DeliveryIssue =
-  /** A frame from the relay that does not decode (§2.2); it was dropped. */
+  /** A frame from the relay that does not decode (§2.2): the connection was closed (4002). */
   | { readonly kind: 'malformed-frame'; readonly code: ProtocolErrorCode }
   /** A well-formed frame that makes no sense now (a reply to no request, a second welcome…). */
   | { readonly kind: 'unexpected-frame'; readonly t: ServerFrame['t'] }

@@ -67,6 +67,8 @@ interface RelayConnection {
   helloed: boolean;
   open: boolean;
   openedAt: number;
+  /** The code the client closed this socket with, if it did. */
+  closedByClient: number | null;
 }
 
 const OWN_DEVICE = {
@@ -110,9 +112,10 @@ class FakeRelay {
           if (connection.open) this.receive(connection, copy);
         });
       },
-      close: () => {
+      close: (code) => {
         if (!connection.open) return;
         connection.open = false;
+        connection.closedByClient = code ?? null;
         queueMicrotask(() => {
           port.onClose(1000);
         });
@@ -127,6 +130,7 @@ class FakeRelay {
       helloed: false,
       open: true,
       openedAt: this.clock.now(),
+      closedByClient: null,
     };
     this.connections.push(connection);
     queueMicrotask(() => {
@@ -442,17 +446,55 @@ describe('createDeliveryClient: connection and requests', () => {
     expect(states.at(-1)).toBe('closed');
   });
 
-  it('reports malformed frames and carries on', async () => {
-    const { client, relay, issues } = setup();
+  it('closes a connection that brings a frame it cannot read, reports it, and reconnects', async () => {
+    const { client, relay, clock, issues } = setup();
     await settle();
-    relay.pushBytes(relay.current, new Uint8Array([0xff, 0x00]));
-    relay.pushBytes(relay.current, encodeFrame({ t: 'ping', id: 3 }));
+    const first = relay.current;
+    relay.pushBytes(first, new Uint8Array([0xff, 0x00]));
     await settle();
-    expect(issues).toEqual([
-      { kind: 'malformed-frame', code: 'MALFORMED_FRAME' },
-      { kind: 'malformed-frame', code: 'MALFORMED_FRAME' },
-    ]);
+    // Never dropped silently: it could be envelopes that the relay would push again forever.
+    expect(issues).toEqual([{ kind: 'malformed-frame', code: 'MALFORMED_FRAME' }]);
+    expect(first.closedByClient).toBe(4002);
+    expect(client.state).toBe('reconnecting');
+    await clock.advance(1_000);
+    expect(client.state).toBe('connected');
     await expect(client.ping()).resolves.toBeUndefined();
+  });
+
+  it('backs off ever longer from a relay that keeps sending an unreadable frame', async () => {
+    const { relay, clock } = setup();
+    await settle();
+    const opened: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      const conn = relay.current;
+      opened.push(conn.openedAt);
+      relay.pushBytes(conn, new Uint8Array([0xff, 0x00]));
+      await settle();
+      while (relay.current === conn) await clock.advance(10);
+      await settle();
+    }
+    const gaps = opened.slice(1).map((at, i) => at - (opened[i] ?? 0));
+    // The welcome alone does not reset the backoff: the gaps grow toward the cap.
+    expect(gaps.at(-1)).toBeGreaterThan(4 * (gaps[0] ?? 0));
+  });
+
+  it('resets the backoff once the relay sends a frame it can use', async () => {
+    const { relay, clock } = setup();
+    await settle();
+    for (let round = 0; round < 4; round++) {
+      const conn = relay.current;
+      relay.pushBytes(conn, new Uint8Array([0xff, 0x00]));
+      await settle();
+      while (relay.current === conn) await clock.advance(10);
+      await settle();
+    }
+    relay.push(relay.current, { t: 'queue-empty' });
+    await settle();
+    const before = relay.current;
+    relay.close(before, 1006);
+    await settle();
+    await clock.advance(1_000);
+    expect(relay.current).not.toBe(before);
   });
 
   it('keeps going when a listener throws', async () => {
@@ -667,24 +709,28 @@ describe('createDeliveryClient: outbox', () => {
     },
   );
 
-  it.each<ProtocolErrorCode>(['RATE_LIMITED', 'STORAGE_FULL', 'STORAGE_BUSY', 'INTERNAL'])(
-    'retries a send refused with %s after a backoff, with the same msg id',
-    async (code) => {
-      const { client, relay, clock, updates } = setup();
-      relay.refuseSends = [code, code];
-      const msg = await client.send(to);
-      await settle();
-      expect(updates.at(-1)).toEqual({ msg, state: 'queued', code });
-      // First retry window 100 ms (draw 0.5 → 50 ms), second 200 ms (→ 100 ms).
-      await clock.advance(49);
-      expect(relay.framesOf('send')).toHaveLength(1);
-      await clock.advance(1);
-      expect(relay.framesOf('send')).toHaveLength(2);
-      await clock.advance(100);
-      expect(relay.framesOf('send').map((frame) => frame.msg)).toEqual([msg, msg, msg]);
-      expect(updates.at(-1)).toEqual({ msg, state: 'sent' });
-    },
-  );
+  it.each<ProtocolErrorCode>([
+    'RATE_LIMITED',
+    'STORAGE_FULL',
+    'STORAGE_BUSY',
+    'SLOW_DOWN',
+    'QUOTA_EXCEEDED',
+    'INTERNAL',
+  ])('retries a send refused with %s after a backoff, with the same msg id', async (code) => {
+    const { client, relay, clock, updates } = setup();
+    relay.refuseSends = [code, code];
+    const msg = await client.send(to);
+    await settle();
+    expect(updates.at(-1)).toEqual({ msg, state: 'queued', code });
+    // First retry window 100 ms (draw 0.5 → 50 ms), second 200 ms (→ 100 ms).
+    await clock.advance(49);
+    expect(relay.framesOf('send')).toHaveLength(1);
+    await clock.advance(1);
+    expect(relay.framesOf('send')).toHaveLength(2);
+    await clock.advance(100);
+    expect(relay.framesOf('send').map((frame) => frame.msg)).toEqual([msg, msg, msg]);
+    expect(updates.at(-1)).toEqual({ msg, state: 'sent' });
+  });
 
   it('retries a send whose `sent` does not come in time', async () => {
     const { client, relay, clock, updates } = setup();

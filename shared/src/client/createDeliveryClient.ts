@@ -19,9 +19,13 @@ import type { DeliveryIssue } from './DeliveryIssue.js';
 import { REPLY, type ReplyFrame, type WireRequest } from './RequestWire.js';
 import type { SocketPort } from './SocketPort.js';
 
-/** Our close codes: 1000 for `close()`; 4000 (application range) when we give up on a socket. */
+/**
+ * Our close codes: 1000 for `close()`; 4000 (application range) when we give up on a socket;
+ * 4002 when the relay sent a frame we cannot read (PROTOCOL.md §2.6.1).
+ */
 const CLOSE_NORMAL = 1000;
 const CLOSE_GAVE_UP = 4000;
+const CLOSE_UNREADABLE_FRAME = 4002;
 /** What we act on when we drop a socket ourselves: the same as a lost connection. */
 const CLOSE_ABNORMAL = 1006;
 /** §2.1: the session ended; reconnecting would only be refused. */
@@ -57,6 +61,12 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
   let device = options.device;
   let connection: Connection | null = null;
   let reconnectAttempts = 0;
+  /**
+   * The last connection ended on a frame we could not read: the next welcome alone does not
+   * reset the backoff, only a frame of the relay's that we can use does, so a relay that keeps
+   * sending the same unreadable frame is retried ever more slowly instead of in a tight loop.
+   */
+  let unreadableStreak = false;
   let cancelReconnect: (() => void) | null = null;
   const stateListeners = new Set<(state: ConnectionState) => void>();
   const sendListeners = new Set<(update: SendUpdate) => void>();
@@ -173,9 +183,9 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
   }
 
   /** We give up on a socket (timeout, failed send): act as if the connection was lost. */
-  function drop(conn: Connection): void {
+  function drop(conn: Connection, code = CLOSE_GAVE_UP): void {
     if (connection !== conn) return;
-    detach(conn, CLOSE_GAVE_UP);
+    detach(conn, code);
     lost(conn, CLOSE_ABNORMAL);
   }
 
@@ -214,7 +224,7 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
   function welcomed(conn: Connection): void {
     conn.welcomed = true;
     conn.cancelHelloTimer();
-    reconnectAttempts = 0;
+    if (!unreadableStreak) reconnectAttempts = 0;
     setState('connected');
     // A dispatch can drop the connection (a socket refusing a send): the rest wait for the next.
     for (let next = waiting.shift(); next !== undefined; next = waiting.shift()) {
@@ -247,9 +257,18 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
     try {
       frame = decodeServerFrame(bytes);
     } catch (error) {
+      // Never dropped silently: a frame skipped here could be envelopes the relay will push
+      // again on every connection, so the failure is reported and the connection closed with a
+      // code of its own, which the relay logs (§2.6.1).
       const code = error instanceof ProtocolError ? error.code : 'MALFORMED_FRAME';
       report({ kind: 'malformed-frame', code });
+      unreadableStreak = true;
+      drop(conn, CLOSE_UNREADABLE_FRAME);
       return;
+    }
+    if (frame.t === 'deliver' || frame.t === 'queue-empty') {
+      unreadableStreak = false;
+      reconnectAttempts = 0;
     }
     if (!conn.welcomed) {
       receiveBeforeWelcome(conn, frame);

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { LIMITS } from './limits.js';
+import { PROTOCOL_ERROR_CODES } from './ProtocolError.js';
 
 const bytes = (max: number) => v.pipe(v.instance(Uint8Array), v.maxLength(max, 'too many bytes'));
 const id = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxIdLength));
@@ -187,23 +188,7 @@ export const errorFrame = v.strictObject({
   t: v.literal('error'),
   /** The request refused, or null for a frame that had no readable id. */
   id: v.nullable(requestId),
-  code: v.picklist([
-    'MALFORMED_FRAME',
-    'FRAME_TOO_LARGE',
-    'UNSUPPORTED_VERSION',
-    'HELLO_REQUIRED',
-    'DEVICE_REQUIRED',
-    'UNKNOWN_DEVICE',
-    'UNKNOWN_ACCOUNT',
-    'BAD_KEY_RECORD',
-    'TOO_MANY_RECIPIENTS',
-    'ENVELOPE_TOO_LARGE',
-    'RATE_LIMITED',
-    'STORAGE_FULL',
-    'STORAGE_BUSY',
-    'FORBIDDEN',
-    'INTERNAL',
-  ]),
+  code: v.picklist(PROTOCOL_ERROR_CODES),
 });
 
 export const deliverFrame = v.strictObject({
