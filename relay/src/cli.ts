@@ -43,6 +43,9 @@ interface ServeFlags {
   retentionDays?: string;
   maxConnectionsPerAccount?: string;
   sendRatePerSecond?: string;
+  maxDeviceLag?: string;
+  mailboxQuotaMb?: string;
+  senderQuotaMb?: string;
   dataDir?: string;
   hostname?: string;
   altHostnames?: string;
@@ -223,6 +226,21 @@ function program(): Command {
       new Option('--send-rate-per-second <n>', 'envelopes one account may send per second')
         .env('VAULTROOM_SEND_RATE_PER_SECOND')
         .default(DEFAULTS.sendRatePerSecond),
+    )
+    .addOption(
+      new Option('--max-device-lag <n>', 'envelopes a connected device may be behind')
+        .env('VAULTROOM_MAX_DEVICE_LAG')
+        .default(DEFAULTS.maxDeviceLag),
+    )
+    .addOption(
+      new Option('--mailbox-quota-mb <MiB>', 'undelivered bytes one device may have waiting')
+        .env('VAULTROOM_MAILBOX_QUOTA_MB')
+        .default(DEFAULTS.mailboxQuotaMb),
+    )
+    .addOption(
+      new Option('--sender-quota-mb <MiB>', 'undelivered bytes one account may have sent')
+        .env('VAULTROOM_SENDER_QUOTA_MB')
+        .default(DEFAULTS.senderQuotaMb),
     )
     .addOption(logLevelOption())
     .action((flags: ServeFlags) => serve(flags));

@@ -170,7 +170,14 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       log,
     },
     store: createMailboxStore(database.sqlite),
-    // Sends per account: generous for people, a wall for a runaway or hostile client.
+    limits: {
+      maxDeviceLag: config.maxDeviceLag,
+      quotas: {
+        mailboxBytes: config.mailboxQuotaMb * 1024 * 1024,
+        senderBytes: config.senderQuotaMb * 1024 * 1024,
+      },
+    },
+    // Envelopes per account: generous for people, a wall for a runaway or hostile client.
     sendLimiter: createRateLimiter({
       burst: config.sendRatePerSecond * 2,
       perMinute: config.sendRatePerSecond * 60,
@@ -181,6 +188,11 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       burst: Math.max(200, config.sendRatePerSecond * 2),
       perMinute: Math.max(6000, config.sendRatePerSecond * 60),
     }),
+    // Refusals per connection before it is closed: an outbox resending a day's backlog at once
+    // may earn hundreds, a flood earns thousands a second.
+    abuseLimiter: createRateLimiter({ burst: 1000, perMinute: 6000 }),
+    // Acks of nothing pushed: an honest client sends one now and then (a duplicate).
+    emptyAckLimiter: createRateLimiter({ burst: 50, perMinute: 300 }),
     onRateLimited: (accountId, deviceId, what) => {
       record({
         type: 'ratelimit_exceeded',

@@ -23,4 +23,15 @@ describe('createRateLimiter', () => {
     expect(limiter.take('b', 0).allowed).toBe(true);
     expect(limiter.take('a', 0).allowed).toBe(false);
   });
+
+  it('takes a cost, refuses with the time until it is covered, and caps a cost at the burst', () => {
+    const limiter = createRateLimiter({ burst: 10, perMinute: 60 });
+    expect(limiter.take('a', 0, 8)).toEqual({ allowed: true });
+    expect(limiter.take('a', 0, 5)).toEqual({ allowed: false, retryAfterSeconds: 3 });
+    expect(limiter.take('a', 3_000, 5)).toEqual({ allowed: true });
+    // A request larger than the burst waits for a full bucket rather than failing for ever.
+    expect(limiter.take('b', 0, 50)).toEqual({ allowed: true });
+    expect(limiter.take('b', 0, 50).allowed).toBe(false);
+    expect(limiter.take('b', 10_000, 50)).toEqual({ allowed: true });
+  });
 });

@@ -3,8 +3,11 @@ export type RateDecision =
   { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 export interface RateLimiter {
-  /** Takes one token for `key`. */
-  take(key: string, now?: number): RateDecision;
+  /**
+   * Takes `cost` tokens for `key` (one by default; a cost above the burst takes the whole burst,
+   * so no single request is refused for ever).
+   */
+  take(key: string, now?: number, cost?: number): RateDecision;
   /** Whether `take` would succeed, without taking anything (for limits that count failures). */
   check(key: string, now?: number): RateDecision;
 }
@@ -36,14 +39,15 @@ export function createRateLimiter(options: { burst: number; perMinute: number })
   });
 
   return {
-    take(key, now = Date.now()) {
+    take(key, now = Date.now(), cost = 1) {
       sweep(now);
       const tokens = tokensOf(key, now);
-      if (tokens < 1) {
+      const needed = Math.min(cost, options.burst);
+      if (tokens < needed) {
         buckets.set(key, { tokens, at: now });
-        return refusal(tokens);
+        return refusal(tokens - needed + 1);
       }
-      buckets.set(key, { tokens: tokens - 1, at: now });
+      buckets.set(key, { tokens: tokens - needed, at: now });
       return { allowed: true };
     },
     check(key, now = Date.now()) {

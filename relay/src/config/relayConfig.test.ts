@@ -27,6 +27,9 @@ describe('parseRelayConfig', () => {
       retentionDays: 30,
       maxConnectionsPerAccount: 16,
       sendRatePerSecond: 500,
+      maxDeviceLag: 5000,
+      mailboxQuotaMb: 256,
+      senderQuotaMb: 1024,
     });
   });
 

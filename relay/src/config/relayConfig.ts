@@ -45,6 +45,12 @@ export interface RelayConfig {
   readonly maxConnectionsPerAccount: number;
   /** Envelopes one account may send per second, on average. */
   readonly sendRatePerSecond: number;
+  /** Envelopes a connected device may be behind before sends to it are told to slow down. */
+  readonly maxDeviceLag: number;
+  /** Undelivered envelope bytes one device's mailbox may hold, in MiB. */
+  readonly mailboxQuotaMb: number;
+  /** Undelivered envelope bytes one account's devices may have sent, in MiB. */
+  readonly senderQuotaMb: number;
 }
 
 /** Raw settings as strings, after command-line flags have been merged over `VAULTROOM_*`. */
@@ -69,6 +75,9 @@ export interface RawRelayConfig {
   readonly retentionDays?: string | undefined;
   readonly maxConnectionsPerAccount?: string | undefined;
   readonly sendRatePerSecond?: string | undefined;
+  readonly maxDeviceLag?: string | undefined;
+  readonly mailboxQuotaMb?: string | undefined;
+  readonly senderQuotaMb?: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -87,6 +96,9 @@ export const DEFAULTS = {
   retentionDays: '30',
   maxConnectionsPerAccount: '16',
   sendRatePerSecond: '500',
+  maxDeviceLag: '5000',
+  mailboxQuotaMb: '256',
+  senderQuotaMb: '1024',
 } as const;
 
 /** Where `npm run build` puts the PWA, relative to this file in both src/ and dist/. */
@@ -136,6 +148,9 @@ const WHOLE_NUMBER_SETTINGS = {
   },
   sendRatePerSecond: { variable: 'VAULTROOM_SEND_RATE_PER_SECOND', min: 1, max: 1_000_000 },
   retentionDays: { variable: 'VAULTROOM_RETENTION_DAYS', min: 1, max: 3650 },
+  maxDeviceLag: { variable: 'VAULTROOM_MAX_DEVICE_LAG', min: 100, max: 10_000_000 },
+  mailboxQuotaMb: { variable: 'VAULTROOM_MAILBOX_QUOTA_MB', min: 1, max: 1_000_000 },
+  senderQuotaMb: { variable: 'VAULTROOM_SENDER_QUOTA_MB', min: 1, max: 1_000_000 },
 } as const;
 
 type WholeNumberSetting = keyof typeof WHOLE_NUMBER_SETTINGS;
@@ -221,6 +236,9 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
     maxConnectionsPerAccount: wholeNumberSetting(raw, 'maxConnectionsPerAccount'),
     sendRatePerSecond: wholeNumberSetting(raw, 'sendRatePerSecond'),
     retentionDays: wholeNumberSetting(raw, 'retentionDays'),
+    maxDeviceLag: wholeNumberSetting(raw, 'maxDeviceLag'),
+    mailboxQuotaMb: wholeNumberSetting(raw, 'mailboxQuotaMb'),
+    senderQuotaMb: wholeNumberSetting(raw, 'senderQuotaMb'),
   };
 }
 

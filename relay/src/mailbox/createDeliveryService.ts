@@ -6,36 +6,18 @@ import {
   readRequestId,
   type ClientFrame,
   type ProtocolErrorCode,
-  type ServerFrame,
 } from '@vaultroom/shared/protocol';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
 import type { RateLimiter } from '../accounts/createRateLimiter.js';
-import {
-  checkHelloDevice,
-  countOneTimePrekeys,
-  fetchBundles,
-  listDevices,
-  lookupDevices,
-  registerDevice,
-  renameDevice,
-  revokeDevice,
-  uploadPrekeys,
-} from '../devices/devices.js';
+import { handleDeviceRequest, type DeviceRequest } from '../delivery/handleDeviceRequest.js';
+import { checkHelloDevice, countOneTimePrekeys } from '../devices/devices.js';
 import type { Caller, DeliveryContext } from '../devices/DeliveryContext.js';
-import type { EnvelopeRow, MailboxStore } from './createMailboxStore.js';
-import { isStorageLocked } from '../http/isStorageUnavailable.js';
+import { createGroupCommit, type PendingSend } from './createGroupCommit.js';
+import { createMailboxQuotas, type QuotaSettings } from './createMailboxQuotas.js';
+import type { MailboxStore } from './createMailboxStore.js';
+import { createPushRouter, type Connection, type PushRow } from './createPushRouter.js';
 
-/** One device connection, as the transport gives it to the delivery service. */
-export interface Connection {
-  readonly id: number;
-  readonly accountId: string;
-  readonly sessionId: string;
-  /** Queues a frame; the transport sends each socket's frames corked, once per loop turn. */
-  send(frame: ServerFrame): void;
-  /** True while the socket's send buffer is over its high-water mark. */
-  congested(): boolean;
-  close(code: number, reason: string): void;
-}
+export type { Connection } from './createPushRouter.js';
 
 export interface DeliveryService {
   open(conn: Connection): void;
@@ -47,49 +29,37 @@ export interface DeliveryService {
   stop(): void;
 }
 
-interface SendInFlight {
-  readonly conn: Connection;
-  readonly requestId: number;
-  readonly msg: Uint8Array<ArrayBuffer>;
-  remaining: number;
-  settled: boolean;
-}
-
-interface PendingEnvelope {
-  readonly row: EnvelopeRow;
-  readonly send: SendInFlight;
-}
-
+/** What the delivery service keeps of a connection besides its pushes. */
 interface ConnectionState {
-  deviceId: string | null;
   helloDone: boolean;
-  /** Highest mailbox seq pushed by a drain on this connection. */
-  drainedSeq: number;
-  draining: boolean;
-  /**
-   * Something was held back (a full send buffer or too many unacked pushes): the rest must come
-   * from the mailbox, in order, once the connection can take it.
-   */
-  needsDrain: boolean;
-  /** Envelopes pushed and not yet acked: never pushed twice on one connection. */
-  readonly pushed: Set<string>;
   malformed: number;
   /** When this connection's last rate-limit refusal was recorded (ms), to record one a minute. */
   rateLimitRecordedAt: number;
 }
 
-/** How long a group commit waits for more sends and for acks (ms); a sender's `sent` waits too. */
-const COMMIT_WINDOW_MS = 2;
-/** Envelopes pushed per deliver frame while draining a backlog. */
-const DRAIN_BATCH = 100;
-/** Unacked pushes per connection before the relay waits for acks: bounds memory per reader. */
-const MAX_UNACKED_PUSHES = 1000;
 /** A connection sending this many malformed frames is closed. */
 const MAX_MALFORMED = 3;
+/**
+ * Body bytes accepted and not yet committed (or acked) across the relay: past this, while the
+ * disk or a lock holds the commits back, senders are told to slow down instead of the relay
+ * holding ever more in memory.
+ */
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+
+export interface DeliveryLimits {
+  /**
+   * Envelopes a connected device may be behind (stored or pushed, and not acked) before sends to
+   * it are refused with `SLOW_DOWN`: bounds the lag of a reader slower than its senders.
+   */
+  readonly maxDeviceLag: number;
+  readonly quotas: QuotaSettings;
+}
 
 export interface DeliveryDeps {
   readonly ctx: DeliveryContext;
   readonly store: MailboxStore;
+  readonly limits: DeliveryLimits;
+  /** Envelopes per account and second (a send costs one per recipient device). */
   readonly sendLimiter: RateLimiter;
   /**
    * Bundle fetches per account: each one hands out a one-time prekey of every device fetched, so
@@ -99,6 +69,13 @@ export interface DeliveryDeps {
   readonly bundleLimiter: RateLimiter;
   /** Any request frame per connection: a cap on the work one socket can ask for. */
   readonly frameLimiter: RateLimiter;
+  /**
+   * Rate-limit refusals per connection: a connection that runs this dry is not a client backing
+   * off but a flood, and is closed.
+   */
+  readonly abuseLimiter: RateLimiter;
+  /** Ack frames per connection that ack nothing pushed on it, before it is closed. */
+  readonly emptyAckLimiter: RateLimiter;
   /** Closes the sockets of sessions ended here (device revoked). */
   readonly onSessionsEnded: (sessionIds: readonly string[]) => void;
   /** Told once per connection and minute that it was refused for rate, for the audit log. */
@@ -109,22 +86,22 @@ export interface DeliveryDeps {
  * Store-and-forward between devices (PROTOCOL.md §2.6). The invariant: a sender is told `sent`
  * only when each envelope of its send is committed or already acked by its recipient device, and
  * a stored envelope is deleted only on its recipient's ack. Envelopes are pushed to connected
- * recipients at once; whatever is still unacked at the end of the loop turn is committed in one
- * transaction for every send of that turn (group commit).
+ * recipients at once; whatever is still unacked at the end of a short window is committed in one
+ * transaction for every send of that window (group commit).
  */
 export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
-  const { ctx, store } = deps;
+  const { ctx, store, limits } = deps;
   const states = new Map<number, ConnectionState>();
-  const byDevice = new Map<string, Set<Connection>>();
-  const pending = new Map<string, PendingEnvelope>();
-  /**
-   * Stored envelopes acked this loop turn, by acking device: deleted in the turn's group commit.
-   * A delete needs no durability of its own (a lost one means a redelivery, which the client
-   * drops by message id), and one fsync per ack frame was the relay's largest cost per message.
-   */
-  const acked = new Map<string, string[]>();
-  let flushScheduled = false;
-  let stopped = false;
+  const quotas = createMailboxQuotas(store, limits.quotas);
+  const commit = createGroupCommit({
+    store,
+    log: ctx.log,
+    now: ctx.now,
+    onDropped: (row) => {
+      quotas.remove(null, { device: row.recipientDeviceId, bytes: row.body.byteLength });
+    },
+  });
+  const router = createPushRouter(store, commit, ctx.now);
 
   const expiry = setInterval(() => {
     try {
@@ -132,6 +109,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     } catch (error) {
       ctx.log.error({ err: error }, 'could not expire envelopes');
     }
+    quotas.reset();
   }, 60_000);
   expiry.unref();
 
@@ -143,137 +121,19 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
   const callerOf = (conn: Connection): Caller => ({
     accountId: conn.accountId,
     sessionId: conn.sessionId,
-    deviceId: stateOf(conn).deviceId,
+    deviceId: router.deviceOf(conn),
   });
 
   function fail(conn: Connection, id: number | null, code: ProtocolErrorCode): void {
     conn.send({ t: 'error', id, code });
   }
 
-  function settle(send: SendInFlight): void {
-    send.remaining -= 1;
-    if (send.remaining === 0 && !send.settled) {
-      send.settled = true;
-      send.conn.send({ t: 'sent', id: send.requestId, msg: send.msg });
+  /** A rate-limit refusal; a connection that keeps earning them is closed (policy, 1008). */
+  function refuseAbuse(conn: Connection, what: string): void {
+    recordRateLimit(conn, what);
+    if (!deps.abuseLimiter.take(String(conn.id), ctx.now()).allowed) {
+      conn.close(1008, 'rate limits exceeded');
     }
-  }
-
-  /**
-   * Group commit: everything still pending goes to disk, and every acked envelope leaves it, in
-   * one transaction.
-   */
-  /** Commits this turn's work; false when it had to wait for another open transaction. */
-  function flush(): boolean {
-    flushScheduled = false;
-    if (pending.size === 0 && acked.size === 0) return true;
-    if (store.inTransaction()) {
-      // Nested, the commit would be a savepoint of someone else's transaction: `sent` could
-      // reach a sender for envelopes that a rollback then takes away. Try again shortly.
-      scheduleFlush();
-      return false;
-    }
-    const batch = [...pending.values()];
-    pending.clear();
-    const deletes = new Map(acked);
-    acked.clear();
-    try {
-      store.commit(
-        batch.map((entry) => entry.row),
-        deletes,
-      );
-    } catch (error) {
-      // Nothing of the batch is stored (one transaction): no sender is told `sent`, and each
-      // gets a coded error it can retry with the same message ids. Acked envelopes stay stored
-      // and are delivered again, which the recipient drops by message id.
-      ctx.log.error({ err: error, envelopes: batch.length }, 'could not store envelopes');
-      const code = isStorageLocked(error) ? 'STORAGE_BUSY' : 'STORAGE_FULL';
-      for (const { send } of batch) {
-        if (send.settled) continue;
-        send.settled = true;
-        fail(send.conn, send.requestId, code);
-      }
-      return true;
-    }
-    for (const { send } of batch) settle(send);
-    return true;
-  }
-
-  function scheduleFlush(): void {
-    if (flushScheduled || stopped) return;
-    flushScheduled = true;
-    // The commit holds this thread until fsync returns, and the frames queued this turn reach
-    // the wire only once control is back in the event loop (uWS writes corked sockets there):
-    // committing at once would hold every push of the turn behind the disk. A short window
-    // instead lets the pushes leave first, gathers more sends into the one commit, and lets
-    // online recipients ack before it, sparing their envelopes the disk altogether. Measured
-    // here, a FULL commit costs about 300 µs of CPU (mostly the fsync), far more than the rest of
-    // a message's path, so fewer commits are the relay's largest saving after corking.
-    setTimeout(flush, COMMIT_WINDOW_MS);
-  }
-
-  function canPush(conn: Connection, state: ConnectionState): boolean {
-    if (state.draining || state.needsDrain) return false;
-    if (conn.congested() || state.pushed.size >= MAX_UNACKED_PUSHES) {
-      state.needsDrain = true;
-      return false;
-    }
-    return true;
-  }
-
-  /** Resumes a held-back connection once its buffer and unacked window allow. */
-  function resume(conn: Connection): void {
-    const state = states.get(conn.id);
-    if (state === undefined || !state.needsDrain || state.draining) return;
-    if (conn.congested() || state.pushed.size >= MAX_UNACKED_PUSHES / 2) return;
-    drainMailbox(conn);
-  }
-
-  /** Pushes the backlog in order, a batch per loop turn, then says `queue-empty`. */
-  function drainMailbox(conn: Connection): void {
-    const state = states.get(conn.id);
-    if (state === undefined || state.deviceId === null || stopped) return;
-    // Envelopes accepted this turn go into the mailbox before it is read; if the commit has to
-    // wait, so does the drain.
-    if (!flush()) {
-      setTimeout(() => {
-        drainMailbox(conn);
-      }, COMMIT_WINDOW_MS);
-      return;
-    }
-    state.draining = true;
-    state.needsDrain = false;
-    const rows = store.after(state.deviceId, state.drainedSeq, DRAIN_BATCH, ctx.now());
-    const fresh = rows.filter((row) => !state.pushed.has(row.id));
-    if (fresh.length > 0) {
-      conn.send({
-        t: 'deliver',
-        envelopes: fresh.map((row) => ({
-          id: row.id,
-          from: row.senderDeviceId,
-          msg: row.msgId,
-          body: row.body,
-          at: row.acceptedAt,
-        })),
-      });
-      for (const row of fresh) state.pushed.add(row.id);
-    }
-    const last = rows.at(-1);
-    if (last !== undefined) state.drainedSeq = last.seq;
-    if (rows.length === DRAIN_BATCH) {
-      // More to come: next turn, or, when the socket or the unacked window is full, once it
-      // empties (see resume: after a flush, on uWS's drain event, on acks).
-      if (!conn.congested() && state.pushed.size < MAX_UNACKED_PUSHES) {
-        setImmediate(() => {
-          drainMailbox(conn);
-        });
-      } else {
-        state.draining = false;
-        state.needsDrain = true;
-      }
-      return;
-    }
-    state.draining = false;
-    conn.send({ t: 'queue-empty' });
   }
 
   /** Records a rate-limit refusal, at most once a minute per connection. */
@@ -281,30 +141,30 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     const state = stateOf(conn);
     if (ctx.now() - state.rateLimitRecordedAt < 60_000) return;
     state.rateLimitRecordedAt = ctx.now();
-    deps.onRateLimited(conn.accountId, state.deviceId, what);
+    deps.onRateLimited(conn.accountId, router.deviceOf(conn), what);
   }
 
   function notifyPrekeysLow(deviceId: string, remaining: number): void {
-    for (const conn of byDevice.get(deviceId) ?? []) conn.send({ t: 'prekeys-low', remaining });
+    for (const conn of router.connectionsOf(deviceId)) conn.send({ t: 'prekeys-low', remaining });
   }
 
-  function attachDevice(conn: Connection, deviceId: string): void {
-    stateOf(conn).deviceId = deviceId;
-    const set = byDevice.get(deviceId) ?? new Set();
-    set.add(conn);
-    byDevice.set(deviceId, set);
+  /** Why a valid send cannot be taken now (§2.6 flow and quotas), or null. */
+  function backpressure(
+    conn: Connection,
+    frame: Extract<ClientFrame, { t: 'send' }>,
+  ): ProtocolErrorCode | null {
+    if (commit.pendingBytes() >= MAX_PENDING_BYTES) return 'SLOW_DOWN';
+    for (const entry of frame.to) {
+      if (router.lagOf(entry.device) >= limits.maxDeviceLag) return 'SLOW_DOWN';
+    }
+    const sizes = frame.to.map((entry) => ({ device: entry.device, bytes: entry.body.byteLength }));
+    return quotas.check(conn.accountId, sizes) === 'ok' ? null : 'QUOTA_EXCEEDED';
   }
 
   function acceptSend(conn: Connection, frame: Extract<ClientFrame, { t: 'send' }>): void {
-    const state = stateOf(conn);
-    if (state.deviceId === null) {
+    const senderDeviceId = router.deviceOf(conn);
+    if (senderDeviceId === null) {
       fail(conn, frame.id, 'DEVICE_REQUIRED');
-      return;
-    }
-    const limit = deps.sendLimiter.take(conn.accountId);
-    if (!limit.allowed) {
-      fail(conn, frame.id, 'RATE_LIMITED');
-      recordRateLimit(conn, 'send');
       return;
     }
     const recipients = [...new Set(frame.to.map((entry) => entry.device))];
@@ -312,135 +172,107 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       fail(conn, frame.id, 'MALFORMED_FRAME');
       return;
     }
+    // The account's budget counts envelopes, not frames: a fan-out to many devices costs more.
+    if (!deps.sendLimiter.take(conn.accountId, ctx.now(), frame.to.length).allowed) {
+      fail(conn, frame.id, 'RATE_LIMITED');
+      refuseAbuse(conn, 'send');
+      return;
+    }
     const live = store.liveDevices(recipients);
     if (live.size !== recipients.length) {
       fail(conn, frame.id, 'UNKNOWN_DEVICE');
       return;
     }
+    const refusal = backpressure(conn, frame);
+    if (refusal !== null) {
+      fail(conn, frame.id, refusal);
+      return;
+    }
+    quotas.add(
+      conn.accountId,
+      frame.to.map((entry) => ({ device: entry.device, bytes: entry.body.byteLength })),
+    );
     const now = ctx.now();
-    const send: SendInFlight = {
-      conn,
-      requestId: frame.id,
-      msg: frame.msg,
-      remaining: frame.to.length,
-      settled: false,
+    let remaining = frame.to.length;
+    let settled = false;
+    const send: PendingSend = {
+      envelopeDone() {
+        remaining -= 1;
+        if (remaining === 0 && !settled) {
+          settled = true;
+          conn.send({ t: 'sent', id: frame.id, msg: frame.msg });
+        }
+      },
+      refuse(code) {
+        if (settled) return;
+        settled = true;
+        fail(conn, frame.id, code);
+      },
     };
     for (const entry of frame.to) {
-      const row: EnvelopeRow = {
+      const row: PushRow = {
         id: randomBytes(12).toString('base64url'),
         recipientDeviceId: entry.device,
-        senderDeviceId: state.deviceId,
+        senderDeviceId,
+        senderAccountId: conn.accountId,
         msgId: frame.msg,
         body: entry.body,
         acceptedAt: now,
         expiresAt: now + ctx.settings.retentionMs,
       };
-      pending.set(row.id, { row, send });
-      for (const target of byDevice.get(entry.device) ?? []) {
-        const targetState = stateOf(target);
-        if (!canPush(target, targetState)) continue; // it will come from the mailbox
-        target.send({
-          t: 'deliver',
-          envelopes: [
-            {
-              id: row.id,
-              from: row.senderDeviceId,
-              msg: row.msgId,
-              body: row.body,
-              at: row.acceptedAt,
-            },
-          ],
-        });
-        targetState.pushed.add(row.id);
-      }
+      commit.add(row, send);
+      router.offer(row);
     }
-    scheduleFlush();
   }
 
   function acceptAck(conn: Connection, envelopes: readonly string[]): void {
-    const state = stateOf(conn);
-    if (state.deviceId === null) {
+    const deviceId = router.deviceOf(conn);
+    if (deviceId === null) {
       fail(conn, null, 'DEVICE_REQUIRED');
       return;
     }
-    let stored = acked.get(state.deviceId);
+    let known = 0;
     for (const id of envelopes) {
-      state.pushed.delete(id);
-      const entry = pending.get(id);
-      // Acked before its group commit: it never needs to touch the disk.
-      if (entry?.row.recipientDeviceId === state.deviceId) {
-        pending.delete(id);
-        settle(entry.send);
-      } else {
-        // Deleted in this turn's group commit; a drain reads the mailbox only after a flush.
-        if (stored === undefined) {
-          stored = [];
-          acked.set(state.deviceId, stored);
-        }
-        stored.push(id);
+      // Only envelopes pushed on this connection (§2.6): an ack of anything else costs nothing
+      // but this lookup, so a flood of made-up ids cannot reach the database.
+      const pushed = router.takeAcked(conn, id);
+      if (pushed === undefined) continue;
+      known += 1;
+      quotas.remove(pushed.senderAccountId, { device: deviceId, bytes: pushed.bytes });
+      commit.acked(deviceId, id);
+    }
+    // Every id acked once at most: so honest ack frames can never outnumber the envelopes pushed,
+    // and a frame that acks nothing is either a rare duplicate or a flood, closed after a few.
+    if (known === 0) {
+      recordRateLimit(conn, 'ack');
+      if (!deps.emptyAckLimiter.take(String(conn.id), ctx.now()).allowed) {
+        conn.close(1008, 'acks of nothing');
       }
     }
-    if (acked.size > 0) scheduleFlush();
     // Acks open the window again for a reader that had too many unacked pushes.
-    resume(conn);
+    router.resume(conn);
   }
 
-  async function request(
-    conn: Connection,
-    frame: Exclude<ClientFrame, { t: 'hello' | 'send' | 'ack' }>,
-  ): Promise<void> {
-    const caller = callerOf(conn);
-    switch (frame.t) {
-      case 'register-device': {
-        if (caller.deviceId !== null)
-          throw new ProtocolError('FORBIDDEN', 'this connection has a device');
-        const device = await registerDevice(ctx, caller, frame);
-        attachDevice(conn, device);
-        conn.send({ t: 'device-registered', id: frame.id, device });
-        return;
-      }
-      case 'upload-prekeys': {
-        const count = await uploadPrekeys(ctx, caller, frame);
-        conn.send({ t: 'prekeys-stored', id: frame.id, oneTimePrekeys: count });
-        return;
-      }
-      case 'fetch-bundles': {
-        if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');
-        if (!deps.bundleLimiter.take(conn.accountId).allowed) {
-          recordRateLimit(conn, 'fetch-bundles');
-          throw new ProtocolError('RATE_LIMITED');
-        }
-        const bundles = await fetchBundles(ctx, frame.account, notifyPrekeysLow);
-        conn.send({ t: 'bundles', id: frame.id, bundles });
-        return;
-      }
-      case 'list-devices':
-        conn.send({ t: 'devices', id: frame.id, devices: await listDevices(ctx, caller) });
-        return;
-      case 'lookup-devices':
-        if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');
-        conn.send({
-          t: 'device-owners',
-          id: frame.id,
-          devices: await lookupDevices(ctx, frame.devices),
-        });
-        return;
-      case 'rename-device':
-        await renameDevice(ctx, caller, frame);
-        conn.send({ t: 'done', id: frame.id });
-        return;
-      case 'revoke-device': {
-        const ended = await revokeDevice(ctx, caller, frame.device);
-        conn.send({ t: 'done', id: frame.id });
-        for (const target of [...(byDevice.get(frame.device) ?? [])])
-          target.close(1008, 'device revoked');
+  function request(conn: Connection, frame: DeviceRequest): Promise<void> {
+    return handleDeviceRequest(ctx, callerOf(conn), frame, {
+      attachDevice: (deviceId) => {
+        router.attach(conn, deviceId);
+      },
+      takeBundleFetch: () => {
+        if (deps.bundleLimiter.take(conn.accountId, ctx.now()).allowed) return true;
+        recordRateLimit(conn, 'fetch-bundles');
+        return false;
+      },
+      notifyPrekeysLow,
+      deviceRevoked: (deviceId, ended) => {
+        for (const target of router.connectionsOf(deviceId)) target.close(1008, 'device revoked');
+        quotas.reset();
         deps.onSessionsEnded(ended);
-        return;
-      }
-      case 'ping':
-        conn.send({ t: 'done', id: frame.id });
-        return;
-    }
+      },
+    }).then(({ reply, afterReply }) => {
+      conn.send(reply);
+      afterReply?.();
+    });
   }
 
   async function hello(
@@ -456,13 +288,14 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     }
     if (frame.device !== null) {
       await checkHelloDevice(ctx, callerOf(conn), frame.device);
-      attachDevice(conn, frame.device);
+      router.attach(conn, frame.device);
     }
     state.helloDone = true;
-    conn.send({ t: 'welcome', v: PROTOCOL_VERSION, device: state.deviceId, time: ctx.now() });
-    if (state.deviceId !== null) {
-      drainMailbox(conn);
-      const remaining = await countOneTimePrekeys(ctx, state.deviceId);
+    const deviceId = router.deviceOf(conn);
+    conn.send({ t: 'welcome', v: PROTOCOL_VERSION, device: deviceId, time: ctx.now() });
+    if (deviceId !== null) {
+      router.startDrain(conn);
+      const remaining = await countOneTimePrekeys(ctx, deviceId);
       if (remaining < ctx.settings.lowPrekeyThreshold) conn.send({ t: 'prekeys-low', remaining });
     }
   }
@@ -476,7 +309,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         type: 'malformed_frame',
         outcome: 'failure',
         actorAccountId: conn.accountId,
-        actorDeviceId: state.deviceId,
+        actorDeviceId: router.deviceOf(conn),
         details: { code },
       }).catch((error: unknown) => {
         ctx.log.error({ err: error }, 'could not record a security event');
@@ -487,16 +320,8 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
 
   return {
     open(conn) {
-      states.set(conn.id, {
-        deviceId: null,
-        helloDone: false,
-        drainedSeq: 0,
-        draining: false,
-        pushed: new Set(),
-        malformed: 0,
-        rateLimitRecordedAt: 0,
-        needsDrain: false,
-      });
+      states.set(conn.id, { helloDone: false, malformed: 0, rateLimitRecordedAt: 0 });
+      router.open(conn);
     },
     message(conn, data, isBinary) {
       if (!states.has(conn.id)) return;
@@ -516,9 +341,11 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         return;
       }
       const state = stateOf(conn);
-      if (frame.t !== 'ack' && !deps.frameLimiter.take(String(conn.id)).allowed) {
+      // Acks have a budget of their own (see acceptAck): an honest reader acks as fast as it is
+      // pushed to, which may be faster than requests are allowed.
+      if (frame.t !== 'ack' && !deps.frameLimiter.take(String(conn.id), ctx.now()).allowed) {
         fail(conn, 'id' in frame ? frame.id : null, 'RATE_LIMITED');
-        recordRateLimit(conn, 'frames');
+        refuseAbuse(conn, 'frames');
         return;
       }
       if (frame.t !== 'hello' && !state.helloDone) {
@@ -545,21 +372,16 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       });
     },
     drain(conn) {
-      resume(conn);
+      router.resume(conn);
     },
     close(conn) {
-      const state = states.get(conn.id);
       states.delete(conn.id);
-      if (state !== undefined && state.deviceId !== null) {
-        const set = byDevice.get(state.deviceId);
-        set?.delete(conn);
-        if (set?.size === 0) byDevice.delete(state.deviceId);
-      }
+      router.close(conn);
     },
     stop() {
-      stopped = true;
+      router.stop();
       clearInterval(expiry);
-      flush();
+      commit.stop();
     },
   };
 }

@@ -12,6 +12,8 @@ export interface EnvelopeRow {
 
 export interface StoredEnvelope extends EnvelopeRow {
   readonly seq: number;
+  /** The account of the sending device (null if that account was deleted since). */
+  readonly senderAccountId: string | null;
 }
 
 export interface MailboxStore {
@@ -23,6 +25,12 @@ export interface MailboxStore {
   commit(rows: readonly EnvelopeRow[], acked: ReadonlyMap<string, readonly string[]>): void;
   /** The next envelopes of a mailbox after `afterSeq`, oldest first. */
   after(deviceId: string, afterSeq: number, limit: number, now: number): StoredEnvelope[];
+  /** How many unexpired envelopes a mailbox holds. */
+  count(deviceId: string, now: number): number;
+  /** The body bytes a mailbox holds (for its quota). */
+  mailboxBytes(deviceId: string): number;
+  /** The body bytes of stored envelopes sent by an account's devices (for its quota). */
+  bytesSentBy(accountId: string): number;
   /** Of these device ids, the ones that exist and are not revoked. */
   liveDevices(ids: readonly string[]): Set<string>;
   /** Deletes envelopes past their retention. */
@@ -52,15 +60,35 @@ export function createMailboxStore(sqlite: SQLite.Database): MailboxStore {
       seq: number;
       id: string;
       sender_device_id: string;
+      sender_account_id: string | null;
       msg_id: Buffer;
       body: Buffer;
       accepted_at: number;
       expires_at: number;
     }
   >(
-    `SELECT seq, id, sender_device_id, msg_id, body, accepted_at, expires_at FROM envelopes
-     WHERE recipient_device_id = ? AND seq > ? AND expires_at > ? ORDER BY seq LIMIT ?`,
+    `SELECT e.seq, e.id, e.sender_device_id, d.account_id AS sender_account_id, e.msg_id, e.body,
+            e.accepted_at, e.expires_at
+     FROM envelopes e LEFT JOIN devices d ON d.id = e.sender_device_id
+     WHERE e.recipient_device_id = ? AND e.seq > ? AND e.expires_at > ? ORDER BY e.seq LIMIT ?`,
   );
+  const counted = sqlite
+    .prepare<[string, number], number>(
+      'SELECT COUNT(*) FROM envelopes WHERE recipient_device_id = ? AND expires_at > ?',
+    )
+    .pluck();
+  // length() of a blob reads its size from the record header, not the blob itself.
+  const mailboxBytes = sqlite
+    .prepare<[string], number>(
+      'SELECT COALESCE(SUM(length(body)), 0) FROM envelopes WHERE recipient_device_id = ?',
+    )
+    .pluck();
+  const sentBytes = sqlite
+    .prepare<[string], number>(
+      `SELECT COALESCE(SUM(length(e.body)), 0) FROM envelopes e
+       WHERE e.sender_device_id IN (SELECT id FROM devices WHERE account_id = ?)`,
+    )
+    .pluck();
   const live = sqlite.prepare<[string], { id: string }>(
     'SELECT id FROM devices WHERE revoked_at IS NULL AND id IN (SELECT value FROM json_each(?))',
   );
@@ -94,12 +122,16 @@ export function createMailboxStore(sqlite: SQLite.Database): MailboxStore {
         id: row.id,
         recipientDeviceId: deviceId,
         senderDeviceId: row.sender_device_id,
+        senderAccountId: row.sender_account_id,
         // better-sqlite3 returns Buffers over plain (never shared) ArrayBuffers.
         msgId: row.msg_id as Uint8Array<ArrayBuffer>,
         body: row.body as Uint8Array<ArrayBuffer>,
         acceptedAt: row.accepted_at,
         expiresAt: row.expires_at,
       })),
+    count: (deviceId, now) => counted.get(deviceId, now) ?? 0,
+    mailboxBytes: (deviceId) => mailboxBytes.get(deviceId) ?? 0,
+    bytesSentBy: (accountId) => sentBytes.get(accountId) ?? 0,
     liveDevices: (ids) => new Set(live.all(JSON.stringify(ids)).map((row) => row.id)),
     expire: (now) => expired.run(now).changes,
   };

@@ -5,6 +5,7 @@ import { auditLog } from './0003_audit_log.js';
 import { auditPruning } from './0004_audit_pruning.js';
 import { delivery } from './0005_delivery.js';
 import { auditLinks } from './0006_audit_links.js';
+import { envelopeSenders } from './0007_envelope_senders.js';
 
 /**
  * Every migration, in order. Listed statically rather than read from a folder so the set that
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004_audit_pruning': auditPruning,
   '0005_delivery': delivery,
   '0006_audit_links': auditLinks,
+  '0007_envelope_senders': envelopeSenders,
 };
 
 export const migrationProvider: MigrationProvider = {

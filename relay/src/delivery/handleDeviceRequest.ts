@@ -1,0 +1,88 @@
+import { ProtocolError, type ClientFrame, type ServerFrame } from '@vaultroom/shared/protocol';
+import {
+  fetchBundles,
+  listDevices,
+  lookupDevices,
+  registerDevice,
+  renameDevice,
+  revokeDevice,
+  uploadPrekeys,
+} from '../devices/devices.js';
+import type { Caller, DeliveryContext } from '../devices/DeliveryContext.js';
+
+/** The requests of a device connection that are not delivery: keys and devices (§2.4). */
+export type DeviceRequest = Exclude<ClientFrame, { t: 'hello' | 'send' | 'ack' }>;
+
+export interface DeviceRequestHooks {
+  /** The connection registered a device: bind it, so the relay delivers to it. */
+  readonly attachDevice: (deviceId: string) => void;
+  /** Refuses a bundle fetch past its budget (true when allowed). */
+  readonly takeBundleFetch: () => boolean;
+  /** A device was told it holds few one-time prekeys. */
+  readonly notifyPrekeysLow: (deviceId: string, remaining: number) => void;
+  /** A device was revoked (after the reply is sent): its connections close, sessions end. */
+  readonly deviceRevoked: (deviceId: string, endedSessions: readonly string[]) => void;
+}
+
+/** A request's reply, and what must happen once it is on its way. */
+export interface DeviceRequestOutcome {
+  readonly reply: ServerFrame;
+  readonly afterReply?: () => void;
+}
+
+/**
+ * Answers one device request, or throws a ProtocolError with the code to refuse it with. The
+ * caller is the connection's account, session and device.
+ */
+export async function handleDeviceRequest(
+  ctx: DeliveryContext,
+  caller: Caller,
+  frame: DeviceRequest,
+  hooks: DeviceRequestHooks,
+): Promise<DeviceRequestOutcome> {
+  switch (frame.t) {
+    case 'register-device': {
+      if (caller.deviceId !== null)
+        throw new ProtocolError('FORBIDDEN', 'this connection has a device');
+      const device = await registerDevice(ctx, caller, frame);
+      hooks.attachDevice(device);
+      return { reply: { t: 'device-registered', id: frame.id, device } };
+    }
+    case 'upload-prekeys': {
+      const count = await uploadPrekeys(ctx, caller, frame);
+      return { reply: { t: 'prekeys-stored', id: frame.id, oneTimePrekeys: count } };
+    }
+    case 'fetch-bundles': {
+      if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');
+      if (!hooks.takeBundleFetch()) throw new ProtocolError('RATE_LIMITED');
+      const bundles = await fetchBundles(ctx, frame.account, hooks.notifyPrekeysLow);
+      return { reply: { t: 'bundles', id: frame.id, bundles } };
+    }
+    case 'list-devices':
+      return { reply: { t: 'devices', id: frame.id, devices: await listDevices(ctx, caller) } };
+    case 'lookup-devices':
+      if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');
+      return {
+        reply: {
+          t: 'device-owners',
+          id: frame.id,
+          devices: await lookupDevices(ctx, frame.devices),
+        },
+      };
+    case 'rename-device':
+      await renameDevice(ctx, caller, frame);
+      return { reply: { t: 'done', id: frame.id } };
+    case 'revoke-device': {
+      const ended = await revokeDevice(ctx, caller, frame.device);
+      // After the reply: the revoking connection may be one of the revoked device's.
+      return {
+        reply: { t: 'done', id: frame.id },
+        afterReply: () => {
+          hooks.deviceRevoked(frame.device, ended);
+        },
+      };
+    }
+    case 'ping':
+      return { reply: { t: 'done', id: frame.id } };
+  }
+}
