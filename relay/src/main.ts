@@ -12,6 +12,7 @@ import { auditRoutes } from './audit/auditRoutes.js';
 import { createAuditReader } from './audit/createAuditReader.js';
 import { createCheckpointer } from './audit/createCheckpointer.js';
 import { createClientTagger } from './audit/createClientTagger.js';
+import { createRefusalCounter } from './audit/createRefusalCounter.js';
 import { recordConfigChange } from './audit/recordConfigChange.js';
 import { recordSecurityEvent, type SecurityEvent } from './audit/recordSecurityEvent.js';
 import { ensureCertificates } from './certs/index.js';
@@ -194,7 +195,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     // Acks of nothing pushed: an honest client sends one now and then (a duplicate).
     emptyAckLimiter: createRateLimiter({ burst: 50, perMinute: 300 }),
     onRateLimited: (accountId, deviceId, what) => {
-      record({
+      void record({
         type: 'ratelimit_exceeded',
         outcome: 'failure',
         actorAccountId: accountId,
@@ -204,11 +205,12 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     },
     onSessionsEnded: (sessionIds) => transport?.closeSessions(sessionIds),
   });
-  const record = (event: SecurityEvent) => {
+  const record = (event: SecurityEvent): Promise<void> =>
     recordSecurityEvent(database.db, event).catch((error: unknown) => {
       log.error({ err: error, type: event.type }, 'could not record a security event');
     });
-  };
+  // Anyone can cause refusals without signing in: they are counted, not logged one by one.
+  const refusals = createRefusalCounter({ record });
 
   try {
     transport = await startTransport({
@@ -234,7 +236,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         log,
         onRefused: (request, error) => {
           if (error.code !== 'ORIGIN_REFUSED' && error.code !== 'RATE_LIMITED') return;
-          record({
+          refusals.refuse({
             type: error.code === 'ORIGIN_REFUSED' ? 'origin_refused' : 'ratelimit_exceeded',
             outcome: 'failure',
             client: ctx.clientTag(request.remoteAddress),
@@ -250,7 +252,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         authenticate: async (cookie) => authenticateSession(ctx, cookie),
         log,
         onRefused: (reason, remoteAddress) => {
-          record({
+          refusals.refuse({
             type:
               reason === 'origin'
                 ? 'origin_refused'
@@ -303,6 +305,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         clearInterval(checkpoints);
         transport.stop();
         delivery.stop();
+        await refusals.close();
         await recordSecurityEvent(database.db, { type: 'relay_stopped', outcome: 'success' });
         // A final checkpoint covers everything logged, the stop included.
         await checkpointer.maybeCheckpoint(true);

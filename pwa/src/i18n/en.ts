@@ -379,6 +379,7 @@ export const en = {
     unknown: 'Other security event',
     signedInOn: 'Signed in on {{device}}',
     sessionOn: 'New session on {{device}}',
+    repeated: '{{text}} ({{count}} times)',
     events: {
       authn_login_success: 'Signed in',
       authn_login_fail: 'Sign-in failed',

@@ -392,6 +392,7 @@ export const fr: Dictionary = {
     unknown: 'Autre événement de sécurité',
     signedInOn: 'Connexion sur {{device}}',
     sessionOn: 'Nouvelle session sur {{device}}',
+    repeated: '{{text}} ({{count}} fois)',
     events: {
       authn_login_success: 'Connexion',
       authn_login_fail: 'Échec de connexion',

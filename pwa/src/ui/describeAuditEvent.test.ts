@@ -36,6 +36,17 @@ describe('security events in plain words', () => {
     );
   });
 
+  it('says how many refusals one counted event stands for', () => {
+    const { t, setLocale } = translators();
+    const event = { type: 'origin_refused', userAgent: null, details: { count: 9999 } };
+    expect(describeAuditEvent(t, event)).toBe('Request from another site refused (9999 times)');
+    expect(describeAuditEvent(t, { ...event, details: { count: 1 } })).toBe(
+      'Request from another site refused',
+    );
+    setLocale('fr');
+    expect(describeAuditEvent(t, event)).toBe('Requête d’un autre site refusée (9999 fois)');
+  });
+
   it('falls back to a neutral label for a type it does not know', () => {
     const { t } = translators();
     expect(describeAuditEvent(t, { type: 'quantum_flux', userAgent: 'Chrome on Linux' })).toBe(

@@ -8,8 +8,19 @@ import type { Translate } from '../state/createTranslator.js';
  */
 export function describeAuditEvent(
   t: Translate,
-  event: Pick<AuditEventView, 'type' | 'userAgent'>,
+  event: Pick<AuditEventView, 'type' | 'userAgent'> & {
+    readonly details?: AuditEventView['details'];
+  },
 ): string {
+  const text = describeOnce(t, event);
+  // Refusals are counted rather than logged one by one: one event may stand for many.
+  const count = event.details?.['count'];
+  return typeof count === 'number' && count > 1
+    ? t('audit.repeated', { text, count: String(count) })
+    : text;
+}
+
+function describeOnce(t: Translate, event: Pick<AuditEventView, 'type' | 'userAgent'>): string {
   const device = event.userAgent;
   if (device !== null && device !== '') {
     if (event.type === 'authn_login_success') return t('audit.signedInOn', { device });

@@ -42,6 +42,14 @@ export const SECURITY_EVENT_TYPES = [
   'device_added',
   'device_revoked',
   'registration_fail',
+  /*
+   * Refused API requests and socket upgrades (the three types below) are counted, not logged one
+   * by one, since anyone can cause them: per type, client and minute the first is an event with
+   * `details.count` 1 and the rest one event with their `count` and `first`/`last` times; beyond
+   * the relay's cap of clients a minute, one event per type with `client` null, `details.overflow`
+   * true and `details.clients` (distinct clients). A signed-in device's flood of frames is one
+   * `ratelimit_exceeded` per connection and minute, with its account and device.
+   */
   'ratelimit_exceeded',
   'origin_refused',
   'session_upgrade_refused',
