@@ -4,6 +4,7 @@ import type { HealthReport } from '@vaultroom/shared';
 import type { AccountsContext } from './accounts/AccountsContext.js';
 import { accountRoutes } from './accounts/accountRoutes.js';
 import { createRateLimiter } from './accounts/createRateLimiter.js';
+import { describeUserAgent } from './accounts/describeUserAgent.js';
 import { ensureFirstAdminInvite } from './accounts/invites.js';
 import { authenticateSession, sweepLiveSessions } from './accounts/sessions.js';
 import { loadOrCreateAuditLogKey } from './audit/auditLogKey.js';
@@ -240,7 +241,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
             type: error.code === 'ORIGIN_REFUSED' ? 'origin_refused' : 'ratelimit_exceeded',
             outcome: 'failure',
             client: ctx.clientTag(request.remoteAddress),
-            userAgent: request.userAgent.slice(0, 200),
+            userAgent: describeUserAgent(request.userAgent),
             details: { path: request.path },
           });
         },

@@ -27,14 +27,24 @@ export class ApiClient {
     method: string,
     path: string,
     body?: unknown,
-    overrides: { origin?: string | null; contentType?: string; cookie?: string } = {},
+    overrides: {
+      origin?: string | null;
+      contentType?: string;
+      cookie?: string;
+      /** Sent as UTF-8 bytes, as browsers do. */
+      userAgent?: string;
+    } = {},
   ): Promise<ApiResult> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const origin = overrides.origin === undefined ? this.origin : overrides.origin;
     const headers: Record<string, string> = {
       host: `vaultroom.local:${this.relay.httpsPort}`,
-      'user-agent':
-        'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      // Node writes header strings one byte per character: give it the UTF-8 bytes that way.
+      'user-agent': Buffer.from(
+        overrides.userAgent ??
+          'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+        'utf8',
+      ).toString('latin1'),
     };
     if (origin !== null) headers['origin'] = origin;
     const cookie = overrides.cookie ?? this.cookie;
@@ -74,7 +84,8 @@ export class ApiClient {
         },
       );
       req.on('error', reject);
-      if (payload !== undefined) req.write(payload);
+      // A Buffer, not a string: Node would encode the headers with a string body's encoding.
+      if (payload !== undefined) req.write(Buffer.from(payload, 'utf8'));
       req.end();
     });
   }

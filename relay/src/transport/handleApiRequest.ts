@@ -4,6 +4,7 @@ import { isStorageUnavailable } from '../http/isStorageUnavailable.js';
 import type { ApiRequest, ApiResponse, ApiRoute } from '../http/ApiTypes.js';
 import { matchRoute } from '../http/matchRoute.js';
 import type { Logger } from '../log/createLogger.js';
+import { decodeHeader } from './decodeHeader.js';
 import { readJsonBody } from './readJsonBody.js';
 import { SECURITY_HEADERS } from './securityHeaders.js';
 
@@ -80,7 +81,7 @@ export function handleApiRequest(res: HttpResponse, req: HttpRequest, options: A
   const queryString = req.getQuery();
   const origin = req.getHeader('origin');
   const cookie = req.getHeader('cookie');
-  const userAgent = req.getHeader('user-agent');
+  const userAgent = decodeHeader(req.getHeader('user-agent'));
   const contentType = req.getHeader('content-type');
   const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
   let aborted = false;

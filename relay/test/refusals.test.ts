@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from './apiClient.js';
+import { startRelayProcess, type RelayProcess } from './relayProcess.js';
+import { SoftAuthenticator } from './softAuthenticator.js';
+
+const CHROME_LINUX =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+function readDb<T>(relay: RelayProcess, sql: string): T[] {
+  const db = new Database(path.join(relay.dataDir, 'relay.db'), { readonly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('what the relay keeps of a request', () => {
+  let relay: RelayProcess;
+
+  beforeAll(async () => {
+    relay = await startRelayProcess();
+  });
+
+  afterAll(async () => {
+    await relay.stop();
+    fs.rmSync(relay.dataDir, { recursive: true, force: true });
+  });
+
+  it('records the browser family of a refused request, never its User-Agent header', async () => {
+    const client = new ApiClient(relay);
+    const result = await client.request(
+      'POST',
+      '/api/sign-out',
+      {},
+      { origin: 'https://evil.example', userAgent: `${CHROME_LINUX} Café/1.0 canary-7f3a` },
+    );
+    expect(result.status).toBe(403);
+    const refused = () =>
+      readDb<{ user_agent: string | null }>(
+        relay,
+        "SELECT user_agent FROM audit_events WHERE type = 'origin_refused'",
+      );
+    await expect.poll(() => refused().length).toBe(1);
+    expect(refused()[0]?.user_agent).toBe('Chrome on Linux');
+    const everything = JSON.stringify(readDb(relay, 'SELECT * FROM audit_events'));
+    expect(everything).not.toContain('canary-7f3a');
+  });
+
+  it('reads the User-Agent header as UTF-8', async () => {
+    const userAgent = `${CHROME_LINUX} Café/1.0`;
+    const client = new ApiClient(relay);
+    const key = new SoftAuthenticator({ origin: client.origin });
+    const invite = new URL(relay.adminInvite() ?? '').hash.replace('#invite=', '');
+    const begin = await client.request(
+      'POST',
+      '/api/registration/options',
+      { invite, handle: 'zoe', displayName: 'Zoé' },
+      { userAgent },
+    );
+    const done = await client.request(
+      'POST',
+      '/api/registration/verify',
+      {
+        ceremonyId: begin.body['ceremonyId'],
+        response: key.register(begin.body['options'] as PublicKeyCredentialCreationOptionsJSON),
+      },
+      { userAgent },
+    );
+    expect(done.status).toBe(201);
+    const sessions = readDb<{ user_agent: string }>(relay, 'SELECT user_agent FROM sessions');
+    expect(sessions.map((row) => row.user_agent)).toEqual([userAgent]);
+  });
+});
