@@ -46,6 +46,7 @@ interface ServeFlags {
   maxDeviceLag?: string;
   mailboxQuotaMb?: string;
   senderQuotaMb?: string;
+  allowLocalhost?: string;
   dataDir?: string;
   hostname?: string;
   altHostnames?: string;
@@ -241,6 +242,15 @@ function program(): Command {
       new Option('--sender-quota-mb <MiB>', 'undelivered bytes one account may have sent')
         .env('VAULTROOM_SENDER_QUOTA_MB')
         .default(DEFAULTS.senderQuotaMb),
+    )
+    .addOption(
+      new Option(
+        '--allow-localhost [yes|no]',
+        'also serve the app as https://localhost on this machine (origin and passkey RP ID)',
+      )
+        .env('VAULTROOM_ALLOW_LOCALHOST')
+        .preset('true')
+        .default(DEFAULTS.allowLocalhost),
     )
     .addOption(logLevelOption())
     .action((flags: ServeFlags) => serve(flags));

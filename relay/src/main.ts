@@ -17,7 +17,7 @@ import { createRefusalCounter } from './audit/createRefusalCounter.js';
 import { recordConfigChange } from './audit/recordConfigChange.js';
 import { recordSecurityEvent, type SecurityEvent } from './audit/recordSecurityEvent.js';
 import { ensureCertificates } from './certs/index.js';
-import { allHostnames, type RelayConfig } from './config/relayConfig.js';
+import { allHostnames, allowsLocalhost, type RelayConfig } from './config/relayConfig.js';
 import { acquireDataDirLock } from './db/acquireDataDirLock.js';
 import { checkWriteAheadLog } from './db/checkWriteAheadLog.js';
 import { DATABASE_FILE, openDatabase } from './db/openDatabase.js';
@@ -131,7 +131,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   };
   const allowedOrigins = () => [
     `https://${config.hostname}${portSuffix()}`,
-    `https://localhost${portSuffix()}`,
+    ...(allowsLocalhost(config) ? [`https://localhost${portSuffix()}`] : []),
   ];
   let transport: Transport | null = null;
   const ctx: AccountsContext = {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import Database from 'better-sqlite3';
@@ -74,5 +75,65 @@ describe('what the relay keeps of a request', () => {
     expect(done.status).toBe(201);
     const sessions = readDb<{ user_agent: string }>(relay, 'SELECT user_agent FROM sessions');
     expect(sessions.map((row) => row.user_agent)).toEqual([userAgent]);
+  });
+});
+
+describe('localhost as an origin of the app', () => {
+  /** A passkey ceremony started by a browser at https://localhost on the relay's port. */
+  async function fromLocalhost(args: string[]) {
+    const relay = await startRelayProcess({ args });
+    try {
+      const origin = `https://localhost:${relay.httpsPort}`;
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = https.request(
+          {
+            host: '127.0.0.1',
+            port: relay.httpsPort,
+            path: '/api/sign-in/options',
+            method: 'POST',
+            ca: relay.caPem(),
+            servername: 'localhost',
+            headers: {
+              host: `localhost:${relay.httpsPort}`,
+              origin,
+              'content-type': 'application/json',
+            },
+            agent: false,
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => {
+              resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() });
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+      const body = JSON.parse(answer.text) as {
+        options?: { rpId?: string };
+        error?: { code: string };
+      };
+      return { status: answer.status, code: body.error?.code, rpId: body.options?.rpId };
+    } finally {
+      await relay.stop();
+      fs.rmSync(relay.dataDir, { recursive: true, force: true });
+    }
+  }
+
+  it('is refused on a relay named vaultroom.local unless the operator allows it', async () => {
+    expect(await fromLocalhost([])).toMatchObject({ status: 403, code: 'ORIGIN_REFUSED' });
+    expect(await fromLocalhost(['--allow-localhost'])).toMatchObject({
+      status: 200,
+      rpId: 'localhost',
+    });
+  });
+
+  it('is allowed when the relay is itself named localhost', async () => {
+    expect(await fromLocalhost(['--hostname', 'vaultroom.localhost'])).toMatchObject({
+      status: 200,
+      rpId: 'localhost',
+    });
   });
 });

@@ -9,7 +9,7 @@ export interface AccountSettings {
   readonly rpName: string;
   /** The canonical host name: the RP ID passkeys are made for. */
   readonly rpId: string;
-  /** Origins a ceremony may come from: the canonical one and, for local use, localhost. */
+  /** Origins a ceremony may come from: the canonical one and, where allowed, localhost. */
   readonly origins: () => readonly string[];
   /** The origin invite links point at. */
   readonly publicOrigin: () => string;

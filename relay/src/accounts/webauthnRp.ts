@@ -1,12 +1,15 @@
 import type { AccountsContext } from './AccountsContext.js';
 
 /**
- * The RP ID a ceremony runs under. Passkeys belong to the canonical host name; on the relay's own
- * machine the app may also be opened as https://localhost, which browsers treat as its own RP ID.
+ * The RP ID a ceremony runs under. Passkeys belong to the canonical host name; where the relay
+ * allows it (VAULTROOM_ALLOW_LOCALHOST), the app may also be opened as https://localhost on its
+ * own machine, which browsers treat as its own RP ID.
  */
 export function rpIdFor(ctx: AccountsContext, origin: string): string {
   try {
-    if (new URL(origin).hostname === 'localhost') return 'localhost';
+    if (new URL(origin).hostname === 'localhost' && ctx.settings.origins().includes(origin)) {
+      return 'localhost';
+    }
   } catch {
     // A missing or malformed Origin falls through to the canonical RP ID and fails verification.
   }

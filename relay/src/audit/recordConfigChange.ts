@@ -16,6 +16,7 @@ function securitySettings(config: RelayConfig): Record<string, string> {
     sessionMaxDays: String(config.sessionMaxDays),
     challengeTtlSeconds: String(config.challengeTtlSeconds),
     authRatePerMinute: String(config.authRatePerMinute),
+    allowLocalhost: String(config.allowLocalhost),
   };
 }
 

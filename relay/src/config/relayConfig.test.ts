@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './ConfigError.js';
-import { allHostnames, parseRelayConfig } from './relayConfig.js';
+import { allHostnames, allowsLocalhost, parseRelayConfig } from './relayConfig.js';
 
 const cwd = '/srv/vaultroom';
 
@@ -30,7 +30,28 @@ describe('parseRelayConfig', () => {
       maxDeviceLag: 5000,
       mailboxQuotaMb: 256,
       senderQuotaMb: 1024,
+      allowLocalhost: false,
     });
+  });
+
+  it('reads allow-localhost as a boolean', () => {
+    for (const word of ['true', 'YES', ' on ', '1']) {
+      expect(parseRelayConfig({ allowLocalhost: word }, cwd).allowLocalhost).toBe(true);
+    }
+    for (const word of ['false', 'No', 'off', '0']) {
+      expect(parseRelayConfig({ allowLocalhost: word }, cwd).allowLocalhost).toBe(false);
+    }
+  });
+
+  it('allows localhost origins only when set, or when the relay is itself named localhost', () => {
+    const allows = (raw: Parameters<typeof parseRelayConfig>[0]) =>
+      allowsLocalhost(parseRelayConfig(raw, cwd));
+    expect(allows({})).toBe(false);
+    expect(allows({ hostname: 'localhost.example' })).toBe(false);
+    expect(allows({ hostname: 'notlocalhost' })).toBe(false);
+    expect(allows({ allowLocalhost: 'true' })).toBe(true);
+    expect(allows({ hostname: 'localhost' })).toBe(true);
+    expect(allows({ hostname: 'vaultroom.localhost' })).toBe(true);
   });
 
   it('disables the redirect listener with port 0 and resolves relative paths', () => {
@@ -70,6 +91,7 @@ describe('parseRelayConfig', () => {
     [{ sessionIdleHours: '0' }, 'VAULTROOM_SESSION_IDLE_HOURS must be a whole number from 1'],
     [{ sessionMaxDays: '1.5' }, 'VAULTROOM_SESSION_MAX_DAYS must be a whole number from 1'],
     [{ publicPort: '0' }, 'VAULTROOM_PUBLIC_PORT must be between 1 and 65535'],
+    [{ allowLocalhost: 'maybe' }, 'VAULTROOM_ALLOW_LOCALHOST must be true or false, got "maybe"'],
   ])('refuses %o with a message naming the setting', (raw, message) => {
     expect(() => parseRelayConfig(raw, cwd)).toThrow(ConfigError);
     expect(() => parseRelayConfig(raw, cwd)).toThrow(message);

@@ -51,6 +51,11 @@ export interface RelayConfig {
   readonly mailboxQuotaMb: number;
   /** Undelivered envelope bytes one account's devices may have sent, in MiB. */
   readonly senderQuotaMb: number;
+  /**
+   * Whether the app may also be used as https://localhost (origin and passkey RP ID) on the
+   * relay's own machine; always so when the host name is itself a loopback name.
+   */
+  readonly allowLocalhost: boolean;
 }
 
 /** Raw settings as strings, after command-line flags have been merged over `VAULTROOM_*`. */
@@ -78,6 +83,7 @@ export interface RawRelayConfig {
   readonly maxDeviceLag?: string | undefined;
   readonly mailboxQuotaMb?: string | undefined;
   readonly senderQuotaMb?: string | undefined;
+  readonly allowLocalhost?: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -99,6 +105,7 @@ export const DEFAULTS = {
   maxDeviceLag: '5000',
   mailboxQuotaMb: '256',
   senderQuotaMb: '1024',
+  allowLocalhost: 'false',
 } as const;
 
 /** Where `npm run build` puts the PWA, relative to this file in both src/ and dist/. */
@@ -170,6 +177,16 @@ function parseRegistration(raw: string): 'invite' | 'open' {
   return mode;
 }
 
+const TRUE_WORDS = ['true', 'yes', 'on', '1'];
+const FALSE_WORDS = ['false', 'no', 'off', '0'];
+
+function parseBoolean(raw: string, setting: string): boolean {
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  throw new ConfigError(`${setting} must be true or false, got ${quoteSetting(raw)}`);
+}
+
 function parseLogLevel(raw: string): LogLevel {
   const level = LOG_LEVELS.find((candidate) => candidate === raw.trim().toLowerCase());
   if (level === undefined) {
@@ -239,10 +256,28 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
     maxDeviceLag: wholeNumberSetting(raw, 'maxDeviceLag'),
     mailboxQuotaMb: wholeNumberSetting(raw, 'mailboxQuotaMb'),
     senderQuotaMb: wholeNumberSetting(raw, 'senderQuotaMb'),
+    allowLocalhost: parseBoolean(
+      raw.allowLocalhost ?? DEFAULTS.allowLocalhost,
+      'VAULTROOM_ALLOW_LOCALHOST',
+    ),
   };
 }
 
 /** Every name the relay answers to: the canonical one first. */
 export function allHostnames(config: Pick<RelayConfig, 'hostname' | 'altHostnames'>): string[] {
   return [config.hostname, ...config.altHostnames];
+}
+
+/** `localhost` and names below it, which resolve to the machine itself (RFC 6761 §6.3). */
+export function isLoopbackName(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost');
+}
+
+/**
+ * Whether https://localhost is an origin (and RP ID) of the app: only when the operator allows it,
+ * or when the relay's own name is a loopback name. Otherwise a relay reachable as
+ * vaultroom.local would take requests from whatever any local program serves on localhost.
+ */
+export function allowsLocalhost(config: Pick<RelayConfig, 'hostname' | 'allowLocalhost'>): boolean {
+  return config.allowLocalhost || isLoopbackName(config.hostname);
 }
