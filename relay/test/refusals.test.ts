@@ -20,7 +20,42 @@ function readDb<T>(relay: RelayProcess, sql: string): T[] {
   }
 }
 
-describe('what the relay keeps of a request', () => {
+/** A request with exactly these headers, from the relay's own machine. */
+function send(
+  relay: RelayProcess,
+  request: { method: string; path: string; servername: string; headers: Record<string, string> },
+  body?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port: relay.httpsPort,
+        path: request.path,
+        method: request.method,
+        ca: relay.caPem(),
+        servername: request.servername,
+        headers: request.headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString(),
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('requests the relay refuses, and what it keeps of them', () => {
   let relay: RelayProcess;
 
   beforeAll(async () => {
@@ -50,6 +85,50 @@ describe('what the relay keeps of a request', () => {
     expect(refused()[0]?.user_agent).toBe('Chrome on Linux');
     const everything = JSON.stringify(readDb(relay, 'SELECT * FROM audit_events'));
     expect(everything).not.toContain('canary-7f3a');
+  });
+
+  it('refuses a socket upgrade for a host name it does not serve, as it refuses a page or an API call', async () => {
+    const origin = `https://vaultroom.local:${relay.httpsPort}`;
+    const host = `attacker.example:${relay.httpsPort}`;
+    const upgrade = await send(relay, {
+      method: 'GET',
+      path: '/ws',
+      servername: 'vaultroom.local',
+      headers: {
+        host,
+        origin,
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
+    const page = await send(relay, {
+      method: 'GET',
+      path: '/healthz',
+      servername: 'vaultroom.local',
+      headers: { host },
+    });
+    const api = await send(
+      relay,
+      {
+        method: 'POST',
+        path: '/api/sign-in/options',
+        servername: 'vaultroom.local',
+        headers: { host, origin, 'content-type': 'application/json' },
+      },
+      '{}',
+    );
+    for (const answer of [upgrade, page, api]) {
+      expect(answer.status).toBe(421);
+      expect(answer.text).toBe('This relay does not serve that host name\n');
+      expect(answer.headers['strict-transport-security']).toBeDefined();
+    }
+    // Like the other routes, a misdirected upgrade leaves no trace in the audit log.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(
+      readDb(relay, "SELECT seq FROM audit_events WHERE type = 'session_upgrade_refused'"),
+    ).toEqual([]);
   });
 
   it('reads the User-Agent header as UTF-8', async () => {
@@ -84,33 +163,20 @@ describe('localhost as an origin of the app', () => {
     const relay = await startRelayProcess({ args });
     try {
       const origin = `https://localhost:${relay.httpsPort}`;
-      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = https.request(
-          {
-            host: '127.0.0.1',
-            port: relay.httpsPort,
-            path: '/api/sign-in/options',
-            method: 'POST',
-            ca: relay.caPem(),
-            servername: 'localhost',
-            headers: {
-              host: `localhost:${relay.httpsPort}`,
-              origin,
-              'content-type': 'application/json',
-            },
-            agent: false,
+      const answer = await send(
+        relay,
+        {
+          method: 'POST',
+          path: '/api/sign-in/options',
+          servername: 'localhost',
+          headers: {
+            host: `localhost:${relay.httpsPort}`,
+            origin,
+            'content-type': 'application/json',
           },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () => {
-              resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() });
-            });
-          },
-        );
-        req.on('error', reject);
-        req.end('{}');
-      });
+        },
+        '{}',
+      );
       const body = JSON.parse(answer.text) as {
         options?: { rpId?: string };
         error?: { code: string };

@@ -40,10 +40,14 @@ function assertReadable(file: string, what: string): void {
   }
 }
 
+/** The answer to a request for a host name that is not the relay's (see isAllowedHost). */
+const MISDIRECTED = textReply(
+  '421 Misdirected Request',
+  'This relay does not serve that host name',
+);
+
 function route(options: HttpsAppOptions, req: uWS.HttpRequest): Reply {
-  if (!isAllowedHost(req.getHeader('host'), options.hostnames)) {
-    return textReply('421 Misdirected Request', 'This relay does not serve that host name');
-  }
+  if (!isAllowedHost(req.getHeader('host'), options.hostnames)) return MISDIRECTED;
   const method = req.getCaseSensitiveMethod();
   if (method !== 'GET' && method !== 'HEAD') {
     return textReply('405 Method Not Allowed', 'Method not allowed', [['Allow', 'GET, HEAD']]);
@@ -75,15 +79,23 @@ export function createHttpsApp(options: HttpsAppOptions): uWS.TemplatedApp {
       { cause: error },
     );
   }
+  const { upgrade } = options.sockets.behavior;
   return app
-    .ws('/ws', options.sockets.behavior)
+    .ws('/ws', {
+      ...options.sockets.behavior,
+      // The socket answers to the relay's names only, like every route: a page whose own name
+      // points at the relay's address (DNS rebinding) gets no socket either.
+      upgrade: (res, req, context) => {
+        if (!isAllowedHost(req.getHeader('host'), options.hostnames)) {
+          respond(res, MISDIRECTED, false);
+          return;
+        }
+        void upgrade?.(res, req, context);
+      },
+    })
     .any('/api/*', (res, req) => {
       if (!isAllowedHost(req.getHeader('host'), options.hostnames)) {
-        respond(
-          res,
-          textReply('421 Misdirected Request', 'This relay does not serve that host name'),
-          false,
-        );
+        respond(res, MISDIRECTED, false);
         return;
       }
       handleApiRequest(res, req, options.api);
