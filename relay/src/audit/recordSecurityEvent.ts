@@ -2,6 +2,7 @@ import type { SecurityEventType } from '@vaultroom/shared';
 import type SQLite from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import type { RelayDatabase } from '../db/schema.js';
+import { retryWhileBusy } from '../db/retryWhileBusy.js';
 import { sqliteConnectionOf } from '../db/sqliteConnectionOf.js';
 import { auditLeafHash, auditNodeHash, type AuditRow } from './auditLeaf.js';
 import { createAuditReader, type AuditReader } from './createAuditReader.js';
@@ -185,20 +186,24 @@ export async function recordSecurityEvent(
     return;
   }
   const sqlite = sqliteConnectionOf(db);
-  if (!sqlite.inTransaction) {
-    // Nobody holds a transaction: one synchronous transaction of better-sqlite3's, with no
-    // await between its BEGIN and COMMIT for other work to slip into.
-    sqlite
-      .transaction(() => {
-        appendTo(sqlite, readTail(sqlite), event, now);
-      })
-      .immediate();
-    return;
-  }
-  // Another caller's transaction is open and waiting on an await: a transaction of better-sqlite3's
-  // would nest inside it (and share its fate), so wait for the connection through Kysely.
-  await db.transaction().execute((trx) => {
-    append(trx, event, now);
-    return Promise.resolve();
+  // Another process may hold the database's lock: the wait for it yields to the event loop.
+  await retryWhileBusy(async () => {
+    if (!sqlite.inTransaction) {
+      // Nobody holds a transaction: one synchronous transaction of better-sqlite3's, with no
+      // await between its BEGIN and COMMIT for other work to slip into.
+      sqlite
+        .transaction(() => {
+          appendTo(sqlite, readTail(sqlite), event, now);
+        })
+        .immediate();
+      return;
+    }
+    // Another caller's transaction is open and waiting on an await: a transaction of
+    // better-sqlite3's would nest inside it (and share its fate), so wait for the connection
+    // through Kysely.
+    await db.transaction().execute((trx) => {
+      append(trx, event, now);
+      return Promise.resolve();
+    });
   });
 }

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { createBusyRetryingDialect } from './createBusyRetryingDialect.js';
+import { RELAY_BUSY_WAIT_MS } from './retryWhileBusy.js';
 import { StartupError } from '../lifecycle/StartupError.js';
 import { acquireDataDirLock } from './acquireDataDirLock.js';
 import { migrationProvider } from './migrations/index.js';
@@ -17,7 +19,11 @@ export interface OpenDatabase {
 
 export const DATABASE_FILE = 'relay.db';
 
-/** How long a writer waits for SQLite's lock before failing, in milliseconds. */
+/**
+ * How long a command-line tool's writer waits for SQLite's lock before failing, in milliseconds.
+ * The relay's own connection waits only RELAY_BUSY_WAIT_MS per attempt, since that wait blocks
+ * every connection it serves, and retries from a timer instead (createBusyRetryingDialect).
+ */
 const BUSY_TIMEOUT_MS = 5000;
 
 /**
@@ -40,7 +46,7 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
     // SQLite gives its -wal and -shm files the database file's mode, so creating it owner-only
     // first keeps all three private whatever the umask.
     fs.closeSync(fs.openSync(file, 'a', 0o600));
-    sqlite = new SQLite(file, { timeout: BUSY_TIMEOUT_MS });
+    sqlite = new SQLite(file, { timeout: RELAY_BUSY_WAIT_MS });
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
@@ -51,7 +57,7 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
     });
   }
 
-  const db = new Kysely<RelayDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<RelayDatabase>({ dialect: createBusyRetryingDialect(sqlite) });
   bindSqliteConnection(db, sqlite);
   const close = async (): Promise<void> => {
     await db.destroy(); // closes the better-sqlite3 connection

@@ -200,54 +200,76 @@ describe('a full disk', () => {
 });
 
 describe('a database held locked by another process', () => {
-  it('refuses writes with a code once its wait runs out, and works again when the lock goes', async () => {
+  it('keeps serving and delivering between online devices through a 10 s lock, refuses stored writes with a code, and heals', async () => {
     await sodium.ready;
     const pwaDir = minimalPwa();
     const relay = await startRelayProcess({
       args: ['--pwa-dir', pwaDir, '--send-rate-per-second', '100000'],
     });
     try {
-      const { alice, sender, bobDevice } = await twoUsers(relay);
+      const { alice, bob, sender, bobDevice } = await twoUsers(relay);
+      // Bob's laptop stays online and acks what it gets; his phone (bobDevice) is offline.
+      const laptop = await DeviceSocket.open(relay, bob.cookie);
+      await laptop.hello(null);
+      const laptopDevice = await registerDevice(laptop, 'Bob laptop');
+      laptop.socket.on('message', () => {
+        const ids = laptop.frames
+          .splice(0)
+          .flatMap((frame) => (frame.t === 'deliver' ? frame.envelopes.map((e) => e.id) : []));
+        if (ids.length > 0) laptop.send({ t: 'ack', envelopes: ids });
+      });
+
       const locker = new Database(path.join(relay.dataDir, 'relay.db'), { timeout: 1000 });
       locker.prepare('BEGIN IMMEDIATE').run();
       const started = Date.now();
-      // The relay's wait for the lock blocks it, so replies may take several busy timeouts.
-      const sendId = sender.id();
-      const held = sender.next((frame) => 'id' in frame && frame.id === sendId, 40_000);
-      sender.send({
-        t: 'send',
-        id: sendId,
-        msg: new Uint8Array(randomBytes(16)),
-        to: [{ device: bobDevice, body: new Uint8Array(512) }],
-      });
+      // Writes that must reach the disk wait the lock out, then are refused with a code.
+      const stored = send(sender, bobDevice, 512);
       const invitePromise = alice.request('POST', '/api/invites', {
         role: 'member',
         maxUses: 1,
         expiresInHours: 1,
       });
-      const reply = await held;
-      const sendMs = Date.now() - started;
-      const invite = await invitePromise;
-      const apiMs = Date.now() - started;
+      const storedReply = stored.reply.then((reply) => ({ reply, ms: Date.now() - started }));
+      const inviteReply = invitePromise.then((invite) => ({ invite, ms: Date.now() - started }));
+
+      // Meanwhile the relay answers, and online devices keep talking: an envelope its recipient
+      // acks before it would be committed never needs the disk.
+      const health: number[] = [];
+      const online: number[] = [];
+      while (Date.now() - started < 10_000) {
+        const healthStarted = performance.now();
+        const healthz = await alice.request('GET', '/healthz');
+        health.push(performance.now() - healthStarted);
+        expect(healthz.status).toBe(200);
+        const sendStarted = performance.now();
+        expect((await send(sender, laptopDevice, 512).reply).t).toBe('sent');
+        online.push(performance.now() - sendStarted);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const { reply, ms: sendMs } = await storedReply;
+      const { invite, ms: apiMs } = await inviteReply;
       locker.prepare('COMMIT').run();
       locker.close();
       const readStarted = Date.now();
       const me = await alice.request('GET', '/api/me');
       const readMs = Date.now() - readStarted;
-      // Known gap: the wait for the lock is synchronous, so while another process holds the
-      // lock, each write the relay attempts (its own audit checkpoints and session touches too)
-      // stalls every connection for up to the busy timeout. Refusals stay coded meanwhile.
+      const max = (values: number[]) => Math.max(...values);
       console.log(
-        `database locked by another process: send refused with ${reply.t === 'error' ? reply.code : reply.t} ` +
-          `after ${sendMs} ms, API write answered ${invite.status} ${invite.body.error?.code ?? ''} ` +
-          `after ${apiMs} ms (busy timeout 5000 ms per write; bound 30000 ms), the relay answered a ` +
-          `read ${readMs} ms after the lock went (bound 1000 ms)`,
+        `database locked by another process for 10 s: /healthz answered ${health.length} times, ` +
+          `the slowest in ${max(health).toFixed(1)} ms; ${online.length} sends between online ` +
+          `devices, the slowest \`sent\` in ${max(online).toFixed(1)} ms (bound 100 ms); a send to ` +
+          `an offline device refused with ${reply.t === 'error' ? reply.code : reply.t} after ` +
+          `${sendMs} ms, an API write answered ${invite.status} ${invite.body.error?.code ?? ''} ` +
+          `after ${apiMs} ms; a read ${readMs} ms after the lock went (bound 1000 ms)`,
       );
+      expect(max(health)).toBeLessThan(100);
+      expect(max(online)).toBeLessThan(100);
       expect(reply).toMatchObject({ t: 'error', code: 'STORAGE_BUSY' });
+      expect(sendMs).toBeLessThan(8_000);
       expect(invite.status).toBe(503);
       expect(invite.body.error?.code).toBe('UNAVAILABLE');
       expect(invite.headers['retry-after']).toBe('5');
-      expect(apiMs).toBeLessThan(30_000);
+      expect(apiMs).toBeLessThan(8_000);
       expect(me.status).toBe(200);
       expect(readMs).toBeLessThan(1000);
 
@@ -260,6 +282,7 @@ describe('a database held locked by another process', () => {
       });
       expect(again.status).toBe(201);
       sender.close();
+      laptop.close();
     } finally {
       await relay.stop();
       fs.rmSync(relay.dataDir, { recursive: true, force: true });
