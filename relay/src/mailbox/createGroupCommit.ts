@@ -47,6 +47,8 @@ export interface GroupCommitOptions {
 interface PendingEnvelope {
   readonly row: EnvelopeRow;
   readonly send: PendingSend;
+  /** When it was accepted (ms): a lock is waited out for each envelope from then on. */
+  readonly since: number;
 }
 
 /**
@@ -74,7 +76,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
    */
   let deletes = new Map<string, string[]>();
   let timer: NodeJS.Timeout | null = null;
-  let lockedSince: number | null = null;
+  /** The last commit met another process's lock: only the retry timer tries again. */
+  let locked = false;
   let stopped = false;
 
   function schedule(delayMs: number): void {
@@ -111,7 +114,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     if (pending.size === 0 && deletes.size === 0) return true;
     // Locked: only the retry timer tries again, so callers that must wait for a commit (a drain)
     // do not each spend the connection's busy wait on the event loop.
-    if (lockedSince !== null && timer !== null) return false;
+    if (locked && timer !== null) return false;
     if (store.inTransaction()) {
       // Nested, the commit would be a savepoint of someone else's transaction: `sent` could
       // reach a sender for envelopes that a rollback then takes away. Try again shortly.
@@ -128,28 +131,31 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
         batchDeletes,
       );
     } catch (error) {
-      const locked = isStorageLocked(error);
-      if (locked && !stopped) {
-        lockedSince ??= now();
-        if (now() - lockedSince < busyDeadlineMs) {
-          restore(batch, batchDeletes);
-          schedule(busyRetryMs);
-          return false;
-        }
+      const lockConflict = isStorageLocked(error);
+      locked = lockConflict && !stopped;
+      // Nothing of the batch is stored (one transaction). Behind a lock, each envelope is kept
+      // pending (still pushed to, and acked by, online recipients) until it has waited the
+      // deadline; then, as on any other failure, its sender gets a coded error it can retry
+      // with the same message id. Acked envelopes stay stored and are delivered again, which
+      // the recipient drops by message id.
+      const refused = locked
+        ? [...batch.values()].filter((entry) => now() - entry.since >= busyDeadlineMs)
+        : [...batch.values()];
+      for (const entry of refused) batch.delete(entry.row.id);
+      if (refused.length > 0) {
+        log.error({ err: error, envelopes: refused.length }, 'could not store envelopes');
       }
-      // Nothing of the batch is stored (one transaction): no sender is told `sent`, and each
-      // gets a coded error it can retry with the same message ids. Acked envelopes stay stored
-      // and are delivered again, which the recipient drops by message id.
-      log.error({ err: error, envelopes: batch.size }, 'could not store envelopes');
-      lockedSince = null;
-      for (const entry of batch.values()) {
+      for (const entry of refused) {
         bytes -= entry.row.body.byteLength;
         options.onDropped(entry.row);
-        entry.send.refuse(locked ? 'STORAGE_BUSY' : 'STORAGE_FULL');
+        entry.send.refuse(lockConflict ? 'STORAGE_BUSY' : 'STORAGE_FULL');
       }
-      return true;
+      if (!locked) return true;
+      restore(batch, batchDeletes);
+      schedule(busyRetryMs);
+      return false;
     }
-    lockedSince = null;
+    locked = false;
     for (const entry of batch.values()) {
       bytes -= entry.row.body.byteLength;
       entry.send.envelopeDone();
@@ -159,7 +165,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
 
   return {
     add(row, send) {
-      pending.set(row.id, { row, send });
+      pending.set(row.id, { row, send, since: now() });
       bytes += row.body.byteLength;
       schedule(windowMs);
     },
