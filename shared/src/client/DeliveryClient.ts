@@ -94,6 +94,13 @@ export interface DeliveryClient {
   sendState(msg: Uint8Array): SendState | undefined;
   subscribeSends(listener: (update: SendUpdate) => void): () => void;
 
+  /**
+   * Tries at once when waiting out the reconnect backoff, and starts the backoff over: for when
+   * the device reports it is back online, or the app comes to the foreground. Does nothing while
+   * connected, while an attempt is under way, or once terminal.
+   */
+  reconnectNow(): void;
+
   /** Ends the connection for good; pending requests reject with `CLOSED`. The outbox is kept. */
   close(): void;
 }

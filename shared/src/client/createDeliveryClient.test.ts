@@ -628,6 +628,110 @@ describe('createDeliveryClient: close codes and backoff', () => {
   });
 });
 
+describe('createDeliveryClient: reconnectNow', () => {
+  it('tries at once while waiting out the backoff, and is connected', async () => {
+    const { relay, clock, client } = setup({ random: () => 0.999 });
+    await settle();
+    relay.refuseWith = 1006;
+    relay.close(relay.current, 1006);
+    // Windows 100, 200, 400, 800: the next wait would be 999.
+    await clock.advance(99 + 199 + 399 + 799);
+    expect(relay.connections).toHaveLength(5);
+    relay.refuseWith = null;
+    const before = clock.now();
+    client.reconnectNow();
+    await settle();
+    expect(relay.connections).toHaveLength(6);
+    expect(relay.current.openedAt).toBe(before);
+    expect(client.state).toBe('connected');
+    // The cancelled timer opens nothing more.
+    await clock.advance(1000);
+    expect(relay.connections).toHaveLength(6);
+  });
+
+  it('starts the backoff over, so a failed attempt is retried within the base window', async () => {
+    const { relay, clock, client } = setup({ random: () => 0.999 });
+    await settle();
+    relay.refuseWith = 1006;
+    relay.close(relay.current, 1006);
+    await clock.advance(99 + 199 + 399 + 799);
+    client.reconnectNow();
+    await settle();
+    const attemptAt = relay.current.openedAt;
+    await clock.advance(99);
+    expect(relay.connections).toHaveLength(7);
+    expect(relay.current.openedAt - attemptAt).toBe(99);
+  });
+
+  it('also cuts short the wait after a first attempt that could not even start', async () => {
+    const clock = new FakeClock();
+    const relay = new FakeRelay(clock);
+    let calls = 0;
+    const client = createDeliveryClient({
+      url: 'wss://relay.test/ws',
+      connect: (url) => {
+        calls += 1;
+        if (calls === 1) throw new Error('offline');
+        return relay.connect(url);
+      },
+      clock,
+      random: () => 0.999,
+      randomBytes: (length) => new Uint8Array(length),
+      device: 'dev1',
+      onEnvelope: () => Promise.resolve(),
+      backoff: { baseMs: 100, maxMs: 1000 },
+    });
+    client.reconnectNow();
+    await settle();
+    expect(calls).toBe(2);
+    expect(client.state).toBe('connected');
+  });
+
+  it('does nothing while connected', async () => {
+    const { relay, client } = setup();
+    await settle();
+    client.reconnectNow();
+    await settle();
+    expect(relay.connections).toHaveLength(1);
+    expect(relay.current.open).toBe(true);
+    expect(client.state).toBe('connected');
+  });
+
+  it('does nothing while an attempt waits for its welcome', async () => {
+    const { relay, client } = setup();
+    relay.ignoreHello = true;
+    await settle();
+    client.reconnectNow();
+    await settle();
+    expect(relay.connections).toHaveLength(1);
+    expect(relay.current.open).toBe(true);
+  });
+
+  it.each([
+    [
+      'closed',
+      (client: ReturnType<typeof setup>['client']) => {
+        client.close();
+      },
+    ],
+    [
+      'signed-out',
+      (_client: ReturnType<typeof setup>['client'], relay: FakeRelay) => {
+        relay.close(relay.current, 1008);
+      },
+    ],
+  ] as const)('does nothing once %s', async (state, end) => {
+    const { relay, client, clock } = setup();
+    await settle();
+    end(client, relay);
+    await settle();
+    client.reconnectNow();
+    await clock.advance(60_000);
+    expect(client.state).toBe(state);
+    expect(relay.connections).toHaveLength(1);
+  });
+});
+
 describe('createDeliveryClient: outbox', () => {
   it('goes queued → sending → sent and forgets the send', async () => {
     const store = createMemoryOutboxStore();

@@ -465,6 +465,14 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
       sendListeners.add(listener);
       return () => sendListeners.delete(listener);
     },
+    reconnectNow() {
+      // Only a wait between attempts is cut short: a connection, or an attempt under way, stays.
+      if (cancelReconnect === null || isTerminal(state)) return;
+      cancelReconnect();
+      // The network changed: its earlier failures say nothing about the next attempt.
+      reconnectAttempts = 0;
+      open();
+    },
     close() {
       if (isTerminal(state)) return;
       shutDown('closed', new DeliveryError('CLOSED'));
