@@ -4,11 +4,16 @@ import { APP_ROUTES } from '@vaultroom/shared';
 import { createEffect, lazy, type JSX } from 'solid-js';
 import { render } from 'solid-js/web';
 import { createMemoryKeystoreKeySink } from './core/keystoreKeySink.js';
-import { createSessionWatch } from './core/createSessionWatch.js';
+import { createRelayConnection } from './core/createRelayConnection.js';
 import { accountsClient } from './platform/accountsClient.js';
 import { showUnreadOnAppIcon } from './platform/appBadge.js';
 import { auditClient } from './platform/auditClient.js';
 import { browserConnectivity } from './platform/browserConnectivity.js';
+import {
+  browserClock,
+  browserDeliverySocket,
+  deliverySocketUrl,
+} from './platform/browserDeliverySocket.js';
 import { checkpointStorage } from './platform/checkpointStorage.js';
 import { applyLocale, applyThemePreference } from './platform/documentAppearance.js';
 import { fetchHealth } from './platform/fetchHealth.js';
@@ -26,7 +31,6 @@ import { browserNotifications } from './platform/browserNotifications.js';
 import { lastAccountStorage } from './platform/lastAccountStorage.js';
 import { openChatEngine } from './platform/openChatEngine.js';
 import { deleteChatStore, forgetPasskeyWrap } from './platform/openChatKeystore.js';
-import { openSessionSocket } from './platform/sessionSocket.js';
 import { storagePersistence } from './platform/storagePersistence.js';
 import { AppContext, type AppServices } from './state/AppContext.js';
 import { createAccountSession } from './state/createAccountSession.js';
@@ -78,16 +82,27 @@ function Root(): JSX.Element {
   });
   // PRF outputs, in memory only: they open the chat's passkey-sealed store (createChatLock).
   const keystore = createMemoryKeystoreKeySink();
+  // The tab's one socket to the relay, from sign-in to sign-out; the chat takes it over once open.
+  const connection = createRelayConnection({
+    client: {
+      url: deliverySocketUrl(),
+      connect: browserDeliverySocket,
+      clock: browserClock,
+      random: Math.random,
+      randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+    },
+  });
   const session = createAccountSession({
     client: accountsClient,
     lastAccount: lastAccountStorage,
     keystore,
-    createWatch: (events) => createSessionWatch({ openSocket: openSessionSocket, ...events }),
+    connection,
   });
   const t = createTranslator(preferences.locale);
   const chatLock = createChatLock({
     account: session.account,
-    open: openChatEngine,
+    open: (account, keys) =>
+      openChatEngine(account, keys, (handlers) => connection.connectChat(handlers)),
     heldKeys: () => keystore.keys(),
     keysChanged: session.keystoreKeysChanged,
     acceptKey: (key) => {

@@ -1,11 +1,11 @@
-import { createDeliveryClient } from '@vaultroom/shared/client';
 import type { Sodium } from '@vaultroom/shared/crypto';
 import {
   createChatEngine,
   type ChatEngine,
   type ChatIssue,
+  type ChatTransport,
+  type ChatTransportHandlers,
 } from '../core/chat/createChatEngine.js';
-import { browserClock, browserDeliverySocket, deliverySocketUrl } from './browserDeliverySocket.js';
 import type { ChatKeystore, KeystoreOpening } from '../core/keystore/ChatKeystore.js';
 import type { KeystoreKey } from '../core/keystoreKeySink.js';
 import { openChatKeystore } from './openChatKeystore.js';
@@ -55,11 +55,12 @@ export type ChatOpening =
 /**
  * The chat of one signed-in account in this browser: its sealed IndexedDB store, opened with the
  * PRF outputs held in memory (`locked` when the store needs one it was not given), libsodium and
- * a delivery client on this origin's socket.
+ * `connect`, which hands it the tab's connection to the relay (`createRelayConnection`).
  */
 export async function openChatEngine(
   account: { readonly id: string; readonly handle: string },
   keys: readonly KeystoreKey[],
+  connect: (handlers: ChatTransportHandlers) => ChatTransport,
 ): Promise<ChatOpening> {
   const [sodium, opening] = await Promise.all([
     loadChatSodium(),
@@ -74,19 +75,7 @@ export async function openChatEngine(
     handle: account.handle,
     deviceName: describeThisDevice(),
     now: () => Date.now(),
-    connect: (handlers) =>
-      createDeliveryClient({
-        url: deliverySocketUrl(),
-        connect: browserDeliverySocket,
-        clock: browserClock,
-        random: Math.random,
-        randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
-        device: handlers.device,
-        outbox: handlers.outbox,
-        onEnvelope: handlers.onEnvelope,
-        onPrekeysLow: handlers.onPrekeysLow,
-        onQueueEmpty: handlers.onQueueEmpty,
-      }),
+    connect,
     onIssue: (issue: ChatIssue) => {
       // Nothing secret in an issue: a device id and an error code, or the failed task's error.
       console.warn('chat:', issue.kind, issue);

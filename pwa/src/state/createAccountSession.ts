@@ -1,7 +1,7 @@
 import type { AccountView, SignInNotice, SignedInResponse } from '@vaultroom/shared';
 import { createEffect, createSignal, onCleanup, type Accessor } from 'solid-js';
 import { ApiRequestError } from '../core/ApiRequestError.js';
-import type { SessionWatch } from '../core/createSessionWatch.js';
+import type { SessionConnection, SessionConnectionEvents } from '../core/createRelayConnection.js';
 import type { KeystoreKey, KeystoreKeySink } from '../core/keystoreKeySink.js';
 import type { AccountsClient } from '../platform/accountsClient.js';
 
@@ -24,11 +24,8 @@ export interface AccountSessionOptions {
   readonly client: AccountsClient;
   readonly lastAccount: LastAccountStorage;
   readonly keystore: KeystoreKeySink;
-  /** Makes the live socket watch; started while signed in, stopped otherwise. */
-  readonly createWatch: (events: {
-    readonly onSessionEnded: () => void;
-    readonly onConnectFailed: () => void;
-  }) => SessionWatch;
+  /** The tab's socket to the relay: open while signed in, closed otherwise. */
+  readonly connection: SessionConnection;
 }
 
 export interface AccountSession {
@@ -54,11 +51,11 @@ export interface AccountSession {
 
 /**
  * Who is signed in on this device. Starts by asking the relay (`GET /api/me`: the session is an
- * HttpOnly cookie the page cannot read), keeps a socket open while signed in so the relay can end
- * the session live, and forgets the keystore key on every way out.
+ * HttpOnly cookie the page cannot read), keeps the tab's socket open while signed in so the relay
+ * can end the session live, and forgets the keystore key on every way out.
  */
 export function createAccountSession(options: AccountSessionOptions): AccountSession {
-  const { client, keystore, createWatch, lastAccount } = options;
+  const { client, keystore, connection, lastAccount } = options;
   const [state, setState] = createSignal<AccountState>({ kind: 'checking' });
   const [notices, setNotices] = createSignal<readonly SignInNotice[]>([]);
   const [keystoreKeyReady, setKeystoreKeyReady] = createSignal(false);
@@ -80,14 +77,14 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   const confirmEnded = async (): Promise<void> => {
     try {
       const { account } = await client.me();
-      // Still valid after all (e.g. the close raced a new sign-in): keep watching.
+      // Still valid after all (e.g. the close raced a new sign-in): connect again.
       setState({ kind: 'signed-in', account });
-      watch.start();
+      connection.start(connectionEvents);
     } catch (error) {
       if (error instanceof ApiRequestError && error.code === 'UNAUTHENTICATED') {
         becomeSignedOut(true);
       } else {
-        watch.start();
+        connection.start(connectionEvents);
       }
     }
   };
@@ -102,23 +99,23 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
         error.code === 'UNAUTHENTICATED' &&
         state().kind === 'signed-in'
       ) {
-        watch.stop();
+        connection.stop();
         becomeSignedOut(true);
       }
     }
   };
 
-  const watch = createWatch({
+  const connectionEvents: SessionConnectionEvents = {
     onSessionEnded: () => void confirmEnded(),
     onConnectFailed: () => void checkStillSignedIn(),
-  });
+  };
 
   createEffect(() => {
-    if (state().kind === 'signed-in') watch.start();
-    else watch.stop();
+    if (state().kind === 'signed-in') connection.start(connectionEvents);
+    else connection.stop();
   });
   onCleanup(() => {
-    watch.stop();
+    connection.stop();
   });
 
   const check = async (): Promise<void> => {
@@ -177,7 +174,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     acceptKeystoreKey,
     async signOut() {
       // The relay closes this session's socket with 1008 as it signs out: that is not news.
-      watch.stop();
+      connection.stop();
       try {
         await client.signOut();
       } finally {
