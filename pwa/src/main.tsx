@@ -14,6 +14,7 @@ import {
   browserDeliverySocket,
   deliverySocketUrl,
 } from './platform/browserDeliverySocket.js';
+import { subscribeBrowserWakeups } from './platform/browserWakeups.js';
 import { checkpointStorage } from './platform/checkpointStorage.js';
 import { applyLocale, applyThemePreference } from './platform/documentAppearance.js';
 import { fetchHealth } from './platform/fetchHealth.js';
@@ -91,6 +92,7 @@ function Root(): JSX.Element {
       random: Math.random,
       randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
     },
+    subscribeWakeups: subscribeBrowserWakeups,
   });
   const session = createAccountSession({
     client: accountsClient,
