@@ -198,6 +198,14 @@ export const en = {
     cancelReply: 'Cancel reply',
     quoteGone: 'The original message is no longer on this device.',
     retry: 'Retry',
+    waiting: {
+      quota:
+        'Waiting: @{{peer}}’s device has too much undelivered. It will be sent when it catches up.',
+      quotaGroup:
+        'Waiting: a member’s device has too much undelivered. It will be sent when it catches up.',
+      slowDown: 'Waiting for @{{peer}}’s device to catch up.',
+      slowDownGroup: 'Waiting for a member’s device to catch up.',
+    },
     keyChanged:
       'The safety number with @{{peer}} changed: they may have a new device or reinstalled VaultRoom, or someone may be trying to read your messages.',
     keyChangedVerified:

@@ -207,6 +207,14 @@ export const fr: Dictionary = {
     cancelReply: 'Annuler la réponse',
     quoteGone: 'Le message d’origine n’est plus sur cet appareil.',
     retry: 'Réessayer',
+    waiting: {
+      quota:
+        'En attente\u00a0: l’appareil de @{{peer}} a trop de messages non distribués. Le message partira quand cet appareil aura rattrapé son retard.',
+      quotaGroup:
+        'En attente\u00a0: l’appareil d’un membre a trop de messages non distribués. Le message partira quand cet appareil aura rattrapé son retard.',
+      slowDown: 'En attente que l’appareil de @{{peer}} rattrape son retard.',
+      slowDownGroup: 'En attente que l’appareil d’un membre rattrape son retard.',
+    },
     keyChanged:
       'Le numéro de sécurité avec @{{peer}} a changé : un nouvel appareil, une réinstallation de VaultRoom, ou quelqu’un qui tente de lire vos messages.',
     keyChangedVerified:

@@ -21,6 +21,14 @@ export function laterState(current: MessageState, next: MessageState): MessageSt
   return STATE_RANK[next] > STATE_RANK[current] ? next : current;
 }
 
+/** The relay's refusals that mean "later, once the recipients catch up" (PROTOCOL.md §2.6). */
+export type SendWaiting = 'QUOTA_EXCEEDED' | 'SLOW_DOWN';
+
+/** The reason a send went back to `queued` that the app shows, or null for any other. */
+export function waitingReason(code: string | undefined): SendWaiting | null {
+  return code === 'QUOTA_EXCEEDED' || code === 'SLOW_DOWN' ? code : null;
+}
+
 export interface MessageRecord {
   /** The 16-byte message id, hex: the same in the content and in the relay's `send`. */
   readonly id: string;
@@ -36,6 +44,13 @@ export interface MessageRecord {
   readonly state: MessageState;
   /** Why it failed (an error code), or null. */
   readonly failure: string | null;
+  /**
+   * Outgoing, still `queued`: the relay's last answer was that it cannot take it yet because a
+   * recipient's mailbox or the sender's account holds its quota of undelivered bytes
+   * (`QUOTA_EXCEEDED`) or a connected recipient device is too far behind (`SLOW_DOWN`), so the
+   * app can say why it waits. Null otherwise.
+   */
+  readonly waiting: SendWaiting | null;
   /** Outgoing: still waiting to be encrypted (no keys for the recipient yet). */
   readonly awaitingKeys: boolean;
   /** Incoming: the device it came from, to send receipts back to. */
@@ -142,7 +157,7 @@ export function encodeRecord(record: object): Uint8Array {
 type Added<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 export type StoredMessage = Added<
   MessageRecord,
-  'expiresAt' | 'timerSeconds' | 'reactions' | 'notice' | 'replyTo' | 'receipts'
+  'expiresAt' | 'timerSeconds' | 'reactions' | 'notice' | 'replyTo' | 'receipts' | 'waiting'
 >;
 export type StoredConversation = Added<ConversationRecord, 'timerSeconds' | 'group' | 'lastAuthor'>;
 
@@ -156,6 +171,7 @@ export function normalizeMessage(record: StoredMessage): MessageRecord {
     notice: record.notice ?? null,
     replyTo: record.replyTo ?? null,
     receipts: record.receipts ?? {},
+    waiting: record.waiting ?? null,
   };
 }
 

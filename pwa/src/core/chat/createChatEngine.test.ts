@@ -1,4 +1,9 @@
-import type { ConnectionState, Envelope, SendUpdate } from '@vaultroom/shared/client';
+import type {
+  ConnectionState,
+  DeliveryErrorCode,
+  Envelope,
+  SendUpdate,
+} from '@vaultroom/shared/client';
 import { DeliveryError } from '@vaultroom/shared/client';
 import {
   encodeContent,
@@ -46,8 +51,11 @@ interface FakeLink {
  */
 function createFakeRelay() {
   const devices = new Map<string, FakeDevice>();
-  /** Registrations to refuse before accepting again (a relay hiccup during enrolment). */
-  const faults = { registrations: 0 };
+  /**
+   * Registrations to refuse before accepting again (a relay hiccup during enrolment), and codes
+   * to refuse the next sends with, one each, before storing them (a full mailbox, a slow reader).
+   */
+  const faults = { registrations: 0, sends: [] as DeliveryErrorCode[] };
   let nextId = 1;
   let envelopeId = 1;
 
@@ -77,7 +85,17 @@ function createFakeRelay() {
         return own;
       };
       const flush = () => {
+        const refused: typeof pending = [];
         for (const send of pending.splice(0)) {
+          for (const listener of sendListeners) listener({ msg: send.msg, state: 'sending' });
+          // Like the outbox: a transient refusal goes back to `queued` with its code, for a retry.
+          const code = faults.sends.shift();
+          if (code !== undefined) {
+            refused.push(send);
+            for (const listener of sendListeners)
+              listener({ msg: send.msg, state: 'queued', code });
+            continue;
+          }
           const from = requireOwn();
           for (const { device, body } of send.to) {
             const target = devices.get(device);
@@ -94,6 +112,7 @@ function createFakeRelay() {
           }
           for (const listener of sendListeners) listener({ msg: send.msg, state: 'sent' });
         }
+        pending.push(...refused);
       };
       const transport = {
         get state() {
@@ -301,6 +320,52 @@ describe('the chat engine between two people', () => {
     const atBob = await bob.engine.listMessages('alice');
     expect(atBob.map((m) => m.text)).toEqual(['written offline']);
     expect((await lastMessage(alice, 'bob')).state).toBe('delivered');
+  });
+
+  it('says why a message waits while the relay refuses it for a quota, until it is sent', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    relay.faults.sends.push('QUOTA_EXCEEDED');
+    const sent = await alice.engine.sendText('bob', 'too much waits for bob');
+    await settle();
+    expect(await lastMessage(alice, 'bob')).toMatchObject({
+      id: sent.id,
+      state: 'queued',
+      waiting: 'QUOTA_EXCEEDED',
+    });
+    expect(await bob.engine.listConversations()).toEqual([]);
+
+    // A retry on the wire is no answer yet; the next refusal names its own reason.
+    relay.faults.sends.push('SLOW_DOWN');
+    alice.setOnline(true);
+    await settle();
+    expect(await lastMessage(alice, 'bob')).toMatchObject({
+      state: 'queued',
+      waiting: 'SLOW_DOWN',
+    });
+
+    alice.setOnline(true); // the outbox's next retry: the relay takes it
+    await settle();
+    expect(await lastMessage(alice, 'bob')).toMatchObject({ state: 'delivered', waiting: null });
+    expect((await bob.engine.listMessages('alice')).map((m) => m.text)).toEqual([
+      'too much waits for bob',
+    ]);
+  });
+
+  it('forgets why a message waited when the relay says something else', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    relay.faults.sends.push('QUOTA_EXCEEDED', 'DISCONNECTED');
+    await alice.engine.sendText('bob', 'first refused, then cut off');
+    await settle();
+    expect((await lastMessage(alice, 'bob')).waiting).toBe('QUOTA_EXCEEDED');
+    alice.setOnline(true);
+    await settle();
+    expect(await lastMessage(alice, 'bob')).toMatchObject({ state: 'queued', waiting: null });
   });
 
   it('shows a redelivered envelope once', async () => {

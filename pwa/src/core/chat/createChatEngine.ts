@@ -46,6 +46,7 @@ import {
   otherMembers,
   sortKeyOf,
   toHex,
+  waitingReason,
   type ContactRecord,
   type ConversationNoticeRecord,
   type ConversationRecord,
@@ -613,13 +614,21 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     if (!message?.outgoing) return; // a receipt or a typing notice
     let state: MessageState = message.state;
     let failure = message.failure;
-    if (update.state === 'sent') state = laterState(state, 'sent');
+    // The latest answer says why it waits; `sending` (a retry on the wire) is no answer yet, so
+    // the reason stays until the relay takes it or says something else.
+    let waiting = message.waiting;
+    if (update.state === 'queued') waiting = waitingReason(update.code);
+    if (update.state === 'sent') {
+      state = laterState(state, 'sent');
+      waiting = null;
+    }
     if (update.state === 'failed') {
       state = laterState(state, 'failed');
       failure = update.code ?? 'SEND_FAILED';
+      waiting = null;
     }
-    if (state !== message.state || failure !== message.failure) {
-      await saveMessage({ ...message, state, failure });
+    if (state !== message.state || failure !== message.failure || waiting !== message.waiting) {
+      await saveMessage({ ...message, state, failure, waiting });
     }
   }
 
@@ -712,6 +721,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
           sentAt: content.sentAt,
           state: 'delivered',
           failure: null,
+          waiting: null,
           awaitingKeys: false,
           fromDevice: envelope.from,
           // Incoming messages start their timer when read (markRead).
@@ -924,6 +934,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       // Receipts reach every device of the sender: they move it on from here.
       state: 'sent',
       failure: null,
+      waiting: null,
       awaitingKeys: false,
       fromDevice: null,
       expiresAt: timer > 0 ? sent.sentAt + timer * 1000 : null,
@@ -1078,6 +1089,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       sentAt: now(),
       state: outgoing ? 'sent' : 'delivered',
       failure: null,
+      waiting: null,
       awaitingKeys: false,
       fromDevice: null,
       expiresAt: null,
@@ -1218,6 +1230,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       sentAt: at,
       state: 'queued',
       failure: null,
+      waiting: null,
       awaitingKeys: true,
       fromDevice: null,
       expiresAt: conversation.timerSeconds > 0 ? at + conversation.timerSeconds * 1000 : null,

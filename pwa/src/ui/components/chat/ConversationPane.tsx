@@ -293,6 +293,7 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
                     message={message}
                     me={me()}
                     showAuthor={group() !== null}
+                    peer={group() === null ? peer() : null}
                     quoted={
                       message.replyTo === null
                         ? undefined

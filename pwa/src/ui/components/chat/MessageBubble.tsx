@@ -29,9 +29,20 @@ export function MessageBubble(props: {
   readonly me: string;
   /** In a group, an incoming message names its author. */
   readonly showAuthor: boolean;
+  /** The other person of a one-to-one conversation; null in a group. */
+  readonly peer: string | null;
 }): JSX.Element {
   const { t, preferences } = useApp();
   const state = () => props.message.state;
+  /** Why the relay keeps one's own message waiting, in words (not only the clock icon). */
+  const waitingLine = (): string | null => {
+    const waiting = props.message.waiting;
+    if (!props.message.outgoing || state() !== 'queued' || waiting === null) return null;
+    const key = waiting === 'QUOTA_EXCEEDED' ? 'quota' : 'slowDown';
+    return props.peer === null
+      ? t(`conversation.waiting.${key}Group`)
+      : t(`conversation.waiting.${key}`, { peer: props.peer });
+  };
   const [picking, setPicking] = createSignal(false);
   const reactions = () => Object.entries(props.message.reactions);
   const pick = (emoji: string) => {
@@ -84,6 +95,7 @@ export function MessageBubble(props: {
           </span>
         </Show>
       </p>
+      <Show when={waitingLine()}>{(line) => <p class="bubble__waiting">{line()}</p>}</Show>
       <Show when={reactions().length > 0}>
         <p class="bubble__reactions">
           <span class="visually-hidden">
