@@ -145,6 +145,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       sessionIdleMs: config.sessionIdleHours * 3_600_000,
       sessionMaxMs: config.sessionMaxDays * 86_400_000,
       challengeTtlMs: config.challengeTtlSeconds * 1000,
+      retentionMs: config.retentionDays * 86_400_000,
     },
     now: () => new Date(),
     addressLimiter: createRateLimiter({

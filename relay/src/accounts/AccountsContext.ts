@@ -17,6 +17,8 @@ export interface AccountSettings {
   readonly sessionIdleMs: number;
   readonly sessionMaxMs: number;
   readonly challengeTtlMs: number;
+  /** Envelopes expire after this long; a device not seen for as long is reported to admins. */
+  readonly retentionMs: number;
 }
 
 /** Everything the accounts feature needs from the rest of the relay, passed in explicitly. */

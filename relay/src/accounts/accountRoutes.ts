@@ -16,6 +16,7 @@ import {
   removePasskey,
   renamePasskey,
 } from './passkeys.js';
+import { listStaleDevices } from './listStaleDevices.js';
 import { beginRegistration, finishRegistration } from './registration.js';
 import { clearedSessionCookie } from './sessionCookie.js';
 import {
@@ -237,6 +238,14 @@ export function accountRoutes(ctx: AccountsContext): ApiRoute[] {
       handler: async (request) => {
         await requireAdmin(ctx, request.cookie);
         return ok({ users: await listUsers(ctx) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ACCOUNTS_API.staleDevices,
+      handler: async (request) => {
+        await requireAdmin(ctx, request.cookie);
+        return ok(await listStaleDevices(ctx));
       },
     },
     {

@@ -26,6 +26,7 @@ export async function createCliContext(
       sessionIdleMs: config.sessionIdleHours * 3_600_000,
       sessionMaxMs: config.sessionMaxDays * 86_400_000,
       challengeTtlMs: config.challengeTtlSeconds * 1000,
+      retentionMs: config.retentionDays * 86_400_000,
     },
     now: () => new Date(),
     addressLimiter: createRateLimiter({ burst: 1, perMinute: 1 }),

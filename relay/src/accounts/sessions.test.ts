@@ -34,6 +34,7 @@ describe('session lifetime', () => {
         sessionIdleMs: 24 * HOUR,
         sessionMaxMs: 72 * HOUR,
         challengeTtlMs: 60_000,
+        retentionMs: 30 * 24 * HOUR,
       },
       now: () => new Date(clock),
       addressLimiter: createRateLimiter({ burst: 100, perMinute: 100 }),

@@ -107,6 +107,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: 'POST', pattern: ACCOUNTS_API.userRole, sample: { role: 'admin' } },
   { method: 'DELETE', pattern: ACCOUNTS_API.user },
   { method: 'POST', pattern: ACCOUNTS_API.recoveryInvite, sample: {} },
+  { method: 'GET', pattern: ACCOUNTS_API.staleDevices },
   { method: 'GET', pattern: AUDIT_API.checkpoint },
   { method: 'GET', pattern: AUDIT_API.consistency },
   { method: 'GET', pattern: AUDIT_API.mine },

@@ -33,6 +33,8 @@ export const ACCOUNTS_API = {
   recoveryInvite: '/api/users/:id/recovery-invite',
   /** POST { role }: make a user an admin or a member. */
   userRole: '/api/users/:id/role',
+  /** GET: devices that have not connected within the retention period (admins only). */
+  staleDevices: '/api/devices/stale',
 } as const;
 
 /** Fills `:name` segments of an API path. */
@@ -112,6 +114,30 @@ export interface UserView {
   readonly createdAt: string;
   readonly passkeyCount: number;
   readonly lastSignInAt: string | null;
+}
+
+/**
+ * A device, not revoked, that has not connected within the relay's retention period: what waits
+ * for it expires unread, and it may be lost or forgotten.
+ */
+export interface StaleDeviceView {
+  readonly id: string;
+  /** The handle of the account it belongs to. */
+  readonly handle: string;
+  readonly name: string;
+  readonly createdAt: string;
+  /** When it last connected, or null if it never did since it was registered. */
+  readonly lastSeenAt: string | null;
+  /** Undelivered envelopes waiting in its mailbox, and their size in bytes. */
+  readonly envelopes: number;
+  readonly bytes: number;
+}
+
+export interface StaleDevicesResponse {
+  /** The retention period: a device not seen for this many days is listed. */
+  readonly retentionDays: number;
+  /** Longest unseen first. */
+  readonly devices: readonly StaleDeviceView[];
 }
 
 export interface CeremonyOptions {
