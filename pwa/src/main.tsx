@@ -1,11 +1,11 @@
 /* @refresh reload */
 import { Navigate, Route, Router } from '@solidjs/router';
-import { APP_ROUTES } from '@vaultroom/shared';
+import { ACCOUNTS_API, APP_ROUTES, type StaleDevicesResponse } from '@vaultroom/shared';
 import { createEffect, lazy, type JSX } from 'solid-js';
 import { render } from 'solid-js/web';
 import { createMemoryKeystoreKeySink } from './core/keystoreKeySink.js';
 import { createRelayConnection } from './core/createRelayConnection.js';
-import { accountsClient } from './platform/accountsClient.js';
+import { accountsClient, call } from './platform/accountsClient.js';
 import { showUnreadOnAppIcon } from './platform/appBadge.js';
 import { auditClient } from './platform/auditClient.js';
 import { browserConnectivity } from './platform/browserConnectivity.js';
@@ -173,6 +173,9 @@ function Root(): JSX.Element {
     }),
     api: accountsClient,
     audit: auditClient,
+    adminDevices: {
+      staleDevices: () => call<StaleDevicesResponse>('GET', ACCOUNTS_API.staleDevices),
+    },
     security: {
       client: auditClient,
       loadSodium,

@@ -481,6 +481,18 @@ export const en = {
       recovery: 'Recovery link',
       recoveryNamed: 'Create a recovery link for @{{handle}}',
     },
+    staleDevices: {
+      title: 'Devices not seen lately',
+      intro:
+        'These devices have not connected in {{period}}. What waits for them is deleted once it is {{period}} old, and counts against its senders’ quotas until then. Ask their owners whether they still use them.',
+      empty: 'Every device connected in the last {{period}}.',
+      loadError: 'The devices could not be loaded.',
+      lastSeen: 'Last connected {{date}}',
+      neverSeen: 'Never connected (added {{date}})',
+      waiting: '{{count}} envelopes waiting ({{size}})',
+      waitingOne: '1 envelope waiting ({{size}})',
+      nothingWaiting: 'Nothing waiting',
+    },
     audit: {
       title: 'Audit log',
       intro: 'Every security event the relay recorded, newest first.',

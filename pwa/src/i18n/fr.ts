@@ -496,6 +496,18 @@ export const fr: Dictionary = {
       recovery: 'Lien de récupération',
       recoveryNamed: 'Créer un lien de récupération pour @{{handle}}',
     },
+    staleDevices: {
+      title: 'Appareils absents',
+      intro:
+        'Ces appareils ne se sont pas connectés depuis {{period}}. Ce qui les attend est effacé au bout de {{period}}, et compte d’ici là dans les quotas de ses expéditeurs. Demandez à leurs propriétaires s’ils s’en servent encore.',
+      empty: 'Tous les appareils se sont connectés depuis moins de {{period}}.',
+      loadError: 'Les appareils n’ont pas pu être chargés.',
+      lastSeen: 'Dernière connexion le {{date}}',
+      neverSeen: 'Jamais connecté (ajouté le {{date}})',
+      waiting: '{{count}}\u00a0enveloppes en attente ({{size}})',
+      waitingOne: '1\u00a0enveloppe en attente ({{size}})',
+      nothingWaiting: 'Rien en attente',
+    },
     audit: {
       title: 'Journal d’audit',
       intro:

@@ -1,3 +1,4 @@
+import type { StaleDevicesResponse } from '@vaultroom/shared';
 import { createContext, useContext, type Accessor } from 'solid-js';
 import type { RelayStatus } from '../core/createRelayMonitor.js';
 import type { AccountsClient } from '../platform/accountsClient.js';
@@ -28,6 +29,8 @@ export interface AppServices {
   readonly api: AccountsClient;
   /** The relay's audit log: the account's verified security activity, and the admin view. */
   readonly audit: AuditClient;
+  /** Administration: devices not seen within the relay's retention period. */
+  readonly adminDevices: { readonly staleDevices: () => Promise<StaleDevicesResponse> };
   readonly security: SecurityActivityServices;
   /** Whether the browser offers to install the app, and the prompt that does it. */
   readonly install: InstallOffer;

@@ -5,6 +5,7 @@ import { useApp } from '../../state/AppContext.js';
 import { AuditLogSection } from '../components/AuditLogSection.js';
 import { Icon } from '../components/Icon.js';
 import { InviteLinkPanel } from '../components/InviteLinkPanel.js';
+import { StaleDevicesSection } from '../components/StaleDevicesSection.js';
 import { describeError } from '../describeError.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 
@@ -26,7 +27,10 @@ interface ShownLink {
   readonly link: string;
 }
 
-/** Administration: invites (create, see once, revoke) and users (disable, delete, recover). */
+/**
+ * Administration: invites (create, see once, revoke), users (disable, delete, recover), devices
+ * not seen lately, and the audit log.
+ */
 export function AdminScreen(): JSX.Element {
   const { t, api, session, preferences } = useApp();
   useDocumentTitle(
@@ -455,6 +459,8 @@ export function AdminScreen(): JSX.Element {
           </Match>
         </Switch>
       </section>
+
+      <StaleDevicesSection />
 
       <AuditLogSection users={() => (users.error === undefined ? users() : undefined)} />
     </div>
