@@ -58,8 +58,12 @@ export interface TwoPeople {
   close(): Promise<void>;
 }
 
-export async function startTwoPeople(): Promise<TwoPeople> {
-  const relay = await startRelayProcess({ env: { VAULTROOM_AUTH_RATE_PER_MINUTE: '600' } });
+/** `relayArgs` are more flags for the relay, e.g. a small quota. */
+export async function startTwoPeople(relayArgs: readonly string[] = []): Promise<TwoPeople> {
+  const relay = await startRelayProcess({
+    env: { VAULTROOM_AUTH_RATE_PER_MINUTE: '600' },
+    args: [...relayArgs],
+  });
   const origin = `https://vaultroom.local:${String(relay.httpsPort)}`;
   const [alice, bob] = await Promise.all([openBrowser(relay, 'alice'), openBrowser(relay, 'bob')]);
   await signUp(alice, relay.adminInvite() ?? '', origin);
