@@ -113,6 +113,26 @@ describe('a message the relay cannot take yet, and the devices admins should kno
     });
     await page.setViewportSize({ width: 1280, height: 800 });
 
+    // Both in French.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('radio', { name: 'Français' }).check();
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const sectionFr = page.getByRole('region', { name: 'Appareils absents' });
+    await expect
+      .poll(() => sectionFr.getByText(/^16\senveloppes en attente \(1\sMo\)$/).count())
+      .toBe(1);
+    await sectionFr.screenshot({
+      path: path.join(ARTIFACTS_DIR, 'admin-stale-devices-part-1280-fr.png'),
+    });
+    await page.getByRole('link', { name: 'Conversations' }).click();
+    await page.getByRole('link', { name: /@bob/ }).click();
+    await expect
+      .poll(() => message.getByText(/^En attente\s: l’appareil de @bob a trop de messages/).count())
+      .toBe(1);
+    await shoot(page, 'quota-waiting-fr');
+    await page.getByRole('link', { name: 'Paramètres' }).click();
+    await page.getByRole('radio', { name: 'English' }).check();
+
     // Bob opens the app again: his device takes its backlog, and Alice's message goes.
     await bob.page.reload();
     await unlockChatIfLocked(bob.page);
