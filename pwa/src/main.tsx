@@ -91,6 +91,11 @@ function Root(): JSX.Element {
       clock: browserClock,
       random: Math.random,
       randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+      // Nothing secret in a delivery issue: a code, a frame type, an envelope id or an error.
+      // A frame the app cannot read closes the connection (4002); the log says why.
+      onIssue: (issue) => {
+        console.warn('delivery:', issue.kind, issue);
+      },
     },
     subscribeWakeups: subscribeBrowserWakeups,
   });
