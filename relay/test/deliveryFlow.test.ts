@@ -77,6 +77,28 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
   }
 }
 
+type Envelope = Deliver['envelopes'][number];
+
+/**
+ * Hands each `deliver` frame's envelopes to `handle` as they arrive and acks the ids it returns
+ * (all of them by default); a handle that returns a promise is awaited first, frame by frame.
+ */
+function onDeliver(
+  socket: DeviceSocket,
+  handle: (envelopes: Envelope[]) => string[] | undefined | Promise<string[] | undefined>,
+): void {
+  let queue = Promise.resolve();
+  socket.socket.on('message', () => {
+    for (const frame of socket.frames.splice(0)) {
+      if (frame.t !== 'deliver') continue;
+      queue = queue.then(async () => {
+        const acks = (await handle(frame.envelopes)) ?? frame.envelopes.map((e) => e.id);
+        if (acks.length > 0) socket.send({ t: 'ack', envelopes: acks });
+      });
+    }
+  });
+}
+
 /** Every frame size a socket receives, read before the test's decoder sees it. */
 function frameSizes(socket: DeviceSocket): number[] {
   const sizes: number[] = [];
@@ -106,12 +128,9 @@ describe('delivery flow on a real relay', () => {
       const reader = await DeviceSocket.open(relay, bob.cookie);
       const sizes = frameSizes(reader);
       const received: number[] = [];
-      reader.socket.on('message', () => {
-        const batches = reader.frames.splice(0).filter((f): f is Deliver => f.t === 'deliver');
-        for (const batch of batches) {
-          received.push(...batch.envelopes.map((envelope) => envelope.body.byteLength));
-          reader.send({ t: 'ack', envelopes: batch.envelopes.map((envelope) => envelope.id) });
-        }
+      onDeliver(reader, (envelopes) => {
+        received.push(...envelopes.map((envelope) => envelope.body.byteLength));
+        return undefined;
       });
       reader.send({ t: 'hello', v: PROTOCOL_VERSION, device: bobDevice });
       await until(() => received.length >= bodies.length, 20_000);
@@ -147,16 +166,15 @@ describe('delivery flow on a real relay', () => {
       const reader = await DeviceSocket.open(relay, bob.cookie);
       const held: string[] = [];
       const seen = new Set<string>();
-      reader.socket.on('message', () => {
-        const batches = reader.frames.splice(0).filter((f): f is Deliver => f.t === 'deliver');
+      onDeliver(reader, (envelopes) => {
         const acks: string[] = [];
-        for (const envelope of batches.flatMap((batch) => batch.envelopes)) {
+        for (const envelope of envelopes) {
           seen.add(envelope.id);
           // A device that fails to store its first 600 envelopes (and acks all the others).
           if (held.length < 600) held.push(envelope.id);
           else acks.push(envelope.id);
         }
-        if (acks.length > 0) reader.send({ t: 'ack', envelopes: acks });
+        return acks;
       });
       reader.send({ t: 'hello', v: PROTOCOL_VERSION, device: bobDevice });
       await until(() => seen.size >= total, 30_000);
@@ -191,25 +209,18 @@ describe('delivery flow on a real relay', () => {
       // The reader stores one frame at a time and takes a millisecond or more over each.
       const seen = new Map<string, number>();
       let readerAcked = 0;
-      let queue = Promise.resolve();
-      reader.socket.on('message', () => {
-        for (const batch of reader.frames
-          .splice(0)
-          .filter((f): f is Deliver => f.t === 'deliver')) {
-          queue = queue.then(async () => {
-            await new Promise((resolve) => setTimeout(resolve, 1));
-            for (const envelope of batch.envelopes) {
-              const key = Buffer.from(envelope.msg).toString('hex');
-              seen.set(key, (seen.get(key) ?? 0) + 1);
-            }
-            reader.send({ t: 'ack', envelopes: batch.envelopes.map((envelope) => envelope.id) });
-            readerAcked += batch.envelopes.length;
-          });
+      onDeliver(reader, async (envelopes) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        for (const envelope of envelopes) {
+          const key = Buffer.from(envelope.msg).toString('hex');
+          seen.set(key, (seen.get(key) ?? 0) + 1);
         }
+        readerAcked += envelopes.length;
+        return undefined;
       });
       // The sender keeps 100 sends in flight and retries a refusal after a short wait, as the
       // outbox does, with the same message id.
-      const total = 3000;
+      const total = 2000;
       let next = 0;
       let sent = 0;
       let maxBehind = 0;
@@ -291,13 +302,9 @@ describe('delivery flow on a real relay', () => {
       // Bob connects: everything acked to Alice arrives, and his mailbox has room again.
       const reader = await connect(relay, bob, bobDevice);
       const received: string[] = [];
-      reader.socket.on('message', () => {
-        for (const batch of reader.frames
-          .splice(0)
-          .filter((f): f is Deliver => f.t === 'deliver')) {
-          received.push(...batch.envelopes.map((envelope) => envelope.id));
-          reader.send({ t: 'ack', envelopes: batch.envelopes.map((envelope) => envelope.id) });
-        }
+      onDeliver(reader, (envelopes) => {
+        received.push(...envelopes.map((envelope) => envelope.id));
+        return undefined;
       });
       await until(() => received.length >= 32, 10_000);
       expect(received).toHaveLength(32);
