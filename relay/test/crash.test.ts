@@ -63,6 +63,16 @@ async function restart(
   return { relay, ms: performance.now() - started };
 }
 
+/** What every delivery client of these tests shares: quick retries, a relay that moves port. */
+const clientOptions = (requestTimeoutMs: number) => ({
+  url: 'wss://vaultroom.local/ws',
+  clock: nodeClock,
+  random: Math.random,
+  randomBytes: (length: number) => new Uint8Array(randomBytes(length)),
+  backoff: { baseMs: 50, maxMs: 400 },
+  requestTimeoutMs,
+});
+
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
@@ -96,14 +106,7 @@ describe('a relay killed with SIGKILL while messages flow', () => {
     const bobDevice = await registerDevice(relay, bob.cookie, 'bob');
 
     let port = relay.httpsPort;
-    const common = {
-      url: 'wss://vaultroom.local/ws',
-      clock: nodeClock,
-      random: Math.random,
-      randomBytes: (length: number) => new Uint8Array(randomBytes(length)),
-      backoff: { baseMs: 50, maxMs: 400 },
-      requestTimeoutMs: 3000,
-    };
+    const common = clientOptions(3_000);
 
     const sentToSender = new Set<string>();
     const sender = createDeliveryClient({
@@ -190,14 +193,7 @@ describe('a relay killed with SIGKILL while messages flow', () => {
     const laptop = await registerDevice(relay, bob.cookie, 'bob laptop');
 
     let port = relay.httpsPort;
-    const common = {
-      url: 'wss://vaultroom.local/ws',
-      clock: nodeClock,
-      random: Math.random,
-      randomBytes: (length: number) => new Uint8Array(randomBytes(length)),
-      backoff: { baseMs: 50, maxMs: 400 },
-      requestTimeoutMs: 5000,
-    };
+    const common = clientOptions(5_000);
     const sentToSender = new Set<string>();
     const refusals = new Map<string, number>();
     const sender = createDeliveryClient({
