@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { readSiteFile } from '../site/readSiteFile.js';
-import { renderSite } from '../site/renderSite.js';
-import { writeRenderedSite } from '../site/writeRenderedSite.js';
+import { readSiteFile } from './site/readSiteFile.js';
+import { renderSite } from './site/renderSite.js';
+import { writeRenderedSite } from './site/writeRenderedSite.js';
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);

@@ -63,7 +63,7 @@ describe('parseSiteConfig', () => {
 
   it('accepts the example site of the repository', () => {
     const example: unknown = JSON.parse(
-      fs.readFileSync(new URL('../../../ops/site.example.json', import.meta.url), 'utf8'),
+      fs.readFileSync(new URL('../../../../ops/site.example.json', import.meta.url), 'utf8'),
     );
     expect(parseSiteConfig(example).network.ipv6Prefix?.cidr).toBe('fd42:7661:756c:7400::/64');
   });
