@@ -369,4 +369,42 @@ describe('delivery flow on a real relay', () => {
       await stop(relay);
     }
   }, 60_000);
+  it('closes a socket that keeps sending past its frame limit instead of answering each frame', async () => {
+    // The default rates: 1,000 frames at once, then 500 a second, per connection.
+    const { relay, clients, devices } = await people(
+      ['mallory'],
+      ['--send-rate-per-second', '500'],
+    );
+    const [mallory] = clients as [ApiClient];
+    try {
+      const flooder = await connect(relay, mallory, devices[0] ?? '');
+      const code = flooder.closed;
+      let frames = 0;
+      const started = Date.now();
+      while (flooder.socket.readyState === flooder.socket.OPEN && frames < 20_000) {
+        for (let i = 0; i < 100; i++) flooder.send({ t: 'ping', id: (frames++ % 60_000) + 1 });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const closedWith = await Promise.race([
+        code,
+        new Promise<null>((resolve) =>
+          setTimeout(() => {
+            resolve(null);
+          }, 5_000),
+        ),
+      ]);
+      const refused = flooder.frames.filter(
+        (frame) => frame.t === 'error' && frame.code === 'RATE_LIMITED',
+      ).length;
+      console.log(
+        `frame flood: ${frames} pings in ${Date.now() - started} ms, ${refused} refused with ` +
+          `RATE_LIMITED, then closed with ${String(closedWith)}`,
+      );
+      expect(closedWith).toBe(1008);
+      expect(refused).toBeGreaterThan(0);
+      expect(refused).toBeLessThan(5000);
+    } finally {
+      await stop(relay);
+    }
+  }, 60_000);
 });
