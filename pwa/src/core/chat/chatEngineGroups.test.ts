@@ -1,0 +1,189 @@
+import sodium from 'libsodium-wrappers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createFakeRelay,
+  lastMessage,
+  person,
+  settle,
+  type Person,
+} from './chatEngineTestRelay.js';
+import { createChatRepository } from './createChatRepository.js';
+
+describe('the chat engine in a group', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+
+  const texts = async (p: Person, conversation: string) =>
+    (await p.engine.listMessages(conversation))
+      .filter((m) => m.notice === null)
+      .map((m) => `${m.author}: ${m.text}`);
+  const notices = async (p: Person, conversation: string) =>
+    (await p.engine.listMessages(conversation)).flatMap((m) =>
+      m.notice?.kind === 'group'
+        ? [`${m.author} ${m.notice.change} ${m.notice.subjects.join(',')}`]
+        : [],
+    );
+
+  async function threePeople() {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    const carol = await person(relay, 'carol');
+    const group = await alice.engine.createGroup(' Chess club ', ['@bob', 'Carol', 'bob']);
+    await settle();
+    return { relay, alice, bob, carol, id: group.id };
+  }
+
+  it('creates a group that every member sees, with its name and members', async () => {
+    const { alice, bob, carol, id } = await threePeople();
+    expect(id).toMatch(/^_[0-9a-f]{32}$/);
+    for (const member of [alice, bob, carol]) {
+      const [conversation] = await member.engine.listConversations();
+      expect(conversation).toMatchObject({
+        id,
+        peer: 'Chess club',
+        group: { name: 'Chess club', members: ['alice', 'bob', 'carol'], left: false },
+      });
+    }
+    expect(await notices(bob, id)).toEqual(['alice added bob']);
+    expect(await notices(alice, id)).toEqual(['alice created bob,carol']);
+  });
+
+  it('carries messages to every member, names the author, and counts receipts from all', async () => {
+    const { alice, bob, carol, id } = await threePeople();
+    const sent = await alice.engine.sendText(id, 'first move: e4');
+    await settle();
+    expect(await texts(bob, id)).toEqual(['alice: first move: e4']);
+    expect(await texts(carol, id)).toEqual(['alice: first move: e4']);
+    expect((await lastMessage(alice, id)).state).toBe('delivered');
+
+    await bob.engine.markRead(id);
+    await settle();
+    const afterBob = (await alice.engine.listMessages(id)).find((m) => m.id === sent.id);
+    expect(afterBob).toMatchObject({
+      state: 'delivered',
+      receipts: { bob: 'read', carol: 'delivered' },
+    });
+    await carol.engine.markRead(id);
+    await settle();
+    expect((await alice.engine.listMessages(id)).find((m) => m.id === sent.id)?.state).toBe('read');
+
+    await carol.engine.sendText(id, 'e5', sent.id);
+    await settle();
+    expect(await texts(bob, id)).toEqual(['alice: first move: e4', 'carol: e5']);
+    expect((await lastMessage(alice, id)).replyTo).toBe(sent.id);
+  });
+
+  it('adds a member who sees only what is sent after, and removes one who stops receiving', async () => {
+    const { relay, alice, bob, carol, id } = await threePeople();
+    const dave = await person(relay, 'dave');
+    await alice.engine.sendText(id, 'before dave');
+    await settle();
+    await bob.engine.addMembers(id, ['dave']);
+    await settle();
+    expect((await dave.engine.listConversations())[0]?.group?.members).toEqual([
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+    ]);
+    expect(await notices(carol, id)).toEqual(['alice added carol', 'bob added dave']);
+
+    await alice.engine.removeMember(id, 'carol');
+    await settle();
+    const atCarol = (await carol.engine.listConversations())[0];
+    expect(atCarol?.group).toMatchObject({ left: true, members: ['alice', 'bob', 'dave'] });
+    expect(await notices(carol, id)).toContain('alice removed carol');
+    await expect(carol.engine.sendText(id, 'still here?')).rejects.toMatchObject({
+      code: 'NOT_A_MEMBER',
+    });
+
+    await dave.engine.sendText(id, 'hello all');
+    await settle();
+    expect(await texts(alice, id)).toEqual(['alice: before dave', 'dave: hello all']);
+    expect(await texts(dave, id)).toEqual(['dave: hello all']);
+    expect(await texts(carol, id)).toEqual(['alice: before dave']);
+  });
+
+  it('renames, and a member who leaves is shown as gone and no longer written to', async () => {
+    const { alice, bob, carol, id } = await threePeople();
+    await carol.engine.renameGroup(id, 'Chess & tea');
+    await settle();
+    expect((await alice.engine.listConversations())[0]?.peer).toBe('Chess & tea');
+    await bob.engine.leaveGroup(id);
+    await settle();
+    expect((await alice.engine.listConversations())[0]?.group?.members).toEqual(['alice', 'carol']);
+    expect(await notices(alice, id)).toEqual([
+      'alice created bob,carol',
+      'carol renamed ',
+      'bob left bob',
+    ]);
+    expect((await bob.engine.listConversations())[0]?.group?.left).toBe(true);
+    await alice.engine.sendText(id, 'just us');
+    await settle();
+    expect(await texts(carol, id)).toEqual(['alice: just us']);
+    expect(await texts(bob, id)).toEqual([]);
+  });
+
+  it('ignores group messages and changes from people who are not members', async () => {
+    const { relay, alice, bob, id } = await threePeople();
+    const mallory = await person(relay, 'mallory');
+    await mallory.engine.startConversation('alice');
+    // Mallory learns the group id (say, from a member's screen) and writes herself a copy of
+    // the group that lists her: her app now sends to it like any member's would.
+    const known = (await alice.engine.listConversations())[0];
+    if (known?.group === undefined || known.group === null) throw new Error('no group');
+    await createChatRepository(mallory.store).saveConversation({
+      ...known,
+      unread: 0,
+      group: { ...known.group, members: [...known.group.members, 'mallory'] },
+    });
+    await mallory.engine.sendText(id, 'send me your passwords');
+    await mallory.engine.renameGroup(id, 'Hijacked');
+    await mallory.engine.addMembers(id, ['bob']);
+    await settle();
+    for (const member of [alice, bob]) {
+      const conversation = (await member.engine.listConversations()).find((c) => c.id === id);
+      expect(conversation?.group).toMatchObject({
+        name: 'Chess club',
+        members: ['alice', 'bob', 'carol'],
+      });
+      expect(await texts(member, id)).toEqual([]);
+    }
+  });
+
+  it('keeps the newest group state when two changes cross', async () => {
+    const { alice, bob, carol, id } = await threePeople();
+    bob.setOnline(false);
+    carol.setOnline(false);
+    await alice.engine.renameGroup(id, 'From alice');
+    await settle();
+    // Carol renames later, while both changes are still in flight.
+    carol.setOnline(true);
+    await settle();
+    await carol.engine.renameGroup(id, 'From carol');
+    await settle();
+    bob.setOnline(true);
+    await settle();
+    for (const member of [alice, bob, carol]) {
+      expect((await member.engine.listConversations())[0]?.group?.name).toBe('From carol');
+    }
+  });
+
+  it('refuses a bad name, too many members and unknown people before anything is sent', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    await person(relay, 'bob');
+    await expect(alice.engine.createGroup('   ', ['bob'])).rejects.toMatchObject({
+      code: 'GROUP_NAME_INVALID',
+    });
+    await expect(alice.engine.createGroup('x'.repeat(65), ['bob'])).rejects.toMatchObject({
+      code: 'GROUP_NAME_INVALID',
+    });
+    await expect(alice.engine.createGroup('Club', ['bob', 'nobody'])).rejects.toMatchObject({
+      code: 'UNKNOWN_ACCOUNT',
+    });
+    expect(await alice.engine.listConversations()).toEqual([]);
+  });
+});

@@ -1,0 +1,264 @@
+/**
+ * Test support for the chat engine's tests: a relay in memory with the delivery client's
+ * contract, and people (an engine each) signed up on it. Imported only by tests.
+ */
+import type {
+  ConnectionState,
+  DeliveryErrorCode,
+  Envelope,
+  SendUpdate,
+} from '@vaultroom/shared/client';
+import { DeliveryError } from '@vaultroom/shared/client';
+import { encodePrekeyBundle, type PrekeyBundle } from '@vaultroom/shared/crypto';
+import sodium from 'libsodium-wrappers';
+import {
+  createChatEngine,
+  type ChatEngine,
+  type ChatIssue,
+  type ChatTransport,
+  type ChatTransportHandlers,
+} from './createChatEngine.js';
+import { createMemorySealedStore } from './createMemorySealedStore.js';
+import type { SealedStore } from './SealedStore.js';
+
+type Upload = Parameters<ChatTransport['uploadPrekeys']>[0];
+
+interface FakeDevice {
+  readonly id: string;
+  readonly account: string;
+  readonly identity: PrekeyBundle['identity'];
+  signedPrekey: Upload['signedPrekey'];
+  pqPrekey: Upload['pqPrekey'];
+  oneTime: Upload['oneTimePrekeys'][number][];
+  link: FakeLink | null;
+  mailbox: Envelope[];
+}
+
+interface FakeLink {
+  handlers: ChatTransportHandlers;
+  online: boolean;
+  deliver(envelope: Envelope): void;
+}
+
+/**
+ * A relay in memory with the delivery client's contract: bundles hand out each one-time prekey
+ * once, a send is `sent` once every envelope is held, mailboxes drain on reconnect.
+ */
+export function createFakeRelay() {
+  const devices = new Map<string, FakeDevice>();
+  /**
+   * Registrations to refuse before accepting again (a relay hiccup during enrolment), and codes
+   * to refuse the next sends with, one each, before storing them (a full mailbox, a slow reader).
+   */
+  const faults = { registrations: 0, sends: [] as DeliveryErrorCode[] };
+  let nextId = 1;
+  let envelopeId = 1;
+
+  function transportFor(account: string) {
+    return (handlers: ChatTransportHandlers): ChatTransport & { setOnline(on: boolean): void } => {
+      let state: ConnectionState = 'connecting';
+      let own: FakeDevice | null =
+        handlers.device === null ? null : (devices.get(handlers.device) ?? null);
+      const stateListeners = new Set<(state: ConnectionState) => void>();
+      const sendListeners = new Set<(update: SendUpdate) => void>();
+      const pending: { to: { device: string; body: Uint8Array }[]; msg: Uint8Array }[] = [];
+      const link: FakeLink = {
+        handlers,
+        online: false,
+        deliver(envelope) {
+          void handlers.onEnvelope(envelope).then(() => {
+            if (own !== null) own.mailbox = own.mailbox.filter((e) => e.id !== envelope.id);
+          });
+        },
+      };
+      const setState = (next: ConnectionState) => {
+        state = next;
+        for (const listener of stateListeners) listener(next);
+      };
+      const requireOwn = (): FakeDevice => {
+        if (own === null) throw new DeliveryError('DEVICE_REQUIRED');
+        return own;
+      };
+      const flush = () => {
+        const refused: typeof pending = [];
+        for (const send of pending.splice(0)) {
+          for (const listener of sendListeners) listener({ msg: send.msg, state: 'sending' });
+          // Like the outbox: a transient refusal goes back to `queued` with its code, for a retry.
+          const code = faults.sends.shift();
+          if (code !== undefined) {
+            refused.push(send);
+            for (const listener of sendListeners)
+              listener({ msg: send.msg, state: 'queued', code });
+            continue;
+          }
+          const from = requireOwn();
+          for (const { device, body } of send.to) {
+            const target = devices.get(device);
+            if (target === undefined) throw new Error('unknown device');
+            const envelope: Envelope = {
+              id: `e${String(envelopeId++)}`,
+              from: from.id,
+              msg: Uint8Array.from(send.msg),
+              body: Uint8Array.from(body),
+              at: Date.now(),
+            };
+            target.mailbox.push(envelope);
+            if (target.link?.online === true) target.link.deliver(envelope);
+          }
+          // Like the outbox: a send the relay holds leaves the store, then listeners are told.
+          void handlers.outbox.delete(send.msg);
+          for (const listener of sendListeners) listener({ msg: send.msg, state: 'sent' });
+        }
+        pending.push(...refused);
+      };
+      const transport = {
+        get state() {
+          return state;
+        },
+        subscribe(listener: (state: ConnectionState) => void) {
+          stateListeners.add(listener);
+          listener(state);
+          return () => stateListeners.delete(listener);
+        },
+        registerDevice(_name: string, identity: PrekeyBundle['identity']) {
+          if (faults.registrations > 0) {
+            faults.registrations -= 1;
+            return Promise.reject(new DeliveryError('DISCONNECTED'));
+          }
+          const id = `${account}-dev${String(nextId++)}`;
+          own = {
+            id,
+            account,
+            identity,
+            signedPrekey: null,
+            pqPrekey: null,
+            oneTime: [],
+            link,
+            mailbox: [],
+          };
+          devices.set(id, own);
+          return Promise.resolve({ device: id });
+        },
+        uploadPrekeys(upload: Upload) {
+          const device = requireOwn();
+          device.signedPrekey = upload.signedPrekey ?? device.signedPrekey;
+          device.pqPrekey = upload.pqPrekey ?? device.pqPrekey;
+          device.oneTime.push(...upload.oneTimePrekeys);
+          return Promise.resolve({ oneTimePrekeys: device.oneTime.length });
+        },
+        fetchBundles(handle: string) {
+          requireOwn();
+          const of = [...devices.values()].filter((d) => d.account === handle.toLowerCase());
+          if (of.length === 0) return Promise.reject(new DeliveryError('UNKNOWN_ACCOUNT'));
+          const bundles = of.flatMap((d) => {
+            if (d.signedPrekey === null || d.pqPrekey === null) return [];
+            const oneTime = d.oneTime.shift();
+            const bundle: PrekeyBundle = {
+              identity: d.identity,
+              signedPrekey: d.signedPrekey,
+              pqPrekey: d.pqPrekey,
+              ...(oneTime === undefined ? {} : { oneTimePrekey: oneTime }),
+            };
+            return [{ device: d.id, bundle: Uint8Array.from(encodePrekeyBundle(bundle)) }];
+          });
+          return Promise.resolve({ bundles });
+        },
+        lookupDevices(ids: readonly string[]) {
+          return Promise.resolve({
+            devices: ids.flatMap((id) => {
+              const d = devices.get(id);
+              return d === undefined ? [] : [{ device: id, account: d.account, revoked: false }];
+            }),
+          });
+        },
+        async send(to: readonly { device: string; body: Uint8Array }[], msg?: Uint8Array) {
+          const id = msg ?? sodium.randombytes_buf(16);
+          const record = { to: [...to], msg: id, seq: 0, createdAt: 0 };
+          await handlers.outbox.save({
+            msg: Uint8Array.from(id),
+            to: record.to.map((r) => ({ device: r.device, body: Uint8Array.from(r.body) })),
+            seq: Date.now(),
+            createdAt: 0,
+          });
+          pending.push({ to: record.to, msg: id });
+          if (link.online) flush();
+          return id;
+        },
+        subscribeSends(listener: (update: SendUpdate) => void) {
+          sendListeners.add(listener);
+          return () => sendListeners.delete(listener);
+        },
+        close() {
+          link.online = false;
+        },
+        setOnline(on: boolean) {
+          link.online = on;
+          if (own !== null) own.link = link;
+          setState(on ? 'connected' : 'reconnecting');
+          if (on) {
+            flush();
+            for (const envelope of own?.mailbox ?? []) link.deliver(envelope);
+          }
+        },
+      };
+      return transport;
+    };
+  }
+
+  return { devices, faults, transportFor };
+}
+
+export type FakeRelay = ReturnType<typeof createFakeRelay>;
+
+export interface Person {
+  readonly engine: ChatEngine;
+  readonly store: SealedStore;
+  readonly issues: ChatIssue[];
+  /** The device's link to the relay, for tests that send what the app never would. */
+  readonly transport: ChatTransport;
+  setOnline(on: boolean): void;
+}
+
+/** Moved forward by tests that need time to pass (disappearing messages). */
+export const clock = { offset: 0 };
+
+export async function person(relay: FakeRelay, handle: string, store = createMemorySealedStore()) {
+  const issues: ChatIssue[] = [];
+  let link: (ChatTransport & { setOnline(on: boolean): void }) | null = null;
+  const engine = createChatEngine({
+    sodium,
+    store,
+    handle,
+    deviceName: `${handle}'s browser`,
+    now: () => Date.now() + clock.offset,
+    connect: (handlers) => {
+      const made = relay.transportFor(handle)(handlers);
+      link = made;
+      return made;
+    },
+    onIssue: (issue) => issues.push(issue),
+  });
+  await engine.start();
+  const started = (): ChatTransport & { setOnline(on: boolean): void } => {
+    if (link === null) throw new Error('not started');
+    return link;
+  };
+  const setOnline = (on: boolean) => {
+    started().setOnline(on);
+  };
+  setOnline(true);
+  await settle();
+  return { engine, store, issues, setOnline, transport: started() } satisfies Person;
+}
+
+/** Lets the engines' background tasks (encryption, delivery, receipts) run to the end. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+export async function lastMessage(p: Person, conversation: string) {
+  const messages = await p.engine.listMessages(conversation);
+  const last = messages.at(-1);
+  if (last === undefined) throw new Error('no messages');
+  return last;
+}

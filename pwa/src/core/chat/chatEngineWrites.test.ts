@@ -1,0 +1,52 @@
+import sodium from 'libsodium-wrappers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createFakeRelay, lastMessage, person, settle } from './chatEngineTestRelay.js';
+import { createMemorySealedStore } from './createMemorySealedStore.js';
+import type { SealedStore } from './SealedStore.js';
+
+/** A memory store that counts what reaches it: sealed writes, and the transactions they take. */
+function countingStore(inner: SealedStore = createMemorySealedStore()) {
+  const counts = { writes: 0, transactions: 0 };
+  const store: SealedStore = {
+    get: (name, key) => inner.get(name, key),
+    list: (name, group) => inner.list(name, group),
+    put: (name, key, value) => {
+      counts.writes += 1;
+      counts.transactions += 1;
+      return inner.put(name, key, value);
+    },
+    delete: (name, key) => {
+      counts.writes += 1;
+      counts.transactions += 1;
+      return inner.delete(name, key);
+    },
+  };
+  return { store, counts };
+}
+
+describe('the chat engine’s writes', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+
+  it('takes a bounded number of sealed writes and transactions to send a message', async () => {
+    const relay = createFakeRelay();
+    const counted = countingStore();
+    const alice = await person(relay, 'alice', counted.store);
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    await alice.engine.sendText('bob', 'warm up: sessions and device lists in place');
+    await settle();
+    // Bob away: his receipt does not mix its writes into the send's.
+    bob.setOnline(false);
+    counted.counts.writes = 0;
+    counted.counts.transactions = 0;
+    await alice.engine.sendText('bob', 'counted');
+    await settle();
+    expect((await lastMessage(alice, 'bob')).state).toBe('sent');
+    // Today: the awaiting mark, the message and its index, the conversation, the session, the
+    // outbox record, the message again and the mark's delete, then `sent`: the message and the
+    // outbox delete. Each its own transaction.
+    expect(counted.counts).toEqual({ writes: 12, transactions: 12 });
+  });
+});
