@@ -24,6 +24,43 @@ function countingStore(inner: SealedStore = createMemorySealedStore()) {
   return { store, counts };
 }
 
+/**
+ * A memory store whose next read of a conversation can be held back after reading, to let
+ * another operation run in between, as a slow disk or a busy main thread would.
+ */
+function holdingStore(inner: SealedStore = createMemorySealedStore()) {
+  let held: { release: () => void; reached: () => void } | null = null;
+  const store: SealedStore = {
+    ...inner,
+    async get(name, key) {
+      const value = await inner.get(name, key);
+      const hold = held;
+      if (name === 'conversations' && hold !== null) {
+        held = null;
+        await new Promise<void>((resolve) => {
+          hold.release = resolve;
+          hold.reached();
+        });
+      }
+      return value;
+    },
+  };
+  /** Holds the next conversation read; resolves, once it is reached, to its release. */
+  const holdNextConversationRead = (): Promise<() => void> =>
+    new Promise((reached) => {
+      const hold = {
+        release: () => undefined,
+        reached: () => {
+          reached(() => {
+            hold.release();
+          });
+        },
+      };
+      held = hold;
+    });
+  return { store, holdNextConversationRead };
+}
+
 describe('the chat engine’s writes', () => {
   beforeAll(async () => {
     await sodium.ready;
@@ -48,5 +85,43 @@ describe('the chat engine’s writes', () => {
     // outbox record, the message again and the mark's delete, then `sent`: the message and the
     // outbox delete. Each its own transaction.
     expect(counted.counts).toEqual({ writes: 12, transactions: 12 });
+  });
+});
+
+describe('the chat engine’s writes in order', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+
+  it('keeps an incoming message’s preview and unread count when a draft is saved meanwhile', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const holding = holdingStore();
+    const bob = await person(relay, 'bob', holding.store);
+    await alice.engine.startConversation('bob');
+    await alice.engine.sendText('bob', 'first');
+    await settle();
+    await bob.engine.markRead('alice');
+    await settle();
+    bob.setOnline(false);
+    await alice.engine.sendText('bob', 'second');
+    await settle();
+
+    // Bob's draft save reads the conversation, and is held there; meanwhile 'second' arrives.
+    const reached = holding.holdNextConversationRead();
+    const draft = bob.engine.saveDraft('alice', 'half a thought');
+    const release = await reached;
+    bob.setOnline(true);
+    await settle();
+    release();
+    await draft;
+    await settle();
+
+    const [conversation] = await bob.engine.listConversations();
+    expect(conversation).toMatchObject({
+      draft: 'half a thought',
+      lastText: 'second',
+      unread: 1,
+    });
   });
 });

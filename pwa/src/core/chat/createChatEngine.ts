@@ -1206,7 +1206,8 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     await encryptAndQueue(contacts, state, sodium.randombytes_buf(MESSAGE_ID_BYTES), state);
   }
 
-  async function sendText(
+  /** Writes an outgoing message and its conversation's preview; run inside the serial queue. */
+  async function writeText(
     conversationId: string,
     text: string,
     replyTo: string | null = null,
@@ -1383,14 +1384,16 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         await changeGroup(conversation, group, group.name, members);
       }),
 
-    sendText,
+    sendText: (conversationId, text, replyTo) =>
+      serial(() => writeText(conversationId, text, replyTo)),
 
-    async retry(messageId) {
-      const failed = await repo.loadMessage(messageId);
-      if (failed?.state !== 'failed') throw new ChatError('UNKNOWN_MESSAGE');
-      await saveMessage({ ...failed, failure: 'RETRIED' });
-      return sendText(failed.conversation, failed.text, failed.replyTo);
-    },
+    retry: (messageId) =>
+      serial(async () => {
+        const failed = await repo.loadMessage(messageId);
+        if (failed?.state !== 'failed') throw new ChatError('UNKNOWN_MESSAGE');
+        await saveMessage({ ...failed, failure: 'RETRIED' });
+        return writeText(failed.conversation, failed.text, failed.replyTo);
+      }),
 
     setTimer: (conversationId, seconds) =>
       serial(async () => {
@@ -1437,11 +1440,14 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         }
       }),
 
-    async saveDraft(conversationId, draft) {
-      const conversation = await repo.loadConversation(conversationId);
-      if (conversation === undefined || conversation.draft === draft) return;
-      await saveConversation({ ...conversation, draft });
-    },
+    // In the queue like every write: read outside it, a draft could write an older preview and
+    // unread count back over what an incoming message just stored.
+    saveDraft: (conversationId, draft) =>
+      serial(async () => {
+        const conversation = await repo.loadConversation(conversationId);
+        if (conversation === undefined || conversation.draft === draft) return;
+        await saveConversation({ ...conversation, draft });
+      }),
 
     markRead: (conversationId) =>
       serial(async () => {

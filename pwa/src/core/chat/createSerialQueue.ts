@@ -1,7 +1,9 @@
 /**
  * Runs tasks one at a time, in order. The ratchet loads a session, advances it and stores it
- * across awaits: two interleaved operations on one session could reuse a message key, so every
- * operation that touches sessions goes through one queue. A failed task does not stop the next.
+ * across awaits: two interleaved operations on one session could reuse a message key. Records
+ * are read, changed and written back the same way: two interleaved operations on one
+ * conversation would lose one's change. So every operation that writes goes through one queue.
+ * A failed task does not stop the next.
  */
 export function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
   let tail: Promise<unknown> = Promise.resolve();
