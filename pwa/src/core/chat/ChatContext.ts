@@ -1,0 +1,83 @@
+import type { IdentityKeyPair, Sodium } from '@vaultroom/shared/crypto';
+import { ChatError } from './ChatError.js';
+import type { ChatEngineOptions, ChatEvent, ChatIssue, ChatTransport } from './ChatEngine.js';
+import { handleKey, type DeviceRecord } from './chatRecords.js';
+import { createChatRepository, type ChatRepository } from './createChatRepository.js';
+import { createSerialQueue } from './createSerialQueue.js';
+
+/**
+ * The chat engine's shared state, made explicit: the store, the clock, this account and device,
+ * the connection, and where events and issues go. Every operation of the engine is a free
+ * function that takes it as its first argument, as libsignal's operations take their stores.
+ */
+export interface ChatContext {
+  readonly sodium: Sodium;
+  readonly repo: ChatRepository;
+  readonly now: () => number;
+  /** The signed-in account's handle as its owner spells it. */
+  readonly handle: string;
+  /** The same, as a handle key. */
+  readonly me: string;
+  /** The name this device registers under. */
+  readonly deviceName: string;
+  /** Runs a task after every task queued before it (`createSerialQueue`): every write does. */
+  readonly serial: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly listeners: Set<(event: ChatEvent) => void>;
+  readonly report: (issue: ChatIssue) => void;
+  /** Set by `start`, cleared by `stop`. */
+  transport: ChatTransport | null;
+  device: DeviceRecord | null;
+  identity: IdentityKeyPair | null;
+  /** The last time handed out by `stamp`. */
+  lastStamp: number;
+}
+
+export function createChatContext(options: ChatEngineOptions): ChatContext {
+  return {
+    sodium: options.sodium,
+    repo: createChatRepository(options.store),
+    now: options.now,
+    handle: options.handle,
+    me: handleKey(options.handle),
+    deviceName: options.deviceName,
+    serial: createSerialQueue(),
+    listeners: new Set(),
+    report: (issue) => options.onIssue?.(issue),
+    transport: null,
+    device: null,
+    identity: null,
+    lastStamp: 0,
+  };
+}
+
+/**
+ * A time for a sort key. Sort keys strictly increase on this device, so messages seen in one
+ * millisecond keep the order they were seen in.
+ */
+export function stamp(ctx: ChatContext, at: number = ctx.now()): number {
+  ctx.lastStamp = Math.max(at, ctx.lastStamp + 1);
+  return ctx.lastStamp;
+}
+
+export function emit(ctx: ChatContext, event: ChatEvent): void {
+  for (const listener of ctx.listeners) listener(event);
+}
+
+/** Runs a task nobody waits for; its failure becomes an issue. */
+export function background(ctx: ChatContext, task: string, run: () => Promise<unknown>): void {
+  run().catch((error: unknown) => {
+    ctx.report({ kind: 'task-failed', task, error });
+  });
+}
+
+export const connected = (ctx: ChatContext): boolean => ctx.transport?.state === 'connected';
+
+export function requireTransport(ctx: ChatContext): ChatTransport {
+  if (ctx.transport === null || ctx.identity === null) throw new ChatError('NOT_STARTED');
+  return ctx.transport;
+}
+
+export function requireIdentity(ctx: ChatContext): IdentityKeyPair {
+  if (ctx.identity === null) throw new ChatError('NOT_STARTED');
+  return ctx.identity;
+}

@@ -1,0 +1,199 @@
+import type { Envelope } from '@vaultroom/shared/client';
+import {
+  decodeContent,
+  isCryptoError,
+  receiveMessage,
+  type Content,
+} from '@vaultroom/shared/crypto';
+import { emit, requireIdentity, stamp, type ChatContext } from './ChatContext.js';
+import {
+  groupConversationId,
+  isMember,
+  sortKeyOf,
+  toHex,
+  type ContactRecord,
+  type ConversationRecord,
+} from './chatRecords.js';
+import { emptyContact, ownerOf, saveContact, withDeviceKey } from './contactDirectory.js';
+import {
+  applyReaction,
+  applyReadElsewhere,
+  applyReceipt,
+  applyTimer,
+  applyTranscript,
+} from './contentApplication.js';
+import { newConversation, saveConversation, saveMessage } from './conversations.js';
+import { createMessageRecord } from './createMessageRecord.js';
+import { applyGroupState } from './groups.js';
+import { sendControl } from './sendPipeline.js';
+
+/**
+ * The path of an incoming envelope: deduplicated by (device, message id), its sender's account
+ * found, decrypted, its content applied, then marked seen (and acked by the delivery client).
+ * A forged or corrupted envelope is dropped with an issue and marked seen too.
+ */
+export async function receive(ctx: ChatContext, envelope: Envelope): Promise<void> {
+  const msg = toHex(envelope.msg);
+  if (await ctx.repo.seen(envelope.from, msg)) return; // a redelivery after a lost ack
+  const contactId = await ownerOf(ctx, envelope.from);
+  if (contactId === null) {
+    ctx.report({ kind: 'unknown-sender', fromDevice: envelope.from });
+    await ctx.repo.markSeen(envelope.from, msg);
+    return;
+  }
+  let content: Content;
+  let remoteKey: Uint8Array;
+  try {
+    const result = await receiveMessage(
+      ctx.sodium,
+      { sessions: ctx.repo.sessions, prekeys: ctx.repo.prekeys },
+      requireIdentity(ctx),
+      envelope.from,
+      envelope.body,
+    );
+    remoteKey = result.remoteIdentityKey;
+    content = decodeContent(result.content);
+  } catch (error) {
+    // A forged, replayed or corrupted envelope: nothing to show, nothing to keep. Acking it
+    // stops the relay from delivering it again.
+    if (!isCryptoError(error)) throw error;
+    ctx.report({ kind: 'undecryptable', fromDevice: envelope.from, code: error.code });
+    await ctx.repo.markSeen(envelope.from, msg);
+    return;
+  }
+  const known = (await ctx.repo.loadContact(contactId)) ?? emptyContact(contactId);
+  const contact = withDeviceKey(ctx, known, envelope.from, toHex(remoteKey));
+  if (contact !== known) await saveContact(ctx, contact);
+
+  if (contactId !== ctx.me) await applyContent(ctx, contact, envelope, content);
+  else await applyOwnContent(ctx, contact, content);
+  await ctx.repo.markSeen(envelope.from, msg);
+}
+
+/** What another person sends. A transcript counts only from this account's own devices. */
+async function applyContent(
+  ctx: ChatContext,
+  contact: ContactRecord,
+  envelope: Envelope,
+  content: Content,
+): Promise<void> {
+  switch (content.type) {
+    case 'text':
+    case 'reply':
+      await fileMessage(ctx, contact, envelope, content);
+      return;
+    case 'receipt':
+      await applyReceipt(ctx, contact, content);
+      return;
+    case 'typing': {
+      const conversation = await conversationFor(ctx, contact, content.groupId);
+      if (conversation === null) return;
+      emit(ctx, {
+        kind: 'typing',
+        conversation: conversation.id,
+        typing: content.state === 'started',
+      });
+      return;
+    }
+    case 'timer': {
+      const conversation = await conversationFor(ctx, contact, content.groupId);
+      if (conversation !== null)
+        await applyTimer(ctx, conversation, contact.handle, content.seconds);
+      return;
+    }
+    case 'reaction': {
+      const conversation = await conversationFor(ctx, contact, content.groupId);
+      if (conversation !== null) await applyReaction(ctx, conversation, contact.handle, content);
+      return;
+    }
+    case 'group':
+      await applyGroupState(ctx, contact, content);
+      return;
+    case 'transcript':
+    case 'groupKeyDistribution':
+    case 'control':
+      return;
+  }
+}
+
+/**
+ * What this account's other devices send here: copies of what they sent, the group changes they
+ * made, and which messages the person read there. Their typing is not shown.
+ */
+async function applyOwnContent(
+  ctx: ChatContext,
+  self: ContactRecord,
+  content: Content,
+): Promise<void> {
+  if (content.type === 'transcript') await applyTranscript(ctx, content);
+  else if (content.type === 'group') await applyGroupState(ctx, self, content);
+  else if (content.type === 'receipt' && content.kind === 'read') {
+    await applyReadElsewhere(ctx, content.messageIds);
+  }
+}
+
+/** A message from another person: stored, counted unread, and a `delivered` receipt sent. */
+async function fileMessage(
+  ctx: ChatContext,
+  contact: ContactRecord,
+  envelope: Envelope,
+  content: Extract<Content, { type: 'text' | 'reply' }>,
+): Promise<void> {
+  const conversation = await conversationFor(ctx, contact, content.groupId);
+  if (conversation === null) return;
+  const id = toHex(content.messageId);
+  if ((await ctx.repo.loadMessage(id)) !== undefined) return;
+  const message = createMessageRecord({
+    id,
+    conversation: conversation.id,
+    sortKey: sortKeyOf(stamp(ctx), id),
+    outgoing: false,
+    author: contact.handle,
+    text: content.text,
+    sentAt: content.sentAt,
+    state: 'delivered',
+    fromDevice: envelope.from,
+    // Incoming messages start their timer when read (markRead).
+    expiresAt: null,
+    timerSeconds: conversation.timerSeconds,
+    replyTo: content.type === 'reply' ? toHex(content.replyTo) : null,
+  });
+  await saveMessage(ctx, message);
+  const updated: ConversationRecord = {
+    ...conversation,
+    lastText: content.text,
+    lastOutgoing: false,
+    lastAuthor: contact.handle,
+    lastAt: ctx.now(),
+    unread: conversation.unread + 1,
+  };
+  await saveConversation(ctx, updated);
+  emit(ctx, { kind: 'typing', conversation: conversation.id, typing: false });
+  emit(ctx, { kind: 'incoming', message, conversation: updated });
+  // To every device of the author, so the copies on their other devices advance too.
+  await sendControl(ctx, Object.keys(contact.devices), {
+    type: 'receipt',
+    kind: 'delivered',
+    messageIds: [content.messageId],
+  });
+}
+
+/**
+ * The conversation a content from `contact` belongs to: theirs, or the group it names if they
+ * are a member of it here. Null refuses it: a group this device does not know, has left, or
+ * that the sender is not in.
+ */
+async function conversationFor(
+  ctx: ChatContext,
+  contact: ContactRecord,
+  groupId: Uint8Array | null,
+): Promise<ConversationRecord | null> {
+  if (groupId === null) {
+    return (await ctx.repo.loadConversation(contact.id)) ?? newConversation(ctx, contact);
+  }
+  const conversation = await ctx.repo.loadConversation(groupConversationId(toHex(groupId)));
+  const group = conversation?.group ?? null;
+  if (conversation === undefined || group === null) return null;
+  if (group.left || !isMember(group, contact.id)) return null;
+  return conversation;
+}

@@ -1,0 +1,292 @@
+import { DeliveryError, type SendUpdate } from '@vaultroom/shared/client';
+import {
+  encodeContent,
+  labels,
+  sendMessage,
+  type Content,
+  type TranscribedContent,
+  type TranscriptDestination,
+} from '@vaultroom/shared/crypto';
+import { background, connected, requireTransport, stamp, type ChatContext } from './ChatContext.js';
+import { ChatError } from './ChatError.js';
+import {
+  fromHex,
+  laterState,
+  otherMembers,
+  sortKeyOf,
+  toHex,
+  waitingReason,
+  type ContactRecord,
+  type ConversationRecord,
+  type MessageRecord,
+  type MessageState,
+} from './chatRecords.js';
+import {
+  keysChangedSinceVerified,
+  memberContact,
+  ownOtherDevices,
+  recipientsOf,
+} from './contactDirectory.js';
+import {
+  groupIdOf,
+  newMessageId,
+  requireConversation,
+  saveConversation,
+  saveMessage,
+} from './conversations.js';
+import { createMessageRecord } from './createMessageRecord.js';
+
+/**
+ * The path of an outgoing message: written here first (`queued`, waiting for keys), then, once
+ * keys and a connection allow, encrypted for each recipient device and handed to the delivery
+ * client's outbox, whose answers move it to `sent` or `failed`.
+ */
+
+/**
+ * Encrypts `content` for each device of the contacts (pairwise fan-out, PROTOCOL.md §1.8.2),
+ * and `copy` (if any) for this account's other devices, and hands both to the outbox as one
+ * send under `msg`.
+ */
+export async function encryptAndQueue(
+  ctx: ChatContext,
+  contacts: readonly ContactRecord[],
+  content: Content,
+  msg: Uint8Array,
+  copy: Content | null = null,
+): Promise<void> {
+  const to: { device: string; body: Uint8Array }[] = [];
+  const encryptFor = async (deviceIds: readonly string[], bytes: Uint8Array) => {
+    for (const deviceId of deviceIds) {
+      to.push({
+        device: deviceId,
+        body: await sendMessage(ctx.sodium, ctx.repo.sessions, deviceId, bytes),
+      });
+    }
+  };
+  const bytes = encodeContent(content);
+  for (const contact of contacts) await encryptFor(Object.keys(contact.devices), bytes);
+  if (to.length === 0) throw new ChatError('NO_DEVICES');
+  if (copy !== null) await encryptFor(await ownOtherDevices(ctx), encodeContent(copy));
+  await requireTransport(ctx).send(to, msg);
+}
+
+/** A copy of what this device sent, for this account's other devices (PROTOCOL.md §1.8.2). */
+export function transcriptOf(
+  conversation: ConversationRecord,
+  message: TranscribedContent,
+): Content {
+  const destination: TranscriptDestination =
+    conversation.group === null
+      ? { kind: 'person', handle: conversation.peer }
+      : { kind: 'group', groupId: fromHex(conversation.group.groupId) };
+  return { type: 'transcript', destination, message };
+}
+
+/**
+ * Who a conversation's messages go to, or null to wait: keys not known yet and no relay to ask.
+ * With the relay there, a member with no device (deleted, never opened the app) is left out.
+ */
+export async function audienceOf(
+  ctx: ChatContext,
+  conversation: ConversationRecord,
+): Promise<ContactRecord[] | null> {
+  const { group } = conversation;
+  if (group === null) {
+    const contact = await recipientsOf(ctx, conversation.id);
+    return contact === null || Object.keys(contact.devices).length === 0 ? null : [contact];
+  }
+  if (group.left) throw new ChatError('NOT_A_MEMBER');
+  const contacts: ContactRecord[] = [];
+  for (const member of otherMembers(group, ctx.me)) {
+    let contact: ContactRecord | null;
+    try {
+      contact = await memberContact(ctx, member);
+    } catch (error) {
+      if (error instanceof ChatError && error.code === 'UNKNOWN_ACCOUNT') continue;
+      throw error;
+    }
+    if (contact !== null) contacts.push(contact);
+    else if (!connected(ctx)) return null;
+  }
+  return contacts;
+}
+
+/** Moves one queued message towards the relay, if keys and the connection allow now. */
+export async function dispatch(ctx: ChatContext, message: MessageRecord): Promise<void> {
+  if (!message.awaitingKeys || message.state !== 'queued') return;
+  try {
+    const conversation = await requireConversation(ctx, message.conversation);
+    const audience = await audienceOf(ctx, conversation);
+    if (audience === null) return; // wait for keys
+    if (audience.some(keysChangedSinceVerified)) return; // the person confirms first
+    const fields = {
+      messageId: fromHex(message.id),
+      sentAt: message.sentAt,
+      groupId: groupIdOf(conversation),
+      text: message.text,
+    };
+    const content: Content =
+      message.replyTo === null
+        ? { type: 'text', ...fields }
+        : { type: 'reply', ...fields, replyTo: fromHex(message.replyTo) };
+    await encryptAndQueue(
+      ctx,
+      audience,
+      content,
+      fromHex(message.id),
+      transcriptOf(conversation, content),
+    );
+  } catch (error) {
+    // The outbox refused it outright (too large, signed out): it will not go by waiting.
+    const code =
+      error instanceof ChatError || error instanceof DeliveryError ? error.code : 'SEND_FAILED';
+    await saveMessage(ctx, { ...message, awaitingKeys: false, state: 'failed', failure: code });
+    await ctx.repo.removeAwaiting(message.id);
+    return;
+  }
+  // In the outbox now: the delivery client resends it with this id until the relay has it.
+  await saveMessage(ctx, { ...message, awaitingKeys: false });
+  await ctx.repo.removeAwaiting(message.id);
+}
+
+/** Every message still waiting for keys, on a new connection or a confirmed key change. */
+export async function dispatchAwaiting(ctx: ChatContext): Promise<void> {
+  for (const id of await ctx.repo.listAwaiting()) {
+    const message = await ctx.repo.loadMessage(id);
+    if (message === undefined) await ctx.repo.removeAwaiting(id);
+    else await dispatch(ctx, message);
+  }
+}
+
+/** The outbox's news of a send: `sent`, `failed`, or why it waits. */
+export async function applySendUpdate(ctx: ChatContext, update: SendUpdate): Promise<void> {
+  const message = await ctx.repo.loadMessage(toHex(update.msg));
+  if (!message?.outgoing) return; // a receipt or a typing notice
+  let state: MessageState = message.state;
+  let failure = message.failure;
+  // The latest answer says why it waits; `sending` (a retry on the wire) is no answer yet, so
+  // the reason stays until the relay takes it or says something else.
+  let waiting = message.waiting;
+  if (update.state === 'queued') waiting = waitingReason(update.code);
+  if (update.state === 'sent') {
+    state = laterState(state, 'sent');
+    waiting = null;
+  }
+  if (update.state === 'failed') {
+    state = laterState(state, 'failed');
+    failure = update.code ?? 'SEND_FAILED';
+    waiting = null;
+  }
+  if (state !== message.state || failure !== message.failure || waiting !== message.waiting) {
+    await saveMessage(ctx, { ...message, state, failure, waiting });
+  }
+}
+
+/** Receipts and typing notices go only to devices we already share a session with. */
+export async function sendControl(
+  ctx: ChatContext,
+  deviceIds: readonly string[],
+  content: Content,
+): Promise<void> {
+  const link = requireTransport(ctx);
+  const bytes = encodeContent(content);
+  const to: { device: string; body: Uint8Array }[] = [];
+  for (const deviceId of deviceIds) {
+    if ((await ctx.repo.sessions.loadSession(deviceId)) === undefined) continue;
+    to.push({
+      device: deviceId,
+      body: await sendMessage(ctx.sodium, ctx.repo.sessions, deviceId, bytes),
+    });
+  }
+  if (to.length > 0) await link.send(to);
+}
+
+export async function sendReceipts(
+  ctx: ChatContext,
+  deviceIds: readonly string[],
+  kind: 'delivered' | 'read',
+  messageIds: readonly Uint8Array[],
+): Promise<void> {
+  if (deviceIds.length === 0) return;
+  for (let i = 0; i < messageIds.length; i += labels.MAX_RECEIPT_IDS) {
+    const batch = messageIds.slice(i, i + labels.MAX_RECEIPT_IDS);
+    await sendControl(ctx, deviceIds, { type: 'receipt', kind, messageIds: batch });
+  }
+}
+
+/**
+ * Sends a small content (timer, reaction) to everyone in the conversation through the outbox,
+ * with a copy for this account's other devices.
+ */
+export async function sendToConversation(
+  ctx: ChatContext,
+  conversation: ConversationRecord,
+  content: Extract<TranscribedContent, { type: 'timer' | 'reaction' }>,
+): Promise<void> {
+  const audience = await audienceOf(ctx, conversation);
+  if (audience === null || audience.length === 0) return;
+  if (audience.some(keysChangedSinceVerified)) throw new ChatError('KEYS_CHANGED');
+  await encryptAndQueue(
+    ctx,
+    audience,
+    content,
+    newMessageId(ctx),
+    transcriptOf(conversation, content),
+  );
+}
+
+/**
+ * Writes an outgoing message and its conversation's preview, then queues its dispatch. Runs
+ * inside the serial queue.
+ */
+export async function writeText(
+  ctx: ChatContext,
+  conversationId: string,
+  text: string,
+  replyTo: string | null = null,
+): Promise<MessageRecord> {
+  const trimmed = text.trim();
+  const conversation = await requireConversation(ctx, conversationId);
+  if (conversation.group?.left === true) throw new ChatError('NOT_A_MEMBER');
+  const contact = await ctx.repo.loadContact(conversationId);
+  if (contact !== undefined && keysChangedSinceVerified(contact)) {
+    throw new ChatError('KEYS_CHANGED');
+  }
+  const id = toHex(newMessageId(ctx));
+  const at = ctx.now();
+  const { timerSeconds } = conversation;
+  const message = createMessageRecord({
+    id,
+    conversation: conversationId,
+    sortKey: sortKeyOf(stamp(ctx, at), id),
+    outgoing: true,
+    author: ctx.handle,
+    text: trimmed,
+    sentAt: at,
+    state: 'queued',
+    awaitingKeys: true,
+    expiresAt: timerSeconds > 0 ? at + timerSeconds * 1000 : null,
+    timerSeconds,
+    replyTo,
+  });
+  await ctx.repo.addAwaiting(id);
+  await saveMessage(ctx, message);
+  await saveConversation(ctx, {
+    ...conversation,
+    lastText: trimmed,
+    lastOutgoing: true,
+    lastAuthor: ctx.handle,
+    lastAt: at,
+    draft: '',
+  });
+  background(ctx, 'send', () => ctx.serial(() => dispatch(ctx, message)));
+  return message;
+}
+
+/** Sends a failed message again, under a new id. Runs inside the serial queue. */
+export async function retryText(ctx: ChatContext, messageId: string): Promise<MessageRecord> {
+  const failed = await ctx.repo.loadMessage(messageId);
+  if (failed?.state !== 'failed') throw new ChatError('UNKNOWN_MESSAGE');
+  await saveMessage(ctx, { ...failed, failure: 'RETRIED' });
+  return writeText(ctx, failed.conversation, failed.text, failed.replyTo);
+}
