@@ -3,7 +3,7 @@ import { ChatError } from './ChatError.js';
 import type { ChatEngineOptions, ChatEvent, ChatIssue, ChatTransport } from './ChatEngine.js';
 import { handleKey, type DeviceRecord } from './chatRecords.js';
 import { createChatRepository, type ChatRepository } from './createChatRepository.js';
-import { createSerialQueue } from './createSerialQueue.js';
+import { createSerialQueue, type SerialQueue } from './createSerialQueue.js';
 
 /**
  * The chat engine's shared state, made explicit: the store, the clock, this account and device,
@@ -21,7 +21,7 @@ export interface ChatContext {
   /** The name this device registers under. */
   readonly deviceName: string;
   /** Runs a task after every task queued before it (`createSerialQueue`): every write does. */
-  readonly serial: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly serial: SerialQueue;
   readonly listeners: Set<(event: ChatEvent) => void>;
   readonly report: (issue: ChatIssue) => void;
   /** Set by `start`, cleared by `stop`. */

@@ -104,5 +104,10 @@ export interface ChatEngine {
   setVerified(conversation: string, verified: boolean): Promise<void>;
   /** The person saw the key-change notice; sending resumes (unverified until compared again). */
   acknowledgeKeyChange(conversation: string): Promise<void>;
+  /**
+   * Resolves once every operation queued so far, and every one they queued in turn (a message's
+   * dispatch, the outbox's news, envelopes received meanwhile), has finished.
+   */
+  whenIdle(): Promise<void>;
   stop(): void;
 }

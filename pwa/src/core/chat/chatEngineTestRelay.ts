@@ -66,6 +66,7 @@ export function createFakeRelay() {
         handlers,
         online: false,
         deliver(envelope) {
+          handOffs += 1;
           void handlers.onEnvelope(envelope).then(() => {
             if (own !== null) own.mailbox = own.mailbox.filter((e) => e.id !== envelope.id);
           });
@@ -73,6 +74,7 @@ export function createFakeRelay() {
       };
       const setState = (next: ConnectionState) => {
         state = next;
+        handOffs += 1;
         for (const listener of stateListeners) listener(next);
       };
       const requireOwn = (): FakeDevice => {
@@ -82,6 +84,7 @@ export function createFakeRelay() {
       const flush = () => {
         const refused: typeof pending = [];
         for (const send of pending.splice(0)) {
+          handOffs += 1;
           for (const listener of sendListeners) listener({ msg: send.msg, state: 'sending' });
           // Like the outbox: a transient refusal goes back to `queued` with its code, for a retry.
           const code = faults.sends.shift();
@@ -219,6 +222,11 @@ export interface Person {
   setOnline(on: boolean): void;
 }
 
+/** Every engine made here, for `settle`. */
+const engines = new Set<ChatEngine>();
+/** Envelopes, connection changes and outbox news given to engines, for `settle`. */
+let handOffs = 0;
+
 /** Moved forward by tests that need time to pass (disappearing messages). */
 export const clock = { offset: 0 };
 
@@ -238,6 +246,7 @@ export async function person(relay: FakeRelay, handle: string, store = createMem
     },
     onIssue: (issue) => issues.push(issue),
   });
+  engines.add(engine);
   await engine.start();
   const started = (): ChatTransport & { setOnline(on: boolean): void } => {
     if (link === null) throw new Error('not started');
@@ -251,9 +260,16 @@ export async function person(relay: FakeRelay, handle: string, store = createMem
   return { engine, store, issues, setOnline, transport: started() } satisfies Person;
 }
 
-/** Lets the engines' background tasks (encryption, delivery, receipts) run to the end. */
+/**
+ * Waits until every engine is idle: each one's queue empty, and no envelope or outbox news handed
+ * to any of them since (what one engine sends gives another work, synchronously here).
+ */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (;;) {
+    const before = handOffs;
+    await Promise.all([...engines].map((engine) => engine.whenIdle()));
+    if (handOffs === before) return;
+  }
 }
 
 export async function lastMessage(p: Person, conversation: string) {

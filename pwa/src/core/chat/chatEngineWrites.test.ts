@@ -26,40 +26,50 @@ function countingStore(inner: SealedStore = createMemorySealedStore()) {
 
 /**
  * A memory store whose next read of a conversation can be held back after reading, to let
- * another operation run in between, as a slow disk or a busy main thread would.
+ * another operation run in between, as a slow disk or a busy main thread would; it also tells
+ * when a conversation is written.
  */
 function holdingStore(inner: SealedStore = createMemorySealedStore()) {
-  let held: { release: () => void; reached: () => void } | null = null;
+  let held: ((release: () => void) => void) | null = null;
+  const written = new Set<() => void>();
   const store: SealedStore = {
     ...inner,
     async get(name, key) {
       const value = await inner.get(name, key);
-      const hold = held;
-      if (name === 'conversations' && hold !== null) {
+      const reached = held;
+      if (name === 'conversations' && reached !== null) {
         held = null;
-        await new Promise<void>((resolve) => {
-          hold.release = resolve;
-          hold.reached();
+        await new Promise<void>((release) => {
+          reached(release);
         });
       }
       return value;
     },
+    async put(name, key, value) {
+      await inner.put(name, key, value);
+      if (name !== 'conversations') return;
+      for (const resolve of written) resolve();
+      written.clear();
+    },
   };
-  /** Holds the next conversation read; resolves, once it is reached, to its release. */
-  const holdNextConversationRead = (): Promise<() => void> =>
-    new Promise((reached) => {
-      const hold = {
-        release: () => undefined,
-        reached: () => {
-          reached(() => {
-            hold.release();
-          });
-        },
-      };
-      held = hold;
-    });
-  return { store, holdNextConversationRead };
+  return {
+    store,
+    /** Holds the next conversation read; resolves, once that read is reached, to its release. */
+    holdNextConversationRead: (): Promise<() => void> =>
+      new Promise((reached) => {
+        held = reached;
+      }),
+    nextConversationWrite: (): Promise<void> =>
+      new Promise((resolve) => {
+        written.add(resolve);
+      }),
+  };
 }
+
+/** A bound on waiting for what must not happen: a few turns of the event loop. */
+const turns = async (count: number): Promise<void> => {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+};
 
 describe('the chat engine’s writes', () => {
   beforeAll(async () => {
@@ -111,8 +121,11 @@ describe('the chat engine’s writes in order', () => {
     const reached = holding.holdNextConversationRead();
     const draft = bob.engine.saveDraft('alice', 'half a thought');
     const release = await reached;
+    // 'second' arrives while the draft is held; it writes at once unless the engine makes it
+    // wait for the draft (then the write never comes while the draft is held).
+    const received = holding.nextConversationWrite();
     bob.setOnline(true);
-    await settle();
+    await Promise.race([received, turns(20)]);
     release();
     await draft;
     await settle();

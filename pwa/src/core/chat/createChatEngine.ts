@@ -118,6 +118,8 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         await dispatchAwaiting(ctx);
       }),
 
+    whenIdle: () => serial.whenIdle(),
+
     stop() {
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       ctx.transport?.close();
