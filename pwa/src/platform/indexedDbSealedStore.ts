@@ -21,6 +21,33 @@ export function createIndexedDbSealedStore(db: IDBPDatabase, sealer: RecordSeale
     async delete(store, key) {
       await db.delete(store, await sealer.storedKey(key));
     },
+    async writeBatch(writes) {
+      if (writes.length === 0) return;
+      // Sealed before the transaction opens: an IndexedDB transaction commits on its own as soon
+      // as a task passes without a request, and WebCrypto's promises are such a pause.
+      const sealed = await Promise.all(
+        writes.map(async ({ store, key, value }) => {
+          const stored = await sealer.storedKey(key);
+          return {
+            store,
+            stored,
+            sealed: value === null ? null : await sealer.seal(store, stored, value),
+          };
+        }),
+      );
+      const transaction = db.transaction(
+        [...new Set(writes.map((write) => write.store))],
+        'readwrite',
+      );
+      await Promise.all([
+        ...sealed.map(({ store, stored, sealed: value }) =>
+          value === null
+            ? transaction.objectStore(store).delete(stored)
+            : transaction.objectStore(store).put(value, stored),
+        ),
+        transaction.done,
+      ]);
+    },
     async list(store, group) {
       const hidden = group === undefined ? null : await sealer.hide(group);
       const range = hidden === null ? null : IDBKeyRange.bound(`${hidden}/`, `${hidden}/\uffff`);

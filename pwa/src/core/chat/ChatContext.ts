@@ -4,6 +4,7 @@ import type { ChatEngineOptions, ChatEvent, ChatIssue, ChatTransport } from './C
 import { handleKey, type DeviceRecord } from './chatRecords.js';
 import { createChatRepository, type ChatRepository } from './createChatRepository.js';
 import { createSerialQueue, type SerialQueue } from './createSerialQueue.js';
+import { createWriteBuffer, type WriteBuffer } from './createWriteBuffer.js';
 
 /**
  * The chat engine's shared state, made explicit: the store, the clock, this account and device,
@@ -20,9 +21,18 @@ export interface ChatContext {
   readonly me: string;
   /** The name this device registers under. */
   readonly deviceName: string;
-  /** Runs a task after every task queued before it (`createSerialQueue`): every write does. */
+  /**
+   * Runs an operation after every one queued before it (`createSerialQueue`): every write does.
+   * What the operation writes is held (`createWriteBuffer`) and committed in one transaction
+   * when it ends, or earlier by `commit`; its events are told once what they show is stored.
+   */
   readonly serial: SerialQueue;
+  readonly buffer: WriteBuffer;
   readonly listeners: Set<(event: ChatEvent) => void>;
+  /** Events of the running operation, told at its next commit. */
+  readonly heldEvents: ChatEvent[];
+  /** Whether an operation of the serial queue is running. */
+  inOperation: boolean;
   readonly report: (issue: ChatIssue) => void;
   /** Set by `start`, cleared by `stop`. */
   transport: ChatTransport | null;
@@ -33,21 +43,52 @@ export interface ChatContext {
 }
 
 export function createChatContext(options: ChatEngineOptions): ChatContext {
-  return {
+  const buffer = createWriteBuffer(options.store);
+  const queue = createSerialQueue();
+  const operation = <T>(task: () => Promise<T>): Promise<T> =>
+    queue(async () => {
+      ctx.inOperation = true;
+      try {
+        // Committed whether it succeeds or fails part-way, as each write was before batching:
+        // what it stored before the failure stays stored.
+        try {
+          return await task();
+        } finally {
+          await commit(ctx);
+        }
+      } finally {
+        ctx.inOperation = false;
+      }
+    });
+  const ctx: ChatContext = {
     sodium: options.sodium,
-    repo: createChatRepository(options.store),
+    repo: createChatRepository(buffer.store),
     now: options.now,
     handle: options.handle,
     me: handleKey(options.handle),
     deviceName: options.deviceName,
-    serial: createSerialQueue(),
+    serial: Object.assign(operation, { whenIdle: () => queue.whenIdle() }),
+    buffer,
     listeners: new Set(),
+    heldEvents: [],
+    inOperation: false,
     report: (issue) => options.onIssue?.(issue),
     transport: null,
     device: null,
     identity: null,
     lastStamp: 0,
   };
+  return ctx;
+}
+
+/**
+ * Writes what the running operation wrote so far in one transaction, then tells its events.
+ * Called when an operation ends, and before anything it made leaves the device (the outbox).
+ */
+export async function commit(ctx: ChatContext): Promise<void> {
+  const events = ctx.heldEvents.splice(0);
+  await ctx.buffer.flush();
+  for (const event of events) tell(ctx, event);
 }
 
 /**
@@ -59,7 +100,13 @@ export function stamp(ctx: ChatContext, at: number = ctx.now()): number {
   return ctx.lastStamp;
 }
 
+/** Tells listeners, once what the event shows is stored (Hydrogen's rule). */
 export function emit(ctx: ChatContext, event: ChatEvent): void {
+  if (ctx.inOperation) ctx.heldEvents.push(event);
+  else tell(ctx, event);
+}
+
+function tell(ctx: ChatContext, event: ChatEvent): void {
   for (const listener of ctx.listeners) listener(event);
 }
 

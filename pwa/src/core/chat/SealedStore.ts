@@ -34,8 +34,22 @@ export interface SealedStore {
   get(store: ChatStoreName, key: string): Promise<Uint8Array | undefined>;
   put(store: ChatStoreName, key: string, value: Uint8Array): Promise<void>;
   delete(store: ChatStoreName, key: string): Promise<void>;
+  /**
+   * Writes all of `writes` or none of them: one logical operation (a message and its
+   * conversation, a send's sessions and its outbox record) in one transaction. Adapters seal
+   * every value first, then write, so that no await on sealing can end the transaction early.
+   * A later write to the same key wins.
+   */
+  writeBatch(writes: readonly SealedWrite[]): Promise<void>;
   /** The values of a whole store, or of one group of it, in key order. */
   list(store: ChatStoreName, group?: string): Promise<Uint8Array[]>;
+}
+
+/** One write of a batch: `value` null deletes the record. */
+export interface SealedWrite {
+  readonly store: ChatStoreName;
+  readonly key: string;
+  readonly value: Uint8Array | null;
 }
 
 /** Splits `group/rest` at the first slash; a key without one has no group. */

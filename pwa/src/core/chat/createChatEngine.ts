@@ -1,5 +1,5 @@
 import { decodeIdentityKeyPair } from '@vaultroom/shared/crypto';
-import { background, createChatContext, emit, type ChatContext } from './ChatContext.js';
+import { background, commit, createChatContext, emit, type ChatContext } from './ChatContext.js';
 import type { ChatEngine, ChatEngineOptions } from './ChatEngine.js';
 import { acknowledgeKeyChange, safetyNumber, setVerified } from './contactDirectory.js';
 import {
@@ -50,12 +50,24 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   return {
     async start() {
       if (ctx.transport !== null) return;
-      const device = await openDevice(ctx);
+      const device = await serial(() => openDevice(ctx));
       ctx.device = device;
       ctx.identity = decodeIdentityKeyPair(device.identity);
       const link = options.connect({
         device: device.device,
-        outbox: ctx.repo.outbox,
+        outbox: {
+          load: () => ctx.repo.outbox.load(),
+          // What goes on the wire must be stored first, with the sessions it advanced: the send,
+          // its ratchet steps and its stage are one transaction.
+          save: async (record) => {
+            await ctx.repo.outbox.save(record);
+            await commit(ctx);
+          },
+          // Called as the relay answers; committed with the operation that applies the answer,
+          // which the delivery client queues right after. Lost in a crash, it only means a resend,
+          // which the relay stores once (PROTOCOL.md §2.6).
+          delete: (msg) => ctx.repo.outbox.delete(msg),
+        },
         onEnvelope: (envelope) => serial(() => receive(ctx, envelope)),
         onPrekeysLow: () => {
           background(ctx, 'replenish prekeys', () => serial(() => replenishPrekeys(ctx)));

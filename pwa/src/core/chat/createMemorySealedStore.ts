@@ -21,6 +21,15 @@ export function createMemorySealedStore(): SealedStore {
       storeOf(name).delete(key);
       return Promise.resolve();
     },
+    writeBatch: (writes) => {
+      // Copied first, then applied in one synchronous step: all or nothing, like a transaction.
+      const copies = writes.map((write) => ({ ...write, value: write.value?.slice() ?? null }));
+      for (const { store, key, value } of copies) {
+        if (value === null) storeOf(store).delete(key);
+        else storeOf(store).set(key, value);
+      }
+      return Promise.resolve();
+    },
     list: (name, group) => {
       const prefix = group === undefined ? '' : `${group}/`;
       const entries = [...storeOf(name)].filter(([key]) => key.startsWith(prefix));
