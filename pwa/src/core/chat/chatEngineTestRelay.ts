@@ -114,6 +114,11 @@ export function createFakeRelay() {
         }
         pending.push(...refused);
       };
+      // Like the delivery client: what the outbox store kept from an earlier run is sent again.
+      void handlers.outbox.load().then((records) => {
+        pending.push(...records.map((record) => ({ to: [...record.to], msg: record.msg })));
+        if (link.online) flush();
+      });
       const transport = {
         get state() {
           return state;

@@ -1,6 +1,8 @@
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFakeRelay, lastMessage, person, settle } from './chatEngineTestRelay.js';
+import { encodeRecord, sortKeyOf } from './chatRecords.js';
+import { createChatRepository } from './createChatRepository.js';
 import { createMemorySealedStore } from './createMemorySealedStore.js';
 import type { SealedStore } from './SealedStore.js';
 
@@ -96,10 +98,11 @@ describe('the chat engine’s writes', () => {
     await alice.engine.sendText('bob', 'counted');
     await settle();
     expect((await lastMessage(alice, 'bob')).state).toBe('sent');
-    // The awaiting mark, the message and its index, the conversation (one transaction); the
-    // session and the outbox record (one), the message again and the mark's delete (one); then
-    // `sent`: the message and the outbox delete (one).
-    expect(counted.counts).toEqual({ writes: 12, transactions: 4 });
+    // Written: its pending send, the message and its index, the conversation (one transaction).
+    // Encrypted: the session, the pending send's stage, the outbox record (one). The relay's
+    // answer: the message, the pending send and the outbox record deleted (one). It was 12
+    // writes in 12 transactions before pending sends and batches.
+    expect(counted.counts).toEqual({ writes: 10, transactions: 3 });
   });
 });
 
@@ -141,5 +144,69 @@ describe('the chat engine’s writes in order', () => {
       lastText: 'second',
       unread: 1,
     });
+  });
+});
+
+describe('the chat engine’s pending sends', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+
+  it('sends after a restart what was written offline before it', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    alice.setOnline(false);
+    await alice.engine.sendText('bob', 'written offline, then the tab closed');
+    await settle();
+    alice.engine.stop();
+
+    const again = await person(relay, 'alice', alice.store);
+    await settle();
+    expect((await bob.engine.listMessages('alice')).map((m) => m.text)).toEqual([
+      'written offline, then the tab closed',
+    ]);
+    expect((await lastMessage(again, 'bob')).state).toBe('delivered');
+    expect(await createChatRepository(alice.store).listPendingSends()).toEqual([]);
+  });
+
+  it('sends a message that an earlier version left waiting for keys', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    alice.engine.stop();
+    // As the earlier version stored it: an `awaitingKeys` flag and an `awaiting/` mark.
+    const id = '0f'.repeat(16);
+    const sentAt = Date.now();
+    const key = `bob/${sortKeyOf(sentAt, id)}`;
+    const legacy = {
+      id,
+      conversation: 'bob',
+      sortKey: sortKeyOf(sentAt, id),
+      outgoing: true,
+      author: 'alice',
+      text: 'left by the earlier version',
+      sentAt,
+      state: 'queued',
+      failure: null,
+      awaitingKeys: true,
+      fromDevice: null,
+    };
+    await alice.store.put('messages', key, encodeRecord(legacy));
+    await alice.store.put('messageIndex', id, encodeRecord({ key }));
+    await alice.store.put('device', `awaiting/${id}`, encodeRecord({ id }));
+
+    const again = await person(relay, 'alice', alice.store);
+    await settle();
+    expect((await bob.engine.listMessages('alice')).map((m) => m.text)).toEqual([
+      'left by the earlier version',
+    ]);
+    const sent = await lastMessage(again, 'bob');
+    expect(sent).toMatchObject({ id, state: 'delivered' });
+    expect(sent).not.toHaveProperty('awaitingKeys');
+    expect(await alice.store.list('device', 'awaiting')).toEqual([]);
+    expect(await createChatRepository(alice.store).listPendingSends()).toEqual([]);
   });
 });

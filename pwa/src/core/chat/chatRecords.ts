@@ -1,7 +1,27 @@
 import { decode, encode } from 'cborg';
 
 /**
- * `queued`: written, waiting for keys or the relay. `sent`: the relay holds it. `delivered`: a
+ * An outgoing message on its way out: one record per message from the moment it is written
+ * until the relay holds it or refuses it for good, after Hydrogen's PendingEvent.
+ * - `needs-keys`: written here, not yet encrypted: the recipients' device keys are not known yet,
+ *   or a verified contact's keys changed and the person has not confirmed.
+ * - `encrypted`: encrypted for every recipient device and handed to the delivery client's outbox
+ *   in the same transaction; the outbox puts it on the wire and resends it under the same id
+ *   until the relay answers (its own `queued` and `sending` are moments of this stage).
+ * Then the message is `sent` or `failed` (its MessageState) and the record is gone.
+ */
+export type SendStage = 'needs-keys' | 'encrypted';
+
+export interface PendingSend {
+  /** The message's id. */
+  readonly id: string;
+  readonly stage: SendStage;
+  /** When it was written (ms): pending sends go out in this order. */
+  readonly since: number;
+}
+
+/**
+ * `queued`: written, on its way out (a PendingSend holds its stage). `sent`: the relay holds it. `delivered`: a
  * device of the recipient stored it. `read`: the recipient saw it. `failed`: refused for good.
  * Incoming messages are `delivered` until this person has seen them, then `read`.
  */
@@ -51,8 +71,6 @@ export interface MessageRecord {
    * app can say why it waits. Null otherwise.
    */
   readonly waiting: SendWaiting | null;
-  /** Outgoing: still waiting to be encrypted (no keys for the recipient yet). */
-  readonly awaitingKeys: boolean;
   /** Incoming: the device it came from, to send receipts back to. */
   readonly fromDevice: string | null;
   /** Disappearing messages: deleted from this device at this time (ms), or kept. */
@@ -158,11 +176,16 @@ type Added<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 export type StoredMessage = Added<
   MessageRecord,
   'expiresAt' | 'timerSeconds' | 'reactions' | 'notice' | 'replyTo' | 'receipts' | 'waiting'
->;
+> & {
+  /** Written before pending sends had their own record: their stage is now a PendingSend. */
+  readonly awaitingKeys?: boolean;
+};
 export type StoredConversation = Added<ConversationRecord, 'timerSeconds' | 'group' | 'lastAuthor'>;
 
 /** Records written before a field existed read as its neutral value. */
-export function normalizeMessage(record: StoredMessage): MessageRecord {
+export function normalizeMessage(stored: StoredMessage): MessageRecord {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- dropped: a PendingSend holds it now
+  const { awaitingKeys, ...record } = stored;
   return {
     ...record,
     expiresAt: record.expiresAt ?? null,

@@ -15,6 +15,7 @@ import {
 } from './chatRecords.js';
 import { emptyContact, saveContact } from './contactDirectory.js';
 import {
+  addMessage,
   isUnread,
   newConversation,
   readNow,
@@ -192,7 +193,7 @@ async function fileOwnMessage(
   const id = toHex(sent.messageId);
   if ((await ctx.repo.loadMessage(id)) !== undefined) return;
   const timer = conversation.timerSeconds;
-  await saveMessage(
+  await addMessage(
     ctx,
     createMessageRecord({
       id,

@@ -26,8 +26,15 @@ export async function saveConversation(
   emit(ctx, { kind: 'conversation', conversation });
 }
 
+/** A message already stored, changed. */
 export async function saveMessage(ctx: ChatContext, message: MessageRecord): Promise<void> {
   await ctx.repo.saveMessage(message);
+  emit(ctx, { kind: 'message', message });
+}
+
+/** A new message (from `createMessageRecord`). */
+export async function addMessage(ctx: ChatContext, message: MessageRecord): Promise<void> {
+  await ctx.repo.addMessage(message);
   emit(ctx, { kind: 'message', message });
 }
 
@@ -67,7 +74,7 @@ export async function saveNotice(
   notice: ConversationNoticeRecord,
 ): Promise<void> {
   const id = toHex(newMessageId(ctx));
-  await saveMessage(
+  await addMessage(
     ctx,
     createMessageRecord({
       id,

@@ -14,7 +14,7 @@ import {
 import { enrol, openDevice, replenishPrekeys } from './deviceEnrolment.js';
 import { addMembers, createGroup, leaveGroup, removeMember, renameGroup } from './groups.js';
 import { receive } from './receivePipeline.js';
-import { applySendUpdate, dispatchAwaiting, retryText, writeText } from './sendPipeline.js';
+import { applySendUpdate, dispatchPending, retryText, writeText } from './sendPipeline.js';
 
 export type {
   ChatEngine,
@@ -50,7 +50,10 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   return {
     async start() {
       if (ctx.transport !== null) return;
-      const device = await serial(() => openDevice(ctx));
+      const device = await serial(async () => {
+        await ctx.repo.migrate();
+        return openDevice(ctx);
+      });
       ctx.device = device;
       ctx.identity = decodeIdentityKeyPair(device.identity);
       const link = options.connect({
@@ -63,10 +66,11 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
             await ctx.repo.outbox.save(record);
             await commit(ctx);
           },
-          // Called as the relay answers; committed with the operation that applies the answer,
-          // which the delivery client queues right after. Lost in a crash, it only means a resend,
-          // which the relay stores once (PROTOCOL.md §2.6).
-          delete: (msg) => ctx.repo.outbox.delete(msg),
+          // The delivery client tells every answer it deletes for (`sent`, `failed`) right after:
+          // applySendUpdate deletes the record then, in one transaction with the answer's effect
+          // on the message. Lost in a crash, the record is only sent again, and the relay stores
+          // a resent id once (PROTOCOL.md §2.6).
+          delete: () => Promise.resolve(),
         },
         onEnvelope: (envelope) => serial(() => receive(ctx, envelope)),
         onPrekeysLow: () => {
@@ -82,7 +86,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
           emit(ctx, { kind: 'connection', state });
           if (state === 'connected') {
             background(ctx, 'enrol', () => serial(() => enrol(ctx)));
-            background(ctx, 'send waiting messages', () => serial(() => dispatchAwaiting(ctx)));
+            background(ctx, 'send waiting messages', () => serial(() => dispatchPending(ctx)));
           }
         }),
         link.subscribeSends((update) => {
@@ -127,7 +131,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     acknowledgeKeyChange: (conversation) =>
       serial(async () => {
         await acknowledgeKeyChange(ctx, conversation);
-        await dispatchAwaiting(ctx);
+        await dispatchPending(ctx);
       }),
 
     whenIdle: () => serial.whenIdle(),

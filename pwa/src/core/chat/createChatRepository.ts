@@ -20,6 +20,7 @@ import {
   type ConversationRecord,
   type DeviceRecord,
   type MessageRecord,
+  type PendingSend,
   type StoredConversation,
   type StoredMessage,
 } from './chatRecords.js';
@@ -32,10 +33,16 @@ export interface ChatRepository {
   saveOneTimePrekeys(prekeys: readonly OneTimePrekeyPair[]): Promise<void>;
   listOneTimePrekeys(): Promise<OneTimePrekeyPair[]>;
 
-  /** Outgoing messages written but not yet encrypted (no keys or no connection then). */
-  listAwaiting(): Promise<string[]>;
-  addAwaiting(message: string): Promise<void>;
-  removeAwaiting(message: string): Promise<void>;
+  /** Outgoing messages on their way out, oldest first. */
+  listPendingSends(): Promise<PendingSend[]>;
+  loadPendingSend(message: string): Promise<PendingSend | undefined>;
+  savePendingSend(pending: PendingSend): Promise<void>;
+  deletePendingSend(message: string): Promise<void>;
+  /**
+   * Records of earlier versions, moved to today's form: a message left waiting for keys was an
+   * `awaiting/` mark beside an `awaitingKeys` flag; it becomes a `needs-keys` PendingSend.
+   */
+  migrate(): Promise<void>;
 
   loadContact(id: string): Promise<ContactRecord | undefined>;
   saveContact(contact: ContactRecord): Promise<void>;
@@ -49,6 +56,9 @@ export interface ChatRepository {
 
   listMessages(conversation: string): Promise<MessageRecord[]>;
   loadMessage(id: string): Promise<MessageRecord | undefined>;
+  /** A new message: its record and its index entry (id → key). */
+  addMessage(message: MessageRecord): Promise<void>;
+  /** A message already added: its key never changes, so its index entry stays. */
   saveMessage(message: MessageRecord): Promise<void>;
   deleteMessage(message: MessageRecord): Promise<void>;
 
@@ -91,12 +101,25 @@ export function createChatRepository(store: SealedStore): ChatRepository {
     listOneTimePrekeys: async () =>
       (await store.list('prekeys', 'one-time')).map((bytes) => decodeOneTimePrekey(bytes)),
 
-    listAwaiting: async () =>
-      (await store.list('device', 'awaiting')).map(
-        (bytes) => decodeRecord<{ id: string }>(bytes).id,
-      ),
-    addAwaiting: (message) => save('device', `awaiting/${message}`, { id: message }),
-    removeAwaiting: (message) => store.delete('device', `awaiting/${message}`),
+    async listPendingSends() {
+      const all = (await store.list('device', 'pending')).map((bytes) =>
+        decodeRecord<PendingSend>(bytes),
+      );
+      return all.sort((a, b) => a.since - b.since);
+    },
+    loadPendingSend: (message) => load<PendingSend>('device', `pending/${message}`),
+    savePendingSend: (pending) => save('device', `pending/${pending.id}`, pending),
+    deletePendingSend: (message) => store.delete('device', `pending/${message}`),
+    async migrate() {
+      for (const bytes of await store.list('device', 'awaiting')) {
+        const { id } = decodeRecord<{ id: string }>(bytes);
+        await store.delete('device', `awaiting/${id}`);
+        const message = await loadMessage(id);
+        if (message?.state !== 'queued') continue;
+        const pending: PendingSend = { id, stage: 'needs-keys', since: message.sentAt };
+        await save('device', `pending/${id}`, pending);
+      }
+    },
 
     loadContact: (id) => load<ContactRecord>('contacts', id),
     saveContact: (contact) => save('contacts', contact.id, contact),
@@ -123,11 +146,13 @@ export function createChatRepository(store: SealedStore): ChatRepository {
       await store.delete('messages', `${message.conversation}/${message.sortKey}`);
       await store.delete('messageIndex', message.id);
     },
-    async saveMessage(message) {
+    async addMessage(message) {
       const key = `${message.conversation}/${message.sortKey}`;
       await save('messages', key, message);
       await save('messageIndex', message.id, { key });
     },
+    saveMessage: (message) =>
+      save('messages', `${message.conversation}/${message.sortKey}`, message),
 
     seen: async (fromDevice, msg) =>
       (await store.get('seen', `${fromDevice}/${msg}`)) !== undefined,

@@ -16,7 +16,6 @@ export function createMessageRecord(fields: NewMessage): MessageRecord {
     text: '',
     failure: null,
     waiting: null,
-    awaitingKeys: false,
     fromDevice: null,
     expiresAt: null,
     timerSeconds: 0,

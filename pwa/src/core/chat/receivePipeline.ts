@@ -22,7 +22,7 @@ import {
   applyTimer,
   applyTranscript,
 } from './contentApplication.js';
-import { newConversation, saveConversation, saveMessage } from './conversations.js';
+import { addMessage, newConversation, saveConversation } from './conversations.js';
 import { createMessageRecord } from './createMessageRecord.js';
 import { applyGroupState } from './groups.js';
 import { sendControl } from './sendPipeline.js';
@@ -158,7 +158,7 @@ async function fileMessage(
     timerSeconds: conversation.timerSeconds,
     replyTo: content.type === 'reply' ? toHex(content.replyTo) : null,
   });
-  await saveMessage(ctx, message);
+  await addMessage(ctx, message);
   const updated: ConversationRecord = {
     ...conversation,
     lastText: content.text,

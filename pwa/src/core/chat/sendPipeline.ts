@@ -20,6 +20,7 @@ import {
   type ConversationRecord,
   type MessageRecord,
   type MessageState,
+  type PendingSend,
 } from './chatRecords.js';
 import {
   keysChangedSinceVerified,
@@ -28,6 +29,7 @@ import {
   recipientsOf,
 } from './contactDirectory.js';
 import {
+  addMessage,
   groupIdOf,
   newMessageId,
   requireConversation,
@@ -37,9 +39,10 @@ import {
 import { createMessageRecord } from './createMessageRecord.js';
 
 /**
- * The path of an outgoing message: written here first (`queued`, waiting for keys), then, once
- * keys and a connection allow, encrypted for each recipient device and handed to the delivery
- * client's outbox, whose answers move it to `sent` or `failed`.
+ * The path of an outgoing message, one PendingSend from start to end (chatRecords.ts): written
+ * here first with its pending send (`needs-keys`), then, once keys and a connection allow,
+ * encrypted for each recipient device and handed to the delivery client's outbox (`encrypted`),
+ * whose answers settle it as `sent` or `failed`.
  */
 
 /**
@@ -111,9 +114,19 @@ export async function audienceOf(
   return contacts;
 }
 
-/** Moves one queued message towards the relay, if keys and the connection allow now. */
-export async function dispatch(ctx: ChatContext, message: MessageRecord): Promise<void> {
-  if (!message.awaitingKeys || message.state !== 'queued') return;
+/**
+ * Takes a pending send from `needs-keys` to `encrypted`, if keys and the connection allow now.
+ * The sessions it advances, its new stage and the outbox record are committed together when the
+ * outbox stores the send, before it goes on the wire.
+ */
+export async function dispatch(ctx: ChatContext, pending: PendingSend): Promise<void> {
+  if (pending.stage !== 'needs-keys') return;
+  const message = await ctx.repo.loadMessage(pending.id);
+  if (message?.state !== 'queued') {
+    // Deleted meanwhile (its time was up), or settled: nothing left to send.
+    await ctx.repo.deletePendingSend(pending.id);
+    return;
+  }
   try {
     const conversation = await requireConversation(ctx, message.conversation);
     const audience = await audienceOf(ctx, conversation);
@@ -129,6 +142,9 @@ export async function dispatch(ctx: ChatContext, message: MessageRecord): Promis
       message.replyTo === null
         ? { type: 'text', ...fields }
         : { type: 'reply', ...fields, replyTo: fromHex(message.replyTo) };
+    await ctx.repo.savePendingSend({ ...pending, stage: 'encrypted' });
+    // In the outbox once this returns: the delivery client resends it with this id until the
+    // relay has it, and its answers (applySendUpdate) settle the message.
     await encryptAndQueue(
       ctx,
       audience,
@@ -140,26 +156,21 @@ export async function dispatch(ctx: ChatContext, message: MessageRecord): Promis
     // The outbox refused it outright (too large, signed out): it will not go by waiting.
     const code =
       error instanceof ChatError || error instanceof DeliveryError ? error.code : 'SEND_FAILED';
-    await saveMessage(ctx, { ...message, awaitingKeys: false, state: 'failed', failure: code });
-    await ctx.repo.removeAwaiting(message.id);
-    return;
+    await saveMessage(ctx, { ...message, state: 'failed', failure: code });
+    await ctx.repo.deletePendingSend(pending.id);
   }
-  // In the outbox now: the delivery client resends it with this id until the relay has it.
-  await saveMessage(ctx, { ...message, awaitingKeys: false });
-  await ctx.repo.removeAwaiting(message.id);
 }
 
-/** Every message still waiting for keys, on a new connection or a confirmed key change. */
-export async function dispatchAwaiting(ctx: ChatContext): Promise<void> {
-  for (const id of await ctx.repo.listAwaiting()) {
-    const message = await ctx.repo.loadMessage(id);
-    if (message === undefined) await ctx.repo.removeAwaiting(id);
-    else await dispatch(ctx, message);
-  }
+/** Every send still needing keys, oldest first: on a new connection or a confirmed key change. */
+export async function dispatchPending(ctx: ChatContext): Promise<void> {
+  for (const pending of await ctx.repo.listPendingSends()) await dispatch(ctx, pending);
 }
 
 /** The outbox's news of a send: `sent`, `failed`, or why it waits. */
 export async function applySendUpdate(ctx: ChatContext, update: SendUpdate): Promise<void> {
+  const settled = update.state === 'sent' || update.state === 'failed';
+  // The outbox is done with it: its record goes with the answer's effect, in one transaction.
+  if (settled) await ctx.repo.outbox.delete(update.msg);
   const message = await ctx.repo.loadMessage(toHex(update.msg));
   if (!message?.outgoing) return; // a receipt or a typing notice
   let state: MessageState = message.state;
@@ -179,6 +190,12 @@ export async function applySendUpdate(ctx: ChatContext, update: SendUpdate): Pro
   }
   if (state !== message.state || failure !== message.failure || waiting !== message.waiting) {
     await saveMessage(ctx, { ...message, state, failure, waiting });
+  }
+  // Settled: the relay holds it or refused it for good. No longer on its way out.
+  if (settled) {
+    if ((await ctx.repo.loadPendingSend(message.id)) !== undefined) {
+      await ctx.repo.deletePendingSend(message.id);
+    }
   }
 }
 
@@ -264,13 +281,13 @@ export async function writeText(
     text: trimmed,
     sentAt: at,
     state: 'queued',
-    awaitingKeys: true,
     expiresAt: timerSeconds > 0 ? at + timerSeconds * 1000 : null,
     timerSeconds,
     replyTo,
   });
-  await ctx.repo.addAwaiting(id);
-  await saveMessage(ctx, message);
+  const pending: PendingSend = { id, stage: 'needs-keys', since: at };
+  await ctx.repo.savePendingSend(pending);
+  await addMessage(ctx, message);
   await saveConversation(ctx, {
     ...conversation,
     lastText: trimmed,
@@ -279,7 +296,7 @@ export async function writeText(
     lastAt: at,
     draft: '',
   });
-  background(ctx, 'send', () => ctx.serial(() => dispatch(ctx, message)));
+  background(ctx, 'send', () => ctx.serial(() => dispatch(ctx, pending)));
   return message;
 }
 
