@@ -11,6 +11,7 @@ import {
   startConversation,
   sweepExpired,
 } from './conversationActions.js';
+import { createChatRepository } from './createChatRepository.js';
 import { enrol, openDevice, replenishPrekeys } from './deviceEnrolment.js';
 import { addMembers, createGroup, leaveGroup, removeMember, renameGroup } from './groups.js';
 import { receive } from './receivePipeline.js';
@@ -40,6 +41,9 @@ export { keysChangedSinceVerified } from './contactDirectory.js';
 export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   const ctx: ChatContext = createChatContext(options);
   const { serial } = ctx;
+  // Reads from outside the queue (the interface, the delivery client) see what is committed,
+  // never an operation's writes half-way.
+  const committed = createChatRepository(options.store);
   const unsubscribers: (() => void)[] = [];
   /** Runs an operation of the engine in the serial queue. */
   const queued =
@@ -59,7 +63,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       const link = options.connect({
         device: device.device,
         outbox: {
-          load: () => ctx.repo.outbox.load(),
+          load: () => committed.outbox.load(),
           // What goes on the wire must be stored first, with the sessions it advanced: the send,
           // its ratchet steps and its stage are one transaction.
           save: async (record) => {
@@ -103,11 +107,11 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     connectionState: () => ctx.transport?.state ?? 'connecting',
 
     async listConversations() {
-      const all = await ctx.repo.listConversations();
+      const all = await committed.listConversations();
       return all.sort((a, b) => b.lastAt - a.lastAt);
     },
-    listMessages: (conversation) => ctx.repo.listMessages(conversation),
-    loadContact: (conversation) => ctx.repo.loadContact(conversation),
+    listMessages: (conversation) => committed.listMessages(conversation),
+    loadContact: (conversation) => committed.loadContact(conversation),
 
     startConversation: queued(startConversation),
     createGroup: queued(createGroup),
