@@ -106,6 +106,33 @@ describe('the chat engine’s writes', () => {
   });
 });
 
+describe('the chat engine’s writes when receiving', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+
+  it('takes a bounded number of sealed writes and transactions to receive a message', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const counted = countingStore();
+    const bob = await person(relay, 'bob', counted.store);
+    await alice.engine.startConversation('bob');
+    await alice.engine.sendText('bob', 'warm up: sessions and device lists in place');
+    await settle();
+    await bob.engine.sendText('alice', 'and back');
+    await settle();
+    counted.counts.writes = 0;
+    counted.counts.transactions = 0;
+    await alice.engine.sendText('bob', 'counted');
+    await settle();
+    expect((await lastMessage(bob, 'alice')).text).toBe('counted');
+    // Stored with its seen mark, the session and the `delivered` receipt's outbox record (one
+    // transaction: the session's key is the same for both, so it is written once); the relay's
+    // answer to the receipt deletes that record (one). It was 8 writes in 8 transactions.
+    expect(counted.counts).toEqual({ writes: 7, transactions: 2 });
+  });
+});
+
 describe('the chat engine’s writes in order', () => {
   beforeAll(async () => {
     await sodium.ready;

@@ -29,8 +29,9 @@ import { sendControl } from './sendPipeline.js';
 
 /**
  * The path of an incoming envelope: deduplicated by (device, message id), its sender's account
- * found, decrypted, its content applied, then marked seen (and acked by the delivery client).
- * A forged or corrupted envelope is dropped with an issue and marked seen too.
+ * found, decrypted, marked seen and its content applied, all committed together before the
+ * delivery client acks it. A forged or corrupted envelope is dropped with an issue and marked
+ * seen too.
  */
 export async function receive(ctx: ChatContext, envelope: Envelope): Promise<void> {
   const msg = toHex(envelope.msg);
@@ -65,9 +66,11 @@ export async function receive(ctx: ChatContext, envelope: Envelope): Promise<voi
   const contact = withDeviceKey(ctx, known, envelope.from, toHex(remoteKey));
   if (contact !== known) await saveContact(ctx, contact);
 
+  // Marked before the content is applied, so that the mark is in the transaction that stores
+  // what the content changed: a `delivered` receipt sent back commits it (the outbox's save).
+  await ctx.repo.markSeen(envelope.from, msg);
   if (contactId !== ctx.me) await applyContent(ctx, contact, envelope, content);
   else await applyOwnContent(ctx, contact, content);
-  await ctx.repo.markSeen(envelope.from, msg);
 }
 
 /** What another person sends. A transcript counts only from this account's own devices. */
