@@ -100,9 +100,13 @@ export function stamp(ctx: ChatContext, at: number = ctx.now()): number {
   return ctx.lastStamp;
 }
 
-/** Tells listeners, once what the event shows is stored (Hydrogen's rule). */
+/**
+ * Tells listeners, once what the event shows is stored (Hydrogen's rule): an operation's events
+ * wait for its commit. The connection's news describes no record: it is told at once.
+ */
 export function emit(ctx: ChatContext, event: ChatEvent): void {
-  if (ctx.inOperation) ctx.heldEvents.push(event);
+  const aboutRecords = event.kind !== 'connection' && event.kind !== 'caught-up';
+  if (ctx.inOperation && aboutRecords) ctx.heldEvents.push(event);
   else tell(ctx, event);
 }
 

@@ -174,6 +174,39 @@ describe('the chat engine’s writes in order', () => {
   });
 });
 
+describe('the chat engine’s events', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+
+  it('tells of a message and its conversation only once they are committed', async () => {
+    const relay = createFakeRelay();
+    const inner = createMemorySealedStore();
+    const log: string[] = [];
+    const store: SealedStore = {
+      ...inner,
+      async writeBatch(writes) {
+        await inner.writeBatch(writes);
+        log.push(`commit ${writes.map((write) => write.store).join(',')}`);
+      },
+    };
+    const alice = await person(relay, 'alice', store);
+    await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    await settle();
+    alice.setOnline(false);
+    log.length = 0;
+    alice.engine.subscribe((event) => log.push(`event ${event.kind}`));
+    await alice.engine.sendText('bob', 'told after it is stored');
+    // What follows (its encryption, queued next) may already have begun: the first three.
+    expect(log.slice(0, 3)).toEqual([
+      'commit device,messages,messageIndex,conversations',
+      'event message',
+      'event conversation',
+    ]);
+  });
+});
+
 describe('the chat engine’s pending sends', () => {
   beforeAll(async () => {
     await sodium.ready;
