@@ -47,6 +47,9 @@ interface ServeFlags {
   mailboxQuotaMb?: string;
   senderQuotaMb?: string;
   allowLocalhost?: string;
+  push?: string;
+  pushIntervalSeconds?: string;
+  pushAllowPrivate?: string;
   dataDir?: string;
   hostname?: string;
   altHostnames?: string;
@@ -251,6 +254,26 @@ function program(): Command {
         .env('VAULTROOM_ALLOW_LOCALHOST')
         .preset('true')
         .default(DEFAULTS.allowLocalhost),
+    )
+    .addOption(
+      new Option('--push [yes|no]', 'let devices register for push notifications (Web Push)')
+        .env('VAULTROOM_PUSH')
+        .preset('true')
+        .default(DEFAULTS.push),
+    )
+    .addOption(
+      new Option('--push-interval-seconds <seconds>', 'at most one push per device this often')
+        .env('VAULTROOM_PUSH_INTERVAL_SECONDS')
+        .default(DEFAULTS.pushIntervalSeconds),
+    )
+    .addOption(
+      new Option(
+        '--push-allow-private [yes|no]',
+        'allow push services on private, loopback and link-local addresses',
+      )
+        .env('VAULTROOM_PUSH_ALLOW_PRIVATE')
+        .preset('true')
+        .default(DEFAULTS.pushAllowPrivate),
     )
     .addOption(logLevelOption())
     .action((flags: ServeFlags) => serve(flags));

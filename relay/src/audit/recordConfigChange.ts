@@ -17,6 +17,8 @@ function securitySettings(config: RelayConfig): Record<string, string> {
     challengeTtlSeconds: String(config.challengeTtlSeconds),
     authRatePerMinute: String(config.authRatePerMinute),
     allowLocalhost: String(config.allowLocalhost),
+    push: String(config.push),
+    pushAllowPrivate: String(config.pushAllowPrivate),
   };
 }
 

@@ -31,6 +31,9 @@ describe('parseRelayConfig', () => {
       mailboxQuotaMb: 256,
       senderQuotaMb: 1024,
       allowLocalhost: false,
+      push: true,
+      pushIntervalSeconds: 60,
+      pushAllowPrivate: false,
     });
   });
 
@@ -92,6 +95,9 @@ describe('parseRelayConfig', () => {
     [{ sessionMaxDays: '1.5' }, 'VAULTROOM_SESSION_MAX_DAYS must be a whole number from 1'],
     [{ publicPort: '0' }, 'VAULTROOM_PUBLIC_PORT must be between 1 and 65535'],
     [{ allowLocalhost: 'maybe' }, 'VAULTROOM_ALLOW_LOCALHOST must be true or false, got "maybe"'],
+    [{ push: 'perhaps' }, 'VAULTROOM_PUSH must be true or false, got "perhaps"'],
+    [{ pushIntervalSeconds: '0' }, 'VAULTROOM_PUSH_INTERVAL_SECONDS must be a whole number from 1'],
+    [{ pushAllowPrivate: 'lan' }, 'VAULTROOM_PUSH_ALLOW_PRIVATE must be true or false, got "lan"'],
   ])('refuses %o with a message naming the setting', (raw, message) => {
     expect(() => parseRelayConfig(raw, cwd)).toThrow(ConfigError);
     expect(() => parseRelayConfig(raw, cwd)).toThrow(message);

@@ -56,6 +56,15 @@ export interface RelayConfig {
    * relay's own machine; always so when the host name is itself a loopback name.
    */
   readonly allowLocalhost: boolean;
+  /** Whether devices may register for Web Push (notifications while the app is closed). */
+  readonly push: boolean;
+  /** At most one push per device in this many seconds (later envelopes are counted in the next). */
+  readonly pushIntervalSeconds: number;
+  /**
+   * Whether push endpoints may be private, loopback or link-local addresses: for a closed LAN
+   * with its own push service, and for tests. Every other endpoint rule still applies.
+   */
+  readonly pushAllowPrivate: boolean;
 }
 
 /** Raw settings as strings, after command-line flags have been merged over `VAULTROOM_*`. */
@@ -84,6 +93,9 @@ export interface RawRelayConfig {
   readonly mailboxQuotaMb?: string | undefined;
   readonly senderQuotaMb?: string | undefined;
   readonly allowLocalhost?: string | undefined;
+  readonly push?: string | undefined;
+  readonly pushIntervalSeconds?: string | undefined;
+  readonly pushAllowPrivate?: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -106,6 +118,9 @@ export const DEFAULTS = {
   mailboxQuotaMb: '256',
   senderQuotaMb: '1024',
   allowLocalhost: 'false',
+  push: 'true',
+  pushIntervalSeconds: '60',
+  pushAllowPrivate: 'false',
 } as const;
 
 /** Where `npm run build` puts the PWA, relative to this file in both src/ and dist/. */
@@ -158,6 +173,7 @@ const WHOLE_NUMBER_SETTINGS = {
   maxDeviceLag: { variable: 'VAULTROOM_MAX_DEVICE_LAG', min: 100, max: 10_000_000 },
   mailboxQuotaMb: { variable: 'VAULTROOM_MAILBOX_QUOTA_MB', min: 1, max: 1_000_000 },
   senderQuotaMb: { variable: 'VAULTROOM_SENDER_QUOTA_MB', min: 1, max: 1_000_000 },
+  pushIntervalSeconds: { variable: 'VAULTROOM_PUSH_INTERVAL_SECONDS', min: 1, max: 86_400 },
 } as const;
 
 type WholeNumberSetting = keyof typeof WHOLE_NUMBER_SETTINGS;
@@ -259,6 +275,12 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
     allowLocalhost: parseBoolean(
       raw.allowLocalhost ?? DEFAULTS.allowLocalhost,
       'VAULTROOM_ALLOW_LOCALHOST',
+    ),
+    push: parseBoolean(raw.push ?? DEFAULTS.push, 'VAULTROOM_PUSH'),
+    pushIntervalSeconds: wholeNumberSetting(raw, 'pushIntervalSeconds'),
+    pushAllowPrivate: parseBoolean(
+      raw.pushAllowPrivate ?? DEFAULTS.pushAllowPrivate,
+      'VAULTROOM_PUSH_ALLOW_PRIVATE',
     ),
   };
 }

@@ -169,6 +169,22 @@ export interface EnvelopesTable {
 }
 
 /** The relay's tables, one interface each; feature migrations add theirs here. */
+/** A device's Web Push subscription; see migration 0009. */
+export interface PushSubscriptionsTable {
+  device_id: string;
+  account_id: string;
+  /** The session that registered it: the subscription ends with that session. */
+  session_id: string;
+  /** The push service URL (RFC 8030), checked against the endpoint rules when registered. */
+  endpoint: string;
+  /** The browser's P-256 public key and auth secret (RFC 8291), base64url. */
+  p256dh: string;
+  auth: string;
+  /** 1: the push may carry the sender's handle; 0: a count only. */
+  show_sender: number;
+  created_at: number;
+}
+
 export interface RelayDatabase {
   relay_meta: RelayMetaTable;
   accounts: AccountsTable;
@@ -185,4 +201,5 @@ export interface RelayDatabase {
   pq_prekeys: SignedPrekeysTable;
   one_time_prekeys: OneTimePrekeysTable;
   envelopes: EnvelopesTable;
+  push_subscriptions: PushSubscriptionsTable;
 }

@@ -6,6 +6,7 @@ import { auditPruning } from './0004_audit_pruning.js';
 import { delivery } from './0005_delivery.js';
 import { auditLinks } from './0006_audit_links.js';
 import { envelopeSenders } from './0007_envelope_senders.js';
+import { pushSubscriptions } from './0009_push_subscriptions.js';
 
 /**
  * Every migration, in order. Listed statically rather than read from a folder so the set that
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005_delivery': delivery,
   '0006_audit_links': auditLinks,
   '0007_envelope_senders': envelopeSenders,
+  '0009_push_subscriptions': pushSubscriptions,
 };
 
 export const migrationProvider: MigrationProvider = {
