@@ -25,6 +25,8 @@ import { StartupError } from './lifecycle/StartupError.js';
 import type { Logger } from './log/createLogger.js';
 import { createDeliveryService } from './mailbox/createDeliveryService.js';
 import { createMailboxStore } from './mailbox/createMailboxStore.js';
+import { pushRoutes } from './push/pushRoutes.js';
+import { startPushNotifications } from './push/startPushNotifications.js';
 import { loadStaticAssets } from './static/loadStaticAssets.js';
 import { startTransport, type Transport } from './transport/startTransport.js';
 import { RELAY_VERSION } from './version.js';
@@ -134,6 +136,23 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     ...(allowsLocalhost(config) ? [`https://localhost${portSuffix()}`] : []),
   ];
   let transport: Transport | null = null;
+  const push = config.push
+    ? startPushNotifications(
+        database.db,
+        {
+          dataDir: config.dataDir,
+          hostname: config.hostname,
+          intervalSeconds: config.pushIntervalSeconds,
+          retentionDays: config.retentionDays,
+          allowPrivate: config.pushAllowPrivate,
+        },
+        log,
+      )
+    : null;
+  const sessionsEnded = (sessionIds: readonly string[]) => {
+    transport?.closeSessions(sessionIds);
+    push?.forgetSessions(sessionIds);
+  };
   const ctx: AccountsContext = {
     db: database.db,
     settings: {
@@ -157,7 +176,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       burst: Math.max(1, Math.floor(config.authRatePerMinute / 3)),
       perMinute: Math.max(1, Math.floor(config.authRatePerMinute / 3)),
     }),
-    onSessionsEnded: (sessionIds) => transport?.closeSessions(sessionIds),
+    onSessionsEnded: sessionsEnded,
     clientTag: await createClientTagger(database.db),
     log,
   };
@@ -205,7 +224,8 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         details: { what },
       });
     },
-    onSessionsEnded: (sessionIds) => transport?.closeSessions(sessionIds),
+    onSessionsEnded: sessionsEnded,
+    ...(push === null ? {} : { onStoredForOffline: push.storedForOffline }),
   });
   const record = (event: SecurityEvent): Promise<void> =>
     recordSecurityEvent(database.db, event).catch((error: unknown) => {
@@ -232,6 +252,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
             origin,
             verifierKey: auditKey.verifierKey,
           }),
+          ...pushRoutes({ accounts: ctx, push }),
         ],
         allowedOrigins,
         maxBodyBytes: 64 * 1024,
@@ -307,6 +328,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         clearInterval(checkpoints);
         transport.stop();
         delivery.stop();
+        push?.stop();
         await refusals.close();
         await recordSecurityEvent(database.db, { type: 'relay_stopped', outcome: 'success' });
         // A final checkpoint covers everything logged, the stop included.

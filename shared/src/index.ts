@@ -2,3 +2,4 @@ export { APP_ROUTES, isAppRoute, type AppRoute } from './appRoutes.js';
 export { HEALTH_PATH, type HealthReport } from './health.js';
 export * from './api/accountsApi.js';
 export * from './api/auditApi.js';
+export * from './api/pushApi.js';

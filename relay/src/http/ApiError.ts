@@ -16,6 +16,8 @@ export type ApiErrorCode =
   | 'ACCOUNT_DISABLED'
   /** The database cannot take a write now (disk full, locked): retry after Retry-After. */
   | 'UNAVAILABLE'
+  /** Push notifications are turned off here, or the relay cannot reach the push service. */
+  | 'PUSH_UNAVAILABLE'
   | 'INTERNAL';
 
 const STATUS: Record<ApiErrorCode, string> = {
@@ -34,6 +36,7 @@ const STATUS: Record<ApiErrorCode, string> = {
   INVITE_INVALID: '400 Bad Request',
   ACCOUNT_DISABLED: '403 Forbidden',
   UNAVAILABLE: '503 Service Unavailable',
+  PUSH_UNAVAILABLE: '503 Service Unavailable',
   INTERNAL: '500 Internal Server Error',
 };
 

@@ -80,6 +80,15 @@ export interface DeliveryDeps {
   readonly onSessionsEnded: (sessionIds: readonly string[]) => void;
   /** Told once per connection and minute that it was refused for rate, for the audit log. */
   readonly onRateLimited: (accountId: string, deviceId: string | null, what: string) => void;
+  /**
+   * An envelope was accepted for a device with no connection (push notifications): called once
+   * per such envelope, with a check of whether the device is connected by the time it asks.
+   */
+  readonly onStoredForOffline?: (
+    deviceId: string,
+    senderAccountId: string,
+    isConnected: () => boolean,
+  ) => void;
 }
 
 /**
@@ -222,6 +231,17 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       };
       commit.add(row, send);
       router.offer(row);
+      if (
+        deps.onStoredForOffline !== undefined &&
+        router.connectionsOf(entry.device).length === 0
+      ) {
+        const device = entry.device;
+        deps.onStoredForOffline(
+          device,
+          conn.accountId,
+          () => router.connectionsOf(device).length > 0,
+        );
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import tls from 'node:tls';
-import { ACCOUNTS_API, AUDIT_API } from '@vaultroom/shared';
+import { ACCOUNTS_API, AUDIT_API, PUSH_API } from '@vaultroom/shared';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorCode } from '../../src/http/ApiError.js';
@@ -36,6 +36,7 @@ const API_CODES: Record<ApiErrorCode, true> = {
   INVITE_INVALID: true,
   ACCOUNT_DISABLED: true,
   UNAVAILABLE: true,
+  PUSH_UNAVAILABLE: true,
   INTERNAL: true,
 };
 
@@ -112,6 +113,17 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', pattern: AUDIT_API.consistency },
   { method: 'GET', pattern: AUDIT_API.mine },
   { method: 'GET', pattern: AUDIT_API.events },
+  { method: 'GET', pattern: PUSH_API.push },
+  {
+    method: 'POST',
+    pattern: PUSH_API.subscription,
+    sample: {
+      endpoint: 'https://push.example/abc',
+      keys: { p256dh: `BA${'A'.repeat(85)}`, auth: 'AAAAAAAAAAAAAAAAAAAAAA' },
+      showSender: false,
+    },
+  },
+  { method: 'DELETE', pattern: PUSH_API.subscription },
 ];
 
 /** A body as bytes: JSON of any shape, a mutated sample, broken JSON, or no JSON at all. */
