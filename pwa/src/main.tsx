@@ -33,6 +33,7 @@ import { lastAccountStorage } from './platform/lastAccountStorage.js';
 import { openChatEngine } from './platform/openChatEngine.js';
 import { deleteChatStore, forgetPasskeyWrap } from './platform/openChatKeystore.js';
 import { storagePersistence } from './platform/storagePersistence.js';
+import { webPush } from './platform/webPush.js';
 import { AppContext, type AppServices } from './state/AppContext.js';
 import { createAccountSession } from './state/createAccountSession.js';
 import { createAppUpdate } from './state/createAppUpdate.js';
@@ -156,8 +157,25 @@ function Root(): JSX.Element {
   });
   // Installed, the app shows its unread count on its icon, as other messengers do.
   createEffect(() => {
-    showUnreadOnAppIcon(chat.unreadTotal());
+    const unread = chat.unreadTotal();
+    showUnreadOnAppIcon(unread);
+    // Read everywhere: the notices pushed while the app was closed have nothing left to say.
+    if (unread === 0 && chat.status() === 'ready') browserNotifications.dismissAll();
   });
+  // The service worker words push notifications in the language chosen here.
+  createEffect(() => {
+    webPush.rememberLocale(preferences.locale());
+  });
+  // A push notification clicked while the app is open: show its conversation in place.
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.addEventListener('message', (event: MessageEvent<unknown>) => {
+      const data = event.data as { readonly type?: unknown; readonly url?: unknown } | null;
+      if (data?.type !== 'OPEN_CONVERSATION' || typeof data.url !== 'string') return;
+      if (!data.url.startsWith(APP_ROUTES.conversations)) return;
+      history.pushState(null, '', data.url);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    });
+  }
   const services: AppServices = {
     preferences,
     t,
@@ -190,6 +208,7 @@ function Root(): JSX.Element {
     chat,
     chatLock,
     notifications: browserNotifications,
+    push: webPush,
     storage: storagePersistence,
   };
 

@@ -9,6 +9,8 @@ export type ApiErrorCode =
   | 'CEREMONY_FAILED'
   | 'INVITE_INVALID'
   | 'ACCOUNT_DISABLED'
+  /** Push notifications are off on the relay, or it cannot reach the push service. */
+  | 'PUSH_UNAVAILABLE'
   | 'NETWORK'
   | 'UNKNOWN';
 
@@ -22,6 +24,7 @@ const KNOWN: ReadonlySet<string> = new Set<ApiErrorCode>([
   'CEREMONY_FAILED',
   'INVITE_INVALID',
   'ACCOUNT_DISABLED',
+  'PUSH_UNAVAILABLE',
 ]);
 
 /**

@@ -552,6 +552,33 @@ export const en = {
     installed: 'VaultRoom is installed. Open it from your home screen or app list.',
     failed: 'The browser did not open its install dialog. Install from its menu instead.',
   },
+  push: {
+    title: 'Notifications when the app is closed',
+    intro:
+      'VaultRoom can tell this device that something arrived while the app is closed. The notice goes through your browser’s push service (Google, Mozilla or Apple): it learns that this device got something, and when, never what was written.',
+    switchLabel: 'Notify me when the app is closed',
+    showSenderLabel: 'Show who wrote',
+    showSenderHint:
+      'The notice then carries the sender’s handle, encrypted for this device: the push service cannot read it, but it shows on your lock screen.',
+    enabling: 'Turning on…',
+    on: 'On for this device.',
+    off: 'Off: messages arrive when you open the app.',
+    denied:
+      'Notifications are blocked for this site. Allow them in your browser’s site settings, then try again.',
+    unsupported: 'This browser cannot receive notifications while the app is closed.',
+    homeScreen:
+      'On iPhone and iPad, notifications need the app on your home screen: open this page in Safari, tap Share, then “Add to Home Screen”, and turn this on from there.',
+    relayOff: 'Push notifications are turned off on this relay.',
+    unreachable:
+      'Push notifications are unavailable on this network: the relay cannot reach your browser’s push service (a relay without internet access). The app still notifies you while it is open.',
+    browserUnavailable:
+      'This browser could not register with its push service: it may have no internet access here, or no push service at all. The app still notifies you while it is open.',
+    failed: 'Notifications could not be turned on. Try again later.',
+    notificationTitle: 'New messages',
+    notificationTitleFrom: 'New message from @{{peer}}',
+    notificationBodyOne: 'Open VaultRoom to read it.',
+    notificationBodyMany: '{{count}} waiting. Open VaultRoom to read them.',
+  },
 };
 
 export type Dictionary = typeof en;

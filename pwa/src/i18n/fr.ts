@@ -570,4 +570,32 @@ export const fr: Dictionary = {
       'VaultRoom est installée. Ouvrez-la depuis votre écran d’accueil ou vos applications.',
     failed: 'Le navigateur n’a pas ouvert sa fenêtre d’installation. Installez depuis son menu.',
   },
+  push: {
+    title: 'Notifications quand l’application est fermée',
+    intro:
+      'VaultRoom peut prévenir cet appareil qu’un message est arrivé pendant que l’application est fermée. L’avis passe par le service de notifications de votre navigateur (Google, Mozilla ou Apple)\u00a0: il apprend que cet appareil a reçu quelque chose, et quand, jamais ce qui a été écrit.',
+    switchLabel: 'Me prévenir quand l’application est fermée',
+    showSenderLabel: 'Afficher qui a écrit',
+    showSenderHint:
+      'L’avis porte alors l’identifiant de l’expéditeur, chiffré pour cet appareil\u00a0: le service de notifications ne peut pas le lire, mais il s’affiche sur l’écran verrouillé.',
+    enabling: 'Activation…',
+    on: 'Activées sur cet appareil.',
+    off: 'Désactivées\u00a0: les messages arrivent quand vous ouvrez l’application.',
+    denied:
+      'Les notifications sont bloquées pour ce site. Autorisez-les dans les réglages du site de votre navigateur, puis réessayez.',
+    unsupported:
+      'Ce navigateur ne peut pas recevoir de notifications quand l’application est fermée.',
+    homeScreen:
+      'Sur iPhone et iPad, les notifications demandent l’application sur l’écran d’accueil\u00a0: ouvrez cette page dans Safari, touchez Partager, puis «\u00a0Sur l’écran d’accueil\u00a0», et activez-les depuis là.',
+    relayOff: 'Les notifications push sont désactivées sur ce relais.',
+    unreachable:
+      'Les notifications push sont indisponibles sur ce réseau\u00a0: le relais ne peut pas joindre le service de notifications de votre navigateur (un relais sans accès à Internet). L’application vous prévient toujours quand elle est ouverte.',
+    browserUnavailable:
+      'Ce navigateur n’a pas pu s’inscrire auprès de son service de notifications\u00a0: il n’a peut-être pas accès à Internet ici, ou pas de service de notifications du tout. L’application vous prévient toujours quand elle est ouverte.',
+    failed: 'Impossible d’activer les notifications. Réessayez plus tard.',
+    notificationTitle: 'Nouveaux messages',
+    notificationTitleFrom: 'Nouveau message de @{{peer}}',
+    notificationBodyOne: 'Ouvrez VaultRoom pour le lire.',
+    notificationBodyMany: '{{count}} en attente. Ouvrez VaultRoom pour les lire.',
+  },
 };

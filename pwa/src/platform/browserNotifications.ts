@@ -5,8 +5,24 @@ export interface MessageNotifications {
   request(): Promise<NotificationPermission | 'unsupported'>;
   /** Shown only when the app is in the background; one per conversation (replaced by tag). */
   show(title: string, body: string, tag: string, onClick: () => void): void;
-  /** Closes the notification shown with this tag, if any: its messages were read elsewhere. */
+  /**
+   * Closes the notification shown with this tag, if any, the service worker's push notifications
+   * included: its messages were read, here or on another device.
+   */
   dismiss(tag: string): void;
+  /** Closes every push notification: nothing is unread any more. */
+  dismissAll(): void;
+}
+
+/** Closes the service worker's notifications (those shown for pushes), of one tag or all. */
+function closeWorkerNotifications(filter?: { tag: string }): void {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.ready
+    .then((registration) => registration.getNotifications(filter))
+    .then((notifications) => {
+      for (const notification of notifications) notification.close();
+    })
+    .catch(() => undefined);
 }
 
 /** What this page is showing, by tag: `Notification` has no lookup outside a service worker. */
@@ -35,5 +51,9 @@ export const browserNotifications: MessageNotifications = {
   dismiss(tag) {
     shown.get(tag)?.close();
     shown.delete(tag);
+    closeWorkerNotifications({ tag });
+  },
+  dismissAll() {
+    closeWorkerNotifications();
   },
 };

@@ -5,6 +5,7 @@ import type { AccountsClient } from '../platform/accountsClient.js';
 import type { AuditClient } from '../platform/auditClient.js';
 import type { MessageNotifications } from '../platform/browserNotifications.js';
 import type { StoragePersistence } from '../platform/storagePersistence.js';
+import type { WebPush } from '../platform/webPush.js';
 import type { AccountSession } from './createAccountSession.js';
 import type { AppUpdate } from './createAppUpdate.js';
 import type { Chat } from './createChat.js';
@@ -39,6 +40,8 @@ export interface AppServices {
   /** Whether the chat's store is sealed with a passkey, locked, and the way to unlock it. */
   readonly chatLock: ChatLock;
   readonly notifications: MessageNotifications;
+  /** Notifications while the app is closed (Web Push through the relay). */
+  readonly push: WebPush;
   /** Whether the browser keeps this device's keys and messages through storage pressure. */
   readonly storage: StoragePersistence;
 }

@@ -38,6 +38,8 @@ export function describeError(t: Translate, error: unknown): string | null {
         return t('join.invalid');
       case 'ACCOUNT_DISABLED':
         return t('signIn.disabled');
+      case 'PUSH_UNAVAILABLE':
+        return t('push.unreachable');
       case 'BAD_REQUEST':
       case 'NOT_FOUND':
       case 'CONFLICT':

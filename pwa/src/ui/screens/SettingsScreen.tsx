@@ -10,6 +10,7 @@ import { Icon } from '../components/Icon.js';
 import { DeviceStorageSection } from '../components/DeviceStorageSection.js';
 import { InstallAppSection } from '../components/InstallAppSection.js';
 import { PasskeysSection } from '../components/PasskeysSection.js';
+import { PushNotificationsSection } from '../components/PushNotificationsSection.js';
 import { SessionsSection } from '../components/SessionsSection.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 
@@ -140,6 +141,7 @@ export function SettingsScreen(): JSX.Element {
       <Show when={session.account()}>
         <PasskeysSection />
         <SessionsSection />
+        <PushNotificationsSection />
       </Show>
 
       <section class="settings-section" aria-labelledby="appearance-title">
