@@ -89,7 +89,7 @@ async function deviceOfSession(
   return { accountId: session.accountId, sessionId: session.sessionId, deviceId: row.deviceId };
 }
 
-/** The push endpoints of the JSON API (PROTOCOL.md §2.9). */
+/** The push endpoints of the JSON API (PROTOCOL.md §2.8). */
 export function pushRoutes(deps: PushRoutesDeps): ApiRoute[] {
   const { accounts: ctx, push } = deps;
   return [

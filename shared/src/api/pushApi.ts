@@ -1,5 +1,5 @@
 /**
- * The push part of the relay's JSON API (PROTOCOL.md §2.9): a device registers its Web Push
+ * The push part of the relay's JSON API (PROTOCOL.md §2.8): a device registers its Web Push
  * subscription over its authenticated session, which binds it to that session's device.
  */
 
