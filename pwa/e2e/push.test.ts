@@ -2,9 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CDPSession, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp as signUpOverApi } from '../../relay/test/deviceSocket.js';
+import { connect, enrol } from '../../relay/test/enrolDevice.js';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
-import { ARTIFACTS_DIR } from './browser.js';
-import { noAxeViolations, openBrowser, shoot, signUp, type Person } from './people.js';
+import { ARTIFACTS_DIR, unlockChatIfLocked } from './browser.js';
+import {
+  createInvite,
+  noAxeViolations,
+  openBrowser,
+  shoot,
+  signUp,
+  submitUntilOpened,
+  type Person,
+} from './people.js';
 
 /*
  * Web Push in Chromium: the service worker gets a push through the DevTools protocol
@@ -85,6 +95,11 @@ describe('push notifications in Chromium', () => {
     await alice.page.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });
+    // Bob, with a device of his own (no browser needed), for Alice to talk to.
+    const bob = await signUpOverApi(relay, await createInvite(alice.page), 'bob');
+    const socket = await connect(relay, bob, null);
+    await enrol(socket, 'Bob phone');
+    socket.close();
   }, 60_000);
 
   afterAll(async () => {
@@ -95,6 +110,17 @@ describe('push notifications in Chromium', () => {
 
   it('asks for the permission only from the switch in Settings, and explains what it means', async () => {
     const { page } = alice;
+    // A conversation with Bob, for the notification to open later.
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await submitUntilOpened(
+      page,
+      async () => {
+        await page.getByLabel('Their handle').fill('bob');
+        await page.getByRole('button', { name: 'Start' }).click();
+      },
+      /\/conversations\/bob$/,
+    );
+
     const asked: string[] = [];
     await page.exposeFunction('__pushPermissionAsked', (where: string) => {
       asked.push(where);
@@ -131,12 +157,14 @@ describe('push notifications in Chromium', () => {
     await shootSection(page, 'push-section-browser-unavailable');
   }, 60_000);
 
-  it('shows a pushed notification with no page of the app open, and a click opens the conversation', async () => {
+  it('shows a pushed notification with no page of the app open; a click opens the conversation, and reading takes the notices back', async () => {
     const { context } = alice.browser;
-    const blank = await context.newPage();
-    const cdp = await context.newCDPSession(blank);
+    // The app's tab leaves for a blank page: no page of the app is open, and the tab keeps
+    // the person's passkey (a virtual authenticator lives with its tab) for later.
+    const tab = alice.page;
+    const cdp = await context.newCDPSession(tab);
     const registrationId = await registrationIdOf(cdp, `${origin}/`);
-    await alice.page.close();
+    await tab.goto('about:blank');
     expect(
       context
         .pages()
@@ -195,7 +223,7 @@ describe('push notifications in Chromium', () => {
     // The click: Chromium gives DevTools no way to click a system notification, so the test
     // dispatches the worker's notificationclick itself, with an app window open to receive it
     // (a script-made event may not open a window; a real click opens one at data.url).
-    const page: Page = await context.newPage();
+    const page: Page = tab;
     await page.goto(`${origin}/settings`, { waitUntil: 'networkidle' });
     await worker.evaluate(async () => {
       const scope = self as unknown as WorkerScope;
@@ -212,7 +240,11 @@ describe('push notifications in Chromium', () => {
       .poll(async () => (await shownNotifications(worker)).map((n) => n.tag))
       .toEqual(['push-messages']);
     // A fresh window finds the chat's store locked, as after any reload: it asks for the passkey.
-    await page.locator('.chat-gate').waitFor();
+    await shoot(page, 'push-opened-conversation-locked');
+    await unlockChatIfLocked(page);
+    // Open, with nothing unread: the notices pushed while it was closed are all taken back.
+    await expect.poll(async () => (await shownNotifications(worker)).length).toBe(0);
+    await expect.poll(() => page.getByText('Only you and @bob can read them').count()).toBe(1);
     await shoot(page, 'push-opened-conversation');
     await cdp.detach();
   }, 60_000);
