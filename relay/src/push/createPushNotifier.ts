@@ -10,7 +10,11 @@ import {
   handleOf,
   type PushSubscriptionRecord,
 } from './pushSubscriptions.js';
-import { resolvePushEndpoint, type ResolvedPushEndpoint } from './resolvePushEndpoint.js';
+import {
+  resolvePushEndpoint,
+  type EndpointRules,
+  type ResolvedPushEndpoint,
+} from './resolvePushEndpoint.js';
 import type { VapidKeys } from './vapidKeys.js';
 
 /**
@@ -33,6 +37,8 @@ export interface PushNotifierDeps {
   /** The push's TTL (RFC 8030 §5.2): the retention, after which the envelopes are gone anyway. */
   readonly ttlSeconds: number;
   readonly allowPrivate: boolean;
+  /** Resolves endpoint host names; `dns.lookup` unless replaced. */
+  readonly lookup?: EndpointRules['lookup'];
   /** Sends one request; the real one unless replaced. */
   readonly post?: (endpoint: ResolvedPushEndpoint, request: PushRequest) => Promise<PushResponse>;
 }
@@ -149,6 +155,7 @@ export function createPushNotifier(deps: PushNotifierDeps): PushNotifier {
     try {
       const endpoint = await resolvePushEndpoint(subscription.endpoint, {
         allowPrivate: deps.allowPrivate,
+        ...(deps.lookup === undefined ? {} : { lookup: deps.lookup }),
       });
       host = endpoint.url.host;
       const details = webpush.generateRequestDetails(
