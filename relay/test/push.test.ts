@@ -33,7 +33,8 @@ import { SoftAuthenticator } from './softAuthenticator.js';
 const INTERVAL_SECONDS = Number(process.env['PUSH_TEST_INTERVAL_SECONDS'] ?? '2');
 /** Over how long the 100 envelopes of the coalescing test are spread (PUSH_TEST_SPREAD_MS). */
 const SPREAD_MS = Number(process.env['PUSH_TEST_SPREAD_MS'] ?? '0');
-const RETENTION_DAYS = 30;
+/** Shorter than the four weeks push services keep a message, so the TTL is the retention itself. */
+const RETENTION_DAYS = 7;
 
 interface Person {
   readonly client: ApiClient;

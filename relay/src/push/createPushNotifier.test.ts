@@ -18,7 +18,7 @@ describe('createPushNotifier', () => {
   let database: OpenDatabase;
   let notifier: PushNotifier;
   let subscriber: TestSubscriber;
-  let sent: { at: number; payload: unknown }[];
+  let sent: { at: number; payload: unknown; ttl: unknown }[];
   let answer: number;
   let connected: boolean;
   const isConnected = () => connected;
@@ -97,7 +97,8 @@ describe('createPushNotifier', () => {
       vapid: webpush.generateVAPIDKeys(),
       subject: 'https://vaultroom.local',
       intervalMs: INTERVAL_MS,
-      ttlSeconds: 86_400,
+      // A 30-day retention: more than push services keep a message.
+      ttlSeconds: 30 * 86_400,
       allowPrivate: false,
       // The endpoint's host does not resolve here: the notifier checks it through this instead.
       lookup: () => Promise.resolve([{ address: '142.250.74.42', family: 4 }]),
@@ -106,6 +107,7 @@ describe('createPushNotifier', () => {
         sent.push({
           at: Date.now(),
           payload: JSON.parse(decryptPush(subscriber, body).toString('utf8')),
+          ttl: request.headers['TTL'],
         });
         return Promise.resolve({ status: answer });
       },
@@ -128,6 +130,8 @@ describe('createPushNotifier', () => {
       { count: 5, from: 'bo' },
     ]);
     expect((sent[1]?.at ?? 0) - (sent[0]?.at ?? 0)).toBeGreaterThanOrEqual(INTERVAL_MS - 20);
+    // The retention, capped at the four weeks that Google's push service accepts.
+    expect(sent.map((push) => push.ttl)).toEqual([28 * 86_400, 28 * 86_400]);
   });
 
   it('names no one when several accounts wrote', async () => {

@@ -22,6 +22,11 @@ import type { VapidKeys } from './vapidKeys.js';
  * size the push service sees is the same whether or not it names a sender, and whichever.
  */
 export const PUSH_PAYLOAD_BYTES = 96;
+/**
+ * The longest TTL sent: four weeks, the most Google's push service (FCM) accepts; Mozilla caps at
+ * it too for FCM-backed devices. A longer retention is asked for as this.
+ */
+export const MAX_PUSH_TTL_SECONDS = 28 * 86_400;
 /** Senders counted apart per device between two pushes; more are counted together. */
 const MAX_SENDERS_TRACKED = 16;
 
@@ -34,7 +39,10 @@ export interface PushNotifierDeps {
   readonly subject: string;
   /** At most one push per device in this long. */
   readonly intervalMs: number;
-  /** The push's TTL (RFC 8030 §5.2): the retention, after which the envelopes are gone anyway. */
+  /**
+   * The push's TTL (RFC 8030 §5.2): the retention, after which the envelopes are gone anyway,
+   * at most `MAX_PUSH_TTL_SECONDS`.
+   */
   readonly ttlSeconds: number;
   readonly allowPrivate: boolean;
   /** Resolves endpoint host names; `dns.lookup` unless replaced. */
@@ -170,7 +178,7 @@ export function createPushNotifier(deps: PushNotifierDeps): PushNotifier {
             publicKey: deps.vapid.publicKey,
             privateKey: deps.vapid.privateKey,
           },
-          TTL: deps.ttlSeconds,
+          TTL: Math.min(deps.ttlSeconds, MAX_PUSH_TTL_SECONDS),
           urgency: 'normal',
           // One topic: a push still waiting at the push service is replaced by the newer one.
           topic: 'messages',
