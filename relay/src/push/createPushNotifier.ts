@@ -99,6 +99,8 @@ export function createPushNotifier(deps: PushNotifierDeps): PushNotifier {
   const states = new Map<string, DeviceState>();
   const post = deps.post ?? postPushMessage;
   let stopped = false;
+  // Read through a call: `stopped` changes while a push awaits, which narrowing cannot see.
+  const isStopped = () => stopped;
 
   function stateOf(deviceId: string): DeviceState {
     let state = states.get(deviceId);
@@ -151,7 +153,8 @@ export function createPushNotifier(deps: PushNotifierDeps): PushNotifier {
         subscription.showSender && only !== undefined ? await handleOf(deps.db, only) : null;
       await send(subscription, from === null ? { count } : { count, from });
     } catch (error) {
-      deps.log.error({ err: error }, 'could not send a push');
+      // Once stopped, the database may be closed under a push in flight: nothing to report.
+      if (!isStopped()) deps.log.error({ err: error }, 'could not send a push');
     } finally {
       state.sending = false;
       schedule(deviceId, state);
