@@ -157,6 +157,24 @@ describe('push notifications in Chromium', () => {
     await shootSection(page, 'push-section-browser-unavailable');
   }, 60_000);
 
+  it('explains on an iPhone, where Safari offers push only to an app on the home screen', async () => {
+    const page = await alice.browser.context.newPage();
+    // Safari on iOS, opened in the browser rather than from the home screen: no Push API.
+    await page.addInitScript(() => {
+      Reflect.deleteProperty(window, 'PushManager');
+      Object.defineProperty(navigator, 'userAgent', {
+        get: () =>
+          'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1',
+      });
+    });
+    await page.goto(`${origin}/settings`, { waitUntil: 'networkidle' });
+    const section = page.getByTestId('push-section');
+    await section.getByText('notifications need the app on your home screen').waitFor();
+    expect(await section.getByRole('switch').count()).toBe(0);
+    await shootSection(page, 'push-section-ios');
+    await page.close();
+  });
+
   it('shows a pushed notification with no page of the app open; a click opens the conversation, and reading takes the notices back', async () => {
     const { context } = alice.browser;
     // The app's tab leaves for a blank page: no page of the app is open, and the tab keeps
