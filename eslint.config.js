@@ -1,11 +1,63 @@
 // @ts-check
 import js from '@eslint/js';
 import solid from 'eslint-plugin-solid/configs/typescript';
+import fs from 'node:fs';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Imports each layer must not reach for; the boundaries of STYLE.md, enforced. */
 const nodeBuiltins = { group: ['node:*'], message: 'shared/ runs in browsers too: no Node APIs.' };
+
+/**
+ * Which relay folders may import each library: one owner per library (DESIGN.md §1, STYLE.md),
+ * so that swapping a driver or a transport touches one room. Tests may import what they test.
+ */
+const RELAY_LIBRARY_OWNERS = {
+  'uWebSockets.js': ['transport'],
+  kysely: ['db', 'accounts', 'audit', 'devices', 'push'],
+  'better-sqlite3': ['db', 'audit', 'mailbox', 'backup'],
+  '@simplewebauthn/server': ['accounts'],
+  'web-push': ['push'],
+};
+
+/** The relay reads top down: cli → main → transport → delivery → features → db. */
+const RELAY_TOP_LAYERS = ['transport', 'cli'];
+
+/** One no-restricted-imports rule per relay folder, with every restriction that applies to it. */
+function relayBoundaries() {
+  const folders = fs
+    .readdirSync(new URL('relay/src', import.meta.url), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+  return folders.map((folder) => ({
+    files: [`relay/src/${folder}/**/*.ts`],
+    ignores: ['relay/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: Object.entries(RELAY_LIBRARY_OWNERS)
+            .filter(([, owners]) => !owners.includes(folder))
+            .map(([name, owners]) => ({
+              name,
+              message: `Only relay/src/{${owners.join(',')}} may import ${name}.`,
+            })),
+          patterns: RELAY_TOP_LAYERS.includes(folder)
+            ? []
+            : [
+                {
+                  group: ['**/transport/**', '**/cli/**', '**/main.js', '**/cli.js'],
+                  message: 'Features sit below the transport and the CLI: pass what they need in.',
+                },
+              ],
+        },
+      ],
+    },
+  }));
+}
+
+/** What each layer of the app must not import: ui → state → core, platform beside core. */
+const pwaLayer = (message, groups) => ({ group: groups, message });
 
 export default tseslint.config(
   {
@@ -59,23 +111,7 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['relay/src/**/*.ts'],
-    ignores: ['relay/src/transport/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'uWebSockets.js',
-              message: 'Only relay/src/transport may import uWebSockets.js.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...relayBoundaries(),
   {
     files: ['pwa/src/**/*.{ts,tsx}'],
     ...solid,
@@ -87,9 +123,48 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['solid-js', 'solid-js/*'], message: 'pwa/src/core stays framework-free.' },
+          paths: [
+            { name: 'idb', message: 'IndexedDB belongs to pwa/src/platform.' },
+            { name: '@simplewebauthn/browser', message: 'WebAuthn belongs to pwa/src/platform.' },
           ],
+          patterns: [
+            pwaLayer('pwa/src/core stays framework-free.', ['solid-js', 'solid-js/*']),
+            pwaLayer('core declares ports; platform implements them and main.tsx wires them.', [
+              '**/platform/**',
+            ]),
+            pwaLayer('core sits below state and ui.', ['**/state/**', '**/ui/**']),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['pwa/src/ui/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'idb', message: 'IndexedDB belongs to pwa/src/platform.' },
+            { name: '@simplewebauthn/browser', message: 'WebAuthn belongs to pwa/src/platform.' },
+          ],
+          patterns: [
+            pwaLayer('ui reaches the browser through state and the services main.tsx wires.', [
+              '**/platform/**',
+            ]),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['pwa/src/state/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'idb', message: 'IndexedDB belongs to pwa/src/platform.' }],
+          patterns: [pwaLayer('state sits below ui.', ['**/ui/**'])],
         },
       ],
     },

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { RelayDatabase } from '../db/schema.js';
 import type { Logger } from '../log/createLogger.js';
-import type { RateLimiter } from './createRateLimiter.js';
+import type { RateLimiter } from '../limits/createRateLimiter.js';
 
 export type RegistrationMode = 'invite' | 'open';
 

@@ -1,5 +1,5 @@
 import { DISPLAY_NAME_MAX, HANDLE_PATTERN, PASSKEY_NAME_MAX } from '@vaultroom/shared';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 
 /**
  * Control and format characters (bidi overrides, zero-width joiners, BOM) never belong in a name

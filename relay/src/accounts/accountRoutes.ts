@@ -1,6 +1,6 @@
 import { ACCOUNTS_API } from '@vaultroom/shared';
-import { ApiError } from '../http/ApiError.js';
-import type { ApiRequest, ApiRoute } from '../http/ApiTypes.js';
+import { ApiError } from '../api/ApiError.js';
+import type { ApiRequest, ApiRoute } from '../api/ApiTypes.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import {
   createInvite,

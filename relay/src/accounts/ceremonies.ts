@@ -1,6 +1,6 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import * as v from 'valibot';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext } from './AccountsContext.js';
 import { randomId } from './secrets.js';
 

@@ -3,7 +3,7 @@ import { createClientTagger } from '../audit/createClientTagger.js';
 import type { RelayConfig } from '../config/relayConfig.js';
 import type { OpenDatabase } from '../db/openDatabase.js';
 import type { AccountsContext } from './AccountsContext.js';
-import { createRateLimiter } from './createRateLimiter.js';
+import { createRateLimiter } from '../limits/createRateLimiter.js';
 
 /**
  * The accounts context for commands run by the operator. Sessions ended here are closed on the

@@ -8,7 +8,7 @@ import {
 import * as v from 'valibot';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
 import type { InvitesTable } from '../db/schema.js';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { describeUserAgent } from './describeUserAgent.js';
 import { hashSecret, newSecret, randomId } from './secrets.js';

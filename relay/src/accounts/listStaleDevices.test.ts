@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../db/openDatabase.js';
 import type { AccountsContext } from './AccountsContext.js';
-import { createRateLimiter } from './createRateLimiter.js';
+import { createRateLimiter } from '../limits/createRateLimiter.js';
 import { listStaleDevices } from './listStaleDevices.js';
 
 const DAY = 86_400_000;

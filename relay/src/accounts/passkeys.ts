@@ -1,7 +1,7 @@
 import type { CeremonyOptions, PasskeyView } from '@vaultroom/shared';
 import * as v from 'valibot';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { parsePasskeyName } from './accountInput.js';
 import { consumeChallenge, parseRegistrationResponse, storeChallenge } from './ceremonies.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CeremonyOptions, Role, SignedInResponse } from '@vaultroom/shared';
 import * as v from 'valibot';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { parseDisplayName, parseHandle } from './accountInput.js';
 import { consumeChallenge, parseRegistrationResponse, storeChallenge } from './ceremonies.js';

@@ -1,6 +1,6 @@
 import type { SessionView } from '@vaultroom/shared';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { describeUserAgent } from './describeUserAgent.js';
 import { hashSecret, newSecret, randomId } from './secrets.js';

@@ -5,7 +5,7 @@ import {
 import type { CeremonyOptions, SignInNotice, SignedInResponse } from '@vaultroom/shared';
 import * as v from 'valibot';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { consumeChallenge, parseAuthenticationResponse, storeChallenge } from './ceremonies.js';
 import { describeUserAgent } from './describeUserAgent.js';

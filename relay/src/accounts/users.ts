@@ -1,7 +1,7 @@
 import type { AccountView, UserView } from '@vaultroom/shared';
 import { sql } from 'kysely';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { describeUserAgent } from './describeUserAgent.js';
 import { endSessions, liveSessionIds, type AuthenticatedSession } from './sessions.js';

@@ -1,6 +1,6 @@
 import { verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { PasskeysTable } from '../db/schema.js';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext } from './AccountsContext.js';
 import { SUPPORTED_ALGORITHMS } from './ceremonies.js';
 import { parsePasskeyName } from './accountInput.js';

@@ -8,8 +8,8 @@ import {
 import type { AccountsContext } from '../accounts/AccountsContext.js';
 import { requireAdmin, requireSession } from '../accounts/sessions.js';
 import type { AuditEventsTable } from '../db/schema.js';
-import { ApiError } from '../http/ApiError.js';
-import type { ApiRequest, ApiRoute } from '../http/ApiTypes.js';
+import { ApiError } from '../api/ApiError.js';
+import type { ApiRequest, ApiRoute } from '../api/ApiTypes.js';
 import { encodeAuditLeaf } from './auditLeaf.js';
 import type { AuditReader } from './createAuditReader.js';
 

@@ -10,7 +10,7 @@ import {
 import { deleteUser, listUsers, setUserRole, setUserStatus } from '../accounts/users.js';
 import { DEFAULTS, parseRelayConfig } from '../config/relayConfig.js';
 import { openDatabaseForTool } from '../db/openDatabase.js';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 
 /** The operator at the terminal: no account, recorded as such in security events. */
 const OPERATOR = { accountId: null };

@@ -1,4 +1,4 @@
-import { isStorageLocked } from '../http/isStorageUnavailable.js';
+import { isStorageLocked } from '../api/isStorageUnavailable.js';
 import type { Logger } from '../log/createLogger.js';
 import type { EnvelopeRow, MailboxStore } from './createMailboxStore.js';
 

@@ -5,10 +5,10 @@ import {
   type PushSubscriptionInput,
 } from '@vaultroom/shared';
 import type { AccountsContext } from '../accounts/AccountsContext.js';
-import type { RateLimiter } from '../accounts/createRateLimiter.js';
+import type { RateLimiter } from '../limits/createRateLimiter.js';
 import { requireSession } from '../accounts/sessions.js';
-import { ApiError } from '../http/ApiError.js';
-import type { ApiRequest, ApiRoute } from '../http/ApiTypes.js';
+import { ApiError } from '../api/ApiError.js';
+import type { ApiRequest, ApiRoute } from '../api/ApiTypes.js';
 import type { PushNotifier } from './createPushNotifier.js';
 import { PushError } from './PushError.js';
 import {

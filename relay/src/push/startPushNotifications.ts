@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { RelayDatabase } from '../db/schema.js';
 import type { Logger } from '../log/createLogger.js';
-import { createRateLimiter, type RateLimiter } from '../accounts/createRateLimiter.js';
+import { createRateLimiter, type RateLimiter } from '../limits/createRateLimiter.js';
 import { createPushNotifier, type PushNotifier } from './createPushNotifier.js';
 import { deleteStaleSubscriptions, deleteSubscriptionsOfSessions } from './pushSubscriptions.js';
 import { loadOrCreateVapidKeys } from './vapidKeys.js';

@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { ApiError } from '../http/ApiError.js';
-import { isStorageUnavailable } from '../http/isStorageUnavailable.js';
-import type { ApiRequest, ApiResponse, ApiRoute } from '../http/ApiTypes.js';
-import { matchRoute } from '../http/matchRoute.js';
+import { ApiError } from '../api/ApiError.js';
+import { isStorageUnavailable } from '../api/isStorageUnavailable.js';
+import type { ApiRequest, ApiResponse, ApiRoute } from '../api/ApiTypes.js';
+import { matchRoute } from '../api/matchRoute.js';
 import type { Logger } from '../log/createLogger.js';
 import { decodeHeader } from './decodeHeader.js';
 import { readJsonBody } from './readJsonBody.js';

@@ -1,5 +1,5 @@
 import type { HttpResponse } from 'uWebSockets.js';
-import { ApiError } from '../http/ApiError.js';
+import { ApiError } from '../api/ApiError.js';
 
 /**
  * Collects a request body up to `maxBytes` and parses it as JSON. uWS hands out chunks that are

@@ -1,6 +1,6 @@
 import { LIMITS, encodeFrame, type ServerFrame } from '@vaultroom/shared/protocol';
 import type * as uWS from 'uWebSockets.js';
-import type { Connection, DeliveryService } from '../mailbox/createDeliveryService.js';
+import type { Connection, DeliveryService } from '../delivery/createDeliveryService.js';
 import type { Logger } from '../log/createLogger.js';
 
 export interface SocketIdentity {

@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { ACCOUNTS_API, AUDIT_API, PUSH_API } from '@vaultroom/shared';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiErrorCode } from '../../src/http/ApiError.js';
+import type { ApiErrorCode } from '../../src/api/ApiError.js';
 import type { ApiClient } from '../apiClient.js';
 import { signUp } from '../deviceSocket.js';
 import { startRelayProcess, type RelayProcess } from '../relayProcess.js';

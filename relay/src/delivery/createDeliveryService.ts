@@ -8,13 +8,13 @@ import {
   type ProtocolErrorCode,
 } from '@vaultroom/shared/protocol';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
-import type { RateLimiter } from '../accounts/createRateLimiter.js';
-import { handleDeviceRequest, type DeviceRequest } from '../delivery/handleDeviceRequest.js';
+import type { RateLimiter } from '../limits/createRateLimiter.js';
+import { handleDeviceRequest, type DeviceRequest } from './handleDeviceRequest.js';
 import { checkHelloDevice, countOneTimePrekeys } from '../devices/devices.js';
 import type { Caller, DeliveryContext } from '../devices/DeliveryContext.js';
-import { createGroupCommit, type PendingSend } from './createGroupCommit.js';
-import { createMailboxQuotas, type QuotaSettings } from './createMailboxQuotas.js';
-import type { MailboxStore } from './createMailboxStore.js';
+import { createGroupCommit, type PendingSend } from '../mailbox/createGroupCommit.js';
+import { createMailboxQuotas, type QuotaSettings } from '../mailbox/createMailboxQuotas.js';
+import type { MailboxStore } from '../mailbox/createMailboxStore.js';
 import { createPushRouter, type Connection, type PushRow } from './createPushRouter.js';
 
 export type { Connection } from './createPushRouter.js';

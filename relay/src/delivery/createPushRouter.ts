@@ -1,6 +1,6 @@
 import { fitDeliverBatch, type ServerFrame } from '@vaultroom/shared/protocol';
-import type { GroupCommit } from './createGroupCommit.js';
-import type { EnvelopeRow, MailboxStore } from './createMailboxStore.js';
+import type { GroupCommit } from '../mailbox/createGroupCommit.js';
+import type { EnvelopeRow, MailboxStore } from '../mailbox/createMailboxStore.js';
 
 /** One device connection, as the transport gives it to the delivery service. */
 export interface Connection {
