@@ -20,6 +20,7 @@ import { ensureCertificates } from './certs/index.js';
 import { allHostnames, allowsLocalhost, type RelayConfig } from './config/relayConfig.js';
 import { acquireDataDirLock } from './db/acquireDataDirLock.js';
 import { checkWriteAheadLog } from './db/checkWriteAheadLog.js';
+import { createVacuumScheduler } from './db/createVacuumScheduler.js';
 import { DATABASE_FILE, openDatabase } from './db/openDatabase.js';
 import { StartupError } from './lifecycle/StartupError.js';
 import type { Logger } from './log/createLogger.js';
@@ -90,6 +91,17 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     }
   }
   const database = await openDatabase(config.dataDir);
+  if (database.vacuum.outcome === 'converted') {
+    log.info(
+      { ms: Math.round(database.vacuum.ms), bytes: database.vacuum.bytes },
+      'rewrote the database once so that it can give freed space back',
+    );
+  } else if (database.vacuum.outcome === 'failed') {
+    log.warn(
+      { err: database.vacuum.error, ms: Math.round(database.vacuum.ms) },
+      'could not rewrite the database to give freed space back; trying again at the next start',
+    );
+  }
   const startedAt = Date.now();
   const origin = await auditOrigin(database.db, config.hostname);
   const auditReader = createAuditReader(database.sqlite);
@@ -316,6 +328,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     });
   }, 1000);
   checkpoints.unref();
+  const vacuum = createVacuumScheduler({ sqlite: database.sqlite, log });
 
   let closing: Promise<void> | null = null;
   return {
@@ -326,6 +339,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       closing ??= (async () => {
         clearInterval(sweep);
         clearInterval(checkpoints);
+        vacuum.stop();
         transport.stop();
         delivery.stop();
         push?.stop();

@@ -27,6 +27,8 @@ describe('openDatabase', () => {
     expect(handle.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     // A short wait of SQLite's own (it blocks the event loop); the retries are the dialect's.
     expect(handle.sqlite.pragma('busy_timeout', { simple: true })).toBe(RELAY_BUSY_WAIT_MS);
+    expect(handle.sqlite.pragma('auto_vacuum', { simple: true })).toBe(2); // INCREMENTAL
+    expect(handle.sqlite.pragma('journal_size_limit', { simple: true })).toBe(16 * 1024 * 1024);
     await handle.db.insertInto('relay_meta').values({ key: 'k', value: 'v' }).execute();
     const row = await handle.db.selectFrom('relay_meta').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ key: 'k', value: 'v' });

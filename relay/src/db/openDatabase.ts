@@ -6,6 +6,7 @@ import { createBusyRetryingDialect } from './createBusyRetryingDialect.js';
 import { RELAY_BUSY_WAIT_MS } from './retryWhileBusy.js';
 import { StartupError } from '../lifecycle/StartupError.js';
 import { acquireDataDirLock } from './acquireDataDirLock.js';
+import { enableIncrementalVacuum, type IncrementalVacuumSetup } from './enableIncrementalVacuum.js';
 import { migrationProvider } from './migrations/index.js';
 import { bindSqliteConnection } from './sqliteConnectionOf.js';
 import type { RelayDatabase } from './schema.js';
@@ -14,6 +15,8 @@ export interface OpenDatabase {
   readonly db: Kysely<RelayDatabase>;
   /** The underlying connection, for pragmas and the online backup API. */
   readonly sqlite: SQLite.Database;
+  /** Whether this open had to rewrite the file once so that freed pages can be given back. */
+  readonly vacuum: IncrementalVacuumSetup;
   close(): Promise<void>;
 }
 
@@ -25,6 +28,12 @@ export const DATABASE_FILE = 'relay.db';
  * every connection it serves, and retries from a timer instead (createBusyRetryingDialect).
  */
 const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * The write-ahead log keeps the size of its largest burst (a reconnect storm, a vacuum) unless
+ * SQLite cuts it back when it starts over after a checkpoint: to this size.
+ */
+const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /**
  * Opens `<dataDir>/relay.db` for the one relay that may use it, applies pragmas and migrations.
@@ -47,7 +56,11 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
     // first keeps all three private whatever the umask.
     fs.closeSync(fs.openSync(file, 'a', 0o600));
     sqlite = new SQLite(file, { timeout: RELAY_BUSY_WAIT_MS });
+    // Before anything writes the first page (switching to WAL does): only then does a new
+    // database take it without a VACUUM. Freed pages then go back in steps (createVacuumScheduler).
+    sqlite.pragma('auto_vacuum = INCREMENTAL');
     sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
   } catch (error) {
@@ -64,6 +77,7 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
     lock.release();
   };
 
+  const vacuum = enableIncrementalVacuum(sqlite);
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error !== undefined) {
     await close();
@@ -71,7 +85,7 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
       cause: error,
     });
   }
-  return { db, sqlite, close };
+  return { db, sqlite, vacuum, close };
 }
 
 /**
@@ -102,5 +116,6 @@ export async function openDatabaseForTool(dataDir: string): Promise<OpenDatabase
       `the database in ${dataDir} is from an older version: start the relay once to upgrade it`,
     );
   }
-  return { db, sqlite, close: () => db.destroy() };
+  // Tools never rewrite the file: that is the relay's to do, once, at its start.
+  return { db, sqlite, vacuum: { outcome: 'ready' }, close: () => db.destroy() };
 }
