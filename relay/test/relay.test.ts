@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from './httpsClient.js';
@@ -174,6 +175,19 @@ describe('relay over TLS', () => {
       const plain = await request(relay.httpsPort, ca, assetPath);
       expect(zlib.brotliDecompressSync(response.body).equals(plain.body)).toBe(true);
       expectSecurityHeaders(response.headers);
+    });
+
+    it('serves the compressed variants the build made only as encodings of their file', async () => {
+      const dist = fileURLToPath(new URL('../../pwa/dist', import.meta.url));
+      const built = fs.readFileSync(path.join(dist, `${assetPath}.br`));
+      const response = await request(relay.httpsPort, ca, assetPath, {
+        headers: { 'accept-encoding': 'br' },
+      });
+      expect(response.body.equals(built)).toBe(true);
+      expect((await request(relay.httpsPort, ca, `${assetPath}.br`)).status).toBe(404);
+      expect((await request(relay.httpsPort, ca, `${assetPath}.gz`)).status).toBe(404);
+      // Nor does the service worker precache them: a browser gets encodings, not these files.
+      expect(fs.readFileSync(path.join(dist, 'sw.js'), 'utf8')).not.toMatch(/\.(br|gz)"/);
     });
 
     it('revalidates with ETag and answers 304', async () => {

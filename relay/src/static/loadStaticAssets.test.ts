@@ -68,4 +68,67 @@ describe('loadStaticAssets', () => {
     expect(assets.get('/index.html')?.etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
     expect(assets.get('/index.html')?.etag).not.toBe(assets.get('/icon.png')?.etag);
   });
+
+  describe('with the variants a build wrote beside the files', () => {
+    let built: string;
+    const css = 'body { color: black; }\n'.repeat(100);
+    const brotliFast = (text: string) =>
+      zlib.brotliCompressSync(text, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } });
+
+    beforeAll(() => {
+      built = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-static-'));
+      fs.mkdirSync(path.join(built, 'assets'));
+      const file = (name: string) => path.join(built, 'assets', name);
+      // Made at levels the relay never uses, so a test can tell them from its own.
+      fs.writeFileSync(file('index-abc123.js'), script);
+      fs.writeFileSync(file('index-abc123.js.br'), brotliFast(script));
+      fs.writeFileSync(file('index-abc123.js.gz'), zlib.gzipSync(script, { level: 1 }));
+      // From an older build: they decode, but to other content.
+      fs.writeFileSync(file('index-def456.css'), css);
+      fs.writeFileSync(file('index-def456.css.br'), brotliFast(css.replace('black', 'white')));
+      fs.writeFileSync(file('index-def456.css.gz'), zlib.gzipSync(`${css}/* more */`));
+      // Cut short, as in a copy taken while a build wrote it; and plain garbage.
+      fs.writeFileSync(file('app-ghi789.js'), script);
+      fs.writeFileSync(file('app-ghi789.js.br'), brotliFast(script).subarray(0, 20));
+      fs.writeFileSync(file('app-ghi789.js.gz'), Buffer.from('not gzip at all'));
+      // A compressed file the app itself ships, with no plain file beside it.
+      fs.writeFileSync(file('data.bin.gz'), zlib.gzipSync(Buffer.alloc(600, 3)));
+    });
+
+    afterAll(() => {
+      fs.rmSync(built, { recursive: true, force: true });
+    });
+
+    it('serves the variants as they are when they decode to their file', () => {
+      const assets = loadStaticAssets(built);
+      const js = assets.get('/assets/index-abc123.js');
+      expect(js?.brotli?.equals(brotliFast(script))).toBe(true);
+      expect(
+        js?.gzip?.equals(fs.readFileSync(path.join(built, 'assets', 'index-abc123.js.gz'))),
+      ).toBe(true);
+    });
+
+    it('compresses a file afresh when its variants are stale, cut short or not compressed', () => {
+      const assets = loadStaticAssets(built);
+      for (const [url, text] of [
+        ['/assets/index-def456.css', css],
+        ['/assets/app-ghi789.js', script],
+      ] as const) {
+        const asset = assets.get(url);
+        expect(zlib.brotliDecompressSync(asset?.brotli ?? Buffer.alloc(0)).toString(), url).toBe(
+          text,
+        );
+        expect(zlib.gunzipSync(asset?.gzip ?? Buffer.alloc(0)).toString(), url).toBe(text);
+      }
+    });
+
+    it('serves no variant as a file of its own', () => {
+      expect([...loadStaticAssets(built).keys()].sort()).toEqual([
+        '/assets/app-ghi789.js',
+        '/assets/data.bin.gz',
+        '/assets/index-abc123.js',
+        '/assets/index-def456.css',
+      ]);
+    });
+  });
 });

@@ -36,17 +36,53 @@ function contentTypeOf(file: string): string {
     : type;
 }
 
-function compressed(body: Buffer, contentType: string): Pick<StaticAsset, 'brotli' | 'gzip'> {
+/** The variants a build writes beside a file (pwa/scripts/precompress.mjs), and how each decodes. */
+const VARIANTS = {
+  brotli: { suffix: '.br', decode: zlib.brotliDecompressSync },
+  gzip: { suffix: '.gz', decode: zlib.gunzipSync },
+} as const;
+
+const VARIANT_SUFFIX = /\.(br|gz)$/;
+
+/**
+ * The variant the build wrote beside `file`, if it decodes to exactly the file as it is now: a
+ * variant from another build, or one cut short (a copy taken while a build wrote it), is not used.
+ */
+function builtVariant(file: string, body: Buffer, kind: keyof typeof VARIANTS): Buffer | null {
+  let variant: Buffer;
+  try {
+    variant = fs.readFileSync(file + VARIANTS[kind].suffix);
+  } catch {
+    return null;
+  }
+  try {
+    // One byte more than the file is enough to tell a longer content apart.
+    const decoded = VARIANTS[kind].decode(variant, { maxOutputLength: body.length + 1 });
+    return decoded.equals(body) ? variant : null;
+  } catch {
+    return null;
+  }
+}
+
+function compressed(
+  file: string,
+  body: Buffer,
+  contentType: string,
+): Pick<StaticAsset, 'brotli' | 'gzip'> {
   if (body.length < MIN_COMPRESS_BYTES || !COMPRESSIBLE.test(contentType)) {
     return { brotli: null, gzip: null };
   }
-  const brotli = zlib.brotliCompressSync(body, {
-    params: {
-      [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
-      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-    },
-  });
-  const gzip = zlib.gzipSync(body, { level: zlib.constants.Z_BEST_COMPRESSION });
+  const brotli =
+    builtVariant(file, body, 'brotli') ??
+    zlib.brotliCompressSync(body, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    });
+  const gzip =
+    builtVariant(file, body, 'gzip') ??
+    zlib.gzipSync(body, { level: zlib.constants.Z_BEST_COMPRESSION });
   return {
     brotli: brotli.length < body.length ? brotli : null,
     gzip: gzip.length < body.length ? gzip : null,
@@ -64,11 +100,17 @@ function* filesBelow(dir: string): Generator<string> {
 /**
  * Reads the whole built PWA into memory, keyed by URL path. It is a few hundred kilobytes, and
  * serving from a map means no request can name a file outside it: there is no path to traverse.
- * Compression is done once here, at the highest levels, instead of per request.
+ * Compressed variants come from the build (`<file>.br`, `<file>.gz`, checked to decode to their
+ * file), so a start does not spend a second at the highest levels; a file without them (a
+ * directory built otherwise) is compressed here, once, instead of per request. A variant is not
+ * a file of its own: `/x.js.br` is not served.
  */
 export function loadStaticAssets(dir: string): StaticAssets {
   const assets = new Map<string, StaticAsset>();
-  for (const file of filesBelow(dir)) {
+  const files = [...filesBelow(dir)];
+  const plain = new Set(files);
+  for (const file of files) {
+    if (VARIANT_SUFFIX.test(file) && plain.has(file.replace(VARIANT_SUFFIX, ''))) continue;
     const urlPath = '/' + path.relative(dir, file).split(path.sep).join('/');
     const body = fs.readFileSync(file);
     const contentType = contentTypeOf(file);
@@ -78,7 +120,7 @@ export function loadStaticAssets(dir: string): StaticAssets {
       contentType,
       cacheControl: urlPath.startsWith('/assets/') ? IMMUTABLE : REVALIDATE,
       etag,
-      ...compressed(body, contentType),
+      ...compressed(file, body, contentType),
     });
   }
   return assets;
