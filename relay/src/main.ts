@@ -47,14 +47,17 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-function loadPwa(pwaDir: string) {
+/** Compressed copies of a web app built without them, kept in the data directory between starts. */
+const PWA_CACHE_DIR = 'pwa-cache';
+
+function loadPwa(pwaDir: string, dataDir: string) {
   if (!fs.existsSync(path.join(pwaDir, 'index.html'))) {
     throw new StartupError(
       'PWA_NOT_BUILT',
       `the PWA is not built (no index.html in ${pwaDir}): run "npm run build" first`,
     );
   }
-  return loadStaticAssets(pwaDir);
+  return loadStaticAssets(pwaDir, { cacheDir: path.join(dataDir, PWA_CACHE_DIR) });
 }
 
 /**
@@ -62,7 +65,7 @@ function loadPwa(pwaDir: string) {
  * for an operator's reason fails here, before the relay accepts a single connection.
  */
 export async function startRelay(config: RelayConfig, log: Logger): Promise<RunningRelay> {
-  const assets = loadPwa(config.pwaDir);
+  const assets = loadPwa(config.pwaDir, config.dataDir);
   const hostnames = allHostnames(config);
 
   let tls = config.tls;

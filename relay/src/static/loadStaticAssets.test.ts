@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadStaticAssets, type StaticAssets } from './loadStaticAssets.js';
 
 describe('loadStaticAssets', () => {
@@ -129,6 +130,65 @@ describe('loadStaticAssets', () => {
         '/assets/index-abc123.js',
         '/assets/index-def456.css',
       ]);
+    });
+  });
+
+  describe('with a cache directory, for an app built without variants', () => {
+    let plain: string;
+    let cacheDir: string;
+    const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
+    const cached = (text: string, suffix: string) => path.join(cacheDir, hashOf(text) + suffix);
+
+    beforeEach(() => {
+      plain = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-static-'));
+      cacheDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-data-')), 'cache');
+      fs.writeFileSync(path.join(plain, 'index-abc123.js'), script);
+      fs.writeFileSync(path.join(plain, 'icon.png'), Buffer.alloc(600, 1));
+    });
+
+    afterEach(() => {
+      fs.rmSync(plain, { recursive: true, force: true });
+      fs.rmSync(path.dirname(cacheDir), { recursive: true, force: true });
+    });
+
+    it('keeps the variants it made under their file’s hash, and uses them at the next start', () => {
+      loadStaticAssets(plain, { cacheDir });
+      expect(fs.readdirSync(cacheDir).sort()).toEqual(
+        [`${hashOf(script)}.br`, `${hashOf(script)}.gz`].sort(),
+      );
+      expect(fs.statSync(cacheDir).mode & 0o777).toBe(0o700);
+      const fast = zlib.brotliCompressSync(script, {
+        params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 },
+      });
+      fs.writeFileSync(cached(script, '.br'), fast);
+      const again = loadStaticAssets(plain, { cacheDir });
+      expect(again.get('/index-abc123.js')?.brotli?.equals(fast)).toBe(true);
+    });
+
+    it('makes a variant again when the kept one does not decode to the file', () => {
+      loadStaticAssets(plain, { cacheDir });
+      fs.writeFileSync(cached(script, '.gz'), zlib.gzipSync('something else'));
+      const gzip = loadStaticAssets(plain, { cacheDir }).get('/index-abc123.js')?.gzip;
+      expect(zlib.gunzipSync(gzip ?? Buffer.alloc(0)).toString()).toBe(script);
+      expect(zlib.gunzipSync(fs.readFileSync(cached(script, '.gz'))).toString()).toBe(script);
+    });
+
+    it('drops the kept variants of files the app no longer has, and nothing else', () => {
+      loadStaticAssets(plain, { cacheDir });
+      const old = 'export const old = 1;\n'.repeat(100);
+      fs.writeFileSync(cached(old, '.br'), Buffer.alloc(1));
+      fs.writeFileSync(path.join(cacheDir, 'notes.txt'), 'not ours');
+      loadStaticAssets(plain, { cacheDir });
+      expect(fs.existsSync(cached(old, '.br'))).toBe(false);
+      expect(fs.existsSync(path.join(cacheDir, 'notes.txt'))).toBe(true);
+      expect(fs.existsSync(cached(script, '.br'))).toBe(true);
+    });
+
+    it('writes nothing for an app whose build made its variants', () => {
+      fs.writeFileSync(path.join(plain, 'index-abc123.js.br'), zlib.brotliCompressSync(script));
+      fs.writeFileSync(path.join(plain, 'index-abc123.js.gz'), zlib.gzipSync(script));
+      loadStaticAssets(plain, { cacheDir });
+      expect(fs.existsSync(cacheDir)).toBe(false);
     });
   });
 });
