@@ -164,4 +164,27 @@ describe('createVacuumScheduler', () => {
     expect(pragma('page_count')).toBe(stoppedAt);
     expect(pragma('freelist_count')).toBeGreaterThan(0);
   });
+
+  it('takes no step on a database that closed without stop()', async () => {
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-vacuum-'));
+    const other = await openDatabase(otherDir);
+    other.sqlite.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, body BLOB NOT NULL)');
+    const insert = other.sqlite.prepare('INSERT INTO filler (body) VALUES (?)');
+    other.sqlite.transaction(() => {
+      for (let i = 0; i < 10_000; i++) insert.run(Buffer.alloc(BODY_BYTES, 1));
+    })();
+    other.sqlite.exec('DELETE FROM filler');
+    const pages = other.sqlite.pragma('page_count', { simple: true }) as number;
+    scheduler = createVacuumScheduler({
+      sqlite: other.sqlite,
+      log: log(),
+      checkEveryMs: 10,
+      pagesPerStep: 64,
+      stepGapMs: 30,
+    });
+    await until(() => (other.sqlite.pragma('page_count', { simple: true }) as number) < pages);
+    await other.close();
+    await pause(150); // a step on the closed connection would throw from its timer
+    fs.rmSync(otherDir, { recursive: true, force: true });
+  });
 });

@@ -77,7 +77,8 @@ export function createVacuumScheduler(options: VacuumSchedulerOptions): VacuumSc
     const ended = run;
     run = null;
     try {
-      sqlite.pragma('wal_checkpoint(PASSIVE)');
+      // Not inside another caller's open transaction: its connection must stay as it left it.
+      if (!sqlite.inTransaction) sqlite.pragma('wal_checkpoint(PASSIVE)');
     } catch (error) {
       log.warn({ err: error }, 'could not checkpoint after giving free database pages back');
     }
@@ -99,6 +100,10 @@ export function createVacuumScheduler(options: VacuumSchedulerOptions): VacuumSc
   function step(): void {
     stepTimer = null;
     if (stopped || run === null) return;
+    if (!sqlite.open) {
+      run = null; // closed without stop(): nothing left to do, and nothing to log about it
+      return;
+    }
     if (sqlite.inTransaction) {
       finish('a transaction was open');
       return;
