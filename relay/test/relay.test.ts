@@ -146,6 +146,19 @@ describe('relay over TLS', () => {
       expectSecurityHeaders(response.headers);
     });
 
+    it('answers /healthz the moment it listens; the test helper says how long that took', async () => {
+      const other = await startRelayProcess();
+      try {
+        const response = await request(other.httpsPort, other.caPem(), '/healthz');
+        expect(response.status).toBe(200);
+        expect(other.startedInMs).toBeGreaterThan(0);
+        expect(other.startedInMs).toBeLessThan(30_000);
+      } finally {
+        await other.stop();
+        fs.rmSync(other.dataDir, { recursive: true, force: true });
+      }
+    });
+
     it('serves the app shell with no-cache and security headers', async () => {
       const response = await request(relay.httpsPort, ca, '/');
       expect(response.status).toBe(200);

@@ -13,6 +13,12 @@ export interface RelayProcess {
   readonly dataDir: string;
   readonly httpsPort: number;
   readonly httpPort: number | null;
+  /**
+   * Milliseconds from spawning the process to the relay listening, which is when `/healthz`
+   * first answers 200 (the same listener serves it, a few milliseconds later at most). Given by
+   * startRelayProcess; other helpers that start a relay may leave it out.
+   */
+  readonly startedInMs?: number;
   /** Every JSON log record the relay wrote so far. */
   readonly logs: Record<string, unknown>[];
   readonly caPem: () => string;
@@ -88,6 +94,7 @@ export function startRelayProcess(
     dataDir,
     ...(options.args ?? []),
   ];
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, {
     env: { ...process.env, VAULTROOM_LOG_LEVEL: 'info', ...options.env },
   });
@@ -117,6 +124,7 @@ export function startRelayProcess(
         const record = JSON.parse(line) as Record<string, unknown>;
         logs.push(record);
         if (record['msg'] !== 'relay listening') continue;
+        const startedInMs = performance.now() - spawnedAt;
         clearTimeout(timer);
         child.removeAllListeners('exit');
         const httpsPort = record['httpsPort'] as number;
@@ -125,6 +133,7 @@ export function startRelayProcess(
           dataDir,
           httpsPort,
           httpPort: (record['httpPort'] as number | null) ?? null,
+          startedInMs,
           logs,
           caPem: () => fs.readFileSync(path.join(dataDir, 'tls', 'ca.pem'), 'utf8'),
           adminInvite: () => /https:\/\/\S+\/join#invite=[A-Za-z0-9_-]+/.exec(stderr)?.[0] ?? null,

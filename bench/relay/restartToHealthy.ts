@@ -1,0 +1,146 @@
+/**
+ * How long the built relay takes from spawn to its first `/healthz` 200 on an existing data
+ * directory: what every client waits for after a crash. One warm-up start creates the data
+ * directory (certificates, database, audit key); then each run spawns `vaultroom serve`, polls
+ * `/healthz` every few milliseconds from the moment it listens, and kills it with SIGKILL, as a
+ * crash would. Runs alternate between three ways of finding the web app's compressed copies:
+ * from the build (`pwa/dist` as `npm run build` leaves it, with its `.br` and `.gz` files); from
+ * the relay's cache in the data directory (a copy of `pwa/dist` without those files, which the
+ * relay compressed at an earlier start); and, the baseline, compressed at start (the same copy,
+ * with that cache removed before each run): what every start did before the build made them.
+ *
+ *   npm run build && npx tsx bench/relay/restartToHealthy.ts [--runs 9] [--pwa-dir <dir>]
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from '../lib/median.js';
+
+const CLI = fileURLToPath(new URL('../../relay/dist/cli.js', import.meta.url));
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+
+const runs = Number(option('--runs') ?? 9);
+const pwaDir = option('--pwa-dir') ?? fileURLToPath(new URL('../../pwa/dist', import.meta.url));
+
+function healthz(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = https.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/healthz',
+        servername: 'vaultroom.local',
+        headers: { host: `vaultroom.local:${port}` },
+        rejectUnauthorized: false, // timing only: the certificate is checked by the tests
+        agent: false,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', () => {
+      resolve(0);
+    });
+  });
+}
+
+/** Spawn → listening → first /healthz 200, in milliseconds; the process is killed after. */
+async function startOnce(
+  dataDir: string,
+  pwa: string,
+): Promise<{ listeningMs: number; healthyMs: number }> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--http-port', '0', '--data-dir', dataDir, '--pwa-dir', pwa],
+    { env: { ...process.env, VAULTROOM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  try {
+    const { port, listeningMs } = await new Promise<{ port: number; listeningMs: number }>(
+      (resolve, reject) => {
+        let buffered = '';
+        child.once('exit', (code) => {
+          reject(new Error(`relay exited with ${String(code)} before listening`));
+        });
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const lines = buffered.split('\n');
+          buffered = lines.pop() ?? '';
+          for (const line of lines) {
+            const record = JSON.parse(line) as Record<string, unknown>;
+            if (record['msg'] === 'relay listening') {
+              resolve({
+                port: record['httpsPort'] as number,
+                listeningMs: performance.now() - started,
+              });
+            }
+          }
+        });
+      },
+    );
+    while ((await healthz(port)) !== 200) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return { listeningMs, healthyMs: performance.now() - started };
+  } finally {
+    child.removeAllListeners('exit');
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await gone;
+  }
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-restart-'));
+const plainPwa = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-restart-pwa-'));
+fs.cpSync(pwaDir, plainPwa, {
+  recursive: true,
+  filter: (source) => !/\.(br|gz)$/.test(source),
+});
+const ms = (values: number[]) => values.map((value) => Math.round(value)).join(', ');
+const cacheDir = path.join(dataDir, 'pwa-cache');
+try {
+  await startOnce(dataDir, pwaDir); // creates the data directory: not a restart
+  const results = {
+    built: [] as number[],
+    cached: [] as number[],
+    atStart: [] as number[],
+  };
+  for (let run = 0; run < runs; run++) {
+    results.built.push((await startOnce(dataDir, pwaDir)).healthyMs);
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    results.atStart.push((await startOnce(dataDir, plainPwa)).healthyMs);
+    results.cached.push((await startOnce(dataDir, plainPwa)).healthyMs);
+  }
+  for (const [what, values] of [
+    ['copies from the build', results.built],
+    ['copies cached in the data directory', results.cached],
+    ['compressed at start', results.atStart],
+  ] as const) {
+    console.log(
+      `restart to healthy, ${what}: median ${Math.round(median(values))} ms (${ms(values)})`,
+    );
+  }
+  const ratio = (values: number[]) =>
+    median(values.map((value, at) => value / (results.atStart[at] ?? Number.NaN))).toFixed(2);
+  console.log(
+    `median of pairwise ratios to compressed at start: build ${ratio(results.built)}, ` +
+      `cache ${ratio(results.cached)}`,
+  );
+  console.log(
+    `load average: ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
+  );
+} finally {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(plainPwa, { recursive: true, force: true });
+}
