@@ -256,8 +256,13 @@ describe('a relay killed with SIGKILL while messages flow', () => {
 
     for (let kill = 0; kill < HEAVY_KILLS; kill++) {
       await pause(400 + Math.floor(Math.random() * 500));
-      // The last kill comes after the sends, so every envelope the laptop failed gets a new try.
-      if (kill === HEAVY_KILLS - 1) await sending;
+      if (kill === HEAVY_KILLS - 1) {
+        // The last kill comes once the relay holds every send and the laptop has failed all
+        // 600 first tries: its next connection is the one that must bring those back.
+        await sending;
+        await until(() => sentToSender.size === HEAVY_MESSAGES, 120_000, 'every send acked');
+        await until(() => failedOnce.size === LAPTOP_FAILURES, 120_000, 'the laptop to fail 600');
+      }
       await relay.stop('SIGKILL');
       const restarted = await restart(dataDir, HEAVY_RELAY_ARGS);
       relay = restarted.relay;
