@@ -3,3 +3,4 @@ export { HEALTH_PATH, type HealthReport } from './health.js';
 export * from './api/accountsApi.js';
 export * from './api/auditApi.js';
 export * from './api/pushApi.js';
+export * from './api/apiErrorCodes.js';

@@ -16,7 +16,7 @@ describe('apiErrorFromResponse', () => {
 
   it('maps an unknown code or a body that is not an API error to UNKNOWN', () => {
     expect(
-      apiErrorFromResponse(500, { error: { code: 'INTERNAL', message: 'x' } }, null).code,
+      apiErrorFromResponse(500, { error: { code: 'NOT_A_CODE', message: 'x' } }, null).code,
     ).toBe('UNKNOWN');
     const error = apiErrorFromResponse(502, 'Bad gateway', null);
     expect(error.code).toBe('UNKNOWN');

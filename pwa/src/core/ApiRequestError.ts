@@ -1,31 +1,10 @@
-/** Codes the relay's JSON API answers with; the interface translates the ones it knows. */
-export type ApiErrorCode =
-  | 'BAD_REQUEST'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'CEREMONY_FAILED'
-  | 'INVITE_INVALID'
-  | 'ACCOUNT_DISABLED'
-  /** Push notifications are off on the relay, or it cannot reach the push service. */
-  | 'PUSH_UNAVAILABLE'
-  | 'NETWORK'
-  | 'UNKNOWN';
+import { isApiErrorCode, type ApiErrorCode } from '@vaultroom/shared';
 
-const KNOWN: ReadonlySet<string> = new Set<ApiErrorCode>([
-  'BAD_REQUEST',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'CEREMONY_FAILED',
-  'INVITE_INVALID',
-  'ACCOUNT_DISABLED',
-  'PUSH_UNAVAILABLE',
-]);
+/**
+ * What a failed API call can say: one of the relay's codes (the shared list), `NETWORK` when no
+ * answer arrived, or `UNKNOWN` for an answer that carries no code of that list.
+ */
+export type ApiRequestErrorCode = ApiErrorCode | 'NETWORK' | 'UNKNOWN';
 
 /**
  * A refused or failed API call. `message` is the relay's own text, safe to show when the code is
@@ -35,7 +14,7 @@ export class ApiRequestError extends Error {
   override readonly name = 'ApiRequestError';
 
   constructor(
-    readonly code: ApiErrorCode,
+    readonly code: ApiRequestErrorCode,
     message: string,
     readonly status: number,
     readonly retryAfterSeconds?: number,
@@ -50,14 +29,14 @@ export function apiErrorFromResponse(
   body: unknown,
   retryAfter: string | null,
 ): ApiRequestError {
-  let code: ApiErrorCode = 'UNKNOWN';
+  let code: ApiRequestErrorCode = 'UNKNOWN';
   let message = `HTTP ${status}`;
   if (typeof body === 'object' && body !== null && 'error' in body) {
     const error = body.error;
     if (typeof error === 'object' && error !== null) {
       const raw = (error as { code?: unknown }).code;
       const text = (error as { message?: unknown }).message;
-      if (typeof raw === 'string' && KNOWN.has(raw)) code = raw as ApiErrorCode;
+      if (typeof raw === 'string' && isApiErrorCode(raw)) code = raw;
       if (typeof text === 'string' && text !== '') message = text;
     }
   }

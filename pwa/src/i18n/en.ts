@@ -29,6 +29,11 @@ export const en = {
     ceremonyFailed: 'The passkey could not be verified. Try again.',
     passkeysUnsupported: 'This browser cannot use passkeys. Try a recent browser on this device.',
     relayError: 'The relay refused: {{message}}',
+    unavailable: 'The relay cannot save changes right now. Try again in a moment.',
+    internalError: 'Something went wrong on the relay. Try again later.',
+    tooLarge: 'That is more than the relay accepts at once.',
+    originRefused: 'The relay refused this address. Open the app at the relay’s own address.',
+    outdatedApp: 'This version of the app does not match the relay. Reload the page.',
   },
   accountNotices: {
     recoveryUsed:

@@ -29,6 +29,12 @@ export const fr: Dictionary = {
     passkeysUnsupported:
       'Ce navigateur ne prend pas en charge les clés d’accès. Essayez un navigateur récent sur cet appareil.',
     relayError: 'Le relais a refusé\u00a0: {{message}}',
+    unavailable:
+      'Le relais ne peut pas enregistrer de modifications pour l’instant. Réessayez dans un moment.',
+    internalError: 'Une erreur est survenue sur le relais. Réessayez plus tard.',
+    tooLarge: 'C’est plus que ce que le relais accepte en une fois.',
+    originRefused: 'Le relais a refusé cette adresse. Ouvrez l’application à l’adresse du relais.',
+    outdatedApp: 'Cette version de l’application ne correspond pas au relais. Rechargez la page.',
   },
   accountNotices: {
     recoveryUsed:

@@ -40,6 +40,21 @@ export function describeError(t: Translate, error: unknown): string | null {
         return t('signIn.disabled');
       case 'PUSH_UNAVAILABLE':
         return t('push.unreachable');
+      case 'UNKNOWN_CREDENTIAL':
+        return t('signIn.unknownPasskey');
+      case 'UNAVAILABLE':
+        return t('common.unavailable');
+      case 'INTERNAL':
+        return t('common.internalError');
+      case 'BODY_TOO_LARGE':
+        return t('common.tooLarge');
+      case 'ORIGIN_REFUSED':
+        return t('common.originRefused');
+      // The app and the relay disagree on the API itself: a stale app after an upgrade.
+      case 'UNSUPPORTED_MEDIA_TYPE':
+      case 'METHOD_NOT_ALLOWED':
+        return t('common.outdatedApp');
+      // The relay's message says what was wrong with this request (a handle taken, a name too long).
       case 'BAD_REQUEST':
       case 'NOT_FOUND':
       case 'CONFLICT':

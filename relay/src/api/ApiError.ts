@@ -1,24 +1,6 @@
-/** Every refusal the JSON API can give; clients switch on the code, never on the message. */
-export type ApiErrorCode =
-  | 'BAD_REQUEST'
-  | 'BODY_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'ORIGIN_REFUSED'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'CEREMONY_FAILED'
-  | 'UNKNOWN_CREDENTIAL'
-  | 'INVITE_INVALID'
-  | 'ACCOUNT_DISABLED'
-  /** The database cannot take a write now (disk full, locked): retry after Retry-After. */
-  | 'UNAVAILABLE'
-  /** Push notifications are turned off here, or the relay cannot reach the push service. */
-  | 'PUSH_UNAVAILABLE'
-  | 'INTERNAL';
+import type { ApiErrorCode } from '@vaultroom/shared';
+
+export type { ApiErrorCode };
 
 const STATUS: Record<ApiErrorCode, string> = {
   BAD_REQUEST: '400 Bad Request',

@@ -25,8 +25,9 @@ export function SignInScreen(): JSX.Element {
   // A call, so the checks after each await read the current value.
   const isDisposed = (): boolean => disposed;
 
-  // The relay answers CEREMONY_FAILED both for a passkey it does not know (removed from the
-  // account, or made for another relay) and for one that failed verification: say both.
+  // The relay answers UNKNOWN_CREDENTIAL for a passkey it does not know (removed from the account,
+  // or made for another relay) and CEREMONY_FAILED for one that failed verification: since a
+  // failed verification can also mean a removed passkey, say both for either.
   const message = (caught: unknown): string | null =>
     caught instanceof ApiRequestError && caught.code === 'CEREMONY_FAILED'
       ? t('signIn.unknownPasskey')
@@ -35,7 +36,9 @@ export function SignInScreen(): JSX.Element {
   /** Refusals that came after the person picked a passkey: offering the suggestions again is safe. */
   const offerAgain = (caught: unknown): boolean =>
     caught instanceof ApiRequestError &&
-    (caught.code === 'CEREMONY_FAILED' || caught.code === 'ACCOUNT_DISABLED');
+    (caught.code === 'CEREMONY_FAILED' ||
+      caught.code === 'UNKNOWN_CREDENTIAL' ||
+      caught.code === 'ACCOUNT_DISABLED');
   let restarts = 0;
 
   const startAutofill = async (): Promise<void> => {
