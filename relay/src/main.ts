@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HealthReport } from '@vaultroom/shared';
+import { labels } from '@vaultroom/shared/crypto';
 import type { AccountsContext } from './accounts/AccountsContext.js';
 import { accountRoutes } from './accounts/accountRoutes.js';
 import { createRateLimiter } from './limits/createRateLimiter.js';
@@ -200,8 +201,10 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       db: database.db,
       settings: {
         retentionMs: config.retentionDays * 86_400_000,
-        lowPrekeyThreshold: 20,
-        prekeyGraceMs: 30 * 86_400_000,
+        // PROTOCOL.md §1.4.4: the device uploads a batch below the low water mark, and the relay
+        // keeps a superseded signed prekey as long as the device keeps its secret.
+        lowPrekeyThreshold: labels.ONE_TIME_PREKEY_LOW_WATER,
+        prekeyGraceMs: labels.SIGNED_PREKEY_GRACE_MS,
       },
       now: () => Date.now(),
       log,

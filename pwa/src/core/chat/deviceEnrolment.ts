@@ -6,6 +6,7 @@ import {
   encodeSignedPrekey,
   generateDeviceKeys,
   generateOneTimePrekeys,
+  labels,
   publicIdentity,
   type IdentityKeyPair,
   type OneTimePrekeyPair,
@@ -13,7 +14,8 @@ import {
 import { requireIdentity, requireTransport, type ChatContext } from './ChatContext.js';
 import type { DeviceRecord } from './chatRecords.js';
 
-const ONE_TIME_PREKEYS = 100;
+/** PROTOCOL.md §1.4.4: one-time prekeys made and uploaded per batch. */
+const ONE_TIME_PREKEYS = labels.ONE_TIME_PREKEY_BATCH;
 
 /** The wire schema wants bytes over a plain ArrayBuffer. */
 const copy = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(bytes);
