@@ -1,10 +1,12 @@
 import type { MyAuditEventsResponse, ProvenAuditEvent } from '@vaultroom/shared';
 import {
+  decodeAuditLeaf,
   hashLeaf,
   parseVerifierKey,
   TransparencyError,
   verifyCheckpoint,
   verifyInclusion,
+  type AuditLeaf,
   type Checkpoint,
   type Ed25519Api,
 } from '@vaultroom/shared/transparency';
@@ -41,33 +43,27 @@ export type VerifiedAuditPage =
     };
 
 /**
- * The leaf is the relay's canonical encoding of the event (a JSON array, version 1). The fields
+ * The leaf is the relay's canonical encoding of the event (shared `encodeAuditLeaf`). The fields
  * shown must be the ones the leaf commits to, or a relay could prove one event and display another.
  */
 function leafMatches(leaf: Uint8Array, event: ProvenAuditEvent): boolean {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(leaf));
-  } catch {
-    return false;
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 11 || decoded[0] !== 1) return false;
-  const [, seq, at, type, outcome, actor, , target, , userAgent, details] = decoded as unknown[];
-  if (typeof details !== 'string') return false;
+  let fields: AuditLeaf;
   let parsedDetails: unknown;
   try {
-    parsedDetails = JSON.parse(details);
-  } catch {
-    return false;
+    fields = decodeAuditLeaf(leaf);
+    parsedDetails = JSON.parse(fields.details);
+  } catch (error) {
+    if (error instanceof TransparencyError || error instanceof SyntaxError) return false;
+    throw error;
   }
   return (
-    seq === event.seq &&
-    at === event.at &&
-    type === event.type &&
-    outcome === event.outcome &&
-    actor === event.actorAccountId &&
-    target === event.target &&
-    userAgent === event.userAgent &&
+    fields.seq === event.seq &&
+    fields.at === event.at &&
+    fields.type === event.type &&
+    fields.outcome === event.outcome &&
+    fields.actorAccountId === event.actorAccountId &&
+    fields.target === event.target &&
+    fields.userAgent === event.userAgent &&
     JSON.stringify(parsedDetails) === JSON.stringify(event.details)
   );
 }

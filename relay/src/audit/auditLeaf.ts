@@ -1,15 +1,12 @@
 import { hash } from 'node:crypto';
+import { auditLeafJson, type AuditLeafFields } from '@vaultroom/shared/transparency';
 import type { AuditEventsTable } from '../db/schema.js';
-
-/** Version of the leaf encoding below; part of every leaf, so a change can never go unnoticed. */
-export const AUDIT_LEAF_VERSION = 1;
 
 export type AuditRow = Omit<AuditEventsTable, 'leaf_hash'>;
 
-/** The leaf's JSON text; its UTF-8 bytes are the leaf (JSON.stringify escapes lone surrogates). */
+/** The leaf's JSON text (shared/src/transparency/auditLeaf.ts holds the layout). */
 function leafText(row: AuditRow): string {
-  return JSON.stringify([
-    AUDIT_LEAF_VERSION,
+  return auditLeafJson([
     row.seq,
     row.at,
     row.type,
@@ -51,19 +48,7 @@ export class AuditHashError extends Error {
  * An event row as verify streams it, columns in leaf order and then the stored leaf hash: arrays,
  * not objects, because building an object per row costs more than hashing it.
  */
-export type RawAuditRow = readonly [
-  seq: number,
-  at: string,
-  type: string,
-  outcome: string,
-  actorAccountId: string | null,
-  actorDeviceId: string | null,
-  target: string | null,
-  client: string | null,
-  userAgent: string | null,
-  details: string,
-  leafHash: Buffer,
-];
+export type RawAuditRow = readonly [...AuditLeafFields, leafHash: Buffer];
 
 /** The columns of {@link RawAuditRow}, for SELECT. */
 export const RAW_AUDIT_COLUMNS =
@@ -71,20 +56,7 @@ export const RAW_AUDIT_COLUMNS =
 
 /** {@link auditLeafHash} of a streamed row: the same bytes, from the same fields. */
 export function rawAuditLeafHash(row: RawAuditRow): Buffer {
-  const text = JSON.stringify([
-    AUDIT_LEAF_VERSION,
-    row[0],
-    row[1],
-    row[2],
-    row[3],
-    row[4],
-    row[5],
-    row[6],
-    row[7],
-    row[8],
-    row[9],
-  ]);
-  return hash('sha256', `\u0000${text}`, 'buffer');
+  return hash('sha256', `\u0000${auditLeafJson(row)}`, 'buffer');
 }
 
 /** Scratch input of a node hash: 0x01, then room for the two children. */

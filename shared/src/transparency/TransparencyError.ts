@@ -22,7 +22,9 @@ export type TransparencyErrorCode =
   /** A verifier key string is malformed, or two trusted keys share a name and key ID. */
   | 'VERIFIER_KEY_INVALID'
   /** A signer's name or secret key is unusable. */
-  | 'SIGNER_INVALID';
+  | 'SIGNER_INVALID'
+  /** The bytes are not an audit leaf of the layout and version this code knows. */
+  | 'LEAF_MALFORMED';
 
 export class TransparencyError extends Error {
   override readonly name = 'TransparencyError';

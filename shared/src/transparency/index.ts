@@ -24,6 +24,14 @@ export type {
   VerifiedNote,
 } from './types.js';
 
+export {
+  AUDIT_LEAF_VERSION,
+  auditLeafJson,
+  decodeAuditLeaf,
+  encodeAuditLeaf,
+  type AuditLeaf,
+  type AuditLeafFields,
+} from './auditLeaf.js';
 export { hashLeaf } from './hashLeaf.js';
 export { hashChildren } from './hashChildren.js';
 export { emptyRoot } from './emptyRoot.js';
