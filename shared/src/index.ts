@@ -4,3 +4,4 @@ export * from './api/accountsApi.js';
 export * from './api/auditApi.js';
 export * from './api/pushApi.js';
 export * from './api/apiErrorCodes.js';
+export * from './api/handles.js';

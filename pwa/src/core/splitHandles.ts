@@ -1,7 +1,9 @@
+import { handleFromInput } from '@vaultroom/shared';
+
 /** Handles typed into one field, split at commas, semicolons and spaces, without their `@`. */
 export function splitHandles(text: string): string[] {
   return text
     .split(/[\s,;]+/)
-    .map((handle) => handle.replace(/^@/, ''))
+    .map(handleFromInput)
     .filter((handle) => handle !== '');
 }

@@ -1,4 +1,4 @@
-import type { AccountView } from '@vaultroom/shared';
+import { handleKey, type AccountView } from '@vaultroom/shared';
 import type { ConnectionState } from '@vaultroom/shared/client';
 import type { SafetyNumber } from '@vaultroom/shared/crypto';
 import { batch, createEffect, createSignal, on, onCleanup, type Accessor } from 'solid-js';
@@ -179,7 +179,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
         conversations.flatMap((conversation) =>
           conversation.group === null
             ? [conversation.id]
-            : conversation.group.members.map((member) => member.toLowerCase()),
+            : conversation.group.members.map(handleKey),
         ),
       );
       for (const id of contactIds) {

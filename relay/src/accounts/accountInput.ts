@@ -1,4 +1,4 @@
-import { DISPLAY_NAME_MAX, HANDLE_PATTERN, PASSKEY_NAME_MAX } from '@vaultroom/shared';
+import { DISPLAY_NAME_MAX, HANDLE_PATTERN, handleKey, PASSKEY_NAME_MAX } from '@vaultroom/shared';
 import { ApiError } from '../api/ApiError.js';
 
 /**
@@ -19,7 +19,7 @@ export function parseHandle(value: unknown): { handle: string; key: string } {
       'A handle is 3 to 32 letters, digits, dots, dashes or underscores, starting with a letter',
     );
   }
-  return { handle: value, key: value.toLowerCase() };
+  return { handle: value, key: handleKey(value) };
 }
 
 function parseName(value: unknown, max: number, what: string): string {

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { CeremonyOptions, Role, SignedInResponse } from '@vaultroom/shared';
+import {
+  handleKey,
+  type CeremonyOptions,
+  type Role,
+  type SignedInResponse,
+} from '@vaultroom/shared';
 import * as v from 'valibot';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { ApiError } from '../api/ApiError.js';
@@ -157,7 +162,7 @@ export async function finishRegistration(
         const taken = await tx.trx
           .selectFrom('accounts')
           .select('id')
-          .where('handle_key', '=', handle.toLowerCase())
+          .where('handle_key', '=', handleKey(handle))
           .executeTakeFirst();
         if (taken !== undefined) throw new ApiError('CONFLICT', `The handle ${handle} is taken`);
         await tx.trx
@@ -165,7 +170,7 @@ export async function finishRegistration(
           .values({
             id: accountId,
             handle,
-            handle_key: handle.toLowerCase(),
+            handle_key: handleKey(handle),
             display_name: contextString(context, 'displayName'),
             role: contextString(context, 'role') as Role,
             status: 'active',

@@ -1,3 +1,4 @@
+import { handleKey, normalizeHandle } from '@vaultroom/shared';
 import { Command, Option } from 'commander';
 import type { AccountsContext } from '../accounts/AccountsContext.js';
 import { createCliContext } from '../accounts/createCliContext.js';
@@ -75,9 +76,9 @@ function table(rows: readonly (readonly string[])[]): string {
 }
 
 async function userIdByHandle(ctx: AccountsContext, handle: string): Promise<string> {
-  const user = (await listUsers(ctx)).find(
-    (candidate) => candidate.handle.toLowerCase() === handle.toLowerCase(),
-  );
+  // As typed on the command line: `@Bob` and `bob` name the same account.
+  const key = normalizeHandle(handle);
+  const user = (await listUsers(ctx)).find((candidate) => handleKey(candidate.handle) === key);
   if (user === undefined) throw new ApiError('NOT_FOUND', `no user with the handle ${handle}`);
   return user.id;
 }

@@ -1,3 +1,4 @@
+import { handleKey } from '@vaultroom/shared';
 import { randomBytes } from 'node:crypto';
 import {
   encodePrekeyBundle,
@@ -213,7 +214,7 @@ export async function fetchBundles(
   const account = await ctx.db
     .selectFrom('accounts')
     .select('id')
-    .where('handle_key', '=', handle.toLowerCase())
+    .where('handle_key', '=', handleKey(handle))
     .where('status', '=', 'active')
     .executeTakeFirst();
   if (account === undefined) throw new ProtocolError('UNKNOWN_ACCOUNT');

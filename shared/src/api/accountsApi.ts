@@ -50,8 +50,6 @@ export type Role = 'admin' | 'member';
 export type AccountStatus = 'active' | 'disabled';
 export type InviteKind = 'register' | 'recovery';
 
-/** Handles: 3 to 32 characters, letters, digits, `_`, `.` and `-`, starting with a letter. */
-export const HANDLE_PATTERN = /^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/;
 export const DISPLAY_NAME_MAX = 64;
 export const PASSKEY_NAME_MAX = 64;
 

@@ -1,3 +1,4 @@
+import { handleKey } from '@vaultroom/shared';
 import { decode, encode } from 'cborg';
 
 /**
@@ -253,9 +254,8 @@ export function sortKeyOf(at: number, id: string): string {
   return `${String(at).padStart(15, '0')}-${id}`;
 }
 
-export function handleKey(handle: string): string {
-  return handle.toLowerCase();
-}
+/** The chat engine's ids of people and one-to-one conversations are handle keys. */
+export { handleKey };
 
 /** The set of a person's device keys as compared in safety numbers: sorted, joined. */
 export function keySetOf(devices: Readonly<Record<string, string>>): string {

@@ -1,3 +1,4 @@
+import { normalizeHandle } from '@vaultroom/shared';
 import { DeliveryError } from '@vaultroom/shared/client';
 import {
   computeSafetyNumber,
@@ -181,7 +182,7 @@ export async function ownOtherDevices(ctx: ChatContext): Promise<string[]> {
 
 /** Finds a person at the relay by handle, as its owner spells it, with their devices' keys. */
 export async function findPerson(ctx: ChatContext, handle: string): Promise<ContactRecord> {
-  const id = handleKey(handle.trim().replace(/^@/, ''));
+  const id = normalizeHandle(handle);
   if (id === ctx.me) throw new ChatError('SELF');
   if (!connected(ctx)) throw new ChatError('OFFLINE');
   // The relay answers lookups only for a registered device: if enrolling on connect failed,

@@ -1,3 +1,4 @@
+import { normalizeHandle } from '@vaultroom/shared';
 import { connected, emit, type ChatContext } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
 import { fromHex, handleKey, otherMembers, type ConversationRecord } from './chatRecords.js';
@@ -24,7 +25,7 @@ export async function startConversation(
   ctx: ChatContext,
   handle: string,
 ): Promise<ConversationRecord> {
-  const id = handleKey(handle.trim().replace(/^@/, ''));
+  const id = normalizeHandle(handle);
   if (id === ctx.me) throw new ChatError('SELF');
   const existing = await ctx.repo.loadConversation(id);
   if (existing !== undefined) return existing;

@@ -1,3 +1,4 @@
+import { handleFromInput } from '@vaultroom/shared';
 import { labels, type Content } from '@vaultroom/shared/crypto';
 import { connected, type ChatContext } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
@@ -34,7 +35,7 @@ function uniqueMembers(handles: readonly string[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const raw of handles) {
-    const handle = raw.trim().replace(/^@/, '');
+    const handle = handleFromInput(raw);
     const key = handleKey(handle);
     if (handle === '' || seen.has(key)) continue;
     seen.add(key);
@@ -252,7 +253,7 @@ export async function addMembers(
   const { conversation, group } = await requireGroup(ctx, conversationId);
   const added: string[] = [];
   for (const handle of uniqueMembers(handles.filter((h) => h.trim() !== ''))) {
-    if (isMember(group, handle.trim().replace(/^@/, ''))) continue;
+    if (isMember(group, handleFromInput(handle))) continue;
     added.push((await findPerson(ctx, handle)).handle);
   }
   if (added.length === 0) return;

@@ -1,3 +1,4 @@
+import { handleKey } from '@vaultroom/shared';
 import type { JSX } from 'solid-js';
 import type { MessageRecord } from '../../../core/chat/chatRecords.js';
 import { useApp } from '../../../state/AppContext.js';
@@ -40,8 +41,8 @@ export function ConversationNotice(props: {
     if (notice.kind === 'timer') return timerText(notice.seconds);
     const peer = props.message.author;
     const mine = props.message.outgoing;
-    const me = props.me.toLowerCase();
-    const aboutMe = notice.subjects.some((subject) => subject.toLowerCase() === me);
+    const me = handleKey(props.me);
+    const aboutMe = notice.subjects.some((subject) => handleKey(subject) === me);
     const values = {
       peer,
       name: notice.name,

@@ -1,5 +1,5 @@
 import { A } from '@solidjs/router';
-import { APP_ROUTES } from '@vaultroom/shared';
+import { APP_ROUTES, handleKey } from '@vaultroom/shared';
 import { For, Show, createEffect, createSignal, on, onCleanup, type JSX } from 'solid-js';
 import { keySetOf, otherMembers, type MessageRecord } from '../../../core/chat/chatRecords.js';
 import { keysChangedSinceVerified } from '../../../core/chat/createChatEngine.js';
@@ -39,8 +39,8 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
   const blockedMembers = () => {
     const current = group();
     if (current === null || current.left) return [];
-    return otherMembers(current, me().toLowerCase()).filter((member) => {
-      const known = chat.contact(member.toLowerCase());
+    return otherMembers(current, handleKey(me())).filter((member) => {
+      const known = chat.contact(handleKey(member));
       return known !== undefined && keysChangedSinceVerified(known);
     });
   };
@@ -200,7 +200,7 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
               <button
                 class="button button--primary button--compact"
                 type="button"
-                onClick={() => void chat.acknowledgeKeyChange(member().toLowerCase())}
+                onClick={() => void chat.acknowledgeKeyChange(handleKey(member()))}
               >
                 {t('conversation.keyChangedConfirm')}
               </button>

@@ -1,3 +1,4 @@
+import { handleKey } from '@vaultroom/shared';
 import { For, Show, createSignal, type JSX } from 'solid-js';
 import { keySetOf, type GroupState } from '../../../core/chat/chatRecords.js';
 import { useApp } from '../../../state/AppContext.js';
@@ -17,7 +18,7 @@ export function GroupPanel(props: {
   readonly onClose: () => void;
 }): JSX.Element {
   const { t, chat, session } = useApp();
-  const me = () => (session.account()?.handle ?? '').toLowerCase();
+  const me = () => handleKey(session.account()?.handle ?? '');
   // eslint-disable-next-line solid/reactivity -- the field starts from the name, then is the person's
   const [name, setName] = createSignal(props.group.name);
   const [adding, setAdding] = createSignal('');
@@ -42,7 +43,7 @@ export function GroupPanel(props: {
   };
 
   const verified = (handle: string): boolean => {
-    const contact = chat.contact(handle.toLowerCase());
+    const contact = chat.contact(handleKey(handle));
     return (
       contact !== undefined &&
       contact.verifiedKeys !== null &&
@@ -111,17 +112,17 @@ export function GroupPanel(props: {
               </span>
               <span class="member-row__name">
                 @{member}
-                <Show when={member.toLowerCase() === me()}>
+                <Show when={handleKey(member) === me()}>
                   <span class="member-row__you"> · {t('groupPanel.you')}</span>
                 </Show>
-                <Show when={member.toLowerCase() !== me() && verified(member)}>
+                <Show when={handleKey(member) !== me() && verified(member)}>
                   <span class="member-row__verified">
                     <Icon name="shield" />
                     <span>{t('conversation.verified')}</span>
                   </span>
                 </Show>
               </span>
-              <Show when={member.toLowerCase() !== me()}>
+              <Show when={handleKey(member) !== me()}>
                 <span class="member-row__actions">
                   <button
                     class="button button--ghost button--compact"
@@ -155,7 +156,7 @@ export function GroupPanel(props: {
       <Show when={safetyWith()}>
         {(member) => (
           <SafetyNumberPanel
-            conversation={member().toLowerCase()}
+            conversation={handleKey(member())}
             peer={member()}
             verified={verified(member())}
             onClose={() => setSafetyWith(null)}
