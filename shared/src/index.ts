@@ -5,3 +5,4 @@ export * from './api/auditApi.js';
 export * from './api/pushApi.js';
 export * from './api/apiErrorCodes.js';
 export * from './api/handles.js';
+export * from './encoding/index.js';

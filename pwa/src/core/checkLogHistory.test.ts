@@ -12,7 +12,7 @@ import {
   rememberCheckpoint,
   type RememberedCheckpoint,
 } from './checkLogHistory.js';
-import { encodeBase64 } from './decodeBase64.js';
+import { encodeBase64 } from '@vaultroom/shared';
 
 const KEY = 'vaultroom.test+01020304+AQ';
 const NOW = new Date('2026-11-25T16:00:00Z');

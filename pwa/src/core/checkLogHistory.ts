@@ -3,8 +3,12 @@ import {
   verifyConsistency,
   type Checkpoint,
 } from '@vaultroom/shared/transparency';
-import type { ConsistencyResponse } from '@vaultroom/shared';
-import { decodeBase64, encodeBase64 } from './decodeBase64.js';
+import {
+  decodeBase64,
+  encodeBase64,
+  EncodingError,
+  type ConsistencyResponse,
+} from '@vaultroom/shared';
 
 /** The last checkpoint this device verified, kept so a rewritten log can be noticed later. */
 export interface RememberedCheckpoint {
@@ -79,7 +83,7 @@ export function parseRememberedCheckpoint(text: string | null): RememberedCheckp
     !Number.isSafeInteger(size) ||
     size < 1 ||
     typeof rootHash !== 'string' ||
-    decodeBase64(rootHash)?.length !== 32 ||
+    !isBase64Hash(rootHash) ||
     typeof verifierKey !== 'string' ||
     typeof seenAt !== 'string'
   ) {
@@ -104,8 +108,6 @@ export async function checkLogHistory(options: {
   if (remembered === null) return { kind: 'first-use' };
   if (remembered.verifierKey !== verifierKey) return { kind: 'key-changed', remembered };
   if (current.size < remembered.size) return { kind: 'rolled-back', remembered };
-  const root = decodeBase64(remembered.rootHash);
-  if (root === undefined) return { kind: 'forked', remembered };
   if (current.size === remembered.size) {
     return encodeBase64(current.rootHash) === remembered.rootHash
       ? { kind: 'unchanged' }
@@ -118,35 +120,34 @@ export async function checkLogHistory(options: {
   // current one, the remembered tree is a prefix of the current one. The roots of the kept sizes
   // need no signature for this: a root the relay made up could not satisfy both proofs without a
   // SHA-256 collision.
-  let size = remembered.size;
-  let rootHash = root;
   try {
+    let size = remembered.size;
+    let rootHash = decodeBase64(remembered.rootHash);
     for (const link of response.links ?? []) {
       const linkRoot = decodeBase64(link.rootHash);
-      const proof = decodeProof(link.proof);
-      if (linkRoot === undefined || proof === null || link.size > current.size) {
-        return { kind: 'forked', remembered };
-      }
+      const proof = link.proof.map(decodeBase64);
+      if (link.size > current.size) return { kind: 'forked', remembered };
       verifyConsistency(size, link.size, proof, rootHash, linkRoot);
       size = link.size;
       rootHash = linkRoot;
     }
-    const proof = decodeProof(response.proof);
-    if (proof === null) return { kind: 'forked', remembered };
+    const proof = response.proof.map(decodeBase64);
     verifyConsistency(size, current.size, proof, rootHash, current.rootHash);
     return { kind: 'extended', from: remembered.size };
   } catch (error) {
-    if (error instanceof TransparencyError) return { kind: 'forked', remembered };
+    // A proof or root that is not base64 proves nothing, like one that does not verify.
+    if (error instanceof TransparencyError || error instanceof EncodingError) {
+      return { kind: 'forked', remembered };
+    }
     throw error;
   }
 }
 
-function decodeProof(hashes: readonly string[]): Uint8Array[] | null {
-  const proof: Uint8Array[] = [];
-  for (const hash of hashes) {
-    const bytes = decodeBase64(hash);
-    if (bytes === undefined) return null;
-    proof.push(bytes);
+function isBase64Hash(text: string): boolean {
+  try {
+    return decodeBase64(text).length === 32;
+  } catch (error) {
+    if (error instanceof EncodingError) return false;
+    throw error;
   }
-  return proof;
 }

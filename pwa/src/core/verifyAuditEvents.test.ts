@@ -9,7 +9,7 @@ import {
 } from '@vaultroom/shared/transparency';
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeBase64 } from './decodeBase64.js';
+import { encodeBase64 } from '@vaultroom/shared';
 import { checkEventInclusion, verifyAuditEvents } from './verifyAuditEvents.js';
 
 const ORIGIN = 'vaultroom.test/audit';

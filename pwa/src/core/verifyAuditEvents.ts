@@ -1,4 +1,9 @@
-import type { MyAuditEventsResponse, ProvenAuditEvent } from '@vaultroom/shared';
+import {
+  decodeBase64,
+  EncodingError,
+  type MyAuditEventsResponse,
+  type ProvenAuditEvent,
+} from '@vaultroom/shared';
 import {
   decodeAuditLeaf,
   hashLeaf,
@@ -10,7 +15,6 @@ import {
   type Checkpoint,
   type Ed25519Api,
 } from '@vaultroom/shared/transparency';
-import { decodeBase64 } from './decodeBase64.js';
 
 /** Where one event stands: proven in a signed checkpoint, not signed yet, or failing its proof. */
 export type EventProofState = 'verified' | 'pending' | 'failed';
@@ -81,14 +85,16 @@ export function checkEventInclusion(
     return event.proof === null ? 'pending' : 'failed';
   }
   if (event.proof === null) return 'failed';
-  const leaf = decodeBase64(event.leaf);
-  if (leaf === undefined || !leafMatches(leaf, event)) return 'failed';
-  const proof: Uint8Array[] = [];
-  for (const hash of event.proof) {
-    const bytes = decodeBase64(hash);
-    if (bytes === undefined) return 'failed';
-    proof.push(bytes);
+  let leaf: Uint8Array;
+  let proof: Uint8Array[];
+  try {
+    leaf = decodeBase64(event.leaf);
+    proof = event.proof.map(decodeBase64);
+  } catch (error) {
+    if (error instanceof EncodingError) return 'failed';
+    throw error;
   }
+  if (!leafMatches(leaf, event)) return 'failed';
   try {
     verifyInclusion(hashLeaf(leaf), event.seq - 1, checkpoint.size, proof, checkpoint.rootHash);
     return 'verified';

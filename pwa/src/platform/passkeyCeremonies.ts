@@ -8,7 +8,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
-import { KEYSTORE_PRF_SALT_LABEL } from '@vaultroom/shared';
+import { encodeBase64Url, KEYSTORE_PRF_SALT_LABEL } from '@vaultroom/shared';
 import type { KeystoreKey } from '../core/keystoreKeySink.js';
 import { keystorePrfSalt, separatePrfResult, withPrfRequest } from '../core/prfExtension.js';
 import { PasskeyCancelledError, PasskeyUnavailableError } from '../core/passkeyErrors.js';
@@ -109,10 +109,7 @@ export async function getPasskey(
 
 function randomChallenge(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
+  return encodeBase64Url(bytes);
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 import sodium from 'libsodium-wrappers';
 import { createRoot } from 'solid-js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeBase64 } from '../core/decodeBase64.js';
+import { encodeBase64 } from '@vaultroom/shared';
 import type { AuditClient } from '../platform/auditClient.js';
 import { createSecurityActivity } from './createSecurityActivity.js';
 

@@ -29,8 +29,12 @@ export function parseCheckpoint(body: string): Checkpoint {
   if (!CANONICAL_DECIMAL.test(sizeText)) fail('tree size is not a canonical decimal number');
   const size = Number(sizeText);
   if (!Number.isSafeInteger(size)) fail('tree size is beyond 2^53 - 1');
-  const rootHash = decodeBase64(rootText);
-  if (rootHash === undefined) fail('root hash is not canonical base64');
+  let rootHash: Uint8Array;
+  try {
+    rootHash = decodeBase64(rootText);
+  } catch {
+    fail('root hash is not canonical base64');
+  }
   if (rootHash.length !== HASH_SIZE) {
     fail(`root hash has ${rootHash.length} bytes, expected ${HASH_SIZE}`);
   }

@@ -55,8 +55,12 @@ export function parseSignedNote(text: string): SignedNote {
     if (space < 0) fail('signature line has no space between key name and signature');
     const name = rest.slice(0, space);
     if (!isValidKeyName(name)) fail('key name is empty or has a space or plus');
-    const bytes = decodeBase64(rest.slice(space + 1));
-    if (bytes === undefined) fail('signature is not canonical base64');
+    let bytes: Uint8Array;
+    try {
+      bytes = decodeBase64(rest.slice(space + 1));
+    } catch {
+      fail('signature is not canonical base64');
+    }
     if (bytes.length <= KEY_ID_SIZE) fail('signature is too short to hold a key ID');
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return { name, keyId: view.getUint32(0, false), signature: bytes.slice(KEY_ID_SIZE) };

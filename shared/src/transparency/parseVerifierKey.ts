@@ -23,8 +23,12 @@ export function parseVerifierKey(text: string): NoteVerifier {
   const keyText = text.slice(secondPlus + 1);
   if (!isValidKeyName(name)) fail('key name is empty or has a space or plus');
   if (!/^[0-9a-f]{8}$/.test(keyIdHex)) fail('key ID must be 8 lowercase hex digits');
-  const typed = decodeBase64(keyText);
-  if (typed === undefined) fail('key is not canonical base64');
+  let typed: Uint8Array;
+  try {
+    typed = decodeBase64(keyText);
+  } catch {
+    fail('key is not canonical base64');
+  }
   if (typed[0] !== ED25519_SIGNATURE_TYPE) fail('only Ed25519 keys (type 0x01) are supported');
   if (typed.length !== 1 + ED25519_PUBLIC_KEY_SIZE) {
     fail(`Ed25519 key has ${typed.length - 1} bytes, expected ${ED25519_PUBLIC_KEY_SIZE}`);

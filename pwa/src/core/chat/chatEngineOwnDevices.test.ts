@@ -1,3 +1,4 @@
+import { decodeHex } from '@vaultroom/shared';
 import { encodeContent, sendMessage } from '@vaultroom/shared/crypto';
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,6 @@ import {
   settle,
   type Person,
 } from './chatEngineTestRelay.js';
-import { fromHex } from './chatRecords.js';
 import { createChatRepository } from './createChatRepository.js';
 
 describe('the chat engine on two devices of one account', () => {
@@ -184,7 +184,7 @@ describe('the chat engine on two devices of one account', () => {
     const receipt = encodeContent({
       type: 'receipt',
       kind: 'read',
-      messageIds: [fromHex(hello.id)],
+      messageIds: [decodeHex(hello.id)],
     });
     const sessions = createChatRepository(mallory.store).sessions;
     const body = await sendMessage(sodium, sessions, aliceDevice, receipt);

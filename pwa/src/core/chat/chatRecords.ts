@@ -237,18 +237,6 @@ export function decodeRecord<T extends object>(bytes: Uint8Array): T {
   return decode(bytes) as T;
 }
 
-export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-  return out;
-}
-
-export function fromHex(hex: string): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
 /** Keys sort as strings: pad the time so that order is time order. */
 export function sortKeyOf(at: number, id: string): string {
   return `${String(at).padStart(15, '0')}-${id}`;

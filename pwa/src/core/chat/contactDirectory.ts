@@ -1,4 +1,4 @@
-import { normalizeHandle } from '@vaultroom/shared';
+import { normalizeHandle, encodeHex, decodeHex } from '@vaultroom/shared';
 import { DeliveryError } from '@vaultroom/shared/client';
 import {
   computeSafetyNumber,
@@ -14,7 +14,7 @@ import {
   type ChatContext,
 } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
-import { fromHex, handleKey, keySetOf, toHex, type ContactRecord } from './chatRecords.js';
+import { handleKey, keySetOf, type ContactRecord } from './chatRecords.js';
 import { enrol } from './deviceEnrolment.js';
 
 /** How often a contact's device list is fetched again when sending (new devices, revocations). */
@@ -96,7 +96,7 @@ export async function refreshDevices(
     if (deviceId === own) continue;
     const bundle = decodePrekeyBundle(bytes);
     listed.add(deviceId);
-    next = withDeviceKey(ctx, next, deviceId, toHex(bundle.identity.signingPublicKey));
+    next = withDeviceKey(ctx, next, deviceId, encodeHex(bundle.identity.signingPublicKey));
     await ctx.repo.saveDeviceOwner(deviceId, next.id);
     if ((await ctx.repo.sessions.loadSession(deviceId)) === undefined) {
       // initiateSession verifies the bundle's signatures before using it (§1.5).
@@ -206,12 +206,12 @@ export async function safetyNumber(ctx: ChatContext, contactId: string): Promise
   const fresh = (record: ContactRecord) => ctx.now() - record.refreshedAt < SAFETY_REFRESH_MS;
   if (connected(ctx) && !fresh(contact)) contact = await refreshDevices(ctx, contact);
   if (connected(ctx) && !fresh(self)) self = await refreshDevices(ctx, self);
-  const ownKey = toHex(requireIdentity(ctx).signingPublicKey);
+  const ownKey = encodeHex(requireIdentity(ctx).signingPublicKey);
   const ownKeys = new Set([ownKey, ...Object.values(self.devices)]);
   return computeSafetyNumber(
     ctx.sodium,
-    { accountId: ctx.me, identityKeys: [...ownKeys].map(fromHex) },
-    { accountId: contact.id, identityKeys: Object.values(contact.devices).map(fromHex) },
+    { accountId: ctx.me, identityKeys: [...ownKeys].map(decodeHex) },
+    { accountId: contact.id, identityKeys: Object.values(contact.devices).map(decodeHex) },
   );
 }
 

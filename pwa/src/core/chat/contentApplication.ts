@@ -1,3 +1,4 @@
+import { encodeHex } from '@vaultroom/shared';
 import type { Content, SentMessage, TranscriptDestination } from '@vaultroom/shared/crypto';
 import { stamp, type ChatContext } from './ChatContext.js';
 import {
@@ -7,7 +8,6 @@ import {
   laterState,
   otherMembers,
   sortKeyOf,
-  toHex,
   type ContactRecord,
   type ConversationRecord,
   type MessageRecord,
@@ -54,7 +54,7 @@ export async function applyReaction(
   author: string,
   reaction: Extract<Content, { type: 'reaction' }>,
 ): Promise<void> {
-  const message = await ctx.repo.loadMessage(toHex(reaction.messageId));
+  const message = await ctx.repo.loadMessage(encodeHex(reaction.messageId));
   if (message?.conversation !== conversation.id || message.notice !== null) return;
   await saveMessage(ctx, {
     ...message,
@@ -70,7 +70,7 @@ export async function applyReceipt(
 ): Promise<void> {
   const next: MessageState = content.kind === 'read' ? 'read' : 'delivered';
   for (const messageId of content.messageIds) {
-    const message = await ctx.repo.loadMessage(toHex(messageId));
+    const message = await ctx.repo.loadMessage(encodeHex(messageId));
     if (!message?.outgoing) continue;
     if (message.conversation === contact.id) {
       const state = laterState(message.state, next);
@@ -113,7 +113,7 @@ export async function applyReadElsewhere(
 ): Promise<void> {
   const touched = new Set<string>();
   for (const messageId of messageIds) {
-    const message = await ctx.repo.loadMessage(toHex(messageId));
+    const message = await ctx.repo.loadMessage(encodeHex(messageId));
     if (message === undefined || message.outgoing || message.state !== 'delivered') continue;
     await saveMessage(ctx, readNow(ctx, message));
     touched.add(message.conversation);
@@ -164,11 +164,11 @@ async function transcriptConversation(
   create: boolean,
 ): Promise<ConversationRecord | null> {
   if (destination.kind === 'group') {
-    const id = toHex(destination.groupId);
+    const id = encodeHex(destination.groupId);
     const found = await ctx.repo.loadConversation(groupConversationId(id));
     const group = found?.group ?? null;
     if (found === undefined || group === null || group.left) return null;
-    if (groupId === null || toHex(groupId) !== id) return null;
+    if (groupId === null || encodeHex(groupId) !== id) return null;
     return found;
   }
   const contactId = handleKey(destination.handle);
@@ -190,7 +190,7 @@ async function fileOwnMessage(
   conversation: ConversationRecord,
   sent: SentMessage,
 ): Promise<void> {
-  const id = toHex(sent.messageId);
+  const id = encodeHex(sent.messageId);
   if ((await ctx.repo.loadMessage(id)) !== undefined) return;
   const timer = conversation.timerSeconds;
   await addMessage(
@@ -207,7 +207,7 @@ async function fileOwnMessage(
       state: 'sent',
       expiresAt: timer > 0 ? sent.sentAt + timer * 1000 : null,
       timerSeconds: timer,
-      replyTo: sent.type === 'reply' ? toHex(sent.replyTo) : null,
+      replyTo: sent.type === 'reply' ? encodeHex(sent.replyTo) : null,
     }),
   );
   await saveConversation(ctx, {

@@ -1,7 +1,7 @@
-import { normalizeHandle } from '@vaultroom/shared';
+import { normalizeHandle, decodeHex } from '@vaultroom/shared';
 import { connected, emit, type ChatContext } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
-import { fromHex, handleKey, otherMembers, type ConversationRecord } from './chatRecords.js';
+import { handleKey, otherMembers, type ConversationRecord } from './chatRecords.js';
 import { findPerson, keysChangedSinceVerified, ownOtherDevices } from './contactDirectory.js';
 import {
   groupIdOf,
@@ -62,7 +62,7 @@ export async function react(ctx: ChatContext, messageId: string, emoji: string):
   });
   await sendToConversation(ctx, conversation, {
     type: 'reaction',
-    messageId: fromHex(messageId),
+    messageId: decodeHex(messageId),
     emoji,
     groupId: groupIdOf(conversation),
   });
@@ -104,7 +104,7 @@ export async function markRead(ctx: ChatContext, conversationId: string): Promis
   for (const message of unread) {
     await saveMessage(ctx, readNow(ctx, message));
     if (message.fromDevice === null) continue; // a notice: nobody to tell
-    const id = fromHex(message.id);
+    const id = decodeHex(message.id);
     read.push(id);
     const author = handleKey(message.author);
     byAuthor.set(author, [...(byAuthor.get(author) ?? []), id]);

@@ -1,9 +1,8 @@
+import { encodeHex, decodeHex } from '@vaultroom/shared';
 import { emit, stamp, type ChatContext } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
 import {
-  fromHex,
   sortKeyOf,
-  toHex,
   type ContactRecord,
   type ConversationNoticeRecord,
   type ConversationRecord,
@@ -63,7 +62,7 @@ export const newConversation = (ctx: ChatContext, contact: ContactRecord): Conve
 });
 
 export const groupIdOf = (conversation: ConversationRecord): Uint8Array | null =>
-  conversation.group === null ? null : fromHex(conversation.group.groupId);
+  conversation.group === null ? null : decodeHex(conversation.group.groupId);
 
 /** A line in the conversation saying who changed what (a timer, a group). */
 export async function saveNotice(
@@ -73,7 +72,7 @@ export async function saveNotice(
   outgoing: boolean,
   notice: ConversationNoticeRecord,
 ): Promise<void> {
-  const id = toHex(newMessageId(ctx));
+  const id = encodeHex(newMessageId(ctx));
   await addMessage(
     ctx,
     createMessageRecord({

@@ -1,3 +1,4 @@
+import { encodeHex } from '@vaultroom/shared';
 import type { OutboxRecord, OutboxStore } from '@vaultroom/shared/client';
 import {
   decodeOneTimePrekey,
@@ -13,7 +14,6 @@ import {
 import {
   decodeRecord,
   encodeRecord,
-  toHex,
   normalizeConversation,
   normalizeMessage,
   type ContactRecord,
@@ -181,8 +181,9 @@ export function createChatRepository(store: SealedStore): ChatRepository {
         return bytes === undefined ? undefined : decodeOneTimePrekey(bytes);
       },
       removeOneTimePrekey: (id) => store.delete('prekeys', `one-time/${String(id)}`),
-      hasHandshake: async (id) => (await store.get('handshakes', toHex(id))) !== undefined,
-      recordHandshake: (id, signedPrekeyId) => save('handshakes', toHex(id), { signedPrekeyId }),
+      hasHandshake: async (id) => (await store.get('handshakes', encodeHex(id))) !== undefined,
+      recordHandshake: (id, signedPrekeyId) =>
+        save('handshakes', encodeHex(id), { signedPrekeyId }),
     },
     outbox: {
       load: async () =>
@@ -193,9 +194,9 @@ export function createChatRepository(store: SealedStore): ChatRepository {
         const records = (await store.list('outbox')).map((bytes) =>
           decodeRecord<OutboxRecord>(bytes),
         );
-        const hex = toHex(msg);
+        const hex = encodeHex(msg);
         for (const record of records) {
-          if (toHex(record.msg) === hex) {
+          if (encodeHex(record.msg) === hex) {
             await store.delete('outbox', String(record.seq).padStart(15, '0'));
           }
         }

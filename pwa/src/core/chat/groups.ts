@@ -1,15 +1,13 @@
-import { handleFromInput } from '@vaultroom/shared';
+import { handleFromInput, encodeHex, decodeHex } from '@vaultroom/shared';
 import { labels, type Content } from '@vaultroom/shared/crypto';
 import { connected, type ChatContext } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
 import {
-  fromHex,
   groupConversationId,
   handleKey,
   isMember,
   isNewerGroupState,
   otherMembers,
-  toHex,
   type ContactRecord,
   type ConversationNoticeRecord,
   type ConversationRecord,
@@ -79,7 +77,7 @@ export async function applyGroupState(
   content: Extract<Content, { type: 'group' }>,
 ): Promise<void> {
   const { me } = ctx;
-  const groupId = toHex(content.groupId);
+  const groupId = encodeHex(content.groupId);
   const id = groupConversationId(groupId);
   const members = uniqueMembers(content.members);
   const existing = await ctx.repo.loadConversation(id);
@@ -186,7 +184,7 @@ async function sendGroupState(
   if (contacts.length === 0) return;
   const state: Content = {
     type: 'group',
-    groupId: fromHex(group.groupId),
+    groupId: decodeHex(group.groupId),
     revision: group.revision,
     name: group.name,
     members: group.members,
@@ -208,7 +206,7 @@ export async function createGroup(
     people.push(await findPerson(ctx, handle));
   }
   if (people.length + 1 > labels.MAX_GROUP_MEMBERS) throw new ChatError('GROUP_FULL');
-  const groupId = toHex(ctx.sodium.randombytes_buf(labels.SIZES.groupId));
+  const groupId = encodeHex(ctx.sodium.randombytes_buf(labels.SIZES.groupId));
   const group: GroupState = {
     groupId,
     name: groupName,

@@ -1,3 +1,4 @@
+import { encodeHex } from '@vaultroom/shared';
 import type { Envelope } from '@vaultroom/shared/client';
 import {
   decodeContent,
@@ -10,7 +11,6 @@ import {
   groupConversationId,
   isMember,
   sortKeyOf,
-  toHex,
   type ContactRecord,
   type ConversationRecord,
 } from './chatRecords.js';
@@ -34,7 +34,7 @@ import { sendControl } from './sendPipeline.js';
  * seen too.
  */
 export async function receive(ctx: ChatContext, envelope: Envelope): Promise<void> {
-  const msg = toHex(envelope.msg);
+  const msg = encodeHex(envelope.msg);
   if (await ctx.repo.seen(envelope.from, msg)) return; // a redelivery after a lost ack
   const contactId = await ownerOf(ctx, envelope.from);
   if (contactId === null) {
@@ -63,7 +63,7 @@ export async function receive(ctx: ChatContext, envelope: Envelope): Promise<voi
     return;
   }
   const known = (await ctx.repo.loadContact(contactId)) ?? emptyContact(contactId);
-  const contact = withDeviceKey(ctx, known, envelope.from, toHex(remoteKey));
+  const contact = withDeviceKey(ctx, known, envelope.from, encodeHex(remoteKey));
   if (contact !== known) await saveContact(ctx, contact);
 
   // Marked before the content is applied, so that the mark is in the transaction that stores
@@ -144,7 +144,7 @@ async function fileMessage(
 ): Promise<void> {
   const conversation = await conversationFor(ctx, contact, content.groupId);
   if (conversation === null) return;
-  const id = toHex(content.messageId);
+  const id = encodeHex(content.messageId);
   if ((await ctx.repo.loadMessage(id)) !== undefined) return;
   const message = createMessageRecord({
     id,
@@ -159,7 +159,7 @@ async function fileMessage(
     // Incoming messages start their timer when read (markRead).
     expiresAt: null,
     timerSeconds: conversation.timerSeconds,
-    replyTo: content.type === 'reply' ? toHex(content.replyTo) : null,
+    replyTo: content.type === 'reply' ? encodeHex(content.replyTo) : null,
   });
   await addMessage(ctx, message);
   const updated: ConversationRecord = {
@@ -194,7 +194,7 @@ async function conversationFor(
   if (groupId === null) {
     return (await ctx.repo.loadConversation(contact.id)) ?? newConversation(ctx, contact);
   }
-  const conversation = await ctx.repo.loadConversation(groupConversationId(toHex(groupId)));
+  const conversation = await ctx.repo.loadConversation(groupConversationId(encodeHex(groupId)));
   const group = conversation?.group ?? null;
   if (conversation === undefined || group === null) return null;
   if (group.left || !isMember(group, contact.id)) return null;

@@ -1,3 +1,4 @@
+import { encodeHex, decodeHex } from '@vaultroom/shared';
 import { DeliveryError, type SendUpdate } from '@vaultroom/shared/client';
 import {
   encodeContent,
@@ -10,11 +11,9 @@ import {
 import { background, connected, requireTransport, stamp, type ChatContext } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
 import {
-  fromHex,
   laterState,
   otherMembers,
   sortKeyOf,
-  toHex,
   waitingReason,
   type ContactRecord,
   type ConversationRecord,
@@ -81,7 +80,7 @@ export function transcriptOf(
   const destination: TranscriptDestination =
     conversation.group === null
       ? { kind: 'person', handle: conversation.peer }
-      : { kind: 'group', groupId: fromHex(conversation.group.groupId) };
+      : { kind: 'group', groupId: decodeHex(conversation.group.groupId) };
   return { type: 'transcript', destination, message };
 }
 
@@ -133,7 +132,7 @@ export async function dispatch(ctx: ChatContext, pending: PendingSend): Promise<
     if (audience === null) return; // wait for keys
     if (audience.some(keysChangedSinceVerified)) return; // the person confirms first
     const fields = {
-      messageId: fromHex(message.id),
+      messageId: decodeHex(message.id),
       sentAt: message.sentAt,
       groupId: groupIdOf(conversation),
       text: message.text,
@@ -141,7 +140,7 @@ export async function dispatch(ctx: ChatContext, pending: PendingSend): Promise<
     const content: Content =
       message.replyTo === null
         ? { type: 'text', ...fields }
-        : { type: 'reply', ...fields, replyTo: fromHex(message.replyTo) };
+        : { type: 'reply', ...fields, replyTo: decodeHex(message.replyTo) };
     await ctx.repo.savePendingSend({ ...pending, stage: 'encrypted' });
     // In the outbox once this returns: the delivery client resends it with this id until the
     // relay has it, and its answers (applySendUpdate) settle the message.
@@ -149,7 +148,7 @@ export async function dispatch(ctx: ChatContext, pending: PendingSend): Promise<
       ctx,
       audience,
       content,
-      fromHex(message.id),
+      decodeHex(message.id),
       transcriptOf(conversation, content),
     );
   } catch (error) {
@@ -171,7 +170,7 @@ export async function applySendUpdate(ctx: ChatContext, update: SendUpdate): Pro
   const settled = update.state === 'sent' || update.state === 'failed';
   // The outbox is done with it: its record goes with the answer's effect, in one transaction.
   if (settled) await ctx.repo.outbox.delete(update.msg);
-  const message = await ctx.repo.loadMessage(toHex(update.msg));
+  const message = await ctx.repo.loadMessage(encodeHex(update.msg));
   if (!message?.outgoing) return; // a receipt or a typing notice
   let state: MessageState = message.state;
   let failure = message.failure;
@@ -269,7 +268,7 @@ export async function writeText(
   if (contact !== undefined && keysChangedSinceVerified(contact)) {
     throw new ChatError('KEYS_CHANGED');
   }
-  const id = toHex(newMessageId(ctx));
+  const id = encodeHex(newMessageId(ctx));
   const at = ctx.now();
   const { timerSeconds } = conversation;
   const message = createMessageRecord({

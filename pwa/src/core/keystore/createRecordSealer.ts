@@ -1,3 +1,4 @@
+import { encodeHex } from '@vaultroom/shared';
 import { splitRecordKey, type ChatStoreName } from '../chat/SealedStore.js';
 import type { StorageKeys } from './storageSecret.js';
 
@@ -26,13 +27,10 @@ export interface RecordSealer {
 
 const encoder = new TextEncoder();
 
-function hex(bytes: ArrayBuffer): string {
-  return [...new Uint8Array(bytes)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
 async function mac(key: CryptoKey, text: string): Promise<string> {
   // 128 bits: collisions between a person's handles are out of reach, and keys stay short.
-  return hex(await crypto.subtle.sign('HMAC', key, encoder.encode(text))).slice(0, 32);
+  const tag = await crypto.subtle.sign('HMAC', key, encoder.encode(text));
+  return encodeHex(new Uint8Array(tag)).slice(0, 32);
 }
 
 /**
