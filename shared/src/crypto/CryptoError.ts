@@ -11,7 +11,11 @@ export type CryptoErrorCode =
   | 'NO_SESSION'
   | 'NO_SENDER_KEY'
   | 'COUNTER_EXHAUSTED'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  /** §1.15 A device list or certificate made for another account than the one asked for. */
+  | 'WRONG_ACCOUNT'
+  /** §1.15.3 A device list whose version is not above one already seen (rollback). */
+  | 'STALE_DEVICE_LIST';
 
 /**
  * The one error class of `@vaultroom/shared/crypto`. Messages are fixed, human-readable

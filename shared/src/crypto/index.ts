@@ -103,3 +103,19 @@ export {
   type IdentityChange,
   type SafetyNumber,
 } from './safetyNumber.js';
+
+export { generateAccountKey, type AccountKeyPair } from './generateAccountKey.js';
+export {
+  certifyDevice,
+  deviceCertificateHash,
+  type DeviceCertificate,
+  type DeviceCertificateFields,
+} from './certifyDevice.js';
+export { verifyDeviceCertificate } from './verifyDeviceCertificate.js';
+export {
+  signDeviceList,
+  type DeviceList,
+  type DeviceListEntry,
+  type DeviceListFields,
+} from './signDeviceList.js';
+export { verifyDeviceList, type VerifyDeviceListOptions } from './verifyDeviceList.js';

@@ -28,6 +28,16 @@ export const LABELS = {
   groupSignature: 'VaultRoom/e2e/v1/group-signature',
   /** §1.10 Safety-number fingerprint iteration. */
   safetyNumber: 'VaultRoom/e2e/v1/safety-number',
+  /** §1.15.2 Prefix of the account key's signature over a device certificate. */
+  deviceCertificate: 'VaultRoom/e2e/v1/device-certificate',
+  /** §1.15.2 Hash of a whole device certificate, as a device list names it. */
+  deviceCertificateHash: 'VaultRoom/e2e/v1/device-certificate-hash',
+  /** §1.15.3 Prefix of the account key's signature over a device list. */
+  deviceList: 'VaultRoom/e2e/v1/device-list',
+  /** §1.15.4 Account safety-number fingerprint iteration (supersedes safetyNumber). */
+  accountSafetyNumber: 'VaultRoom/e2e/v1/account-safety-number',
+  /** §1.15.5 Key that seals the account key under one passkey's PRF output; also its AD prefix. */
+  accountKeySeal: 'VaultRoom/e2e/v1/account-key-seal',
   /** §1.12 Known-answer-test random source (never used for real keys). */
   seededRandom: 'VaultRoom/e2e/v1/seeded-random',
 } as const;
@@ -57,6 +67,9 @@ export const RECORD_TYPE = {
   senderKeyDistribution: 0x17,
   groupMessage: 0x18,
   content: 0x19,
+  deviceCertificate: 0x1a,
+  deviceList: 0x1b,
+  sealedAccountKey: 0x1c,
 } as const;
 
 /** §1.2 Primitive sizes in bytes. */
@@ -106,6 +119,26 @@ export const ONE_TIME_PREKEY_LOW_WATER = 20;
 export const SAFETY_NUMBER_ITERATIONS = 5200;
 export const SAFETY_NUMBER_VERSION = 0;
 export const SAFETY_NUMBER_QR_VERSION = 1;
+
+/** §1.15.4 Account safety numbers (from account keys, not device keys). */
+export const ACCOUNT_SAFETY_NUMBER_VERSION = 1;
+/** §1.15.4 First byte of the account safety-number QR payload; 1 is the superseded §1.10 payload. */
+export const ACCOUNT_SAFETY_NUMBER_QR_VERSION = 2;
+
+/** §1.15 Device trust limits. */
+/**
+ * Most devices one signed device list names. LIMITS.maxRecipients (256) over MAX_GROUP_MEMBERS
+ * (32): a full group's fan-out to members with this many devices each still fits one send.
+ */
+export const MAX_ACCOUNT_DEVICES = 8;
+/** Device ids are the relay's base64url ids (PROTOCOL.md §2.3 maxIdLength). */
+export const MAX_DEVICE_ID_BYTES = 64;
+/** Handles are at most 32 ASCII characters (HANDLE_PATTERN of the accounts API). */
+export const MAX_HANDLE_BYTES = 32;
+/** Account ids (relay-assigned, base64url) bound into a sealed account key. */
+export const MAX_ACCOUNT_ID_BYTES = 64;
+/** WebAuthn credential ids are at most 1023 bytes, so at most 1364 base64url characters. */
+export const MAX_CREDENTIAL_ID_BYTES = 1364;
 
 /** §1.8 Content envelope. */
 export const CONTENT_TYPE = {
