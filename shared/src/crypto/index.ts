@@ -119,3 +119,9 @@ export {
   type DeviceListFields,
 } from './signDeviceList.js';
 export { verifyDeviceList, type VerifyDeviceListOptions } from './verifyDeviceList.js';
+export {
+  computeAccountSafetyNumber,
+  verifyAccountSafetyNumberQr,
+  type AccountKeyIdentity,
+  type AccountSafetyNumber,
+} from './accountSafetyNumber.js';

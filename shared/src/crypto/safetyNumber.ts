@@ -73,6 +73,11 @@ function digitsOf(fp: Uint8Array): string {
 /**
  * The safety number of two accounts: the same digits and QR bytes whichever side computes it,
  * and different as soon as either account's set of device identity keys changes.
+ *
+ * Superseded by `computeAccountSafetyNumber` (PROTOCOL.md §1.15.4), which is computed from the
+ * account keys and so does not change when a device is added; kept, unchanged, for the app until
+ * it verifies device lists. (Not tagged `@deprecated`, which the lint rules would turn into errors
+ * at the app's remaining call site.)
  */
 export function computeSafetyNumber(
   sodium: Sodium,
