@@ -104,6 +104,13 @@ export {
   type SafetyNumber,
 } from './safetyNumber.js';
 
+export {
+  computeAccountSafetyNumber,
+  verifyAccountSafetyNumberQr,
+  type AccountKeyIdentity,
+  type AccountSafetyNumber,
+} from './accountSafetyNumber.js';
+
 export { generateAccountKey, type AccountKeyPair } from './generateAccountKey.js';
 export {
   certifyDevice,
@@ -120,8 +127,8 @@ export {
 } from './signDeviceList.js';
 export { verifyDeviceList, type VerifyDeviceListOptions } from './verifyDeviceList.js';
 export {
-  computeAccountSafetyNumber,
-  verifyAccountSafetyNumberQr,
-  type AccountKeyIdentity,
-  type AccountSafetyNumber,
-} from './accountSafetyNumber.js';
+  sealAccountKey,
+  SEALED_ACCOUNT_KEY_BYTES,
+  type AccountKeySealBinding,
+} from './sealAccountKey.js';
+export { openAccountKey } from './openAccountKey.js';
