@@ -132,3 +132,7 @@ export {
   type AccountKeySealBinding,
 } from './sealAccountKey.js';
 export { openAccountKey } from './openAccountKey.js';
+
+export { createLinkOffer, LINK_CODE_ALPHABET, type LinkOffer } from './createLinkOffer.js';
+export { decodeLinkOffer } from './decodeLinkOffer.js';
+export { confirmLinkCode } from './confirmLinkCode.js';

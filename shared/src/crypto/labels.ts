@@ -38,6 +38,8 @@ export const LABELS = {
   accountSafetyNumber: 'VaultRoom/e2e/v1/account-safety-number',
   /** §1.15.5 Key that seals the account key under one passkey's PRF output; also its AD prefix. */
   accountKeySeal: 'VaultRoom/e2e/v1/account-key-seal',
+  /** §1.15.7 Iterated hash of a link offer that gives the code a person types. */
+  linkCode: 'VaultRoom/e2e/v1/link-code',
   /** §1.12 Known-answer-test random source (never used for real keys). */
   seededRandom: 'VaultRoom/e2e/v1/seeded-random',
 } as const;
@@ -70,6 +72,7 @@ export const RECORD_TYPE = {
   deviceCertificate: 0x1a,
   deviceList: 0x1b,
   sealedAccountKey: 0x1c,
+  linkOffer: 0x1d,
 } as const;
 
 /** §1.2 Primitive sizes in bytes. */
@@ -139,6 +142,10 @@ export const MAX_HANDLE_BYTES = 32;
 export const MAX_ACCOUNT_ID_BYTES = 64;
 /** WebAuthn credential ids are at most 1023 bytes, so at most 1364 base64url characters. */
 export const MAX_CREDENTIAL_ID_BYTES = 1364;
+
+/** §1.15.7 Link code: 16 Crockford base32 characters, 80 bits of the offer's iterated hash. */
+export const LINK_CODE_LENGTH = 16;
+export const LINK_CODE_ITERATIONS = 5200;
 
 /** §1.8 Content envelope. */
 export const CONTENT_TYPE = {
