@@ -1,7 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { computeAccountSafetyNumber } from './accountSafetyNumber.js';
 import { utf8 } from './bytes.js';
+import { certifyDevice } from './certifyDevice.js';
+import { createLinkOffer } from './createLinkOffer.js';
+import { decodeLinkOffer } from './decodeLinkOffer.js';
+import { generateAccountKey } from './generateAccountKey.js';
+import { generateIdentityKeyPair } from './generateIdentityKeyPair.js';
+import { openAccountKey } from './openAccountKey.js';
+import { sealAccountKey } from './sealAccountKey.js';
+import { signDeviceList } from './signDeviceList.js';
+import { verifyDeviceCertificate } from './verifyDeviceCertificate.js';
+import { verifyDeviceList } from './verifyDeviceList.js';
 import { encodeContent } from './content.js';
 import { createMemoryStores } from './createMemoryStores.js';
 import { createSeededRandom } from './createSeededRandom.js';
@@ -18,6 +29,7 @@ import {
   encodePqPrekey,
   encodeSignedPrekey,
 } from './keyRecords.js';
+import { publicIdentity } from './keyTypes.js';
 import { createPrekeyBundle, decodePrekeyBundle, encodePrekeyBundle } from './prekeyBundle.js';
 import { receiveMessage } from './receiveMessage.js';
 import { computeSafetyNumber } from './safetyNumber.js';
@@ -202,6 +214,125 @@ describe('golden record snapshots, format version 1', () => {
     const state = decodeSenderKey(bytes('record.v1.sender_key.received'));
     expect(groupDecrypt(sodium, state, bytes('group.message2_undelivered')).content).toEqual(
       utf8('Second group message'),
+    );
+  });
+});
+
+/*
+ * Device trust (PROTOCOL.md §1.15), in a file of its own so that vectors-v1.json stays as
+ * released. Seeds: Alice's account key 0x80..0x9F, Bob's 0xA0..0xBF, Alice's phone identity
+ * 0x20..0x3F (her device of vectors-v1), her laptop 0xC0..0xDF, the sealing nonce 0xE0..0xFF.
+ */
+const trustFile = new URL('../../test-vectors/e2e/device-trust-v1.json', import.meta.url);
+const trustNow = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+const day = 24 * 60 * 60 * 1000;
+const prfOutput = Uint8Array.from({ length: 32 }, (_, i) => 0xf0 ^ i);
+const sealBinding = { accountId: 'accAlice', credentialId: 'Y3JlZC1hbGljZQ' };
+
+function generateDeviceTrust(): Vectors {
+  const h = (b: Uint8Array) => sodium.to_hex(b);
+  const aliceAccount = generateAccountKey(sodium, createSeededRandom(sodium, seed(4)));
+  const bobAccount = generateAccountKey(sodium, createSeededRandom(sodium, seed(5)));
+  const phone = generateIdentityKeyPair(sodium, createSeededRandom(sodium, seed(1)));
+  const laptop = generateIdentityKeyPair(sodium, createSeededRandom(sodium, seed(6)));
+  const certificate = (deviceId: string, identity: typeof phone, createdAt: number) =>
+    certifyDevice(sodium, aliceAccount.secretKey, {
+      deviceId,
+      signingPublicKey: identity.signingPublicKey,
+      dhPublicKey: identity.dhPublicKey,
+      createdAt,
+    });
+  const phoneCertificate = certificate('alicePhone1', phone, trustNow);
+  const laptopCertificate = certificate('aliceLaptop2', laptop, trustNow + day);
+  const entry = (c: typeof phoneCertificate) => ({
+    deviceId: c.deviceId,
+    certificateHash: c.hash,
+  });
+  const list1 = signDeviceList(sodium, aliceAccount.secretKey, {
+    handle: 'Alice',
+    version: 1,
+    issuedAt: trustNow + day,
+    devices: [entry(phoneCertificate), entry(laptopCertificate)],
+  });
+  const list2 = signDeviceList(sodium, aliceAccount.secretKey, {
+    handle: 'alice',
+    version: 2,
+    issuedAt: trustNow + 2 * day,
+    devices: [entry(phoneCertificate)],
+  });
+  const safety = computeAccountSafetyNumber(
+    sodium,
+    { handle: 'alice', accountPublicKey: aliceAccount.publicKey },
+    { handle: 'bob', accountPublicKey: bobAccount.publicKey },
+  );
+  const sealed = sealAccountKey(
+    sodium,
+    aliceAccount.secretKey,
+    prfOutput,
+    sealBinding,
+    createSeededRandom(sodium, seed(7)),
+  );
+  const offer = createLinkOffer(sodium, 'aliceLaptop2', publicIdentity(laptop));
+  return {
+    'account_key.alice.public_key': h(aliceAccount.publicKey),
+    'account_key.bob.public_key': h(bobAccount.publicKey),
+    'device_certificate.alice_phone': h(phoneCertificate.bytes),
+    'device_certificate.alice_phone.hash': h(phoneCertificate.hash),
+    'device_certificate.alice_laptop': h(laptopCertificate.bytes),
+    'device_certificate.alice_laptop.hash': h(laptopCertificate.hash),
+    'device_list.alice.v1': h(list1.bytes),
+    'device_list.alice.v2_laptop_revoked': h(list2.bytes),
+    'account_safety_number.digits': safety.digits,
+    'account_safety_number.qr_payload': h(safety.qrPayload),
+    'sealed_account_key.prf_output': h(prfOutput),
+    'sealed_account_key.alice': h(sealed),
+    'link_offer.alice_laptop': h(offer.bytes),
+    'link_offer.alice_laptop.code': offer.code,
+  };
+}
+
+describe('device-trust vectors (shared/test-vectors/e2e/device-trust-v1.json)', () => {
+  it('reproduces every committed byte from the fixed seeds', () => {
+    const fresh = generateDeviceTrust();
+    if (process.env['VAULTROOM_WRITE_VECTORS'] === '1') {
+      writeFileSync(trustFile, `${JSON.stringify(fresh, null, 2)}\n`);
+    }
+    const committed = JSON.parse(readFileSync(trustFile, 'utf8')) as Vectors;
+    expect(Object.keys(fresh).sort()).toEqual(Object.keys(committed).sort());
+    for (const [name, value] of Object.entries(committed)) expect(fresh[name], name).toBe(value);
+  });
+
+  it('the committed objects verify, refuse a rollback and open as the spec says', () => {
+    const v = JSON.parse(readFileSync(trustFile, 'utf8')) as Vectors;
+    const bytes = (name: string) => sodium.from_hex(v[name] ?? '');
+    const accountKey = bytes('account_key.alice.public_key');
+    const phone = verifyDeviceCertificate(
+      sodium,
+      accountKey,
+      bytes('device_certificate.alice_phone'),
+    );
+    expect(phone.deviceId).toBe('alicePhone1');
+    expect(phone.hash).toEqual(bytes('device_certificate.alice_phone.hash'));
+    const v2 = verifyDeviceList(sodium, accountKey, bytes('device_list.alice.v2_laptop_revoked'), {
+      handle: 'alice',
+      newerThan: 1,
+    });
+    expect(v2.devices).toEqual([{ deviceId: 'alicePhone1', certificateHash: phone.hash }]);
+    expect(() =>
+      verifyDeviceList(sodium, accountKey, bytes('device_list.alice.v1'), {
+        handle: 'alice',
+        newerThan: v2.version,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'STALE_DEVICE_LIST' }));
+    const opened = openAccountKey(
+      sodium,
+      bytes('sealed_account_key.alice'),
+      bytes('sealed_account_key.prf_output'),
+      sealBinding,
+    );
+    expect(opened.publicKey).toEqual(accountKey);
+    expect(decodeLinkOffer(sodium, bytes('link_offer.alice_laptop')).code).toBe(
+      v['link_offer.alice_laptop.code'],
     );
   });
 });
