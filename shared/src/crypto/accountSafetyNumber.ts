@@ -104,10 +104,11 @@ export function verifyAccountSafetyNumberQr(
   scanned: Uint8Array,
 ): boolean {
   const version = scanned[0];
+  if (version === undefined) throw new CryptoError('MALFORMED', 'safety-number code is empty');
   if (version !== ACCOUNT_SAFETY_NUMBER_QR_VERSION) {
     throw new CryptoError(
       'UNSUPPORTED_VERSION',
-      `safety-number code has version ${String(version)}, expected ${ACCOUNT_SAFETY_NUMBER_QR_VERSION}`,
+      `safety-number code has version ${version}, expected ${ACCOUNT_SAFETY_NUMBER_QR_VERSION}`,
     );
   }
   if (scanned.length !== QR_PAYLOAD_BYTES) {
