@@ -6,6 +6,7 @@ import { generateAccountKey, type AccountKeyPair } from './generateAccountKey.js
 import { generateIdentityKeyPair } from './generateIdentityKeyPair.js';
 import { MAX_ACCOUNT_DEVICES, RECORD_TYPE } from './labels.js';
 import { signDeviceList, type DeviceListEntry } from './signDeviceList.js';
+import { verifyAccountDevices } from './verifyAccountDevices.js';
 import { verifyDeviceCertificate } from './verifyDeviceCertificate.js';
 import { verifyDeviceList } from './verifyDeviceList.js';
 
@@ -230,5 +231,44 @@ describe('signed device lists', () => {
         codeOf(() => verifyDeviceList(sodium, alice.publicKey, signed(body), { handle: 'a' })),
       ).toBe('MALFORMED');
     }
+  });
+});
+
+describe('an account’s certified devices (list and certificates together)', () => {
+  it('gives exactly the devices the list names, each with its certificate', () => {
+    const phone = certifyDevice(sodium, alice.secretKey, device('phone1'));
+    const laptop = certifyDevice(sodium, alice.secretKey, device('laptop2'));
+    const old = certifyDevice(sodium, alice.secretKey, device('old3'));
+    const list = signDeviceList(sodium, alice.secretKey, {
+      handle: 'alice',
+      version: 4,
+      issuedAt: 0,
+      devices: [phone, laptop].map((c) => ({ deviceId: c.deviceId, certificateHash: c.hash })),
+    });
+    const result = verifyAccountDevices(
+      sodium,
+      alice.publicKey,
+      { list: list.bytes, certificates: [old.bytes, phone.bytes, laptop.bytes] },
+      { handle: 'alice', newerThan: 3 },
+    );
+    expect(result.devices.map((d) => d.deviceId)).toEqual(['laptop2', 'phone1']);
+    expect(result.list.version).toBe(4);
+  });
+
+  it('refuses a missing certificate, one under another key, and one for another device id', () => {
+    const phone = certifyDevice(sodium, alice.secretKey, device('phone1'));
+    const entry = { deviceId: 'phone1', certificateHash: phone.hash };
+    const sign = (devices: DeviceListEntry[]) =>
+      signDeviceList(sodium, alice.secretKey, { handle: 'alice', version: 1, issuedAt: 0, devices })
+        .bytes;
+    const check = (list: Uint8Array, certificates: Uint8Array[]) =>
+      codeOf(() =>
+        verifyAccountDevices(sodium, alice.publicKey, { list, certificates }, { handle: 'alice' }),
+      );
+    expect(check(sign([entry]), [])).toBe('MALFORMED');
+    const forged = certifyDevice(sodium, mallory.secretKey, device('phone1'));
+    expect(check(sign([entry]), [forged.bytes])).toBe('BAD_SIGNATURE');
+    expect(check(sign([{ ...entry, deviceId: 'tablet9' }]), [phone.bytes])).toBe('MALFORMED');
+    expect(check(sign([entry]), [phone.bytes])).toBe('accepted');
   });
 });

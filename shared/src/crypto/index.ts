@@ -126,6 +126,7 @@ export {
   type DeviceListFields,
 } from './signDeviceList.js';
 export { verifyDeviceList, type VerifyDeviceListOptions } from './verifyDeviceList.js';
+export { verifyAccountDevices, type AccountDevices } from './verifyAccountDevices.js';
 export {
   sealAccountKey,
   SEALED_ACCOUNT_KEY_BYTES,
