@@ -128,9 +128,8 @@ export const ACCOUNT_SAFETY_NUMBER_VERSION = 1;
 /** §1.15.4 First byte of the account safety-number QR payload; 1 is the superseded §1.10 payload. */
 export const ACCOUNT_SAFETY_NUMBER_QR_VERSION = 2;
 
-/** §1.15 Device trust limits. */
 /**
- * Most devices one signed device list names. LIMITS.maxRecipients (256) over MAX_GROUP_MEMBERS
+ * §1.15 Most devices one signed device list names. LIMITS.maxRecipients (256) over MAX_GROUP_MEMBERS
  * (32): a full group's fan-out to members with this many devices each still fits one send.
  */
 export const MAX_ACCOUNT_DEVICES = 8;
