@@ -368,8 +368,8 @@ describe('interoperability with golang.org/x/mod/sumdb/note', () => {
 
   it("signs exactly as Go's note.Sign", () => {
     const typedSeed = decodeBase64(peterSecret.split('+').slice(4).join('+'));
-    expect(typedSeed?.[0]).toBe(1);
-    const seed = typedSeed?.slice(1) ?? new Uint8Array(0);
+    expect(typedSeed[0]).toBe(1);
+    const seed = typedSeed.slice(1);
     const { privateKey } = sodium.crypto_sign_seed_keypair(seed);
     expect(signNote(text, { name: 'PeterNeumann', secretKey: privateKey }, sodium)).toBe(
       `${text}\n${peterSig}`,
