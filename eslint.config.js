@@ -23,6 +23,17 @@ const RELAY_LIBRARY_OWNERS = {
 /** The relay reads top down: cli → main → transport → delivery → features → db. */
 const RELAY_TOP_LAYERS = ['transport', 'cli'];
 
+/**
+ * Folders kept below others they must not reach back into: the audit log is written by every
+ * feature and so imports none of them (the composition root hands it what it needs), and the
+ * database layer knows no feature at all.
+ */
+const RELAY_FEATURES = ['accounts', 'devices', 'mailbox', 'delivery', 'push', 'audit', 'backup'];
+const RELAY_BELOW = {
+  audit: RELAY_FEATURES.filter((folder) => folder !== 'audit'),
+  db: RELAY_FEATURES,
+};
+
 /** One no-restricted-imports rule per relay folder, with every restriction that applies to it. */
 function relayBoundaries() {
   const folders = fs
@@ -42,14 +53,25 @@ function relayBoundaries() {
               name,
               message: `Only relay/src/{${owners.join(',')}} may import ${name}.`,
             })),
-          patterns: RELAY_TOP_LAYERS.includes(folder)
-            ? []
-            : [
-                {
-                  group: ['**/transport/**', '**/cli/**', '**/main.js', '**/cli.js'],
-                  message: 'Features sit below the transport and the CLI: pass what they need in.',
-                },
-              ],
+          patterns: [
+            ...(RELAY_TOP_LAYERS.includes(folder)
+              ? []
+              : [
+                  {
+                    group: ['**/transport/**', '**/cli/**', '**/main.js', '**/cli.js'],
+                    message:
+                      'Features sit below the transport and the CLI: pass what they need in.',
+                  },
+                ]),
+            ...(folder in RELAY_BELOW
+              ? [
+                  {
+                    group: RELAY_BELOW[folder].map((above) => `../${above}/**`),
+                    message: `relay/src/${folder} sits below the features that use it: pass what it needs in.`,
+                  },
+                ]
+              : []),
+          ],
         },
       ],
     },

@@ -7,7 +7,12 @@ import { accountRoutes } from './accounts/accountRoutes.js';
 import { createRateLimiter } from './limits/createRateLimiter.js';
 import { describeUserAgent } from './accounts/describeUserAgent.js';
 import { ensureFirstAdminInvite } from './accounts/invites.js';
-import { authenticateSession, sweepLiveSessions } from './accounts/sessions.js';
+import {
+  authenticateSession,
+  requireAdmin,
+  requireSession,
+  sweepLiveSessions,
+} from './accounts/sessions.js';
 import { loadOrCreateAuditLogKey } from './audit/auditLogKey.js';
 import { auditOrigin } from './audit/auditOrigin.js';
 import { auditRoutes } from './audit/auditRoutes.js';
@@ -265,7 +270,11 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         routes: [
           ...accountRoutes(ctx),
           ...auditRoutes({
-            accounts: ctx,
+            db: database.db,
+            caller: {
+              session: (cookie) => requireSession(ctx, cookie),
+              admin: (cookie) => requireAdmin(ctx, cookie),
+            },
             reader: auditReader,
             origin,
             verifierKey: auditKey.verifierKey,

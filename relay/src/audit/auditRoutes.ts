@@ -5,16 +5,27 @@ import {
   type ConsistencyResponse,
   type MyAuditEventsResponse,
 } from '@vaultroom/shared';
-import type { AccountsContext } from '../accounts/AccountsContext.js';
-import { requireAdmin, requireSession } from '../accounts/sessions.js';
-import type { AuditEventsTable } from '../db/schema.js';
+import type { Kysely } from 'kysely';
+import type { AuditEventsTable, RelayDatabase } from '../db/schema.js';
 import { ApiError } from '../api/ApiError.js';
 import type { ApiRequest, ApiRoute } from '../api/ApiTypes.js';
 import { encodeAuditLeaf } from './auditLeaf.js';
 import type { AuditReader } from './createAuditReader.js';
 
+/**
+ * Who is asking, as the accounts feature answers it: passed in by the composition root, so the
+ * audit log (which accounts write to) never imports the accounts feature back.
+ */
+export interface AuditCaller {
+  /** The signed-in account of this cookie, or an ApiError (401). */
+  session(cookieHeader: string): Promise<{ readonly accountId: string }>;
+  /** The same, for an administrator only (403 otherwise). */
+  admin(cookieHeader: string): Promise<{ readonly accountId: string }>;
+}
+
 export interface AuditApiContext {
-  readonly accounts: AccountsContext;
+  readonly db: Kysely<RelayDatabase>;
+  readonly caller: AuditCaller;
   readonly reader: AuditReader;
   readonly origin: string;
   readonly verifierKey: string;
@@ -52,13 +63,13 @@ const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 /** The audit endpoints: users read their own events with proofs; admins read everything. */
 export function auditRoutes(ctx: AuditApiContext): ApiRoute[] {
-  const { db } = ctx.accounts;
+  const { db } = ctx;
   return [
     {
       method: 'GET',
       pattern: AUDIT_API.checkpoint,
       handler: async (request) => {
-        await requireSession(ctx.accounts, request.cookie);
+        await ctx.caller.session(request.cookie);
         const body: AuditCheckpointResponse = {
           checkpoint: ctx.reader.latestCheckpoint()?.note ?? null,
           verifierKey: ctx.verifierKey,
@@ -71,7 +82,7 @@ export function auditRoutes(ctx: AuditApiContext): ApiRoute[] {
       method: 'GET',
       pattern: AUDIT_API.consistency,
       handler: async (request) => {
-        await requireSession(ctx.accounts, request.cookie);
+        await ctx.caller.session(request.cookie);
         const params = query(request);
         const from = wholeNumber(params, 'from', 0);
         const to = wholeNumber(params, 'to', 0);
@@ -114,7 +125,7 @@ export function auditRoutes(ctx: AuditApiContext): ApiRoute[] {
       method: 'GET',
       pattern: AUDIT_API.mine,
       handler: async (request) => {
-        const session = await requireSession(ctx.accounts, request.cookie);
+        const session = await ctx.caller.session(request.cookie);
         const params = query(request);
         const limit = Math.min(MAX_PAGE, wholeNumber(params, 'limit', 50) || 50);
         const before = wholeNumber(params, 'before', Number.MAX_SAFE_INTEGER);
@@ -149,7 +160,7 @@ export function auditRoutes(ctx: AuditApiContext): ApiRoute[] {
       method: 'GET',
       pattern: AUDIT_API.events,
       handler: async (request) => {
-        await requireAdmin(ctx.accounts, request.cookie);
+        await ctx.caller.admin(request.cookie);
         const params = query(request);
         const limit = Math.min(MAX_PAGE, wholeNumber(params, 'limit', 50) || 50);
         let rows = db
