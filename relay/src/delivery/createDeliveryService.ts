@@ -10,7 +10,8 @@ import {
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
 import type { RateLimiter } from '../limits/createRateLimiter.js';
 import { handleDeviceRequest, type DeviceRequest } from './handleDeviceRequest.js';
-import { checkHelloDevice, countOneTimePrekeys } from '../devices/devices.js';
+import { checkHelloDevice } from '../devices/checkHelloDevice.js';
+import { countOneTimePrekeys } from '../devices/countOneTimePrekeys.js';
 import type { Caller, DeliveryContext } from '../devices/DeliveryContext.js';
 import { createGroupCommit, type PendingSend } from '../mailbox/createGroupCommit.js';
 import { createMailboxQuotas, type QuotaSettings } from '../mailbox/createMailboxQuotas.js';

@@ -1,13 +1,11 @@
 import { ProtocolError, type ClientFrame, type ServerFrame } from '@vaultroom/shared/protocol';
-import {
-  fetchBundles,
-  listDevices,
-  lookupDevices,
-  registerDevice,
-  renameDevice,
-  revokeDevice,
-  uploadPrekeys,
-} from '../devices/devices.js';
+import { fetchBundles } from '../devices/fetchBundles.js';
+import { listDevices } from '../devices/listDevices.js';
+import { lookupDevices } from '../devices/lookupDevices.js';
+import { registerDevice } from '../devices/registerDevice.js';
+import { renameDevice } from '../devices/renameDevice.js';
+import { revokeDevice } from '../devices/revokeDevice.js';
+import { uploadPrekeys } from '../devices/uploadPrekeys.js';
 import type { Caller, DeliveryContext } from '../devices/DeliveryContext.js';
 
 /** The requests of a device connection that are not delivery: keys and devices (§2.4). */

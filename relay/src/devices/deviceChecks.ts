@@ -1,0 +1,37 @@
+import { verifyPrekeySignature } from '@vaultroom/shared/crypto';
+import { ProtocolError } from '@vaultroom/shared/protocol';
+import sodium from 'libsodium-wrappers';
+import type { Caller, DeliveryContext } from './DeliveryContext.js';
+
+export function requireDevice(caller: Caller): string {
+  if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');
+  return caller.deviceId;
+}
+
+/** A refused signature never reaches the database: clients verify again, but garbage stops here. */
+export function checkSignature(
+  signingKey: Uint8Array,
+  kind: 'identityDh' | 'signedPrekey' | 'pqPrekey',
+  id: number,
+  publicKey: Uint8Array,
+  signature: Uint8Array,
+): void {
+  try {
+    verifyPrekeySignature(sodium, signingKey, kind, id, publicKey, signature);
+  } catch {
+    throw new ProtocolError('BAD_KEY_RECORD', `${kind} signature does not verify`);
+  }
+}
+
+/** A live (not revoked) device of the caller's account, by id. */
+export async function ownDevice(ctx: DeliveryContext, caller: Caller, deviceId: string) {
+  const device = await ctx.db
+    .selectFrom('devices')
+    .selectAll()
+    .where('id', '=', deviceId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (device === undefined) throw new ProtocolError('UNKNOWN_DEVICE');
+  if (device.account_id !== caller.accountId) throw new ProtocolError('FORBIDDEN');
+  return device;
+}

@@ -1,0 +1,83 @@
+import { handleKey } from '@vaultroom/shared';
+import { encodePrekeyBundle, type PrekeyBundle } from '@vaultroom/shared/crypto';
+import { ProtocolError } from '@vaultroom/shared/protocol';
+import { sql } from 'kysely';
+import type { DeliveryContext } from './DeliveryContext.js';
+import { countOneTimePrekeys } from './countOneTimePrekeys.js';
+
+export interface BundleOfDevice {
+  readonly device: string;
+  readonly bundle: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * One bundle per live device of an account, each with a one-time prekey when one is left. The
+ * claim is one DELETE … RETURNING statement, so under concurrent fetches every one-time prekey
+ * goes to exactly one caller (SQLite runs writes one at a time).
+ */
+export async function fetchBundles(
+  ctx: DeliveryContext,
+  handle: string,
+  onLow: (deviceId: string, remaining: number) => void,
+): Promise<BundleOfDevice[]> {
+  const account = await ctx.db
+    .selectFrom('accounts')
+    .select('id')
+    .where('handle_key', '=', handleKey(handle))
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  if (account === undefined) throw new ProtocolError('UNKNOWN_ACCOUNT');
+  const devices = await ctx.db
+    .selectFrom('devices')
+    .selectAll()
+    .where('account_id', '=', account.id)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+  const bundles: BundleOfDevice[] = [];
+  for (const device of devices) {
+    const newest = async (table: 'signed_prekeys' | 'pq_prekeys') =>
+      ctx.db
+        .selectFrom(table)
+        .selectAll()
+        .where('device_id', '=', device.id)
+        .orderBy('uploaded_at', 'desc')
+        .orderBy('prekey_id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    const signed = await newest('signed_prekeys');
+    const pq = await newest('pq_prekeys');
+    if (signed === undefined || pq === undefined) continue; // not ready to receive yet
+    const claimed = await claimOneTimePrekey(ctx, device.id);
+    const bundle: PrekeyBundle = {
+      identity: {
+        signingPublicKey: device.signing_key,
+        dhPublicKey: device.dh_key,
+        dhSignature: device.dh_signature,
+      },
+      signedPrekey: {
+        id: signed.prekey_id,
+        publicKey: signed.public_key,
+        signature: signed.signature,
+      },
+      pqPrekey: { id: pq.prekey_id, publicKey: pq.public_key, signature: pq.signature },
+      ...(claimed === null ? {} : { oneTimePrekey: claimed }),
+    };
+    bundles.push({ device: device.id, bundle: Uint8Array.from(encodePrekeyBundle(bundle)) });
+    const remaining = await countOneTimePrekeys(ctx, device.id);
+    if (remaining < ctx.settings.lowPrekeyThreshold) onLow(device.id, remaining);
+  }
+  return bundles;
+}
+
+async function claimOneTimePrekey(
+  ctx: DeliveryContext,
+  deviceId: string,
+): Promise<{ id: number; publicKey: Uint8Array } | null> {
+  const { rows } = await sql<{ prekey_id: number; public_key: Uint8Array }>`
+    DELETE FROM one_time_prekeys
+    WHERE rowid = (SELECT rowid FROM one_time_prekeys WHERE device_id = ${deviceId} ORDER BY prekey_id LIMIT 1)
+    RETURNING prekey_id, public_key`.execute(ctx.db);
+  const row = rows[0];
+  return row === undefined ? null : { id: row.prekey_id, publicKey: row.public_key };
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { ProtocolError, type ClientFrame } from '@vaultroom/shared/protocol';
+import sodium from 'libsodium-wrappers';
+import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import { checkSignature } from './deviceChecks.js';
+
+type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
+
+export async function registerDevice(
+  ctx: DeliveryContext,
+  caller: Caller,
+  frame: Frame<'register-device'>,
+): Promise<string> {
+  await sodium.ready;
+  const { identity } = frame;
+  checkSignature(
+    identity.signingPublicKey,
+    'identityDh',
+    0,
+    identity.dhPublicKey,
+    identity.dhSignature,
+  );
+  let id = randomBytes(12).toString('base64url');
+  await ctx.db.transaction().execute(async (trx) => {
+    const taken = await trx
+      .selectFrom('devices')
+      .select(['id', 'account_id', 'revoked_at'])
+      .where('signing_key', '=', identity.signingPublicKey)
+      .executeTakeFirst();
+    if (taken !== undefined) {
+      // The session that registered this key asking again: its answer was lost (a reload or a
+      // dropped socket between commit and reply). It gets the same device back; anyone else,
+      // even another session of the same account, is refused.
+      const session = await trx
+        .selectFrom('sessions')
+        .select('device_id')
+        .where('id', '=', caller.sessionId)
+        .executeTakeFirst();
+      const retried =
+        taken.account_id === caller.accountId &&
+        taken.revoked_at === null &&
+        session?.device_id === taken.id;
+      if (!retried) throw new ProtocolError('BAD_KEY_RECORD', 'identity key already registered');
+      id = taken.id;
+      return;
+    }
+    await trx
+      .insertInto('devices')
+      .values({
+        id,
+        account_id: caller.accountId,
+        name: frame.name,
+        signing_key: identity.signingPublicKey,
+        dh_key: identity.dhPublicKey,
+        dh_signature: identity.dhSignature,
+        created_at: ctx.now(),
+        last_seen_at: ctx.now(),
+        revoked_at: null,
+      })
+      .execute();
+    await trx
+      .updateTable('sessions')
+      .set({ device_id: id })
+      .where('id', '=', caller.sessionId)
+      .execute();
+    await recordSecurityEvent(trx, {
+      type: 'device_added',
+      outcome: 'success',
+      actorAccountId: caller.accountId,
+      actorDeviceId: id,
+      target: id,
+    });
+  });
+  return id;
+}

@@ -1,0 +1,65 @@
+import { type ClientFrame } from '@vaultroom/shared/protocol';
+import sodium from 'libsodium-wrappers';
+import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import { requireDevice, checkSignature, ownDevice } from './deviceChecks.js';
+
+type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
+
+/** Stores verified prekeys and returns how many one-time prekeys the device now has. */
+export async function uploadPrekeys(
+  ctx: DeliveryContext,
+  caller: Caller,
+  frame: Frame<'upload-prekeys'>,
+): Promise<number> {
+  await sodium.ready;
+  const device = await ownDevice(ctx, caller, requireDevice(caller));
+  const key = device.signing_key;
+  if (frame.signedPrekey !== null) {
+    const { id, publicKey, signature } = frame.signedPrekey;
+    checkSignature(key, 'signedPrekey', id, publicKey, signature);
+  }
+  if (frame.pqPrekey !== null) {
+    const { id, publicKey, signature } = frame.pqPrekey;
+    checkSignature(key, 'pqPrekey', id, publicKey, signature);
+  }
+  const now = ctx.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    for (const [table, prekey] of [
+      ['signed_prekeys', frame.signedPrekey],
+      ['pq_prekeys', frame.pqPrekey],
+    ] as const) {
+      if (prekey === null) continue;
+      await trx
+        .insertInto(table)
+        .values({
+          device_id: device.id,
+          prekey_id: prekey.id,
+          public_key: prekey.publicKey,
+          signature: prekey.signature,
+          uploaded_at: now,
+        })
+        .onConflict((oc) => oc.columns(['device_id', 'prekey_id']).doNothing())
+        .execute();
+      // Superseded prekeys stay for a grace period: first messages in flight may still use them.
+      await trx
+        .deleteFrom(table)
+        .where('device_id', '=', device.id)
+        .where('prekey_id', '!=', prekey.id)
+        .where('uploaded_at', '<', now - ctx.settings.prekeyGraceMs)
+        .execute();
+    }
+    for (const prekey of frame.oneTimePrekeys) {
+      await trx
+        .insertInto('one_time_prekeys')
+        .values({ device_id: device.id, prekey_id: prekey.id, public_key: prekey.publicKey })
+        .onConflict((oc) => oc.columns(['device_id', 'prekey_id']).doNothing())
+        .execute();
+    }
+    const { n } = await trx
+      .selectFrom('one_time_prekeys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('device_id', '=', device.id)
+      .executeTakeFirstOrThrow();
+    return n;
+  });
+}
