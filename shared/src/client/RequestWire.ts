@@ -14,6 +14,16 @@ export const REPLY = {
   send: 'sent',
 } as const satisfies Record<ClientRequest['t'], ServerFrame['t']>;
 
+/** A request that is answered by one reply (every one but `send`, which the outbox carries). */
+export type RequestType = Exclude<ClientRequest['t'], 'send'>;
+export type ReplyOf<T extends RequestType> = Extract<ServerFrame, { t: (typeof REPLY)[T] }>;
+
+/** Sends one request on the connection and resolves with its reply (or a coded refusal). */
+export type SendRequest = <T extends RequestType>(
+  type: T,
+  build: (id: number) => Extract<ClientRequest, { t: T }>,
+) => Promise<ReplyOf<T>>;
+
 export type ReplyFrame = Extract<ServerFrame, { t: (typeof REPLY)[ClientRequest['t']] | 'error' }>;
 
 /**

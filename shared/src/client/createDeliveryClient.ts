@@ -12,37 +12,19 @@ import { isTerminal, type ConnectionState } from './ConnectionState.js';
 import { createInbox } from './createInbox.js';
 import { createMemoryOutboxStore } from './createMemoryOutboxStore.js';
 import { createOutbox } from './createOutbox.js';
-import { createRequestIds } from './createRequestIds.js';
+import { CLOSE } from './closeCodes.js';
+import { createInFlightRequests } from './createInFlightRequests.js';
 import type { DeliveryClient, DeliveryClientOptions, SendUpdate } from './DeliveryClient.js';
 import { DeliveryError } from './DeliveryError.js';
 import type { DeliveryIssue } from './DeliveryIssue.js';
-import { REPLY, type ReplyFrame, type WireRequest } from './RequestWire.js';
+import { createDeviceRequests } from './createDeviceRequests.js';
+import { REPLY, type ReplyOf, type RequestType, type WireRequest } from './RequestWire.js';
 import type { SocketPort } from './SocketPort.js';
-
-/**
- * Our close codes: 1000 for `close()`; 4000 (application range) when we give up on a socket;
- * 4002 when the relay sent a frame we cannot read (PROTOCOL.md §2.6.1).
- */
-const CLOSE_NORMAL = 1000;
-const CLOSE_GAVE_UP = 4000;
-const CLOSE_UNREADABLE_FRAME = 4002;
-/** What we act on when we drop a socket ourselves: the same as a lost connection. */
-const CLOSE_ABNORMAL = 1006;
-/** §2.1: the session ended; reconnecting would only be refused. */
-const CLOSE_SESSION_ENDED = 1008;
-
-type RequestType = Exclude<ClientRequest['t'], 'send'>;
-type ReplyOf<T extends RequestType> = Extract<ServerFrame, { t: (typeof REPLY)[T] }>;
 
 interface Connection {
   readonly socket: SocketPort;
   welcomed: boolean;
   cancelHelloTimer: () => void;
-}
-
-interface InFlight {
-  readonly request: WireRequest;
-  readonly cancelTimer: () => void;
 }
 
 const noop = () => undefined;
@@ -72,8 +54,6 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
   const sendListeners = new Set<(update: SendUpdate) => void>();
   /** Requests made while no connection was welcomed, sent on the next welcome. */
   const waiting: WireRequest[] = [];
-  const inFlight = new Map<number, InFlight>();
-  const nextId = createRequestIds((id) => inFlight.has(id));
 
   function report(issue: DeliveryIssue): void {
     try {
@@ -90,6 +70,8 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
       report({ kind: 'callback-failed', error });
     }
   }
+
+  const inFlight = createInFlightRequests({ clock, timeoutMs, report });
 
   function setState(next: ConnectionState): void {
     if (next === state) return;
@@ -183,10 +165,10 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
   }
 
   /** We give up on a socket (timeout, failed send): act as if the connection was lost. */
-  function drop(conn: Connection, code = CLOSE_GAVE_UP): void {
+  function drop(conn: Connection, code: number = CLOSE.GAVE_UP): void {
     if (connection !== conn) return;
     detach(conn, code);
-    lost(conn, CLOSE_ABNORMAL);
+    lost(conn, CLOSE.ABNORMAL);
   }
 
   /** Sends one frame; a socket that refuses it is dropped. */
@@ -203,9 +185,9 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
   function lost(conn: Connection, code: number): void {
     connection = null;
     conn.cancelHelloTimer();
-    abandonInFlight(new DeliveryError('DISCONNECTED'));
+    inFlight.abandon(new DeliveryError('DISCONNECTED'));
     if (isTerminal(state)) return;
-    if (code === CLOSE_SESSION_ENDED) {
+    if (code === CLOSE.SESSION_ENDED) {
       setState('signed-out');
       rejectWaiting(new DeliveryError('SIGNED_OUT'));
       return;
@@ -244,9 +226,9 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
     cancelReconnect = null;
     const conn = connection;
     connection = null;
-    if (conn !== null) detach(conn, CLOSE_NORMAL);
+    if (conn !== null) detach(conn, CLOSE.NORMAL);
     outbox.stop();
-    abandonInFlight(error);
+    inFlight.abandon(error);
     rejectWaiting(error);
   }
 
@@ -263,7 +245,7 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
       const code = error instanceof ProtocolError ? error.code : 'MALFORMED_FRAME';
       report({ kind: 'malformed-frame', code });
       unreadableStreak = true;
-      drop(conn, CLOSE_UNREADABLE_FRAME);
+      drop(conn, CLOSE.UNREADABLE_FRAME);
       return;
     }
     if (frame.t === 'deliver' || frame.t === 'queue-empty') {
@@ -280,7 +262,7 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
         return;
       case 'error':
         if (frame.id === null) report({ kind: 'relay-error', code: frame.code });
-        else settle(frame.id, frame);
+        else inFlight.settle(frame.id, frame);
         return;
       case 'deliver':
         inbox.deliver(conn, frame.envelopes);
@@ -304,7 +286,7 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
       case 'device-owners':
       case 'sent':
       case 'done':
-        settle(frame.id, frame);
+        inFlight.settle(frame.id, frame);
         return;
     }
   }
@@ -328,39 +310,10 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
     else report({ kind: 'unexpected-frame', t: frame.t });
   }
 
-  function settle(id: number, frame: ReplyFrame): void {
-    const entry = inFlight.get(id);
-    if (entry === undefined) {
-      // Most likely the reply to a request that already timed out.
-      report({ kind: 'unexpected-frame', t: frame.t });
-      return;
-    }
-    inFlight.delete(id);
-    entry.cancelTimer();
-    entry.request.onOutcome(frame);
-  }
-
   // ---- requests -------------------------------------------------------------------------------
 
   function dispatch(conn: Connection, request: WireRequest): void {
-    const id = nextId();
-    const cancelTimer = clock.schedule(timeoutMs, () => {
-      if (inFlight.get(id)?.request !== request) return;
-      inFlight.delete(id);
-      request.onOutcome(new DeliveryError('TIMEOUT'));
-    });
-    inFlight.set(id, { request, cancelTimer });
-    transmit(conn, request.build(id));
-  }
-
-  /** In-flight requests may or may not have been applied: the caller decides whether to retry. */
-  function abandonInFlight(error: DeliveryError): void {
-    const entries = [...inFlight.values()];
-    inFlight.clear();
-    for (const entry of entries) {
-      entry.cancelTimer();
-      entry.request.onOutcome(error);
-    }
+    inFlight.dispatch(request, (frame) => transmit(conn, frame));
   }
 
   function rejectWaiting(error: DeliveryError): void {
@@ -412,50 +365,10 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
     get device() {
       return device;
     },
-    async registerDevice(name, identity) {
-      const { device: registered } = await request('register-device', (id) => ({
-        t: 'register-device',
-        id,
-        name,
-        identity,
-      }));
+    ...createDeviceRequests(request, (registered) => {
       // The next hello names the new device, so the relay delivers to it (§2.4 hello).
       device ??= registered;
-      return { device: registered };
-    },
-    async uploadPrekeys(prekeys) {
-      const reply = await request('upload-prekeys', (id) => ({
-        t: 'upload-prekeys',
-        id,
-        ...prekeys,
-      }));
-      return { oneTimePrekeys: reply.oneTimePrekeys };
-    },
-    async fetchBundles(account) {
-      const reply = await request('fetch-bundles', (id) => ({ t: 'fetch-bundles', id, account }));
-      return { bundles: reply.bundles };
-    },
-    async listDevices() {
-      const reply = await request('list-devices', (id) => ({ t: 'list-devices', id }));
-      return { devices: reply.devices };
-    },
-    async lookupDevices(devices) {
-      const reply = await request('lookup-devices', (id) => ({
-        t: 'lookup-devices',
-        id,
-        devices: [...devices],
-      }));
-      return { devices: reply.devices };
-    },
-    async renameDevice(target, name) {
-      await request('rename-device', (id) => ({ t: 'rename-device', id, device: target, name }));
-    },
-    async revokeDevice(target) {
-      await request('revoke-device', (id) => ({ t: 'revoke-device', id, device: target }));
-    },
-    async ping() {
-      await request('ping', (id) => ({ t: 'ping', id }));
-    },
+    }),
     async send(to, msg) {
       if (isTerminal(state)) throw terminalError();
       return outbox.add(to, msg);
