@@ -17,6 +17,7 @@ import { useApp } from '../../state/AppContext.js';
 import { auditEventIcon } from '../auditEventIcon.js';
 import { auditEventTypeLabel, describeAuditEvent } from '../describeAuditEvent.js';
 import { Icon } from './Icon.js';
+import { SectionLoadError } from './SectionLoadError.js';
 
 const PAGE = 25;
 
@@ -142,16 +143,11 @@ export function AuditLogSection(props: {
       </div>
       <Switch>
         <Match when={status() === 'error'}>
-          <div class="section-state" role="alert">
-            <p>{t('admin.audit.loadError')}</p>
-            <button
-              type="button"
-              class="button button--secondary button--compact"
-              onClick={() => void load()}
-            >
-              {t('common.retry')}
-            </button>
-          </div>
+          <SectionLoadError
+            text={t('admin.audit.loadError')}
+            retryLabel={t('common.retry')}
+            onRetry={() => void load()}
+          />
         </Match>
         <Match when={status() === 'ready' && events().length === 0}>
           <p class="section-state">{t('admin.audit.empty')}</p>

@@ -4,6 +4,7 @@ import { formatDateTime } from '../../core/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { describeError } from '../describeError.js';
 import { Icon } from './Icon.js';
+import { SectionLoadError } from './SectionLoadError.js';
 
 /**
  * The account's passkeys: provider, dates, a "Synced" badge when backed up, inline rename, and
@@ -101,16 +102,11 @@ export function PasskeysSection(): JSX.Element {
       <p class="settings-section__intro">{t('settings.passkeys.intro')}</p>
       <Switch>
         <Match when={list.error !== undefined}>
-          <div class="section-state" role="alert">
-            <p>{t('settings.passkeys.loadError')}</p>
-            <button
-              type="button"
-              class="button button--secondary button--compact"
-              onClick={() => void refetch()}
-            >
-              {t('common.retry')}
-            </button>
-          </div>
+          <SectionLoadError
+            text={t('settings.passkeys.loadError')}
+            retryLabel={t('common.retry')}
+            onRetry={() => void refetch()}
+          />
         </Match>
         <Match when={list.loading && list() === undefined}>
           <p class="section-state" role="status">

@@ -4,6 +4,7 @@ import { formatDateTime } from '../../core/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { describeError } from '../describeError.js';
 import { Icon } from './Icon.js';
+import { SectionLoadError } from './SectionLoadError.js';
 
 /** Where the account is signed in, this device first, with revoke and "everywhere else". */
 export function SessionsSection(): JSX.Element {
@@ -57,16 +58,11 @@ export function SessionsSection(): JSX.Element {
       <p class="settings-section__intro">{t('settings.sessions.intro')}</p>
       <Switch>
         <Match when={list.error !== undefined}>
-          <div class="section-state" role="alert">
-            <p>{t('settings.sessions.loadError')}</p>
-            <button
-              type="button"
-              class="button button--secondary button--compact"
-              onClick={() => void refetch()}
-            >
-              {t('common.retry')}
-            </button>
-          </div>
+          <SectionLoadError
+            text={t('settings.sessions.loadError')}
+            retryLabel={t('common.retry')}
+            onRetry={() => void refetch()}
+          />
         </Match>
         <Match when={list.loading && list() === undefined}>
           <p class="section-state" role="status">

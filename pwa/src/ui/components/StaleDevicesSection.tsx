@@ -4,6 +4,7 @@ import { formatByteSize } from '../../core/formatByteSize.js';
 import { formatDateTime } from '../../core/formatDateTime.js';
 import { formatDuration } from '../../core/formatDuration.js';
 import { useApp } from '../../state/AppContext.js';
+import { SectionLoadError } from './SectionLoadError.js';
 
 /**
  * Administration: devices that have not connected within the relay's retention period, with
@@ -37,16 +38,11 @@ export function StaleDevicesSection(): JSX.Element {
       </h2>
       <Switch>
         <Match when={report.error !== undefined}>
-          <div class="section-state" role="alert">
-            <p>{t('admin.staleDevices.loadError')}</p>
-            <button
-              type="button"
-              class="button button--secondary button--compact"
-              onClick={() => void refetch()}
-            >
-              {t('common.retry')}
-            </button>
-          </div>
+          <SectionLoadError
+            text={t('admin.staleDevices.loadError')}
+            retryLabel={t('common.retry')}
+            onRetry={() => void refetch()}
+          />
         </Match>
         <Match when={report.loading && report() === undefined}>
           <p class="section-state" role="status">

@@ -4,22 +4,18 @@ import { formatDateTime } from '../../core/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { AuditLogSection } from '../components/AuditLogSection.js';
 import { Icon } from '../components/Icon.js';
+import { InviteItem } from '../components/InviteItem.js';
 import { InviteLinkPanel } from '../components/InviteLinkPanel.js';
+import {
+  INVITE_EXPIRY_HOURS as EXPIRY_HOURS,
+  INVITE_USES as USES,
+  expiryLabel as expiryLabelIn,
+  roleName as roleNameIn,
+} from '../components/inviteLabels.js';
+import { SectionLoadError } from '../components/SectionLoadError.js';
 import { StaleDevicesSection } from '../components/StaleDevicesSection.js';
 import { describeError } from '../describeError.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
-
-const USES = [1, 5, 25, 100] as const;
-const EXPIRY_HOURS = [24, 72, 168, 720] as const;
-
-type InviteStatus = 'active' | 'used' | 'expired' | 'revoked';
-
-function inviteStatus(invite: InviteView, now: number): InviteStatus {
-  if (invite.revokedAt !== null) return 'revoked';
-  if (invite.uses >= invite.maxUses) return 'used';
-  if (Date.parse(invite.expiresAt) <= now) return 'expired';
-  return 'active';
-}
 
 interface ShownLink {
   readonly title: string;
@@ -62,26 +58,8 @@ export function AdminScreen(): JSX.Element {
   const [confirmingDelete, setConfirmingDelete] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
 
-  const roleName = (value: Role) =>
-    value === 'admin' ? t('admin.invites.roleAdmin') : t('admin.invites.roleMember');
-  const expiryLabel = (value: number) =>
-    value < 24
-      ? t('admin.invites.hours', { count: String(value) })
-      : value === 24
-        ? t('admin.invites.day')
-        : t('admin.invites.days', { count: String(value / 24) });
-  const statusLabel = (status: InviteStatus) => {
-    switch (status) {
-      case 'active':
-        return t('admin.invites.statusActive');
-      case 'used':
-        return t('admin.invites.statusUsed');
-      case 'expired':
-        return t('admin.invites.statusExpired');
-      case 'revoked':
-        return t('admin.invites.statusRevoked');
-    }
-  };
+  const roleName = (value: Role) => roleNameIn(t, value);
+  const expiryLabel = (value: number) => expiryLabelIn(t, value);
 
   const createInvite = async (): Promise<void> => {
     setCreating(true);
@@ -143,12 +121,7 @@ export function AdminScreen(): JSX.Element {
     });
 
   const loadError = (text: string, retry: () => void): JSX.Element => (
-    <div class="section-state" role="alert">
-      <p>{text}</p>
-      <button type="button" class="button button--secondary button--compact" onClick={retry}>
-        {t('common.retry')}
-      </button>
-    </div>
+    <SectionLoadError text={text} retryLabel={t('common.retry')} onRetry={retry} />
   );
 
   return (
@@ -256,52 +229,9 @@ export function AdminScreen(): JSX.Element {
             {(items) => (
               <ul class="item-list" aria-label={t('admin.invites.list')}>
                 <For each={items()}>
-                  {(invite) => {
-                    const status = () => inviteStatus(invite, Date.now());
-                    return (
-                      <li class="item" data-status={status()}>
-                        <div class="item__body">
-                          <p class="item__title">
-                            <span>
-                              {invite.kind === 'recovery'
-                                ? t('admin.invites.kindRecovery', {
-                                    handle: invite.forHandle ?? '?',
-                                  })
-                                : t('admin.invites.kindRegister', { role: roleName(invite.role) })}
-                            </span>
-                            <span class={status() === 'active' ? 'tag tag--ok' : 'tag'}>
-                              {statusLabel(status())}
-                            </span>
-                          </p>
-                          <p class="item__meta">
-                            <span>
-                              {t('admin.invites.usage', {
-                                uses: String(invite.uses),
-                                max: String(invite.maxUses),
-                              })}
-                            </span>
-                            <span>
-                              {t('admin.invites.expiresOn', { date: date(invite.expiresAt) })}
-                            </span>
-                          </p>
-                        </div>
-                        <Show when={status() === 'active'}>
-                          <div class="item__actions">
-                            <button
-                              type="button"
-                              class="button button--ghost button--compact button--danger-text"
-                              aria-label={t('admin.invites.revokeNamed', {
-                                date: date(invite.createdAt),
-                              })}
-                              onClick={() => void revokeInvite(invite)}
-                            >
-                              {t('admin.invites.revoke')}
-                            </button>
-                          </div>
-                        </Show>
-                      </li>
-                    );
-                  }}
+                  {(invite) => (
+                    <InviteItem invite={invite} onRevoke={() => void revokeInvite(invite)} />
+                  )}
                 </For>
               </ul>
             )}
