@@ -1,13 +1,12 @@
 import type { Sodium } from './Sodium.js';
+import { combineFingerprints, stretchFingerprint } from './safetyNumberParts.js';
 import { CryptoError } from './CryptoError.js';
-import { ByteWriter, concatBytes, equalBytes } from './bytes.js';
-import { deriveKey } from './deriveKey.js';
+import { ByteWriter, equalBytes } from './bytes.js';
 import {
   ACCOUNT_SAFETY_NUMBER_QR_VERSION,
   ACCOUNT_SAFETY_NUMBER_VERSION,
   LABELS,
   MAX_HANDLE_BYTES,
-  SAFETY_NUMBER_ITERATIONS,
   SIZES,
 } from './labels.js';
 import { canonicalHandle, ID_CHARACTERS, idBytes, writeId } from './accountKeyFields.js';
@@ -27,14 +26,6 @@ export interface AccountSafetyNumber {
 
 const FINGERPRINT_BYTES = 32;
 const QR_PAYLOAD_BYTES = 1 + 2 * FINGERPRINT_BYTES;
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const diff = (a[i] ?? 0) - (b[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return a.length - b.length;
-}
 
 /**
  * PROTOCOL.md §1.15.4, the §1.10 construction over one account key instead of a device set:
@@ -56,22 +47,7 @@ function fingerprint(sodium: Sodium, account: AccountKeyIdentity): Uint8Array {
     new ByteWriter().u16(ACCOUNT_SAFETY_NUMBER_VERSION).bytes(key),
     handle,
   ).finish();
-  let hash = deriveKey(sodium, LABELS.accountSafetyNumber, null, input, 64);
-  for (let i = 0; i < SAFETY_NUMBER_ITERATIONS; i++) {
-    hash = deriveKey(sodium, LABELS.accountSafetyNumber, null, concatBytes(hash, key), 64);
-  }
-  return hash.slice(0, FINGERPRINT_BYTES);
-}
-
-/** Six groups of five digits from the first 30 bytes (Signal's encoding, as §1.10). */
-function digitsOf(fp: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < 30; i += 5) {
-    let value = 0;
-    for (let j = 0; j < 5; j++) value = value * 256 + (fp[i + j] ?? 0);
-    out += String(value % 100000).padStart(5, '0');
-  }
-  return out;
+  return stretchFingerprint(sodium, LABELS.accountSafetyNumber, input, key, FINGERPRINT_BYTES);
 }
 
 /**
@@ -86,11 +62,7 @@ export function computeAccountSafetyNumber(
 ): AccountSafetyNumber {
   const a = fingerprint(sodium, local);
   const b = fingerprint(sodium, remote);
-  const [first, second] = compareBytes(a, b) <= 0 ? [a, b] : [b, a];
-  return {
-    digits: digitsOf(first) + digitsOf(second),
-    qrPayload: concatBytes(Uint8Array.of(ACCOUNT_SAFETY_NUMBER_QR_VERSION), first, second),
-  };
+  return combineFingerprints(ACCOUNT_SAFETY_NUMBER_QR_VERSION, a, b);
 }
 
 /**

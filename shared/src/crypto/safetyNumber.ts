@@ -1,10 +1,9 @@
 import type { Sodium } from './Sodium.js';
+import { combineFingerprints, compareBytes, stretchFingerprint } from './safetyNumberParts.js';
 import { CryptoError } from './CryptoError.js';
 import { ByteWriter, concatBytes, equalBytes, utf8 } from './bytes.js';
-import { deriveKey } from './deriveKey.js';
 import {
   LABELS,
-  SAFETY_NUMBER_ITERATIONS,
   SAFETY_NUMBER_QR_VERSION,
   SAFETY_NUMBER_VERSION,
   SIZES,
@@ -22,14 +21,6 @@ export interface SafetyNumber {
   readonly digits: string;
   /** Bytes for the QR code: version || smaller fingerprint || larger fingerprint (65 bytes). */
   readonly qrPayload: Uint8Array;
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const diff = (a[i] ?? 0) - (b[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return a.length - b.length;
 }
 
 /**
@@ -52,22 +43,7 @@ function fingerprint(sodium: Sodium, account: AccountIdentity): Uint8Array {
     .bytes(keys)
     .bytes(utf8(account.accountId))
     .finish();
-  let hash = deriveKey(sodium, LABELS.safetyNumber, null, input, 64);
-  for (let i = 0; i < SAFETY_NUMBER_ITERATIONS; i++) {
-    hash = deriveKey(sodium, LABELS.safetyNumber, null, concatBytes(hash, keys), 64);
-  }
-  return hash.slice(0, 30);
-}
-
-/** Six groups of five digits: each 5-byte big-endian chunk modulo 100000 (Signal's encoding). */
-function digitsOf(fp: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < 30; i += 5) {
-    let value = 0;
-    for (let j = 0; j < 5; j++) value = value * 256 + (fp[i + j] ?? 0);
-    out += String(value % 100000).padStart(5, '0');
-  }
-  return out;
+  return stretchFingerprint(sodium, LABELS.safetyNumber, input, keys, 30);
 }
 
 /**
@@ -86,11 +62,7 @@ export function computeSafetyNumber(
 ): SafetyNumber {
   const a = fingerprint(sodium, local);
   const b = fingerprint(sodium, remote);
-  const [first, second] = compareBytes(a, b) <= 0 ? [a, b] : [b, a];
-  return {
-    digits: digitsOf(first) + digitsOf(second),
-    qrPayload: concatBytes(Uint8Array.of(SAFETY_NUMBER_QR_VERSION), first, second),
-  };
+  return combineFingerprints(SAFETY_NUMBER_QR_VERSION, a, b);
 }
 
 /** True when a scanned QR payload matches ours (constant-time comparison). */
