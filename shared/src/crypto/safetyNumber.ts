@@ -2,12 +2,7 @@ import type { Sodium } from './Sodium.js';
 import { combineFingerprints, compareBytes, stretchFingerprint } from './safetyNumberParts.js';
 import { CryptoError } from './CryptoError.js';
 import { ByteWriter, concatBytes, equalBytes, utf8 } from './bytes.js';
-import {
-  LABELS,
-  SAFETY_NUMBER_QR_VERSION,
-  SAFETY_NUMBER_VERSION,
-  SIZES,
-} from './labels.js';
+import { LABELS, SAFETY_NUMBER_QR_VERSION, SAFETY_NUMBER_VERSION, SIZES } from './labels.js';
 
 /** One account as the safety number sees it: a stable account id and its devices' identity keys. */
 export interface AccountIdentity {
