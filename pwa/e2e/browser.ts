@@ -24,13 +24,19 @@ export interface Browser {
  * of a throwaway HOME. Certificate errors are not ignored, since that would also switch off
  * service workers and installability, which are part of what is under test.
  */
-export async function launchBrowser(caPem: string): Promise<Browser> {
+export async function launchBrowser(
+  caPem: string,
+  options: { readonly display?: string } = {},
+): Promise<Browser> {
   const home = createTrustingHome(caPem, 'vaultroom-browser-');
+  const display = options.display;
   const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
     executablePath: CHROMIUM,
-    headless: true,
+    // With a display (a virtual screen of the test's own), Chromium draws its windows and
+    // notification pop-ups there; headless, it draws neither.
+    headless: display === undefined,
     args: [...CHROMIUM_ARGS, HOST_RULES],
-    env: { ...process.env, HOME: home },
+    env: { ...process.env, HOME: home, ...(display === undefined ? {} : { DISPLAY: display }) },
     viewport: { width: 1280, height: 800 },
   });
   return {

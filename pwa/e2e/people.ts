@@ -27,9 +27,12 @@ export interface Person {
 export async function openBrowser(
   relay: RelayProcess,
   handle: string,
-  options: { readonly prf?: boolean } = {},
+  options: { readonly prf?: boolean; readonly display?: string } = {},
 ): Promise<Person> {
-  const browser = await launchBrowser(relay.caPem());
+  const browser = await launchBrowser(
+    relay.caPem(),
+    options.display === undefined ? {} : { display: options.display },
+  );
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const problems = await watchProblems(page, signedOutCheck);
   const authenticator = await addVirtualAuthenticator(page, options);

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CDPSession, Page, Worker } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp as signUpOverApi } from '../../relay/test/deviceSocket.js';
 import { connect, enrol } from '../../relay/test/enrolDevice.js';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
 import { ARTIFACTS_DIR, unlockChatIfLocked } from './browser.js';
+import { registrationIdOf, shownNotifications, type WorkerScope } from './serviceWorkerPush.js';
 import {
   createInvite,
   noAxeViolations,
@@ -22,53 +23,8 @@ import {
  * a click opens the conversation. Settings asks for the permission only from its switch.
  */
 
-/** The parts of a service worker's global scope the test uses (this project has no webworker lib). */
-interface WorkerScope {
-  readonly registration: {
-    getNotifications(filter?: { tag: string }): Promise<Notification[]>;
-  };
-  dispatchEvent(event: Event): boolean;
-}
+/** The worker's own constructor, used only inside code evaluated in the worker. */
 declare const NotificationEvent: new (type: string, init: { notification: Notification }) => Event;
-
-interface ShownNotification {
-  readonly title: string;
-  readonly body: string;
-  readonly tag: string;
-  readonly icon: string;
-  readonly badge: string;
-  readonly data: unknown;
-}
-
-/** The notifications the service worker is showing, read inside the worker. */
-function shownNotifications(worker: Worker): Promise<ShownNotification[]> {
-  return worker.evaluate(async () => {
-    const scope = self as unknown as WorkerScope;
-    const list = await scope.registration.getNotifications();
-    return list.map((n) => ({
-      title: n.title,
-      body: n.body,
-      tag: n.tag,
-      icon: n.icon,
-      badge: n.badge,
-      data: n.data as unknown,
-    }));
-  });
-}
-
-/** The registration id DevTools knows the app's service worker by. */
-async function registrationIdOf(cdp: CDPSession, scope: string): Promise<string> {
-  const found = new Promise<string>((resolve) => {
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => {
-      const match = event.registrations.find(
-        (registration) => registration.scopeURL === scope && !registration.isDeleted,
-      );
-      if (match !== undefined) resolve(match.registrationId);
-    });
-  });
-  await cdp.send('ServiceWorker.enable');
-  return found;
-}
 
 /** The push section alone, at phone and desktop widths, to look at closely. */
 async function shootSection(page: Page, name: string): Promise<void> {
