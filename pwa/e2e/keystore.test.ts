@@ -186,7 +186,9 @@ describe('the chat store sealed with the passkey PRF, in Chromium', () => {
     expect(stored.databases).toContain(`vaultroom-chat-passkey-${id}`);
     expect(stored.databases).not.toContain(`vaultroom-chat-${id}`);
     const [credential] = await alice.authenticator.credentials();
+    // Beside the wrap entries, only the format of the records' keys (a number, no secret).
     expect(stored.keyEntries).toEqual([
+      { key: 'key-format', kind: 'data', bytes: -1 },
       { key: `wrap:${base64url(credential?.credentialId ?? '')}`, kind: 'data', bytes: 48 },
     ]);
     expect(stored.plainFound).toBe(false);
@@ -257,7 +259,7 @@ describe('the chat store sealed with the passkey PRF, in Chromium', () => {
     await expect.poll(() => page.getByText('Passkey added').count(), { timeout: 15_000 }).toBe(1);
     await expect
       .poll(async () => (await readStorage(page, 'x')).keyEntries.length, { timeout: 10_000 })
-      .toBe(2);
+      .toBe(3);
 
     // The new passkey alone opens the chat after a reload.
     await page.goto(`${origin}/conversations/bob`, { waitUntil: 'networkidle' });
@@ -276,7 +278,7 @@ describe('the chat store sealed with the passkey PRF, in Chromium', () => {
       .poll(async () => (await readStorage(page, 'x')).keyEntries.map((entry) => entry.key), {
         timeout: 10_000,
       })
-      .toEqual([`wrap:${firstId}`]);
+      .toEqual(['key-format', `wrap:${firstId}`]);
   });
 
   it('re-seals a store sealed with device keys the first time a passkey gives a PRF output', async () => {

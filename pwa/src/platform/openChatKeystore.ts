@@ -6,8 +6,10 @@ import type {
   KeystoreOpening,
 } from '../core/keystore/ChatKeystore.js';
 import {
+  RECORD_KEY_FORMAT,
   createRecordSealer,
   resealRecord,
+  type RecordSealer,
   type SealedValue,
 } from '../core/keystore/createRecordSealer.js';
 import {
@@ -21,6 +23,7 @@ import {
 } from '../core/keystore/storageSecret.js';
 import type { KeystoreKey } from '../core/keystoreKeySink.js';
 import { createIndexedDbSealedStore } from './indexedDbSealedStore.js';
+import { KEY_FORMAT_ENTRY, migrateRecordKeys } from './migrateRecordKeys.js';
 
 /*
  * Two databases per account, one per way of sealing, so that moving from one to the other can be
@@ -85,12 +88,11 @@ function passkeyKeystore(
   db: IDBPDatabase,
   accountId: string,
   secret: Uint8Array,
-  keys: StorageKeys,
+  sealer: RecordSealer,
   wrapped: Set<string>,
-  legacyName: CryptoKey | undefined,
 ): ChatKeystore {
   return {
-    store: createIndexedDbSealedStore(db, createRecordSealer(keys, legacyName)),
+    store: createIndexedDbSealedStore(db, sealer),
     protection: 'passkey',
     async addPasskeys(offered) {
       for (const key of offered) {
@@ -112,9 +114,9 @@ function passkeyKeystore(
   };
 }
 
-function deviceKeystore(db: IDBPDatabase, keys: StorageKeys): ChatKeystore {
+function deviceKeystore(db: IDBPDatabase, sealer: RecordSealer): ChatKeystore {
   return {
-    store: createIndexedDbSealedStore(db, createRecordSealer(keys)),
+    store: createIndexedDbSealedStore(db, sealer),
     protection: 'device',
     // Nothing to wrap: this database moves to passkey sealing when it is next opened with a key.
     addPasskeys: () => Promise.resolve(),
@@ -136,6 +138,7 @@ async function createDeviceKeys(db: IDBPDatabase): Promise<StorageKeys> {
     name: await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
   };
   await db.put(KEYS_STORE, keys, DEVICE_KEYS);
+  await db.put(KEYS_STORE, RECORD_KEY_FORMAT, KEY_FORMAT_ENTRY);
   return keys;
 }
 
@@ -168,7 +171,10 @@ async function reseal(
   const keys = await deriveStorageKeys(secret);
   const from = createRecordSealer(deviceKeys);
   const to = createRecordSealer(keys, deviceKeys.name);
-  await resetPasskeyDatabase(passkeyDb, [{ key: LEGACY_NAME, value: deviceKeys.name }]);
+  await resetPasskeyDatabase(passkeyDb, [
+    { key: LEGACY_NAME, value: deviceKeys.name },
+    { key: KEY_FORMAT_ENTRY, value: RECORD_KEY_FORMAT },
+  ]);
   for (const store of CHAT_STORE_NAMES) {
     const reading = deviceDb.transaction(store, 'readonly');
     const [storedKeys, values] = await Promise.all([
@@ -202,14 +208,7 @@ async function reseal(
   });
   await passkeyDb.put(KEYS_STORE, entry, `${WRAP_PREFIX}${key.credentialId}`);
   discard(deviceDb, deviceDatabaseName(accountId));
-  return passkeyKeystore(
-    passkeyDb,
-    accountId,
-    secret,
-    keys,
-    new Set([key.credentialId]),
-    deviceKeys.name,
-  );
+  return passkeyKeystore(passkeyDb, accountId, secret, to, new Set([key.credentialId]));
 }
 
 /**
@@ -242,13 +241,14 @@ export async function openChatKeystore(
         throw error;
       }
       const legacyName = (await passkeyDb.get(KEYS_STORE, LEGACY_NAME)) as CryptoKey | undefined;
+      const sealer = createRecordSealer(await deriveStorageKeys(secret), legacyName);
+      await migrateRecordKeys(passkeyDb, KEYS_STORE, sealer);
       const keystore = passkeyKeystore(
         passkeyDb,
         accountId,
         secret,
-        await deriveStorageKeys(secret),
+        sealer,
         new Set(wraps.map((wrap) => wrap.credentialId)),
-        legacyName,
       );
       // Every other passkey seen on this page opens it from now on too.
       await keystore.addPasskeys(offered);
@@ -270,10 +270,9 @@ export async function openChatKeystore(
     // No PRF output on this device (yet): the device-key fallback. Whatever the passkey database
     // holds without a wrap entry is an interrupted copy that nothing can open any more.
     discard(passkeyDb, passkeyDatabaseName(accountId));
-    return {
-      kind: 'open',
-      keystore: deviceKeystore(deviceDb, deviceKeys ?? (await createDeviceKeys(deviceDb))),
-    };
+    const sealer = createRecordSealer(deviceKeys ?? (await createDeviceKeys(deviceDb)));
+    await migrateRecordKeys(deviceDb, KEYS_STORE, sealer);
+    return { kind: 'open', keystore: deviceKeystore(deviceDb, sealer) };
   }
 
   if (deviceKeys === undefined) {
@@ -288,19 +287,23 @@ export async function openChatKeystore(
     });
     await resetPasskeyDatabase(passkeyDb, [
       { key: `${WRAP_PREFIX}${key.credentialId}`, value: entry },
+      { key: KEY_FORMAT_ENTRY, value: RECORD_KEY_FORMAT },
     ]);
     const keystore = passkeyKeystore(
       passkeyDb,
       accountId,
       secret,
-      await deriveStorageKeys(secret),
+      createRecordSealer(await deriveStorageKeys(secret)),
       new Set([key.credentialId]),
-      undefined,
     );
     await keystore.addPasskeys(offered);
     return { kind: 'open', keystore };
   }
 
+  // A device database of the first key format moves to the current one before it is copied:
+  // the copy computes its keys from the device database's stored keys.
+  const deviceSealer = createRecordSealer(deviceKeys);
+  await migrateRecordKeys(deviceDb, KEYS_STORE, deviceSealer);
   try {
     const keystore = await reseal(accountId, deviceDb, deviceKeys, passkeyDb, key);
     await keystore.addPasskeys(offered);
@@ -310,7 +313,7 @@ export async function openChatKeystore(
     // using it, and try again at the next sign-in.
     console.warn('keystore: could not re-seal under the passkey', error);
     passkeyDb.close();
-    return { kind: 'open', keystore: deviceKeystore(deviceDb, deviceKeys) };
+    return { kind: 'open', keystore: deviceKeystore(deviceDb, deviceSealer) };
   }
 }
 

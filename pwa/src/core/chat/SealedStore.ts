@@ -27,8 +27,9 @@ export const CHAT_STORE_NAMES: readonly ChatStoreName[] = [
 /**
  * Where the chat keeps its records: IndexedDB sealed with this device's storage key in the
  * browser, memory in tests. Values are opaque bytes. A key may have the form `group/rest`: `list`
- * returns one group in `rest` order (a conversation's messages), and adapters must hide the group
- * (a handle) from anyone who reads the database without the key, as they hide the values.
+ * returns one group (a conversation's messages). Adapters must hide every part of a key (a
+ * handle, a device or message id, a time) from anyone who reads the database without the key, as
+ * they hide the values, so `list` promises no order: callers sort by what the values hold.
  */
 export interface SealedStore {
   get(store: ChatStoreName, key: string): Promise<Uint8Array | undefined>;
@@ -41,7 +42,7 @@ export interface SealedStore {
    * A later write to the same key wins.
    */
   writeBatch(writes: readonly SealedWrite[]): Promise<void>;
-  /** The values of a whole store, or of one group of it, in key order. */
+  /** The values of a whole store, or of one group of it, in no particular order. */
   list(store: ChatStoreName, group?: string): Promise<Uint8Array[]>;
 }
 

@@ -98,8 +98,11 @@ export function createChatRepository(store: SealedStore): ChatRepository {
       }
     },
 
+    // Sorted here: a store hides its keys, so it lists a group in no meaningful order.
     listOneTimePrekeys: async () =>
-      (await store.list('prekeys', 'one-time')).map((bytes) => decodeOneTimePrekey(bytes)),
+      (await store.list('prekeys', 'one-time'))
+        .map((bytes) => decodeOneTimePrekey(bytes))
+        .sort((a, b) => a.id - b.id),
 
     async listPendingSends() {
       const all = (await store.list('device', 'pending')).map((bytes) =>
@@ -138,9 +141,9 @@ export function createChatRepository(store: SealedStore): ChatRepository {
     saveConversation: (conversation) => save('conversations', conversation.id, conversation),
 
     listMessages: async (conversation) =>
-      (await store.list('messages', conversation)).map((bytes) =>
-        normalizeMessage(decodeRecord<StoredMessage>(bytes)),
-      ),
+      (await store.list('messages', conversation))
+        .map((bytes) => normalizeMessage(decodeRecord<StoredMessage>(bytes)))
+        .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)),
     loadMessage,
     async deleteMessage(message) {
       await store.delete('messages', `${message.conversation}/${message.sortKey}`);

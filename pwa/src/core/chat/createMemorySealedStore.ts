@@ -33,7 +33,9 @@ export function createMemorySealedStore(): SealedStore {
     list: (name, group) => {
       const prefix = group === undefined ? '' : `${group}/`;
       const entries = [...storeOf(name)].filter(([key]) => key.startsWith(prefix));
-      entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      // Against key order on purpose: the browser's store hides its keys and so lists in no
+      // order, and a caller that forgot to sort should fail here rather than there.
+      entries.sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0));
       return Promise.resolve(entries.map(([, value]) => value.slice()));
     },
   };

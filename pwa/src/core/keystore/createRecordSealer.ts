@@ -10,12 +10,13 @@ export interface SealedValue {
 
 /**
  * Seals and opens records for one database: AES-GCM with the store and the stored key as
- * associated data, so a record moved to another key or store no longer opens; key groups (a
- * conversation's handle) replaced by a keyed hash, the rest of a key (a time, a random id) kept
- * readable so a conversation's messages keep their order.
+ * associated data, so a record moved to another key or store no longer opens. Every part of a
+ * key is replaced by a keyed hash: the group (a conversation's handle, a device id), so that
+ * range queries still find a group's records, and the rest (a time, a message id), which a copy
+ * of the profile would otherwise show; readers sort what they list by the sealed values.
  */
 export interface RecordSealer {
-  /** The key a record is stored under: its group (or the whole key) hidden. */
+  /** The key a record is stored under: each part (group, rest) hidden. */
   storedKey(key: string): Promise<string>;
   /** The hidden form of a group, for range queries. */
   hide(group: string): Promise<string>;
@@ -23,7 +24,15 @@ export interface RecordSealer {
   open(store: ChatStoreName, stored: string, sealed: SealedValue): Promise<Uint8Array>;
   /** For a re-sealed database: the stored key of a record stored as `legacyStored` before. */
   rehide(legacyStored: string): Promise<string>;
+  /**
+   * For a database of the first key format, which hid only the group: the stored key now of a
+   * record stored as `group/rest` then (a key without a group was hidden whole, and stays).
+   */
+  hideRest(firstFormatStored: string): Promise<string>;
 }
+
+/** The key format a database's records are stored under: 2 hides every part of a key. */
+export const RECORD_KEY_FORMAT = 2;
 
 const encoder = new TextEncoder();
 
@@ -42,11 +51,16 @@ async function mac(key: CryptoKey, text: string): Promise<string> {
 export function createRecordSealer(keys: StorageKeys, legacyName?: CryptoKey): RecordSealer {
   const hiddenGroups = new Map<string, string>();
 
+  async function hidePart(part: string): Promise<string> {
+    const inner = legacyName === undefined ? part : await mac(legacyName, part);
+    return mac(keys.name, inner);
+  }
+
+  // Groups (a few handles and device ids) recur on every read; the rest of a key rarely does.
   async function hide(group: string): Promise<string> {
     const known = hiddenGroups.get(group);
     if (known !== undefined) return known;
-    const inner = legacyName === undefined ? group : await mac(legacyName, group);
-    const hidden = await mac(keys.name, inner);
+    const hidden = await hidePart(group);
     hiddenGroups.set(group, hidden);
     return hidden;
   }
@@ -57,14 +71,18 @@ export function createRecordSealer(keys: StorageKeys, legacyName?: CryptoKey): R
   return {
     hide,
     async rehide(legacyStored) {
-      const slash = legacyStored.indexOf('/');
-      return slash < 0
-        ? mac(keys.name, legacyStored)
-        : `${await mac(keys.name, legacyStored.slice(0, slash))}/${legacyStored.slice(slash + 1)}`;
+      const { group, rest } = splitRecordKey(legacyStored);
+      return group === null
+        ? mac(keys.name, rest)
+        : `${await mac(keys.name, group)}/${await mac(keys.name, rest)}`;
+    },
+    async hideRest(firstFormatStored) {
+      const { group, rest } = splitRecordKey(firstFormatStored);
+      return group === null ? firstFormatStored : `${group}/${await hidePart(rest)}`;
     },
     async storedKey(key) {
       const { group, rest } = splitRecordKey(key);
-      return group === null ? hide(rest) : `${await hide(group)}/${rest}`;
+      return group === null ? hidePart(rest) : `${await hide(group)}/${await hidePart(rest)}`;
     },
     async seal(store, stored, value) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
