@@ -16,6 +16,8 @@ export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, '../../test-artif
 
 export interface Browser {
   readonly context: BrowserContext;
+  /** The throwaway HOME holding the profile: what a copy of this browser's data would hold. */
+  readonly home: string;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function launchBrowser(
   });
   return {
     context,
+    home,
     async close() {
       await context.close();
       fs.rmSync(home, { recursive: true, force: true });

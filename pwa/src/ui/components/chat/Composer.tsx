@@ -107,6 +107,9 @@ export function Composer(props: {
         ref={field}
         class="composer__field"
         rows={1}
+        // Chromium keeps a field's text in its session-restore files (Sessions/ in the profile),
+        // readable while the app is locked; it saves none for a field with autocomplete off.
+        autocomplete="off"
         placeholder={t('conversation.composerPlaceholder')}
         aria-describedby="composer-hint"
         value={text()}

@@ -84,6 +84,8 @@ export function ConversationList(props: {
             id="conversation-search"
             class="field__input"
             type="search"
+            // What one searches for is message text: kept out of the browser's saved form state.
+            autocomplete="off"
             placeholder={t('conversations.search')}
             value={query()}
             onInput={(event) => setQuery(event.currentTarget.value)}
