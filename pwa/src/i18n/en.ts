@@ -158,6 +158,8 @@ export const en = {
       NOT_A_MEMBER: 'You are no longer in this group.',
       GROUP_NAME_INVALID: 'Give the group a name, at most 64 characters long.',
       GROUP_FULL: 'A group has at most 32 members.',
+      GROUP_STATE_INVALID:
+        'This group can no longer be changed: its state was pushed out of range. Start a new group.',
       RATE_LIMITED: 'Too many lookups in a row. Wait a minute and try again.',
       other: 'Something went wrong. Try again.',
     },

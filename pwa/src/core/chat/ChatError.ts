@@ -15,6 +15,8 @@ export type ChatErrorCode =
   | 'GROUP_NAME_INVALID'
   /** A group has at most 32 members. */
   | 'GROUP_FULL'
+  /** The change would make a state the others cannot read (a group frozen by a member). */
+  | 'GROUP_STATE_INVALID'
   /** The relay refused more lookups for now. */
   | 'RATE_LIMITED'
   | 'UNKNOWN_CONVERSATION'

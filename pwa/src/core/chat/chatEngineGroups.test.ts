@@ -1,5 +1,5 @@
 import sodium from 'libsodium-wrappers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createFakeRelay,
   lastMessage,
@@ -8,10 +8,25 @@ import {
   type Person,
 } from './chatEngineTestRelay.js';
 import { createChatRepository } from './createChatRepository.js';
+import type * as GroupRevision from './groupRevision.js';
+
+/** A member's modified app, which sends group states the real app would refuse to make. */
+const modifiedApp = vi.hoisted(() => ({ on: false }));
+vi.mock('./groupRevision.js', async (importOriginal) => {
+  const real = await importOriginal<typeof GroupRevision>();
+  return {
+    ...real,
+    decodesAtOthers: (state: Parameters<typeof real.decodesAtOthers>[0]) =>
+      modifiedApp.on || real.decodesAtOthers(state),
+  };
+});
 
 describe('the chat engine in a group', () => {
   beforeAll(async () => {
     await sodium.ready;
+  });
+  afterEach(() => {
+    modifiedApp.on = false;
   });
 
   const texts = async (p: Person, conversation: string) =>
@@ -185,5 +200,74 @@ describe('the chat engine in a group', () => {
       code: 'UNKNOWN_ACCOUNT',
     });
     expect(await alice.engine.listConversations()).toEqual([]);
+  });
+
+  it('cannot be frozen by a member: a state pushed to the end of the range is refused, and removing her works', async () => {
+    const { relay, alice, bob, id } = await threePeople();
+    const mallory = await person(relay, 'mallory');
+    await alice.engine.addMembers(id, ['mallory']);
+    await settle();
+    // Mallory's app sets the group's revision one below 2^53: any later change by the others
+    // would then overflow the wire's integers and fail to decode, so removing her would not
+    // reach anyone and she would keep receiving.
+    const atMallory = (await mallory.engine.listConversations()).find((c) => c.id === id);
+    if (atMallory?.group === undefined || atMallory.group === null) throw new Error('no group');
+    await createChatRepository(mallory.store).saveConversation({
+      ...atMallory,
+      group: { ...atMallory.group, revision: Number.MAX_SAFE_INTEGER - 1 },
+    });
+    modifiedApp.on = true;
+    await mallory.engine.renameGroup(id, 'Frozen');
+    modifiedApp.on = false;
+    await settle();
+    for (const member of [alice, bob]) {
+      const group = (await member.engine.listConversations()).find((c) => c.id === id)?.group;
+      expect(group?.name).toBe('Chess club');
+      expect(group?.revision).toBeLessThan(100);
+    }
+
+    await alice.engine.removeMember(id, 'mallory');
+    await settle();
+    const atBob = (await bob.engine.listConversations()).find((c) => c.id === id);
+    expect(atBob?.group?.members).toEqual(['alice', 'bob', 'carol']);
+    await bob.engine.sendText(id, 'now that she is gone');
+    await settle();
+    expect(await texts(alice, id)).toEqual(['bob: now that she is gone']);
+    expect(await texts(mallory, id)).toEqual([]);
+  });
+
+  it('makes no state the others could not read', async () => {
+    const { alice, bob, id } = await threePeople();
+    const atAlice = (await alice.engine.listConversations()).find((c) => c.id === id);
+    if (atAlice?.group === undefined || atAlice.group === null) throw new Error('no group');
+    // A group frozen before this check existed: no change can follow it.
+    await createChatRepository(alice.store).saveConversation({
+      ...atAlice,
+      group: { ...atAlice.group, revision: Number.MAX_SAFE_INTEGER },
+    });
+    await expect(alice.engine.renameGroup(id, 'Renamed')).rejects.toMatchObject({
+      code: 'GROUP_STATE_INVALID',
+    });
+    await settle();
+    for (const member of [alice, bob]) {
+      expect((await member.engine.listConversations()).find((c) => c.id === id)?.peer).toBe(
+        'Chess club',
+      );
+    }
+  });
+
+  it('drops members of a received state that are not handles', async () => {
+    const { alice, bob, id } = await threePeople();
+    const atBob = (await bob.engine.listConversations()).find((c) => c.id === id);
+    if (atBob?.group === undefined || atBob.group === null) throw new Error('no group');
+    // Bob's modified app lists two members that no account could have.
+    await createChatRepository(bob.store).saveConversation({
+      ...atBob,
+      group: { ...atBob.group, members: [...atBob.group.members, '../../etc', 'x y'] },
+    });
+    await bob.engine.renameGroup(id, 'With junk');
+    await settle();
+    const group = (await alice.engine.listConversations()).find((c) => c.id === id)?.group;
+    expect(group).toMatchObject({ name: 'With junk', members: ['alice', 'bob', 'carol'] });
   });
 });

@@ -21,6 +21,12 @@ import {
   saveConversation,
   saveNotice,
 } from './conversations.js';
+import {
+  decodesAtOthers,
+  isAcceptableRevision,
+  nextRevision,
+  validMembers,
+} from './groupRevision.js';
 import { encryptAndQueue } from './sendPipeline.js';
 
 /**
@@ -69,7 +75,8 @@ function groupChanges(
 /**
  * A group state from a member (§1.8.2): a group this device does not know is joined only if
  * the state lists both the sender and this person; a known one changes only if the sender is
- * a member here and the state is newer.
+ * a member here and the state is newer, by at most a bounded step (groupRevision.ts). Members
+ * that are not handles are dropped.
  */
 export async function applyGroupState(
   ctx: ChatContext,
@@ -79,8 +86,10 @@ export async function applyGroupState(
   const { me } = ctx;
   const groupId = encodeHex(content.groupId);
   const id = groupConversationId(groupId);
-  const members = uniqueMembers(content.members);
+  const members = uniqueMembers(validMembers(content.members));
   const existing = await ctx.repo.loadConversation(id);
+  const known = existing?.group ?? null;
+  if (!isAcceptableRevision(content.revision, known === null ? null : known.revision)) return;
   const next: GroupState = {
     groupId,
     name: content.name,
@@ -155,16 +164,27 @@ async function changeGroup(
     ...current,
     name,
     members,
-    revision: Math.max(ctx.now(), current.revision + 1),
+    revision: nextRevision(current.revision),
     author: me,
     left: !members.some((member) => handleKey(member) === me),
   };
+  if (!decodesAtOthers(groupContent(next))) throw new ChatError('GROUP_STATE_INVALID');
   await saveConversation(ctx, { ...conversation, peer: name, group: next });
   for (const notice of groupChanges(current, next, ctx.handle)) {
     await saveNotice(ctx, conversation.id, ctx.handle, true, notice);
   }
   const told = uniqueMembers([...otherMembers(current, me), ...otherMembers(next, me)]);
   await sendGroupState(ctx, next, told);
+}
+
+function groupContent(group: GroupState): Extract<Content, { type: 'group' }> {
+  return {
+    type: 'group',
+    groupId: decodeHex(group.groupId),
+    revision: group.revision,
+    name: group.name,
+    members: group.members,
+  };
 }
 
 async function sendGroupState(
@@ -182,13 +202,7 @@ async function sendGroupState(
     }
   }
   if (contacts.length === 0) return;
-  const state: Content = {
-    type: 'group',
-    groupId: decodeHex(group.groupId),
-    revision: group.revision,
-    name: group.name,
-    members: group.members,
-  };
+  const state = groupContent(group);
   // This account's other devices take the same state: they follow the group too.
   await encryptAndQueue(ctx, contacts, state, newMessageId(ctx), state);
 }
@@ -211,7 +225,7 @@ export async function createGroup(
     groupId,
     name: groupName,
     members: [ctx.handle, ...people.map((person) => person.handle)],
-    revision: ctx.now(),
+    revision: nextRevision(null),
     author: ctx.me,
     left: false,
   };

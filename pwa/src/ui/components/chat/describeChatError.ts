@@ -13,6 +13,7 @@ export function describeChatError(t: Translate, error: unknown): string {
       case 'NOT_A_MEMBER':
       case 'GROUP_NAME_INVALID':
       case 'GROUP_FULL':
+      case 'GROUP_STATE_INVALID':
       case 'RATE_LIMITED':
         return t(`conversations.errors.${error.code}`);
       case 'UNKNOWN_CONVERSATION':
