@@ -168,7 +168,7 @@ export const fr: Dictionary = {
       GROUP_NAME_INVALID: 'Donnez au groupe un nom de 64 caractères au plus.',
       GROUP_FULL: 'Un groupe compte au plus 32 membres.',
       GROUP_STATE_INVALID:
-        'Ce groupe ne peut plus être modifié : son état a été poussé hors limites. Créez un nouveau groupe.',
+        'Ce groupe ne peut plus être modifié : son état a été poussé hors limites. Créez un nouveau groupe.',
       RATE_LIMITED: 'Trop de recherches à la suite. Attendez une minute et réessayez.',
       other: 'Un problème est survenu. Réessayez.',
     },
