@@ -163,6 +163,11 @@ export interface DeviceRecord {
   readonly nextOneTimePrekeyId: number;
   /** One-time prekeys generated but not yet uploaded: uploaded after registration. */
   readonly uploaded: boolean;
+  /**
+   * False from a rotation (prekeyRotation.ts) until the relay has the new signed and X-Wing
+   * prekeys; absent in records from before rotation, which were uploaded with the rest.
+   */
+  readonly rotatedUploaded?: boolean;
 }
 
 /**

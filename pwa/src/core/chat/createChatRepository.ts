@@ -68,7 +68,20 @@ export interface ChatRepository {
 
   readonly sessions: SessionStore;
   readonly prekeys: PrekeyStore;
+  /** Signed and X-Wing prekeys superseded by a rotation, kept for their grace period. */
+  readonly superseded: SupersededPrekeys;
   readonly outbox: OutboxStore;
+}
+
+export type SupersededKind = 'signed' | 'pq';
+
+export interface SupersededPrekeys {
+  save(kind: SupersededKind, id: number, encoded: Uint8Array): Promise<void>;
+  list(kind: SupersededKind): Promise<Uint8Array[]>;
+  delete(kind: SupersededKind, id: number): Promise<void>;
+  /** Accepted handshakes (§1.5.5) by the signed prekey they used; `id` is absent in old ones. */
+  listHandshakes(): Promise<{ readonly id?: string; readonly signedPrekeyId: number }[]>;
+  deleteHandshake(id: string): Promise<void>;
 }
 
 export function createChatRepository(store: SealedStore): ChatRepository {
@@ -172,12 +185,16 @@ export function createChatRepository(store: SealedStore): ChatRepository {
       async loadSignedPrekey(id) {
         const device = await load<DeviceRecord>('device', 'self');
         const prekey = device === undefined ? undefined : decodeSignedPrekey(device.signedPrekey);
-        return prekey?.id === id ? prekey : undefined;
+        if (prekey?.id === id) return prekey;
+        const superseded = await store.get('prekeys', `signed/${String(id)}`);
+        return superseded === undefined ? undefined : decodeSignedPrekey(superseded);
       },
       async loadPqPrekey(id) {
         const device = await load<DeviceRecord>('device', 'self');
         const prekey = device === undefined ? undefined : decodePqPrekey(device.pqPrekey);
-        return prekey?.id === id ? prekey : undefined;
+        if (prekey?.id === id) return prekey;
+        const superseded = await store.get('prekeys', `pq/${String(id)}`);
+        return superseded === undefined ? undefined : decodePqPrekey(superseded);
       },
       async loadOneTimePrekey(id) {
         const bytes = await store.get('prekeys', `one-time/${String(id)}`);
@@ -186,7 +203,17 @@ export function createChatRepository(store: SealedStore): ChatRepository {
       removeOneTimePrekey: (id) => store.delete('prekeys', `one-time/${String(id)}`),
       hasHandshake: async (id) => (await store.get('handshakes', encodeHex(id))) !== undefined,
       recordHandshake: (id, signedPrekeyId) =>
-        save('handshakes', encodeHex(id), { signedPrekeyId }),
+        save('handshakes', encodeHex(id), { id: encodeHex(id), signedPrekeyId }),
+    },
+    superseded: {
+      save: (kind, id, encoded) => store.put('prekeys', `${kind}/${String(id)}`, encoded),
+      list: (kind) => store.list('prekeys', kind),
+      delete: (kind, id) => store.delete('prekeys', `${kind}/${String(id)}`),
+      listHandshakes: async () =>
+        (await store.list('handshakes')).map((bytes) =>
+          decodeRecord<{ id?: string; signedPrekeyId: number }>(bytes),
+        ),
+      deleteHandshake: (id) => store.delete('handshakes', id),
     },
     outbox: {
       load: async () =>

@@ -13,6 +13,7 @@ import {
 } from '@vaultroom/shared/crypto';
 import { requireIdentity, requireTransport, type ChatContext } from './ChatContext.js';
 import type { DeviceRecord } from './chatRecords.js';
+import { rotatePrekeys } from './prekeyRotation.js';
 
 /** PROTOCOL.md §1.4.4: one-time prekeys made and uploaded per batch. */
 const ONE_TIME_PREKEYS = labels.ONE_TIME_PREKEY_BATCH;
@@ -62,7 +63,10 @@ export async function openDevice(ctx: ChatContext): Promise<DeviceRecord> {
   return created;
 }
 
-/** Registers the device and publishes its prekeys, whichever of the two is not done yet. */
+/**
+ * Registers the device and publishes its prekeys, whichever of the two is not done yet, then
+ * rotates its signed and X-Wing prekeys if they are due (run on every connection).
+ */
 export async function enrol(ctx: ChatContext): Promise<void> {
   const link = requireTransport(ctx);
   let current = ctx.device;
@@ -86,6 +90,7 @@ export async function enrol(ctx: ChatContext): Promise<void> {
     await ctx.repo.saveDevice(current);
     ctx.device = current;
   }
+  await rotatePrekeys(ctx);
 }
 
 /** The relay says few one-time prekeys are left (`prekeys-low`): make and upload more. */
