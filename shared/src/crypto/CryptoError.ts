@@ -15,7 +15,13 @@ export type CryptoErrorCode =
   /** §1.15 A device list or certificate made for another account than the one asked for. */
   | 'WRONG_ACCOUNT'
   /** §1.15.3 A device list whose version is not above one already seen (rollback). */
-  | 'STALE_DEVICE_LIST';
+  | 'STALE_DEVICE_LIST'
+  /** §1.16 An attachment's ciphertext ended before its final chunk. */
+  | 'TRUNCATED'
+  /** §1.16 Bytes after an attachment's final chunk, or a final chunk before the end. */
+  | 'TRAILING_DATA'
+  /** §1.16 An attachment's ciphertext is not the one its pointer names. */
+  | 'HASH_MISMATCH';
 
 /**
  * The one error class of `@vaultroom/shared/crypto`. Messages are fixed, human-readable

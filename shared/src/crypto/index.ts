@@ -62,6 +62,30 @@ export { decodeSession, encodeSession } from './sessionRecord.js';
 export { createMemoryStores, type MemoryStores } from './createMemoryStores.js';
 
 export { padPlaintext, unpadPlaintext } from './padding.js';
+
+// §1.16 Attachments: chunked secretstream encryption, Padmé padding, the pointer.
+export * as attachmentLabels from './attachmentLabels.js';
+export {
+  attachmentChunkCount,
+  attachmentCiphertextLength,
+  paddedAttachmentLength,
+} from './attachmentPadding.js';
+export { createAttachmentHasher, hashAttachmentCiphertext } from './attachmentHash.js';
+export {
+  createAttachmentEncryptor,
+  type AttachmentEncryptor,
+  type EncryptedAttachment,
+} from './encryptAttachment.js';
+export {
+  createAttachmentDecryptor,
+  type AttachmentDecryptor,
+  type AttachmentSecrets,
+} from './decryptAttachment.js';
+export {
+  decodeAttachmentPointer,
+  encodeAttachmentPointer,
+  type AttachmentPointer,
+} from './attachmentPointer.js';
 export {
   decodeContent,
   encodeContent,
