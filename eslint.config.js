@@ -14,7 +14,7 @@ const nodeBuiltins = { group: ['node:*'], message: 'shared/ runs in browsers too
  */
 const RELAY_LIBRARY_OWNERS = {
   'uWebSockets.js': ['transport'],
-  kysely: ['db', 'accounts', 'audit', 'devices', 'push'],
+  kysely: ['db', 'accounts', 'audit', 'devices', 'push', 'blobs'],
   'better-sqlite3': ['db', 'audit', 'mailbox', 'backup'],
   '@simplewebauthn/server': ['accounts'],
   'web-push': ['push'],
@@ -28,7 +28,16 @@ const RELAY_TOP_LAYERS = ['transport', 'cli'];
  * feature and so imports none of them (the composition root hands it what it needs), and the
  * database layer knows no feature at all.
  */
-const RELAY_FEATURES = ['accounts', 'devices', 'mailbox', 'delivery', 'push', 'audit', 'backup'];
+const RELAY_FEATURES = [
+  'accounts',
+  'devices',
+  'mailbox',
+  'delivery',
+  'push',
+  'audit',
+  'backup',
+  'blobs',
+];
 const RELAY_BELOW = {
   audit: RELAY_FEATURES.filter((folder) => folder !== 'audit'),
   db: RELAY_FEATURES,

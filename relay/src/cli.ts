@@ -46,6 +46,8 @@ interface ServeFlags {
   maxDeviceLag?: string;
   mailboxQuotaMb?: string;
   senderQuotaMb?: string;
+  maxFileMb?: string;
+  blobQuotaMb?: string;
   allowLocalhost?: string;
   push?: string;
   pushIntervalSeconds?: string;
@@ -245,6 +247,16 @@ function program(): Command {
       new Option('--sender-quota-mb <MiB>', 'undelivered bytes one account may have sent')
         .env('VAULTROOM_SENDER_QUOTA_MB')
         .default(DEFAULTS.senderQuotaMb),
+    )
+    .addOption(
+      new Option('--max-file-mb <MiB>', 'largest file one upload may carry')
+        .env('VAULTROOM_MAX_FILE_MB')
+        .default(DEFAULTS.maxFileMb),
+    )
+    .addOption(
+      new Option('--blob-quota-mb <MiB>', 'file bytes one account may have stored')
+        .env('VAULTROOM_BLOB_QUOTA_MB')
+        .default(DEFAULTS.blobQuotaMb),
     )
     .addOption(
       new Option(

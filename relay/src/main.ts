@@ -34,6 +34,8 @@ import { createDeliveryService } from './delivery/createDeliveryService.js';
 import { createMailboxStore } from './mailbox/createMailboxStore.js';
 import { pushRoutes } from './push/pushRoutes.js';
 import { startPushNotifications } from './push/startPushNotifications.js';
+import { blobSettingsOf } from './blobs/blobSettingsOf.js';
+import { startBlobStore } from './blobs/startBlobStore.js';
 import { loadStaticAssets } from './static/loadStaticAssets.js';
 import { startTransport, type Transport } from './transport/startTransport.js';
 import { RELAY_VERSION } from './version.js';
@@ -250,6 +252,14 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     onSessionsEnded: sessionsEnded,
     ...(push === null ? {} : { onStoredForOffline: push.storedForOffline }),
   });
+  const blobs = startBlobStore(config.dataDir, {
+    db: database.db,
+    settings: blobSettingsOf(config),
+    now: () => Date.now(),
+    session: (cookie) => requireSession(ctx, cookie),
+    allowedOrigins,
+    log,
+  });
   const record = (event: SecurityEvent): Promise<void> =>
     recordSecurityEvent(database.db, event).catch((error: unknown) => {
       log.error({ err: error, type: event.type }, 'could not record a security event');
@@ -266,6 +276,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       hostnames,
       assets,
       health,
+      blobs: blobs.ctx,
       api: {
         routes: [
           ...accountRoutes(ctx),
@@ -317,6 +328,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       },
     });
   } catch (error) {
+    blobs.stop();
     await database.close();
     throw error;
   }
@@ -356,6 +368,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         clearInterval(checkpoints);
         vacuum.stop();
         transport.stop();
+        blobs.stop();
         delivery.stop();
         push?.stop();
         await refusals.close();

@@ -34,6 +34,9 @@ export const en = {
     tooLarge: 'That is more than the relay accepts at once.',
     originRefused: 'The relay refused this address. Open the app at the relay’s own address.',
     outdatedApp: 'This version of the app does not match the relay. Reload the page.',
+    fileTooLarge: 'This file is larger than the relay accepts.',
+    quotaExceeded: 'Your files use all the room the relay gives you. Older ones expire in time.',
+    storageFull: 'The relay’s disk is full. The file will be sent when there is room again.',
   },
   accountNotices: {
     recoveryUsed:

@@ -35,6 +35,10 @@ export const fr: Dictionary = {
     tooLarge: 'C’est plus que ce que le relais accepte en une fois.',
     originRefused: 'Le relais a refusé cette adresse. Ouvrez l’application à l’adresse du relais.',
     outdatedApp: 'Cette version de l’application ne correspond pas au relais. Rechargez la page.',
+    fileTooLarge: 'Ce fichier est plus gros que ce que le relais accepte.',
+    quotaExceeded:
+      'Vos fichiers occupent toute la place que le relais vous donne. Les plus anciens expirent avec le temps.',
+    storageFull: 'Le disque du relais est plein. Le fichier partira dès qu’il y aura de la place.',
   },
   accountNotices: {
     recoveryUsed:

@@ -50,9 +50,17 @@ export function describeError(t: Translate, error: unknown): string | null {
         return t('common.tooLarge');
       case 'ORIGIN_REFUSED':
         return t('common.originRefused');
+      case 'FILE_TOO_LARGE':
+        return t('common.fileTooLarge');
+      case 'QUOTA_EXCEEDED':
+        return t('common.quotaExceeded');
+      case 'STORAGE_FULL':
+        return t('common.storageFull');
       // The app and the relay disagree on the API itself: a stale app after an upgrade.
       case 'UNSUPPORTED_MEDIA_TYPE':
       case 'METHOD_NOT_ALLOWED':
+      case 'PRECONDITION_FAILED':
+      case 'RANGE_NOT_SATISFIABLE':
         return t('common.outdatedApp');
       // The relay's message says what was wrong with this request (a handle taken, a name too long).
       case 'BAD_REQUEST':

@@ -19,6 +19,12 @@ const STATUS: Record<ApiErrorCode, string> = {
   ACCOUNT_DISABLED: '403 Forbidden',
   UNAVAILABLE: '503 Service Unavailable',
   PUSH_UNAVAILABLE: '503 Service Unavailable',
+  FILE_TOO_LARGE: '413 Content Too Large',
+  // RFC 4331 §6: a request that would exceed a storage quota is answered 507.
+  QUOTA_EXCEEDED: '507 Insufficient Storage',
+  STORAGE_FULL: '507 Insufficient Storage',
+  PRECONDITION_FAILED: '412 Precondition Failed',
+  RANGE_NOT_SATISFIABLE: '416 Range Not Satisfiable',
   INTERNAL: '500 Internal Server Error',
 };
 

@@ -30,6 +30,8 @@ describe('parseRelayConfig', () => {
       maxDeviceLag: 5000,
       mailboxQuotaMb: 256,
       senderQuotaMb: 1024,
+      maxFileMb: 100,
+      blobQuotaMb: 1024,
       allowLocalhost: false,
       push: true,
       pushIntervalSeconds: 60,

@@ -51,6 +51,10 @@ export interface RelayConfig {
   readonly mailboxQuotaMb: number;
   /** Undelivered envelope bytes one account's devices may have sent, in MiB. */
   readonly senderQuotaMb: number;
+  /** Largest file one blob upload may carry, in MiB of plaintext (its padded ciphertext may pass). */
+  readonly maxFileMb: number;
+  /** Blob bytes one account may have stored (finished or reserved by unfinished uploads), in MiB. */
+  readonly blobQuotaMb: number;
   /**
    * Whether the app may also be used as https://localhost (origin and passkey RP ID) on the
    * relay's own machine; always so when the host name is itself a loopback name.
@@ -92,6 +96,8 @@ export interface RawRelayConfig {
   readonly maxDeviceLag?: string | undefined;
   readonly mailboxQuotaMb?: string | undefined;
   readonly senderQuotaMb?: string | undefined;
+  readonly maxFileMb?: string | undefined;
+  readonly blobQuotaMb?: string | undefined;
   readonly allowLocalhost?: string | undefined;
   readonly push?: string | undefined;
   readonly pushIntervalSeconds?: string | undefined;
@@ -117,6 +123,8 @@ export const DEFAULTS = {
   maxDeviceLag: '5000',
   mailboxQuotaMb: '256',
   senderQuotaMb: '1024',
+  maxFileMb: '100',
+  blobQuotaMb: '1024',
   allowLocalhost: 'false',
   push: 'true',
   pushIntervalSeconds: '60',
@@ -173,6 +181,9 @@ const WHOLE_NUMBER_SETTINGS = {
   maxDeviceLag: { variable: 'VAULTROOM_MAX_DEVICE_LAG', min: 100, max: 10_000_000 },
   mailboxQuotaMb: { variable: 'VAULTROOM_MAILBOX_QUOTA_MB', min: 1, max: 1_000_000 },
   senderQuotaMb: { variable: 'VAULTROOM_SENDER_QUOTA_MB', min: 1, max: 1_000_000 },
+  // 1 MiB below 1 TiB, the end-to-end protocol's largest attachment (PROTOCOL.md §1.16.2).
+  maxFileMb: { variable: 'VAULTROOM_MAX_FILE_MB', min: 1, max: 1_048_575 },
+  blobQuotaMb: { variable: 'VAULTROOM_BLOB_QUOTA_MB', min: 1, max: 100_000_000 },
   pushIntervalSeconds: { variable: 'VAULTROOM_PUSH_INTERVAL_SECONDS', min: 1, max: 86_400 },
 } as const;
 
@@ -272,6 +283,8 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
     maxDeviceLag: wholeNumberSetting(raw, 'maxDeviceLag'),
     mailboxQuotaMb: wholeNumberSetting(raw, 'mailboxQuotaMb'),
     senderQuotaMb: wholeNumberSetting(raw, 'senderQuotaMb'),
+    maxFileMb: wholeNumberSetting(raw, 'maxFileMb'),
+    blobQuotaMb: wholeNumberSetting(raw, 'blobQuotaMb'),
     allowLocalhost: parseBoolean(
       raw.allowLocalhost ?? DEFAULTS.allowLocalhost,
       'VAULTROOM_ALLOW_LOCALHOST',

@@ -185,6 +185,23 @@ export interface PushSubscriptionsTable {
   created_at: number;
 }
 
+/** A file blob's upload state and lifetime; the bytes are in `<data>/blobs/<id>` (migration 0011). */
+export interface BlobsTable {
+  /** 32 random bytes, base64url: a capability, never logged. */
+  id: string;
+  /** The uploader: only it may append or delete; its quota counts `length`. */
+  account_id: string;
+  /** Upload-Length: the whole ciphertext's size, fixed at creation. */
+  length: number;
+  /** Bytes written and fsync'd: where the next PATCH must start. */
+  offset: number;
+  created_at: number;
+  /** Null while the upload is unfinished; downloads see only finished blobs. */
+  completed_at: number | null;
+  /** An unfinished upload expires a day after creation, a finished blob after the retention. */
+  expires_at: number;
+}
+
 export interface RelayDatabase {
   relay_meta: RelayMetaTable;
   accounts: AccountsTable;
@@ -202,4 +219,5 @@ export interface RelayDatabase {
   one_time_prekeys: OneTimePrekeysTable;
   envelopes: EnvelopesTable;
   push_subscriptions: PushSubscriptionsTable;
+  blobs: BlobsTable;
 }

@@ -3,6 +3,8 @@ import { HEALTH_PATH, type HealthReport } from '@vaultroom/shared';
 import * as uWS from 'uWebSockets.js';
 import { StartupError } from '../lifecycle/StartupError.js';
 import type { StaticAssets } from '../static/loadStaticAssets.js';
+import type { BlobContext } from '../blobs/BlobContext.js';
+import { handleBlobRequest } from './blobs/handleBlobRequest.js';
 import { handleApiRequest, type ApiOptions } from './handleApiRequest.js';
 import { isAllowedHost } from './isAllowedHost.js';
 import { jsonReply, respond, textReply, type Reply } from './respond.js';
@@ -21,6 +23,8 @@ export interface HttpsAppOptions {
   readonly health: () => HealthReport;
   readonly api: ApiOptions;
   readonly sockets: SessionSockets;
+  /** File blobs (PROTOCOL.md §2.9): raw bodies streamed to disk, so not a JSON API route. */
+  readonly blobs?: BlobContext | undefined;
 }
 
 /**
@@ -61,6 +65,15 @@ function route(options: HttpsAppOptions, req: uWS.HttpRequest): Reply {
   });
 }
 
+function blobRoute(options: HttpsAppOptions, res: uWS.HttpResponse, req: uWS.HttpRequest): void {
+  if (!isAllowedHost(req.getHeader('host'), options.hostnames)) {
+    respond(res, MISDIRECTED, false);
+    return;
+  }
+  if (options.blobs === undefined) handleApiRequest(res, req, options.api);
+  else handleBlobRequest(res, req, options.blobs);
+}
+
 /** The relay's public face: the PWA, the health check, and (in later steps) the API and socket. */
 export function createHttpsApp(options: HttpsAppOptions): uWS.TemplatedApp {
   assertReadable(options.tls.certFile, 'certificate');
@@ -80,27 +93,36 @@ export function createHttpsApp(options: HttpsAppOptions): uWS.TemplatedApp {
     );
   }
   const { upgrade } = options.sockets.behavior;
-  return app
-    .ws('/ws', {
-      ...options.sockets.behavior,
-      // The socket answers to the relay's names only, like every route: a page whose own name
-      // points at the relay's address (DNS rebinding) gets no socket either.
-      upgrade: (res, req, context) => {
+  return (
+    app
+      .ws('/ws', {
+        ...options.sockets.behavior,
+        // The socket answers to the relay's names only, like every route: a page whose own name
+        // points at the relay's address (DNS rebinding) gets no socket either.
+        upgrade: (res, req, context) => {
+          if (!isAllowedHost(req.getHeader('host'), options.hostnames)) {
+            respond(res, MISDIRECTED, false);
+            return;
+          }
+          void upgrade?.(res, req, context);
+        },
+      })
+      // uWS prefers a literal segment to a wildcard, so these win over /api/* below.
+      .any('/api/blobs', (res, req) => {
+        blobRoute(options, res, req);
+      })
+      .any('/api/blobs/*', (res, req) => {
+        blobRoute(options, res, req);
+      })
+      .any('/api/*', (res, req) => {
         if (!isAllowedHost(req.getHeader('host'), options.hostnames)) {
           respond(res, MISDIRECTED, false);
           return;
         }
-        void upgrade?.(res, req, context);
-      },
-    })
-    .any('/api/*', (res, req) => {
-      if (!isAllowedHost(req.getHeader('host'), options.hostnames)) {
-        respond(res, MISDIRECTED, false);
-        return;
-      }
-      handleApiRequest(res, req, options.api);
-    })
-    .any('/*', (res, req) => {
-      respond(res, route(options, req), req.getCaseSensitiveMethod() === 'HEAD');
-    });
+        handleApiRequest(res, req, options.api);
+      })
+      .any('/*', (res, req) => {
+        respond(res, route(options, req), req.getCaseSensitiveMethod() === 'HEAD');
+      })
+  );
 }

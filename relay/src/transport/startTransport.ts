@@ -1,6 +1,6 @@
 import type { HealthReport } from '@vaultroom/shared';
 import type { StaticAssets } from '../static/loadStaticAssets.js';
-import { createHttpsApp, type TlsFiles } from './createHttpsApp.js';
+import { createHttpsApp, type HttpsAppOptions, type TlsFiles } from './createHttpsApp.js';
 import { createRedirectApp } from './createRedirectApp.js';
 import type { ApiOptions } from './handleApiRequest.js';
 import { createSessionSockets, type SessionSocketOptions } from './sessionSockets.js';
@@ -17,6 +17,7 @@ export interface TransportOptions {
   readonly health: () => HealthReport;
   readonly api: ApiOptions;
   readonly sockets: SessionSocketOptions;
+  readonly blobs?: HttpsAppOptions['blobs'] | undefined;
 }
 
 export interface Transport {

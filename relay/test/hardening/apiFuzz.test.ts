@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import tls from 'node:tls';
-import { ACCOUNTS_API, AUDIT_API, PUSH_API } from '@vaultroom/shared';
+import { ACCOUNTS_API, AUDIT_API, BLOB_API, PUSH_API, TUS_VERSION } from '@vaultroom/shared';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorCode } from '../../src/api/ApiError.js';
@@ -37,6 +37,11 @@ const API_CODES: Record<ApiErrorCode, true> = {
   ACCOUNT_DISABLED: true,
   UNAVAILABLE: true,
   PUSH_UNAVAILABLE: true,
+  FILE_TOO_LARGE: true,
+  QUOTA_EXCEEDED: true,
+  STORAGE_FULL: true,
+  RANGE_NOT_SATISFIABLE: true,
+  PRECONDITION_FAILED: true,
   INTERNAL: true,
 };
 
@@ -47,6 +52,8 @@ interface Endpoint {
   readonly sample?: Record<string, unknown>;
   /** Ends the caller's own session: fuzzed without one, so the run keeps its admin. */
   readonly anonymousOnly?: boolean;
+  /** Headers the endpoint needs to get past its first check (the blob store's tus headers). */
+  readonly headers?: Record<string, string>;
 }
 
 const webauthnResponse = {
@@ -124,6 +131,19 @@ const ENDPOINTS: readonly Endpoint[] = [
     },
   },
   { method: 'DELETE', pattern: PUSH_API.subscription },
+  // The blob store (PROTOCOL.md §2.9) is not JSON, but its refusals are the API's coded errors.
+  {
+    method: 'POST',
+    pattern: BLOB_API.uploads,
+    headers: { 'tus-resumable': TUS_VERSION, 'upload-length': '1000' },
+  },
+  {
+    method: 'PATCH',
+    pattern: BLOB_API.blob(':id'),
+    headers: { 'tus-resumable': TUS_VERSION, 'upload-offset': '0' },
+  },
+  { method: 'GET', pattern: BLOB_API.blob(':id'), headers: { range: 'bytes=0-10' } },
+  { method: 'DELETE', pattern: BLOB_API.blob(':id'), headers: { 'tus-resumable': TUS_VERSION } },
 ];
 
 /** A body as bytes: JSON of any shape, a mutated sample, broken JSON, or no JSON at all. */
@@ -253,7 +273,10 @@ describe('the JSON API under fuzzing', () => {
           const path = endpoint.pattern.replace(/:[a-z]+/g, input.param);
           const hasBody = endpoint.method === 'POST' || endpoint.method === 'PATCH';
           const signedIn = input.signedIn && endpoint.anonymousOnly !== true;
-          const headers: Record<string, string> = { 'content-type': input.contentType };
+          const headers: Record<string, string> = {
+            'content-type': input.contentType,
+            ...endpoint.headers,
+          };
           if (signedIn) headers['cookie'] = admin.cookie;
           const started = performance.now();
           const response = await rawRequest(relay, agent, {

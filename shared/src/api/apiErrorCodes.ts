@@ -22,6 +22,16 @@ export const API_ERROR_CODES = [
   'UNAVAILABLE',
   /** Push notifications are turned off here, or the relay cannot reach the push service. */
   'PUSH_UNAVAILABLE',
+  /** A file (blob upload) larger than the relay's maximum. */
+  'FILE_TOO_LARGE',
+  /** The account's stored blobs would exceed its quota: wait for some to expire, or delete some. */
+  'QUOTA_EXCEEDED',
+  /** The relay's disk is full: nothing more was stored; retry after Retry-After. */
+  'STORAGE_FULL',
+  /** A download's Range lies outside the file (416, with `Content-Range: bytes *\/<length>`). */
+  'RANGE_NOT_SATISFIABLE',
+  /** A request for a protocol version the relay does not speak (tus `Tus-Resumable`). */
+  'PRECONDITION_FAILED',
   'INTERNAL',
 ] as const;
 

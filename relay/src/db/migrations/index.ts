@@ -7,6 +7,7 @@ import { delivery } from './0005_delivery.js';
 import { auditLinks } from './0006_audit_links.js';
 import { envelopeSenders } from './0007_envelope_senders.js';
 import { pushSubscriptions } from './0009_push_subscriptions.js';
+import { blobs } from './0011_blobs.js';
 
 /**
  * Every migration, in order. Listed statically rather than read from a folder so the set that
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0006_audit_links': auditLinks,
   '0007_envelope_senders': envelopeSenders,
   '0009_push_subscriptions': pushSubscriptions,
+  '0011_blobs': blobs,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import { ApiError } from '../api/ApiError.js';
+import type { BlobsTable, RelayDatabase } from '../db/schema.js';
+
+type Db = Kysely<RelayDatabase>;
+
+export type BlobRow = Pick<
+  BlobsTable,
+  'id' | 'account_id' | 'length' | 'offset' | 'completed_at' | 'expires_at'
+>;
+
+export async function findBlob(db: Db, id: string): Promise<BlobRow | undefined> {
+  return db
+    .selectFrom('blobs')
+    .select(['id', 'account_id', 'length', 'offset', 'completed_at', 'expires_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * Reserves `length` bytes of the account's quota and records the upload, in one transaction so
+ * that parallel creations cannot together pass the quota.
+ */
+export async function createBlob(
+  db: Db,
+  row: { id: string; accountId: string; length: number; now: number; expiresAt: number },
+  quotaBytes: number,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const used = await trx
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('length'), eb.lit(0)).as('bytes'))
+      .where('account_id', '=', row.accountId)
+      .executeTakeFirstOrThrow();
+    if (used.bytes + row.length > quotaBytes) {
+      throw new ApiError(
+        'QUOTA_EXCEEDED',
+        'Your stored files would exceed your quota; older ones expire in time',
+      );
+    }
+    await trx
+      .insertInto('blobs')
+      .values({
+        id: row.id,
+        account_id: row.accountId,
+        length: row.length,
+        offset: 0,
+        created_at: row.now,
+        completed_at: null,
+        expires_at: row.expiresAt,
+      })
+      .execute();
+  });
+}
+
+/**
+ * Records bytes that are on disk. Completing an upload starts its retention: a blob lives the
+ * retention period from the moment it could first be downloaded.
+ */
+export async function advanceBlob(
+  db: Db,
+  blob: BlobRow,
+  offset: number,
+  now: number,
+  retentionMs: number,
+): Promise<void> {
+  const complete = offset === blob.length;
+  await db
+    .updateTable('blobs')
+    .set({
+      offset,
+      ...(complete ? { completed_at: now, expires_at: now + retentionMs } : {}),
+    })
+    .where('id', '=', blob.id)
+    .execute();
+}
+
+export async function deleteBlobRow(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('blobs').where('id', '=', id).execute();
+}
+
+export async function expiredBlobIds(db: Db, now: number): Promise<string[]> {
+  const rows = await db.selectFrom('blobs').select('id').where('expires_at', '<=', now).execute();
+  return rows.map((row) => row.id);
+}
+
+export async function allBlobIds(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('blobs').select('id').execute();
+  return new Set(rows.map((row) => row.id));
+}

@@ -1,0 +1,28 @@
+import type { Kysely, Migration } from 'kysely';
+
+/**
+ * File blobs (PROTOCOL.md §2.9): the bytes live in `<data>/blobs/<id>`, this row says whose upload
+ * it is, how long it will be, how much of it is durable, and when it goes. `length` is reserved
+ * against the account's quota from creation, so parallel uploads cannot overshoot it.
+ */
+export const blobs: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('blobs')
+      .addColumn('id', 'text', (col) => col.primaryKey())
+      .addColumn('account_id', 'text', (col) =>
+        col.notNull().references('accounts.id').onDelete('cascade'),
+      )
+      .addColumn('length', 'integer', (col) => col.notNull())
+      .addColumn('offset', 'integer', (col) => col.notNull())
+      .addColumn('created_at', 'integer', (col) => col.notNull())
+      .addColumn('completed_at', 'integer')
+      .addColumn('expires_at', 'integer', (col) => col.notNull())
+      .execute();
+    await db.schema.createIndex('blobs_account').on('blobs').column('account_id').execute();
+    await db.schema.createIndex('blobs_expires').on('blobs').column('expires_at').execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('blobs').execute();
+  },
+};
