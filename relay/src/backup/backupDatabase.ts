@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { openDatabaseForTool } from '../db/openDatabase.js';
 import { BackupError } from './BackupError.js';
+import { backupBlobs, blobsBeside } from './backupBlobs.js';
 
 /** sqlite3_backup_step copies this many pages per step: more than any database has. */
 const ALL_PAGES = 0x7fffffff;
@@ -11,6 +12,9 @@ export interface BackupResult {
   readonly file: string;
   readonly bytes: number;
   readonly auditEvents: number;
+  /** Finished file blobs copied into `<file>.blobs/`, and their bytes. */
+  readonly blobs: number;
+  readonly blobBytes: number;
 }
 
 /**
@@ -32,6 +36,12 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
       `${target} exists already: choose a new file name (a backup never overwrites one)`,
     );
   }
+  if (fs.existsSync(blobsBeside(target))) {
+    throw new BackupError(
+      'BACKUP_TARGET_EXISTS',
+      `${blobsBeside(target)} exists already: choose a new file name (a backup never overwrites one)`,
+    );
+  }
   const partial = `${target}.partial-${process.pid}`;
   const database = await openDatabaseForTool(dataDir);
   try {
@@ -47,10 +57,12 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
   }
 
   let auditEvents: number;
+  let blobs: { blobs: number; bytes: number };
   try {
     const copy = new SQLite(partial, { fileMustExist: true });
     try {
       copy.pragma('journal_mode = DELETE');
+      blobs = backupBlobs(copy, dataDir, blobsBeside(partial));
       const check = copy.pragma('integrity_check', { simple: true });
       if (check !== 'ok') throw new Error(`integrity_check: ${String(check)}`);
       auditEvents =
@@ -61,12 +73,20 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
     const handle = fs.openSync(partial, 'r');
     fs.fsyncSync(handle);
     fs.closeSync(handle);
+    if (blobs.blobs > 0) fs.renameSync(blobsBeside(partial), blobsBeside(target));
     fs.renameSync(partial, target);
   } catch (error) {
     fs.rmSync(partial, { force: true });
+    fs.rmSync(blobsBeside(partial), { recursive: true, force: true });
     throw new BackupError('BACKUP_FAILED', `the backup in ${target} did not check out`, {
       cause: error,
     });
   }
-  return { file: target, bytes: fs.statSync(target).size, auditEvents };
+  return {
+    file: target,
+    bytes: fs.statSync(target).size,
+    auditEvents,
+    blobs: blobs.blobs,
+    blobBytes: blobs.bytes,
+  };
 }

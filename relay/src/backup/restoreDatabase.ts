@@ -7,6 +7,7 @@ import { acquireDataDirLock, type DataDirLock } from '../db/acquireDataDirLock.j
 import { DATABASE_FILE } from '../db/openDatabase.js';
 import { StartupError } from '../lifecycle/StartupError.js';
 import { BackupError } from './BackupError.js';
+import { restoreBlobs } from './backupBlobs.js';
 
 export interface RestoreOptions {
   /** The audit log's verifier key (`<name>+<id>+<key>`), usually the data directory's own. */
@@ -21,6 +22,8 @@ export interface RestoreResult {
   readonly audit: AuditVerification;
   /** Where the database that was replaced is kept, or null when there was none. */
   readonly previous: string | null;
+  /** File blobs put back from `<file>.blobs/`. */
+  readonly blobs: number;
 }
 
 /**
@@ -62,12 +65,13 @@ export async function restoreDatabase(
     fs.copyFileSync(source, incoming, fs.constants.COPYFILE_EXCL);
     fs.chmodSync(incoming, 0o600);
     const audit = await checkBackup(incoming, source, verifiers, options.external ?? []);
+    const blobs = withDatabase(incoming, (db) => restoreBlobs(db, source, dataDir));
     const previous = setAsideCurrent(dataDir, options.now ?? new Date());
     const live = path.join(dataDir, DATABASE_FILE);
     matchOwner(incoming, dataDir);
     fs.renameSync(incoming, live);
     syncDirectory(dataDir);
-    return { audit, previous };
+    return { audit, previous, blobs };
   } finally {
     fs.rmSync(incoming, { force: true });
     lock.release();
@@ -139,6 +143,15 @@ function setAsideCurrent(dataDir: string, now: Date): string | null {
   const previous = path.join(dataDir, `${DATABASE_FILE}.before-restore-${stamp}`);
   fs.renameSync(live, previous);
   return previous;
+}
+
+function withDatabase<T>(file: string, use: (db: SQLite.Database) => T): T {
+  const db = new SQLite(file, { fileMustExist: true });
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
 }
 
 /** Run as root for a relay that runs as its own user, the restored file must still be its. */

@@ -44,6 +44,9 @@ export function backupCommand(): Command {
         `Backed up ${flags.dataDir} into ${result.file} (${result.bytes} bytes, ${result.auditEvents} audit events).`,
       );
       say(
+        `File blobs: ${result.blobs} (${result.blobBytes} bytes) in ${result.file}.blobs/, part of the backup.`,
+      );
+      say(
         "Keep the data directory's tls/ and audit/ folders with it: they hold the CA and the audit key.",
       );
     });
@@ -67,7 +70,7 @@ export function restoreCommand(): Command {
       say(
         `Audit log of the backup verified: ${result.audit.events} events, ${result.audit.checkpoints} signed checkpoints.`,
       );
-      say(`Restored ${file} into ${flags.dataDir}.`);
+      say(`Restored ${file} into ${flags.dataDir}, with ${result.blobs} file blobs.`);
       if (result.previous !== null) say(`The replaced database is kept as ${result.previous}.`);
     });
 }
