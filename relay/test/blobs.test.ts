@@ -269,6 +269,21 @@ describe('limits', () => {
       await client.delete(id);
     }
   });
+
+  it('refuses a 65th unfinished upload of one account with QUOTA_EXCEEDED, however small', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 64; i++) {
+      const created = await bob.create(1);
+      expect(created.status).toBe(201);
+      ids.push(created.id);
+    }
+    const over = await bob.create(1);
+    expect([over.status, over.code]).toEqual([507, 'QUOTA_EXCEEDED']);
+    // Finishing one frees its place.
+    await bob.patch(ids[0] ?? '', 0, Buffer.from([1]));
+    expect((await bob.create(1)).status).toBe(201);
+    for (const id of ids) await bob.delete(id);
+  });
 });
 
 describe('durability and expiry', () => {

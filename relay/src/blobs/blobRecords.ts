@@ -4,6 +4,9 @@ import type { BlobsTable, RelayDatabase } from '../db/schema.js';
 
 type Db = Kysely<RelayDatabase>;
 
+/** Uploads one account may have unfinished at once: far above a person's, a wall for a script. */
+export const MAX_UNFINISHED_UPLOADS = 64;
+
 export type BlobRow = Pick<
   BlobsTable,
   'id' | 'account_id' | 'length' | 'offset' | 'completed_at' | 'expires_at'
@@ -32,6 +35,19 @@ export async function createBlob(
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('length'), eb.lit(0)).as('bytes'))
       .where('account_id', '=', row.accountId)
       .executeTakeFirstOrThrow();
+    // Unfinished uploads cost a row each whatever their size: a bound on those too.
+    const unfinished = await trx
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', row.accountId)
+      .where('completed_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    if (unfinished.n >= MAX_UNFINISHED_UPLOADS) {
+      throw new ApiError(
+        'QUOTA_EXCEEDED',
+        `At most ${MAX_UNFINISHED_UPLOADS} uploads may be unfinished at once; finish or delete one`,
+      );
+    }
     if (used.bytes + row.length > quotaBytes) {
       throw new ApiError(
         'QUOTA_EXCEEDED',
