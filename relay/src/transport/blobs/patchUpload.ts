@@ -18,6 +18,11 @@ export async function patchUpload(
   connection: Connection,
 ): Promise<void> {
   const writer = await beginAppend(ctx, request);
+  if (connection.aborted()) {
+    // Gone while the request was checked: release the upload; the response may not be touched.
+    await writer.close();
+    return;
+  }
   let stopped = false;
   const end = (refusal: ApiError | null) => {
     stopped = true;
