@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { orientationOnlyApp1, readExifOrientation } from './exifOrientation.js';
 import { stripImageMetadata } from './stripImageMetadata.js';
 
 const ascii = (text: string) => Array.from(text, (c) => c.charCodeAt(0));
@@ -83,6 +84,58 @@ function webp(): Uint8Array {
   ];
   return Uint8Array.from([...ascii('RIFF'), ...u32le(body.length), ...body]);
 }
+
+/** A little-endian Exif block: IFD0 with Make, Orientation 6 and a GPS IFD pointer, then a string. */
+function exifWithOrientation(): number[] {
+  const le16 = (n: number) => [n & 0xff, n >> 8];
+  const entry = (tag: number, type: number, value: number) => [
+    ...le16(tag),
+    ...le16(type),
+    ...u32le(1),
+    ...u32le(value),
+  ];
+  const tiff = [
+    ...ascii('II'),
+    ...le16(42),
+    ...u32le(8),
+    ...le16(3),
+    ...entry(0x010f, 2, 4), // Make (value inline)
+    ...entry(0x0112, 3, 6), // Orientation: rotate 90° clockwise
+    ...entry(0x8825, 4, 50), // GPS IFD pointer
+    ...u32le(0),
+    ...ascii('GPS 48.8584N 2.2945E'),
+  ];
+  return [...ascii('Exif'), 0, 0, ...tiff];
+}
+
+describe('Exif orientation', () => {
+  it('keeps only the orientation of a photo stored sideways, in an Exif block of its own', () => {
+    const photo = Uint8Array.from([
+      0xff,
+      0xd8,
+      ...segment(0xe1, exifWithOrientation()),
+      ...segment(0xda, [1, 1, 0, 0, 63, 0]),
+      0x12,
+      0xff,
+      0xd9,
+    ]);
+    const result = stripImageMetadata(photo);
+    expect(has(result.bytes, 'GPS')).toBe(false);
+    const app1 = orientationOnlyApp1(6);
+    expect(Buffer.from(result.bytes.subarray(2, 2 + app1.length)).equals(app1)).toBe(true);
+    expect(readExifOrientation(app1.subarray(4))).toBe(6);
+    expect(readExifOrientation(Uint8Array.from(exifWithOrientation()))).toBe(6);
+  });
+
+  it('adds nothing for an upright photo or an Exif block it cannot read', () => {
+    // The sample's Exif has no orientation: no APP1 at all comes out.
+    expect(Buffer.from(stripImageMetadata(jpeg()).bytes).includes(Buffer.from([0xff, 0xe1]))).toBe(
+      false,
+    );
+    expect(readExifOrientation(Uint8Array.from(ascii('Exif\0\0garbage')))).toBeNull();
+    expect(readExifOrientation(orientationOnlyApp1(1).subarray(4))).toBeNull();
+  });
+});
 
 describe('stripImageMetadata', () => {
   it('removes Exif (GPS), comments and keeps the JFIF, colour profile and image data of a JPEG', () => {

@@ -1,3 +1,5 @@
+import { orientationOnlyApp1, readExifOrientation } from './exifOrientation.js';
+
 /**
  * JPEG segments that carry metadata about the person, the place or the device rather than the
  * picture: APP1 (Exif, with GPS position, camera serial and time; XMP), APP12 (Ducky/Picture
@@ -19,9 +21,9 @@ export interface StripResult {
 
 /**
  * Copies a JPEG without its metadata segments (ITU T.81 §B.1.1.4 marker segments). Walks the
- * segments up to Start of Scan; everything from there on is image data, copied as it is. The
- * Exif orientation goes too: callers that must keep a photo upright re-encode it through a canvas,
- * which applies the orientation, before or instead of this.
+ * segments up to Start of Scan; everything from there on is image data, copied as it is. Only
+ * the Exif orientation survives, rewritten into an APP1 of its own (exifOrientation.ts), so a
+ * phone photo stored sideways still shows upright.
  *
  * @throws Error when the bytes are not a well-formed JPEG header (the caller then sends nothing,
  *   or re-encodes).
@@ -30,6 +32,7 @@ export function stripJpegMetadata(input: Uint8Array): StripResult {
   if (input[0] !== 0xff || input[1] !== 0xd8) throw new Error('not a JPEG');
   const kept: Uint8Array[] = [input.subarray(0, 2)];
   const removed: string[] = [];
+  let keptOrientation = false;
   let at = 2;
   for (;;) {
     if (at + 4 > input.length || input[at] !== 0xff) throw new Error('malformed JPEG segment');
@@ -47,8 +50,16 @@ export function stripJpegMetadata(input: Uint8Array): StripResult {
     const end = at + 2 + length;
     if (length < 2 || end > input.length) throw new Error('malformed JPEG segment length');
     const name = DROPPED.get(marker);
-    if (name === undefined) kept.push(input.subarray(at, end));
-    else if (!removed.includes(name)) removed.push(name);
+    if (name === undefined) {
+      kept.push(input.subarray(at, end));
+    } else {
+      if (!removed.includes(name)) removed.push(name);
+      const orientation = marker === 0xe1 ? readExifOrientation(input.subarray(at + 4, end)) : null;
+      if (orientation !== null && !keptOrientation) {
+        keptOrientation = true;
+        kept.push(orientationOnlyApp1(orientation));
+      }
+    }
     at = end;
   }
   const out = new Uint8Array(kept.reduce((sum, part) => sum + part.length, 0));
