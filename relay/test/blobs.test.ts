@@ -249,12 +249,12 @@ describe('limits', () => {
     await alice.delete(largest.id);
   });
 
-  it('refuses an upload past the account’s quota with 507 QUOTA_EXCEEDED; deleting frees it', async () => {
+  it('refuses an upload past the account’s quota with 403 QUOTA_EXCEEDED; deleting frees it', async () => {
     const first = await alice.create(MAX_LENGTH);
     const second = await alice.create(MAX_LENGTH);
     expect([first.status, second.status]).toEqual([201, 201]);
     const third = await alice.create(20 * 1024 * 1024);
-    expect([third.status, third.code]).toEqual([507, 'QUOTA_EXCEEDED']);
+    expect([third.status, third.code]).toEqual([403, 'QUOTA_EXCEEDED']);
     // Another account's quota is its own.
     const bobs = await bob.create(20 * 1024 * 1024);
     expect(bobs.status).toBe(201);
@@ -278,7 +278,7 @@ describe('limits', () => {
       ids.push(created.id);
     }
     const over = await bob.create(1);
-    expect([over.status, over.code]).toEqual([507, 'QUOTA_EXCEEDED']);
+    expect([over.status, over.code]).toEqual([403, 'QUOTA_EXCEEDED']);
     // Finishing one frees its place.
     await bob.patch(ids[0] ?? '', 0, Buffer.from([1]));
     expect((await bob.create(1)).status).toBe(201);

@@ -20,8 +20,9 @@ const STATUS: Record<ApiErrorCode, string> = {
   UNAVAILABLE: '503 Service Unavailable',
   PUSH_UNAVAILABLE: '503 Service Unavailable',
   FILE_TOO_LARGE: '413 Content Too Large',
-  // RFC 4331 §6: a request that would exceed a storage quota is answered 507.
-  QUOTA_EXCEEDED: '507 Insufficient Storage',
+  // The account's own limit, as cloud storage APIs answer it: the client's to lift, not the
+  // relay's trouble, so a 4xx (5xx stays for what the relay cannot do, like a full disk).
+  QUOTA_EXCEEDED: '403 Forbidden',
   STORAGE_FULL: '507 Insufficient Storage',
   PRECONDITION_FAILED: '412 Precondition Failed',
   RANGE_NOT_SATISFIABLE: '416 Range Not Satisfiable',

@@ -23,7 +23,7 @@ function fakeRelay(options: { dropAfterBytes?: number[]; quotaBytes?: number } =
     if (init.method === 'POST') {
       const length = Number(headers['Upload-Length']);
       if (length > (options.quotaBytes ?? Infinity))
-        return Promise.resolve(json(507, 'QUOTA_EXCEEDED'));
+        return Promise.resolve(json(403, 'QUOTA_EXCEEDED'));
       const id = `id${uploads.size}`.padEnd(43, 'x');
       uploads.set(id, { length, bytes: [] });
       return Promise.resolve(
@@ -130,7 +130,7 @@ describe('uploadBlob', () => {
   it('gives up on a permanent refusal at once, and on a relay that never answers after some tries', async () => {
     const full = fakeRelay({ quotaBytes: 100 });
     const refused = uploadBlob(ports(full.fetchFn), { length: data.length, source });
-    await expect(refused).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', status: 507 });
+    await expect(refused).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', status: 403 });
     const down: Fetch = () => Promise.reject(new TypeError('offline'));
     const waits: number[] = [];
     const error = await uploadBlob(ports(down, waits), {
