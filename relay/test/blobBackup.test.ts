@@ -9,7 +9,7 @@ import { minimalPwa } from './hardening/minimalPwa.js';
 import { runCli, startRelayProcess, type RelayProcess } from './relayProcess.js';
 
 /*
- * Backups carry file blobs (PROTOCOL.md §2.9): `vaultroom backup` copies the finished ones into
+ * Backups carry file blobs (PROTOCOL.md §2.10): `vaultroom backup` copies the finished ones into
  * `<file>.blobs/` beside the database copy, and `vaultroom restore` puts them back.
  */
 

@@ -14,7 +14,7 @@ import { startRelayProcess, type RelayProcess } from './relayProcess.js';
 import https from 'node:https';
 
 /*
- * The blob store (PROTOCOL.md §2.9) on a real relay over TLS: tus uploads in pieces, a dropped
+ * The blob store (PROTOCOL.md §2.10) on a real relay over TLS: tus uploads in pieces, a dropped
  * connection and a relay restart in the middle, downloads whole and by range, and every refusal.
  */
 

@@ -2,7 +2,7 @@ import { attachmentCiphertextLength, attachmentLabels } from '@vaultroom/shared/
 import type { RelayConfig } from '../config/relayConfig.js';
 import type { BlobSettings } from './BlobContext.js';
 
-/** An upload not finished a day after it began is deleted (PROTOCOL.md §2.9). */
+/** An upload not finished a day after it began is deleted (PROTOCOL.md §2.10). */
 export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
 
 /** The blob store's limits from the operator's settings. */

@@ -23,7 +23,7 @@ export interface HttpsAppOptions {
   readonly health: () => HealthReport;
   readonly api: ApiOptions;
   readonly sockets: SessionSockets;
-  /** File blobs (PROTOCOL.md §2.9): raw bodies streamed to disk, so not a JSON API route. */
+  /** File blobs (PROTOCOL.md §2.10): raw bodies streamed to disk, so not a JSON API route. */
   readonly blobs?: BlobContext | undefined;
 }
 

@@ -131,7 +131,7 @@ const ENDPOINTS: readonly Endpoint[] = [
     },
   },
   { method: 'DELETE', pattern: PUSH_API.subscription },
-  // The blob store (PROTOCOL.md §2.9) is not JSON, but its refusals are the API's coded errors.
+  // The blob store (PROTOCOL.md §2.10) is not JSON, but its refusals are the API's coded errors.
   {
     method: 'POST',
     pattern: BLOB_API.uploads,

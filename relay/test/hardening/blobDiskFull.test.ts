@@ -8,7 +8,7 @@ import { minimalPwa } from './minimalPwa.js';
 import { startTmpfsRelay, type TmpfsRelay } from './tmpfsRelay.js';
 
 /*
- * The blob store on a full disk (PROTOCOL.md §2.9): an upload that meets it is refused with
+ * The blob store on a full disk (PROTOCOL.md §2.10): an upload that meets it is refused with
  * STORAGE_FULL, keeps every byte it had made durable, and finishes from its offset once there is
  * room again, with no restart. Like the envelope path's test in faults.test.ts, on a tmpfs of its
  * own in a private mount namespace.

@@ -1,5 +1,5 @@
 /**
- * The file-blob part of the relay's HTTP API (PROTOCOL.md §2.9): resumable uploads with the
+ * The file-blob part of the relay's HTTP API (PROTOCOL.md §2.10): resumable uploads with the
  * tus 1.0.0 core protocol and its creation and termination extensions, and downloads with Range.
  * Bodies are raw ciphertext (§1.16), never JSON; refusals are the API's JSON errors.
  */

@@ -1,7 +1,7 @@
 import { BLOB_API, TUS_CONTENT_TYPE, TUS_VERSION } from '@vaultroom/shared';
 import { ApiRequestError, apiErrorFromResponse } from '../ApiRequestError.js';
 
-/** The requests of the relay's tus 1.0.0 blob API (PROTOCOL.md §2.9), one function each. */
+/** The requests of the relay's tus 1.0.0 blob API (PROTOCOL.md §2.10), one function each. */
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
 async function send(fetchFn: Fetch, path: string, init: RequestInit): Promise<Response> {

@@ -90,7 +90,7 @@ async function sendFrom(
 }
 
 /**
- * Uploads one blob with the relay's tus API (PROTOCOL.md §2.9) and returns its id. A dropped
+ * Uploads one blob with the relay's tus API (PROTOCOL.md §2.10) and returns its id. A dropped
  * connection, a relay restart or a full disk costs at most one piece: the client asks the relay
  * for its durable offset and goes on from there. Permanent refusals (FILE_TOO_LARGE,
  * QUOTA_EXCEEDED, NOT_FOUND for an expired upload, UNAUTHENTICATED) are thrown as they are.

@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * File blobs (PROTOCOL.md §2.9): the bytes live in `<data>/blobs/<id>`, this row says whose upload
+ * File blobs (PROTOCOL.md §2.10): the bytes live in `<data>/blobs/<id>`, this row says whose upload
  * it is, how long it will be, how much of it is durable, and when it goes. `length` is reserved
  * against the account's quota from creation, so parallel uploads cannot overshoot it.
  */

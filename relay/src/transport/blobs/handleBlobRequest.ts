@@ -132,7 +132,7 @@ async function route(
 }
 
 /**
- * Entry point for `/api/blobs` and everything below it (PROTOCOL.md §2.9). Not a JSON API route:
+ * Entry point for `/api/blobs` and everything below it (PROTOCOL.md §2.10). Not a JSON API route:
  * bodies are raw ciphertext streamed to disk, and downloads stream back with Range. Nothing of the
  * request (path, id, headers) is logged; refusals are not reported for the security-event log
  * either, since their path would carry the id.
