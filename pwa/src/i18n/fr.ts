@@ -25,6 +25,7 @@ export const fr: Dictionary = {
     rateLimitedShort: 'Trop de tentatives. Attendez un instant et réessayez.',
     forbidden: 'Seuls les administrateurs peuvent faire cela.',
     unauthenticated: 'Votre session a pris fin. Reconnectez-vous.',
+    reauthRequired: 'Confirmez que c’est bien vous avec votre clé d’accès, puis réessayez.',
     ceremonyFailed: 'La clé d’accès n’a pas pu être vérifiée. Réessayez.',
     passkeysUnsupported:
       'Ce navigateur ne prend pas en charge les clés d’accès. Essayez un navigateur récent sur cet appareil.',
@@ -434,6 +435,8 @@ export const fr: Dictionary = {
       invite_revoked: 'Invitation révoquée',
       device_added: 'Nouvel appareil ajouté',
       device_revoked: 'Appareil retiré',
+      device_list_published: 'Liste des appareils de confiance mise à jour',
+      account_key_replaced: 'Clé du compte remplacée',
       registration_fail: 'Échec de création de compte',
       ratelimit_exceeded: 'Trop de tentatives, ralenti',
       origin_refused: 'Requête d’un autre site refusée',

@@ -32,6 +32,9 @@ export function describeError(t: Translate, error: unknown): string | null {
         return t('common.forbidden');
       case 'UNAUTHENTICATED':
         return t('common.unauthenticated');
+      // Shown only when the step-up the app runs by itself was not completed.
+      case 'REAUTH_REQUIRED':
+        return t('common.reauthRequired');
       case 'CEREMONY_FAILED':
         return t('common.ceremonyFailed');
       case 'INVITE_INVALID':

@@ -18,7 +18,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Starts a session inside the caller's transaction and returns the Set-Cookie value. The token
- * exists only in that cookie; the database keeps its hash.
+ * exists only in that cookie; the database keeps its hash. Every session starts from a ceremony
+ * that required user verification (sign-in or registration), so it starts verified (§2.9).
  */
 export async function createSession(
   ctx: AccountsContext,
@@ -43,6 +44,7 @@ export async function createSession(
       absolute_expires_at: now.getTime() + ctx.settings.sessionMaxMs,
       ended_at: null,
       end_reason: null,
+      verified_at: now.getTime(),
     })
     .execute();
   await recordSecurityEvent(

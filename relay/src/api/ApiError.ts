@@ -11,6 +11,7 @@ const STATUS: Record<ApiErrorCode, string> = {
   METHOD_NOT_ALLOWED: '405 Method Not Allowed',
   UNAUTHENTICATED: '401 Unauthorized',
   FORBIDDEN: '403 Forbidden',
+  REAUTH_REQUIRED: '403 Forbidden',
   CONFLICT: '409 Conflict',
   RATE_LIMITED: '429 Too Many Requests',
   CEREMONY_FAILED: '400 Bad Request',

@@ -40,7 +40,7 @@ export interface PasskeysTable {
 
 export interface WebauthnChallengesTable {
   id: string;
-  purpose: 'registration' | 'sign-in' | 'add-passkey';
+  purpose: 'registration' | 'sign-in' | 'add-passkey' | 'step-up';
   challenge: string;
   /** JSON with what the ceremony was started for (handle, invite, account). */
   context: string;
@@ -62,6 +62,11 @@ export interface SessionsTable {
   end_reason: string | null;
   /** The device this browser registered, once it has; revoking the device ends the session. */
   device_id: Generated<string | null>;
+  /**
+   * Epoch milliseconds of the last user verification with a passkey (sign-in, registration or a
+   * step-up assertion); actions that change passkeys or devices need it recent (§2.9).
+   */
+  verified_at: Generated<number | null>;
 }
 
 export interface InvitesTable {
@@ -140,6 +145,41 @@ export interface DevicesTable {
   created_at: number;
   last_seen_at: number | null;
   revoked_at: number | null;
+  /**
+   * The passkey credential of the session that registered the device: a hello from another
+   * session needs the device in the account's signed list (§2.9). Null for devices registered
+   * before it was recorded with no session left to tell.
+   */
+  registered_with_credential: Generated<string | null>;
+}
+
+/** An account's trust objects (§2.9): opaque to the relay beyond the checks it makes. */
+export interface AccountTrustTable {
+  account_id: string;
+  /** The Ed25519 account key (32 bytes). */
+  account_key: Uint8Array;
+  /** The newest signed device list (§1.15.3), as published. */
+  device_list: Uint8Array;
+  list_version: number;
+  updated_at: number;
+}
+
+/** The certificate of each device the account's current list names (§1.15.2). */
+export interface DeviceCertificatesTable {
+  device_id: string;
+  account_id: string;
+  certificate: Uint8Array;
+  /** deviceCertificateHash(certificate): how the list names it. */
+  certificate_hash: Uint8Array;
+  stored_at: number;
+}
+
+/** The account key sealed under one passkey's PRF output (§1.15.5); goes with the passkey. */
+export interface SealedAccountKeysTable {
+  credential_id: string;
+  account_id: string;
+  sealed: Uint8Array;
+  stored_at: number;
 }
 
 export interface SignedPrekeysTable {
@@ -220,4 +260,7 @@ export interface RelayDatabase {
   envelopes: EnvelopesTable;
   push_subscriptions: PushSubscriptionsTable;
   blobs: BlobsTable;
+  account_trust: AccountTrustTable;
+  device_certificates: DeviceCertificatesTable;
+  sealed_account_keys: SealedAccountKeysTable;
 }

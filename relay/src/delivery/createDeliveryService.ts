@@ -22,6 +22,7 @@ export type { DeliveryDeps, DeliveryLimits, DeliveryService } from './DeliverySe
 
 /** What the delivery service keeps of a connection besides its pushes. */
 interface ConnectionState {
+  readonly conn: Connection;
   helloDone: boolean;
   malformed: number;
   /** When this connection's last rate-limit refusal was recorded (ms), to record one a minute. */
@@ -101,6 +102,16 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
 
   function notifyPrekeysLow(deviceId: string, remaining: number): void {
     for (const conn of router.connectionsOf(deviceId)) conn.send({ t: 'prekeys-low', remaining });
+  }
+
+  /** Tells the account's devices connected elsewhere than `from`'s device (§2.9). */
+  function notifyTrustChanged(from: Connection, handle: string): void {
+    const publisher = router.deviceOf(from);
+    for (const { conn } of states.values()) {
+      const device = router.deviceOf(conn);
+      if (conn.accountId !== from.accountId || device === null || device === publisher) continue;
+      conn.send({ t: 'trust-changed', account: handle });
+    }
   }
 
   /** Why a valid send cannot be taken now (§2.6 flow and quotas), or null. */
@@ -235,6 +246,9 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         quotas.reset();
         deps.onSessionsEnded(ended);
       },
+      trustChanged: (handle) => {
+        notifyTrustChanged(conn, handle);
+      },
     }).then(({ reply, afterReply }) => {
       conn.send(reply);
       afterReply?.();
@@ -286,7 +300,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
 
   return {
     open(conn) {
-      states.set(conn.id, { helloDone: false, malformed: 0, rateLimitRecordedAt: 0 });
+      states.set(conn.id, { conn, helloDone: false, malformed: 0, rateLimitRecordedAt: 0 });
       router.open(conn);
     },
     message(conn, data, isBinary) {

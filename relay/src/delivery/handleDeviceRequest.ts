@@ -1,10 +1,14 @@
 import { ProtocolError, type ClientFrame, type ServerFrame } from '@vaultroom/shared/protocol';
 import { fetchBundles } from '../devices/fetchBundles.js';
+import { fetchSealedKey } from '../devices/fetchSealedKey.js';
+import { fetchTrust } from '../devices/fetchTrust.js';
 import { listDevices } from '../devices/listDevices.js';
 import { lookupDevices } from '../devices/lookupDevices.js';
+import { publishTrust } from '../devices/publishTrust.js';
 import { registerDevice } from '../devices/registerDevice.js';
 import { renameDevice } from '../devices/renameDevice.js';
 import { revokeDevice } from '../devices/revokeDevice.js';
+import { storeSealedKey } from '../devices/storeSealedKey.js';
 import { uploadPrekeys } from '../devices/uploadPrekeys.js';
 import type { Caller, DeliveryContext } from '../devices/DeliveryContext.js';
 
@@ -20,7 +24,12 @@ export interface DeviceRequestHooks {
   readonly notifyPrekeysLow: (deviceId: string, remaining: number) => void;
   /** A device was revoked (after the reply is sent): its connections close, sessions end. */
   readonly deviceRevoked: (deviceId: string, endedSessions: readonly string[]) => void;
+  /** The account's trust objects changed (after the reply): tell its other connected devices. */
+  readonly trustChanged: (handle: string) => void;
 }
+
+/** Bytes as the wire schema types them (a fresh ArrayBuffer, not a database Buffer's pool). */
+const bytes = (value: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(value);
 
 /** A request's reply, and what must happen once it is on its way. */
 export interface DeviceRequestOutcome {
@@ -77,6 +86,45 @@ export async function handleDeviceRequest(
         reply: { t: 'done', id: frame.id },
         afterReply: () => {
           hooks.deviceRevoked(frame.device, ended);
+        },
+      };
+    }
+    case 'publish-trust': {
+      const published = await publishTrust(ctx, caller, frame);
+      return {
+        reply: { t: 'done', id: frame.id },
+        afterReply: () => {
+          for (const { deviceId, endedSessions } of published.revoked) {
+            hooks.deviceRevoked(deviceId, endedSessions);
+          }
+          hooks.trustChanged(published.handle);
+        },
+      };
+    }
+    case 'fetch-trust': {
+      const trust = await fetchTrust(ctx, frame.account);
+      return {
+        reply: {
+          t: 'trust',
+          id: frame.id,
+          account: trust.account,
+          accountKey: trust.accountKey === null ? null : bytes(trust.accountKey),
+          list: trust.list === null ? null : bytes(trust.list),
+          certificates: trust.certificates.map(bytes),
+        },
+      };
+    }
+    case 'store-sealed-key':
+      await storeSealedKey(ctx, caller, frame);
+      return { reply: { t: 'done', id: frame.id } };
+    case 'fetch-sealed-key': {
+      const sealed = await fetchSealedKey(ctx, caller);
+      return {
+        reply: {
+          t: 'sealed-key',
+          id: frame.id,
+          credential: sealed.credential,
+          sealed: sealed.sealed === null ? null : bytes(sealed.sealed),
         },
       };
     }

@@ -1,6 +1,7 @@
 import { verifyPrekeySignature } from '@vaultroom/shared/crypto';
 import { ProtocolError } from '@vaultroom/shared/protocol';
 import sodium from 'libsodium-wrappers';
+import { isRecentlyVerified } from '../accounts/isRecentlyVerified.js';
 import type { Caller, DeliveryContext } from './DeliveryContext.js';
 
 export function requireDevice(caller: Caller): string {
@@ -34,4 +35,23 @@ export async function ownDevice(ctx: DeliveryContext, caller: Caller, deviceId: 
   if (device === undefined) throw new ProtocolError('UNKNOWN_DEVICE');
   if (device.account_id !== caller.accountId) throw new ProtocolError('FORBIDDEN');
   return device;
+}
+
+/**
+ * The caller's session verified its user with a passkey recently enough for an action that
+ * changes which devices or keys the account has (§2.9); REAUTH_REQUIRED otherwise. Read from the
+ * database each time, so a step-up through the accounts API counts at once on open sockets.
+ */
+export async function requireRecentVerification(
+  ctx: DeliveryContext,
+  caller: Caller,
+): Promise<void> {
+  const session = await ctx.db
+    .selectFrom('sessions')
+    .select('verified_at')
+    .where('id', '=', caller.sessionId)
+    .executeTakeFirst();
+  if (!isRecentlyVerified(session?.verified_at ?? null, ctx.now())) {
+    throw new ProtocolError('REAUTH_REQUIRED');
+  }
 }

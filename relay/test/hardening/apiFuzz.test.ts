@@ -29,6 +29,7 @@ const API_CODES: Record<ApiErrorCode, true> = {
   METHOD_NOT_ALLOWED: true,
   UNAUTHENTICATED: true,
   FORBIDDEN: true,
+  REAUTH_REQUIRED: true,
   CONFLICT: true,
   RATE_LIMITED: true,
   CEREMONY_FAILED: true,

@@ -22,6 +22,10 @@ export const ACCOUNTS_API = {
   /** DELETE ends that session. */
   session: '/api/sessions/:id',
   revokeOtherSessions: '/api/sessions/revoke-others',
+  /** POST: request options for a step-up assertion (any of the account's passkeys, UV required). */
+  sessionVerifyOptions: '/api/session/verify/options',
+  /** POST {ceremonyId, response}: the assertion; the session counts as verified for a while. */
+  sessionVerify: '/api/session/verify',
   invites: '/api/invites',
   /** DELETE revokes the invite. */
   invite: '/api/invites/:id',
@@ -179,6 +183,18 @@ export interface SignedInResponse {
 
 export type SignInNotice =
   { readonly kind: 'recovery-used'; readonly at: string } | { readonly kind: 'single-passkey' };
+
+/**
+ * How long a user verification with a passkey (sign-in, registration or a step-up assertion)
+ * lets the session add or remove a passkey, revoke a device, publish the account's trust objects,
+ * store a sealed account key or issue a recovery invite. Older: `REAUTH_REQUIRED` (403).
+ */
+export const STEP_UP_MAX_AGE_MS = 5 * 60_000;
+
+/** The answer to `POST /api/session/verify`: the session's verification is fresh until then. */
+export interface SessionVerifiedResponse {
+  readonly verifiedUntil: string;
+}
 
 export interface CreateInviteRequest {
   readonly role: Role;

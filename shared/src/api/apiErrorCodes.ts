@@ -12,6 +12,8 @@ export const API_ERROR_CODES = [
   'METHOD_NOT_ALLOWED',
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  /** The action needs a fresh user verification with a passkey (within 5 minutes). */
+  'REAUTH_REQUIRED',
   'CONFLICT',
   'RATE_LIMITED',
   'CEREMONY_FAILED',

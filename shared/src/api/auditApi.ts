@@ -41,6 +41,10 @@ export const SECURITY_EVENT_TYPES = [
   'invite_revoked',
   'device_added',
   'device_revoked',
+  /** A signed device list was published (§2.9): `details` has its version and device count. */
+  'device_list_published',
+  /** The account's account key was replaced (a key change every contact sees). */
+  'account_key_replaced',
   'registration_fail',
   /*
    * Refused API requests and socket upgrades (the three types below) are counted, not logged one

@@ -18,6 +18,10 @@ export type PrekeysStored = Payload<FrameOf<'prekeys-stored'>>;
 export type Bundles = Payload<FrameOf<'bundles'>>;
 export type Devices = Payload<FrameOf<'devices'>>;
 export type DeviceOwners = Payload<FrameOf<'device-owners'>>;
+/** An account's trust objects as the relay serves them (§2.9): to verify, never to believe. */
+export type AccountTrust = Payload<FrameOf<'trust'>>;
+export type TrustUpload = Payload<RequestOf<'publish-trust'>>;
+export type SealedKey = Payload<FrameOf<'sealed-key'>>;
 /** One envelope of a `deliver` frame (§2.5). */
 export type Envelope = FrameOf<'deliver'>['envelopes'][number];
 
@@ -55,6 +59,8 @@ export interface DeliveryClientOptions {
   /** The relay has pushed everything it held, and every earlier envelope was handled. */
   readonly onQueueEmpty?: () => void;
   readonly onPrekeysLow?: (remaining: number) => void;
+  /** The relay says this account's (handle's) trust objects changed: fetch and verify them. */
+  readonly onTrustChanged?: (account: string) => void;
   readonly onIssue?: (issue: DeliveryIssue) => void;
   /** Defaults to an in-memory store: sends survive reconnects but not restarts. */
   readonly outbox?: OutboxStore;
@@ -80,6 +86,14 @@ export interface DeliveryClient {
   lookupDevices(devices: readonly string[]): Promise<DeviceOwners>;
   renameDevice(device: string, name: string): Promise<void>;
   revokeDevice(device: string): Promise<void>;
+  /** Publishes a newer signed device list (and the account key, certificates) (§2.9). */
+  publishTrust(upload: TrustUpload): Promise<void>;
+  /** The account key, signed device list and certificates the relay holds for a handle. */
+  fetchTrust(account: string): Promise<AccountTrust>;
+  /** Stores the account key sealed under a passkey's PRF output (§1.15.5). */
+  storeSealedKey(credential: string, sealed: Uint8Array): Promise<void>;
+  /** The sealed account key of the passkey this session signed in with, if any. */
+  fetchSealedKey(): Promise<SealedKey>;
   ping(): Promise<void>;
 
   /**

@@ -10,6 +10,10 @@ export const REPLY = {
   'lookup-devices': 'device-owners',
   'rename-device': 'done',
   'revoke-device': 'done',
+  'publish-trust': 'done',
+  'fetch-trust': 'trust',
+  'store-sealed-key': 'done',
+  'fetch-sealed-key': 'sealed-key',
   ping: 'done',
   send: 'sent',
 } as const satisfies Record<ClientRequest['t'], ServerFrame['t']>;

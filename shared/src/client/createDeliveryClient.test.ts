@@ -215,7 +215,22 @@ class FakeRelay {
         return;
       case 'ping':
       case 'revoke-device':
+      case 'publish-trust':
+      case 'store-sealed-key':
         reply({ t: 'done', id: frame.id });
+        return;
+      case 'fetch-trust':
+        reply({
+          t: 'trust',
+          id: frame.id,
+          account: frame.account,
+          accountKey: null,
+          list: null,
+          certificates: [],
+        });
+        return;
+      case 'fetch-sealed-key':
+        reply({ t: 'sealed-key', id: frame.id, credential: null, sealed: null });
         return;
       case 'rename-device':
         if (frame.device === OWN_DEVICE.device) reply({ t: 'done', id: frame.id });

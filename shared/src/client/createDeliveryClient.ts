@@ -279,11 +279,22 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
         }
         return;
       }
+      case 'trust-changed': {
+        const onTrustChanged = options.onTrustChanged;
+        if (onTrustChanged !== undefined) {
+          callBack(() => {
+            onTrustChanged(frame.account);
+          });
+        }
+        return;
+      }
       case 'device-registered':
       case 'prekeys-stored':
       case 'bundles':
       case 'devices':
       case 'device-owners':
+      case 'trust':
+      case 'sealed-key':
       case 'sent':
       case 'done':
         inFlight.settle(frame.id, frame);

@@ -11,6 +11,10 @@ export type DeviceRequests = Pick<
   | 'lookupDevices'
   | 'renameDevice'
   | 'revokeDevice'
+  | 'publishTrust'
+  | 'fetchTrust'
+  | 'storeSealedKey'
+  | 'fetchSealedKey'
   | 'ping'
 >;
 
@@ -62,6 +66,35 @@ export function createDeviceRequests(
     },
     async revokeDevice(target) {
       await request('revoke-device', (id) => ({ t: 'revoke-device', id, device: target }));
+    },
+    async publishTrust(upload) {
+      await request('publish-trust', (id) => ({
+        t: 'publish-trust',
+        id,
+        ...upload,
+        certificates: [...upload.certificates],
+      }));
+    },
+    async fetchTrust(account) {
+      const reply = await request('fetch-trust', (id) => ({ t: 'fetch-trust', id, account }));
+      return {
+        account: reply.account,
+        accountKey: reply.accountKey,
+        list: reply.list,
+        certificates: reply.certificates,
+      };
+    },
+    async storeSealedKey(credential, sealed) {
+      await request('store-sealed-key', (id) => ({
+        t: 'store-sealed-key',
+        id,
+        credential,
+        sealed: new Uint8Array(sealed),
+      }));
+    },
+    async fetchSealedKey() {
+      const reply = await request('fetch-sealed-key', (id) => ({ t: 'fetch-sealed-key', id }));
+      return { credential: reply.credential, sealed: reply.sealed };
     },
     async ping() {
       await request('ping', (id) => ({ t: 'ping', id }));

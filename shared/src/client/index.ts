@@ -1,5 +1,6 @@
 export { createDeliveryClient } from './createDeliveryClient.js';
 export type {
+  AccountTrust,
   Bundles,
   DeliveryClient,
   DeliveryClientOptions,
@@ -10,8 +11,10 @@ export type {
   PrekeysStored,
   PrekeyUpload,
   PublicIdentity,
+  SealedKey,
   SendState,
   SendUpdate,
+  TrustUpload,
 } from './DeliveryClient.js';
 export { DeliveryError, type DeliveryErrorCode } from './DeliveryError.js';
 export type { DeliveryIssue } from './DeliveryIssue.js';

@@ -21,6 +21,14 @@ export const PROTOCOL_ERROR_CODES = [
   /** A mailbox or the sending account holds its byte quota of undelivered envelopes (§2.6). */
   'QUOTA_EXCEEDED',
   'FORBIDDEN',
+  /** The request needs a user verification with the passkey in the last 5 minutes (§2.9). */
+  'REAUTH_REQUIRED',
+  /** A device list whose version is not above the one the relay holds (§2.9). */
+  'STALE_DEVICE_LIST',
+  /** A trust object under another account key than the account's, without a replacement. */
+  'ACCOUNT_KEY_MISMATCH',
+  /** A certificate or device list that does not parse, verify or match the account (§2.9). */
+  'BAD_TRUST_OBJECT',
   'INTERNAL',
 ] as const;
 

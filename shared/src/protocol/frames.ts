@@ -11,6 +11,13 @@ const name = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxDeviceName
 const keyId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffff_ffff));
 const x25519Key = v.pipe(v.instance(Uint8Array), v.length(32));
 const signature = v.pipe(v.instance(Uint8Array), v.length(64));
+const handle = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+const accountKey = v.pipe(v.instance(Uint8Array), v.length(32));
+/** A device certificate or signed device list (PROTOCOL.md §1.15.2–3), opaque to the relay. */
+const trustObject = bytes(LIMITS.maxTrustObjectBytes);
+const certificates = v.pipe(v.array(trustObject), v.maxLength(LIMITS.maxAccountDevices));
+/** A WebAuthn credential id in base64url, as the relay and the browser give it. */
+const credentialId = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxCredentialIdLength));
 
 /** The public half of a device identity (PROTOCOL.md §1.4.1). */
 export const publicIdentityShape = v.strictObject({
@@ -82,6 +89,42 @@ export const revokeDeviceFrame = v.strictObject({
   device: id,
 });
 
+/**
+ * Publishes the account's trust objects (PROTOCOL.md §2.9): the account key, a newer signed
+ * device list and the certificates it names that the relay does not hold yet. Needs a fresh user
+ * verification (`REAUTH_REQUIRED`); `replaceAccountKey` starts a new account key (a key change
+ * every contact sees).
+ */
+export const publishTrustFrame = v.strictObject({
+  t: v.literal('publish-trust'),
+  id: requestId,
+  accountKey,
+  list: trustObject,
+  certificates,
+  replaceAccountKey: v.boolean(),
+});
+
+/** Asks for an account's account key, newest signed device list and the certificates it names. */
+export const fetchTrustFrame = v.strictObject({
+  t: v.literal('fetch-trust'),
+  id: requestId,
+  account: handle,
+});
+
+/** Keeps the account key sealed under one of the account's passkeys' PRF output (§1.15.5). */
+export const storeSealedKeyFrame = v.strictObject({
+  t: v.literal('store-sealed-key'),
+  id: requestId,
+  credential: credentialId,
+  sealed: bytes(LIMITS.maxSealedKeyBytes),
+});
+
+/** Asks for the sealed account key of the passkey this session signed in with. */
+export const fetchSealedKeyFrame = v.strictObject({
+  t: v.literal('fetch-sealed-key'),
+  id: requestId,
+});
+
 export const sendFrame = v.strictObject({
   t: v.literal('send'),
   id: requestId,
@@ -111,6 +154,10 @@ export const clientFrame = v.variant('t', [
   lookupDevicesFrame,
   renameDeviceFrame,
   revokeDeviceFrame,
+  publishTrustFrame,
+  fetchTrustFrame,
+  storeSealedKeyFrame,
+  fetchSealedKeyFrame,
   sendFrame,
   ackFrame,
   pingFrame,
@@ -175,6 +222,30 @@ export const deviceOwnersFrame = v.strictObject({
   ),
 });
 
+/**
+ * An account's trust objects as the relay holds them; all null/empty for an account that has
+ * published none. Clients verify everything (§1.15.6): the relay cannot make these objects.
+ */
+export const trustFrame = v.strictObject({
+  t: v.literal('trust'),
+  id: requestId,
+  account: handle,
+  accountKey: v.nullable(accountKey),
+  list: v.nullable(trustObject),
+  certificates,
+});
+
+export const sealedKeyFrame = v.strictObject({
+  t: v.literal('sealed-key'),
+  id: requestId,
+  /** The passkey this session signed in with, and its sealed account key if one is stored. */
+  credential: v.nullable(credentialId),
+  sealed: v.nullable(bytes(LIMITS.maxSealedKeyBytes)),
+});
+
+/** An account's trust objects changed (sent to that account's own connected devices). */
+export const trustChangedFrame = v.strictObject({ t: v.literal('trust-changed'), account: handle });
+
 /** The send is durable on the relay or already acked by every recipient: the sender may forget it. */
 export const sentFrame = v.strictObject({
   t: v.literal('sent'),
@@ -217,12 +288,15 @@ export const serverFrame = v.variant('t', [
   bundlesFrame,
   devicesFrame,
   deviceOwnersFrame,
+  trustFrame,
+  sealedKeyFrame,
   sentFrame,
   doneFrame,
   errorFrame,
   deliverFrame,
   queueEmptyFrame,
   prekeysLowFrame,
+  trustChangedFrame,
 ]);
 
 export type ClientFrame = v.InferOutput<typeof clientFrame>;

@@ -3,7 +3,7 @@
  * PROTOCOL_VERSION on any change to a frame; a client and relay of different versions refuse
  * each other at `hello` with a coded error instead of misreading frames.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export const LIMITS = {
   /** Largest frame either side sends: the largest padded message (64 KiB) for a few devices. */
@@ -23,4 +23,12 @@ export const LIMITS = {
   maxIdLength: 64,
   /** Client message ids are 16 random bytes. */
   messageIdBytes: 16,
+  /** A certificate is 203 bytes and a full device list 892 (§1.15.2–3). */
+  maxTrustObjectBytes: 1024,
+  /** Devices one signed device list names (§1.15, MAX_ACCOUNT_DEVICES). */
+  maxAccountDevices: 8,
+  /** A sealed account key is 74 bytes (§1.15.5); room for one later version. */
+  maxSealedKeyBytes: 128,
+  /** A WebAuthn credential id (≤ 1023 bytes) in base64url. */
+  maxCredentialIdLength: 1364,
 } as const;

@@ -7,6 +7,7 @@ import { delivery } from './0005_delivery.js';
 import { auditLinks } from './0006_audit_links.js';
 import { envelopeSenders } from './0007_envelope_senders.js';
 import { pushSubscriptions } from './0009_push_subscriptions.js';
+import { deviceTrust } from './0010_device_trust.js';
 import { blobs } from './0011_blobs.js';
 
 /**
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0006_audit_links': auditLinks,
   '0007_envelope_senders': envelopeSenders,
   '0009_push_subscriptions': pushSubscriptions,
+  '0010_device_trust': deviceTrust,
   '0011_blobs': blobs,
 };
 

@@ -1,0 +1,127 @@
+import { ProtocolError, type ClientFrame } from '@vaultroom/shared/protocol';
+import sodium from 'libsodium-wrappers';
+import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { checkTrustUpload } from './checkTrustUpload.js';
+import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import { requireDevice, requireRecentVerification } from './deviceChecks.js';
+import { revokeInTransaction } from './revokeDevice.js';
+
+type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
+
+export interface PublishedTrust {
+  /** The account's handle, for `trust-changed`. */
+  readonly handle: string;
+  /** Devices the previous list named and this one does not: now revoked, with their sessions. */
+  readonly revoked: readonly { readonly deviceId: string; readonly endedSessions: string[] }[];
+}
+
+/**
+ * Stores a newer signed device list, its certificates and the account key (PROTOCOL.md §2.9), in
+ * one transaction with the revocation of every device the list drops. The checks are those of
+ * checkTrustUpload, made inside the transaction so two publications cannot both pass against
+ * the same stored version.
+ */
+export async function publishTrust(
+  ctx: DeliveryContext,
+  caller: Caller,
+  frame: Frame<'publish-trust'>,
+): Promise<PublishedTrust> {
+  requireDevice(caller);
+  await requireRecentVerification(ctx, caller);
+  await sodium.ready;
+  return ctx.db.transaction().execute(async (trx) => {
+    const account = await trx
+      .selectFrom('accounts')
+      .select('handle')
+      .where('id', '=', caller.accountId)
+      .executeTakeFirst();
+    if (account === undefined) throw new ProtocolError('UNKNOWN_ACCOUNT');
+    const stored = await trx
+      .selectFrom('account_trust')
+      .select(['account_key', 'list_version'])
+      .where('account_id', '=', caller.accountId)
+      .executeTakeFirst();
+    const devices = await trx
+      .selectFrom('devices')
+      .select(['id', 'signing_key', 'dh_key'])
+      .where('account_id', '=', caller.accountId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    const held = await trx
+      .selectFrom('device_certificates')
+      .select(['device_id', 'certificate'])
+      .where('account_id', '=', caller.accountId)
+      .execute();
+    const checked = checkTrustUpload(sodium, {
+      handle: account.handle,
+      stored:
+        stored === undefined
+          ? null
+          : { accountKey: stored.account_key, version: stored.list_version },
+      upload: frame,
+      devices: new Map(
+        devices.map((row) => [row.id, { signingKey: row.signing_key, dhKey: row.dh_key }]),
+      ),
+      storedCertificates: new Map(held.map((row) => [row.device_id, row.certificate])),
+    });
+
+    const now = ctx.now();
+    const trust = {
+      account_key: frame.accountKey,
+      device_list: frame.list,
+      list_version: checked.version,
+      updated_at: now,
+    };
+    await trx
+      .insertInto('account_trust')
+      .values({ account_id: caller.accountId, ...trust })
+      .onConflict((oc) => oc.column('account_id').doUpdateSet(trust))
+      .execute();
+    const named = new Set(checked.certificates.map((certificate) => certificate.deviceId));
+    const dropped = held.map((row) => row.device_id).filter((id) => !named.has(id));
+    await trx
+      .deleteFrom('device_certificates')
+      .where('account_id', '=', caller.accountId)
+      .execute();
+    for (const certificate of checked.certificates) {
+      await trx
+        .insertInto('device_certificates')
+        .values({
+          device_id: certificate.deviceId,
+          account_id: caller.accountId,
+          certificate: certificate.bytes,
+          certificate_hash: certificate.hash,
+          stored_at: now,
+        })
+        .execute();
+    }
+    // Revocation is a newer list that no longer names the device (§1.15.3): the relay follows it.
+    const live = new Set(devices.map((row) => row.id));
+    const revoked = [];
+    for (const deviceId of dropped.filter((id) => live.has(id))) {
+      const endedSessions = await revokeInTransaction(trx, now, caller, deviceId, {
+        byDeviceList: true,
+      });
+      revoked.push({ deviceId, endedSessions });
+    }
+    if (checked.replacesKey) {
+      await recordSecurityEvent(trx, {
+        type: 'account_key_replaced',
+        outcome: 'success',
+        actorAccountId: caller.accountId,
+        actorDeviceId: caller.deviceId,
+        target: caller.accountId,
+        details: { version: checked.version },
+      });
+    }
+    await recordSecurityEvent(trx, {
+      type: 'device_list_published',
+      outcome: 'success',
+      actorAccountId: caller.accountId,
+      actorDeviceId: caller.deviceId,
+      target: caller.accountId,
+      details: { version: checked.version, devices: checked.certificates.length },
+    });
+    return { handle: account.handle, revoked };
+  });
+}
