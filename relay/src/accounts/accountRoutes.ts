@@ -28,6 +28,7 @@ import {
   signOut,
 } from './sessions.js';
 import { beginSignIn, finishSignIn } from './signIn.js';
+import { beginStepUp, finishStepUp, requireRecentVerification } from './stepUp.js';
 import { deleteUser, getAccount, listUsers, setUserRole, setUserStatus } from './users.js';
 
 function clientOf(request: ApiRequest): ClientInfo {
@@ -201,6 +202,20 @@ export function accountRoutes(ctx: AccountsContext): ApiRoute[] {
       },
     },
     {
+      method: 'POST',
+      pattern: ACCOUNTS_API.sessionVerifyOptions,
+      handler: async (request) =>
+        ok(await beginStepUp(ctx, await requireSession(ctx, request.cookie), request.origin)),
+    },
+    {
+      method: 'POST',
+      pattern: ACCOUNTS_API.sessionVerify,
+      handler: async (request) => {
+        const session = await requireSession(ctx, request.cookie);
+        return ok(await finishStepUp(ctx, session, request.body, clientOf(request)));
+      },
+    },
+    {
       method: 'GET',
       pattern: ACCOUNTS_API.invites,
       handler: async (request) => {
@@ -306,6 +321,8 @@ export function accountRoutes(ctx: AccountsContext): ApiRoute[] {
       pattern: ACCOUNTS_API.recoveryInvite,
       handler: async (request) => {
         const admin = await requireAdmin(ctx, request.cookie);
+        // A recovery invite lets someone add a passkey to another account: a fresh verification.
+        requireRecentVerification(ctx, admin);
         return {
           status: '201 Created',
           body: await createRecoveryInvite(ctx, admin, param(request, 'id'), clientOf(request)),

@@ -4,7 +4,7 @@ import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext } from './AccountsContext.js';
 import { randomId } from './secrets.js';
 
-export type CeremonyPurpose = 'registration' | 'sign-in' | 'add-passkey';
+export type CeremonyPurpose = 'registration' | 'sign-in' | 'add-passkey' | 'step-up';
 
 /** Ed25519, ES256, RS256: what every passkey provider can make, strongest first. */
 export const SUPPORTED_ALGORITHMS = [-8, -7, -257];

@@ -8,6 +8,7 @@ import { consumeChallenge, parseRegistrationResponse, storeChallenge } from './c
 import { describeUserAgent } from './describeUserAgent.js';
 import { passkeyCreationOptions } from './passkeyCreationOptions.js';
 import { endSessions, type AuthenticatedSession } from './sessions.js';
+import { requireRecentVerification } from './stepUp.js';
 import { transact } from './transact.js';
 import { verifyNewPasskey } from './verifyNewPasskey.js';
 import { passkeyView } from './views.js';
@@ -26,12 +27,17 @@ export async function listPasskeys(
   return rows.map(passkeyView);
 }
 
-/** Creation options for another passkey on the signed-in account; its existing ones are excluded. */
+/**
+ * Creation options for another passkey on the signed-in account; its existing ones are excluded.
+ * Needs a recent user verification, checked here already so that the browser is not asked to
+ * make a passkey the relay would then refuse.
+ */
 export async function beginAddPasskey(
   ctx: AccountsContext,
   session: AuthenticatedSession,
   origin: string,
 ): Promise<CeremonyOptions> {
+  requireRecentVerification(ctx, session);
   const account = await ctx.db
     .selectFrom('accounts')
     .select(['handle', 'display_name', 'webauthn_user_id'])
@@ -71,6 +77,8 @@ export async function finishAddPasskey(
   const parsed = v.safeParse(finishSchema, body);
   if (!parsed.success)
     throw new ApiError('BAD_REQUEST', 'Send the ceremony id and the passkey response');
+  // Before the challenge is taken: after a step-up, the same response can be posted again.
+  requireRecentVerification(ctx, session);
   const { challenge, context } = await consumeChallenge(
     ctx,
     parsed.output.ceremonyId,
@@ -137,8 +145,9 @@ export async function renamePasskey(
 }
 
 /**
- * Removes a passkey, never the last one (that would lock the account out), and ends the other
- * sessions it signed in: a passkey is usually removed because its device was lost.
+ * Removes a passkey, never the last one (that would lock the account out), with the account key
+ * sealed under it, and ends the other sessions it signed in: a passkey is usually removed
+ * because its device was lost. Needs a recent user verification.
  */
 export async function removePasskey(
   ctx: AccountsContext,
@@ -146,6 +155,7 @@ export async function removePasskey(
   passkeyId: string,
   client: ClientInfo,
 ): Promise<void> {
+  requireRecentVerification(ctx, session);
   await transact(ctx, async (tx) => {
     const owned = await tx.trx
       .selectFrom('passkeys')
@@ -170,6 +180,7 @@ export async function removePasskey(
       sessions.map((row) => row.id),
       'passkey-removed',
     );
+    await tx.trx.deleteFrom('sealed_account_keys').where('credential_id', '=', passkeyId).execute();
     await tx.trx.deleteFrom('passkeys').where('id', '=', passkeyId).execute();
     await recordSecurityEvent(tx.trx, {
       type: 'authn_passkey_removed',

@@ -11,6 +11,8 @@ export interface AuthenticatedSession {
   readonly sessionId: string;
   readonly accountId: string;
   readonly role: 'admin' | 'member';
+  /** Epoch ms of the session's last user verification with a passkey (see stepUp.ts). */
+  readonly verifiedAt: number | null;
 }
 
 /** Don't rewrite last_seen_at on every request: once a minute is precise enough for idle timeouts. */
@@ -80,6 +82,7 @@ export async function authenticateSession(
       'sessions.account_id as accountId',
       'sessions.last_seen_at as lastSeenAt',
       'sessions.absolute_expires_at as absoluteExpiresAt',
+      'sessions.verified_at as verifiedAt',
       'accounts.role as role',
       'accounts.status as status',
     ])
@@ -114,7 +117,12 @@ export async function authenticateSession(
       .where('id', '=', row.sessionId)
       .execute();
   }
-  return { sessionId: row.sessionId, accountId: row.accountId, role: row.role };
+  return {
+    sessionId: row.sessionId,
+    accountId: row.accountId,
+    role: row.role,
+    verifiedAt: row.verifiedAt,
+  };
 }
 
 /**

@@ -103,6 +103,12 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', pattern: ACCOUNTS_API.sessions },
   { method: 'DELETE', pattern: ACCOUNTS_API.session },
   { method: 'POST', pattern: ACCOUNTS_API.revokeOtherSessions, sample: {} },
+  { method: 'POST', pattern: ACCOUNTS_API.sessionVerifyOptions, sample: {} },
+  {
+    method: 'POST',
+    pattern: ACCOUNTS_API.sessionVerify,
+    sample: { ceremonyId: 'abc', response: webauthnResponse },
+  },
   { method: 'GET', pattern: ACCOUNTS_API.invites },
   {
     method: 'POST',
