@@ -1,13 +1,44 @@
+import { ProtocolError } from '@vaultroom/shared/protocol';
 import type { Caller, DeliveryContext } from './DeliveryContext.js';
 import { ownDevice } from './deviceChecks.js';
 
-/** Checks a device named in `hello` belongs to this session's account and is not revoked. */
+/**
+ * Checks a device named in `hello` may be spoken for by this session (PROTOCOL.md §2.9): it
+ * belongs to the session's account and is not revoked, and either this session's passkey
+ * registered it, this session already speaks for it, or the account's current signed list names
+ * it. Otherwise FORBIDDEN: another session of the account (another passkey, or a stolen cookie)
+ * cannot drain the device's mailbox.
+ */
 export async function checkHelloDevice(
   ctx: DeliveryContext,
   caller: Caller,
   deviceId: string,
 ): Promise<void> {
-  await ownDevice(ctx, caller, deviceId);
+  const device = await ownDevice(ctx, caller, deviceId);
+  const session = await ctx.db
+    .selectFrom('sessions')
+    .select(['passkey_id', 'device_id'])
+    .where('id', '=', caller.sessionId)
+    .executeTakeFirst();
+  const passkeyId = session?.passkey_id ?? null;
+  if (device.registered_with_credential === null && passkeyId !== null) {
+    // Registered before the relay recorded the passkey, and no session told migration 0010 which
+    // one: the first session to say hello as it claims it. Refusing instead would strand the
+    // device's mailbox and make its owner register again, which looks like an attack to every
+    // contact; the window is one hello, open only to sessions of the same account.
+    await ctx.db
+      .updateTable('devices')
+      .set({ registered_with_credential: passkeyId })
+      .where('id', '=', deviceId)
+      .where('registered_with_credential', 'is', null)
+      .execute();
+  } else if (
+    !(passkeyId !== null && passkeyId === device.registered_with_credential) &&
+    session?.device_id !== deviceId &&
+    !(await isListed(ctx, deviceId))
+  ) {
+    throw new ProtocolError('FORBIDDEN', 'this session may not speak for that device');
+  }
   await ctx.db
     .updateTable('devices')
     .set({ last_seen_at: ctx.now() })
@@ -22,4 +53,14 @@ export async function checkHelloDevice(
     .where('id', '=', caller.sessionId)
     .where('device_id', 'is not', deviceId)
     .execute();
+}
+
+/** The account's current list names the device: the relay holds a certificate only for those. */
+async function isListed(ctx: DeliveryContext, deviceId: string): Promise<boolean> {
+  const row = await ctx.db
+    .selectFrom('device_certificates')
+    .select('device_id')
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -28,15 +28,15 @@ export async function registerDevice(
       .select(['id', 'account_id', 'revoked_at'])
       .where('signing_key', '=', identity.signingPublicKey)
       .executeTakeFirst();
+    const session = await trx
+      .selectFrom('sessions')
+      .select(['device_id', 'passkey_id'])
+      .where('id', '=', caller.sessionId)
+      .executeTakeFirst();
     if (taken !== undefined) {
       // The session that registered this key asking again: its answer was lost (a reload or a
       // dropped socket between commit and reply). It gets the same device back; anyone else,
       // even another session of the same account, is refused.
-      const session = await trx
-        .selectFrom('sessions')
-        .select('device_id')
-        .where('id', '=', caller.sessionId)
-        .executeTakeFirst();
       const retried =
         taken.account_id === caller.accountId &&
         taken.revoked_at === null &&
@@ -57,6 +57,8 @@ export async function registerDevice(
         created_at: ctx.now(),
         last_seen_at: ctx.now(),
         revoked_at: null,
+        // Which passkey's session may say hello as this device without the account's list (§2.9).
+        registered_with_credential: session?.passkey_id ?? null,
       })
       .execute();
     await trx
