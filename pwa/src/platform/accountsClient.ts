@@ -10,11 +10,14 @@ import {
   type InviteView,
   type PasskeyView,
   type RegistrationOptionsRequest,
+  type SessionVerifiedResponse,
   type SessionView,
   type SignedInResponse,
   type UserView,
 } from '@vaultroom/shared';
 import { ApiRequestError, apiErrorFromResponse } from '../core/ApiRequestError.js';
+import { confirmWithPasskey } from './passkeyCeremonies.js';
+import { retryAfterStepUp } from './retryAfterStepUp.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -50,6 +53,29 @@ export async function call<T>(method: Method, path: string, body?: unknown): Pro
   return parsed as T;
 }
 
+/**
+ * The step-up ceremony (PROTOCOL.md §2.9): the person confirms with one of the account's passkeys,
+ * and for five minutes the session may change passkeys and devices, publish the account's trust
+ * objects and issue recovery invites. Rejects with PasskeyCancelledError if they dismiss it.
+ * The chat engine runs it before `publish-trust` or `store-sealed-key` when the relay answers
+ * REAUTH_REQUIRED.
+ */
+export async function verifyUser(): Promise<void> {
+  const { ceremonyId, options } = await call<CeremonyOptions>(
+    'POST',
+    ACCOUNTS_API.sessionVerifyOptions,
+    {},
+  );
+  const response = await confirmWithPasskey(options);
+  await call<SessionVerifiedResponse>('POST', ACCOUNTS_API.sessionVerify, {
+    ceremonyId,
+    response,
+  } satisfies CeremonyVerifyRequest);
+}
+
+/** An action that needs a recent verification: asks for one (once) if the relay says so. */
+const stepUp = <T>(action: () => Promise<T>): Promise<T> => retryAfterStepUp(action, verifyUser);
+
 /** The accounts endpoints of the relay, typed by the shared API contract. */
 export const accountsClient = {
   me: () => call<{ account: AccountView }>('GET', ACCOUNTS_API.me),
@@ -66,12 +92,16 @@ export const accountsClient = {
     call<SignedInResponse>('POST', ACCOUNTS_API.signInVerify, request),
 
   passkeys: () => call<{ passkeys: PasskeyView[] }>('GET', ACCOUNTS_API.passkeys),
-  passkeyOptions: () => call<CeremonyOptions>('POST', ACCOUNTS_API.passkeyOptions, {}),
+  passkeyOptions: () =>
+    stepUp(() => call<CeremonyOptions>('POST', ACCOUNTS_API.passkeyOptions, {})),
+  // The relay checks the verification before it takes the ceremony's challenge: the same
+  // response can be posted again after a step-up.
   passkeyVerify: (request: CeremonyVerifyRequest) =>
-    call<{ passkey: PasskeyView }>('POST', ACCOUNTS_API.passkeyVerify, request),
+    stepUp(() => call<{ passkey: PasskeyView }>('POST', ACCOUNTS_API.passkeyVerify, request)),
   renamePasskey: (id: string, name: string) =>
     call<{ passkey: PasskeyView }>('PATCH', apiPath(ACCOUNTS_API.passkey, { id }), { name }),
-  removePasskey: (id: string) => call<undefined>('DELETE', apiPath(ACCOUNTS_API.passkey, { id })),
+  removePasskey: (id: string) =>
+    stepUp(() => call<undefined>('DELETE', apiPath(ACCOUNTS_API.passkey, { id }))),
 
   sessions: () => call<{ sessions: SessionView[] }>('GET', ACCOUNTS_API.sessions),
   revokeSession: (id: string) => call<undefined>('DELETE', apiPath(ACCOUNTS_API.session, { id })),
@@ -80,7 +110,7 @@ export const accountsClient = {
 
   invites: () => call<{ invites: InviteView[] }>('GET', ACCOUNTS_API.invites),
   createInvite: (request: CreateInviteRequest) =>
-    call<CreatedInviteResponse>('POST', ACCOUNTS_API.invites, request),
+    stepUp(() => call<CreatedInviteResponse>('POST', ACCOUNTS_API.invites, request)),
   revokeInvite: (id: string) => call<undefined>('DELETE', apiPath(ACCOUNTS_API.invite, { id })),
   users: () => call<{ users: UserView[] }>('GET', ACCOUNTS_API.users),
   disableUser: (id: string) =>
@@ -89,7 +119,9 @@ export const accountsClient = {
     call<{ user: UserView }>('POST', apiPath(ACCOUNTS_API.enableUser, { id }), {}),
   deleteUser: (id: string) => call<undefined>('DELETE', apiPath(ACCOUNTS_API.user, { id })),
   recoveryInvite: (id: string) =>
-    call<CreatedInviteResponse>('POST', apiPath(ACCOUNTS_API.recoveryInvite, { id }), {}),
+    stepUp(() =>
+      call<CreatedInviteResponse>('POST', apiPath(ACCOUNTS_API.recoveryInvite, { id }), {}),
+    ),
 };
 
 export type AccountsClient = typeof accountsClient;

@@ -107,6 +107,23 @@ export async function getPasskey(
   return withCredential(response);
 }
 
+/**
+ * A step-up assertion: the person confirms with one of the account's passkeys (the relay's
+ * options list them and require user verification). No PRF is asked for; the response is posted.
+ */
+export async function confirmWithPasskey(options: unknown): Promise<unknown> {
+  ensureSupported();
+  let response;
+  try {
+    response = await startAuthentication({
+      optionsJSON: options as PublicKeyCredentialRequestOptionsJSON,
+    });
+  } catch (error) {
+    throw classify(error);
+  }
+  return separatePrfResult(response).response;
+}
+
 function randomChallenge(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return encodeBase64Url(bytes);
