@@ -155,6 +155,7 @@ const chatHandlers = (device: string): ChatTransportHandlers => ({
   onEnvelope: () => Promise.resolve(),
   onPrekeysLow: () => undefined,
   onQueueEmpty: () => undefined,
+  onTrustChanged: () => undefined,
 });
 
 describe('createRelayConnection', () => {

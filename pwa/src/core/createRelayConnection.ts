@@ -119,6 +119,7 @@ export function createRelayConnection(options: RelayConnectionOptions): RelayCon
             outbox: chat.outbox,
             onPrekeysLow: chat.onPrekeysLow,
             onQueueEmpty: chat.onQueueEmpty,
+            onTrustChanged: chat.onTrustChanged,
           }),
     });
     client = next;
@@ -170,6 +171,10 @@ export function createRelayConnection(options: RelayConnectionOptions): RelayCon
         lookupDevices: (devices) => link.lookupDevices(devices),
         send: (to, msg) => link.send(to, msg),
         subscribeSends: (listener) => link.subscribeSends(listener),
+        publishTrust: (upload) => link.publishTrust(upload),
+        fetchTrust: (account) => link.fetchTrust(account),
+        storeSealedKey: (credential, sealed) => link.storeSealedKey(credential, sealed),
+        fetchSealedKey: () => link.fetchSealedKey(),
         close() {
           if (client !== link) {
             link.close();

@@ -165,6 +165,11 @@ export const en = {
       GROUP_STATE_INVALID:
         'This group can no longer be changed: its state was pushed out of range. Start a new group.',
       RATE_LIMITED: 'Too many lookups in a row. Wait a minute and try again.',
+      NO_ACCOUNT_KEY:
+        'There is no safety number yet: this device or theirs is waiting to be set up.',
+      NOT_CERTIFIED: 'This device must be approved by another of your devices first.',
+      WRONG_CODE: 'That is not the code the other device shows. Check it and type it again.',
+      UNKNOWN_DEVICE: 'That device is no longer waiting for approval.',
       other: 'Something went wrong. Try again.',
     },
   },
@@ -218,7 +223,8 @@ export const en = {
       slowDownGroup: 'Waiting for a member’s device to catch up.',
     },
     keyChanged:
-      'The safety number with @{{peer}} changed: they may have a new device or reinstalled VaultRoom, or someone may be trying to read your messages.',
+      'The safety number with @{{peer}} changed: they may have lost all their devices and started over, or someone may be trying to read your messages. Sending to them is paused until you confirm.',
+    keyChangeNotice: '@{{peer}}’s safety number changed.',
     keyChangedVerified:
       'The safety number with @{{peer}}, whom you verified, changed. Sending is paused until you confirm.',
     keyChangedConfirm: 'Confirm and continue',

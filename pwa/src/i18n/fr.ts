@@ -175,6 +175,12 @@ export const fr: Dictionary = {
       GROUP_STATE_INVALID:
         'Ce groupe ne peut plus être modifié : son état a été poussé hors limites. Créez un nouveau groupe.',
       RATE_LIMITED: 'Trop de recherches à la suite. Attendez une minute et réessayez.',
+      NO_ACCOUNT_KEY:
+        'Pas encore de numéro de sécurité : cet appareil ou le sien attend d’être configuré.',
+      NOT_CERTIFIED: 'Cet appareil doit d’abord être approuvé par un autre de vos appareils.',
+      WRONG_CODE:
+        'Ce n’est pas le code affiché par l’autre appareil. Vérifiez-le et saisissez-le à nouveau.',
+      UNKNOWN_DEVICE: 'Cet appareil n’attend plus d’approbation.',
       other: 'Un problème est survenu. Réessayez.',
     },
   },
@@ -229,7 +235,8 @@ export const fr: Dictionary = {
       slowDownGroup: 'En attente que l’appareil d’un membre rattrape son retard.',
     },
     keyChanged:
-      'Le numéro de sécurité avec @{{peer}} a changé : un nouvel appareil, une réinstallation de VaultRoom, ou quelqu’un qui tente de lire vos messages.',
+      'Le numéro de sécurité avec @{{peer}} a changé : cette personne a peut-être perdu tous ses appareils et tout recommencé, ou quelqu’un tente de lire vos messages. L’envoi est suspendu jusqu’à votre confirmation.',
+    keyChangeNotice: 'Le numéro de sécurité de @{{peer}} a changé.',
     keyChangedVerified:
       'Le numéro de sécurité avec @{{peer}}, que vous aviez vérifié, a changé. L’envoi est suspendu jusqu’à votre confirmation.',
     keyChangedConfirm: 'Confirmer et continuer',

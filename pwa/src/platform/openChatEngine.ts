@@ -1,6 +1,7 @@
 import type { Sodium } from '@vaultroom/shared/crypto';
 import {
   createChatEngine,
+  type AccountKeySecret,
   type ChatEngine,
   type ChatIssue,
   type ChatTransport,
@@ -57,10 +58,18 @@ export type ChatOpening =
  * PRF outputs held in memory (`locked` when the store needs one it was not given), libsodium and
  * `connect`, which hands it the tab's connection to the relay (`createRelayConnection`).
  */
+export interface ChatTrustPorts {
+  /** The session passkey's PRF output under the account-key salt, or null (§1.15.5). */
+  readonly accountKeySecret?: () => Promise<AccountKeySecret | null>;
+  /** A fresh user verification with the passkey, when the relay asks for one. */
+  readonly verifyUser?: () => Promise<void>;
+}
+
 export async function openChatEngine(
   account: { readonly id: string; readonly handle: string },
   keys: readonly KeystoreKey[],
   connect: (handlers: ChatTransportHandlers) => ChatTransport,
+  ports: ChatTrustPorts = {},
 ): Promise<ChatOpening> {
   const [sodium, opening] = await Promise.all([
     loadChatSodium(),
@@ -73,6 +82,8 @@ export async function openChatEngine(
     sodium,
     store,
     handle: account.handle,
+    accountId: account.id,
+    ...ports,
     deviceName: describeThisDevice(),
     now: () => Date.now(),
     connect,

@@ -101,7 +101,16 @@ describe('content envelope', () => {
       destination: { kind: 'group', groupId: id(9) },
       message: { type: 'reaction', messageId: id(5), emoji: '🎉', groupId: id(9) },
     },
+    { type: 'accountKey', seed: new Uint8Array(32).fill(7) },
   ];
+
+  it('refuses an account key seed of the wrong length', () => {
+    expect(() => encodeContent({ type: 'accountKey', seed: new Uint8Array(31) })).toThrow(
+      CryptoError,
+    );
+    const encoded = encodeContent({ type: 'accountKey', seed: new Uint8Array(32) });
+    expect(() => decodeContent(encoded.subarray(0, encoded.length - 1))).toThrow(CryptoError);
+  });
 
   it('round-trips every content type', () => {
     for (const content of samples) {

@@ -106,7 +106,12 @@ export type Content =
       readonly type: 'transcript';
       readonly destination: TranscriptDestination;
       readonly message: TranscribedContent;
-    };
+    }
+  /**
+   * The account key's 32-byte seed, sent by a device of the account to a device it has just
+   * certified (PROTOCOL.md §1.15.7); the receiver re-derives the key pair and checks it.
+   */
+  | { readonly type: 'accountKey'; readonly seed: Uint8Array };
 
 const TRANSCRIPT_PERSON = 0x01;
 const TRANSCRIPT_GROUP = 0x02;
@@ -216,6 +221,11 @@ export function encodeContent(content: Content): Uint8Array {
       w.vec32(encodeContent(content.message));
       break;
     }
+    case 'accountKey':
+      if (content.seed.length !== SIZES.ed25519Seed)
+        throw new CryptoError('MALFORMED', `an account key seed is ${SIZES.ed25519Seed} bytes`);
+      w.bytes(content.seed);
+      break;
     case 'reaction': {
       checkId(content.messageId, 'message id');
       const emoji = utf8(content.emoji);
@@ -334,6 +344,9 @@ export function decodeContent(bytes: Uint8Array): Content {
       content = { type, messageId, emoji, groupId: group() };
       break;
     }
+    case 'accountKey':
+      content = { type, seed: r.bytes(SIZES.ed25519Seed) };
+      break;
   }
   r.end();
   return content;

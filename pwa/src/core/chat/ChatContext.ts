@@ -1,6 +1,13 @@
-import type { IdentityKeyPair, Sodium } from '@vaultroom/shared/crypto';
+import type { AccountKeyPair, IdentityKeyPair, Sodium } from '@vaultroom/shared/crypto';
 import { ChatError } from './ChatError.js';
-import type { ChatEngineOptions, ChatEvent, ChatIssue, ChatTransport } from './ChatEngine.js';
+import type {
+  AccountKeySecret,
+  ChatEngineOptions,
+  ChatEvent,
+  ChatIssue,
+  ChatTransport,
+  OwnTrustState,
+} from './ChatEngine.js';
 import { handleKey, type DeviceRecord } from './chatRecords.js';
 import { createChatRepository, type ChatRepository } from './createChatRepository.js';
 import { createSerialQueue, type SerialQueue } from './createSerialQueue.js';
@@ -40,6 +47,13 @@ export interface ChatContext {
   identity: IdentityKeyPair | null;
   /** The last time handed out by `stamp`. */
   lastStamp: number;
+  /** The relay's id of this account (the sealed account key's binding). */
+  readonly accountId: string;
+  readonly accountKeySecret: () => Promise<AccountKeySecret | null>;
+  readonly verifyUser: (() => Promise<void>) | null;
+  /** This account's account key, once this device holds it (§1.15.1). */
+  accountKey: AccountKeyPair | null;
+  ownTrust: OwnTrustState;
 }
 
 export function createChatContext(options: ChatEngineOptions): ChatContext {
@@ -77,6 +91,11 @@ export function createChatContext(options: ChatEngineOptions): ChatContext {
     device: null,
     identity: null,
     lastStamp: 0,
+    accountId: options.accountId,
+    accountKeySecret: options.accountKeySecret ?? (() => Promise.resolve(null)),
+    verifyUser: options.verifyUser ?? null,
+    accountKey: null,
+    ownTrust: 'unknown',
   };
   return ctx;
 }
@@ -105,7 +124,8 @@ export function stamp(ctx: ChatContext, at: number = ctx.now()): number {
  * wait for its commit. The connection's news describes no record: it is told at once.
  */
 export function emit(ctx: ChatContext, event: ChatEvent): void {
-  const aboutRecords = event.kind !== 'connection' && event.kind !== 'caught-up';
+  const aboutRecords =
+    event.kind !== 'connection' && event.kind !== 'caught-up' && event.kind !== 'trust';
   if (ctx.inOperation && aboutRecords) ctx.heldEvents.push(event);
   else tell(ctx, event);
 }

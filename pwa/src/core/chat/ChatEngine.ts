@@ -19,6 +19,10 @@ export type ChatTransport = Pick<
   | 'lookupDevices'
   | 'send'
   | 'subscribeSends'
+  | 'publishTrust'
+  | 'fetchTrust'
+  | 'storeSealedKey'
+  | 'fetchSealedKey'
   | 'close'
 >;
 
@@ -28,6 +32,32 @@ export interface ChatTransportHandlers {
   readonly onEnvelope: (envelope: Envelope) => Promise<void>;
   readonly onPrekeysLow: (remaining: number) => void;
   readonly onQueueEmpty: () => void;
+  /** The relay says an account's (handle's) trust objects changed (§2.9 `trust-changed`). */
+  readonly onTrustChanged: (account: string) => void;
+}
+
+/**
+ * Where this device stands in its own account (PROTOCOL.md §1.15.6 rule 1):
+ * - `unknown`: not checked yet (no connection so far);
+ * - `certified`: it holds the account key and the accepted list names it;
+ * - `waiting-for-approval`: it has no account key (no sealed key for its passkey): an existing
+ *   device must approve it (§1.15.7); it still receives, but contacts refuse what it sends;
+ * - `key-changed`: the relay serves another account key for this handle than the one this device
+ *   holds or opened: shown, never accepted.
+ */
+export type OwnTrustState = 'unknown' | 'certified' | 'waiting-for-approval' | 'key-changed';
+
+/** The PRF output of the session's passkey under the account-key salt (§1.15.5). */
+export interface AccountKeySecret {
+  /** The passkey's credential id, base64url. */
+  readonly credential: string;
+  /** 32 bytes; never leaves the device. */
+  readonly prfOutput: Uint8Array;
+}
+
+/** A device of this account that its account key does not certify (yet). */
+export interface WaitingDevice {
+  readonly device: string;
 }
 
 export type ChatEvent =
@@ -45,12 +75,24 @@ export type ChatEvent =
   | { readonly kind: 'contact'; readonly contact: ContactRecord }
   | { readonly kind: 'connection'; readonly state: ConnectionState }
   /** Everything the relay held for this device has been handled. */
-  | { readonly kind: 'caught-up' };
+  | { readonly kind: 'caught-up' }
+  /** This device's standing in its own account changed. */
+  | { readonly kind: 'trust'; readonly state: OwnTrustState };
 
 /** Something that went wrong without being the person's doing: logged, never thrown at them. */
 export type ChatIssue =
   | { readonly kind: 'undecryptable'; readonly fromDevice: string; readonly code: string }
   | { readonly kind: 'unknown-sender'; readonly fromDevice: string }
+  /** Content from a device its account's accepted list does not certify: refused (§1.15.6 rule 5). */
+  | { readonly kind: 'uncertified-sender'; readonly fromDevice: string; readonly account: string }
+  /** Devices the relay lists for an account that its list does not certify: ignored (rule 4). */
+  | {
+      readonly kind: 'uncertified-devices';
+      readonly account: string;
+      readonly devices: readonly string[];
+    }
+  /** A device list refused (rule 2): stale, equivocating, or not verifying. */
+  | { readonly kind: 'device-list-refused'; readonly account: string; readonly code: string }
   | { readonly kind: 'task-failed'; readonly task: string; readonly error: unknown };
 
 export interface ChatEngineOptions {
@@ -63,6 +105,18 @@ export interface ChatEngineOptions {
   readonly connect: (handlers: ChatTransportHandlers) => ChatTransport;
   readonly now: () => number;
   readonly onIssue?: (issue: ChatIssue) => void;
+  /** The relay's id of the account: part of what a sealed account key is bound to (§1.15.5). */
+  readonly accountId: string;
+  /**
+   * The PRF output of the passkey this session signed in with, under the account-key salt, or
+   * null without one: it opens the account key sealed on the relay, and seals it there.
+   */
+  readonly accountKeySecret?: () => Promise<AccountKeySecret | null>;
+  /**
+   * A fresh user verification with the passkey, for a relay that refuses a trust change with
+   * REAUTH_REQUIRED (its last verification is older than five minutes, §2.9).
+   */
+  readonly verifyUser?: () => Promise<void>;
 }
 
 export interface ChatEngine {
@@ -102,8 +156,27 @@ export interface ChatEngine {
   safetyNumber(conversation: string): Promise<SafetyNumber>;
   /** Records that the person compared safety numbers (or takes it back). */
   setVerified(conversation: string, verified: boolean): Promise<void>;
-  /** The person saw the key-change notice; sending resumes (unverified until compared again). */
+  /**
+   * The person saw the key-change notice: the new account key is pinned and sending resumes
+   * (unverified until compared again).
+   */
   acknowledgeKeyChange(conversation: string): Promise<void>;
+  /** Where this device stands in its own account. */
+  trustState(): OwnTrustState;
+  /** Waiting for approval: the 16-character code to type on an existing device (§1.15.7). */
+  linkCode(): Promise<string | null>;
+  /** Devices of this account that the relay lists and the account key does not certify. */
+  devicesWaiting(): Promise<WaitingDevice[]>;
+  /**
+   * Certifies a waiting device if `code` is the code it shows, publishes the list naming it and
+   * sends it the account key; WRONG_CODE otherwise.
+   */
+  approveDevice(device: string, code: string): Promise<void>;
+  /**
+   * Starts the account over with a new account key, certifying only this device: for an account
+   * whose every device and sealed key is lost. Every contact sees a safety-number change.
+   */
+  replaceAccountKey(): Promise<void>;
   /**
    * Resolves once every operation queued so far, and every one they queued in turn (a message's
    * dispatch, the outbox's news, envelopes received meanwhile), has finished.

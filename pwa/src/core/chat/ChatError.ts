@@ -19,6 +19,14 @@ export type ChatErrorCode =
   | 'GROUP_STATE_INVALID'
   /** The relay refused more lookups for now. */
   | 'RATE_LIMITED'
+  /** The other account has no account key yet, or this device has none: no safety number. */
+  | 'NO_ACCOUNT_KEY'
+  /** This device is not certified by its account key: it cannot approve another (§1.15.7). */
+  | 'NOT_CERTIFIED'
+  /** The link code typed is not the one the waiting device shows: it is not certified. */
+  | 'WRONG_CODE'
+  /** The device to approve is not one of this account's waiting devices. */
+  | 'UNKNOWN_DEVICE'
   | 'UNKNOWN_CONVERSATION'
   | 'UNKNOWN_MESSAGE'
   | 'NOT_STARTED';

@@ -18,6 +18,7 @@ import {
   type ChatTransport,
   type ChatTransportHandlers,
 } from './createChatEngine.js';
+import { createFakeTrust, testPasskey } from './chatEngineTestTrust.js';
 import { createMemorySealedStore } from './createMemorySealedStore.js';
 import type { SealedStore } from './SealedStore.js';
 
@@ -53,9 +54,26 @@ export function createFakeRelay() {
   const faults = { registrations: 0, sends: [] as DeliveryErrorCode[] };
   let nextId = 1;
   let envelopeId = 1;
+  const trust = createFakeTrust((account, id) => {
+    const device = devices.get(id);
+    return device?.account === account ? device.identity : null;
+  });
 
-  function transportFor(account: string) {
-    return (handlers: ChatTransportHandlers): ChatTransport & { setOnline(on: boolean): void } => {
+  /** `trust-changed` to the account's other connected devices (§2.9). */
+  const trustChanged = (account: string, except: FakeDevice | null) => {
+    for (const device of devices.values()) {
+      if (device.account !== account || device === except || device.link?.online !== true) continue;
+      handOffs += 1;
+      device.link.handlers.onTrustChanged(account);
+    }
+  };
+
+  /**
+   * A device's link to the relay, for a session signed in with `credential` (the passkey whose
+   * sealed account key `fetch-sealed-key` answers with), or with none.
+   */
+  function transportFor(account: string, credential: string | null = null) {
+    return (handlers: ChatTransportHandlers): TestTransport => {
       let state: ConnectionState = 'connecting';
       let own: FakeDevice | null =
         handlers.device === null ? null : (devices.get(handlers.device) ?? null);
@@ -192,6 +210,32 @@ export function createFakeRelay() {
           if (link.online) flush();
           return id;
         },
+        publishTrust(upload: Parameters<ChatTransport['publishTrust']>[0]) {
+          const device = requireOwn();
+          try {
+            trust.publish(account, upload);
+          } catch (error) {
+            return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+          }
+          trustChanged(account, device);
+          return Promise.resolve();
+        },
+        fetchTrust(handle: string) {
+          requireOwn();
+          const of = [...devices.values()].some((d) => d.account === handle.toLowerCase());
+          if (!of) return Promise.reject(new DeliveryError('UNKNOWN_ACCOUNT'));
+          return Promise.resolve(trust.fetch(handle.toLowerCase()));
+        },
+        storeSealedKey(forCredential: string, sealed: Uint8Array) {
+          requireOwn();
+          if (forCredential !== credential) return Promise.reject(new DeliveryError('FORBIDDEN'));
+          trust.storeSealed(account, forCredential, sealed);
+          return Promise.resolve();
+        },
+        fetchSealedKey() {
+          requireOwn();
+          return Promise.resolve(trust.fetchSealed(account, credential));
+        },
         subscribeSends(listener: (update: SendUpdate) => void) {
           sendListeners.add(listener);
           return () => sendListeners.delete(listener);
@@ -199,6 +243,7 @@ export function createFakeRelay() {
         close() {
           link.online = false;
         },
+        deviceId: () => own?.id ?? '',
         setOnline(on: boolean) {
           link.online = on;
           if (own !== null) own.link = link;
@@ -213,10 +258,11 @@ export function createFakeRelay() {
     };
   }
 
-  return { devices, faults, transportFor };
+  return { devices, faults, trust, transportFor };
 }
 
 export type FakeRelay = ReturnType<typeof createFakeRelay>;
+type TestTransport = ChatTransport & { setOnline(on: boolean): void; deviceId(): string };
 
 export interface Person {
   readonly engine: ChatEngine;
@@ -225,6 +271,8 @@ export interface Person {
   /** The device's link to the relay, for tests that send what the app never would. */
   readonly transport: ChatTransport;
   setOnline(on: boolean): void;
+  /** This device's id at the relay. */
+  device(): string;
 }
 
 /** Every engine made here, for `settle`. */
@@ -235,25 +283,45 @@ let handOffs = 0;
 /** Moved forward by tests that need time to pass (disappearing messages). */
 export const clock = { offset: 0 };
 
-export async function person(relay: FakeRelay, handle: string, store = createMemorySealedStore()) {
+export interface PersonOptions {
+  /**
+   * The passkey the device signs in with: by default the account's one (`<handle>-passkey`, so
+   * a second device opens the sealed account key), or another one, or none (no PRF).
+   */
+  readonly passkey?: string | null;
+  /** A fresh user verification, for a relay that asks for one. */
+  readonly verifyUser?: () => Promise<void>;
+}
+
+export async function person(
+  relay: FakeRelay,
+  handle: string,
+  store = createMemorySealedStore(),
+  options: PersonOptions = {},
+) {
   const issues: ChatIssue[] = [];
-  let link: (ChatTransport & { setOnline(on: boolean): void }) | null = null;
+  const passkeyName = options.passkey === undefined ? `${handle}-passkey` : options.passkey;
+  const passkey = passkeyName === null ? null : testPasskey(passkeyName);
+  let link: TestTransport | null = null;
   const engine = createChatEngine({
     sodium,
     store,
     handle,
+    accountId: `id-${handle}`,
     deviceName: `${handle}'s browser`,
     now: () => Date.now() + clock.offset,
     connect: (handlers) => {
-      const made = relay.transportFor(handle)(handlers);
+      const made = relay.transportFor(handle, passkey?.credential ?? null)(handlers);
       link = made;
       return made;
     },
     onIssue: (issue) => issues.push(issue),
+    accountKeySecret: () => Promise.resolve(passkey),
+    ...(options.verifyUser === undefined ? {} : { verifyUser: options.verifyUser }),
   });
   engines.add(engine);
   await engine.start();
-  const started = (): ChatTransport & { setOnline(on: boolean): void } => {
+  const started = (): TestTransport => {
     if (link === null) throw new Error('not started');
     return link;
   };
@@ -262,7 +330,8 @@ export async function person(relay: FakeRelay, handle: string, store = createMem
   };
   setOnline(true);
   await settle();
-  return { engine, store, issues, setOnline, transport: started() } satisfies Person;
+  const device = (): string => started().deviceId();
+  return { engine, store, issues, setOnline, transport: started(), device } satisfies Person;
 }
 
 /**

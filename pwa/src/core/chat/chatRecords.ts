@@ -91,6 +91,8 @@ export interface MessageRecord {
 /** What changed, for the line the conversation shows; `author` of the message made the change. */
 export type ConversationNoticeRecord =
   | { readonly kind: 'timer'; readonly seconds: number }
+  /** The author's account key changed: their safety number with this person changed. */
+  | { readonly kind: 'key-change' }
   | {
       readonly kind: 'group';
       readonly change: GroupChange;
@@ -138,18 +140,85 @@ export interface ConversationRecord {
   readonly group: GroupState | null;
 }
 
-/** What this device knows of a person's devices and whether their keys were verified. */
+/** A device's identity keys as its account key certified them (PROTOCOL.md §1.15.2), hex. */
+export interface CertifiedDevice {
+  readonly signingKey: string;
+  readonly dhKey: string;
+  /** The certificate's hash, as the list names it: a newer list signed here names it again. */
+  readonly hash: string;
+}
+
+/**
+ * What this device knows of an account (a person's, or this account's own: id `me`): the account
+ * key it pinned, the newest signed device list it accepted and the devices that list certifies
+ * (PROTOCOL.md §1.15.6), and whether the person verified the account key.
+ */
 export interface ContactRecord {
   readonly id: string;
   readonly handle: string;
-  /** Device id → Ed25519 identity key (hex) as first seen or last confirmed. */
+  /**
+   * Device id → Ed25519 identity key (hex) of the devices to encrypt to: certified by the
+   * accepted list, with a bundle or session under exactly the certified keys (§1.15.6 rule 4).
+   */
   readonly devices: Readonly<Record<string, string>>;
-  /** The device keys (sorted hex, joined) the person compared safety numbers for, or null. */
+  /** The account key (hex) the person compared safety numbers for, or null. */
   readonly verifiedKeys: string | null;
-  /** Set when their keys changed and the person has not acknowledged it yet (ms). */
+  /** Set when the account key changed and the person has not acknowledged it yet (ms). */
   readonly keyChangedAt: number | null;
   /** When the device list was last fetched from the relay (ms). */
   readonly refreshedAt: number;
+  /** The pinned account key (hex): trusted on first use for others, never from the relay for oneself. */
+  readonly accountKey: string | null;
+  /** Another account key the relay serves for this handle, not accepted (a key change), or null. */
+  readonly offeredAccountKey: string | null;
+  /** The highest device-list version accepted (0: none yet) and that list's bytes. */
+  readonly listVersion: number;
+  readonly list: Uint8Array | null;
+  /** The devices the accepted list certifies. */
+  readonly certified: Readonly<Record<string, CertifiedDevice>>;
+}
+
+/**
+ * A contact as stored. Records written before account keys (no `listVersion`) held in
+ * `verifiedKeys` the device keys a person compared in the device-set safety number (§1.10); that
+ * number is gone, and a verification of device keys says nothing about an account key the relay
+ * may have made, so it is dropped: the person compares the new number once.
+ */
+export type StoredContact = Omit<
+  ContactRecord,
+  'accountKey' | 'offeredAccountKey' | 'listVersion' | 'list' | 'certified'
+> &
+  Partial<
+    Pick<ContactRecord, 'accountKey' | 'offeredAccountKey' | 'listVersion' | 'list' | 'certified'>
+  >;
+
+export function normalizeContact(stored: StoredContact): ContactRecord {
+  const before = stored.listVersion === undefined;
+  return {
+    ...stored,
+    // Devices were trusted on first use then: none is certified until a list says so.
+    devices: before ? {} : stored.devices,
+    verifiedKeys: before ? null : stored.verifiedKeys,
+    keyChangedAt: before ? null : stored.keyChangedAt,
+    refreshedAt: before ? 0 : stored.refreshedAt,
+    accountKey: stored.accountKey ?? null,
+    offeredAccountKey: stored.offeredAccountKey ?? null,
+    listVersion: stored.listVersion ?? 0,
+    list: stored.list ?? null,
+    certified: stored.certified ?? {},
+  };
+}
+
+/** This account's account key as this device keeps it (PROTOCOL.md §1.15.1). */
+export interface AccountKeyRecord {
+  readonly publicKey: Uint8Array;
+  /** libsodium layout (seed ‖ public key). */
+  readonly secretKey: Uint8Array;
+  /**
+   * The highest list version this device signed, stored before the list is published: a list
+   * is never signed twice with one version, even if its publication failed (§1.15.3).
+   */
+  readonly signedVersion: number;
 }
 
 /** This browser's device: its id at the relay and its encoded key records (§1.4). */
@@ -250,7 +319,7 @@ export function sortKeyOf(at: number, id: string): string {
 /** The chat engine's ids of people and one-to-one conversations are handle keys. */
 export { handleKey };
 
-/** The set of a person's device keys as compared in safety numbers: sorted, joined. */
-export function keySetOf(devices: Readonly<Record<string, string>>): string {
-  return Object.values(devices).sort().join(',');
+/** Whether the person compared safety numbers for the account key pinned now. */
+export function isVerified(contact: ContactRecord): boolean {
+  return contact.verifiedKeys !== null && contact.verifiedKeys === contact.accountKey;
 }

@@ -1,20 +1,16 @@
 import { normalizeHandle, encodeHex, decodeHex } from '@vaultroom/shared';
 import { DeliveryError } from '@vaultroom/shared/client';
 import {
-  computeSafetyNumber,
+  computeAccountSafetyNumber,
   decodePrekeyBundle,
   initiateSession,
   type SafetyNumber,
 } from '@vaultroom/shared/crypto';
-import {
-  connected,
-  emit,
-  requireIdentity,
-  requireTransport,
-  type ChatContext,
-} from './ChatContext.js';
+import { applyServedTrust, fetchServedTrust } from './accountTrust.js';
+import { connected, requireIdentity, requireTransport, type ChatContext } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
-import { handleKey, keySetOf, type ContactRecord } from './chatRecords.js';
+import { handleKey, type ContactRecord } from './chatRecords.js';
+import { emptyContact, saveContact } from './contactStore.js';
 import { enrol } from './deviceEnrolment.js';
 
 /** How often a contact's device list is fetched again when sending (new devices, revocations). */
@@ -25,52 +21,22 @@ const REFRESH_DEVICES_MS = 60 * 60 * 1000;
  */
 const SAFETY_REFRESH_MS = 5 * 60 * 1000;
 
-export const emptyContact = (handle: string): ContactRecord => ({
-  id: handleKey(handle),
-  handle,
-  devices: {},
-  verifiedKeys: null,
-  keyChangedAt: null,
-  refreshedAt: 0,
-});
+export { emptyContact, saveContact };
 
-export async function saveContact(ctx: ChatContext, contact: ContactRecord): Promise<void> {
-  await ctx.repo.saveContact(contact);
-  emit(ctx, { kind: 'contact', contact });
-}
+/** A key change not yet accepted: nothing is encrypted to the account until it is. */
+export const sendingPaused = (contact: ContactRecord): boolean =>
+  contact.offeredAccountKey !== null;
 
-/** Whether a verified contact's keys changed since they were compared: sending must wait. */
+/** Whether a verified contact's account key changed: a hard stop until the person confirms. */
 export function keysChangedSinceVerified(contact: ContactRecord): boolean {
-  return (
-    contact.verifiedKeys !== null &&
-    contact.keyChangedAt !== null &&
-    keySetOf(contact.devices) !== contact.verifiedKeys
-  );
+  return sendingPaused(contact) && contact.verifiedKeys !== null;
 }
 
 /**
- * Records a device key seen for a contact. The first keys of a new contact are trusted on first
- * use; any later addition or change is a key change the person is told about (§1.10).
- */
-export function withDeviceKey(
-  ctx: ChatContext,
-  contact: ContactRecord,
-  deviceId: string,
-  key: string,
-): ContactRecord {
-  const known = contact.devices[deviceId];
-  if (known === key) return contact;
-  const firstContact = Object.keys(contact.devices).length === 0;
-  return {
-    ...contact,
-    devices: { ...contact.devices, [deviceId]: key },
-    keyChangedAt: firstContact ? contact.keyChangedAt : ctx.now(),
-  };
-}
-
-/**
- * Fetches the person's prekey bundles and starts a session with each device that has none.
- * Devices no longer listed were revoked: they are forgotten.
+ * Fetches the account's trust objects and prekey bundles, accepts a newer list (accountTrust),
+ * and keeps as devices to encrypt to only those the accepted list certifies whose bundle carries
+ * exactly the certified identity keys (PROTOCOL.md §1.15.6 rule 4). A session whose remote key is
+ * not the certified one is replaced. Devices no longer listed were revoked: they are forgotten.
  */
 export async function refreshDevices(
   ctx: ChatContext,
@@ -78,7 +44,9 @@ export async function refreshDevices(
 ): Promise<ContactRecord> {
   const link = requireTransport(ctx);
   let bundles;
+  let served;
   try {
+    served = await fetchServedTrust(ctx, contact.handle);
     bundles = (await link.fetchBundles(contact.handle)).bundles;
   } catch (error) {
     if (error instanceof DeliveryError && error.code === 'UNKNOWN_ACCOUNT') {
@@ -89,25 +57,34 @@ export async function refreshDevices(
     }
     throw error;
   }
+  let next = await applyServedTrust(ctx, contact, served);
   const own = ctx.device?.device ?? null;
-  let next: ContactRecord = { ...contact, refreshedAt: ctx.now() };
-  const listed = new Set<string>();
+  const devices: Record<string, string> = {};
+  const uncertified: string[] = [];
   for (const { device: deviceId, bundle: bytes } of bundles) {
     if (deviceId === own) continue;
     const bundle = decodePrekeyBundle(bytes);
-    listed.add(deviceId);
-    next = withDeviceKey(ctx, next, deviceId, encodeHex(bundle.identity.signingPublicKey));
+    const certified = next.certified[deviceId];
+    if (
+      certified?.signingKey !== encodeHex(bundle.identity.signingPublicKey) ||
+      certified.dhKey !== encodeHex(bundle.identity.dhPublicKey)
+    ) {
+      uncertified.push(deviceId);
+      continue;
+    }
+    devices[deviceId] = certified.signingKey;
     await ctx.repo.saveDeviceOwner(deviceId, next.id);
-    if ((await ctx.repo.sessions.loadSession(deviceId)) === undefined) {
+    const session = await ctx.repo.sessions.loadSession(deviceId);
+    if (session === undefined || encodeHex(session.remoteIdentityKey) !== certified.signingKey) {
       // initiateSession verifies the bundle's signatures before using it (§1.5).
-      const session = initiateSession(ctx.sodium, requireIdentity(ctx), bundle);
-      await ctx.repo.sessions.storeSession(deviceId, session);
+      const started = initiateSession(ctx.sodium, requireIdentity(ctx), bundle);
+      await ctx.repo.sessions.storeSession(deviceId, started);
     }
   }
-  const devices = Object.fromEntries(
-    Object.entries(next.devices).filter(([deviceId]) => listed.has(deviceId)),
-  );
-  next = { ...next, devices };
+  if (uncertified.length > 0) {
+    ctx.report({ kind: 'uncertified-devices', account: next.id, devices: uncertified });
+  }
+  next = { ...next, devices, refreshedAt: ctx.now() };
   await saveContact(ctx, next);
   return next;
 }
@@ -160,23 +137,19 @@ export async function ownerOf(ctx: ChatContext, deviceId: string): Promise<strin
 }
 
 /**
- * This account's other devices that this one has a session with, refreshed from the relay when
- * the list is old. A failure here costs the copies, never the message.
+ * This account's other devices that its account key certifies (device id → identity key),
+ * refreshed from the relay when the list is old. A failure here costs the copies, never the
+ * message.
  */
-export async function ownOtherDevices(ctx: ChatContext): Promise<string[]> {
+export async function ownOtherDevices(ctx: ChatContext): Promise<Record<string, string>> {
   try {
     let self = (await ctx.repo.loadContact(ctx.me)) ?? emptyContact(ctx.handle);
     if (isStale(ctx, self) && connected(ctx)) self = await refreshDevices(ctx, self);
     const own = ctx.device?.device ?? null;
-    const ids: string[] = [];
-    for (const deviceId of Object.keys(self.devices)) {
-      if (deviceId === own) continue;
-      if ((await ctx.repo.sessions.loadSession(deviceId)) !== undefined) ids.push(deviceId);
-    }
-    return ids;
+    return Object.fromEntries(Object.entries(self.devices).filter(([id]) => id !== own));
   } catch (error) {
     ctx.report({ kind: 'task-failed', task: 'copy to own devices', error });
-    return [];
+    return {};
   }
 }
 
@@ -198,23 +171,26 @@ export async function findPerson(ctx: ChatContext, handle: string): Promise<Cont
   return named;
 }
 
-/** The safety number with a person, from device lists at most a few minutes old. */
+/**
+ * The safety number with a person, from the two account keys (PROTOCOL.md §1.15.4): adding a
+ * device changes nothing, a new account key changes it. Their trust is refreshed when it is a
+ * few minutes old.
+ */
 export async function safetyNumber(ctx: ChatContext, contactId: string): Promise<SafetyNumber> {
   let contact = await ctx.repo.loadContact(contactId);
   if (contact === undefined) throw new ChatError('UNKNOWN_CONVERSATION');
-  let self = (await ctx.repo.loadContact(ctx.me)) ?? emptyContact(ctx.handle);
-  const fresh = (record: ContactRecord) => ctx.now() - record.refreshedAt < SAFETY_REFRESH_MS;
-  if (connected(ctx) && !fresh(contact)) contact = await refreshDevices(ctx, contact);
-  if (connected(ctx) && !fresh(self)) self = await refreshDevices(ctx, self);
-  const ownKey = encodeHex(requireIdentity(ctx).signingPublicKey);
-  const ownKeys = new Set([ownKey, ...Object.values(self.devices)]);
-  return computeSafetyNumber(
+  const fresh = ctx.now() - contact.refreshedAt < SAFETY_REFRESH_MS;
+  if (connected(ctx) && !fresh) contact = await refreshDevices(ctx, contact);
+  const own = ctx.accountKey;
+  if (own === null || contact.accountKey === null) throw new ChatError('NO_ACCOUNT_KEY');
+  return computeAccountSafetyNumber(
     ctx.sodium,
-    { accountId: ctx.me, identityKeys: [...ownKeys].map(decodeHex) },
-    { accountId: contact.id, identityKeys: Object.values(contact.devices).map(decodeHex) },
+    { handle: ctx.me, accountPublicKey: own.publicKey },
+    { handle: contact.id, accountPublicKey: decodeHex(contact.accountKey) },
   );
 }
 
+/** Verifying pins the account key the numbers were computed from (or takes it back). */
 export async function setVerified(
   ctx: ChatContext,
   contactId: string,
@@ -224,20 +200,34 @@ export async function setVerified(
   if (contact === undefined) throw new ChatError('UNKNOWN_CONVERSATION');
   await saveContact(ctx, {
     ...contact,
-    verifiedKeys: verified ? keySetOf(contact.devices) : null,
+    verifiedKeys: verified ? contact.accountKey : null,
     keyChangedAt: verified ? null : contact.keyChangedAt,
   });
 }
 
-/** The person saw the key-change notice: sending resumes, unverified until compared again. */
+/**
+ * The person saw the key-change notice: the new account key is pinned, its list is fetched
+ * afresh on the next send, and sending resumes, unverified until compared again.
+ */
 export async function acknowledgeKeyChange(ctx: ChatContext, contactId: string): Promise<void> {
   const contact = await ctx.repo.loadContact(contactId);
   if (contact === undefined) return;
-  const wasVerified = contact.verifiedKeys !== null;
+  const offered = contact.offeredAccountKey;
   await saveContact(ctx, {
     ...contact,
     keyChangedAt: null,
-    // Confirming a change is not verifying the new keys: compare safety numbers again.
-    verifiedKeys: wasVerified ? null : contact.verifiedKeys,
+    // Confirming a change is not verifying the new key: compare safety numbers again.
+    verifiedKeys: null,
+    ...(offered === null
+      ? {}
+      : {
+          accountKey: offered,
+          offeredAccountKey: null,
+          listVersion: 0,
+          list: null,
+          certified: {},
+          devices: {},
+          refreshedAt: 0,
+        }),
   });
 }

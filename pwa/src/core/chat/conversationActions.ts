@@ -2,7 +2,7 @@ import { normalizeHandle, decodeHex } from '@vaultroom/shared';
 import { connected, emit, type ChatContext } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
 import { handleKey, otherMembers, type ConversationRecord } from './chatRecords.js';
-import { findPerson, keysChangedSinceVerified, ownOtherDevices } from './contactDirectory.js';
+import { findPerson, ownOtherDevices, sendingPaused } from './contactDirectory.js';
 import {
   groupIdOf,
   newConversation,
@@ -118,7 +118,7 @@ export async function markRead(ctx: ChatContext, conversationId: string): Promis
     }
   }
   // And this account's other devices, which then show these messages read as well.
-  await sendReceipts(ctx, await ownOtherDevices(ctx), 'read', read);
+  await sendReceipts(ctx, Object.keys(await ownOtherDevices(ctx)), 'read', read);
 }
 
 export async function sendTyping(
@@ -137,7 +137,7 @@ export async function sendTyping(
   const devices: string[] = [];
   for (const member of members) {
     const contact = await ctx.repo.loadContact(member);
-    if (contact === undefined || keysChangedSinceVerified(contact)) continue;
+    if (contact === undefined || sendingPaused(contact)) continue;
     devices.push(...Object.keys(contact.devices));
   }
   await sendControl(ctx, devices, {

@@ -1,6 +1,7 @@
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChatError } from './ChatError.js';
+import { createMemorySealedStore } from './createMemorySealedStore.js';
 import { clock, createFakeRelay, lastMessage, person, settle } from './chatEngineTestRelay.js';
 
 describe('the chat engine between two people', () => {
@@ -185,8 +186,13 @@ describe('the chat engine between two people', () => {
     await settle();
     await alice.engine.setVerified('bob', true);
 
-    // Bob reinstalls: a new device with new keys writes to Alice.
-    const newBob = await person(relay, 'bob');
+    // Bob reinstalls with a recovered passkey that has no sealed account key, and starts his
+    // account over under a new account key: a new device with new keys writes to Alice.
+    const newBob = await person(relay, 'bob', createMemorySealedStore(), {
+      passkey: 'bob-recovered',
+    });
+    expect(newBob.engine.trustState()).toBe('waiting-for-approval');
+    await newBob.engine.replaceAccountKey();
     await newBob.engine.startConversation('alice');
     await newBob.engine.sendText('alice', 'new phone');
     await settle();
@@ -199,6 +205,12 @@ describe('the chat engine between two people', () => {
     await alice.engine.acknowledgeKeyChange('bob');
     const after = await alice.engine.loadContact('bob');
     expect(after).toMatchObject({ keyChangedAt: null, verifiedKeys: null });
+    // His first device sees its account key replaced, and the new one approves it.
+    expect(bob.engine.trustState()).toBe('key-changed');
+    const code = await bob.engine.linkCode();
+    await newBob.engine.approveDevice(bob.device(), code ?? '');
+    await settle();
+    expect(bob.engine.trustState()).toBe('certified');
     await alice.engine.sendText('bob', 'confirmed');
     await settle();
     expect((await newBob.engine.listMessages('alice')).map((m) => m.text)).toContain('confirmed');

@@ -13,6 +13,9 @@ import {
 } from './conversationActions.js';
 import { createChatRepository } from './createChatRepository.js';
 import { enrol, openDevice, replenishPrekeys } from './deviceEnrolment.js';
+import { approveDevice, devicesWaiting, linkCode } from './deviceLinking.js';
+import { establishOwnTrust, replaceAccountKey } from './ownTrust.js';
+import { refreshTrust } from './trustRefresh.js';
 import { addMembers, createGroup, leaveGroup, removeMember, renameGroup } from './groups.js';
 import { receive } from './receivePipeline.js';
 import { applySendUpdate, dispatchPending, retryText, writeText } from './sendPipeline.js';
@@ -24,8 +27,11 @@ export type {
   ChatIssue,
   ChatTransport,
   ChatTransportHandlers,
+  OwnTrustState,
+  WaitingDevice,
+  AccountKeySecret,
 } from './ChatEngine.js';
-export { keysChangedSinceVerified } from './contactDirectory.js';
+export { keysChangedSinceVerified, sendingPaused } from './contactDirectory.js';
 
 /**
  * The chat on this device (framework-free): keys, conversations and messages in a SealedStore,
@@ -60,6 +66,10 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       });
       ctx.device = device;
       ctx.identity = decodeIdentityKeyPair(device.identity);
+      const accountKey = await committed.loadAccountKey();
+      if (accountKey !== undefined) {
+        ctx.accountKey = { publicKey: accountKey.publicKey, secretKey: accountKey.secretKey };
+      }
       const link = options.connect({
         device: device.device,
         outbox: {
@@ -83,6 +93,9 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         onQueueEmpty: () => {
           emit(ctx, { kind: 'caught-up' });
         },
+        onTrustChanged: (account) => {
+          background(ctx, 'refresh device list', () => serial(() => refreshTrust(ctx, account)));
+        },
       });
       ctx.transport = link;
       unsubscribers.push(
@@ -90,6 +103,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
           emit(ctx, { kind: 'connection', state });
           if (state === 'connected') {
             background(ctx, 'enrol', () => serial(() => enrol(ctx)));
+            background(ctx, 'device trust', () => serial(() => establishOwnTrust(ctx)));
             background(ctx, 'send waiting messages', () => serial(() => dispatchPending(ctx)));
           }
         }),
@@ -137,6 +151,12 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         await acknowledgeKeyChange(ctx, conversation);
         await dispatchPending(ctx);
       }),
+
+    trustState: () => ctx.ownTrust,
+    linkCode: () => Promise.resolve(linkCode(ctx)),
+    devicesWaiting: queued(devicesWaiting),
+    approveDevice: queued(approveDevice),
+    replaceAccountKey: queued(replaceAccountKey),
 
     whenIdle: () => serial.whenIdle(),
 

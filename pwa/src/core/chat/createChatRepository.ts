@@ -14,13 +14,16 @@ import {
 import {
   decodeRecord,
   encodeRecord,
+  normalizeContact,
   normalizeConversation,
   normalizeMessage,
+  type AccountKeyRecord,
   type ContactRecord,
   type ConversationRecord,
   type DeviceRecord,
   type MessageRecord,
   type PendingSend,
+  type StoredContact,
   type StoredConversation,
   type StoredMessage,
 } from './chatRecords.js';
@@ -43,6 +46,13 @@ export interface ChatRepository {
    * `awaiting/` mark beside an `awaitingKeys` flag; it becomes a `needs-keys` PendingSend.
    */
   migrate(): Promise<void>;
+
+  /** This account's account key pair, kept like the device's own keys (PROTOCOL.md §1.15.1). */
+  loadAccountKey(): Promise<AccountKeyRecord | undefined>;
+  saveAccountKey(record: AccountKeyRecord): Promise<void>;
+  deleteAccountKey(): Promise<void>;
+  /** Drops the session with a device: its key is not the one its account certified. */
+  deleteSession(address: string): Promise<void>;
 
   loadContact(id: string): Promise<ContactRecord | undefined>;
   saveContact(contact: ContactRecord): Promise<void>;
@@ -137,7 +147,15 @@ export function createChatRepository(store: SealedStore): ChatRepository {
       }
     },
 
-    loadContact: (id) => load<ContactRecord>('contacts', id),
+    loadAccountKey: () => load<AccountKeyRecord>('device', 'account-key'),
+    saveAccountKey: (record) => save('device', 'account-key', record),
+    deleteAccountKey: () => store.delete('device', 'account-key'),
+    deleteSession: (address) => store.delete('sessions', address),
+
+    async loadContact(id) {
+      const stored = await load<StoredContact>('contacts', id);
+      return stored === undefined ? undefined : normalizeContact(stored);
+    },
     saveContact: (contact) => save('contacts', contact.id, contact),
     loadDeviceOwner: async (device) =>
       (await load<{ contact: string }>('contacts', `owner/${device}`))?.contact,

@@ -14,7 +14,10 @@ import {
   type ContactRecord,
   type ConversationRecord,
 } from './chatRecords.js';
-import { emptyContact, ownerOf, saveContact, withDeviceKey } from './contactDirectory.js';
+import { ownerOf } from './contactDirectory.js';
+import { emptyContact } from './contactStore.js';
+import { receiveAccountKey } from './deviceLinking.js';
+import { certifiedSender } from './senderCheck.js';
 import {
   applyReaction,
   applyReadElsewhere,
@@ -42,6 +45,9 @@ export async function receive(ctx: ChatContext, envelope: Envelope): Promise<voi
     await ctx.repo.markSeen(envelope.from, msg);
     return;
   }
+  // A prekey message from an uncertified key replaces the session with that address: the one
+  // before is put back if the content is refused.
+  const sessionBefore = await ctx.repo.sessions.loadSession(envelope.from);
   let content: Content;
   let remoteKey: Uint8Array;
   try {
@@ -62,13 +68,22 @@ export async function receive(ctx: ChatContext, envelope: Envelope): Promise<voi
     await ctx.repo.markSeen(envelope.from, msg);
     return;
   }
-  const known = (await ctx.repo.loadContact(contactId)) ?? emptyContact(contactId);
-  const contact = withDeviceKey(ctx, known, envelope.from, encodeHex(remoteKey));
-  if (contact !== known) await saveContact(ctx, contact);
-
   // Marked before the content is applied, so that the mark is in the transaction that stores
   // what the content changed: a `delivered` receipt sent back commits it (the outbox's save).
   await ctx.repo.markSeen(envelope.from, msg);
+  const known = (await ctx.repo.loadContact(contactId)) ?? emptyContact(contactId);
+  if (contactId === ctx.me && content.type === 'accountKey') {
+    // The one content a device waiting for approval takes before it can check anyone (§1.15.7).
+    await receiveAccountKey(ctx, envelope.from, encodeHex(remoteKey), content.seed);
+    return;
+  }
+  const contact = await certifiedSender(ctx, known, envelope.from, encodeHex(remoteKey));
+  if (contact === null) {
+    ctx.report({ kind: 'uncertified-sender', fromDevice: envelope.from, account: contactId });
+    if (sessionBefore === undefined) await ctx.repo.deleteSession(envelope.from);
+    else await ctx.repo.sessions.storeSession(envelope.from, sessionBefore);
+    return;
+  }
   if (contactId !== ctx.me) await applyContent(ctx, contact, envelope, content);
   else await applyOwnContent(ctx, contact, content);
 }
@@ -115,6 +130,7 @@ async function applyContent(
     case 'transcript':
     case 'groupKeyDistribution':
     case 'control':
+    case 'accountKey':
       return;
   }
 }

@@ -24,6 +24,7 @@ import {
 import {
   keysChangedSinceVerified,
   memberContact,
+  sendingPaused,
   ownOtherDevices,
   recipientsOf,
 } from './contactDirectory.js';
@@ -57,8 +58,11 @@ export async function encryptAndQueue(
   copy: Content | null = null,
 ): Promise<void> {
   const to: { device: string; body: Uint8Array }[] = [];
-  const encryptFor = async (deviceIds: readonly string[], bytes: Uint8Array) => {
-    for (const deviceId of deviceIds) {
+  const encryptFor = async (devices: Readonly<Record<string, string>>, bytes: Uint8Array) => {
+    for (const [deviceId, key] of Object.entries(devices)) {
+      // §1.15.6 rule 4, at the last step: only over a session with the certified key.
+      const session = await ctx.repo.sessions.loadSession(deviceId);
+      if (session === undefined || encodeHex(session.remoteIdentityKey) !== key) continue;
       to.push({
         device: deviceId,
         body: await sendMessage(ctx.sodium, ctx.repo.sessions, deviceId, bytes),
@@ -66,7 +70,10 @@ export async function encryptAndQueue(
     }
   };
   const bytes = encodeContent(content);
-  for (const contact of contacts) await encryptFor(Object.keys(contact.devices), bytes);
+  for (const contact of contacts) {
+    // A key change not accepted yet: nothing goes to that account (rule 1).
+    if (!sendingPaused(contact)) await encryptFor(contact.devices, bytes);
+  }
   if (to.length === 0) throw new ChatError('NO_DEVICES');
   if (copy !== null) await encryptFor(await ownOtherDevices(ctx), encodeContent(copy));
   await requireTransport(ctx).send(to, msg);
@@ -130,7 +137,7 @@ export async function dispatch(ctx: ChatContext, pending: PendingSend): Promise<
     const conversation = await requireConversation(ctx, message.conversation);
     const audience = await audienceOf(ctx, conversation);
     if (audience === null) return; // wait for keys
-    if (audience.some(keysChangedSinceVerified)) return; // the person confirms first
+    if (audience.some(sendingPaused)) return; // the person accepts the key change first
     const fields = {
       messageId: decodeHex(message.id),
       sentAt: message.sentAt,
@@ -241,7 +248,7 @@ export async function sendToConversation(
 ): Promise<void> {
   const audience = await audienceOf(ctx, conversation);
   if (audience === null || audience.length === 0) return;
-  if (audience.some(keysChangedSinceVerified)) throw new ChatError('KEYS_CHANGED');
+  if (audience.some(sendingPaused)) throw new ChatError('KEYS_CHANGED');
   await encryptAndQueue(
     ctx,
     audience,

@@ -12,9 +12,14 @@ function listOf(handles: readonly string[], locale: string): string {
   );
 }
 
+function iconOf(kind: NonNullable<MessageRecord['notice']>['kind'] | undefined) {
+  if (kind === 'group') return 'users';
+  return kind === 'key-change' ? 'warning' : 'clock';
+}
+
 /**
- * A line about the conversation itself: who changed the disappearing-message timer, or who
- * created, renamed, joined or left a group.
+ * A line about the conversation itself: who changed the disappearing-message timer, who
+ * created, renamed, joined or left a group, or whose safety number changed.
  */
 export function ConversationNotice(props: {
   readonly message: MessageRecord;
@@ -40,6 +45,7 @@ export function ConversationNotice(props: {
     if (notice === null) return '';
     if (notice.kind === 'timer') return timerText(notice.seconds);
     const peer = props.message.author;
+    if (notice.kind === 'key-change') return t('conversation.keyChangeNotice', { peer });
     const mine = props.message.outgoing;
     const me = handleKey(props.me);
     const aboutMe = notice.subjects.some((subject) => handleKey(subject) === me);
@@ -71,7 +77,7 @@ export function ConversationNotice(props: {
   };
   return (
     <li class="conversation__notice">
-      <Icon name={props.message.notice?.kind === 'group' ? 'users' : 'clock'} />
+      <Icon name={iconOf(props.message.notice?.kind)} />
       <span>{text()}</span>
     </li>
   );

@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { APP_ROUTES, handleKey } from '@vaultroom/shared';
 import { For, Show, createEffect, createSignal, on, onCleanup, type JSX } from 'solid-js';
-import { keySetOf, otherMembers, type MessageRecord } from '../../../core/chat/chatRecords.js';
+import { isVerified, otherMembers, type MessageRecord } from '../../../core/chat/chatRecords.js';
 import { keysChangedSinceVerified } from '../../../core/chat/createChatEngine.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
@@ -46,11 +46,7 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
   };
   const verified = () => {
     const known = contact();
-    return (
-      known !== undefined &&
-      known.verifiedKeys !== null &&
-      known.verifiedKeys === keySetOf(known.devices)
-    );
+    return known !== undefined && isVerified(known);
   };
   const blocked = () => {
     const known = contact();

@@ -1,6 +1,6 @@
 import { handleKey } from '@vaultroom/shared';
 import { For, Show, createSignal, type JSX } from 'solid-js';
-import { keySetOf, type GroupState } from '../../../core/chat/chatRecords.js';
+import { isVerified, type GroupState } from '../../../core/chat/chatRecords.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { describeChatError } from './describeChatError.js';
@@ -44,11 +44,7 @@ export function GroupPanel(props: {
 
   const verified = (handle: string): boolean => {
     const contact = chat.contact(handleKey(handle));
-    return (
-      contact !== undefined &&
-      contact.verifiedKeys !== null &&
-      contact.verifiedKeys === keySetOf(contact.devices)
-    );
+    return contact !== undefined && isVerified(contact);
   };
 
   return (

@@ -15,6 +15,10 @@ export function describeChatError(t: Translate, error: unknown): string {
       case 'GROUP_FULL':
       case 'GROUP_STATE_INVALID':
       case 'RATE_LIMITED':
+      case 'NO_ACCOUNT_KEY':
+      case 'NOT_CERTIFIED':
+      case 'WRONG_CODE':
+      case 'UNKNOWN_DEVICE':
         return t(`conversations.errors.${error.code}`);
       case 'UNKNOWN_CONVERSATION':
       case 'UNKNOWN_MESSAGE':

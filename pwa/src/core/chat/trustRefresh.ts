@@ -1,0 +1,19 @@
+import { handleKey } from '@vaultroom/shared';
+import type { ChatContext } from './ChatContext.js';
+import { applyServedTrust, fetchServedTrust } from './accountTrust.js';
+import { establishOwnTrust } from './ownTrust.js';
+
+/**
+ * The relay says an account's trust objects changed (`trust-changed`): this account's own are
+ * checked as on connecting; a contact's list is fetched and checked (§1.15.6) if it is known.
+ */
+export async function refreshTrust(ctx: ChatContext, account: string): Promise<void> {
+  const id = handleKey(account);
+  if (id === ctx.me) {
+    await establishOwnTrust(ctx);
+    return;
+  }
+  const contact = await ctx.repo.loadContact(id);
+  if (contact === undefined) return;
+  await applyServedTrust(ctx, contact, await fetchServedTrust(ctx, contact.handle));
+}
