@@ -54,6 +54,33 @@ export function createFakeRelay() {
   const faults = { registrations: 0, sends: [] as DeliveryErrorCode[] };
   let nextId = 1;
   let envelopeId = 1;
+  /** Every envelope stored for a device, in order: who it was for and which device sent it. */
+  const log: { readonly to: string; readonly from: string }[] = [];
+  /**
+   * What a lying relay answers instead of the truth: bundles served for a handle, and the
+   * account it names as a device's owner.
+   */
+  const lies = {
+    bundles: new Map<string, { device: string; bundle: Uint8Array<ArrayBuffer> }[]>(),
+    owners: new Map<string, string>(),
+  };
+  const store = (target: FakeDevice, envelope: Envelope) => {
+    log.push({ to: target.id, from: envelope.from });
+    target.mailbox.push(envelope);
+    if (target.link?.online === true) target.link.deliver(envelope);
+  };
+  /** An envelope the relay makes itself, under any sender device id it likes. */
+  const inject = (to: string, from: string, body: Uint8Array) => {
+    const target = devices.get(to);
+    if (target === undefined) throw new Error('unknown device');
+    store(target, {
+      id: `e${String(envelopeId++)}`,
+      from,
+      msg: Uint8Array.from(sodium.randombytes_buf(16)),
+      body: Uint8Array.from(body),
+      at: Date.now(),
+    });
+  };
   const trust = createFakeTrust((account, id) => {
     const device = devices.get(id);
     return device?.account === account ? device.identity : null;
@@ -123,8 +150,7 @@ export function createFakeRelay() {
               body: Uint8Array.from(body),
               at: Date.now(),
             };
-            target.mailbox.push(envelope);
-            if (target.link?.online === true) target.link.deliver(envelope);
+            store(target, envelope);
           }
           // Like the outbox: a send the relay holds leaves the store, then listeners are told.
           void handlers.outbox.delete(send.msg);
@@ -174,6 +200,8 @@ export function createFakeRelay() {
         },
         fetchBundles(handle: string) {
           requireOwn();
+          const lie = lies.bundles.get(handle.toLowerCase());
+          if (lie !== undefined) return Promise.resolve({ bundles: lie });
           const of = [...devices.values()].filter((d) => d.account === handle.toLowerCase());
           if (of.length === 0) return Promise.reject(new DeliveryError('UNKNOWN_ACCOUNT'));
           const bundles = of.flatMap((d) => {
@@ -193,7 +221,8 @@ export function createFakeRelay() {
           return Promise.resolve({
             devices: ids.flatMap((id) => {
               const d = devices.get(id);
-              return d === undefined ? [] : [{ device: id, account: d.account, revoked: false }];
+              const account = lies.owners.get(id) ?? d?.account;
+              return account === undefined ? [] : [{ device: id, account, revoked: false }];
             }),
           });
         },
@@ -258,7 +287,7 @@ export function createFakeRelay() {
     };
   }
 
-  return { devices, faults, trust, transportFor };
+  return { devices, faults, trust, log, lies, inject, transportFor };
 }
 
 export type FakeRelay = ReturnType<typeof createFakeRelay>;
