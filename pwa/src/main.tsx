@@ -110,7 +110,9 @@ function Root(): JSX.Element {
   const chatLock = createChatLock({
     account: session.account,
     open: (account, keys) =>
-      openChatEngine(account, keys, (handlers) => connection.connectChat(handlers)),
+      openChatEngine(account, keys, (handlers) => connection.connectChat(handlers), {
+        accountKeySecret: () => Promise.resolve(session.accountKeySecret()),
+      }),
     heldKeys: () => keystore.keys(),
     keysChanged: session.keystoreKeysChanged,
     acceptKey: (key) => {

@@ -57,6 +57,29 @@ describe('separatePrfResult', () => {
     expect(posted.clientExtensionResults).toEqual({ prf: {} });
   });
 
+  it('gives the second salt’s output apart, and strips it too', () => {
+    const second = new Uint8Array(32).fill(5);
+    const {
+      response: posted,
+      prfKey,
+      secondKey,
+    } = separatePrfResult(
+      response({ prf: { results: { first: new Uint8Array(32).fill(4), second } } }),
+    );
+    expect(prfKey).toEqual(new Uint8Array(32).fill(4));
+    expect(secondKey).toEqual(second);
+    expect(JSON.stringify(posted)).not.toContain('results');
+  });
+
+  it('asks for both salts in one evaluation', () => {
+    const first = new Uint8Array(32).fill(1);
+    const second = new Uint8Array(32).fill(2);
+    const options: { challenge: string; extensions?: object } = { challenge: 'c' };
+    expect(withPrfRequest(options, first, second).extensions).toEqual({
+      prf: { eval: { first, second } },
+    });
+  });
+
   it('leaves a response without PRF results unchanged', () => {
     const original = response({ prf: { enabled: false } });
     expect(separatePrfResult(original)).toEqual({ response: original, prfKey: null });

@@ -9,8 +9,14 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import { encodeBase64Url, KEYSTORE_PRF_SALT_LABEL } from '@vaultroom/shared';
+import type { AccountKeySecret } from '../core/chat/ChatEngine.js';
 import type { KeystoreKey } from '../core/keystoreKeySink.js';
-import { keystorePrfSalt, separatePrfResult, withPrfRequest } from '../core/prfExtension.js';
+import {
+  ACCOUNT_KEY_PRF_SALT_LABEL,
+  keystorePrfSalt,
+  separatePrfResult,
+  withPrfRequest,
+} from '../core/prfExtension.js';
 import { PasskeyCancelledError, PasskeyUnavailableError } from '../core/passkeyErrors.js';
 
 export interface PasskeyResult {
@@ -18,6 +24,8 @@ export interface PasskeyResult {
   readonly response: unknown;
   /** The PRF output with the credential it came from, when the authenticator gave one. */
   readonly prfKey: KeystoreKey | null;
+  /** The second salt's output, which seals the account key (§1.15.5), when given. */
+  readonly accountKeySecret: AccountKeySecret | null;
 }
 
 /** The PRF output of a ceremony, paired with the credential that produced it. */
@@ -30,12 +38,19 @@ function withCredential(response: {
     response: separated.response,
     prfKey:
       separated.prfKey === null ? null : { credentialId: response.id, prfOutput: separated.prfKey },
+    accountKeySecret:
+      separated.secondKey === undefined
+        ? null
+        : { credential: response.id, prfOutput: separated.secondKey },
   };
 }
 
 let salt: Promise<Uint8Array> | null = null;
 const prfSalt = (): Promise<Uint8Array> =>
   (salt ??= keystorePrfSalt(KEYSTORE_PRF_SALT_LABEL, crypto.subtle));
+let accountKeySalt: Promise<Uint8Array> | null = null;
+const accountKeyPrfSalt = (): Promise<Uint8Array> =>
+  (accountKeySalt ??= keystorePrfSalt(ACCOUNT_KEY_PRF_SALT_LABEL, crypto.subtle));
 
 /**
  * Maps what the browser throws to our two cases. NotAllowedError is what every browser gives when
@@ -75,6 +90,7 @@ export async function createPasskey(options: unknown): Promise<PasskeyResult> {
   const optionsJSON = withPrfRequest(
     options as PublicKeyCredentialCreationOptionsJSON,
     await prfSalt(),
+    await accountKeyPrfSalt(),
   );
   let response;
   try {
@@ -97,6 +113,7 @@ export async function getPasskey(
   const optionsJSON = withPrfRequest(
     options as PublicKeyCredentialRequestOptionsJSON,
     await prfSalt(),
+    await accountKeyPrfSalt(),
   );
   let response;
   try {

@@ -1,4 +1,5 @@
 import type { AccountView, SignInNotice, SignedInResponse } from '@vaultroom/shared';
+import type { AccountKeySecret } from '../core/chat/ChatEngine.js';
 import { createEffect, createSignal, onCleanup, type Accessor } from 'solid-js';
 import { ApiRequestError } from '../core/ApiRequestError.js';
 import type { SessionConnection, SessionConnectionEvents } from '../core/createRelayConnection.js';
@@ -38,8 +39,17 @@ export interface AccountSession {
   readonly keystoreKeyReady: Accessor<boolean>;
   /** Changes each time a PRF output is accepted or the held ones are forgotten. */
   readonly keystoreKeysChanged: Accessor<number>;
-  /** Records a successful ceremony: the relay set the session cookie. */
-  readonly signedIn: (response: SignedInResponse, prfKey: KeystoreKey | null) => void;
+  /**
+   * Records a successful ceremony: the relay set the session cookie. `accountKeySecret`: the
+   * passkey's output for the account-key seal, held in memory for this session only.
+   */
+  readonly signedIn: (
+    response: SignedInResponse,
+    prfKey: KeystoreKey | null,
+    accountKeySecret?: AccountKeySecret | null,
+  ) => void;
+  /** The session passkey's output for the account-key seal, if its ceremony gave one. */
+  readonly accountKeySecret: () => AccountKeySecret | null;
   readonly acceptKeystoreKey: (key: KeystoreKey | null) => void;
   readonly signOut: () => Promise<void>;
   /**
@@ -61,7 +71,10 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   const [keystoreKeyReady, setKeystoreKeyReady] = createSignal(false);
   const [keystoreKeysChanged, setKeystoreKeysChanged] = createSignal(0);
 
+  let accountKeySecret: AccountKeySecret | null = null;
   const forgetKeystoreKeys = (): void => {
+    accountKeySecret?.prfOutput.fill(0);
+    accountKeySecret = null;
     keystore.clear();
     setKeystoreKeyReady(false);
     setKeystoreKeysChanged((count) => count + 1);
@@ -160,11 +173,15 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     },
     keystoreKeyReady,
     keystoreKeysChanged,
-    signedIn(response, prfKey) {
+    signedIn(response, prfKey, secret = null) {
       // Another account's outputs must never be offered to this one's store.
       const before = state();
       if (before.kind === 'signed-in' && before.account.id !== response.account.id) {
         forgetKeystoreKeys();
+      }
+      if (secret !== null) {
+        accountKeySecret?.prfOutput.fill(0);
+        accountKeySecret = { credential: secret.credential, prfOutput: secret.prfOutput.slice() };
       }
       lastAccount.write(response.account);
       acceptKeystoreKey(prfKey);
@@ -172,6 +189,13 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       setState({ kind: 'signed-in', account: response.account });
     },
     acceptKeystoreKey,
+    accountKeySecret: () =>
+      accountKeySecret === null
+        ? null
+        : {
+            credential: accountKeySecret.credential,
+            prfOutput: accountKeySecret.prfOutput.slice(),
+          },
     async signOut() {
       // The relay closes this session's socket with 1008 as it signs out: that is not news.
       connection.stop();

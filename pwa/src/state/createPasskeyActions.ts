@@ -1,4 +1,5 @@
 import type { PasskeyView } from '@vaultroom/shared';
+import type { AccountKeySecret } from '../core/chat/ChatEngine.js';
 import type { KeystoreKey } from '../core/keystoreKeySink.js';
 import type { AccountsClient } from '../platform/accountsClient.js';
 import type { AccountSession } from './createAccountSession.js';
@@ -6,6 +7,8 @@ import type { AccountSession } from './createAccountSession.js';
 export interface PasskeyResult {
   readonly response: unknown;
   readonly prfKey: KeystoreKey | null;
+  /** The output that seals the account key on the relay (§1.15.5); never posted. */
+  readonly accountKeySecret?: AccountKeySecret | null;
 }
 
 /** The WebAuthn side, from platform/passkeyCeremonies.ts. */
@@ -46,22 +49,33 @@ export function createPasskeyActions(deps: {
   readonly session: AccountSession;
 }): PasskeyActions {
   const { client, ceremonies, session } = deps;
+  // The account-key output goes along only when the authenticator gave one.
+  const signedInWith = (
+    response: Parameters<AccountSession['signedIn']>[0],
+    prfKey: KeystoreKey | null,
+    secret: AccountKeySecret | null | undefined,
+  ): void => {
+    if (secret === null || secret === undefined) session.signedIn(response, prfKey);
+    else session.signedIn(response, prfKey, secret);
+  };
   return {
     async signIn(mode) {
       const { ceremonyId, options } = await client.signInOptions();
       checkSignal(mode.signal);
-      const { response, prfKey } = await ceremonies.get(options, { autofill: mode.autofill });
+      const { response, prfKey, accountKeySecret } = await ceremonies.get(options, {
+        autofill: mode.autofill,
+      });
       checkSignal(mode.signal);
       const signedIn = await client.signInVerify({ ceremonyId, response });
-      session.signedIn(signedIn, prfKey);
+      signedInWith(signedIn, prfKey, accountKeySecret);
     },
     async join(invite, details) {
       const { ceremonyId, options } = await client.registrationOptions(
         details === null ? { invite } : { invite, ...details },
       );
-      const { response, prfKey } = await ceremonies.create(options);
+      const { response, prfKey, accountKeySecret } = await ceremonies.create(options);
       const signedIn = await client.registrationVerify({ ceremonyId, response });
-      session.signedIn(signedIn, prfKey);
+      signedInWith(signedIn, prfKey, accountKeySecret);
     },
     async addPasskey() {
       try {
