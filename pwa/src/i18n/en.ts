@@ -530,6 +530,20 @@ export const en = {
       failure: 'Failed',
     },
   },
+  deviceApproval: {
+    title: 'Devices of your account',
+    waiting: 'This device is waiting for approval: code {{code}}',
+    waitingHint:
+      'On a device of your account that is already set up, open Settings and type this code. Until then this device cannot send, and others cannot write to it.',
+    keyChanged:
+      'Your account key on the relay is not the one this device holds: another device may have started your account over, or someone may be trying to take it. Approve this device from a device you trust.',
+    intro:
+      'A device listed here is waiting for your approval. Approve it only if it is yours: type the code it shows.',
+    none: 'No device is waiting for approval.',
+    codeLabel: 'Code shown on device {{device}}',
+    approve: 'Approve',
+    approved: 'Approved: the device now gets your messages.',
+  },
   deviceStorage: {
     title: 'Messages on this device',
     intro:

@@ -549,6 +549,20 @@ export const fr: Dictionary = {
       failure: 'Échec',
     },
   },
+  deviceApproval: {
+    title: 'Appareils de votre compte',
+    waiting: 'Cet appareil attend d’être approuvé : code {{code}}',
+    waitingHint:
+      'Sur un appareil de votre compte déjà configuré, ouvrez les Réglages et saisissez ce code. D’ici là, cet appareil ne peut pas envoyer, et personne ne peut lui écrire.',
+    keyChanged:
+      'La clé de compte sur le relais n’est pas celle que détient cet appareil : un autre appareil a peut-être recommencé votre compte, ou quelqu’un tente de s’en emparer. Approuvez cet appareil depuis un appareil de confiance.',
+    intro:
+      'Un appareil listé ici attend votre approbation. Ne l’approuvez que s’il est à vous : saisissez le code qu’il affiche.',
+    none: 'Aucun appareil n’attend d’approbation.',
+    codeLabel: 'Code affiché sur l’appareil {{device}}',
+    approve: 'Approuver',
+    approved: 'Approuvé : l’appareil reçoit désormais vos messages.',
+  },
   deviceStorage: {
     title: 'Messages sur cet appareil',
     intro:

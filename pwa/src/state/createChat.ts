@@ -4,7 +4,12 @@ import type { SafetyNumber } from '@vaultroom/shared/crypto';
 import { batch, createEffect, createSignal, on, onCleanup, type Accessor } from 'solid-js';
 import { createStore, produce, reconcile } from 'solid-js/store';
 import type { ContactRecord, ConversationRecord, MessageRecord } from '../core/chat/chatRecords.js';
-import type { ChatEngine, ChatEvent } from '../core/chat/createChatEngine.js';
+import type {
+  ChatEngine,
+  ChatEvent,
+  OwnTrustState,
+  WaitingDevice,
+} from '../core/chat/createChatEngine.js';
 
 /** `locked`: the store is sealed with a passkey and waits for one (see createChatLock). */
 export type ChatStatus = 'signed-out' | 'opening' | 'locked' | 'ready' | 'unavailable';
@@ -58,6 +63,12 @@ export interface Chat {
   safetyNumber(conversation: string): Promise<SafetyNumber>;
   setVerified(conversation: string, verified: boolean): Promise<void>;
   acknowledgeKeyChange(conversation: string): Promise<void>;
+  /** Where this device stands in its own account (§1.15.6), once the chat is open. */
+  readonly trustState: Accessor<OwnTrustState | null>;
+  /** While waiting for approval: the code to type on another device of the account. */
+  linkCode(): Promise<string | null>;
+  devicesWaiting(): Promise<WaitingDevice[]>;
+  approveDevice(device: string, code: string): Promise<void>;
 }
 
 const TYPING_SHOWN_MS = 6000;
@@ -81,6 +92,7 @@ function insertMessage(list: MessageRecord[], message: MessageRecord): void {
 export function createChat(account: Accessor<AccountView | null>, services: ChatServices): Chat {
   const [status, setStatus] = createSignal<ChatStatus>('signed-out');
   const [connection, setConnection] = createSignal<ConnectionState | null>(null);
+  const [trustState, setTrustState] = createSignal<OwnTrustState | null>(null);
   const [conversationMap, setConversationMap] = createStore<Record<string, ConversationRecord>>({});
   const [messageMap, setMessageMap] = createStore<Record<string, MessageRecord[]>>({});
   const [contactMap, setContactMap] = createStore<Record<string, ContactRecord>>({});
@@ -152,6 +164,9 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
         return;
       case 'caught-up':
         return;
+      case 'trust':
+        setTrustState(event.state);
+        return;
     }
   }
 
@@ -170,6 +185,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       }
       engine = opened;
       opened.subscribe(apply);
+      setTrustState(opened.trustState());
       const conversations = await opened.listConversations();
       batch(() => {
         for (const conversation of conversations) setConversationMap(conversation.id, conversation);
@@ -208,6 +224,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       setContactMap(reconcile({}));
       setTypingMap(reconcile({}));
       setConnection(null);
+      setTrustState(null);
       setStatus('signed-out');
     });
   }
@@ -261,6 +278,10 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       engine?.sendTyping(conversation, typing).catch(() => undefined);
     },
     safetyNumber: (conversation) => requireEngine().safetyNumber(conversation),
+    trustState,
+    linkCode: () => requireEngine().linkCode(),
+    devicesWaiting: () => requireEngine().devicesWaiting(),
+    approveDevice: (device, code) => requireEngine().approveDevice(device, code),
     setVerified: (conversation, verified) => requireEngine().setVerified(conversation, verified),
     acknowledgeKeyChange: (conversation) => requireEngine().acknowledgeKeyChange(conversation),
   };
