@@ -235,6 +235,8 @@ export const en = {
     groupTyping: 'Someone is typing…',
     groupInfo: 'Group info',
     groupLeft: 'You are no longer in this group. Its history stays readable on this device.',
+    memberKeyChangedUnverified:
+      'The safety number with @{{peer}} changed. Messages to this group wait until you confirm.',
     memberKeyChanged:
       'The safety number with @{{peer}}, whom you verified, changed. Messages to this group wait until you confirm.',
     group: {

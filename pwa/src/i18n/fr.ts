@@ -248,6 +248,8 @@ export const fr: Dictionary = {
     groupInfo: 'Infos du groupe',
     groupLeft:
       'Vous ne faites plus partie de ce groupe. Son historique reste lisible sur cet appareil.',
+    memberKeyChangedUnverified:
+      'Le numéro de sécurité avec @{{peer}} a changé. Les messages à ce groupe attendent votre confirmation.',
     memberKeyChanged:
       'Le numéro de sécurité avec @{{peer}}, que vous aviez vérifié, a changé. Les messages à ce groupe attendent votre confirmation.',
     group: {

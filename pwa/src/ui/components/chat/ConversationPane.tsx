@@ -2,7 +2,7 @@ import { A } from '@solidjs/router';
 import { APP_ROUTES, handleKey } from '@vaultroom/shared';
 import { For, Show, createEffect, createSignal, on, onCleanup, type JSX } from 'solid-js';
 import { isVerified, otherMembers, type MessageRecord } from '../../../core/chat/chatRecords.js';
-import { keysChangedSinceVerified } from '../../../core/chat/createChatEngine.js';
+import { keysChangedSinceVerified, sendingPaused } from '../../../core/chat/createChatEngine.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { Composer } from './Composer.js';
@@ -35,15 +35,21 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
     return current === null ? `@${peer()}` : current.name;
   };
   const contact = () => (group() === null ? chat.contact(props.id) : undefined);
-  /** A group's members whose verified keys changed: the group's messages wait for them. */
-  const blockedMembers = () => {
+  /** A group's members whose account key changed: the group's messages wait for them. */
+  const pausedMembers = () => {
     const current = group();
     if (current === null || current.left) return [];
     return otherMembers(current, handleKey(me())).filter((member) => {
       const known = chat.contact(handleKey(member));
-      return known !== undefined && keysChangedSinceVerified(known);
+      return known !== undefined && sendingPaused(known);
     });
   };
+  /** Those of them the person had verified: writing to the group stops until they confirm. */
+  const blockedMembers = () =>
+    pausedMembers().filter((member) => {
+      const known = chat.contact(handleKey(member));
+      return known !== undefined && keysChangedSinceVerified(known);
+    });
   const verified = () => {
     const known = contact();
     return known !== undefined && isVerified(known);
@@ -180,11 +186,15 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
         </Show>
       </header>
 
-      <Show when={blockedMembers()[0]}>
+      <Show when={pausedMembers()[0]}>
         {(member) => (
           <div class="key-notice" role="alert">
             <Icon name="warning" />
-            <p class="key-notice__text">{t('conversation.memberKeyChanged', { peer: member() })}</p>
+            <p class="key-notice__text">
+              {blockedMembers().includes(member())
+                ? t('conversation.memberKeyChanged', { peer: member() })
+                : t('conversation.memberKeyChangedUnverified', { peer: member() })}
+            </p>
             <div class="key-notice__actions">
               <button
                 class="button button--secondary button--compact"
