@@ -40,6 +40,9 @@ export const en = {
     storageFull: 'The relay’s disk is full. The file will be sent when there is room again.',
   },
   accountNotices: {
+    devicesWaiting:
+      'A device on your account ({{count}}) is waiting for approval. If you are not linking a new device, someone else added it: do not approve it.',
+    devicesWaitingReview: 'Review devices',
     recoveryUsed:
       'A recovery invite was used on your account on {{date}}. If that was not you, check your passkeys and sessions in Settings now.',
     recoveryReview: 'Review',

@@ -42,6 +42,9 @@ export const fr: Dictionary = {
     storageFull: 'Le disque du relais est plein. Le fichier partira dès qu’il y aura de la place.',
   },
   accountNotices: {
+    devicesWaiting:
+      'Un appareil de votre compte ({{count}}) attend d’être approuvé. Si vous n’ajoutez pas d’appareil en ce moment, quelqu’un d’autre l’a ajouté : ne l’approuvez pas.',
+    devicesWaitingReview: 'Voir les appareils',
     recoveryUsed:
       'Une invitation de récupération a été utilisée sur votre compte le {{date}}. Si ce n’était pas vous, vérifiez dès maintenant vos clés d’accès et vos sessions dans les Paramètres.',
     recoveryReview: 'Vérifier',

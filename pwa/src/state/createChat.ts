@@ -65,6 +65,8 @@ export interface Chat {
   acknowledgeKeyChange(conversation: string): Promise<void>;
   /** Where this device stands in its own account (§1.15.6), once the chat is open. */
   readonly trustState: Accessor<OwnTrustState | null>;
+  /** Devices of this account, as last fetched, that its account key does not certify. */
+  readonly devicesWaitingNow: Accessor<readonly string[]>;
   /** While waiting for approval: the code to type on another device of the account. */
   linkCode(): Promise<string | null>;
   devicesWaiting(): Promise<WaitingDevice[]>;
@@ -93,6 +95,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
   const [status, setStatus] = createSignal<ChatStatus>('signed-out');
   const [connection, setConnection] = createSignal<ConnectionState | null>(null);
   const [trustState, setTrustState] = createSignal<OwnTrustState | null>(null);
+  const [devicesWaitingNow, setDevicesWaitingNow] = createSignal<readonly string[]>([]);
   const [conversationMap, setConversationMap] = createStore<Record<string, ConversationRecord>>({});
   const [messageMap, setMessageMap] = createStore<Record<string, MessageRecord[]>>({});
   const [contactMap, setContactMap] = createStore<Record<string, ContactRecord>>({});
@@ -167,6 +170,9 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       case 'trust':
         setTrustState(event.state);
         return;
+      case 'devices-waiting':
+        setDevicesWaitingNow(event.devices);
+        return;
     }
   }
 
@@ -225,6 +231,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       setTypingMap(reconcile({}));
       setConnection(null);
       setTrustState(null);
+      setDevicesWaitingNow([]);
       setStatus('signed-out');
     });
   }
@@ -279,6 +286,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     },
     safetyNumber: (conversation) => requireEngine().safetyNumber(conversation),
     trustState,
+    devicesWaitingNow,
     linkCode: () => requireEngine().linkCode(),
     devicesWaiting: () => requireEngine().devicesWaiting(),
     approveDevice: (device, code) => requireEngine().approveDevice(device, code),

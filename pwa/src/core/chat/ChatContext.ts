@@ -125,7 +125,10 @@ export function stamp(ctx: ChatContext, at: number = ctx.now()): number {
  */
 export function emit(ctx: ChatContext, event: ChatEvent): void {
   const aboutRecords =
-    event.kind !== 'connection' && event.kind !== 'caught-up' && event.kind !== 'trust';
+    event.kind !== 'connection' &&
+    event.kind !== 'caught-up' &&
+    event.kind !== 'trust' &&
+    event.kind !== 'devices-waiting';
   if (ctx.inOperation && aboutRecords) ctx.heldEvents.push(event);
   else tell(ctx, event);
 }

@@ -77,7 +77,12 @@ export type ChatEvent =
   /** Everything the relay held for this device has been handled. */
   | { readonly kind: 'caught-up' }
   /** This device's standing in its own account changed. */
-  | { readonly kind: 'trust'; readonly state: OwnTrustState };
+  | { readonly kind: 'trust'; readonly state: OwnTrustState }
+  /**
+   * Devices the relay lists for this account that its key does not certify: a device being
+   * linked, or one someone else added. Told whenever this account's devices are fetched.
+   */
+  | { readonly kind: 'devices-waiting'; readonly devices: readonly string[] };
 
 /** Something that went wrong without being the person's doing: logged, never thrown at them. */
 export type ChatIssue =

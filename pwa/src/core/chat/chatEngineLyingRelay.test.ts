@@ -127,6 +127,10 @@ describe('the chat engine against a relay that lies', () => {
     await settle();
 
     const intruder = await ghost(relay, 'alice');
+    const waiting: string[][] = [];
+    alice.engine.subscribe((event) => {
+      if (event.kind === 'devices-waiting') waiting.push([...event.devices]);
+    });
     const since = relay.log.length;
     clock.offset = LATER;
     await alice.engine.sendText('bob', 'a copy for my devices');
@@ -140,7 +144,9 @@ describe('the chat engine against a relay that lies', () => {
       'a copy for my devices',
       'a reply for all of hers',
     ]);
-    // What Alice sees: a device of her account waits for her approval; it is not one of hers.
+    // What Alice sees: a device of her account waits for her approval (a notice on every screen
+    // and a line in Settings); it is not one of hers.
+    expect(waiting.at(-1)).toEqual([intruder.device()]);
     expect(await alice.engine.devicesWaiting()).toEqual([{ device: intruder.device() }]);
     expect(intruder.engine.trustState()).toBe('waiting-for-approval');
   });

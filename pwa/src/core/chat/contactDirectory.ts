@@ -7,7 +7,13 @@ import {
   type SafetyNumber,
 } from '@vaultroom/shared/crypto';
 import { applyServedTrust, fetchServedTrust } from './accountTrust.js';
-import { connected, requireIdentity, requireTransport, type ChatContext } from './ChatContext.js';
+import {
+  connected,
+  emit,
+  requireIdentity,
+  requireTransport,
+  type ChatContext,
+} from './ChatContext.js';
 import { ChatError } from './ChatError.js';
 import { handleKey, type ContactRecord } from './chatRecords.js';
 import { emptyContact, saveContact } from './contactStore.js';
@@ -84,6 +90,8 @@ export async function refreshDevices(
   if (uncertified.length > 0) {
     ctx.report({ kind: 'uncertified-devices', account: next.id, devices: uncertified });
   }
+  // On one's own account they are what the person must know of: shown until approved.
+  if (next.id === ctx.me) emit(ctx, { kind: 'devices-waiting', devices: uncertified });
   next = { ...next, devices, refreshedAt: ctx.now() };
   await saveContact(ctx, next);
   return next;

@@ -14,7 +14,7 @@ import {
 import { createChatRepository } from './createChatRepository.js';
 import { enrol, openDevice, replenishPrekeys } from './deviceEnrolment.js';
 import { approveDevice, devicesWaiting, linkCode } from './deviceLinking.js';
-import { establishOwnTrust, replaceAccountKey } from './ownTrust.js';
+import { establishOwnTrust, replaceAccountKey, restoreOwnTrust } from './ownTrust.js';
 import { refreshTrust } from './trustRefresh.js';
 import { addMembers, createGroup, leaveGroup, removeMember, renameGroup } from './groups.js';
 import { receive } from './receivePipeline.js';
@@ -66,10 +66,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       });
       ctx.device = device;
       ctx.identity = decodeIdentityKeyPair(device.identity);
-      const accountKey = await committed.loadAccountKey();
-      if (accountKey !== undefined) {
-        ctx.accountKey = { publicKey: accountKey.publicKey, secretKey: accountKey.secretKey };
-      }
+      await restoreOwnTrust(ctx);
       const link = options.connect({
         device: device.device,
         outbox: {

@@ -11,7 +11,13 @@ import {
   verifyAccountDevices,
   type PrekeyBundle,
 } from '@vaultroom/shared/crypto';
-import { connected, requireIdentity, requireTransport, type ChatContext } from './ChatContext.js';
+import {
+  connected,
+  emit,
+  requireIdentity,
+  requireTransport,
+  type ChatContext,
+} from './ChatContext.js';
 import type { WaitingDevice } from './ChatEngine.js';
 import { ChatError } from './ChatError.js';
 import { applyServedTrust, fetchServedTrust } from './accountTrust.js';
@@ -64,6 +70,7 @@ export async function devicesWaiting(ctx: ChatContext): Promise<WaitingDevice[]>
       waiting.push({ device });
     }
   }
+  emit(ctx, { kind: 'devices-waiting', devices: waiting.map((w) => w.device) });
   return waiting;
 }
 

@@ -38,6 +38,21 @@ export function setOwnTrust(ctx: ChatContext, state: OwnTrustState): void {
 export const selfRecord = async (ctx: ChatContext): Promise<ContactRecord> =>
   (await ctx.repo.loadContact(ctx.me)) ?? emptyContact(ctx.handle);
 
+/**
+ * At start, before any connection: the account key kept here, and whether the list accepted last
+ * certifies this device, so a restarted device that was certified shows so while offline.
+ */
+export async function restoreOwnTrust(ctx: ChatContext): Promise<void> {
+  const stored = await ctx.repo.loadAccountKey();
+  if (stored === undefined) return;
+  ctx.accountKey = { publicKey: stored.publicKey, secretKey: stored.secretKey };
+  const self = await selfRecord(ctx);
+  const mine = self.certified[ctx.device?.device ?? ''];
+  if (ctx.identity !== null && mine?.signingKey === encodeHex(ctx.identity.signingPublicKey)) {
+    ctx.ownTrust = 'certified';
+  }
+}
+
 /** Runs on every connection once the device is registered, and when the relay says it changed. */
 export async function establishOwnTrust(ctx: ChatContext): Promise<void> {
   if (ctx.device?.device === null || ctx.device?.uploaded !== true) return;
@@ -174,13 +189,19 @@ async function certifySelf(ctx: ChatContext, served: AccountTrust): Promise<void
  */
 export async function publishList(
   ctx: ChatContext,
-  self: ContactRecord,
+  current: ContactRecord,
   added: readonly DeviceCertificate[],
   replace: boolean,
 ): Promise<ContactRecord> {
   const pair = ctx.accountKey;
   const stored = await ctx.repo.loadAccountKey();
   if (pair === null || stored === undefined) throw new Error('no account key');
+  let self = current;
+  if (!replace) {
+    // The next list starts from the newest one the relay serves: signed from an older one, it
+    // would be refused as stale, or drop (and so revoke) a device certified meanwhile.
+    self = await applyServedTrust(ctx, self, await fetchServedTrust(ctx, ctx.handle));
+  }
   const version = replace ? 1 : Math.max(stored.signedVersion, self.listVersion) + 1;
   const addedIds = new Set(added.map((c) => c.deviceId));
   const kept = replace

@@ -1,6 +1,6 @@
 import { A } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
-import { For, Match, Switch, type JSX } from 'solid-js';
+import { For, Match, Show, Switch, type JSX } from 'solid-js';
 import { formatDateTime } from '../../core/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { Icon } from './Icon.js';
@@ -8,12 +8,31 @@ import { Icon } from './Icon.js';
 /**
  * What the relay asked to tell the person at sign-in: that a recovery invite was used on the
  * account (plainly, with the way to check), or that one passkey is all that stands between them
- * and a lost account.
+ * and a lost account. And what the chat found: a device on the account that its account key
+ * does not certify (being linked, or added by someone else).
  */
 export function AccountNotices(): JSX.Element {
-  const { t, session, preferences } = useApp();
+  const { t, session, preferences, chat } = useApp();
   return (
     <div class="notices notices--account" role="status">
+      <Show when={chat.trustState() === 'certified' && chat.devicesWaitingNow().length > 0}>
+        <div class="notice notice--warn">
+          <Icon name="warning" class="notice__icon" />
+          <p class="notice__text">
+            {t('accountNotices.devicesWaiting', { count: chat.devicesWaitingNow().length })}
+          </p>
+          <div class="notice__actions">
+            <A
+              href={`${APP_ROUTES.settings}#device-approval-title`}
+              class="button button--secondary button--compact"
+              activeClass=""
+              inactiveClass=""
+            >
+              {t('accountNotices.devicesWaitingReview')}
+            </A>
+          </div>
+        </div>
+      </Show>
       <For each={session.notices()}>
         {(notice) => (
           <Switch>
