@@ -177,6 +177,8 @@ export interface ChatEngine {
    * sends it the account key; WRONG_CODE otherwise.
    */
   approveDevice(device: string, code: string): Promise<void>;
+  /** Publishes a list without this device of the account: revoked for everyone who reads it. */
+  revokeDevice(device: string): Promise<void>;
   /**
    * Starts the account over with a new account key, certifying only this device: for an account
    * whose every device and sealed key is lost. Every contact sees a safety-number change.

@@ -1,7 +1,7 @@
 import { generateAccountKey, openAccountKey, sealAccountKey } from '@vaultroom/shared/crypto';
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createFakeRelay, person, settle } from './chatEngineTestRelay.js';
+import { clock, createFakeRelay, person, settle } from './chatEngineTestRelay.js';
 import { testPasskey } from './chatEngineTestTrust.js';
 import { createChatRepository } from './createChatRepository.js';
 import { createMemorySealedStore } from './createMemorySealedStore.js';
@@ -80,6 +80,34 @@ describe('the chat engine and its own account key', () => {
     expect(await texts(phone.engine, 'bob')).toEqual(['from the laptop', 'to both of yours']);
     // It keeps the key sealed under its own passkey too, for its next device.
     expect(relay.trust.sealed.get('alice')?.has('alice-recovered')).toBe(true);
+  });
+
+  it('revokes a device with a newer list: contacts stop encrypting to it', async () => {
+    const relay = createFakeRelay();
+    const laptop = await person(relay, 'alice');
+    const phone = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await bob.engine.startConversation('alice');
+    await bob.engine.sendText('alice', 'to both');
+    await settle();
+    expect(await texts(phone.engine, 'bob')).toEqual(['to both']);
+
+    await laptop.engine.revokeDevice(phone.device());
+    await settle();
+    expect(relay.trust.accounts.get('alice')?.version).toBe(3);
+    // The phone learns it was left out, and forgets the key rather than certify itself again.
+    expect(phone.engine.trustState()).toBe('waiting-for-approval');
+    // Bob fetches the list at his next send an hour on; the revoked phone gets nothing.
+    const since = relay.log.length;
+    clock.offset = 2 * 60 * 60 * 1000;
+    try {
+      await bob.engine.sendText('alice', 'to the laptop only');
+      await settle();
+    } finally {
+      clock.offset = 0;
+    }
+    expect(relay.log.slice(since).filter((e) => e.to === phone.device())).toEqual([]);
+    expect(await texts(laptop.engine, 'bob')).toEqual(['to both', 'to the laptop only']);
   });
 
   it('shows a sealed key that opens to another account key than the relay serves as a key change', async () => {

@@ -14,7 +14,12 @@ import {
 import { createChatRepository } from './createChatRepository.js';
 import { enrol, openDevice, replenishPrekeys } from './deviceEnrolment.js';
 import { approveDevice, devicesWaiting, linkCode } from './deviceLinking.js';
-import { establishOwnTrust, replaceAccountKey, restoreOwnTrust } from './ownTrust.js';
+import {
+  establishOwnTrust,
+  replaceAccountKey,
+  restoreOwnTrust,
+  revokeOwnDevice,
+} from './ownTrust.js';
 import { refreshTrust } from './trustRefresh.js';
 import { addMembers, createGroup, leaveGroup, removeMember, renameGroup } from './groups.js';
 import { receive } from './receivePipeline.js';
@@ -153,6 +158,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     linkCode: () => Promise.resolve(linkCode(ctx)),
     devicesWaiting: queued(devicesWaiting),
     approveDevice: queued(approveDevice),
+    revokeDevice: queued(revokeOwnDevice),
     replaceAccountKey: queued(replaceAccountKey),
 
     whenIdle: () => serial.whenIdle(),

@@ -17,6 +17,7 @@ import {
   type ChatContext,
 } from './ChatContext.js';
 import type { OwnTrustState } from './ChatEngine.js';
+import { ChatError } from './ChatError.js';
 import type { ContactRecord } from './chatRecords.js';
 import { applyServedTrust, certifiedEntry, fetchServedTrust } from './accountTrust.js';
 import { emptyContact, saveContact } from './contactStore.js';
@@ -167,14 +168,22 @@ export function certifyThisDevice(ctx: ChatContext): DeviceCertificate {
 
 /** Accepts the served list under the held key; if it does not name this device, adds it. */
 async function certifySelf(ctx: ChatContext, served: AccountTrust): Promise<void> {
-  let self = await selfRecord(ctx);
-  self = await applyServedTrust(ctx, self, served);
+  const before = await selfRecord(ctx);
+  const device = ctx.device?.device ?? '';
+  const self = await applyServedTrust(ctx, before, served);
+  if (before.certified[device] !== undefined && self.certified[device] === undefined) {
+    // A newer list of the account left this device out: it was revoked. It forgets the key
+    // rather than certify itself again.
+    await ctx.repo.deleteAccountKey();
+    ctx.accountKey = null;
+    setOwnTrust(ctx, 'waiting-for-approval');
+    return;
+  }
   if (self.offeredAccountKey !== null) {
     // Someone replaced the account key at the relay: shown, and this device keeps its own.
     setOwnTrust(ctx, 'key-changed');
     return;
   }
-  const device = ctx.device?.device ?? '';
   const mine = self.certified[device];
   if (mine?.signingKey === encodeHex(requireIdentity(ctx).signingPublicKey)) {
     setOwnTrust(ctx, 'certified');
@@ -192,6 +201,7 @@ export async function publishList(
   current: ContactRecord,
   added: readonly DeviceCertificate[],
   replace: boolean,
+  removed: readonly string[] = [],
 ): Promise<ContactRecord> {
   const pair = ctx.accountKey;
   const stored = await ctx.repo.loadAccountKey();
@@ -203,7 +213,7 @@ export async function publishList(
     self = await applyServedTrust(ctx, self, await fetchServedTrust(ctx, ctx.handle));
   }
   const version = replace ? 1 : Math.max(stored.signedVersion, self.listVersion) + 1;
-  const addedIds = new Set(added.map((c) => c.deviceId));
+  const addedIds = new Set([...added.map((c) => c.deviceId), ...removed]);
   const kept = replace
     ? []
     : Object.entries(self.certified).filter(([device]) => !addedIds.has(device));
@@ -250,4 +260,18 @@ export async function replaceAccountKey(ctx: ChatContext): Promise<void> {
   await adoptAccountKey(ctx, generateAccountKey(ctx.sodium));
   await publishList(ctx, await selfRecord(ctx), [certifyThisDevice(ctx)], true);
   await sealForPasskey(ctx);
+}
+
+/**
+ * Revokes a device of this account (§1.15.3): the next list no longer names it, so every client
+ * that accepts the list stops encrypting to it and drops its sessions; the relay revokes it too
+ * (§2.9). Not this device itself.
+ */
+export async function revokeOwnDevice(ctx: ChatContext, device: string): Promise<void> {
+  if (ctx.ownTrust !== 'certified') throw new ChatError('NOT_CERTIFIED');
+  if (device === ctx.device?.device) throw new ChatError('UNKNOWN_DEVICE');
+  const self = await publishList(ctx, await selfRecord(ctx), [], false, [device]);
+  await ctx.repo.deleteSession(device);
+  const devices = Object.fromEntries(Object.entries(self.devices).filter(([id]) => id !== device));
+  await saveContact(ctx, { ...self, devices });
 }
