@@ -1,6 +1,8 @@
 import type { SafetyNumber } from '@vaultroom/shared/crypto';
 import { For, Match, Switch, createResource, type JSX } from 'solid-js';
+import { isChatError } from '../../../core/chat/ChatError.js';
 import { useApp } from '../../../state/AppContext.js';
+import { describeChatError } from './describeChatError.js';
 import { QrCode } from './QrCode.js';
 
 /** Twelve groups of five digits, as Signal shows them. */
@@ -33,7 +35,9 @@ export function SafetyNumberPanel(props: {
       <Switch>
         <Match when={number.error !== undefined}>
           <p class="form__error" role="alert">
-            {t('safety.failed')}
+            {isChatError(number.error) && number.error.code === 'NO_ACCOUNT_KEY'
+              ? describeChatError(t, number.error)
+              : t('safety.failed')}
           </p>
           <button class="button button--secondary" type="button" onClick={() => void refetch()}>
             {t('common.retry')}
