@@ -60,6 +60,10 @@ export async function applyServedTrust(
     if (next.offeredAccountKey !== servedKey) next = await offerKeyChange(ctx, next, servedKey);
     if (next !== contact) await saveContact(ctx, next);
     return next;
+  } else if (servedKey !== null && next.offeredAccountKey !== null) {
+    // The relay serves the pinned key again: the other one is no longer offered, so accepting
+    // the change can never pin a key the relay showed once and then withdrew.
+    next = { ...next, offeredAccountKey: null };
   }
   if (next.accountKey !== null && served.list !== null) {
     next = acceptList(ctx, next, next.accountKey, served.list, served.certificates);
