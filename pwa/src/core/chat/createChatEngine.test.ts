@@ -199,12 +199,16 @@ describe('the chat engine between two people', () => {
 
     const contact = await alice.engine.loadContact('bob');
     expect(contact?.keyChangedAt).not.toBeNull();
+    const shown = async () => (await alice.engine.listMessages('bob')).map((m) => m.text);
+    // Sent under the key Alice has not accepted: kept, not shown yet.
+    expect(await shown()).not.toContain('new phone');
     await expect(alice.engine.sendText('bob', 'blocked')).rejects.toMatchObject({
       code: 'KEYS_CHANGED',
     });
     await alice.engine.acknowledgeKeyChange('bob');
     const after = await alice.engine.loadContact('bob');
     expect(after).toMatchObject({ keyChangedAt: null, verifiedKeys: null });
+    expect(await shown()).toContain('new phone');
     // His first device sees its account key replaced, and the new one approves it.
     expect(bob.engine.trustState()).toBe('key-changed');
     const code = await bob.engine.linkCode();

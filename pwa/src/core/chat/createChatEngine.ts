@@ -22,7 +22,7 @@ import {
 } from './ownTrust.js';
 import { refreshTrust } from './trustRefresh.js';
 import { addMembers, createGroup, leaveGroup, removeMember, renameGroup } from './groups.js';
-import { receive } from './receivePipeline.js';
+import { applyHeld, receive } from './receivePipeline.js';
 import { applySendUpdate, dispatchPending, retryText, writeText } from './sendPipeline.js';
 
 export type {
@@ -151,6 +151,9 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     acknowledgeKeyChange: (conversation) =>
       serial(async () => {
         await acknowledgeKeyChange(ctx, conversation);
+        // What the new key's devices sent meanwhile (each checked against its list, fetched
+        // once), then what waited to go.
+        await applyHeld(ctx, conversation);
         await dispatchPending(ctx);
       }),
 

@@ -27,6 +27,7 @@ import {
   type StoredConversation,
   type StoredMessage,
 } from './chatRecords.js';
+import type { HeldContent } from './heldContent.js';
 import type { SealedStore } from './SealedStore.js';
 
 /** Typed access to the chat's records, over any SealedStore. Load and save only. */
@@ -53,6 +54,11 @@ export interface ChatRepository {
   deleteAccountKey(): Promise<void>;
   /** Drops the session with a device: its key is not the one its account certified. */
   deleteSession(address: string): Promise<void>;
+  /** Content kept until the person accepts its sender's new account key (heldContent.ts). */
+  holdContent(held: HeldContent): Promise<void>;
+  /** What is held for a contact, oldest first, each with the key to delete it by. */
+  listHeld(contact: string): Promise<{ key: string; held: HeldContent }[]>;
+  deleteHeld(key: string): Promise<void>;
 
   loadContact(id: string): Promise<ContactRecord | undefined>;
   saveContact(contact: ContactRecord): Promise<void>;
@@ -151,6 +157,20 @@ export function createChatRepository(store: SealedStore): ChatRepository {
     saveAccountKey: (record) => save('device', 'account-key', record),
     deleteAccountKey: () => store.delete('device', 'account-key'),
     deleteSession: (address) => store.delete('sessions', address),
+    holdContent: (held) =>
+      save('device', `held/${String(held.at).padStart(15, '0')}-${held.fromDevice}`, held),
+    async listHeld(contact) {
+      const all = (await store.list('device', 'held')).map((bytes) =>
+        decodeRecord<HeldContent>(bytes),
+      );
+      return all
+        .filter((held) => held.contact === contact)
+        .map((held) => ({
+          key: `held/${String(held.at).padStart(15, '0')}-${held.fromDevice}`,
+          held,
+        }));
+    },
+    deleteHeld: (key) => store.delete('device', key),
 
     async loadContact(id) {
       const stored = await load<StoredContact>('contacts', id);

@@ -2,6 +2,7 @@ import { encodeHex } from '@vaultroom/shared';
 import type { Envelope } from '@vaultroom/shared/client';
 import {
   decodeContent,
+  encodeContent,
   isCryptoError,
   receiveMessage,
   type Content,
@@ -17,6 +18,7 @@ import {
 import { ownerOf } from './contactDirectory.js';
 import { emptyContact } from './contactStore.js';
 import { receiveAccountKey } from './deviceLinking.js';
+import { certifiedUnderOffer } from './heldContent.js';
 import { certifiedSender } from './senderCheck.js';
 import {
   applyReaction,
@@ -29,6 +31,9 @@ import { addMessage, newConversation, saveConversation } from './conversations.j
 import { createMessageRecord } from './createMessageRecord.js';
 import { applyGroupState } from './groups.js';
 import { sendControl } from './sendPipeline.js';
+
+/** Contents held per contact until a key change is accepted: a bound on what a relay can park. */
+const MAX_HELD = 500;
 
 /**
  * The path of an incoming envelope: deduplicated by (device, message id), its sender's account
@@ -77,28 +82,72 @@ export async function receive(ctx: ChatContext, envelope: Envelope): Promise<voi
     await receiveAccountKey(ctx, envelope.from, encodeHex(remoteKey), content.seed);
     return;
   }
-  const contact = await certifiedSender(ctx, known, envelope.from, encodeHex(remoteKey));
-  if (contact === null) {
-    ctx.report({ kind: 'uncertified-sender', fromDevice: envelope.from, account: contactId });
-    if (sessionBefore === undefined) await ctx.repo.deleteSession(envelope.from);
-    else await ctx.repo.sessions.storeSession(envelope.from, sessionBefore);
+  const key = encodeHex(remoteKey);
+  const contact = await certifiedSender(ctx, known, envelope.from, key);
+  if (contact !== null) {
+    await applyCertified(ctx, contact, envelope.from, content);
     return;
   }
-  if (contactId !== ctx.me) await applyContent(ctx, contact, envelope, content);
+  const current = (await ctx.repo.loadContact(contactId)) ?? known;
+  if (
+    contactId !== ctx.me &&
+    (await certifiedUnderOffer(ctx, current, envelope.from, key)) &&
+    (await ctx.repo.listHeld(contactId)).length < MAX_HELD
+  ) {
+    // Sent under the account key the person has not accepted yet: kept until they do.
+    await ctx.repo.holdContent({
+      contact: contactId,
+      fromDevice: envelope.from,
+      remoteKey: key,
+      content: encodeContent(content),
+      at: stamp(ctx),
+    });
+    return;
+  }
+  ctx.report({ kind: 'uncertified-sender', fromDevice: envelope.from, account: contactId });
+  if (sessionBefore === undefined) await ctx.repo.deleteSession(envelope.from);
+  else await ctx.repo.sessions.storeSession(envelope.from, sessionBefore);
+}
+
+async function applyCertified(
+  ctx: ChatContext,
+  contact: ContactRecord,
+  fromDevice: string,
+  content: Content,
+): Promise<void> {
+  if (contact.id !== ctx.me) await applyContent(ctx, contact, fromDevice, content);
   else await applyOwnContent(ctx, contact, content);
+}
+
+/**
+ * The person accepted a contact's new account key: what was held under it is applied now, each
+ * only if the list accepted under the key certifies its device with the key it came under.
+ */
+export async function applyHeld(ctx: ChatContext, contactId: string): Promise<void> {
+  for (const { key, held } of await ctx.repo.listHeld(contactId)) {
+    await ctx.repo.deleteHeld(key);
+    const contact = await ctx.repo.loadContact(contactId);
+    if (contact === undefined) continue;
+    const sender = await certifiedSender(ctx, contact, held.fromDevice, held.remoteKey);
+    if (sender === null) {
+      ctx.report({ kind: 'uncertified-sender', fromDevice: held.fromDevice, account: contactId });
+      continue;
+    }
+    await applyCertified(ctx, sender, held.fromDevice, decodeContent(held.content));
+  }
 }
 
 /** What another person sends. A transcript counts only from this account's own devices. */
 async function applyContent(
   ctx: ChatContext,
   contact: ContactRecord,
-  envelope: Envelope,
+  fromDevice: string,
   content: Content,
 ): Promise<void> {
   switch (content.type) {
     case 'text':
     case 'reply':
-      await fileMessage(ctx, contact, envelope, content);
+      await fileMessage(ctx, contact, fromDevice, content);
       return;
     case 'receipt':
       await applyReceipt(ctx, contact, content);
@@ -155,7 +204,7 @@ async function applyOwnContent(
 async function fileMessage(
   ctx: ChatContext,
   contact: ContactRecord,
-  envelope: Envelope,
+  fromDevice: string,
   content: Extract<Content, { type: 'text' | 'reply' }>,
 ): Promise<void> {
   const conversation = await conversationFor(ctx, contact, content.groupId);
@@ -171,7 +220,7 @@ async function fileMessage(
     text: content.text,
     sentAt: content.sentAt,
     state: 'delivered',
-    fromDevice: envelope.from,
+    fromDevice,
     // Incoming messages start their timer when read (markRead).
     expiresAt: null,
     timerSeconds: conversation.timerSeconds,
