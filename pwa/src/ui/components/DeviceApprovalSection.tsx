@@ -18,8 +18,12 @@ export function DeviceApprovalSection(): JSX.Element {
     () => (waiting() ? chat.trustState() : null),
     () => chat.linkCode(),
   );
+  // Fetched again when the connection changes or the chat finds other devices waiting.
   const [devices, { refetch }] = createResource(
-    () => (chat.trustState() === 'certified' ? chat.connection() : null),
+    () =>
+      chat.trustState() === 'certified'
+        ? `${chat.connection() ?? ''} ${chat.devicesWaitingNow().join(' ')}`
+        : null,
     () => chat.devicesWaiting(),
   );
   const [typed, setTyped] = createSignal<Record<string, string>>({});
