@@ -220,8 +220,8 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
       // The phone opens the account key sealed under the passkey and certifies itself. Where the
       // authenticator gives the copied passkey no PRF output, it waits for approval instead, and
       // Bob approves it on his laptop with the code it shows (PROTOCOL.md §1.15.7).
-      await phone.page.goto(`${origin}/settings`);
       await unlockChatIfLocked(phone.page);
+      await phone.page.getByRole('link', { name: 'Settings' }).click();
       const code = phone.page.getByTestId('link-code');
       const certified = phone.page.getByText('No device is waiting for approval.');
       await expect
@@ -229,14 +229,14 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
         .toBe(1);
       if ((await code.count()) === 1) {
         const shown = /([0-9A-Z]{4}-){3}[0-9A-Z]{4}/.exec(await code.innerText())?.[0] ?? '';
-        await bob.page.goto(`${origin}/settings`);
-        await unlockChatIfLocked(bob.page);
+        await bob.page.getByRole('link', { name: 'Settings' }).click();
         const field = bob.page.getByLabel(/Code shown on device/);
         await expect.poll(() => field.count(), { timeout: 20_000 }).toBe(1);
         await field.fill(shown);
         await bob.page.getByRole('button', { name: 'Approve' }).click();
         await expect.poll(() => certified.count(), { timeout: 20_000 }).toBe(1);
-        await bob.page.goto(`${origin}/conversations/alice`);
+        await bob.page.getByRole('link', { name: 'Conversations' }).click();
+        await bob.page.locator('.conversation-row', { hasText: '@alice' }).click();
       }
       await expect
         .poll(
