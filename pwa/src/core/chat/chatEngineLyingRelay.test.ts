@@ -314,6 +314,63 @@ describe('the chat engine against a relay that lies', () => {
     );
   });
 
+  it('refuses a second list under a version already accepted (equivocation)', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    await alice.engine.sendText('bob', 'hi');
+    await settle();
+
+    // Bob's account key, misused (or two of his devices signing at once), signs another list
+    // with the version Alice holds, naming a device someone else added.
+    const intruder = await ghost(relay, 'bob');
+    const bobKey = await createChatRepository(bob.store).loadAccountKey();
+    const held = relay.trust.accounts.get('bob');
+    if (bobKey === undefined || held === undefined) throw new Error('no account key');
+    const identity = decodeIdentityKeyPair(
+      (await createChatRepository(intruder.store).loadDevice())?.identity ?? new Uint8Array(),
+    );
+    const certificate = certifyDevice(sodium, bobKey.secretKey, {
+      deviceId: intruder.device(),
+      signingPublicKey: identity.signingPublicKey,
+      dhPublicKey: identity.dhPublicKey,
+      createdAt: Date.now(),
+    });
+    const bobCertificates = held.certificates.map((bytes) =>
+      verifyDeviceCertificate(sodium, held.accountKey, bytes),
+    );
+    const other = signDeviceList(sodium, bobKey.secretKey, {
+      handle: 'bob',
+      version: held.version,
+      issuedAt: Date.now() + 1,
+      devices: [
+        ...bobCertificates.map((c) => ({ deviceId: c.deviceId, certificateHash: c.hash })),
+        { deviceId: intruder.device(), certificateHash: certificate.hash },
+      ],
+    });
+    relay.trust.lies.set('bob', {
+      account: 'bob',
+      accountKey: Uint8Array.from(held.accountKey),
+      list: Uint8Array.from(other.bytes),
+      certificates: [...held.certificates, Uint8Array.from(certificate.bytes)],
+    });
+    const since = relay.log.length;
+    clock.offset = LATER;
+    await alice.engine.sendText('bob', 'only to Bob');
+    await settle();
+
+    expect(envelopesTo(relay, intruder.device(), since)).toEqual([]);
+    expect(await texts(bob, 'alice')).toEqual(['hi', 'only to Bob']);
+    expect(alice.issues).toContainEqual(
+      expect.objectContaining({
+        kind: 'device-list-refused',
+        account: 'bob',
+        code: 'EQUIVOCATION',
+      }),
+    );
+  });
+
   it('shows the first-contact keys of the relay’s making in the safety number, never as the real ones', async () => {
     const relay = createFakeRelay();
     const alice = await person(relay, 'alice');
