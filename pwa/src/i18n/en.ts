@@ -227,6 +227,8 @@ export const en = {
     },
     keyChanged:
       'The safety number with @{{peer}} changed: they may have lost all their devices and started over, or someone may be trying to read your messages. Sending to them is paused until you confirm.',
+    listConflictNotice:
+      'The relay showed two different device lists for @{{peer}}: their account key may be misused. Compare safety numbers and ask them.',
     keyChangeNotice: '@{{peer}}’s safety number changed.',
     keyChangedVerified:
       'The safety number with @{{peer}}, whom you verified, changed. Sending is paused until you confirm.',

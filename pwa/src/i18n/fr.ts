@@ -239,6 +239,8 @@ export const fr: Dictionary = {
     },
     keyChanged:
       'Le numéro de sécurité avec @{{peer}} a changé : cette personne a peut-être perdu tous ses appareils et tout recommencé, ou quelqu’un tente de lire vos messages. L’envoi est suspendu jusqu’à votre confirmation.',
+    listConflictNotice:
+      'Le relais a montré deux listes d’appareils différentes pour @{{peer}} : sa clé de compte est peut-être détournée. Comparez les numéros de sécurité et demandez-lui.',
     keyChangeNotice: 'Le numéro de sécurité de @{{peer}} a changé.',
     keyChangedVerified:
       'Le numéro de sécurité avec @{{peer}}, que vous aviez vérifié, a changé. L’envoi est suspendu jusqu’à votre confirmation.',

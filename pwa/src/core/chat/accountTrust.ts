@@ -8,7 +8,12 @@ import {
 } from '@vaultroom/shared/crypto';
 import { requireTransport, type ChatContext } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
-import { isMember, type CertifiedDevice, type ContactRecord } from './chatRecords.js';
+import {
+  isMember,
+  type CertifiedDevice,
+  type ContactRecord,
+  type ConversationNoticeRecord,
+} from './chatRecords.js';
 import { saveContact } from './contactStore.js';
 import { saveNotice } from './conversations.js';
 
@@ -67,6 +72,7 @@ export async function applyServedTrust(
   }
   if (next.accountKey !== null && served.list !== null) {
     next = acceptList(ctx, next, next.accountKey, served.list, served.certificates);
+    if (next.conflictingList !== contact.conflictingList) await warnOfConflict(ctx, next);
   }
   if (next !== contact) {
     await dropUncertifiedSessions(ctx, next);
@@ -106,12 +112,17 @@ function acceptList(
     };
   } catch (error) {
     if (!isCryptoError(error)) throw error;
+    const equivocation = isEquivocation(ctx, contact, key, list);
     ctx.report({
       kind: 'device-list-refused',
       account: contact.id,
-      code: isEquivocation(ctx, contact, key, list) ? 'EQUIVOCATION' : error.code,
+      code: equivocation ? 'EQUIVOCATION' : error.code,
     });
-    return contact;
+    if (!equivocation) return contact;
+    return {
+      ...contact,
+      conflictingList: encodeHex(ctx.sodium.crypto_generichash(16, list, null)),
+    };
   }
 }
 
@@ -145,6 +156,30 @@ async function dropUncertifiedSessions(ctx: ChatContext, contact: ContactRecord)
 }
 
 /**
+ * The account key signed two lists with one version (§1.15.6 rule 2): both are refused, the list
+ * accepted before stays, and the person is told once per conflicting list in every conversation
+ * they share with the account, since the key may be misused.
+ */
+async function warnOfConflict(ctx: ChatContext, contact: ContactRecord): Promise<void> {
+  if (contact.id === ctx.me) return;
+  await noteInSharedConversations(ctx, contact, { kind: 'device-list-conflict' });
+}
+
+async function noteInSharedConversations(
+  ctx: ChatContext,
+  contact: ContactRecord,
+  notice: ConversationNoticeRecord,
+): Promise<void> {
+  for (const conversation of await ctx.repo.listConversations()) {
+    const { group } = conversation;
+    const shared =
+      conversation.id === contact.id ||
+      (group !== null && !group.left && isMember(group, contact.id));
+    if (shared) await saveNotice(ctx, conversation.id, contact.handle, false, notice);
+  }
+}
+
+/**
  * The relay serves another account key for a pinned handle: the person is told in every
  * conversation they share ("@bob's safety number changed") and sending to them waits (rule 1).
  */
@@ -154,14 +189,6 @@ async function offerKeyChange(
   offered: string,
 ): Promise<ContactRecord> {
   const next = { ...contact, offeredAccountKey: offered, keyChangedAt: ctx.now() };
-  if (contact.id === ctx.me) return next;
-  for (const conversation of await ctx.repo.listConversations()) {
-    const { group } = conversation;
-    const shared =
-      conversation.id === contact.id ||
-      (group !== null && !group.left && isMember(group, contact.id));
-    if (!shared) continue;
-    await saveNotice(ctx, conversation.id, contact.handle, false, { kind: 'key-change' });
-  }
+  if (contact.id !== ctx.me) await noteInSharedConversations(ctx, next, { kind: 'key-change' });
   return next;
 }

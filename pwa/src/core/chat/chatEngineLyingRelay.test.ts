@@ -369,6 +369,14 @@ describe('the chat engine against a relay that lies', () => {
         code: 'EQUIVOCATION',
       }),
     );
+    // What Alice sees: a warning in the conversation, once however often the list is served.
+    clock.offset = 2 * LATER;
+    await alice.engine.sendText('bob', 'again');
+    await settle();
+    const conflicts = (await alice.engine.listMessages('bob')).filter(
+      (m) => m.notice?.kind === 'device-list-conflict',
+    );
+    expect(conflicts.map((m) => m.author)).toEqual(['bob']);
   });
 
   it('shows the first-contact keys of the relay’s making in the safety number, never as the real ones', async () => {

@@ -93,6 +93,8 @@ export type ConversationNoticeRecord =
   | { readonly kind: 'timer'; readonly seconds: number }
   /** The author's account key changed: their safety number with this person changed. */
   | { readonly kind: 'key-change' }
+  /** The relay served two different lists under one version for the author (equivocation). */
+  | { readonly kind: 'device-list-conflict' }
   | {
       readonly kind: 'group';
       readonly change: GroupChange;
@@ -176,6 +178,8 @@ export interface ContactRecord {
   readonly list: Uint8Array | null;
   /** The devices the accepted list certifies. */
   readonly certified: Readonly<Record<string, CertifiedDevice>>;
+  /** A hash (hex) of the last list refused as equivocation, so it is told once. */
+  readonly conflictingList: string | null;
 }
 
 /**
@@ -184,13 +188,10 @@ export interface ContactRecord {
  * number is gone, and a verification of device keys says nothing about an account key the relay
  * may have made, so it is dropped: the person compares the new number once.
  */
-export type StoredContact = Omit<
-  ContactRecord,
-  'accountKey' | 'offeredAccountKey' | 'listVersion' | 'list' | 'certified'
-> &
-  Partial<
-    Pick<ContactRecord, 'accountKey' | 'offeredAccountKey' | 'listVersion' | 'list' | 'certified'>
-  >;
+type TrustFields =
+  'accountKey' | 'offeredAccountKey' | 'listVersion' | 'list' | 'certified' | 'conflictingList';
+export type StoredContact = Omit<ContactRecord, TrustFields> &
+  Partial<Pick<ContactRecord, TrustFields>>;
 
 export function normalizeContact(stored: StoredContact): ContactRecord {
   const before = stored.listVersion === undefined;
@@ -206,6 +207,7 @@ export function normalizeContact(stored: StoredContact): ContactRecord {
     listVersion: stored.listVersion ?? 0,
     list: stored.list ?? null,
     certified: stored.certified ?? {},
+    conflictingList: stored.conflictingList ?? null,
   };
 }
 

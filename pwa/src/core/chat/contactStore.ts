@@ -14,6 +14,7 @@ export const emptyContact = (handle: string): ContactRecord => ({
   listVersion: 0,
   list: null,
   certified: {},
+  conflictingList: null,
 });
 
 /** Persist first, then tell listeners. */

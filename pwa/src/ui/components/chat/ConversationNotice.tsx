@@ -14,7 +14,7 @@ function listOf(handles: readonly string[], locale: string): string {
 
 function iconOf(kind: NonNullable<MessageRecord['notice']>['kind'] | undefined) {
   if (kind === 'group') return 'users';
-  return kind === 'key-change' ? 'warning' : 'clock';
+  return kind === 'key-change' || kind === 'device-list-conflict' ? 'warning' : 'clock';
 }
 
 /**
@@ -46,6 +46,9 @@ export function ConversationNotice(props: {
     if (notice.kind === 'timer') return timerText(notice.seconds);
     const peer = props.message.author;
     if (notice.kind === 'key-change') return t('conversation.keyChangeNotice', { peer });
+    if (notice.kind === 'device-list-conflict') {
+      return t('conversation.listConflictNotice', { peer });
+    }
     const mine = props.message.outgoing;
     const me = handleKey(props.me);
     const aboutMe = notice.subjects.some((subject) => handleKey(subject) === me);
