@@ -18,6 +18,7 @@ import { ChatError } from './ChatError.js';
 import { handleKey, type ContactRecord } from './chatRecords.js';
 import { emptyContact, saveContact } from './contactStore.js';
 import { enrol } from './deviceEnrolment.js';
+import { establishOwnTrust } from './ownTrust.js';
 
 /** How often a contact's device list is fetched again when sending (new devices, revocations). */
 const REFRESH_DEVICES_MS = 60 * 60 * 1000;
@@ -168,7 +169,11 @@ export async function findPerson(ctx: ChatContext, handle: string): Promise<Cont
   if (!connected(ctx)) throw new ChatError('OFFLINE');
   // The relay answers lookups only for a registered device: if enrolling on connect failed,
   // it is done again here rather than failing every lookup until the next reconnect.
-  if (ctx.device?.device === null || ctx.device?.uploaded === false) await enrol(ctx);
+  if (ctx.device?.device === null || ctx.device?.uploaded === false) {
+    await enrol(ctx);
+    // Its account key too: what it sends counts only once the account certifies it.
+    await establishOwnTrust(ctx);
+  }
   const contact = await refreshDevices(ctx, (await ctx.repo.loadContact(id)) ?? emptyContact(id));
   const deviceIds = Object.keys(contact.devices);
   if (deviceIds.length === 0) throw new ChatError('NO_DEVICES', id);

@@ -230,6 +230,7 @@ describe('the chat engine between two people', () => {
     expect(alice.issues.map((issue) => issue.kind)).toEqual(['task-failed']);
     const conversation = await alice.engine.startConversation('bob');
     expect(conversation.id).toBe('bob');
+    expect(alice.engine.trustState()).toBe('certified');
   });
 
   it('refuses unknown people and oneself with coded errors', async () => {
