@@ -5,7 +5,7 @@ import { createEffect, lazy, type JSX } from 'solid-js';
 import { render } from 'solid-js/web';
 import { createMemoryKeystoreKeySink } from './core/keystoreKeySink.js';
 import { createRelayConnection } from './core/createRelayConnection.js';
-import { accountsClient, call } from './platform/accountsClient.js';
+import { accountsClient, call, verifyUser } from './platform/accountsClient.js';
 import { showUnreadOnAppIcon } from './platform/appBadge.js';
 import { auditClient } from './platform/auditClient.js';
 import { browserConnectivity } from './platform/browserConnectivity.js';
@@ -112,6 +112,8 @@ function Root(): JSX.Element {
     open: (account, keys) =>
       openChatEngine(account, keys, (handlers) => connection.connectChat(handlers), {
         accountKeySecret: () => Promise.resolve(session.accountKeySecret()),
+        // Publishing a device list more than 5 minutes after sign-in needs the passkey again.
+        verifyUser,
       }),
     heldKeys: () => keystore.keys(),
     keysChanged: session.keystoreKeysChanged,
