@@ -57,7 +57,22 @@ export async function handleDeviceRequest(
     }
     case 'upload-prekeys': {
       const count = await uploadPrekeys(ctx, caller, frame);
-      return { reply: { t: 'prekeys-stored', id: frame.id, oneTimePrekeys: count } };
+      const reply: ServerFrame = { t: 'prekeys-stored', id: frame.id, oneTimePrekeys: count };
+      if (frame.signedPrekey === null) return { reply };
+      // New signed prekeys make a device reachable (a new device's first keys, or a rotation):
+      // the account's other devices look at its devices again, so that one added by someone
+      // else (an administrator's recovery link, a stolen session) is shown at once (§2.9).
+      const { handle } = await ctx.db
+        .selectFrom('accounts')
+        .select('handle')
+        .where('id', '=', caller.accountId)
+        .executeTakeFirstOrThrow();
+      return {
+        reply,
+        afterReply: () => {
+          hooks.trustChanged(handle);
+        },
+      };
     }
     case 'fetch-bundles': {
       if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');

@@ -1,6 +1,7 @@
 import { handleKey } from '@vaultroom/shared';
-import type { ChatContext } from './ChatContext.js';
+import { connected, type ChatContext } from './ChatContext.js';
 import { applyServedTrust, fetchServedTrust } from './accountTrust.js';
+import { refreshDevices } from './contactDirectory.js';
 import { establishOwnTrust } from './ownTrust.js';
 
 /**
@@ -11,6 +12,10 @@ export async function refreshTrust(ctx: ChatContext, account: string): Promise<v
   const id = handleKey(account);
   if (id === ctx.me) {
     await establishOwnTrust(ctx);
+    // A device added to the account shows on this one now (devices-waiting), not at the next
+    // hourly look at one's own devices.
+    const self = await ctx.repo.loadContact(ctx.me);
+    if (self !== undefined && connected(ctx)) await refreshDevices(ctx, self);
     return;
   }
   const contact = await ctx.repo.loadContact(id);
