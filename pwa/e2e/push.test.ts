@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp as signUpOverApi } from '../../relay/test/deviceSocket.js';
-import { connect, enrol } from '../../relay/test/enrolDevice.js';
+import { connect } from '../../relay/test/enrolDevice.js';
+import { enrolCertified } from '../../relay/test/trustFixtures.js';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
 import { ARTIFACTS_DIR, unlockChatIfLocked } from './browser.js';
 import { registrationIdOf, shownNotifications, type WorkerScope } from './serviceWorkerPush.js';
@@ -54,7 +55,8 @@ describe('push notifications in Chromium', () => {
     // Bob, with a device of his own (no browser needed), for Alice to talk to.
     const bob = await signUpOverApi(relay, await createInvite(alice.page), 'bob');
     const socket = await connect(relay, bob, null);
-    await enrol(socket, 'Bob phone');
+    // Certified by Bob's account key, as his app would: Alice's app writes only to such devices.
+    await enrolCertified(socket, 'bob', 'Bob phone');
     socket.close();
   }, 60_000);
 

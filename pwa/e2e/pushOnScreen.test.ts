@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp as signUpOverApi } from '../../relay/test/deviceSocket.js';
-import { connect, enrol } from '../../relay/test/enrolDevice.js';
+import { connect } from '../../relay/test/enrolDevice.js';
+import { enrolCertified } from '../../relay/test/trustFixtures.js';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
 import { ARTIFACTS_DIR } from './browser.js';
 import { createInvite, openBrowser, signUp, submitUntilOpened, type Person } from './people.js';
@@ -34,7 +35,8 @@ describe('a push notification on the screen', () => {
     });
     const bob = await signUpOverApi(relay, await createInvite(alice.page), 'bob');
     const socket = await connect(relay, bob, null);
-    await enrol(socket, 'Bob phone');
+    // Certified by Bob's account key, as his app would: Alice's app writes only to such devices.
+    await enrolCertified(socket, 'bob', 'Bob phone');
     socket.close();
   }, 60_000);
 

@@ -6,6 +6,7 @@ import type {
 import { ACCOUNTS_API } from '@vaultroom/shared';
 import {
   certifyDevice,
+  generateAccountKey,
   signDeviceList,
   type AccountKeyPair,
   type DeviceCertificate,
@@ -14,7 +15,8 @@ import Database from 'better-sqlite3';
 import sodium from 'libsodium-wrappers';
 import { expect } from 'vitest';
 import { ApiClient } from './apiClient.js';
-import type { EnrolledDevice } from './enrolDevice.js';
+import type { DeviceSocket } from './deviceSocket.js';
+import { enrol, type EnrolledDevice } from './enrolDevice.js';
 import type { RelayProcess } from './relayProcess.js';
 import { SoftAuthenticator } from './softAuthenticator.js';
 
@@ -158,4 +160,26 @@ export function trustUpload(
     certificates: certificates.map((cert) => Uint8Array.from(cert.bytes)),
     replaceAccountKey,
   };
+}
+
+/**
+ * Registers a device as the account's first, as the app does (§1.15.9): an account key made for
+ * it, the device certified in list version 1 and published, so that other people's apps, which
+ * write only to certified devices, reach it. Needs a session verified in the last five minutes.
+ */
+export async function enrolCertified(
+  socket: DeviceSocket,
+  handle: string,
+  name: string,
+): Promise<EnrolledDevice & { readonly accountKey: AccountKeyPair }> {
+  const device = await enrol(socket, name);
+  const accountKey = generateAccountKey(sodium);
+  const certificate = certify(accountKey, device);
+  const published = await socket.request({
+    t: 'publish-trust',
+    id: socket.id(),
+    ...trustUpload(accountKey, deviceList(accountKey, handle, 1, [certificate]), [certificate]),
+  });
+  expect(published.t).toBe('done');
+  return { ...device, accountKey };
 }
