@@ -58,13 +58,13 @@ export function DeviceApprovalSection(): JSX.Element {
             <p class="settings-section__intro" data-testid="link-code">
               {t('deviceApproval.waiting', { code: code() ?? '…' })}
             </p>
-            <p class="settings-section__hint">{t('deviceApproval.waitingHint')}</p>
+            <p class="settings-section__intro">{t('deviceApproval.waitingHint')}</p>
           </Match>
           <Match when={chat.trustState() === 'certified'}>
             <p class="settings-section__intro">{t('deviceApproval.intro')}</p>
             <Show
               when={(devices() ?? []).length > 0}
-              fallback={<p class="settings-section__hint">{t('deviceApproval.none')}</p>}
+              fallback={<p class="settings-section__intro">{t('deviceApproval.none')}</p>}
             >
               <ul class="item-list" aria-labelledby="device-approval-title">
                 <For each={devices()}>
@@ -103,7 +103,7 @@ export function DeviceApprovalSection(): JSX.Element {
             </Show>
           </Match>
         </Switch>
-        <div role="status" class="settings-section__status">
+        <div role="status" class="settings-section__status settings-section__error">
           <Show when={problem()}>{(text) => <p class="form__error">{text()}</p>}</Show>
           <Show when={approved()}>
             <p class="form__ok">{t('deviceApproval.approved')}</p>
