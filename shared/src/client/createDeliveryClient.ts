@@ -71,6 +71,11 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
     }
   }
 
+  /** Tells an optional listener of the relay's news (`prekeys-low`, `trust-changed`). */
+  function tell<T>(listener: ((value: T) => void) | undefined, value: T): void {
+    if (listener !== undefined) callBack(listener.bind(undefined, value));
+  }
+
   const inFlight = createInFlightRequests({ clock, timeoutMs, report });
 
   function setState(next: ConnectionState): void {
@@ -270,24 +275,12 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
       case 'queue-empty':
         inbox.queueEmpty();
         return;
-      case 'prekeys-low': {
-        const onPrekeysLow = options.onPrekeysLow;
-        if (onPrekeysLow !== undefined) {
-          callBack(() => {
-            onPrekeysLow(frame.remaining);
-          });
-        }
+      case 'prekeys-low':
+        tell(options.onPrekeysLow, frame.remaining);
         return;
-      }
-      case 'trust-changed': {
-        const onTrustChanged = options.onTrustChanged;
-        if (onTrustChanged !== undefined) {
-          callBack(() => {
-            onTrustChanged(frame.account);
-          });
-        }
+      case 'trust-changed':
+        tell(options.onTrustChanged, frame.account);
         return;
-      }
       case 'device-registered':
       case 'prekeys-stored':
       case 'bundles':
