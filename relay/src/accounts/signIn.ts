@@ -1,7 +1,4 @@
-import {
-  generateAuthenticationOptions,
-  verifyAuthenticationResponse,
-} from '@simplewebauthn/server';
+import { generateAuthenticationOptions } from '@simplewebauthn/server';
 import type { CeremonyOptions, SignInNotice, SignedInResponse } from '@vaultroom/shared';
 import * as v from 'valibot';
 import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
@@ -12,6 +9,7 @@ import { describeUserAgent } from './describeUserAgent.js';
 import { authenticateSession, createSession, endSessions } from './sessions.js';
 import { transact } from './transact.js';
 import { accountView } from './views.js';
+import { verifyPasskeyAssertion } from './verifyPasskeyAssertion.js';
 import { contextString, rpIdFor } from './webauthnRp.js';
 
 const finishSchema = v.object({ ceremonyId: v.string(), response: v.unknown() });
@@ -109,29 +107,17 @@ export async function finishSignIn(
     throw await fail('user-handle-mismatch');
   }
 
-  let verification;
-  try {
-    verification = await verifyAuthenticationResponse({
+  const info = await verifyPasskeyAssertion(
+    ctx,
+    {
       response,
-      expectedChallenge: challenge,
-      expectedOrigin: [...ctx.settings.origins()],
-      expectedRPID: contextString(context, 'rpId'),
-      credential: {
-        id: passkey.id,
-        publicKey: Uint8Array.from(passkey.public_key),
-        counter: passkey.counter,
-        transports: JSON.parse(passkey.transports) as string[],
-      },
-      requireUserVerification: true,
-    });
-  } catch (error) {
-    ctx.log.info({ reason: error instanceof Error ? error.name : 'unknown' }, 'sign-in refused');
-    throw await fail('verification');
-  }
-  if (!verification.verified) throw await fail('signature');
-  const info = verification.authenticationInfo;
-  const backupEligible = info.credentialDeviceType === 'multiDevice' ? 1 : 0;
-  if (backupEligible !== passkey.backup_eligible) throw await fail('backup-eligibility-changed');
+      challenge,
+      rpId: contextString(context, 'rpId'),
+      passkey,
+      ceremony: 'sign-in',
+    },
+    fail,
+  );
 
   const previous = await authenticateSession(ctx, cookieHeader);
   return transact(ctx, async (tx) => {

@@ -1,7 +1,4 @@
-import {
-  generateAuthenticationOptions,
-  verifyAuthenticationResponse,
-} from '@simplewebauthn/server';
+import { generateAuthenticationOptions } from '@simplewebauthn/server';
 import {
   STEP_UP_MAX_AGE_MS,
   type CeremonyOptions,
@@ -15,6 +12,7 @@ import { consumeChallenge, parseAuthenticationResponse, storeChallenge } from '.
 import { describeUserAgent } from './describeUserAgent.js';
 import { isRecentlyVerified } from './isRecentlyVerified.js';
 import type { AuthenticatedSession } from './sessions.js';
+import { verifyPasskeyAssertion } from './verifyPasskeyAssertion.js';
 import { contextString, rpIdFor } from './webauthnRp.js';
 
 /**
@@ -115,30 +113,17 @@ export async function finishStepUp(
   ) {
     throw await fail('user-handle-mismatch');
   }
-  let verification;
-  try {
-    verification = await verifyAuthenticationResponse({
+  const info = await verifyPasskeyAssertion(
+    ctx,
+    {
       response,
-      expectedChallenge: challenge,
-      expectedOrigin: [...ctx.settings.origins()],
-      expectedRPID: contextString(context, 'rpId'),
-      credential: {
-        id: passkey.id,
-        publicKey: Uint8Array.from(passkey.public_key),
-        counter: passkey.counter,
-        transports: JSON.parse(passkey.transports) as string[],
-      },
-      requireUserVerification: true,
-    });
-  } catch (error) {
-    ctx.log.info({ reason: error instanceof Error ? error.name : 'unknown' }, 'step-up refused');
-    throw await fail('verification');
-  }
-  if (!verification.verified) throw await fail('signature');
-  const info = verification.authenticationInfo;
-  if ((info.credentialDeviceType === 'multiDevice' ? 1 : 0) !== passkey.backup_eligible) {
-    throw await fail('backup-eligibility-changed');
-  }
+      challenge,
+      rpId: contextString(context, 'rpId'),
+      passkey,
+      ceremony: 'step-up',
+    },
+    fail,
+  );
   const now = ctx.now();
   const verified = await ctx.db.transaction().execute(async (trx) => {
     const swapped = await trx
