@@ -16,7 +16,10 @@ export type ChatTransport = Pick<
   | 'registerDevice'
   | 'uploadPrekeys'
   | 'fetchBundles'
+  | 'listDevices'
   | 'lookupDevices'
+  | 'renameDevice'
+  | 'revokeDevice'
   | 'send'
   | 'subscribeSends'
   | 'publishTrust'
@@ -58,6 +61,19 @@ export interface AccountKeySecret {
 /** A device of this account that its account key does not certify (yet). */
 export interface WaitingDevice {
   readonly device: string;
+}
+
+/** A device of this account as the relay lists it, and whether its account key certifies it. */
+export interface OwnDevice {
+  readonly device: string;
+  readonly name: string;
+  /** Milliseconds since the epoch, as the relay recorded them. */
+  readonly createdAt: number;
+  readonly lastSeenAt: number | null;
+  /** This device. */
+  readonly current: boolean;
+  /** The account's accepted list certifies it under the keys the relay serves for it. */
+  readonly approved: boolean;
 }
 
 export type ChatEvent =
@@ -172,12 +188,19 @@ export interface ChatEngine {
   linkCode(): Promise<string | null>;
   /** Devices of this account that the relay lists and the account key does not certify. */
   devicesWaiting(): Promise<WaitingDevice[]>;
+  /** Every device of this account the relay lists, with names, dates and approval (needs a connection). */
+  listOwnDevices(): Promise<OwnDevice[]>;
+  /** Renames a device of this account at the relay. */
+  renameDevice(device: string, name: string): Promise<void>;
   /**
    * Certifies a waiting device if `code` is the code it shows, publishes the list naming it and
    * sends it the account key; WRONG_CODE otherwise.
    */
   approveDevice(device: string, code: string): Promise<void>;
-  /** Publishes a list without this device of the account: revoked for everyone who reads it. */
+  /**
+   * Removes a device of this account: a certified one by publishing a list without it (revoked
+   * for everyone who reads it, and at the relay); a waiting one by asking the relay to revoke it.
+   */
   revokeDevice(device: string): Promise<void>;
   /**
    * Starts the account over with a new account key, certifying only this device: for an account

@@ -28,6 +28,8 @@ interface FakeDevice {
   readonly id: string;
   readonly account: string;
   readonly identity: PrekeyBundle['identity'];
+  name: string;
+  readonly createdAt: number;
   signedPrekey: Upload['signedPrekey'];
   pqPrekey: Upload['pqPrekey'];
   oneTime: Upload['oneTimePrekeys'][number][];
@@ -172,7 +174,7 @@ export function createFakeRelay() {
           listener(state);
           return () => stateListeners.delete(listener);
         },
-        registerDevice(_name: string, identity: PrekeyBundle['identity']) {
+        registerDevice(name: string, identity: PrekeyBundle['identity']) {
           if (faults.registrations > 0) {
             faults.registrations -= 1;
             return Promise.reject(new DeliveryError('DISCONNECTED'));
@@ -182,6 +184,8 @@ export function createFakeRelay() {
             id,
             account,
             identity,
+            name,
+            createdAt: Date.now(),
             signedPrekey: null,
             pqPrekey: null,
             oneTime: [],
@@ -216,6 +220,38 @@ export function createFakeRelay() {
             return [{ device: d.id, bundle: Uint8Array.from(encodePrekeyBundle(bundle)) }];
           });
           return Promise.resolve({ bundles });
+        },
+        listDevices() {
+          const device = requireOwn();
+          const of = [...devices.values()].filter((d) => d.account === account);
+          return Promise.resolve({
+            devices: of.map((d) => ({
+              device: d.id,
+              name: d.name,
+              createdAt: d.createdAt,
+              lastSeenAt: d.link?.online === true ? Date.now() : null,
+              current: d === device,
+            })),
+          });
+        },
+        renameDevice(id: string, name: string) {
+          requireOwn();
+          const target = devices.get(id);
+          if (target?.account !== account)
+            return Promise.reject(new DeliveryError('UNKNOWN_DEVICE'));
+          target.name = name;
+          return Promise.resolve();
+        },
+        /** Revoked: gone from every list, with its mailbox and prekeys, its link closed. */
+        revokeDevice(id: string) {
+          const caller = requireOwn();
+          const target = devices.get(id);
+          if (target?.account !== account || target === caller) {
+            return Promise.reject(new DeliveryError('UNKNOWN_DEVICE'));
+          }
+          devices.delete(id);
+          if (target.link !== null) target.link.online = false;
+          return Promise.resolve();
         },
         lookupDevices(ids: readonly string[]) {
           return Promise.resolve({

@@ -14,12 +14,8 @@ import {
 import { createChatRepository } from './createChatRepository.js';
 import { enrol, openDevice, replenishPrekeys } from './deviceEnrolment.js';
 import { approveDevice, devicesWaiting, linkCode } from './deviceLinking.js';
-import {
-  establishOwnTrust,
-  replaceAccountKey,
-  restoreOwnTrust,
-  revokeOwnDevice,
-} from './ownTrust.js';
+import { establishOwnTrust, replaceAccountKey, restoreOwnTrust } from './ownTrust.js';
+import { listOwnDevices, removeOwnDevice, renameOwnDevice } from './ownDevices.js';
 import { refreshTrust } from './trustRefresh.js';
 import { addMembers, createGroup, leaveGroup, removeMember, renameGroup } from './groups.js';
 import { applyHeld, receive } from './receivePipeline.js';
@@ -32,6 +28,7 @@ export type {
   ChatIssue,
   ChatTransport,
   ChatTransportHandlers,
+  OwnDevice,
   OwnTrustState,
   WaitingDevice,
   AccountKeySecret,
@@ -160,8 +157,10 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     trustState: () => ctx.ownTrust,
     linkCode: () => Promise.resolve(linkCode(ctx)),
     devicesWaiting: queued(devicesWaiting),
+    listOwnDevices: queued(listOwnDevices),
+    renameDevice: (device, name) => renameOwnDevice(ctx, device, name),
     approveDevice: queued(approveDevice),
-    revokeDevice: queued(revokeOwnDevice),
+    revokeDevice: queued(removeOwnDevice),
     replaceAccountKey: queued(replaceAccountKey),
 
     whenIdle: () => serial.whenIdle(),
