@@ -72,8 +72,11 @@ export interface OwnDevice {
   readonly lastSeenAt: number | null;
   /** This device. */
   readonly current: boolean;
-  /** The account's accepted list certifies it under the keys the relay serves for it. */
-  readonly approved: boolean;
+  /**
+   * The account's accepted list certifies it under the keys the relay serves for it; null for
+   * another device, seen from a device without the account key: it cannot tell.
+   */
+  readonly approved: boolean | null;
 }
 
 export type ChatEvent =

@@ -34,12 +34,14 @@ describe('the chat engine’s list of its own account’s devices', () => {
     // What the notice counts follows the list.
     expect(events).toContainEqual({ kind: 'devices-waiting', devices: [stranger.device()] });
 
-    // The waiting device sees the same list, itself as this device and not approved.
+    // The waiting device sees the same list, itself as this device and not approved; without
+    // the account key it accepts no list, so of the others it cannot tell.
     const seen = await stranger.engine.listOwnDevices();
-    expect(seen.find((d) => d.current)).toMatchObject({
-      device: stranger.device(),
-      approved: false,
-    });
+    expect(seen.map(({ device, current, approved }) => ({ device, current, approved }))).toEqual([
+      { device: laptop.device(), current: false, approved: null },
+      { device: phone.device(), current: false, approved: null },
+      { device: stranger.device(), current: true, approved: false },
+    ]);
   });
 
   it('renames a device at the relay', async () => {

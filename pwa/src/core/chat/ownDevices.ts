@@ -31,18 +31,25 @@ export async function listOwnDevices(ctx: ChatContext): Promise<OwnDevice[]> {
   const listed = devices.map((listedDevice): OwnDevice => {
     const certified = self.certified[listedDevice.device];
     const key = keys.get(listedDevice.device);
-    const approved = certified !== undefined && (key === undefined || certified.signingKey === key);
+    const current = listedDevice.device === own;
+    // Without the account key, no list is accepted here: only this device's own standing is known.
+    const approved =
+      ctx.accountKey === null
+        ? current
+          ? ctx.ownTrust === 'certified'
+          : null
+        : certified !== undefined && (key === undefined || certified.signingKey === key);
     return {
       device: listedDevice.device,
       name: listedDevice.name,
       createdAt: listedDevice.createdAt,
       lastSeenAt: listedDevice.lastSeenAt,
-      current: listedDevice.device === own,
+      current,
       approved,
     };
   });
   if (ctx.accountKey !== null) {
-    const waiting = listed.filter((d) => !d.approved && !d.current).map((d) => d.device);
+    const waiting = listed.filter((d) => d.approved === false && !d.current).map((d) => d.device);
     emit(ctx, { kind: 'devices-waiting', devices: waiting });
   }
   return listed;
