@@ -43,6 +43,11 @@ export const en = {
     devicesWaiting:
       'A device on your account ({{count}}) is waiting for approval. If you are not linking a new device, someone else added it: do not approve it.',
     devicesWaitingReview: 'Review devices',
+    devicesWaitingMine: 'This was me',
+    devicesWaitingRemove: 'Remove it',
+    devicesWaitingConfirm:
+      'Remove the device waiting for approval from your account? It loses its mailbox and can no longer read anything.',
+    devicesWaitingRemoved: 'The device was removed from your account.',
     recoveryUsed:
       'A recovery invite was used on your account on {{date}}. If that was not you, check your passkeys and sessions in Settings now.',
     recoveryReview: 'Review',
@@ -545,11 +550,36 @@ export const en = {
     keyChanged:
       'Your account key on the relay is not the one this device holds: another device may have started your account over, or someone may be trying to take it. Approve this device from a device you trust.',
     intro:
-      'A device listed here is waiting for your approval. Approve it only if it is yours: type the code it shows.',
+      'Every device signed in to your account. Approve a waiting device only if it is yours: type the code it shows. Remove one you do not use or do not recognise.',
     none: 'No device is waiting for approval.',
+    empty: 'The relay lists no device on your account.',
+    offline: 'You are offline. The list of your devices needs the relay.',
+    gone: 'That device is no longer on your account.',
+    notConfirmed: 'Nothing was changed: your passkey was not confirmed.',
+    thisDevice: 'This device',
+    approvedTag: 'Approved',
+    waitingTag: 'Waiting for approval',
+    added: 'Added {{date}}',
+    lastSeen: 'Last seen {{date}}',
+    neverSeen: 'Not seen yet',
+    nameAdded: '{{name}}, added {{date}}',
     codeLabel: 'Code shown on device {{device}}',
     approve: 'Approve',
     approved: 'Approved: the device now gets your messages.',
+    rename: 'Rename',
+    renameNamed: 'Rename {{name}}',
+    renameLabel: 'New name for {{name}}',
+    nameInvalid: 'A device name has 1 to 64 characters.',
+    remove: 'Remove',
+    removeNamed: 'Remove {{name}}',
+    confirmRemove:
+      'Remove {{name}} from your account? It loses its mailbox and can no longer read anything sent to you.',
+    confirmRemoveButton: 'Remove device',
+    removed: '{{name}} was removed from your account.',
+    startOver: 'None of my devices can approve this one: start over with a new account key',
+    startOverConfirm:
+      'Start over with a new account key? This device becomes the only approved device of your account, and every contact will see that their safety number with you changed. Do it only if no device of yours can approve this one.',
+    startOverButton: 'Start over',
   },
   deviceStorage: {
     title: 'Messages on this device',

@@ -45,6 +45,11 @@ export const fr: Dictionary = {
     devicesWaiting:
       'Un appareil de votre compte ({{count}}) attend d’être approuvé. Si vous n’ajoutez pas d’appareil en ce moment, quelqu’un d’autre l’a ajouté : ne l’approuvez pas.',
     devicesWaitingReview: 'Voir les appareils',
+    devicesWaitingMine: 'C’était moi',
+    devicesWaitingRemove: 'Le retirer',
+    devicesWaitingConfirm:
+      'Retirer de votre compte l’appareil en attente d’approbation ? Il perd sa boîte aux lettres et ne peut plus rien lire.',
+    devicesWaitingRemoved: 'L’appareil a été retiré de votre compte.',
     recoveryUsed:
       'Une invitation de récupération a été utilisée sur votre compte le {{date}}. Si ce n’était pas vous, vérifiez dès maintenant vos clés d’accès et vos sessions dans les Paramètres.',
     recoveryReview: 'Vérifier',
@@ -564,11 +569,37 @@ export const fr: Dictionary = {
     keyChanged:
       'La clé de compte sur le relais n’est pas celle que détient cet appareil : un autre appareil a peut-être recommencé votre compte, ou quelqu’un tente de s’en emparer. Approuvez cet appareil depuis un appareil de confiance.',
     intro:
-      'Un appareil listé ici attend votre approbation. Ne l’approuvez que s’il est à vous : saisissez le code qu’il affiche.',
+      'Tous les appareils connectés à votre compte. N’approuvez un appareil en attente que s’il est à vous : saisissez le code qu’il affiche. Retirez ceux que vous n’utilisez pas ou ne reconnaissez pas.',
     none: 'Aucun appareil n’attend d’approbation.',
+    empty: 'Le relais ne liste aucun appareil sur votre compte.',
+    offline: 'Vous êtes hors ligne. La liste de vos appareils a besoin du relais.',
+    gone: 'Cet appareil n’est plus sur votre compte.',
+    notConfirmed: 'Rien n’a été modifié : votre clé d’accès n’a pas été confirmée.',
+    thisDevice: 'Cet appareil',
+    approvedTag: 'Approuvé',
+    waitingTag: 'En attente d’approbation',
+    added: 'Ajouté le {{date}}',
+    lastSeen: 'Vu pour la dernière fois le {{date}}',
+    neverSeen: 'Pas encore vu',
+    nameAdded: '{{name}}, ajouté le {{date}}',
     codeLabel: 'Code affiché sur l’appareil {{device}}',
     approve: 'Approuver',
     approved: 'Approuvé : l’appareil reçoit désormais vos messages.',
+    rename: 'Renommer',
+    renameNamed: 'Renommer {{name}}',
+    renameLabel: 'Nouveau nom pour {{name}}',
+    nameInvalid: 'Le nom d’un appareil compte de 1 à 64 caractères.',
+    remove: 'Retirer',
+    removeNamed: 'Retirer {{name}}',
+    confirmRemove:
+      'Retirer {{name}} de votre compte ? Il perd sa boîte aux lettres et ne peut plus rien lire de ce qui vous est envoyé.',
+    confirmRemoveButton: 'Retirer l’appareil',
+    removed: '{{name}} a été retiré de votre compte.',
+    startOver:
+      'Aucun de mes appareils ne peut approuver celui-ci : recommencer avec une nouvelle clé de compte',
+    startOverConfirm:
+      'Recommencer avec une nouvelle clé de compte ? Cet appareil devient le seul appareil approuvé de votre compte, et chacun de vos contacts verra que son numéro de sécurité avec vous a changé. Ne le faites que si aucun de vos appareils ne peut approuver celui-ci.',
+    startOverButton: 'Recommencer',
   },
   deviceStorage: {
     title: 'Messages sur cet appareil',

@@ -7,9 +7,12 @@ import type { ContactRecord, ConversationRecord, MessageRecord } from '../core/c
 import type {
   ChatEngine,
   ChatEvent,
+  OwnDevice,
   OwnTrustState,
   WaitingDevice,
 } from '../core/chat/createChatEngine.js';
+
+export type { OwnDevice } from '../core/chat/createChatEngine.js';
 
 /** `locked`: the store is sealed with a passkey and waits for one (see createChatLock). */
 export type ChatStatus = 'signed-out' | 'opening' | 'locked' | 'ready' | 'unavailable';
@@ -71,6 +74,13 @@ export interface Chat {
   linkCode(): Promise<string | null>;
   devicesWaiting(): Promise<WaitingDevice[]>;
   approveDevice(device: string, code: string): Promise<void>;
+  /** Every device of this account, as the relay lists them, with whether each is approved. */
+  listOwnDevices(): Promise<OwnDevice[]>;
+  renameDevice(device: string, name: string): Promise<void>;
+  /** Removes a device of this account: it loses its mailbox and can no longer read anything. */
+  revokeDevice(device: string): Promise<void>;
+  /** Starts the account over under a new account key: every contact sees a safety-number change. */
+  replaceAccountKey(): Promise<void>;
 }
 
 const TYPING_SHOWN_MS = 6000;
@@ -290,6 +300,10 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     linkCode: () => requireEngine().linkCode(),
     devicesWaiting: () => requireEngine().devicesWaiting(),
     approveDevice: (device, code) => requireEngine().approveDevice(device, code),
+    listOwnDevices: () => requireEngine().listOwnDevices(),
+    renameDevice: (device, name) => requireEngine().renameDevice(device, name),
+    revokeDevice: (device) => requireEngine().revokeDevice(device),
+    replaceAccountKey: () => requireEngine().replaceAccountKey(),
     setVerified: (conversation, verified) => requireEngine().setVerified(conversation, verified),
     acknowledgeKeyChange: (conversation) => requireEngine().acknowledgeKeyChange(conversation),
   };

@@ -1,8 +1,9 @@
 import { A } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
-import { For, Match, Show, Switch, type JSX } from 'solid-js';
+import { For, Match, Switch, type JSX } from 'solid-js';
 import { formatDateTime } from '../../core/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
+import { DevicesWaitingNotice } from './DevicesWaitingNotice.js';
 import { Icon } from './Icon.js';
 
 /**
@@ -12,27 +13,10 @@ import { Icon } from './Icon.js';
  * does not certify (being linked, or added by someone else).
  */
 export function AccountNotices(): JSX.Element {
-  const { t, session, preferences, chat } = useApp();
+  const { t, session, preferences } = useApp();
   return (
     <div class="notices notices--account" role="status">
-      <Show when={chat.trustState() === 'certified' && chat.devicesWaitingNow().length > 0}>
-        <div class="notice notice--warn">
-          <Icon name="warning" class="notice__icon" />
-          <p class="notice__text">
-            {t('accountNotices.devicesWaiting', { count: chat.devicesWaitingNow().length })}
-          </p>
-          <div class="notice__actions">
-            <A
-              href={`${APP_ROUTES.settings}#device-approval-title`}
-              class="button button--secondary button--compact"
-              activeClass=""
-              inactiveClass=""
-            >
-              {t('accountNotices.devicesWaitingReview')}
-            </A>
-          </div>
-        </div>
-      </Show>
+      <DevicesWaitingNotice />
       <For each={session.notices()}>
         {(notice) => (
           <Switch>

@@ -1,113 +1,118 @@
 import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
+import { formatDateTime } from '../../core/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
-import { describeChatError } from './chat/describeChatError.js';
+import type { OwnDevice } from '../../state/createChat.js';
+import { DeviceItem } from './DeviceItem.js';
+import { SectionLoadError } from './SectionLoadError.js';
+import { ThisDeviceWaiting } from './ThisDeviceWaiting.js';
+import { describeDeviceError } from './describeDeviceError.js';
 
 /**
- * This device's place in its account (PROTOCOL.md §1.15.7): waiting for approval, it shows the
- * code to type on a device of the account; certified, it lists the devices of the account that
- * wait, each with a field for the code that device shows. A device the relay lists without the
- * account's approval shows here too: if nobody added it, nobody should approve it.
+ * The devices of the account (PROTOCOL.md §1.15): every one the relay lists, with its name,
+ * dates and whether the account key certifies it. A certified device approves the waiting ones
+ * with the code each shows, renames and removes them; removing one takes its mailbox and it can
+ * no longer read anything. A device the relay lists without the account's approval shows here
+ * too: if nobody added it, nobody should approve it. A device waiting itself shows its code.
  */
-export function DeviceApprovalSection(): JSX.Element {
-  const { t, chat } = useApp();
-  const waiting = () => {
-    const state = chat.trustState();
-    return state === 'waiting-for-approval' || state === 'key-changed';
-  };
-  const [code] = createResource(
-    () => (waiting() ? chat.trustState() : null),
-    () => chat.linkCode(),
-  );
-  // Fetched again when the connection changes or the chat finds other devices waiting.
+export function DevicesSection(): JSX.Element {
+  const { t, chat, preferences } = useApp();
+  const state = () => chat.trustState();
+  const waiting = () => state() === 'waiting-for-approval' || state() === 'key-changed';
+  const online = () => chat.connection() === 'connected';
+  // Fetched again when the connection comes back or the chat finds other devices waiting.
   const [devices, { refetch }] = createResource(
-    () =>
-      chat.trustState() === 'certified'
-        ? `${chat.connection() ?? ''} ${chat.devicesWaitingNow().join(' ')}`
-        : null,
-    () => chat.devicesWaiting(),
+    () => (online() ? `${state() ?? ''} ${chat.devicesWaitingNow().join(' ')}` : null),
+    () => chat.listOwnDevices(),
   );
-  const [typed, setTyped] = createSignal<Record<string, string>>({});
+  const [status, setStatus] = createSignal<string | null>(null);
   const [problem, setProblem] = createSignal<string | null>(null);
-  const [approved, setApproved] = createSignal(false);
+  const waitingCount = () =>
+    (devices() ?? []).filter((d) => d.approved === false && !d.current).length;
 
-  const approve = async (device: string): Promise<void> => {
+  /** A device's name as its buttons say it, dated when another device has the same name. */
+  const labelOf = (device: OwnDevice): string => {
+    const all = devices() ?? [];
+    if (all.filter((other) => other.name === device.name).length < 2) return device.name;
+    const added = formatDateTime(new Date(device.createdAt).toISOString(), preferences.locale());
+    return t('deviceApproval.nameAdded', { name: device.name, date: added });
+  };
+
+  const run = async (action: () => Promise<unknown>, done?: string): Promise<boolean> => {
     setProblem(null);
-    setApproved(false);
+    setStatus(null);
     try {
-      await chat.approveDevice(device, typed()[device] ?? '');
-      setApproved(true);
+      await action();
+      if (done !== undefined) setStatus(done);
       await refetch();
+      return true;
     } catch (error) {
-      setProblem(describeChatError(t, error));
+      setProblem(describeDeviceError(t, error));
+      return false;
     }
   };
 
   return (
-    <Show when={chat.trustState() !== null && chat.trustState() !== 'unknown'}>
+    <Show when={state() !== null && state() !== 'unknown'}>
       <section class="settings-section" aria-labelledby="device-approval-title">
         <h2 id="device-approval-title" class="settings-section__title">
           {t('deviceApproval.title')}
         </h2>
+        <Show when={waiting()}>
+          <ThisDeviceWaiting />
+        </Show>
+        <p class="settings-section__intro">{t('deviceApproval.intro')}</p>
         <Switch>
-          <Match when={waiting()}>
-            <Show when={chat.trustState() === 'key-changed'}>
-              <p class="settings-section__intro" role="alert">
-                {t('deviceApproval.keyChanged')}
-              </p>
-            </Show>
-            <p class="settings-section__intro" data-testid="link-code">
-              {t('deviceApproval.waiting', { code: code() ?? '…' })}
+          <Match when={!online()}>
+            <p class="section-state" role="status">
+              {t('deviceApproval.offline')}
             </p>
-            <p class="settings-section__intro">{t('deviceApproval.waitingHint')}</p>
           </Match>
-          <Match when={chat.trustState() === 'certified'}>
-            <p class="settings-section__intro">{t('deviceApproval.intro')}</p>
-            <Show
-              when={(devices() ?? []).length > 0}
-              fallback={<p class="settings-section__intro">{t('deviceApproval.none')}</p>}
-            >
+          <Match when={devices.error !== undefined}>
+            <SectionLoadError
+              text={describeDeviceError(t, devices.error)}
+              retryLabel={t('common.retry')}
+              onRetry={() => void refetch()}
+            />
+          </Match>
+          <Match when={devices.loading && devices() === undefined}>
+            <p class="section-state" role="status">
+              {t('common.loading')}
+            </p>
+          </Match>
+          <Match when={devices()?.length === 0}>
+            <p class="section-state">{t('deviceApproval.empty')}</p>
+          </Match>
+          <Match when={devices()}>
+            {(items) => (
               <ul class="item-list" aria-labelledby="device-approval-title">
-                <For each={devices()}>
+                <For each={items()}>
                   {(device) => (
-                    <li class="item">
-                      <form
-                        class="inline-form"
-                        onSubmit={(event) => {
-                          event.preventDefault();
-                          void approve(device.device);
-                        }}
-                      >
-                        <label for={`approve-${device.device}`}>
-                          {t('deviceApproval.codeLabel', { device: device.device })}
-                        </label>
-                        <input
-                          id={`approve-${device.device}`}
-                          class="field__input inline-form__input"
-                          type="text"
-                          autocomplete="off"
-                          spellcheck={false}
-                          maxLength={24}
-                          onInput={(event) => {
-                            const value = event.currentTarget.value;
-                            setTyped((all) => ({ ...all, [device.device]: value }));
-                          }}
-                        />
-                        <button type="submit" class="button button--primary button--compact">
-                          {t('deviceApproval.approve')}
-                        </button>
-                      </form>
-                    </li>
+                    <DeviceItem
+                      device={device}
+                      label={labelOf(device)}
+                      canManage={state() === 'certified'}
+                      run={run}
+                      onStart={() => {
+                        setStatus(null);
+                        setProblem(null);
+                      }}
+                      onInvalidName={() => {
+                        setStatus(null);
+                        setProblem(t('deviceApproval.nameInvalid'));
+                      }}
+                    />
                   )}
                 </For>
               </ul>
-            </Show>
+            )}
           </Match>
         </Switch>
+        <Show when={state() === 'certified' && devices() !== undefined && waitingCount() === 0}>
+          <p class="section-state">{t('deviceApproval.none')}</p>
+        </Show>
         <div role="status" class="settings-section__status settings-section__error">
           <Show when={problem()}>{(text) => <p class="form__error">{text()}</p>}</Show>
-          <Show when={approved()}>
-            <p class="form__ok">{t('deviceApproval.approved')}</p>
-          </Show>
+          <Show when={status()}>{(text) => <p class="form__ok">{text()}</p>}</Show>
         </div>
       </section>
     </Show>

@@ -7,7 +7,7 @@ import { THEME_PREFERENCES, type ThemePreference } from '../../core/themePrefere
 import { LOCALE_NAMES } from '../../i18n/localeNames.js';
 import { useApp } from '../../state/AppContext.js';
 import { Icon } from '../components/Icon.js';
-import { DeviceApprovalSection } from '../components/DeviceApprovalSection.js';
+import { DevicesSection } from '../components/DevicesSection.js';
 import { DeviceStorageSection } from '../components/DeviceStorageSection.js';
 import { InstallAppSection } from '../components/InstallAppSection.js';
 import { PasskeysSection } from '../components/PasskeysSection.js';
@@ -141,7 +141,7 @@ export function SettingsScreen(): JSX.Element {
 
       <Show when={session.account()}>
         <PasskeysSection />
-        <DeviceApprovalSection />
+        <DevicesSection />
         <SessionsSection />
         <PushNotificationsSection />
       </Show>

@@ -1,0 +1,215 @@
+import { LIMITS } from '@vaultroom/shared/protocol';
+import { Show, createSignal, type JSX } from 'solid-js';
+import { formatDateTime } from '../../core/formatDateTime.js';
+import { useApp } from '../../state/AppContext.js';
+import type { OwnDevice } from '../../state/createChat.js';
+import { Icon } from './Icon.js';
+
+export interface DeviceItemProps {
+  readonly device: OwnDevice;
+  /** The name its buttons say: with its date when another device has the same name. */
+  readonly label: string;
+  /** This device holds the account key: it may approve, rename and remove the others. */
+  readonly canManage: boolean;
+  /** Runs an action, telling its outcome in the section's status line; true if it succeeded. */
+  readonly run: (action: () => Promise<unknown>, done?: string) => Promise<boolean>;
+  readonly onInvalidName: () => void;
+  /** A rename or removal begins or is cancelled: what the last one said no longer applies. */
+  readonly onStart: () => void;
+}
+
+/**
+ * One device of the account: its name (renamed inline), when it was added and last seen, and
+ * whether the account key certifies it. A waiting device has the field for the code it shows;
+ * removing one asks first, in place, like removing a passkey.
+ */
+export function DeviceItem(props: DeviceItemProps): JSX.Element {
+  const { t, chat, preferences } = useApp();
+  const [renaming, setRenaming] = createSignal(false);
+  const [confirming, setConfirming] = createSignal(false);
+  const [draft, setDraft] = createSignal('');
+  const [code, setCode] = createSignal('');
+  const id = () => props.device.device;
+  const date = (at: number) => formatDateTime(new Date(at).toISOString(), preferences.locale());
+
+  const approve = (): void => {
+    const [target, typed] = [id(), code()];
+    void props.run(() => chat.approveDevice(target, typed), t('deviceApproval.approved'));
+  };
+
+  const remove = (): void => {
+    const target = id();
+    void props.run(
+      () => chat.revokeDevice(target),
+      t('deviceApproval.removed', { name: props.label }),
+    );
+  };
+
+  const saveName = async (): Promise<void> => {
+    const name = draft().trim();
+    if (name.length === 0 || name.length > LIMITS.maxDeviceNameLength) {
+      props.onInvalidName();
+      return;
+    }
+    const target = id();
+    if (await props.run(() => chat.renameDevice(target, name))) setRenaming(false);
+  };
+
+  return (
+    <li class="item">
+      <span class="item__badge">
+        <Icon name="device" />
+      </span>
+      <div class="item__body">
+        <Show
+          when={renaming()}
+          fallback={
+            <p class="item__title">
+              <span>{props.device.name}</span>
+              <Show when={props.device.current}>
+                <span class="tag tag--accent">{t('deviceApproval.thisDevice')}</span>
+              </Show>
+              <Show when={props.device.approved === true}>
+                <span class="tag tag--ok">{t('deviceApproval.approvedTag')}</span>
+              </Show>
+              <Show when={props.device.approved === false}>
+                <span class="tag tag--warn">{t('deviceApproval.waitingTag')}</span>
+              </Show>
+            </p>
+          }
+        >
+          <form
+            class="inline-form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void saveName();
+            }}
+          >
+            <label class="visually-hidden" for={`rename-device-${id()}`}>
+              {t('deviceApproval.renameLabel', { name: props.device.name })}
+            </label>
+            <input
+              id={`rename-device-${id()}`}
+              class="field__input inline-form__input"
+              type="text"
+              maxLength={LIMITS.maxDeviceNameLength}
+              value={draft()}
+              ref={(element) => {
+                queueMicrotask(() => {
+                  element.select();
+                });
+              }}
+              onInput={(event) => setDraft(event.currentTarget.value)}
+              onKeyDown={(event) => {
+                if (event.key === 'Escape') {
+                  props.onStart();
+                  setRenaming(false);
+                }
+              }}
+            />
+            <button type="submit" class="button button--primary button--compact">
+              {t('common.save')}
+            </button>
+            <button
+              type="button"
+              class="button button--ghost button--compact"
+              onClick={() => {
+                props.onStart();
+                setRenaming(false);
+              }}
+            >
+              {t('common.cancel')}
+            </button>
+          </form>
+        </Show>
+        <p class="item__meta">
+          <span>{t('deviceApproval.added', { date: date(props.device.createdAt) })}</span>
+          <span>
+            {props.device.lastSeenAt === null
+              ? t('deviceApproval.neverSeen')
+              : t('deviceApproval.lastSeen', { date: date(props.device.lastSeenAt) })}
+          </span>
+        </p>
+        <Show when={props.canManage && props.device.approved === false && !confirming()}>
+          <form
+            class="inline-form device-code"
+            onSubmit={(event) => {
+              event.preventDefault();
+              approve();
+            }}
+          >
+            <label class="device-code__label" for={`approve-${id()}`}>
+              {t('deviceApproval.codeLabel', { device: props.label })}
+            </label>
+            <input
+              id={`approve-${id()}`}
+              class="field__input inline-form__input"
+              type="text"
+              autocomplete="off"
+              spellcheck={false}
+              maxLength={24}
+              onInput={(event) => setCode(event.currentTarget.value)}
+            />
+            <button type="submit" class="button button--primary button--compact">
+              {t('deviceApproval.approve')}
+            </button>
+          </form>
+        </Show>
+        <Show when={confirming()}>
+          <div class="confirm" role="group" aria-labelledby={`confirm-device-${id()}`}>
+            <p id={`confirm-device-${id()}`}>
+              {t('deviceApproval.confirmRemove', { name: props.label })}
+            </p>
+            <div class="confirm__actions">
+              <button type="button" class="button button--danger button--compact" onClick={remove}>
+                {t('deviceApproval.confirmRemoveButton')}
+              </button>
+              <button
+                type="button"
+                class="button button--ghost button--compact"
+                onClick={() => setConfirming(false)}
+                ref={(element) => {
+                  // The choice appears in place: move focus to its safe answer.
+                  queueMicrotask(() => {
+                    element.focus();
+                  });
+                }}
+              >
+                {t('common.cancel')}
+              </button>
+            </div>
+          </div>
+        </Show>
+      </div>
+      <Show when={!renaming() && !confirming()}>
+        <div class="item__actions">
+          <button
+            type="button"
+            class="button button--ghost button--compact"
+            aria-label={t('deviceApproval.renameNamed', { name: props.label })}
+            onClick={() => {
+              props.onStart();
+              setDraft(props.device.name);
+              setRenaming(true);
+            }}
+          >
+            {t('deviceApproval.rename')}
+          </button>
+          <Show when={props.canManage && !props.device.current}>
+            <button
+              type="button"
+              class="button button--ghost button--compact button--danger-text"
+              aria-label={t('deviceApproval.removeNamed', { name: props.label })}
+              onClick={() => {
+                props.onStart();
+                setConfirming(true);
+              }}
+            >
+              {t('deviceApproval.remove')}
+            </button>
+          </Show>
+        </div>
+      </Show>
+    </li>
+  );
+}

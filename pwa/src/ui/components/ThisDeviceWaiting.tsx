@@ -1,0 +1,90 @@
+import { Show, createResource, createSignal, type JSX } from 'solid-js';
+import { useApp } from '../../state/AppContext.js';
+import { describeDeviceError } from './describeDeviceError.js';
+
+/**
+ * This device waits for approval (§1.15.7): the code to type on a device of the account, and,
+ * for an account none of whose devices is left, starting over under a new account key, which
+ * every contact sees as a safety-number change. Asked in place before it is done.
+ */
+export function ThisDeviceWaiting(): JSX.Element {
+  const { t, chat } = useApp();
+  const [code] = createResource(
+    () => chat.trustState(),
+    () => chat.linkCode(),
+  );
+  const [confirming, setConfirming] = createSignal(false);
+  const [busy, setBusy] = createSignal(false);
+  const [problem, setProblem] = createSignal<string | null>(null);
+
+  const startOver = async (): Promise<void> => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await chat.replaceAccountKey();
+      setConfirming(false);
+    } catch (error) {
+      setProblem(describeDeviceError(t, error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="device-waiting">
+      <Show when={chat.trustState() === 'key-changed'}>
+        <p class="settings-section__intro" role="alert">
+          {t('deviceApproval.keyChanged')}
+        </p>
+      </Show>
+      <p class="settings-section__intro" data-testid="link-code">
+        {t('deviceApproval.waiting', { code: code() ?? '…' })}
+      </p>
+      <p class="settings-section__intro">{t('deviceApproval.waitingHint')}</p>
+      <div class="device-waiting__actions">
+        <Show
+          when={confirming()}
+          fallback={
+            <button
+              type="button"
+              class="button button--ghost button--compact button--danger-text device-waiting__start-over"
+              onClick={() => setConfirming(true)}
+            >
+              {t('deviceApproval.startOver')}
+            </button>
+          }
+        >
+          <div class="confirm" role="group" aria-labelledby="start-over-title">
+            <p id="start-over-title">{t('deviceApproval.startOverConfirm')}</p>
+            <div class="confirm__actions">
+              <button
+                type="button"
+                class="button button--danger button--compact"
+                disabled={busy()}
+                aria-busy={busy()}
+                onClick={() => void startOver()}
+              >
+                {t('deviceApproval.startOverButton')}
+              </button>
+              <button
+                type="button"
+                class="button button--ghost button--compact"
+                onClick={() => setConfirming(false)}
+                ref={(element) => {
+                  queueMicrotask(() => {
+                    element.focus();
+                  });
+                }}
+              >
+                {t('common.cancel')}
+              </button>
+            </div>
+          </div>
+        </Show>
+      </div>
+      <div role="status" class="settings-section__status settings-section__error">
+        <Show when={problem()}>{(text) => <p class="form__error">{text()}</p>}</Show>
+      </div>
+    </div>
+  );
+}
