@@ -63,9 +63,12 @@ describe('the devices of an account in Settings, on a real relay', () => {
       await ghost.page.getByRole('link', { name: 'Settings' }).click();
       await ghost.page.getByTestId('link-code').waitFor({ timeout: 20_000 });
       // It waits for approval; with no device of Bob's, it could start over under a new key.
-      await ghost.page
-        .getByRole('button', { name: /None of my devices can approve this one/ })
-        .click();
+      const startOver = ghost.page.getByRole('button', {
+        name: /None of my devices can approve this one/,
+      });
+      await startOver.waitFor();
+      await shoot(ghost.page, 'devices-waiting-device');
+      await startOver.click();
       await ghost.page
         .getByRole('group', { name: /Start over with a new account key\?/ })
         .waitFor();
