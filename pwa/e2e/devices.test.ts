@@ -43,7 +43,9 @@ describe('the devices of an account in Settings, on a real relay', () => {
     page.getByRole('region', { name: 'Devices of your account' });
 
   /** Alice, the relay's administrator, lets someone into Bob's account with a recovery link. */
-  async function recoverBobElsewhere(): Promise<string> {
+  async function recoverBobElsewhere(
+    onGhost: (ghost: Person) => Promise<void> = () => Promise.resolve(),
+  ): Promise<string> {
     await alice.page.getByRole('link', { name: 'Admin' }).click();
     await alice.page.getByRole('button', { name: 'Create a recovery link for @bob' }).click();
     const linkField = alice.page.getByLabel('Invite link', { exact: true }).last();
@@ -74,6 +76,7 @@ describe('the devices of an account in Settings, on a real relay', () => {
         .waitFor();
       await shoot(ghost.page, 'devices-waiting-device-start-over');
       await ghost.page.getByRole('button', { name: 'Cancel' }).click();
+      await onGhost(ghost);
     } finally {
       await ghost.browser.close();
     }
@@ -167,5 +170,24 @@ describe('the devices of an account in Settings, on a real relay', () => {
     });
     expect(bobDevices().find((device) => device.id === ghost)?.revoked_at).not.toBeNull();
     expect(await notice.count()).toBe(0);
+  }, 120_000);
+
+  it('lets a waiting device start over with a new account key: the relay then revokes the others', async () => {
+    await recoverBobElsewhere(async (ghost) => {
+      await ghost.page
+        .getByRole('button', { name: /None of my devices can approve this one/ })
+        .click();
+      await ghost.page.getByRole('button', { name: 'Start over', exact: true }).click();
+      const section = devicesSection(ghost.page);
+      await section.getByText(/Your account has a new account key/).waitFor({ timeout: 20_000 });
+      expect(await ghost.page.getByTestId('link-code').count()).toBe(0);
+      const own = section.getByRole('listitem').filter({ hasText: 'This device' });
+      await expect.poll(() => own.innerText(), { timeout: 20_000 }).toMatch(/Approved/);
+      await shoot(ghost.page, 'devices-started-over');
+    });
+    // The new list names the new device alone: the relay revokes Bob’s laptop with it.
+    await expect
+      .poll(() => bobDevices()[0]?.revoked_at ?? null, { timeout: 20_000 })
+      .not.toBeNull();
   }, 120_000);
 });

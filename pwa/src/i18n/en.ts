@@ -578,8 +578,10 @@ export const en = {
     removed: '{{name}} was removed from your account.',
     startOver: 'None of my devices can approve this one: start over with a new account key',
     startOverConfirm:
-      'Start over with a new account key? This device becomes the only approved device of your account, and every contact will see that their safety number with you changed. Do it only if no device of yours can approve this one.',
+      'Start over with a new account key? This device becomes the only device of your account: the others are removed from it, and every contact will see that their safety number with you changed. Do it only if no device of yours can approve this one.',
     startOverButton: 'Start over',
+    startedOver:
+      'Your account has a new account key, and this device is approved. Compare safety numbers with your contacts again.',
   },
   deviceStorage: {
     title: 'Messages on this device',

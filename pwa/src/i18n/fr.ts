@@ -598,8 +598,10 @@ export const fr: Dictionary = {
     startOver:
       'Aucun de mes appareils ne peut approuver celui-ci : recommencer avec une nouvelle clé de compte',
     startOverConfirm:
-      'Recommencer avec une nouvelle clé de compte ? Cet appareil devient le seul appareil approuvé de votre compte, et chacun de vos contacts verra que son numéro de sécurité avec vous a changé. Ne le faites que si aucun de vos appareils ne peut approuver celui-ci.',
+      'Recommencer avec une nouvelle clé de compte ? Cet appareil devient le seul appareil de votre compte : les autres en sont retirés, et chacun de vos contacts verra que son numéro de sécurité avec vous a changé. Ne le faites que si aucun de vos appareils ne peut approuver celui-ci.',
     startOverButton: 'Recommencer',
+    startedOver:
+      'Votre compte a une nouvelle clé de compte, et cet appareil est approuvé. Comparez à nouveau les numéros de sécurité avec vos contacts.',
   },
   deviceStorage: {
     title: 'Messages sur cet appareil',

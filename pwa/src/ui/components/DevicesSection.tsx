@@ -58,7 +58,9 @@ export function DevicesSection(): JSX.Element {
           {t('deviceApproval.title')}
         </h2>
         <Show when={waiting()}>
-          <ThisDeviceWaiting />
+          <ThisDeviceWaiting
+            startOver={() => run(() => chat.replaceAccountKey(), t('deviceApproval.startedOver'))}
+          />
         </Show>
         <p class="settings-section__intro">{t('deviceApproval.intro')}</p>
         <Switch>

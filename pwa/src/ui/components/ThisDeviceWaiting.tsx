@@ -1,13 +1,15 @@
 import { Show, createResource, createSignal, type JSX } from 'solid-js';
 import { useApp } from '../../state/AppContext.js';
-import { describeDeviceError } from './describeDeviceError.js';
 
 /**
  * This device waits for approval (§1.15.7): the code to type on a device of the account, and,
  * for an account none of whose devices is left, starting over under a new account key, which
  * every contact sees as a safety-number change. Asked in place before it is done.
  */
-export function ThisDeviceWaiting(): JSX.Element {
+export function ThisDeviceWaiting(props: {
+  /** Starts over, telling the outcome in the section's status line; true if it succeeded. */
+  readonly startOver: () => Promise<boolean>;
+}): JSX.Element {
   const { t, chat } = useApp();
   const [code] = createResource(
     () => chat.trustState(),
@@ -15,19 +17,11 @@ export function ThisDeviceWaiting(): JSX.Element {
   );
   const [confirming, setConfirming] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
-  const [problem, setProblem] = createSignal<string | null>(null);
 
   const startOver = async (): Promise<void> => {
     setBusy(true);
-    setProblem(null);
-    try {
-      await chat.replaceAccountKey();
-      setConfirming(false);
-    } catch (error) {
-      setProblem(describeDeviceError(t, error));
-    } finally {
-      setBusy(false);
-    }
+    if (await props.startOver()) setConfirming(false);
+    setBusy(false);
   };
 
   return (
@@ -81,9 +75,6 @@ export function ThisDeviceWaiting(): JSX.Element {
             </div>
           </div>
         </Show>
-      </div>
-      <div role="status" class="settings-section__status settings-section__error">
-        <Show when={problem()}>{(text) => <p class="form__error">{text()}</p>}</Show>
       </div>
     </div>
   );
