@@ -147,6 +147,8 @@ describe('the devices of an account in Settings, on a real relay', () => {
 
     await expect.poll(() => items.count(), { timeout: 20_000 }).toBe(1);
     await section.getByText(`${ghostName} was removed from your account.`).waitFor();
+    // Its row and the button that had the focus are gone: the focus goes to the section's title.
+    expect(await bob.page.evaluate(() => document.activeElement?.id)).toBe('device-approval-title');
     const row = bobDevices().find((device) => device.id === ghost);
     expect(row?.revoked_at).not.toBeNull();
     // Nothing waits any more: no notice either.

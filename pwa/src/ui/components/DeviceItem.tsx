@@ -16,6 +16,8 @@ export interface DeviceItemProps {
   readonly onInvalidName: () => void;
   /** A rename or removal begins or is cancelled: what the last one said no longer applies. */
   readonly onStart: () => void;
+  /** Removed: its row is gone, so the focus it held must go somewhere. */
+  readonly onRemoved: () => void;
 }
 
 /**
@@ -37,12 +39,10 @@ export function DeviceItem(props: DeviceItemProps): JSX.Element {
     void props.run(() => chat.approveDevice(target, typed), t('deviceApproval.approved'));
   };
 
-  const remove = (): void => {
+  const remove = async (): Promise<void> => {
     const target = id();
-    void props.run(
-      () => chat.revokeDevice(target),
-      t('deviceApproval.removed', { name: props.label }),
-    );
+    const removed = t('deviceApproval.removed', { name: props.label });
+    if (await props.run(() => chat.revokeDevice(target), removed)) props.onRemoved();
   };
 
   const saveName = async (): Promise<void> => {
@@ -161,7 +161,11 @@ export function DeviceItem(props: DeviceItemProps): JSX.Element {
               {t('deviceApproval.confirmRemove', { name: props.label })}
             </p>
             <div class="confirm__actions">
-              <button type="button" class="button button--danger button--compact" onClick={remove}>
+              <button
+                type="button"
+                class="button button--danger button--compact"
+                onClick={() => void remove()}
+              >
                 {t('deviceApproval.confirmRemoveButton')}
               </button>
               <button

@@ -25,6 +25,7 @@ export function DevicesSection(): JSX.Element {
     () => chat.listOwnDevices(),
   );
   const [status, setStatus] = createSignal<string | null>(null);
+  let title: HTMLHeadingElement | undefined;
   const [problem, setProblem] = createSignal<string | null>(null);
   const waitingCount = () =>
     (devices() ?? []).filter((d) => d.approved === false && !d.current).length;
@@ -54,7 +55,7 @@ export function DevicesSection(): JSX.Element {
   return (
     <Show when={state() !== null && state() !== 'unknown'}>
       <section class="settings-section" aria-labelledby="device-approval-title">
-        <h2 id="device-approval-title" class="settings-section__title">
+        <h2 id="device-approval-title" class="settings-section__title" tabIndex={-1} ref={title}>
           {t('deviceApproval.title')}
         </h2>
         <Show when={waiting()}>
@@ -94,6 +95,7 @@ export function DevicesSection(): JSX.Element {
                       label={labelOf(device)}
                       canManage={state() === 'certified'}
                       run={run}
+                      onRemoved={() => title?.focus()}
                       onStart={() => {
                         setStatus(null);
                         setProblem(null);
