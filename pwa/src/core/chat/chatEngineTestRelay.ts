@@ -18,6 +18,7 @@ import {
   type ChatTransport,
   type ChatTransportHandlers,
 } from './createChatEngine.js';
+import { fakeDeviceRequests } from './chatEngineTestDevices.js';
 import { createFakeTrust, testPasskey } from './chatEngineTestTrust.js';
 import { createMemorySealedStore } from './createMemorySealedStore.js';
 import type { SealedStore } from './SealedStore.js';
@@ -221,38 +222,7 @@ export function createFakeRelay() {
           });
           return Promise.resolve({ bundles });
         },
-        listDevices() {
-          const device = requireOwn();
-          const of = [...devices.values()].filter((d) => d.account === account);
-          return Promise.resolve({
-            devices: of.map((d) => ({
-              device: d.id,
-              name: d.name,
-              createdAt: d.createdAt,
-              lastSeenAt: d.link?.online === true ? Date.now() : null,
-              current: d === device,
-            })),
-          });
-        },
-        renameDevice(id: string, name: string) {
-          requireOwn();
-          const target = devices.get(id);
-          if (target?.account !== account)
-            return Promise.reject(new DeliveryError('UNKNOWN_DEVICE'));
-          target.name = name;
-          return Promise.resolve();
-        },
-        /** Revoked: gone from every list, with its mailbox and prekeys, its link closed. */
-        revokeDevice(id: string) {
-          const caller = requireOwn();
-          const target = devices.get(id);
-          if (target?.account !== account || target === caller) {
-            return Promise.reject(new DeliveryError('UNKNOWN_DEVICE'));
-          }
-          devices.delete(id);
-          if (target.link !== null) target.link.online = false;
-          return Promise.resolve();
-        },
+        ...fakeDeviceRequests(devices, account, requireOwn),
         lookupDevices(ids: readonly string[]) {
           return Promise.resolve({
             devices: ids.flatMap((id) => {
