@@ -560,7 +560,7 @@ export const en = {
     approvedTag: 'Approved',
     waitingTag: 'Waiting for approval',
     added: 'Added {{date}}',
-    lastSeen: 'Last seen {{date}}',
+    lastSeen: 'Last active {{date}}',
     neverSeen: 'Not seen yet',
     nameAdded: '{{name}}, added {{date}}',
     codeLabel: 'Code shown on device {{device}}',

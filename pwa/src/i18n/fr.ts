@@ -579,7 +579,7 @@ export const fr: Dictionary = {
     approvedTag: 'Approuvé',
     waitingTag: 'En attente d’approbation',
     added: 'Ajouté le {{date}}',
-    lastSeen: 'Vu pour la dernière fois le {{date}}',
+    lastSeen: 'Actif le {{date}}',
     neverSeen: 'Pas encore vu',
     nameAdded: '{{name}}, ajouté le {{date}}',
     codeLabel: 'Code affiché sur l’appareil {{device}}',
