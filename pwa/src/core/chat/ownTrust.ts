@@ -254,7 +254,8 @@ export async function publishList(
 
 /**
  * Starts the account over under a new account key certifying only this device (§2.9,
- * `replaceAccountKey`): every contact sees a key change, and the other devices need approval.
+ * `replaceAccountKey`): every contact sees a key change, and the relay revokes the other devices
+ * (the new list drops them): each must join the account again.
  */
 export async function replaceAccountKey(ctx: ChatContext): Promise<void> {
   await adoptAccountKey(ctx, generateAccountKey(ctx.sodium));
