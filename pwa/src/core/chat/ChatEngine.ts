@@ -207,7 +207,8 @@ export interface ChatEngine {
   revokeDevice(device: string): Promise<void>;
   /**
    * Starts the account over with a new account key, certifying only this device: for an account
-   * whose every device and sealed key is lost. Every contact sees a safety-number change.
+   * whose every device and sealed key is lost. Every contact sees a safety-number change, and
+   * the relay revokes the account's other devices, which the new list does not name.
    */
   replaceAccountKey(): Promise<void>;
   /**
