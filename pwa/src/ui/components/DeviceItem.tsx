@@ -4,6 +4,7 @@ import { formatDateTime } from '../../core/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import type { OwnDevice } from '../../state/createChat.js';
 import { Icon } from './Icon.js';
+import { ConfirmChoice } from './ConfirmChoice.js';
 
 export interface DeviceItemProps {
   readonly device: OwnDevice;
@@ -156,33 +157,13 @@ export function DeviceItem(props: DeviceItemProps): JSX.Element {
           </form>
         </Show>
         <Show when={confirming()}>
-          <div class="confirm" role="group" aria-labelledby={`confirm-device-${id()}`}>
-            <p id={`confirm-device-${id()}`}>
-              {t('deviceApproval.confirmRemove', { name: props.label })}
-            </p>
-            <div class="confirm__actions">
-              <button
-                type="button"
-                class="button button--danger button--compact"
-                onClick={() => void remove()}
-              >
-                {t('deviceApproval.confirmRemoveButton')}
-              </button>
-              <button
-                type="button"
-                class="button button--ghost button--compact"
-                onClick={() => setConfirming(false)}
-                ref={(element) => {
-                  // The choice appears in place: move focus to its safe answer.
-                  queueMicrotask(() => {
-                    element.focus();
-                  });
-                }}
-              >
-                {t('common.cancel')}
-              </button>
-            </div>
-          </div>
+          <ConfirmChoice
+            id={`confirm-device-${id()}`}
+            question={t('deviceApproval.confirmRemove', { name: props.label })}
+            confirmLabel={t('deviceApproval.confirmRemoveButton')}
+            onConfirm={() => void remove()}
+            onCancel={() => setConfirming(false)}
+          />
         </Show>
       </div>
       <Show when={!renaming() && !confirming()}>

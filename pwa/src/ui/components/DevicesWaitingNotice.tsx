@@ -4,6 +4,7 @@ import { Show, createSignal, type JSX } from 'solid-js';
 import { useApp } from '../../state/AppContext.js';
 import { Icon } from './Icon.js';
 import { describeDeviceError } from './describeDeviceError.js';
+import { ConfirmChoice } from './ConfirmChoice.js';
 
 /**
  * A device on the account that its account key does not certify: being linked by the person
@@ -41,32 +42,14 @@ export function DevicesWaitingNotice(): JSX.Element {
           <div class="notice__text">
             <p>{t('accountNotices.devicesWaiting', { count: chat.devicesWaitingNow().length })}</p>
             <Show when={confirming()}>
-              <div class="confirm" role="group" aria-labelledby="devices-waiting-confirm">
-                <p id="devices-waiting-confirm">{t('accountNotices.devicesWaitingConfirm')}</p>
-                <div class="confirm__actions">
-                  <button
-                    type="button"
-                    class="button button--danger button--compact"
-                    disabled={busy()}
-                    aria-busy={busy()}
-                    onClick={() => void remove()}
-                  >
-                    {t('deviceApproval.confirmRemoveButton')}
-                  </button>
-                  <button
-                    type="button"
-                    class="button button--ghost button--compact"
-                    onClick={() => setConfirming(false)}
-                    ref={(element) => {
-                      queueMicrotask(() => {
-                        element.focus();
-                      });
-                    }}
-                  >
-                    {t('common.cancel')}
-                  </button>
-                </div>
-              </div>
+              <ConfirmChoice
+                id="devices-waiting-confirm"
+                question={t('accountNotices.devicesWaitingConfirm')}
+                confirmLabel={t('deviceApproval.confirmRemoveButton')}
+                busy={busy()}
+                onConfirm={() => void remove()}
+                onCancel={() => setConfirming(false)}
+              />
             </Show>
             <Show when={problem()}>{(text) => <p class="form__error">{text()}</p>}</Show>
           </div>

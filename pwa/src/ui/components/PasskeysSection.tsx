@@ -5,6 +5,7 @@ import { useApp } from '../../state/AppContext.js';
 import { describeError } from '../describeError.js';
 import { Icon } from './Icon.js';
 import { SectionLoadError } from './SectionLoadError.js';
+import { ConfirmChoice } from './ConfirmChoice.js';
 
 /**
  * The account's passkeys: provider, dates, a "Synced" badge when backed up, inline rename, and
@@ -190,33 +191,13 @@ export function PasskeysSection(): JSX.Element {
                         </span>
                       </p>
                       <Show when={confirming() === passkey.id}>
-                        <div class="confirm" role="group" aria-labelledby={`confirm-${passkey.id}`}>
-                          <p id={`confirm-${passkey.id}`}>
-                            {t('settings.passkeys.confirmRemove', { name: passkey.name })}
-                          </p>
-                          <div class="confirm__actions">
-                            <button
-                              type="button"
-                              class="button button--danger button--compact"
-                              onClick={() => void remove(passkey)}
-                            >
-                              {t('settings.passkeys.confirmRemoveButton')}
-                            </button>
-                            <button
-                              type="button"
-                              class="button button--ghost button--compact"
-                              onClick={() => setConfirming(null)}
-                              ref={(element) => {
-                                // The choice appears in place: move focus to its safe answer.
-                                queueMicrotask(() => {
-                                  element.focus();
-                                });
-                              }}
-                            >
-                              {t('common.cancel')}
-                            </button>
-                          </div>
-                        </div>
+                        <ConfirmChoice
+                          id={`confirm-${passkey.id}`}
+                          question={t('settings.passkeys.confirmRemove', { name: passkey.name })}
+                          confirmLabel={t('settings.passkeys.confirmRemoveButton')}
+                          onConfirm={() => void remove(passkey)}
+                          onCancel={() => setConfirming(null)}
+                        />
                       </Show>
                     </div>
                     <Show when={renaming() !== passkey.id && confirming() !== passkey.id}>

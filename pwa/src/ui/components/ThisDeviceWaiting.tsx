@@ -1,5 +1,6 @@
 import { Show, createResource, createSignal, type JSX } from 'solid-js';
 import { useApp } from '../../state/AppContext.js';
+import { ConfirmChoice } from './ConfirmChoice.js';
 
 /**
  * This device waits for approval (§1.15.7): the code to type on a device of the account, and,
@@ -48,32 +49,14 @@ export function ThisDeviceWaiting(props: {
             </button>
           }
         >
-          <div class="confirm" role="group" aria-labelledby="start-over-title">
-            <p id="start-over-title">{t('deviceApproval.startOverConfirm')}</p>
-            <div class="confirm__actions">
-              <button
-                type="button"
-                class="button button--danger button--compact"
-                disabled={busy()}
-                aria-busy={busy()}
-                onClick={() => void startOver()}
-              >
-                {t('deviceApproval.startOverButton')}
-              </button>
-              <button
-                type="button"
-                class="button button--ghost button--compact"
-                onClick={() => setConfirming(false)}
-                ref={(element) => {
-                  queueMicrotask(() => {
-                    element.focus();
-                  });
-                }}
-              >
-                {t('common.cancel')}
-              </button>
-            </div>
-          </div>
+          <ConfirmChoice
+            id="start-over-title"
+            question={t('deviceApproval.startOverConfirm')}
+            confirmLabel={t('deviceApproval.startOverButton')}
+            busy={busy()}
+            onConfirm={() => void startOver()}
+            onCancel={() => setConfirming(false)}
+          />
         </Show>
       </div>
     </div>

@@ -16,6 +16,7 @@ import { SectionLoadError } from '../components/SectionLoadError.js';
 import { StaleDevicesSection } from '../components/StaleDevicesSection.js';
 import { describeError } from '../describeError.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
+import { ConfirmChoice } from '../components/ConfirmChoice.js';
 
 interface ShownLink {
   readonly title: string;
@@ -299,39 +300,19 @@ export function AdminScreen(): JSX.Element {
                             </span>
                           </p>
                           <Show when={confirmingDelete() === user.id}>
-                            <div class="confirm" role="group" aria-labelledby={`delete-${user.id}`}>
-                              <p id={`delete-${user.id}`}>
-                                {t('admin.users.confirmDelete', { handle: user.handle })}
-                              </p>
-                              <div class="confirm__actions">
-                                <button
-                                  type="button"
-                                  class="button button--danger button--compact"
-                                  disabled={busy()}
-                                  onClick={() =>
-                                    void userAction(async () => {
-                                      await api.deleteUser(user.id);
-                                      setConfirmingDelete(null);
-                                    })
-                                  }
-                                >
-                                  {t('admin.users.confirmDeleteButton')}
-                                </button>
-                                <button
-                                  type="button"
-                                  class="button button--ghost button--compact"
-                                  onClick={() => setConfirmingDelete(null)}
-                                  ref={(element) => {
-                                    // The choice appears in place: move focus to its safe answer.
-                                    queueMicrotask(() => {
-                                      element.focus();
-                                    });
-                                  }}
-                                >
-                                  {t('common.cancel')}
-                                </button>
-                              </div>
-                            </div>
+                            <ConfirmChoice
+                              id={`delete-${user.id}`}
+                              question={t('admin.users.confirmDelete', { handle: user.handle })}
+                              confirmLabel={t('admin.users.confirmDeleteButton')}
+                              busy={busy()}
+                              onConfirm={() =>
+                                void userAction(async () => {
+                                  await api.deleteUser(user.id);
+                                  setConfirmingDelete(null);
+                                })
+                              }
+                              onCancel={() => setConfirmingDelete(null)}
+                            />
                           </Show>
                         </div>
                         <Show when={!self() && confirmingDelete() !== user.id}>
