@@ -245,6 +245,23 @@ export interface DeviceRecord {
  * Records are CBOR (maps, strings, numbers, byte strings, null). They come only from this
  * device's own store, authenticated by the storage seal, so decoding trusts their shape.
  */
+/**
+ * A contact under a newly pinned account key: nothing of the old key's list, certificates or
+ * devices carries over, and the new key's list is fetched afresh.
+ */
+export function pinAccountKey(contact: ContactRecord, accountKey: string): ContactRecord {
+  return {
+    ...contact,
+    accountKey,
+    offeredAccountKey: null,
+    listVersion: 0,
+    list: null,
+    certified: {},
+    devices: {},
+    refreshedAt: 0,
+  };
+}
+
 export function encodeRecord(record: object): Uint8Array {
   return encode(record);
 }

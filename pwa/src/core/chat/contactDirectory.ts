@@ -15,7 +15,7 @@ import {
   type ChatContext,
 } from './ChatContext.js';
 import { ChatError } from './ChatError.js';
-import { handleKey, type ContactRecord } from './chatRecords.js';
+import { handleKey, pinAccountKey, type ContactRecord } from './chatRecords.js';
 import { emptyContact, saveContact } from './contactStore.js';
 import { enrol } from './deviceEnrolment.js';
 import { establishOwnTrust } from './ownTrust.js';
@@ -226,21 +226,7 @@ export async function acknowledgeKeyChange(ctx: ChatContext, contactId: string):
   const contact = await ctx.repo.loadContact(contactId);
   if (contact === undefined) return;
   const offered = contact.offeredAccountKey;
-  await saveContact(ctx, {
-    ...contact,
-    keyChangedAt: null,
-    // Confirming a change is not verifying the new key: compare safety numbers again.
-    verifiedKeys: null,
-    ...(offered === null
-      ? {}
-      : {
-          accountKey: offered,
-          offeredAccountKey: null,
-          listVersion: 0,
-          list: null,
-          certified: {},
-          devices: {},
-          refreshedAt: 0,
-        }),
-  });
+  const pinned = offered === null ? contact : pinAccountKey(contact, offered);
+  // Confirming a change is not verifying the new key: compare safety numbers again.
+  await saveContact(ctx, { ...pinned, keyChangedAt: null, verifiedKeys: null });
 }

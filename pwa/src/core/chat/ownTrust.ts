@@ -18,7 +18,7 @@ import {
 } from './ChatContext.js';
 import type { OwnTrustState } from './ChatEngine.js';
 import { ChatError } from './ChatError.js';
-import type { ContactRecord } from './chatRecords.js';
+import { pinAccountKey, type ContactRecord } from './chatRecords.js';
 import { applyServedTrust, certifiedEntry, fetchServedTrust } from './accountTrust.js';
 import { emptyContact, saveContact } from './contactStore.js';
 import { sealForPasskey, withUserVerification } from './passkeySeal.js';
@@ -86,16 +86,7 @@ export async function adoptAccountKey(ctx: ChatContext, pair: AccountKeyPair): P
   const self = await selfRecord(ctx);
   const key = encodeHex(pair.publicKey);
   if (self.accountKey !== key) {
-    await saveContact(ctx, {
-      ...self,
-      accountKey: key,
-      offeredAccountKey: null,
-      listVersion: 0,
-      list: null,
-      certified: {},
-      devices: {},
-      refreshedAt: 0,
-    });
+    await saveContact(ctx, pinAccountKey(self, key));
   }
 }
 
