@@ -4,12 +4,14 @@ import { defineConfig } from 'vitest/config';
 // relay process, and browser tests in Debian's Chromium. `source` resolves workspace packages to
 // their TypeScript sources so tests never run against a stale build.
 const resolve = { conditions: ['source'] };
+const ssr = { resolve: { conditions: ['source'], externalConditions: ['source'] } };
 
 export default defineConfig({
   test: {
     projects: [
       {
         resolve,
+        ssr,
         test: {
           name: 'unit',
           include: ['{shared,relay,pwa}/src/**/*.test.{ts,tsx}'],
@@ -18,6 +20,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'integration',
           include: ['relay/test/**/*.test.ts'],
@@ -27,6 +30,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'browser',
           include: ['pwa/e2e/**/*.test.ts'],
