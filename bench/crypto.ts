@@ -226,6 +226,7 @@ await aliceStores.sessions.storeSession(
     sodium,
     alice.identity,
     createPrekeyBundle(bob.identity, bob.signedPrekey, bob.pqPrekey),
+    0,
   ),
 );
 await receiveMessage(
@@ -285,7 +286,7 @@ async function handshakes(n: number): Promise<number> {
       responder.pqPrekey,
       prekeys[i++],
     );
-    const session = initiateSession(sodium, alice.identity, bundle);
+    const session = initiateSession(sodium, alice.identity, bundle, 0);
     const first = encryptMessage(sodium, session, message).message;
     await receiveMessage(sodium, stores, responder.identity, `peer${i}`, first);
   });

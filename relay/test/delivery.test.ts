@@ -73,13 +73,14 @@ describe('delivery on a real relay', () => {
     })) as Frame<'bundles'>;
     expect(fetched.bundles.map((entry) => entry.device)).toEqual([bobDevice.id]);
     const bundle = decodePrekeyBundle(fetched.bundles[0]?.bundle ?? new Uint8Array());
-    verifyPrekeyBundle(sodium, bundle);
+    verifyPrekeyBundle(sodium, bundle, Date.now());
+    expect(bundle.signedPrekey.createdAt).toBe(bobDevice.keys.signedPrekey.createdAt);
     expect(bundle.oneTimePrekey).toBeDefined();
 
     const aliceStores = createMemoryStores(aliceDevice.keys);
     await aliceStores.sessions.storeSession(
       bobDevice.id,
-      initiateSession(sodium, aliceDevice.keys.identity, bundle),
+      initiateSession(sodium, aliceDevice.keys.identity, bundle, Date.now()),
     );
     const msg = new Uint8Array(randomBytes(16));
     const content = encodeContent({
@@ -312,6 +313,7 @@ describe('delivery on a real relay', () => {
       id: socket.id(),
       signedPrekey: {
         id: 99,
+        createdAt: 0,
         publicKey: new Uint8Array(32).fill(9),
         signature: new Uint8Array(64),
       },
@@ -319,6 +321,22 @@ describe('delivery on a real relay', () => {
       oneTimePrekeys: [],
     });
     expect(badKey).toMatchObject({ t: 'error', code: 'BAD_KEY_RECORD' });
+    // A real signed prekey with its creation time moved a month on: the signature covers the
+    // time (PROTOCOL.md §1.4.1), so the relay cannot store an old key as a fresh one.
+    const { signedPrekey } = aliceDevice.keys;
+    const redated = await socket.request({
+      t: 'upload-prekeys',
+      id: socket.id(),
+      signedPrekey: {
+        id: signedPrekey.id,
+        createdAt: signedPrekey.createdAt + 30 * 24 * 60 * 60 * 1000,
+        publicKey: Uint8Array.from(signedPrekey.publicKey),
+        signature: Uint8Array.from(signedPrekey.signature),
+      },
+      pqPrekey: null,
+      oneTimePrekeys: [],
+    });
+    expect(redated).toMatchObject({ t: 'error', code: 'BAD_KEY_RECORD' });
     const closed = socket.closed;
     socket.raw('text is not a frame'); // the third malformed frame closes the connection
     expect(await closed).toBe(1002);

@@ -38,11 +38,13 @@ export async function enrol(
     id: socket.id(),
     signedPrekey: {
       id: keys.signedPrekey.id,
+      createdAt: keys.signedPrekey.createdAt,
       publicKey: bytes(keys.signedPrekey.publicKey),
       signature: bytes(keys.signedPrekey.signature),
     },
     pqPrekey: {
       id: keys.pqPrekey.id,
+      createdAt: keys.pqPrekey.createdAt,
       publicKey: bytes(keys.pqPrekey.publicKey),
       signature: bytes(keys.pqPrekey.signature),
     },

@@ -187,6 +187,8 @@ export interface SignedPrekeysTable {
   prekey_id: number;
   public_key: Uint8Array;
   signature: Uint8Array;
+  /** The owner's signed creation time (ms); senders refuse keys too old (PROTOCOL.md §1.4.4). */
+  created_at: number;
   uploaded_at: number;
 }
 

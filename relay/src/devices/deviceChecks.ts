@@ -1,4 +1,4 @@
-import { verifyPrekeySignature } from '@vaultroom/shared/crypto';
+import { verifyPrekeySignature, type SignedKeyFacts } from '@vaultroom/shared/crypto';
 import { ProtocolError } from '@vaultroom/shared/protocol';
 import sodium from 'libsodium-wrappers';
 import { isRecentlyVerified } from '../accounts/isRecentlyVerified.js';
@@ -12,15 +12,14 @@ export function requireDevice(caller: Caller): string {
 /** A refused signature never reaches the database: clients verify again, but garbage stops here. */
 export function checkSignature(
   signingKey: Uint8Array,
-  kind: 'identityDh' | 'signedPrekey' | 'pqPrekey',
-  id: number,
+  facts: SignedKeyFacts,
   publicKey: Uint8Array,
   signature: Uint8Array,
 ): void {
   try {
-    verifyPrekeySignature(sodium, signingKey, kind, id, publicKey, signature);
+    verifyPrekeySignature(sodium, signingKey, facts, publicKey, signature);
   } catch {
-    throw new ProtocolError('BAD_KEY_RECORD', `${kind} signature does not verify`);
+    throw new ProtocolError('BAD_KEY_RECORD', `${facts.kind} signature does not verify`);
   }
 }
 

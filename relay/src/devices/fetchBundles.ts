@@ -57,10 +57,16 @@ export async function fetchBundles(
       },
       signedPrekey: {
         id: signed.prekey_id,
+        createdAt: signed.created_at,
         publicKey: signed.public_key,
         signature: signed.signature,
       },
-      pqPrekey: { id: pq.prekey_id, publicKey: pq.public_key, signature: pq.signature },
+      pqPrekey: {
+        id: pq.prekey_id,
+        createdAt: pq.created_at,
+        publicKey: pq.public_key,
+        signature: pq.signature,
+      },
       ...(claimed === null ? {} : { oneTimePrekey: claimed }),
     };
     bundles.push({ device: device.id, bundle: Uint8Array.from(encodePrekeyBundle(bundle)) });

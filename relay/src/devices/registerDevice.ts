@@ -16,8 +16,7 @@ export async function registerDevice(
   const { identity } = frame;
   checkSignature(
     identity.signingPublicKey,
-    'identityDh',
-    0,
+    { kind: 'identityDh' },
     identity.dhPublicKey,
     identity.dhSignature,
   );

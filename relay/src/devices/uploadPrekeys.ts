@@ -15,12 +15,12 @@ export async function uploadPrekeys(
   const device = await ownDevice(ctx, caller, requireDevice(caller));
   const key = device.signing_key;
   if (frame.signedPrekey !== null) {
-    const { id, publicKey, signature } = frame.signedPrekey;
-    checkSignature(key, 'signedPrekey', id, publicKey, signature);
+    const { id, createdAt, publicKey, signature } = frame.signedPrekey;
+    checkSignature(key, { kind: 'signedPrekey', id, createdAt }, publicKey, signature);
   }
   if (frame.pqPrekey !== null) {
-    const { id, publicKey, signature } = frame.pqPrekey;
-    checkSignature(key, 'pqPrekey', id, publicKey, signature);
+    const { id, createdAt, publicKey, signature } = frame.pqPrekey;
+    checkSignature(key, { kind: 'pqPrekey', id, createdAt }, publicKey, signature);
   }
   const now = ctx.now();
   return ctx.db.transaction().execute(async (trx) => {
@@ -36,6 +36,7 @@ export async function uploadPrekeys(
           prekey_id: prekey.id,
           public_key: prekey.publicKey,
           signature: prekey.signature,
+          created_at: prekey.createdAt,
           uploaded_at: now,
         })
         .onConflict((oc) => oc.columns(['device_id', 'prekey_id']).doNothing())

@@ -164,6 +164,7 @@ describe('secrets canary', () => {
           id: socket.id(),
           signedPrekey: {
             id: 1,
+            createdAt: 1,
             publicKey: new Uint8Array(prekeyBytes.subarray(0, 32)),
             signature: new Uint8Array(Buffer.concat([prekeyBytes, prekeyBytes]).subarray(0, 64)),
           },

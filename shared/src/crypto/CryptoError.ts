@@ -8,6 +8,8 @@ export type CryptoErrorCode =
   | 'UNSUPPORTED_VERSION'
   | 'MALFORMED'
   | 'UNKNOWN_PREKEY'
+  /** §1.4.4 A bundle's signed or X-Wing prekey is older than rotation plus grace, or from the future. */
+  | 'STALE_PREKEY'
   | 'NO_SESSION'
   | 'NO_SENDER_KEY'
   | 'COUNTER_EXHAUSTED'

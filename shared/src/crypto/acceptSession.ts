@@ -43,8 +43,7 @@ export function acceptSession(
   verifyPrekeySignature(
     sodium,
     message.senderIdentityKey,
-    'identityDh',
-    0,
+    { kind: 'identityDh' },
     message.senderDhKey,
     message.senderDhSignature,
   );

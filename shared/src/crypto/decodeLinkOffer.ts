@@ -21,7 +21,7 @@ export function decodeLinkOffer(sodium: Sodium, bytes: Uint8Array): LinkOffer {
   const dhPublicKey = reader.bytes(SIZES.x25519);
   const dhSignature = reader.bytes(SIZES.signature);
   reader.end();
-  verifyPrekeySignature(sodium, signingPublicKey, 'identityDh', 0, dhPublicKey, dhSignature);
+  verifyPrekeySignature(sodium, signingPublicKey, { kind: 'identityDh' }, dhPublicKey, dhSignature);
   assertNotLowOrder(sodium, dhPublicKey);
   return {
     deviceId,

@@ -107,6 +107,7 @@ describe('end-to-end protocol decoders under fuzzing', () => {
         sodium,
         alice.keys.identity,
         createPrekeyBundle(identity, signedPrekey, pqPrekey, oneTimePrekeys[0]),
+        1_764_000_000_000,
       ),
     );
     prekeyMessage = await sendMessage(sodium, alice.stores.sessions, 'bob', utf8('first'));

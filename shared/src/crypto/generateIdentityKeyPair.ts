@@ -21,6 +21,6 @@ export function generateIdentityKeyPair(
     signingSecretKey: signing.privateKey,
     dhPublicKey,
     dhSecretKey,
-    dhSignature: signPrekey(sodium, signing.privateKey, 'identityDh', 0, dhPublicKey),
+    dhSignature: signPrekey(sodium, signing.privateKey, { kind: 'identityDh' }, dhPublicKey),
   };
 }

@@ -22,6 +22,11 @@ export function generatePqPrekey(
     createdAt,
     publicKey: keyPair.publicKey,
     secretKey: keyPair.privateKey,
-    signature: signPrekey(sodium, identity.signingSecretKey, 'pqPrekey', id, keyPair.publicKey),
+    signature: signPrekey(
+      sodium,
+      identity.signingSecretKey,
+      { kind: 'pqPrekey', id, createdAt },
+      keyPair.publicKey,
+    ),
   };
 }

@@ -23,6 +23,11 @@ export function generateSignedPrekey(
     createdAt,
     publicKey,
     secretKey,
-    signature: signPrekey(sodium, identity.signingSecretKey, 'signedPrekey', id, publicKey),
+    signature: signPrekey(
+      sodium,
+      identity.signingSecretKey,
+      { kind: 'signedPrekey', id, createdAt },
+      publicKey,
+    ),
   };
 }

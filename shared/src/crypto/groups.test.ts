@@ -51,6 +51,7 @@ describe('sender keys', () => {
         sodium,
         alice.identity,
         createPrekeyBundle(bob.identity, bob.signedPrekey, bob.pqPrekey),
+        0,
       ),
     );
     const mine = createSenderKey(sodium, groupId);

@@ -15,6 +15,7 @@ export type {
   OneTimePrekeyPair,
   PqPrekeyPair,
   PrekeyBundle,
+  PublishedPrekey,
   PublicIdentity,
   SignedPrekeyPair,
 } from './keyTypes.js';
@@ -31,7 +32,7 @@ export {
 } from './prekeysToRetire.js';
 export { createPrekeyBundle, decodePrekeyBundle, encodePrekeyBundle } from './prekeyBundle.js';
 export { verifyPrekeyBundle } from './verifyPrekeyBundle.js';
-export { verifyPrekeySignature, type PrekeyKind } from './prekeySignature.js';
+export { verifyPrekeySignature, type PrekeyKind, type SignedKeyFacts } from './prekeySignature.js';
 export {
   decodeIdentityKeyPair,
   decodeOneTimePrekey,

@@ -11,7 +11,8 @@ import { kdfRoot } from './ratchetKdf.js';
 import { verifyPrekeyBundle } from './verifyPrekeyBundle.js';
 
 /**
- * Initiator side of the handshake (PROTOCOL.md §1.5.2): verify the bundle, four DHs (three
+ * Initiator side of the handshake (PROTOCOL.md §1.5.2): verify the bundle (signatures, and its
+ * prekeys' age against `now`, the caller's clock), four DHs (three
  * without a one-time prekey) plus an X-Wing encapsulation, SK, then RatchetInitAlice (Double
  * Ratchet spec §3.3) with the signed prekey as the responder's first ratchet key.
  * Nothing is sent yet: every message from this session carries the prekey prefix until the
@@ -22,9 +23,10 @@ export function initiateSession(
   sodium: Sodium,
   identity: IdentityKeyPair,
   bundle: PrekeyBundle,
+  now: number,
   random: Random = systemRandom(sodium),
 ): SessionState {
-  verifyPrekeyBundle(sodium, bundle);
+  verifyPrekeyBundle(sodium, bundle, now);
   const ephemeralSecret = random(SIZES.x25519);
   const ephemeralKey = sodium.crypto_scalarmult_base(ephemeralSecret);
   const spk = bundle.signedPrekey.publicKey;

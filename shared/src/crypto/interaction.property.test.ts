@@ -85,7 +85,7 @@ async function run(
       );
       await device(i).stores.sessions.storeSession(
         String(j),
-        initiateSession(sodium, device(i).keys.identity, bundle, random),
+        initiateSession(sodium, device(i).keys.identity, bundle, 0, random),
       );
     }
   }

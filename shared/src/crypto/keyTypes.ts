@@ -46,19 +46,20 @@ export interface PqPrekeyPair {
   readonly signature: Uint8Array;
 }
 
+/** A signed or X-Wing prekey as published: its signature covers the id and creation time. */
+export interface PublishedPrekey {
+  readonly id: number;
+  /** Milliseconds since the epoch, signed: senders refuse keys older than MAX_PREKEY_AGE_MS. */
+  readonly createdAt: number;
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
 /** What a device publishes so others can start a session with it (§1.4.3). */
 export interface PrekeyBundle {
   readonly identity: PublicIdentity;
-  readonly signedPrekey: {
-    readonly id: number;
-    readonly publicKey: Uint8Array;
-    readonly signature: Uint8Array;
-  };
-  readonly pqPrekey: {
-    readonly id: number;
-    readonly publicKey: Uint8Array;
-    readonly signature: Uint8Array;
-  };
+  readonly signedPrekey: PublishedPrekey;
+  readonly pqPrekey: PublishedPrekey;
   /** Absent when the device's one-time prekeys are exhausted (the handshake then uses 3 DHs). */
   readonly oneTimePrekey?: { readonly id: number; readonly publicKey: Uint8Array };
 }

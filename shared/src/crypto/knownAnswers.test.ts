@@ -43,14 +43,17 @@ import {
 } from './SenderKeyState.js';
 import { encodeSenderKeyDistribution } from './senderKeyDistribution.js';
 import { decodeSession, encodeSession } from './sessionRecord.js';
+import { verifyPrekeySignature } from './prekeySignature.js';
 
 /*
  * Known-answer vectors of our own protocol (PROTOCOL.md §1.12): fixed seeds → exact bytes, so
- * any change to the wire format, a KDF label or a record layout fails here. The same file holds
- * the golden record snapshots (§1.11) that every later version must still load.
+ * any change to the wire format, a KDF label or a record layout fails here. vectors-v2.json is
+ * what this version makes (prekeys signed with their creation time, the dated bundle 0x20);
+ * vectors-v1.json stays as released: its golden record snapshots (§1.11) must still load.
  * Regenerate only on a deliberate format change: VAULTROOM_WRITE_VECTORS=1.
  */
 const file = new URL('../../test-vectors/e2e/vectors-v1.json', import.meta.url);
+const currentFile = new URL('../../test-vectors/e2e/vectors-v2.json', import.meta.url);
 type Vectors = Record<string, string>;
 
 function must<T>(value: T | undefined): T {
@@ -81,7 +84,7 @@ async function generate(): Promise<Vectors> {
   );
   await aliceStores.sessions.storeSession(
     'bob',
-    initiateSession(sodium, alice.identity, bundle, randomA),
+    initiateSession(sodium, alice.identity, bundle, now, randomA),
   );
   const m1 = await sendMessage(sodium, aliceStores.sessions, 'bob', utf8('Hello Bob'), randomA);
   const r1 = await receiveMessage(sodium, bobStores, bob.identity, 'alice', m1, randomB);
@@ -146,13 +149,13 @@ async function generate(): Promise<Vectors> {
   };
 }
 
-describe('known-answer vectors (shared/test-vectors/e2e/vectors-v1.json)', () => {
+describe('known-answer vectors (shared/test-vectors/e2e/vectors-v2.json)', () => {
   it('reproduces every committed byte from the fixed seeds', async () => {
     const fresh = await generate();
     if (process.env['VAULTROOM_WRITE_VECTORS'] === '1') {
-      writeFileSync(file, `${JSON.stringify(fresh, null, 2)}\n`);
+      writeFileSync(currentFile, `${JSON.stringify(fresh, null, 2)}\n`);
     }
-    const committed = JSON.parse(readFileSync(file, 'utf8')) as Vectors;
+    const committed = JSON.parse(readFileSync(currentFile, 'utf8')) as Vectors;
     expect(Object.keys(fresh).sort()).toEqual(Object.keys(committed).sort());
     for (const [name, value] of Object.entries(committed)) expect(fresh[name], name).toBe(value);
     expect(committed['pairwise.m1_plaintext']).toBe(sodium.to_hex(utf8('Hello Bob')));
@@ -175,10 +178,31 @@ describe('golden record snapshots, format version 1', () => {
       ['record.v1.session.bob_with_alice', (b) => encodeSession(decodeSession(b))],
       ['record.v1.sender_key.own', (b) => encodeSenderKey(decodeSenderKey(b))],
       ['record.v1.sender_key.received', (b) => encodeSenderKey(decodeSenderKey(b))],
-      ['bob.prekey_bundle', (b) => encodePrekeyBundle(decodePrekeyBundle(b))],
     ];
     for (const [name, roundTrip] of pairs)
       expect(sodium.to_hex(roundTrip(bytes(name))), name).toBe(v[name]);
+  });
+
+  it('an undated bundle of version 1 is no longer accepted (a bundle is fetched, never stored)', () => {
+    expect(() => decodePrekeyBundle(bytes('bob.prekey_bundle'))).toThrow(
+      expect.objectContaining({ code: 'MALFORMED' }),
+    );
+  });
+
+  it('a stored signed prekey of version 1 loads, and its undated signature no longer verifies', () => {
+    const bob = decodeIdentityKeyPair(bytes('record.v1.identity.bob'));
+    const signed = decodeSignedPrekey(bytes('record.v1.signed_prekey.bob'));
+    const facts = { kind: 'signedPrekey', id: signed.id, createdAt: signed.createdAt } as const;
+    const verify = () => {
+      verifyPrekeySignature(
+        sodium,
+        bob.signingPublicKey,
+        facts,
+        signed.publicKey,
+        signed.signature,
+      );
+    };
+    expect(verify).toThrow(expect.objectContaining({ code: 'BAD_SIGNATURE' }));
   });
 
   it('a loaded session decrypts the next committed message and keeps talking', async () => {

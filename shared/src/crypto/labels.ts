@@ -47,8 +47,9 @@ export const LABELS = {
 /** §1.4 Key-type byte inside a prekey signature. */
 export const KEY_TYPE = {
   identityDh: 0x01,
-  signedPrekey: 0x02,
-  pqPrekey: 0x03,
+  // 0x02, 0x03: undated prekeys of the 0x14 bundle, retired; their signatures never verify now.
+  signedPrekey: 0x04,
+  pqPrekey: 0x05,
 } as const;
 
 /** §1.7 Message-type byte, second byte of every pairwise message. */
@@ -63,7 +64,6 @@ export const RECORD_TYPE = {
   signedPrekey: 0x11,
   oneTimePrekey: 0x12,
   pqPrekey: 0x13,
-  bundle: 0x14,
   session: 0x15,
   senderKey: 0x16,
   senderKeyDistribution: 0x17,
@@ -73,6 +73,8 @@ export const RECORD_TYPE = {
   deviceList: 0x1b,
   sealedAccountKey: 0x1c,
   linkOffer: 0x1d,
+  // 0x1e is the attachment pointer (§1.16.3); 0x14, the undated bundle, is no longer accepted.
+  datedBundle: 0x20,
 } as const;
 
 /** §1.2 Primitive sizes in bytes. */
@@ -117,6 +119,14 @@ export const SIGNED_PREKEY_ROTATION_MS = 7 * 24 * 60 * 60 * 1000;
 export const SIGNED_PREKEY_GRACE_MS = 30 * 24 * 60 * 60 * 1000;
 export const ONE_TIME_PREKEY_BATCH = 100;
 export const ONE_TIME_PREKEY_LOW_WATER = 20;
+/**
+ * §1.4.4 The oldest signed or X-Wing prekey a sender still uses: rotation plus grace. A device
+ * that has not connected for longer can no longer receive first messages, and a relay cannot
+ * keep serving a bundle whose secret keys its owner has deleted (or lost to a thief since).
+ */
+export const MAX_PREKEY_AGE_MS = SIGNED_PREKEY_ROTATION_MS + SIGNED_PREKEY_GRACE_MS;
+/** §1.4.4 How far in the future a prekey's creation time may lie (the owner's clock runs fast). */
+export const MAX_PREKEY_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 
 /** §1.10 Safety numbers. */
 export const SAFETY_NUMBER_ITERATIONS = 5200;

@@ -36,7 +36,10 @@ async function sessions(): Promise<{ alice: SessionState; bob: SessionState }> {
   const aliceStores = createMemoryStores(alice);
   const bobStores = createMemoryStores(bob);
   const bundle = createPrekeyBundle(bob.identity, bob.signedPrekey, bob.pqPrekey);
-  await aliceStores.sessions.storeSession('bob', initiateSession(sodium, alice.identity, bundle));
+  await aliceStores.sessions.storeSession(
+    'bob',
+    initiateSession(sodium, alice.identity, bundle, 0),
+  );
   const hello = await sendMessage(sodium, aliceStores.sessions, 'bob', utf8('hello'));
   await receiveMessage(sodium, bobStores, bob.identity, 'alice', hello);
   const reply = await sendMessage(sodium, bobStores.sessions, 'alice', utf8('hi'));
@@ -184,7 +187,7 @@ describe('the per-message step (KDF_CK, padding, AEAD)', () => {
     const alice = generateDeviceKeys(sodium, { now: 0, oneTimePrekeys: 1 });
     const bob = generateDeviceKeys(sodium, { now: 0, oneTimePrekeys: 1 });
     const bundle = createPrekeyBundle(bob.identity, bob.signedPrekey, bob.pqPrekey);
-    const session = initiateSession(sodium, alice.identity, bundle);
+    const session = initiateSession(sodium, alice.identity, bundle, 0);
     const { pendingPrekey } = session;
     if (!pendingPrekey) throw new Error('no pending prekey');
     const viaArena = encryptMessage(sodium, session, utf8('first'), seed(1)).message;

@@ -8,13 +8,14 @@ import type { Sodium } from './Sodium.js';
 import { CryptoError } from './CryptoError.js';
 import { ByteWriter, concatBytes, utf8 } from './bytes.js';
 import { createMemoryStores } from './createMemoryStores.js';
-import { createPrekeyBundle } from './prekeyBundle.js';
+import { createPrekeyBundle, decodePrekeyBundle, encodePrekeyBundle } from './prekeyBundle.js';
 import { decodePrekeyMessage, decodeRatchetMessage } from './pairwiseMessage.js';
 import { decryptMessage } from './decryptMessage.js';
 import { encryptMessage } from './encryptMessage.js';
 import { generateDeviceKeys } from './generateDeviceKeys.js';
+import { generateSignedPrekey } from './generateSignedPrekey.js';
 import { initiateSession } from './initiateSession.js';
-import { MAX_SKIP, MAX_SKIPPED_KEYS } from './labels.js';
+import { MAX_PREKEY_AGE_MS, MAX_SKIP, MAX_SKIPPED_KEYS } from './labels.js';
 import { receiveMessage } from './receiveMessage.js';
 import { sendMessage } from './sendMessage.js';
 import { encodeSession, decodeSession } from './sessionRecord.js';
@@ -73,7 +74,7 @@ async function connected(withOneTime = true) {
   const bob = party();
   await alice.stores.sessions.storeSession(
     'bob',
-    initiateSession(sodium, alice.keys.identity, bundleOf(bob, withOneTime)),
+    initiateSession(sodium, alice.keys.identity, bundleOf(bob, withOneTime), 0),
   );
   const first = await send(alice, 'bob', 'first');
   await receive(bob, 'alice', first);
@@ -135,7 +136,7 @@ describe('handshake', () => {
     const bob = party();
     await alice.stores.sessions.storeSession(
       'bob',
-      initiateSession(sodium, alice.keys.identity, bundleOf(bob)),
+      initiateSession(sodium, alice.keys.identity, bundleOf(bob), 0),
     );
     const lost = await send(alice, 'bob', 'lost');
     const second = await send(alice, 'bob', 'second');
@@ -150,7 +151,7 @@ describe('handshake', () => {
     const bob = party();
     await alice.stores.sessions.storeSession(
       'bob',
-      initiateSession(sodium, alice.keys.identity, bundleOf(bob)),
+      initiateSession(sodium, alice.keys.identity, bundleOf(bob), 0),
     );
     const first = await send(alice, 'bob', 'x');
     // Bob no longer holds the one-time prekey the message names.
@@ -178,6 +179,9 @@ describe('handshake', () => {
       { ...good, pqPrekey: { ...good.pqPrekey, signature: flip(good.pqPrekey.signature) } },
       // A valid signature over the same key under another id or key type is not accepted.
       { ...good, signedPrekey: { ...good.signedPrekey, id: good.signedPrekey.id + 1 } },
+      // Nor under another creation time: a relay cannot make an old prekey look fresh (§1.4.4).
+      { ...good, signedPrekey: { ...good.signedPrekey, createdAt: 1 } },
+      { ...good, pqPrekey: { ...good.pqPrekey, createdAt: 1 } },
       {
         ...good,
         signedPrekey: {
@@ -192,10 +196,50 @@ describe('handshake', () => {
       },
     ];
     for (const bundle of bad) {
-      expect(() => initiateSession(sodium, alice.keys.identity, bundle)).toThrow(
+      expect(() => initiateSession(sodium, alice.keys.identity, bundle, 0)).toThrow(
         expect.objectContaining({ code: 'BAD_SIGNATURE' }),
       );
     }
+  });
+});
+
+describe('prekey age (§1.4.4)', () => {
+  const day = 24 * 60 * 60 * 1000;
+
+  it('starts a session up to rotation plus grace after the prekeys were made, not one millisecond later', () => {
+    const alice = party();
+    const bundle = bundleOf(party());
+    expect(() =>
+      initiateSession(sodium, alice.keys.identity, bundle, MAX_PREKEY_AGE_MS),
+    ).not.toThrow();
+    expect(MAX_PREKEY_AGE_MS).toBe(37 * day);
+    expect(() =>
+      initiateSession(sodium, alice.keys.identity, bundle, MAX_PREKEY_AGE_MS + 1),
+    ).toThrow(expect.objectContaining({ code: 'STALE_PREKEY' }));
+  });
+
+  it('refuses a stale X-Wing prekey beside a fresh signed prekey, and prekeys dated more than a day ahead', () => {
+    const alice = party();
+    const bob = party();
+    const later = 40 * day;
+    const freshSigned = generateSignedPrekey(sodium, bob.keys.identity, 2, later);
+    const mixed = createPrekeyBundle(bob.keys.identity, freshSigned, bob.keys.pqPrekey);
+    expect(() => initiateSession(sodium, alice.keys.identity, mixed, later)).toThrow(
+      expect.objectContaining({ code: 'STALE_PREKEY' }),
+    );
+    const ahead = bundleOf(bob);
+    expect(() => initiateSession(sodium, alice.keys.identity, ahead, -day)).not.toThrow();
+    expect(() => initiateSession(sodium, alice.keys.identity, ahead, -day - 1)).toThrow(
+      expect.objectContaining({ code: 'STALE_PREKEY' }),
+    );
+  });
+
+  it('does not parse an undated bundle of record type 0x14', () => {
+    const bytes = encodePrekeyBundle(bundleOf(party()));
+    const undated = Uint8Array.from([bytes[0] ?? 0, 0x14, ...bytes.subarray(2)]);
+    expect(() => decodePrekeyBundle(undated)).toThrow(
+      expect.objectContaining({ code: 'MALFORMED' }),
+    );
   });
 });
 
@@ -217,25 +261,31 @@ describe('low-order and all-zero public keys in every key position', () => {
           identity: {
             ...good.identity,
             dhPublicKey: bad,
-            dhSignature: signPrekey(sodium, sk, 'identityDh', 0, bad),
+            dhSignature: signPrekey(sodium, sk, { kind: 'identityDh' }, bad),
           },
         },
         {
           ...good,
           signedPrekey: {
             id: 1,
+            createdAt: 0,
             publicKey: bad,
-            signature: signPrekey(sodium, sk, 'signedPrekey', 1, bad),
+            signature: signPrekey(sodium, sk, { kind: 'signedPrekey', id: 1, createdAt: 0 }, bad),
           },
         },
         { ...good, oneTimePrekey: { id: 1, publicKey: bad } },
         {
           ...good,
-          pqPrekey: { id: 1, publicKey: pq, signature: signPrekey(sodium, sk, 'pqPrekey', 1, pq) },
+          pqPrekey: {
+            id: 1,
+            createdAt: 0,
+            publicKey: pq,
+            signature: signPrekey(sodium, sk, { kind: 'pqPrekey', id: 1, createdAt: 0 }, pq),
+          },
         },
       ];
       for (const bundle of bundles) {
-        expect(() => initiateSession(sodium, alice.keys.identity, bundle)).toThrow(
+        expect(() => initiateSession(sodium, alice.keys.identity, bundle, 0)).toThrow(
           expect.objectContaining({ code: 'LOW_ORDER_KEY' }),
         );
       }
@@ -250,10 +300,15 @@ describe('low-order and all-zero public keys in every key position', () => {
       Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 0)),
     ]) {
       expect(() =>
-        initiateSession(sodium, alice.keys.identity, {
-          ...good,
-          identity: { ...good.identity, signingPublicKey: key },
-        }),
+        initiateSession(
+          sodium,
+          alice.keys.identity,
+          {
+            ...good,
+            identity: { ...good.identity, signingPublicKey: key },
+          },
+          0,
+        ),
       ).toThrow(expect.objectContaining({ code: 'BAD_SIGNATURE' }));
     }
   });
@@ -263,7 +318,7 @@ describe('low-order and all-zero public keys in every key position', () => {
     const bob = party();
     await alice.stores.sessions.storeSession(
       'bob',
-      initiateSession(sodium, alice.keys.identity, bundleOf(bob)),
+      initiateSession(sodium, alice.keys.identity, bundleOf(bob), 0),
     );
     const first = await send(alice, 'bob', 'x');
     const parsed = decodePrekeyMessage(first);
@@ -272,7 +327,7 @@ describe('low-order and all-zero public keys in every key position', () => {
       const withDh = Uint8Array.from(first);
       withDh.set(bad, 34);
       withDh.set(
-        signPrekey(sodium, alice.keys.identity.signingSecretKey, 'identityDh', 0, bad),
+        signPrekey(sodium, alice.keys.identity.signingSecretKey, { kind: 'identityDh' }, bad),
         66,
       );
       const withEphemeral = Uint8Array.from(first);
@@ -351,7 +406,7 @@ describe('tampering: every byte flipped, truncated, extended', () => {
     const bob = party();
     await alice.stores.sessions.storeSession(
       'bob',
-      initiateSession(sodium, alice.keys.identity, bundleOf(bob)),
+      initiateSession(sodium, alice.keys.identity, bundleOf(bob), 0),
     );
     const message = await send(alice, 'bob', 'prekey');
     expect(await checkAll(bob, 'alice', message, 'prekey')).toBe(2 * message.length + 2);
@@ -363,7 +418,7 @@ describe('tampering: every byte flipped, truncated, extended', () => {
     const bob = party();
     await alice.stores.sessions.storeSession(
       'bob',
-      initiateSession(sodium, alice.keys.identity, bundleOf(bob)),
+      initiateSession(sodium, alice.keys.identity, bundleOf(bob), 0),
     );
     await receive(bob, 'alice', await send(alice, 'bob', 'first'));
     // Bob has not answered yet, so Alice's next message still carries the prekey prefix, which

@@ -71,8 +71,18 @@ const clientFrames: ClientFrame[] = [
   {
     t: 'upload-prekeys',
     id: 2,
-    signedPrekey: { id: 7, publicKey: new Uint8Array(32), signature: new Uint8Array(64) },
-    pqPrekey: { id: 8, publicKey: new Uint8Array(1216), signature: new Uint8Array(64) },
+    signedPrekey: {
+      id: 7,
+      createdAt: 1_767_225_600_000,
+      publicKey: new Uint8Array(32),
+      signature: new Uint8Array(64),
+    },
+    pqPrekey: {
+      id: 8,
+      createdAt: 1_767_225_600_000,
+      publicKey: new Uint8Array(1216),
+      signature: new Uint8Array(64),
+    },
     oneTimePrekeys: [
       { id: 100, publicKey: new Uint8Array(32).fill(4) },
       { id: 101, publicKey: new Uint8Array(32).fill(5) },

@@ -26,10 +26,18 @@ export const publicIdentityShape = v.strictObject({
   dhSignature: signature,
 });
 
-export const signedPrekeyShape = v.strictObject({ id: keyId, publicKey: x25519Key, signature });
+/** Signed with the key (§1.4.1): the relay checks it, senders refuse keys too old (§1.4.4). */
+const createdAt = count;
+export const signedPrekeyShape = v.strictObject({
+  id: keyId,
+  createdAt,
+  publicKey: x25519Key,
+  signature,
+});
 /** X-Wing public key: ML-KEM-768 (1184 bytes) followed by X25519 (32 bytes). */
 export const pqPrekeyShape = v.strictObject({
   id: keyId,
+  createdAt,
   publicKey: v.pipe(v.instance(Uint8Array), v.length(1216)),
   signature,
 });

@@ -3,7 +3,7 @@
  * PROTOCOL_VERSION on any change to a frame; a client and relay of different versions refuse
  * each other at `hello` with a coded error instead of misreading frames.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 export const LIMITS = {
   /** Largest frame either side sends: the largest padded message (64 KiB) for a few devices. */

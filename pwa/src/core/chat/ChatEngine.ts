@@ -115,6 +115,15 @@ export type ChatIssue =
       readonly account: string;
       readonly devices: readonly string[];
     }
+  /**
+   * Certified devices whose bundle's prekeys are older than rotation plus grace (§1.4.4): not
+   * written to until they connect and publish new ones (the relay may be replaying old keys).
+   */
+  | {
+      readonly kind: 'stale-prekeys';
+      readonly account: string;
+      readonly devices: readonly string[];
+    }
   /** A device list refused (rule 2): stale, equivocating, or not verifying. */
   | { readonly kind: 'device-list-refused'; readonly account: string; readonly code: string }
   | { readonly kind: 'task-failed'; readonly task: string; readonly error: unknown };

@@ -66,6 +66,7 @@ async function sendAsDevice(
     sodium,
     decodeIdentityKeyPair(device.identity),
     decodePrekeyBundle(target.bundle),
+    Date.now(),
   );
   await repo.sessions.storeSession(to.device(), session);
   const body = await sendMessage(sodium, repo.sessions, to.device(), encodeContent(content));
@@ -227,7 +228,7 @@ describe('the chat engine against a relay that lies', () => {
     if (target === undefined) throw new Error('no bundle');
     await stores.sessions.storeSession(
       'alice',
-      initiateSession(sodium, forger.keys.identity, decodePrekeyBundle(target.bundle)),
+      initiateSession(sodium, forger.keys.identity, decodePrekeyBundle(target.bundle), Date.now()),
     );
     const forged = encodeContent({
       type: 'text',

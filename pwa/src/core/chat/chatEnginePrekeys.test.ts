@@ -1,5 +1,12 @@
 import sodium from 'libsodium-wrappers';
-import { labels } from '@vaultroom/shared/crypto';
+import {
+  decodeIdentityKeyPair,
+  decodePqPrekey,
+  decodeSignedPrekey,
+  encodePqPrekey,
+  encodeSignedPrekey,
+  labels,
+} from '@vaultroom/shared/crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clock, createFakeRelay, person, settle, type Person } from './chatEngineTestRelay.js';
 import { createChatRepository } from './createChatRepository.js';
@@ -90,6 +97,93 @@ describe('the chat engine’s signed and X-Wing prekeys', () => {
     await dave.engine.sendText('alice', 'from dave, on day 45');
     await settle();
     expect(await texts(alice, 'dave')).toEqual(['from dave, on day 45']);
+  });
+
+  it('refuse a first message against a bundle the relay keeps serving past rotation plus grace', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    // The relay keeps Alice's bundle of day 0 and serves it for ever after, whatever she
+    // publishes (a hoarding relay, or one that took her old keys with a stolen backup).
+    const dayZero = (await bob.transport.fetchBundles('alice')).bundles;
+    expect(dayZero).toHaveLength(1);
+    clock.offset = 8 * DAY;
+    await reconnect(alice);
+    relay.lies.bundles.set('alice', dayZero);
+
+    // Day 36: within rotation plus grace, the old bundle still opens (Alice keeps the key).
+    clock.offset = 36 * DAY;
+    const erin = await person(relay, 'erin');
+    await erin.engine.startConversation('alice');
+    await erin.engine.sendText('alice', 'from erin, on day 36');
+    await settle();
+    expect(await texts(alice, 'erin')).toEqual(['from erin, on day 36']);
+
+    // Day 38 and a minute: Alice has deleted that key. Frank's app refuses the stale bundle
+    // instead of making a first message nobody can open, and says why in its log.
+    clock.offset = 38 * DAY + 60_000;
+    await reconnect(alice);
+    const frank = await person(relay, 'frank');
+    await expect(frank.engine.startConversation('alice')).rejects.toMatchObject({
+      code: 'NO_DEVICES',
+    });
+    expect(frank.issues).toContainEqual(
+      expect.objectContaining({ kind: 'stale-prekeys', account: 'alice' }),
+    );
+    alice.issues.length = 0;
+    await reconnect(alice);
+    expect(alice.issues).not.toContainEqual(expect.objectContaining({ kind: 'undecryptable' }));
+
+    // Once the relay serves her current bundle, Frank reaches her.
+    relay.lies.bundles.delete('alice');
+    await frank.engine.startConversation('alice');
+    await frank.engine.sendText('alice', 'from frank, on day 38');
+    await settle();
+    expect(await texts(alice, 'frank')).toEqual(['from frank, on day 38']);
+  });
+
+  it('replace prekeys signed without their date (before protocol version 5) at the next connection', async () => {
+    const relay = createFakeRelay();
+    const before = await person(relay, 'alice');
+    before.setOnline(false);
+    // Re-sign the stored pair the way version 4 did: key type 0x02/0x03, no creation time.
+    const repo = createChatRepository(before.store);
+    const stored = await repo.loadDevice();
+    if (stored === undefined) throw new Error('no device');
+    const secret = decodeIdentityKeyPair(stored.identity).signingSecretKey;
+    const label = new TextEncoder().encode(labels.LABELS.prekeySignature);
+    const undated = (type: number, id: number, publicKey: Uint8Array) => {
+      const head = new Uint8Array(6);
+      head[0] = type;
+      new DataView(head.buffer).setUint32(1, id);
+      const message = Uint8Array.from([
+        label.length,
+        ...label,
+        ...head.subarray(0, 5),
+        ...publicKey,
+      ]);
+      return sodium.crypto_sign_detached(message, secret);
+    };
+    const signed = decodeSignedPrekey(stored.signedPrekey);
+    const pq = decodePqPrekey(stored.pqPrekey);
+    await repo.saveDevice({
+      ...stored,
+      signedPrekey: encodeSignedPrekey({
+        ...signed,
+        signature: undated(0x02, 1, signed.publicKey),
+      }),
+      pqPrekey: encodePqPrekey({ ...pq, signature: undated(0x03, 1, pq.publicKey) }),
+    });
+
+    // The app is updated and opened again on the same store, on the same day.
+    const alice = await person(relay, 'alice', before.store);
+    const [device] = [...relay.devices.values()].filter((d) => d.account === 'alice');
+    expect([device?.signedPrekey?.id, device?.pqPrekey?.id]).toEqual([2, 2]);
+    const bob = await person(relay, 'bob');
+    await bob.engine.startConversation('alice');
+    await bob.engine.sendText('alice', 'to the updated app');
+    await settle();
+    expect(await texts(alice, 'bob')).toEqual(['to the updated app']);
   });
 
   it('keeps the schedule of PROTOCOL.md §1.4.4', () => {

@@ -4,6 +4,7 @@ import {
   computeAccountSafetyNumber,
   decodePrekeyBundle,
   initiateSession,
+  isCryptoError,
   type SafetyNumber,
 } from '@vaultroom/shared/crypto';
 import { applyServedTrust, fetchServedTrust } from './accountTrust.js';
@@ -68,6 +69,7 @@ export async function refreshDevices(
   const own = ctx.device?.device ?? null;
   const devices: Record<string, string> = {};
   const uncertified: string[] = [];
+  const stale: string[] = [];
   for (const { device: deviceId, bundle: bytes } of bundles) {
     if (deviceId === own) continue;
     const bundle = decodePrekeyBundle(bytes);
@@ -79,15 +81,23 @@ export async function refreshDevices(
       uncertified.push(deviceId);
       continue;
     }
-    devices[deviceId] = certified.signingKey;
-    await ctx.repo.saveDeviceOwner(deviceId, next.id);
     const session = await ctx.repo.sessions.loadSession(deviceId);
     if (session === undefined || encodeHex(session.remoteIdentityKey) !== certified.signingKey) {
-      // initiateSession verifies the bundle's signatures before using it (§1.5).
-      const started = initiateSession(ctx.sodium, requireIdentity(ctx), bundle);
+      // initiateSession verifies the bundle's signatures and its prekeys' age (§1.5, §1.4.4).
+      let started;
+      try {
+        started = initiateSession(ctx.sodium, requireIdentity(ctx), bundle, ctx.now());
+      } catch (error) {
+        if (!isCryptoError(error, 'STALE_PREKEY')) throw error;
+        stale.push(deviceId);
+        continue;
+      }
       await ctx.repo.sessions.storeSession(deviceId, started);
     }
+    devices[deviceId] = certified.signingKey;
+    await ctx.repo.saveDeviceOwner(deviceId, next.id);
   }
+  if (stale.length > 0) ctx.report({ kind: 'stale-prekeys', account: next.id, devices: stale });
   if (uncertified.length > 0) {
     ctx.report({ kind: 'uncertified-devices', account: next.id, devices: uncertified });
   }

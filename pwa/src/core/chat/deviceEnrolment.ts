@@ -13,7 +13,7 @@ import {
 } from '@vaultroom/shared/crypto';
 import { requireIdentity, requireTransport, type ChatContext } from './ChatContext.js';
 import type { DeviceRecord } from './chatRecords.js';
-import { rotatePrekeys } from './prekeyRotation.js';
+import { publishedFrame, redateUnpublished, rotatePrekeys } from './prekeyRotation.js';
 
 /** PROTOCOL.md §1.4.4: one-time prekeys made and uploaded per batch. */
 const ONE_TIME_PREKEYS = labels.ONE_TIME_PREKEY_BATCH;
@@ -29,12 +29,6 @@ function identityFrame(identity: IdentityKeyPair) {
     dhSignature: copy(shown.dhSignature),
   };
 }
-
-const prekeyFrame = (prekey: {
-  readonly id: number;
-  readonly publicKey: Uint8Array;
-  readonly signature: Uint8Array;
-}) => ({ id: prekey.id, publicKey: copy(prekey.publicKey), signature: copy(prekey.signature) });
 
 const oneTimeFrame = (prekey: OneTimePrekeyPair) => ({
   id: prekey.id,
@@ -78,12 +72,13 @@ export async function enrol(ctx: ChatContext): Promise<void> {
     ctx.device = current;
   }
   if (!current.uploaded) {
+    current = await redateUnpublished(ctx, current);
     const signed = decodeSignedPrekey(current.signedPrekey);
     const pq = decodePqPrekey(current.pqPrekey);
     const oneTime = await ctx.repo.listOneTimePrekeys();
     await link.uploadPrekeys({
-      signedPrekey: prekeyFrame(signed),
-      pqPrekey: prekeyFrame(pq),
+      signedPrekey: publishedFrame(signed),
+      pqPrekey: publishedFrame(pq),
       oneTimePrekeys: oneTime.map(oneTimeFrame),
     });
     current = { ...current, uploaded: true };

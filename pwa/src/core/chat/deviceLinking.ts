@@ -99,7 +99,7 @@ export async function approveDevice(
   let self = await publishList(ctx, await selfRecord(ctx), [certificate], false);
   await ctx.repo.sessions.storeSession(
     device,
-    initiateSession(ctx.sodium, requireIdentity(ctx), bundle),
+    initiateSession(ctx.sodium, requireIdentity(ctx), bundle, ctx.now()),
   );
   await ctx.repo.saveDeviceOwner(device, ctx.me);
   self = {

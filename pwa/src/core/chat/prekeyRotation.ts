@@ -6,6 +6,9 @@ import {
   generatePqPrekey,
   generateSignedPrekey,
   prekeysToRetire,
+  verifyPrekeySignature,
+  type PqPrekeyPair,
+  type SignedPrekeyPair,
 } from '@vaultroom/shared/crypto';
 import { requireIdentity, requireTransport, type ChatContext } from './ChatContext.js';
 import type { DeviceRecord } from './chatRecords.js';
@@ -20,11 +23,57 @@ import type { DeviceRecord } from './chatRecords.js';
 /** The wire schema wants bytes over a plain ArrayBuffer. */
 const copy = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(bytes);
 
-const published = (prekey: {
-  readonly id: number;
-  readonly publicKey: Uint8Array;
-  readonly signature: Uint8Array;
-}) => ({ id: prekey.id, publicKey: copy(prekey.publicKey), signature: copy(prekey.signature) });
+/** A signed or X-Wing prekey as the upload frame carries it, creation time included (§1.4.1). */
+export const publishedFrame = (prekey: SignedPrekeyPair | PqPrekeyPair) => ({
+  id: prekey.id,
+  createdAt: prekey.createdAt,
+  publicKey: copy(prekey.publicKey),
+  signature: copy(prekey.signature),
+});
+
+/**
+ * Keys made before protocol version 5 were signed without their creation time: the relay
+ * refuses them and no sender accepts them, so they are replaced at once.
+ */
+function signedWithDate(
+  ctx: ChatContext,
+  kind: 'signedPrekey' | 'pqPrekey',
+  prekey: SignedPrekeyPair | PqPrekeyPair,
+): boolean {
+  const { id, createdAt, publicKey, signature } = prekey;
+  const identity = requireIdentity(ctx).signingPublicKey;
+  try {
+    verifyPrekeySignature(ctx.sodium, identity, { kind, id, createdAt }, publicKey, signature);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const undated = (ctx: ChatContext, signed: SignedPrekeyPair, pq: PqPrekeyPair): boolean =>
+  !signedWithDate(ctx, 'signedPrekey', signed) || !signedWithDate(ctx, 'pqPrekey', pq);
+
+/**
+ * A device made before dated signatures that never published its keys: nothing can have used
+ * them, so they are re-made under the same ids instead of superseded.
+ */
+export async function redateUnpublished(
+  ctx: ChatContext,
+  device: DeviceRecord,
+): Promise<DeviceRecord> {
+  const signed = decodeSignedPrekey(device.signedPrekey);
+  const pq = decodePqPrekey(device.pqPrekey);
+  if (device.uploaded || !undated(ctx, signed, pq)) return device;
+  const identity = requireIdentity(ctx);
+  const now = ctx.now();
+  const redated: DeviceRecord = {
+    ...device,
+    signedPrekey: encodeSignedPrekey(generateSignedPrekey(ctx.sodium, identity, signed.id, now)),
+    pqPrekey: encodePqPrekey(generatePqPrekey(ctx.sodium, identity, pq.id, now)),
+  };
+  await saveDevice(ctx, redated);
+  return redated;
+}
 
 async function saveDevice(ctx: ChatContext, device: DeviceRecord): Promise<void> {
   await ctx.repo.saveDevice(device);
@@ -36,7 +85,7 @@ async function rotateIfDue(ctx: ChatContext, device: DeviceRecord): Promise<Devi
   const signed = decodeSignedPrekey(device.signedPrekey);
   const pq = decodePqPrekey(device.pqPrekey);
   const now = ctx.now();
-  if (!prekeysToRetire([signed, pq], now).rotateNow) return device;
+  if (!prekeysToRetire([signed, pq], now).rotateNow && !undated(ctx, signed, pq)) return device;
   const supersededSigned = (await ctx.repo.superseded.list('signed')).map(decodeSignedPrekey);
   const supersededPq = (await ctx.repo.superseded.list('pq')).map(decodePqPrekey);
   const nextId = (keys: readonly { readonly id: number }[]) =>
@@ -97,8 +146,8 @@ export async function rotatePrekeys(ctx: ChatContext): Promise<void> {
   const device = await rotateIfDue(ctx, current);
   if (device.rotatedUploaded === false) {
     await requireTransport(ctx).uploadPrekeys({
-      signedPrekey: published(decodeSignedPrekey(device.signedPrekey)),
-      pqPrekey: published(decodePqPrekey(device.pqPrekey)),
+      signedPrekey: publishedFrame(decodeSignedPrekey(device.signedPrekey)),
+      pqPrekey: publishedFrame(decodePqPrekey(device.pqPrekey)),
       oneTimePrekeys: [],
     });
     await saveDevice(ctx, { ...device, rotatedUploaded: true });

@@ -9,6 +9,7 @@ import { envelopeSenders } from './0007_envelope_senders.js';
 import { pushSubscriptions } from './0009_push_subscriptions.js';
 import { deviceTrust } from './0010_device_trust.js';
 import { blobs } from './0011_blobs.js';
+import { datedPrekeys } from './0012_dated_prekeys.js';
 
 /**
  * Every migration, in order. Listed statically rather than read from a folder so the set that
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009_push_subscriptions': pushSubscriptions,
   '0010_device_trust': deviceTrust,
   '0011_blobs': blobs,
+  '0012_dated_prekeys': datedPrekeys,
 };
 
 export const migrationProvider: MigrationProvider = {
