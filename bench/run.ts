@@ -27,6 +27,7 @@ const SCRIPTS = [
   { name: 'audit', file: 'bench/audit.ts' },
   { name: 'relay', file: 'bench/relay/relay.ts' },
   { name: 'pwa', file: 'bench/pwa/pwa.ts' },
+  { name: 'files', file: 'bench/files/files.ts' },
 ] as const;
 
 /**
