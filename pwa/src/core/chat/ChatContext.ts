@@ -12,6 +12,7 @@ import { handleKey, type DeviceRecord } from './chatRecords.js';
 import { createChatRepository, type ChatRepository } from './createChatRepository.js';
 import { createSerialQueue, type SerialQueue } from './createSerialQueue.js';
 import { createWriteBuffer, type WriteBuffer } from './createWriteBuffer.js';
+import { createHandshakeBudget, type HandshakeBudget } from './handshakeBudget.js';
 
 /**
  * The chat engine's shared state, made explicit: the store, the clock, this account and device,
@@ -54,6 +55,8 @@ export interface ChatContext {
   /** This account's account key, once this device holds it (§1.15.1). */
   accountKey: AccountKeyPair | null;
   ownTrust: OwnTrustState;
+  /** Failed first messages per sending account, so forged ones cannot make endless work. */
+  readonly handshakes: HandshakeBudget;
 }
 
 export function createChatContext(options: ChatEngineOptions): ChatContext {
@@ -96,6 +99,7 @@ export function createChatContext(options: ChatEngineOptions): ChatContext {
     verifyUser: options.verifyUser ?? null,
     accountKey: null,
     ownTrust: 'unknown',
+    handshakes: createHandshakeBudget(),
   };
   return ctx;
 }

@@ -107,6 +107,12 @@ export type ChatEvent =
 export type ChatIssue =
   | { readonly kind: 'undecryptable'; readonly fromDevice: string; readonly code: string }
   | { readonly kind: 'unknown-sender'; readonly fromDevice: string }
+  /** A first message refused unopened: its account failed too many in the last hour (§1.5.7). */
+  | {
+      readonly kind: 'first-message-refused';
+      readonly fromDevice: string;
+      readonly account: string;
+    }
   /** Content from a device its account's accepted list does not certify: refused (§1.15.6 rule 5). */
   | { readonly kind: 'uncertified-sender'; readonly fromDevice: string; readonly account: string }
   /** Devices the relay lists for an account that its list does not certify: ignored (rule 4). */

@@ -4,6 +4,7 @@ import {
   decodeContent,
   encodeContent,
   isCryptoError,
+  peekMessageType,
   receiveMessage,
   type Content,
 } from '@vaultroom/shared/crypto';
@@ -50,6 +51,12 @@ export async function receive(ctx: ChatContext, envelope: Envelope): Promise<voi
     await ctx.repo.markSeen(envelope.from, msg);
     return;
   }
+  const firstMessage = isPrekeyMessage(envelope.body);
+  if (firstMessage && !ctx.handshakes.allows(contactId, ctx.now())) {
+    ctx.report({ kind: 'first-message-refused', fromDevice: envelope.from, account: contactId });
+    await ctx.repo.markSeen(envelope.from, msg);
+    return;
+  }
   // A prekey message from an uncertified key replaces the session with that address: the one
   // before is put back if the content is refused.
   const sessionBefore = await ctx.repo.sessions.loadSession(envelope.from);
@@ -69,6 +76,7 @@ export async function receive(ctx: ChatContext, envelope: Envelope): Promise<voi
     // A forged, replayed or corrupted envelope: nothing to show, nothing to keep. Acking it
     // stops the relay from delivering it again.
     if (!isCryptoError(error)) throw error;
+    if (firstMessage) ctx.handshakes.spend(contactId, ctx.now());
     ctx.report({ kind: 'undecryptable', fromDevice: envelope.from, code: error.code });
     await ctx.repo.markSeen(envelope.from, msg);
     return;
@@ -107,6 +115,15 @@ export async function receive(ctx: ChatContext, envelope: Envelope): Promise<voi
   ctx.report({ kind: 'uncertified-sender', fromDevice: envelope.from, account: contactId });
   if (sessionBefore === undefined) await ctx.repo.deleteSession(envelope.from);
   else await ctx.repo.sessions.storeSession(envelope.from, sessionBefore);
+}
+
+/** A first message (§1.5.4), by its type byte; anything unreadable is left to the decryption. */
+function isPrekeyMessage(body: Uint8Array): boolean {
+  try {
+    return peekMessageType(body) === 'prekey';
+  } catch {
+    return false;
+  }
 }
 
 async function applyCertified(
