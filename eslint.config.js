@@ -194,8 +194,32 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'idb', message: 'IndexedDB belongs to pwa/src/platform.' }],
-          patterns: [pwaLayer('state sits below ui.', ['**/ui/**'])],
+          paths: [
+            { name: 'idb', message: 'IndexedDB belongs to pwa/src/platform.' },
+            { name: '@simplewebauthn/browser', message: 'WebAuthn belongs to pwa/src/platform.' },
+          ],
+          patterns: [
+            pwaLayer('state sits below ui.', ['**/ui/**']),
+            pwaLayer('state takes the platform through core/ports.ts; main.tsx wires it in.', [
+              '**/platform/**',
+            ]),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['pwa/src/platform/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            pwaLayer('platform implements core/ports.ts and knows nothing of state or ui.', [
+              '**/state/**',
+              '**/ui/**',
+            ]),
+          ],
         },
       ],
     },

@@ -2,7 +2,7 @@ import type { Preset } from '@vite-pwa/assets-generator/config';
 import { defineConfig } from 'vite';
 import { VitePWA, type IconResource } from 'vite-plugin-pwa';
 import solid from 'vite-plugin-solid';
-import { THEME_COLORS } from './src/core/themePreference.js';
+import { THEME_COLORS } from './src/core/preferences/themePreference.js';
 
 /** The background of the mark in public/icon.svg, and the app's accent (--brand in tokens.css). */
 const BRAND_BLUE = '#2158c9';

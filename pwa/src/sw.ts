@@ -8,9 +8,9 @@ import {
   type PrecacheEntry,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { appRoutePatterns } from './core/appRoutePatterns.js';
-import { isLocale, type Locale } from './core/locales.js';
-import { readPushPayload } from './core/readPushPayload.js';
+import { appRoutePatterns } from './core/serviceWorker/appRoutePatterns.js';
+import { isLocale, type Locale } from './core/preferences/locales.js';
+import { readPushPayload } from './core/serviceWorker/readPushPayload.js';
 import { en } from './i18n/en.js';
 import { fr } from './i18n/fr.js';
 

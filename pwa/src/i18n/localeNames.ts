@@ -1,4 +1,4 @@
-import type { Locale } from '../core/locales.js';
+import type { Locale } from '../core/preferences/locales.js';
 
 /** Each language named in itself, so people can find theirs whatever the current language. */
 export const LOCALE_NAMES: Readonly<Record<Locale, string>> = {

@@ -15,7 +15,8 @@ import {
   type SignedInResponse,
   type UserView,
 } from '@vaultroom/shared';
-import { ApiRequestError, apiErrorFromResponse } from '../core/ApiRequestError.js';
+import { ApiRequestError, apiErrorFromResponse } from '../core/relay/ApiRequestError.js';
+import type { AccountsClient } from '../core/ports.js';
 import { confirmWithPasskey } from './passkeyCeremonies.js';
 import { retryAfterStepUp } from './retryAfterStepUp.js';
 
@@ -77,7 +78,7 @@ export async function verifyUser(): Promise<void> {
 const stepUp = <T>(action: () => Promise<T>): Promise<T> => retryAfterStepUp(action, verifyUser);
 
 /** The accounts endpoints of the relay, typed by the shared API contract. */
-export const accountsClient = {
+export const accountsClient: AccountsClient = {
   me: () => call<{ account: AccountView }>('GET', ACCOUNTS_API.me),
   signOut: () => call<undefined>('POST', ACCOUNTS_API.signOut, {}),
 
@@ -123,5 +124,3 @@ export const accountsClient = {
       call<CreatedInviteResponse>('POST', apiPath(ACCOUNTS_API.recoveryInvite, { id }), {}),
     ),
 };
-
-export type AccountsClient = typeof accountsClient;

@@ -5,6 +5,7 @@ import {
   type ConsistencyResponse,
   type MyAuditEventsResponse,
 } from '@vaultroom/shared';
+import type { AuditClient, AuditPageRequest } from '../core/ports.js';
 import { call } from './accountsClient.js';
 
 /** The query string of a page request, leaving out what is not set. */
@@ -17,14 +18,8 @@ function query(params: Readonly<Record<string, string | number | undefined>>): s
   return text === '' ? '' : `?${text}`;
 }
 
-export interface AuditPageRequest {
-  /** Only events with a smaller sequence number (the last one of the previous page). */
-  readonly before?: number;
-  readonly limit?: number;
-}
-
 /** The relay's audit endpoints, typed by the shared API contract. */
-export const auditClient = {
+export const auditClient: AuditClient = {
   checkpoint: () => call<AuditCheckpointResponse>('GET', AUDIT_API.checkpoint),
   consistency: (from: number, to: number) =>
     call<ConsistencyResponse>('GET', AUDIT_API.consistency + query({ from, to })),
@@ -33,5 +28,3 @@ export const auditClient = {
   events: (request: AuditPageRequest & { readonly type?: string; readonly account?: string }) =>
     call<AuditEventsResponse>('GET', AUDIT_API.events + query({ ...request })),
 };
-
-export type AuditClient = typeof auditClient;

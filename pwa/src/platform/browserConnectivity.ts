@@ -1,4 +1,4 @@
-import type { Connectivity } from '../core/createRelayMonitor.js';
+import type { Connectivity } from '../core/ports.js';
 
 /** `navigator.onLine` and the window's `online`/`offline` events. */
 export const browserConnectivity: Connectivity = {

@@ -1,19 +1,4 @@
-/** The Notification API, as the chat uses it: ask once, show only while the page is hidden. */
-export interface MessageNotifications {
-  /** 'default' until the person answers; 'unsupported' where the API is missing. */
-  permission(): NotificationPermission | 'unsupported';
-  request(): Promise<NotificationPermission | 'unsupported'>;
-  /** Shown only when the app is in the background; one per conversation (replaced by tag). */
-  show(title: string, body: string, tag: string, onClick: () => void): void;
-  /**
-   * Closes the notification shown with this tag, if any, the service worker's push notifications
-   * included: its messages were read, here or on another device.
-   */
-  dismiss(tag: string): void;
-  /** Closes every push notification: nothing is unread any more. */
-  dismissAll(): void;
-}
-
+import type { MessageNotifications } from '../core/ports.js';
 /** Closes the service worker's notifications (those shown for pushes), of one tag or all. */
 function closeWorkerNotifications(filter?: { tag: string }): void {
   if (!('serviceWorker' in navigator)) return;

@@ -1,9 +1,4 @@
-/** Where the last verified checkpoint of the relay's audit log is kept on this device. */
-export interface CheckpointStorage {
-  read(): string | null;
-  write(value: string): void;
-}
-
+import type { CheckpointStorage } from '../core/ports.js';
 const KEY = 'vaultroom.audit.checkpoint';
 
 /**

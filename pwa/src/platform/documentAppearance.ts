@@ -1,5 +1,5 @@
-import { THEME_COLORS, type ThemePreference } from '../core/themePreference.js';
-import type { Locale } from '../core/locales.js';
+import { THEME_COLORS, type ThemePreference } from '../core/preferences/themePreference.js';
+import type { Locale } from '../core/preferences/locales.js';
 
 /**
  * Applies a theme preference to the page: `data-theme` on the root element pins the style sheets'

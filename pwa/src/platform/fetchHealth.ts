@@ -1,5 +1,5 @@
 import { HEALTH_PATH } from '@vaultroom/shared';
-import type { FetchHealth } from '../core/createRelayMonitor.js';
+import type { FetchHealth } from '../core/ports.js';
 
 /**
  * `GET /healthz` on this origin, never from a cache (the service worker does not route it either).

@@ -1,25 +1,4 @@
-/** The person's answer to the browser's install dialog. */
-export type InstallOutcome = 'accepted' | 'dismissed';
-
-/** One install dialog the browser offers to show. It can be shown once. */
-export interface InstallPrompt {
-  show(): Promise<InstallOutcome>;
-}
-
-export interface InstallPromptListener {
-  /** The browser would install the app now, if asked through `prompt`. */
-  offered(prompt: InstallPrompt): void;
-  /** The app was installed, from this page's button or from the browser's own menu. */
-  installed(): void;
-}
-
-/** Where install offers come from: the browser, or a fake in tests. */
-export interface InstallPromptSource {
-  /** The page runs as the installed app (in its own window), not in a browser tab. */
-  isInstalled(): boolean;
-  /** Reports offers and installs from now on; returns the function that stops it. */
-  subscribe(listener: InstallPromptListener): () => void;
-}
+import type { InstallOutcome, InstallPromptSource } from '../core/ports.js';
 
 /**
  * Chromium's `BeforeInstallPromptEvent`, which no standard describes (so no DOM typing has it).

@@ -1,5 +1,5 @@
 import type { AccountView } from '@vaultroom/shared';
-import type { LastAccountStorage } from '../state/createAccountSession.js';
+import type { LastAccountStorage } from '../core/ports.js';
 
 const KEY = 'vaultroom.lastAccount';
 

@@ -2,13 +2,12 @@ import type { Sodium } from '@vaultroom/shared/crypto';
 import {
   createChatEngine,
   type AccountKeySecret,
-  type ChatEngine,
   type ChatIssue,
   type ChatTransport,
   type ChatTransportHandlers,
 } from '../core/chat/createChatEngine.js';
-import type { ChatKeystore, KeystoreOpening } from '../core/keystore/ChatKeystore.js';
-import type { KeystoreKey } from '../core/keystoreKeySink.js';
+import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
+import type { ChatOpening } from '../core/ports.js';
 import { openChatKeystore } from './openChatKeystore.js';
 
 let sodiumLoading: Promise<Sodium> | undefined;
@@ -48,10 +47,6 @@ export function describeThisDevice(agent: string = navigator.userAgent): string 
     table.find(([marker]) => agent.includes(marker))?.[1] ?? fallback;
   return `${pick(BROWSERS, 'Browser')} on ${pick(SYSTEMS, 'this device')}`;
 }
-
-export type ChatOpening =
-  | { readonly kind: 'open'; readonly engine: ChatEngine; readonly keystore: ChatKeystore }
-  | Exclude<KeystoreOpening, { kind: 'open' }>;
 
 /**
  * The chat of one signed-in account in this browser: its sealed IndexedDB store, opened with the

@@ -21,7 +21,7 @@ import {
   type StorageKeys,
   type WrapEntry,
 } from '../core/keystore/storageSecret.js';
-import type { KeystoreKey } from '../core/keystoreKeySink.js';
+import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
 import { createIndexedDbSealedStore } from './indexedDbSealedStore.js';
 import { KEY_FORMAT_ENTRY, migrateRecordKeys } from './migrateRecordKeys.js';
 

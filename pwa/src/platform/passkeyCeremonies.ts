@@ -10,14 +10,14 @@ import {
 } from '@simplewebauthn/browser';
 import { encodeBase64Url, KEYSTORE_PRF_SALT_LABEL } from '@vaultroom/shared';
 import type { AccountKeySecret } from '../core/chat/ChatEngine.js';
-import type { KeystoreKey } from '../core/keystoreKeySink.js';
+import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
 import {
   ACCOUNT_KEY_PRF_SALT_LABEL,
   keystorePrfSalt,
   separatePrfResult,
   withPrfRequest,
-} from '../core/prfExtension.js';
-import { PasskeyCancelledError, PasskeyUnavailableError } from '../core/passkeyErrors.js';
+} from '../core/account/prfExtension.js';
+import { PasskeyCancelledError, PasskeyUnavailableError } from '../core/account/passkeyErrors.js';
 
 export interface PasskeyResult {
   /** The response to post, with any PRF output removed. */

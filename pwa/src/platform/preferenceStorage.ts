@@ -1,11 +1,4 @@
-/** Device-local interface preferences: not secret, not synced, safe to lose. */
-export interface PreferenceStorage {
-  read(key: PreferenceKey): string | null;
-  write(key: PreferenceKey, value: string): void;
-}
-
-export type PreferenceKey = 'theme' | 'locale';
-
+import type { PreferenceStorage } from '../core/ports.js';
 const PREFIX = 'vaultroom.preference.';
 
 /**

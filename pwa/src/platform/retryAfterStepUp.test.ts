@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiRequestError } from '../core/ApiRequestError.js';
+import { ApiRequestError } from '../core/relay/ApiRequestError.js';
 import { retryAfterStepUp } from './retryAfterStepUp.js';
 
 const reauth = () => new ApiRequestError('REAUTH_REQUIRED', 'Confirm with your passkey', 403);

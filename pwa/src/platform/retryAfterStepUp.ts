@@ -1,4 +1,4 @@
-import { ApiRequestError } from '../core/ApiRequestError.js';
+import { ApiRequestError } from '../core/relay/ApiRequestError.js';
 
 /**
  * Runs `action`; if the relay answers REAUTH_REQUIRED (the session's last passkey verification is

@@ -1,31 +1,6 @@
 import { PUSH_API, type PushStatusView, type PushSubscriptionInput } from '@vaultroom/shared';
 import { call } from './accountsClient.js';
-
-/** What this browser can do about push while the app is closed. */
-export type PushSupport =
-  | 'supported'
-  /** iOS and iPadOS offer the Push API only to an app added to the home screen. */
-  | 'needs-home-screen'
-  | 'unsupported';
-
-/** The browser's Push API and the relay's push routes, as Settings uses them. */
-export interface WebPush {
-  support(): PushSupport;
-  permission(): NotificationPermission | 'unsupported';
-  /** The relay's side: available here, its VAPID key, this device's subscription. */
-  status(): Promise<PushStatusView>;
-  /**
-   * Asks for permission (call from a click: browsers refuse a prompt without one), subscribes
-   * with the relay's key and registers the subscription with the relay.
-   */
-  enable(publicKey: string, showSender: boolean): Promise<NotificationPermission>;
-  /** Registers the browser's current subscription again with another sender choice. */
-  setShowSender(showSender: boolean): Promise<void>;
-  /** Removes the subscription from the relay and the browser. */
-  disable(): Promise<void>;
-  /** Tells the service worker which language its notifications speak. */
-  rememberLocale(locale: string): void;
-}
+import type { WebPush } from '../core/ports.js';
 
 function isIos(): boolean {
   return (

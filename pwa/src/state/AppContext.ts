@@ -1,11 +1,13 @@
 import type { StaleDevicesResponse } from '@vaultroom/shared';
 import { createContext, useContext, type Accessor } from 'solid-js';
-import type { RelayStatus } from '../core/createRelayMonitor.js';
-import type { AccountsClient } from '../platform/accountsClient.js';
-import type { AuditClient } from '../platform/auditClient.js';
-import type { MessageNotifications } from '../platform/browserNotifications.js';
-import type { StoragePersistence } from '../platform/storagePersistence.js';
-import type { WebPush } from '../platform/webPush.js';
+import type { RelayStatus } from '../core/relay/createRelayMonitor.js';
+import type {
+  AccountsClient,
+  AuditClient,
+  MessageNotifications,
+  StoragePersistence,
+  WebPush,
+} from '../core/ports.js';
 import type { AccountSession } from './createAccountSession.js';
 import type { AppUpdate } from './createAppUpdate.js';
 import type { Chat } from './createChat.js';

@@ -1,25 +1,19 @@
 import type { AccountView, SignInNotice, SignedInResponse } from '@vaultroom/shared';
 import type { AccountKeySecret } from '../core/chat/ChatEngine.js';
 import { createEffect, createSignal, onCleanup, type Accessor } from 'solid-js';
-import { ApiRequestError } from '../core/ApiRequestError.js';
-import type { SessionConnection, SessionConnectionEvents } from '../core/createRelayConnection.js';
-import type { KeystoreKey, KeystoreKeySink } from '../core/keystoreKeySink.js';
-import type { AccountsClient } from '../platform/accountsClient.js';
+import { ApiRequestError } from '../core/relay/ApiRequestError.js';
+import type {
+  SessionConnection,
+  SessionConnectionEvents,
+} from '../core/relay/createRelayConnection.js';
+import type { KeystoreKey, KeystoreKeySink } from '../core/keystore/keystoreKeySink.js';
+import type { AccountsClient, LastAccountStorage } from '../core/ports.js';
 
 export type AccountState =
   | { readonly kind: 'checking' }
   /** `ended`: the relay ended this device's session (revoked, disabled), not the person. */
   | { readonly kind: 'signed-out'; readonly ended: boolean }
   | { readonly kind: 'signed-in'; readonly account: AccountView };
-
-/**
- * The last account signed in on this device (id, handle, names: nothing secret), so the app
- * opens offline on the conversations kept here instead of a sign-in page it cannot use.
- */
-export interface LastAccountStorage {
-  read(): AccountView | null;
-  write(account: AccountView | null): void;
-}
 
 export interface AccountSessionOptions {
   readonly client: AccountsClient;

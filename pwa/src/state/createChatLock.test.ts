@@ -3,9 +3,9 @@ import { createRoot, createSignal } from 'solid-js';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChatEngine } from '../core/chat/createChatEngine.js';
 import type { ChatKeystore } from '../core/keystore/ChatKeystore.js';
-import type { KeystoreKey } from '../core/keystoreKeySink.js';
-import { PasskeyCancelledError } from '../core/passkeyErrors.js';
-import type { ChatOpening } from '../platform/openChatEngine.js';
+import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
+import { PasskeyCancelledError } from '../core/account/passkeyErrors.js';
+import type { ChatOpening } from '../core/ports.js';
 import { createChatLock, type ChatLock, type ChatLockServices } from './createChatLock.js';
 
 const alice: AccountView = {

@@ -6,9 +6,9 @@ import type {
   ForgetPasskeyOutcome,
   KeystoreProtection,
 } from '../core/keystore/ChatKeystore.js';
-import type { KeystoreKey } from '../core/keystoreKeySink.js';
-import { PasskeyCancelledError } from '../core/passkeyErrors.js';
-import type { ChatOpening } from '../platform/openChatEngine.js';
+import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
+import { PasskeyCancelledError } from '../core/account/passkeyErrors.js';
+import type { ChatOpening } from '../core/ports.js';
 
 export interface ChatLockServices {
   /** The signed-in account, whose store this is. */

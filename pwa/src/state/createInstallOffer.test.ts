@@ -1,10 +1,6 @@
 import { createRoot } from 'solid-js';
 import { describe, expect, it } from 'vitest';
-import type {
-  InstallOutcome,
-  InstallPromptListener,
-  InstallPromptSource,
-} from '../platform/installPrompt.js';
+import type { InstallOutcome, InstallPromptListener, InstallPromptSource } from '../core/ports.js';
 import { createInstallOffer } from './createInstallOffer.js';
 
 /** A browser under the test's control: it offers prompts that answer `outcome`. */

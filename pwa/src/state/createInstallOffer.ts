@@ -1,9 +1,5 @@
 import { createSignal, onCleanup, type Accessor } from 'solid-js';
-import type {
-  InstallOutcome,
-  InstallPrompt,
-  InstallPromptSource,
-} from '../platform/installPrompt.js';
+import type { InstallOutcome, InstallPrompt, InstallPromptSource } from '../core/ports.js';
 
 export interface InstallOffer {
   /** The browser offers to install the app and it is not installed: show the install button. */

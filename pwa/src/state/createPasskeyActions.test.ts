@@ -1,6 +1,6 @@
 import type { SignedInResponse } from '@vaultroom/shared';
 import { describe, expect, it, vi } from 'vitest';
-import type { AccountsClient } from '../platform/accountsClient.js';
+import type { AccountsClient } from '../core/ports.js';
 import type { AccountSession } from './createAccountSession.js';
 import {
   SupersededError,

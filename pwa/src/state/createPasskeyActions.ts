@@ -1,7 +1,7 @@
 import type { PasskeyView } from '@vaultroom/shared';
 import type { AccountKeySecret } from '../core/chat/ChatEngine.js';
-import type { KeystoreKey } from '../core/keystoreKeySink.js';
-import type { AccountsClient } from '../platform/accountsClient.js';
+import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
+import type { AccountsClient } from '../core/ports.js';
 import type { AccountSession } from './createAccountSession.js';
 
 export interface PasskeyResult {

@@ -1,8 +1,8 @@
 import { createEffect, createSignal, type Accessor } from 'solid-js';
-import { chooseLocale } from '../core/chooseLocale.js';
-import type { Locale } from '../core/locales.js';
-import { parseThemePreference, type ThemePreference } from '../core/themePreference.js';
-import type { PreferenceStorage } from '../platform/preferenceStorage.js';
+import { chooseLocale } from '../core/preferences/chooseLocale.js';
+import type { Locale } from '../core/preferences/locales.js';
+import { parseThemePreference, type ThemePreference } from '../core/preferences/themePreference.js';
+import type { PreferenceStorage } from '../core/ports.js';
 
 export interface PreferencesOptions {
   readonly storage: PreferenceStorage;

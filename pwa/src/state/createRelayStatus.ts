@@ -3,7 +3,7 @@ import {
   createRelayMonitor,
   type RelayMonitorOptions,
   type RelayStatus,
-} from '../core/createRelayMonitor.js';
+} from '../core/relay/createRelayMonitor.js';
 
 export interface RelayStatusSignal {
   readonly status: Accessor<RelayStatus>;

@@ -11,7 +11,7 @@ import sodium from 'libsodium-wrappers';
 import { createRoot } from 'solid-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeBase64 } from '@vaultroom/shared';
-import type { AuditClient } from '../platform/auditClient.js';
+import type { AuditClient } from '../core/ports.js';
 import { createSecurityActivity } from './createSecurityActivity.js';
 
 const ORIGIN = 'vaultroom.test/audit';

@@ -8,14 +8,13 @@ import {
   rememberCheckpoint,
   type LogHistory,
   type LogProblem,
-} from '../core/checkLogHistory.js';
+} from '../core/audit/checkLogHistory.js';
 import {
   verifyAuditEvents,
   type CheckedAuditEvent,
   type LogIdentity,
-} from '../core/verifyAuditEvents.js';
-import type { AuditClient } from '../platform/auditClient.js';
-import type { CheckpointStorage } from '../platform/checkpointStorage.js';
+} from '../core/audit/verifyAuditEvents.js';
+import type { AuditClient, CheckpointStorage } from '../core/ports.js';
 
 /** What the security activity view needs from the platform, given by the composition root. */
 export interface SecurityActivityServices {

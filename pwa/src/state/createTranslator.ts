@@ -1,6 +1,6 @@
 import { flatten, resolveTemplate, translator, type Translator } from '@solid-primitives/i18n';
 import type { Accessor } from 'solid-js';
-import type { Locale } from '../core/locales.js';
+import type { Locale } from '../core/preferences/locales.js';
 import { en, type Dictionary } from '../i18n/en.js';
 import { fr } from '../i18n/fr.js';
 

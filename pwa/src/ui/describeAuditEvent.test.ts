@@ -1,7 +1,7 @@
 import { createRoot, createSignal } from 'solid-js';
 import { describe, expect, it } from 'vitest';
 import { SECURITY_EVENT_TYPES } from '@vaultroom/shared';
-import type { Locale } from '../core/locales.js';
+import type { Locale } from '../core/preferences/locales.js';
 import { createTranslator } from '../state/createTranslator.js';
 import { describeAuditEvent } from './describeAuditEvent.js';
 

@@ -1,6 +1,6 @@
 import { API_ERROR_CODES, type ApiErrorCode } from '@vaultroom/shared';
 import { describe, expect, it } from 'vitest';
-import { apiErrorFromResponse } from '../core/ApiRequestError.js';
+import { apiErrorFromResponse } from '../core/relay/ApiRequestError.js';
 import type { Translate } from '../state/createTranslator.js';
 import { describeError } from './describeError.js';
 

@@ -1,5 +1,5 @@
-import { ApiRequestError } from '../core/ApiRequestError.js';
-import { PasskeyCancelledError, PasskeyUnavailableError } from '../core/passkeyErrors.js';
+import { ApiRequestError } from '../core/relay/ApiRequestError.js';
+import { PasskeyCancelledError, PasskeyUnavailableError } from '../core/account/passkeyErrors.js';
 import { SupersededError } from '../state/createPasskeyActions.js';
 import type { Translate } from '../state/createTranslator.js';
 

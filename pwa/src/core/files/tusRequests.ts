@@ -1,5 +1,5 @@
 import { BLOB_API, TUS_CONTENT_TYPE, TUS_VERSION } from '@vaultroom/shared';
-import { ApiRequestError, apiErrorFromResponse } from '../ApiRequestError.js';
+import { ApiRequestError, apiErrorFromResponse } from '../relay/ApiRequestError.js';
 
 /** The requests of the relay's tus 1.0.0 blob API (PROTOCOL.md §2.10), one function each. */
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;

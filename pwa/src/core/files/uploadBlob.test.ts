@@ -1,6 +1,6 @@
 import { BLOB_API } from '@vaultroom/shared';
 import { describe, expect, it } from 'vitest';
-import type { ApiRequestError } from '../ApiRequestError.js';
+import type { ApiRequestError } from '../relay/ApiRequestError.js';
 import type { Fetch } from './tusRequests.js';
 import { uploadBlob } from './uploadBlob.js';
 

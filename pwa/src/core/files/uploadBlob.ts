@@ -1,4 +1,4 @@
-import { ApiRequestError } from '../ApiRequestError.js';
+import { ApiRequestError } from '../relay/ApiRequestError.js';
 import { appendUpload, createUpload, uploadOffset, type Fetch } from './tusRequests.js';
 
 export interface UploadPorts {

@@ -1,5 +1,5 @@
 import type { SealedStore } from '../chat/SealedStore.js';
-import type { KeystoreKey } from '../keystoreKeySink.js';
+import type { KeystoreKey } from './keystoreKeySink.js';
 
 /**
  * How this device's chat records are sealed at rest:

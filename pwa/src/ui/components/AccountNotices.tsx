@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
 import { For, Match, Switch, type JSX } from 'solid-js';
-import { formatDateTime } from '../../core/formatDateTime.js';
+import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { DevicesWaitingNotice } from './DevicesWaitingNotice.js';
 import { Icon } from './Icon.js';

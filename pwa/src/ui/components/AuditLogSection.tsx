@@ -11,7 +11,7 @@ import {
   type Accessor,
   type JSX,
 } from 'solid-js';
-import { formatDateTime } from '../../core/formatDateTime.js';
+import { formatDateTime } from '../format/formatDateTime.js';
 import { SECURITY_EVENT_TYPES } from '@vaultroom/shared';
 import { useApp } from '../../state/AppContext.js';
 import { auditEventIcon } from '../auditEventIcon.js';

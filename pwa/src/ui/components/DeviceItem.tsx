@@ -1,6 +1,6 @@
 import { LIMITS } from '@vaultroom/shared/protocol';
 import { Show, createSignal, type JSX } from 'solid-js';
-import { formatDateTime } from '../../core/formatDateTime.js';
+import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import type { OwnDevice } from '../../state/createChat.js';
 import { Icon } from './Icon.js';

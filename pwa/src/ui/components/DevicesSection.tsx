@@ -1,5 +1,5 @@
 import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
-import { formatDateTime } from '../../core/formatDateTime.js';
+import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import type { OwnDevice } from '../../state/createChat.js';
 import { DeviceItem } from './DeviceItem.js';

@@ -1,6 +1,6 @@
 import type { InviteView } from '@vaultroom/shared';
 import { Show, type JSX } from 'solid-js';
-import { formatDateTime } from '../../core/formatDateTime.js';
+import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { inviteStatus, inviteStatusLabel, roleName } from './inviteLabels.js';
 

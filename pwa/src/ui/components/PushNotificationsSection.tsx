@@ -1,5 +1,5 @@
 import { Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
-import { ApiRequestError } from '../../core/ApiRequestError.js';
+import { ApiRequestError } from '../../core/relay/ApiRequestError.js';
 import { useApp } from '../../state/AppContext.js';
 import { describeError } from '../describeError.js';
 

@@ -1,6 +1,6 @@
 import type { SessionView } from '@vaultroom/shared';
 import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
-import { formatDateTime } from '../../core/formatDateTime.js';
+import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { describeError } from '../describeError.js';
 import { Icon } from './Icon.js';

@@ -1,8 +1,8 @@
 import type { StaleDeviceView } from '@vaultroom/shared';
 import { For, Match, Switch, createResource, type JSX } from 'solid-js';
-import { formatByteSize } from '../../core/formatByteSize.js';
-import { formatDateTime } from '../../core/formatDateTime.js';
-import { formatDuration } from '../../core/formatDuration.js';
+import { formatByteSize } from '../format/formatByteSize.js';
+import { formatDateTime } from '../format/formatDateTime.js';
+import { formatDuration } from '../format/formatDuration.js';
 import { useApp } from '../../state/AppContext.js';
 import { SectionLoadError } from './SectionLoadError.js';
 

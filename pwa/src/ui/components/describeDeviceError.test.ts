@@ -1,7 +1,7 @@
 import { DeliveryError } from '@vaultroom/shared/client';
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../core/chat/ChatError.js';
-import { PasskeyCancelledError } from '../../core/passkeyErrors.js';
+import { PasskeyCancelledError } from '../../core/account/passkeyErrors.js';
 import type { Translate } from '../../state/createTranslator.js';
 import { describeDeviceError } from './describeDeviceError.js';
 

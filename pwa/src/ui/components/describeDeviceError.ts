@@ -1,6 +1,6 @@
 import { DeliveryError } from '@vaultroom/shared/client';
 import { isChatError } from '../../core/chat/ChatError.js';
-import { PasskeyCancelledError } from '../../core/passkeyErrors.js';
+import { PasskeyCancelledError } from '../../core/account/passkeyErrors.js';
 import type { Translate } from '../../state/createTranslator.js';
 import { describeError } from '../describeError.js';
 import { describeChatError } from './chat/describeChatError.js';

@@ -1,6 +1,6 @@
 import type { InviteView, Role, UserView } from '@vaultroom/shared';
 import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
-import { formatDateTime } from '../../core/formatDateTime.js';
+import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { AuditLogSection } from '../components/AuditLogSection.js';
 import { Icon } from '../components/Icon.js';

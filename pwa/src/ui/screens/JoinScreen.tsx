@@ -6,9 +6,9 @@ import {
   type InviteInspectResponse,
 } from '@vaultroom/shared';
 import { Match, Show, Switch, createSignal, onMount, type JSX } from 'solid-js';
-import { ApiRequestError } from '../../core/ApiRequestError.js';
-import { PasskeyUnavailableError } from '../../core/passkeyErrors.js';
-import { readInviteFragment } from '../../core/readInviteFragment.js';
+import { ApiRequestError } from '../../core/relay/ApiRequestError.js';
+import { PasskeyUnavailableError } from '../../core/account/passkeyErrors.js';
+import { readInviteFragment } from '../../core/account/readInviteFragment.js';
 import { useApp } from '../../state/AppContext.js';
 import { BrandMark } from '../components/BrandMark.js';
 import { Icon } from '../components/Icon.js';

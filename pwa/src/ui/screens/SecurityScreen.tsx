@@ -1,8 +1,8 @@
 import { A } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
 import { For, Match, Show, Switch, createMemo, onMount, type JSX } from 'solid-js';
-import { formatDateTime } from '../../core/formatDateTime.js';
-import type { EventProofState } from '../../core/verifyAuditEvents.js';
+import { formatDateTime } from '../format/formatDateTime.js';
+import type { EventProofState } from '../../core/audit/verifyAuditEvents.js';
 import { useApp } from '../../state/AppContext.js';
 import { createSecurityActivity } from '../../state/createSecurityActivity.js';
 import { auditEventIcon } from '../auditEventIcon.js';

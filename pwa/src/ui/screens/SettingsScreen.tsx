@@ -1,9 +1,9 @@
 import { A, useNavigate } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
 import { For, Show, createMemo, createSignal, type JSX } from 'solid-js';
-import { formatDuration } from '../../core/formatDuration.js';
-import { LOCALES } from '../../core/locales.js';
-import { THEME_PREFERENCES, type ThemePreference } from '../../core/themePreference.js';
+import { formatDuration } from '../format/formatDuration.js';
+import { LOCALES } from '../../core/preferences/locales.js';
+import { THEME_PREFERENCES, type ThemePreference } from '../../core/preferences/themePreference.js';
 import { LOCALE_NAMES } from '../../i18n/localeNames.js';
 import { useApp } from '../../state/AppContext.js';
 import { Icon } from '../components/Icon.js';

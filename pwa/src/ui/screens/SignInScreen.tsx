@@ -1,5 +1,5 @@
 import { Show, createSignal, onCleanup, onMount, type JSX } from 'solid-js';
-import { ApiRequestError } from '../../core/ApiRequestError.js';
+import { ApiRequestError } from '../../core/relay/ApiRequestError.js';
 import { useApp } from '../../state/AppContext.js';
 import { BrandMark } from '../components/BrandMark.js';
 import { Icon } from '../components/Icon.js';

@@ -4,7 +4,7 @@ import { isVerified, type GroupState } from '../../../core/chat/chatRecords.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { describeChatError } from './describeChatError.js';
-import { splitHandles } from '../../../core/splitHandles.js';
+import { splitHandles } from '../../../core/account/splitHandles.js';
 import { HandlesInput } from './HandlesInput.js';
 import { SafetyNumberPanel } from './SafetyNumberPanel.js';
 

@@ -1,6 +1,6 @@
 import { Show, createSignal, type JSX } from 'solid-js';
 import { useApp } from '../../../state/AppContext.js';
-import { splitHandles } from '../../../core/splitHandles.js';
+import { splitHandles } from '../../../core/account/splitHandles.js';
 import { describeChatError } from './describeChatError.js';
 import { HandlesInput } from './HandlesInput.js';
 

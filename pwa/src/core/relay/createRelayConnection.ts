@@ -6,7 +6,7 @@ import {
   type SocketFactory,
   type SocketPort,
 } from '@vaultroom/shared/client';
-import type { ChatTransport, ChatTransportHandlers } from './chat/createChatEngine.js';
+import type { ChatTransport, ChatTransportHandlers } from '../chat/createChatEngine.js';
 
 /** What the account session hears from the connection while signed in. */
 export interface SessionConnectionEvents {

@@ -1,4 +1,5 @@
 import type { HealthReport } from '@vaultroom/shared';
+import type { Connectivity, FetchHealth } from '../ports.js';
 import { parseHealthReport } from './parseHealthReport.js';
 
 /** Why the last health check failed while the browser believed it was online. */
@@ -9,18 +10,6 @@ export type RelayStatus =
   | { readonly kind: 'connected'; readonly report: HealthReport; readonly checkedAt: number }
   | { readonly kind: 'unreachable'; readonly reason: UnreachableReason; readonly checkedAt: number }
   | { readonly kind: 'offline' };
-
-/** One `GET /healthz`; rejects only when no response arrived. */
-export type FetchHealth = (
-  signal: AbortSignal,
-) => Promise<{ readonly httpStatus: number; readonly body: unknown }>;
-
-/** The browser's own idea of connectivity. `online` is a hint only: the check decides. */
-export interface Connectivity {
-  isOnline(): boolean;
-  /** Calls `listener` on each `online`/`offline` event; returns the unsubscribe function. */
-  subscribe(listener: (online: boolean) => void): () => void;
-}
 
 export interface RelayMonitorOptions {
   readonly fetchHealth: FetchHealth;

@@ -11,7 +11,7 @@ import {
   type ClientFrame,
 } from '@vaultroom/shared/protocol';
 import { describe, expect, it } from 'vitest';
-import type { ChatTransportHandlers } from './chat/createChatEngine.js';
+import type { ChatTransportHandlers } from '../chat/createChatEngine.js';
 import { createRelayConnection } from './createRelayConnection.js';
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

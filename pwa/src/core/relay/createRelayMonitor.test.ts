@@ -1,10 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createRelayMonitor,
-  type Connectivity,
-  type FetchHealth,
-  type RelayStatus,
-} from './createRelayMonitor.js';
+import type { Connectivity, FetchHealth } from '../ports.js';
+import { createRelayMonitor, type RelayStatus } from './createRelayMonitor.js';
 
 const report = { status: 'ok', version: '1.2.3', uptimeSeconds: 60, database: 'ok' } as const;
 
