@@ -18,24 +18,27 @@
  *   npx tsx --conditions=source bench/crypto.ts --smoke           seconds: checks the harness
  *   npx tsx --conditions=source bench/crypto.ts --json out.json   also writes {"figures":[...]}
  */
-import { createRequire } from 'node:module';
 import sodium from 'libsodium-wrappers';
+import { aeadAndSign, bareAead, directAead, handshakePrimitives } from './crypto/baselines.js';
+import { group, handshakes, ratchet } from './crypto/candidates.js';
 import {
-  createMemoryStores,
-  createPrekeyBundle,
-  createSenderKey,
-  decodeRatchetMessage,
-  decryptMessage,
-  encryptMessage,
-  generateDeviceKeys,
-  generateOneTimePrekeys,
-  groupEncrypt,
-  initiateSession,
-  receiveMessage,
-  sendMessage,
-  systemRandom,
-  type SessionState,
-} from '@vaultroom/shared/crypto';
+  interleave as interleaveRounds,
+  perSecond,
+  ratioOf,
+  round0,
+  round2,
+  sinkBit,
+  type Pair,
+} from './crypto/measure.js';
+import {
+  nativeAead,
+  nativeBlake2b,
+  nativeEd25519,
+  nativeX25519,
+  wasmBlake2b,
+  wasmEd25519,
+  wasmX25519,
+} from './crypto/wasmVsNative.js';
 import { benchArgs } from './lib/benchArgs.js';
 import type { Figure } from './lib/Figure.js';
 import { median } from './lib/median.js';
@@ -46,375 +49,12 @@ const SMOKE = args.smoke;
 const ROUNDS = SMOKE ? 3 : 21;
 /** Operations per timed chunk: about 20–60 ms each on a quiet machine, a few in a smoke run. */
 const scale = (n: number) => (SMOKE ? Math.max(1, Math.ceil(n / 20)) : n);
-const MESSAGE_BYTES = 200;
 const RATCHET_GOAL = 2;
 
-await sodium.ready;
-
-/** The sodium-native functions used here (it ships no types); outputs go into given buffers. */
-interface NativeSodium {
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-    ciphertext: Uint8Array,
-    message: Uint8Array,
-    ad: Uint8Array | null,
-    nsec: null,
-    nonce: Uint8Array,
-    key: Uint8Array,
-  ): number;
-  crypto_aead_xchacha20poly1305_ietf_decrypt(
-    message: Uint8Array,
-    nsec: null,
-    ciphertext: Uint8Array,
-    ad: Uint8Array | null,
-    nonce: Uint8Array,
-    key: Uint8Array,
-  ): number;
-  crypto_scalarmult(shared: Uint8Array, secretKey: Uint8Array, publicKey: Uint8Array): void;
-  crypto_generichash(out: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
-  crypto_sign_detached(signature: Uint8Array, message: Uint8Array, secretKey: Uint8Array): void;
-}
-const native = createRequire(import.meta.url)('sodium-native') as NativeSodium;
-
-/** libsodium's WebAssembly exports behind libsodium-wrappers (u64 lengths as two halves). */
-interface WasmLibsodium {
-  readonly HEAPU8: Uint8Array;
-  _malloc(size: number): number;
-  _crypto_aead_xchacha20poly1305_ietf_encrypt(...args: number[]): number;
-  _crypto_aead_xchacha20poly1305_ietf_decrypt(...args: number[]): number;
-}
-const wasm = (sodium as unknown as { readonly libsodium: WasmLibsodium }).libsodium;
-
-const random = systemRandom(sodium);
-const message = sodium.randombytes_buf(MESSAGE_BYTES);
-const aeadKey = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
-const ad = sodium.randombytes_buf(64);
-let sink = 0;
-/** Keeps a result alive, so no engine can skip the work that made it. */
-const use = (bytes: Uint8Array) => {
-  sink ^= bytes[0] ?? 0;
-};
-
-/** Microseconds per call of `body`, over n calls. */
-function cost(n: number, body: () => void): number {
-  const start = performance.now();
-  for (let i = 0; i < n; i++) body();
-  return ((performance.now() - start) * 1000) / n;
-}
-async function costAsync(n: number, body: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < n; i++) await body();
-  return ((performance.now() - start) * 1000) / n;
-}
-
-// --- Baselines -------------------------------------------------------------------------------
-
-/**
- * One message with nothing but the AEAD through libsodium-wrappers: a fresh nonce from the same
- * random source the ratchet uses, 64 bytes of associated data, encrypt then decrypt.
- */
-const bareAead = (n: number) =>
-  cost(n, () => {
-    const nonce = random(24);
-    const sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-      message,
-      ad,
-      null,
-      nonce,
-      aeadKey,
-    );
-    use(sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed, ad, nonce, aeadKey));
-  });
-
-/**
- * The same, calling libsodium's WebAssembly exports directly as the ratchet does: inputs copied
- * into memory allocated once, each result copied out into a new array.
- */
-const WASM_AT = wasm._malloc(1024);
-const [W_KEY, W_NONCE, W_AD, W_PLAIN, W_SEALED, W_OPENED] = [0, 32, 64, 128, 384, 640].map(
-  (offset) => WASM_AT + offset,
-) as [number, number, number, number, number, number];
-const directAead = (n: number) =>
-  cost(n, () => {
-    const nonce = random(24);
-    let heap = wasm.HEAPU8;
-    heap.set(aeadKey, W_KEY);
-    heap.set(nonce, W_NONCE);
-    heap.set(ad, W_AD);
-    heap.set(message, W_PLAIN);
-    wasm._crypto_aead_xchacha20poly1305_ietf_encrypt(
-      W_SEALED,
-      0,
-      W_PLAIN,
-      MESSAGE_BYTES,
-      0,
-      W_AD,
-      ad.length,
-      0,
-      0,
-      W_NONCE,
-      W_KEY,
-    );
-    heap = wasm.HEAPU8;
-    const sealed = heap.slice(W_SEALED, W_SEALED + MESSAGE_BYTES + 16);
-    heap.set(sealed, W_SEALED);
-    const status = wasm._crypto_aead_xchacha20poly1305_ietf_decrypt(
-      W_OPENED,
-      0,
-      0,
-      W_SEALED,
-      sealed.length,
-      0,
-      W_AD,
-      ad.length,
-      0,
-      W_NONCE,
-      W_KEY,
-    );
-    if (status !== 0) throw new Error('direct AEAD baseline does not authenticate');
-    use(wasm.HEAPU8.slice(W_OPENED, W_OPENED + MESSAGE_BYTES));
-  });
-
-/** A group message's primitives bare: AEAD encrypt of the padded size, then an Ed25519 signature. */
-const signing = sodium.crypto_sign_keypair();
-const padded = sodium.randombytes_buf(256);
-const aeadAndSign = (n: number) =>
-  cost(n, () => {
-    const sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-      padded,
-      ad,
-      null,
-      random(24),
-      aeadKey,
-    );
-    use(sodium.crypto_sign_detached(sealed, signing.privateKey));
-  });
-
-/**
- * A handshake's public-key operations bare, both sides: 4 Ed25519 verifications (three on the
- * bundle, one on the initiator's DH key), 3 X25519 base-point and 11 X25519 multiplications (5
- * initiator, 4 responder, 2 for the responder's first ratchet step), one X-Wing encapsulation and
- * one decapsulation.
- */
-const xwing = sodium.crypto_kem_xwing_keypair();
-const signedKey = sodium.randombytes_buf(32);
-const keySignature = sodium.crypto_sign_detached(signedKey, signing.privateKey);
-const handshakePrimitives = (n: number) =>
-  cost(n, () => {
-    for (let i = 0; i < 4; i++) {
-      if (!sodium.crypto_sign_verify_detached(keySignature, signedKey, signing.publicKey)) {
-        throw new Error('baseline signature does not verify');
-      }
-    }
-    const secret = random(32);
-    let point = signedKey;
-    for (let i = 0; i < 3; i++) point = sodium.crypto_scalarmult_base(secret);
-    for (let i = 0; i < 11; i++) use(sodium.crypto_scalarmult(secret, point));
-    const { ciphertext } = sodium.crypto_kem_xwing_enc_deterministic(xwing.publicKey, random(64));
-    use(sodium.crypto_kem_xwing_dec(ciphertext, xwing.privateKey));
-  });
-
-// --- Candidates ------------------------------------------------------------------------------
-
-// Two connected sessions in steady state (one sending chain, no DH step per message).
-const alice = generateDeviceKeys(sodium, { now: 0, oneTimePrekeys: 1 });
-const bob = generateDeviceKeys(sodium, { now: 0, oneTimePrekeys: 1 });
-const aliceStores = createMemoryStores(alice);
-const bobStores = createMemoryStores(bob);
-await aliceStores.sessions.storeSession(
-  'bob',
-  initiateSession(
-    sodium,
-    alice.identity,
-    createPrekeyBundle(bob.identity, bob.signedPrekey, bob.pqPrekey),
-    0,
-  ),
-);
-await receiveMessage(
-  sodium,
-  bobStores,
-  bob.identity,
-  'alice',
-  await sendMessage(sodium, aliceStores.sessions, 'bob', message),
-);
-await receiveMessage(
-  sodium,
-  aliceStores,
-  alice.identity,
-  'bob',
-  await sendMessage(sodium, bobStores.sessions, 'alice', message),
-);
-function stored(stores: typeof aliceStores, address: string): SessionState {
-  const session = stores.peekSession(address);
-  if (!session) throw new Error(`no session with ${address}`);
-  return session;
-}
-let sender = stored(aliceStores, 'bob');
-let receiver = stored(bobStores, 'alice');
-
-/** A ratchet message end to end: encrypt, parse, decrypt (what sendMessage/receiveMessage do). */
-const ratchet = (n: number) =>
-  cost(n, () => {
-    const out = encryptMessage(sodium, sender, message);
-    sender = out.session;
-    const opened = decryptMessage(sodium, receiver, decodeRatchetMessage(out.message));
-    receiver = opened.session;
-    use(opened.content);
-  });
-
-let senderKey = createSenderKey(sodium, new Uint8Array(16));
-const group = (n: number) =>
-  cost(n, () => {
-    const out = groupEncrypt(sodium, senderKey, message);
-    senderKey = out.state;
-    use(out.message);
-  });
-
-/**
- * Handshakes against a fresh responder holding enough one-time prekeys (made before timing):
- * the initiator verifies the bundle, 4 DHs + X-Wing encapsulation, first message; the responder
- * 4 DHs + X-Wing decapsulation and the first decrypt; stores in memory.
- */
-async function handshakes(n: number): Promise<number> {
-  const responder = generateDeviceKeys(sodium, { now: 0, oneTimePrekeys: 0 });
-  const prekeys = generateOneTimePrekeys(sodium, 1, n);
-  const stores = createMemoryStores({ ...responder, oneTimePrekeys: prekeys });
-  let i = 0;
-  return costAsync(n, async () => {
-    const bundle = createPrekeyBundle(
-      responder.identity,
-      responder.signedPrekey,
-      responder.pqPrekey,
-      prekeys[i++],
-    );
-    const session = initiateSession(sodium, alice.identity, bundle, 0);
-    const first = encryptMessage(sodium, session, message).message;
-    await receiveMessage(sodium, stores, responder.identity, `peer${i}`, first);
-  });
-}
-
-// --- WebAssembly against native ----------------------------------------------------------------
-
-const nativeKey = Buffer.from(aeadKey);
-const nativeSealed = Buffer.alloc(MESSAGE_BYTES + 16);
-const nativeOpened = Buffer.alloc(MESSAGE_BYTES);
-const nativeNonce = Buffer.alloc(24);
-const nativeAead = (n: number) =>
-  cost(n, () => {
-    nativeNonce.set(random(24));
-    native.crypto_aead_xchacha20poly1305_ietf_encrypt(
-      nativeSealed,
-      message,
-      ad,
-      null,
-      nativeNonce,
-      nativeKey,
-    );
-    native.crypto_aead_xchacha20poly1305_ietf_decrypt(
-      nativeOpened,
-      null,
-      nativeSealed,
-      ad,
-      nativeNonce,
-      nativeKey,
-    );
-    use(nativeOpened);
-  });
-
-const dhSecret = sodium.randombytes_buf(32);
-const dhPublic = sodium.crypto_scalarmult_base(sodium.randombytes_buf(32));
-const wasmX25519 = (n: number) =>
-  cost(n, () => {
-    use(sodium.crypto_scalarmult(dhSecret, dhPublic));
-  });
-const nativeShared = Buffer.alloc(32);
-const nativeX25519 = (n: number) =>
-  cost(n, () => {
-    native.crypto_scalarmult(nativeShared, dhSecret, dhPublic);
-    use(nativeShared);
-  });
-
-const wasmBlake2b = (n: number) =>
-  cost(n, () => {
-    use(sodium.crypto_generichash(64, message, aeadKey));
-  });
-const nativeHash = Buffer.alloc(64);
-const nativeBlake2b = (n: number) =>
-  cost(n, () => {
-    native.crypto_generichash(nativeHash, message, nativeKey);
-    use(nativeHash);
-  });
-
-const wasmEd25519 = (n: number) =>
-  cost(n, () => {
-    use(sodium.crypto_sign_detached(message, signing.privateKey));
-  });
-const nativeSigningKey = Buffer.from(signing.privateKey);
-const nativeSignature = Buffer.alloc(64);
-const nativeEd25519 = (n: number) =>
-  cost(n, () => {
-    native.crypto_sign_detached(nativeSignature, message, nativeSigningKey);
-    use(nativeSignature);
-  });
-
-// The two builds must compute the same thing, or the comparison means nothing.
-{
-  const wasmSealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-    message,
-    ad,
-    null,
-    nativeNonce,
-    aeadKey,
-  );
-  native.crypto_aead_xchacha20poly1305_ietf_encrypt(
-    nativeSealed,
-    message,
-    ad,
-    null,
-    nativeNonce,
-    nativeKey,
-  );
-  native.crypto_scalarmult(nativeShared, dhSecret, dhPublic);
-  native.crypto_generichash(nativeHash, message, nativeKey);
-  native.crypto_sign_detached(nativeSignature, message, nativeSigningKey);
-  const same =
-    nativeSealed.equals(wasmSealed) &&
-    nativeShared.equals(sodium.crypto_scalarmult(dhSecret, dhPublic)) &&
-    nativeHash.equals(sodium.crypto_generichash(64, message, aeadKey)) &&
-    nativeSignature.equals(sodium.crypto_sign_detached(message, signing.privateKey));
-  if (!same) throw new Error('sodium-native and libsodium-wrappers disagree');
-}
-
-// --- Interleaved rounds ----------------------------------------------------------------------
-
-interface Pair {
-  readonly candidate: number[];
-  readonly baseline: number[];
-}
-
-/** ROUNDS rounds of candidate and baseline, alternating which goes first (A B, B A, …). */
-async function interleave(
+const interleave = (
   candidate: () => number | Promise<number>,
   baseline: () => number | Promise<number>,
-): Promise<Pair> {
-  const pair: Pair = { candidate: [], baseline: [] };
-  for (let r = 0; r < ROUNDS; r++) {
-    if (r % 2 === 0) {
-      pair.candidate.push(await candidate());
-      pair.baseline.push(await baseline());
-    } else {
-      pair.baseline.push(await baseline());
-      pair.candidate.push(await candidate());
-    }
-  }
-  return pair;
-}
-
-/** Median of the pairwise ratios of `a` over `b`. */
-const ratioOf = (a: readonly number[], b: readonly number[]) =>
-  median(a.map((x, i) => x / (b[i] ?? Number.NaN)));
-const perSecond = (micros: readonly number[]) => micros.map((us) => 1e6 / us);
-const round2 = (x: number) => Math.round(x * 100) / 100;
-const round0 = (x: number) => Math.round(x);
+): Promise<Pair> => interleaveRounds(ROUNDS, candidate, baseline);
 
 const cpuStart = process.cpuUsage();
 const wallStart = performance.now();
@@ -542,7 +182,7 @@ console.log(
 );
 console.log(
   `wall ${((performance.now() - wallStart) / 1000).toFixed(1)} s, process CPU ` +
-    `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (check ${sink & 1})`,
+    `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (check ${sinkBit()})`,
 );
 console.log(
   `goal "ratchet message ≤ ${RATCHET_GOAL}× bare AEAD": ${ratchetRatio <= RATCHET_GOAL ? 'met' : 'NOT MET'} ` +

@@ -28,7 +28,7 @@ import { benchArgs } from '../lib/benchArgs.js';
 import type { Figure } from '../lib/Figure.js';
 import { median } from '../lib/median.js';
 import { reportFigures } from '../lib/reportFigures.js';
-import { spawnServer } from '../lib/spawnServer.js';
+import { startRelayProcess } from '../../relay/test/relayProcess.js';
 import { launchChromium } from './launchChromium.js';
 import { measureLoad, QUIET_MS, type LoadMeasurement, type Transfer } from './measureLoad.js';
 import type { Category, FormFactor, LighthouseResult } from './runLighthouse.js';
@@ -72,27 +72,9 @@ const pwaDir = path.join(work, 'pwa');
 fs.cpSync(builtPwa, pwaDir, { recursive: true });
 const dataDir = path.join(work, 'data');
 fs.mkdirSync(dataDir);
-const relay = await spawnServer(
-  [
-    process.execPath,
-    cli,
-    'serve',
-    '--port',
-    '0',
-    '--http-port',
-    '0',
-    '--data-dir',
-    dataDir,
-    '--pwa-dir',
-    pwaDir,
-  ],
-  {
-    env: { VAULTROOM_LOG_LEVEL: 'info' },
-    ready: (line) => line['msg'] === 'relay listening',
-  },
-);
-const caPem = fs.readFileSync(path.join(dataDir, 'tls', 'ca.pem'), 'utf8');
-const url = `https://vaultroom.local:${String(relay.ready['httpsPort'])}/sign-in`;
+const relay = await startRelayProcess({ dataDir, args: ['--pwa-dir', pwaDir], keepLogs: false });
+const caPem = relay.caPem();
+const url = `https://vaultroom.local:${String(relay.httpsPort)}/sign-in`;
 const problems: string[] = [];
 // Loaded before any page is measured, so that it takes no CPU from the loads being timed.
 await loadingLighthouse;
@@ -125,7 +107,7 @@ function encodedBodyBytes(href: string): Promise<number> {
 }
 
 async function shutdown(): Promise<void> {
-  await relay.stop();
+  await relay.stop('SIGTERM', 10_000);
   fs.rmSync(work, { recursive: true, force: true });
 }
 

@@ -13,16 +13,14 @@
  *
  *   npm run build && npx tsx bench/relay/restartToHealthy.ts [--runs 9] [--pwa-dir <dir>]
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startRelayProcess } from '../../relay/test/relayProcess.js';
 import { median } from '../lib/median.js';
 import { processCpuMicros } from '../lib/processStats.js';
-
-const CLI = fileURLToPath(new URL('../../relay/dist/cli.js', import.meta.url));
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -61,46 +59,18 @@ async function startOnce(
   pwa: string,
 ): Promise<{ listeningMs: number; healthyMs: number; cpuMs: number }> {
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--http-port', '0', '--data-dir', dataDir, '--pwa-dir', pwa],
-    { env: { ...process.env, VAULTROOM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const relay = await startRelayProcess({ dataDir, args: ['--pwa-dir', pwa], keepLogs: false });
   try {
-    const { port, listeningMs } = await new Promise<{ port: number; listeningMs: number }>(
-      (resolve, reject) => {
-        let buffered = '';
-        child.once('exit', (code) => {
-          reject(new Error(`relay exited with ${String(code)} before listening`));
-        });
-        child.stdout.on('data', (chunk: Buffer) => {
-          buffered += chunk.toString();
-          const lines = buffered.split('\n');
-          buffered = lines.pop() ?? '';
-          for (const line of lines) {
-            const record = JSON.parse(line) as Record<string, unknown>;
-            if (record['msg'] === 'relay listening') {
-              resolve({
-                port: record['httpsPort'] as number,
-                listeningMs: performance.now() - started,
-              });
-            }
-          }
-        });
-      },
-    );
-    while ((await healthz(port)) !== 200) {
+    const listeningMs = relay.startedInMs;
+    while ((await healthz(relay.httpsPort)) !== 200) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const healthyMs = performance.now() - started;
     // The relay's own CPU time to healthy: what the start costs, whatever else shares the cores.
-    const cpuMs = processCpuMicros(child.pid ?? 0) / 1000;
+    const cpuMs = processCpuMicros(relay.pid) / 1000;
     return { listeningMs, healthyMs, cpuMs };
   } finally {
-    child.removeAllListeners('exit');
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await gone;
+    await relay.stop('SIGKILL');
   }
 }
 

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnServer, type SpawnServerOptions } from './spawnServer.js';
 
 /** The built CLI, as an operator runs it; integration tests never import the relay in-process. */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -13,12 +14,12 @@ export interface RelayProcess {
   readonly dataDir: string;
   readonly httpsPort: number;
   readonly httpPort: number | null;
+  readonly pid: number;
   /**
    * Milliseconds from spawning the process to the relay listening, which is when `/healthz`
-   * first answers 200 (the same listener serves it, a few milliseconds later at most). Given by
-   * startRelayProcess; other helpers that start a relay may leave it out.
+   * first answers 200 (the same listener serves it, a few milliseconds later at most).
    */
-  readonly startedInMs?: number;
+  readonly startedInMs: number;
   /** Every JSON log record the relay wrote so far. */
   readonly logs: Record<string, unknown>[];
   readonly caPem: () => string;
@@ -26,8 +27,14 @@ export interface RelayProcess {
   readonly adminInvite: () => string | null;
   /** Everything the relay wrote to standard error. */
   readonly stderr: () => string;
-  /** Sends a signal and resolves with the exit code and how long the exit took. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+  /**
+   * Sends a signal (SIGTERM unless told) and resolves with the exit code and how long the exit
+   * took; with `forceAfterMs`, sends SIGKILL if the relay is still there by then.
+   */
+  stop(
+    signal?: NodeJS.Signals,
+    forceAfterMs?: number,
+  ): Promise<{ code: number | null; ms: number }>;
 }
 
 export function makeDataDir(): string {
@@ -73,87 +80,67 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
-/** Starts `vaultroom serve` on a random HTTPS port and waits until it is listening. */
-export function startRelayProcess(
-  options: {
-    dataDir?: string;
-    httpPort?: number;
-    args?: string[];
-    env?: Record<string, string>;
-  } = {},
-): Promise<RelayProcess> {
-  const dataDir = options.dataDir ?? makeDataDir();
-  const args = [
-    CLI,
-    'serve',
-    '--port',
-    '0',
-    '--http-port',
-    String(options.httpPort ?? 0),
-    '--data-dir',
-    dataDir,
-    ...(options.args ?? []),
-  ];
-  const spawnedAt = performance.now();
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, VAULTROOM_LOG_LEVEL: 'info', ...options.env },
-  });
-  // A test that times out never reaches its cleanup: the relay must not outlive the test worker.
-  const killWithWorker = () => child.kill('SIGKILL');
-  process.once('exit', killWithWorker);
-  child.once('exit', () => process.removeListener('exit', killWithWorker));
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  let buffered = '';
+export interface RelayProcessOptions extends Pick<
+  SpawnServerOptions,
+  'env' | 'raiseOpenFileLimit' | 'launcher' | 'keepLogs'
+> {
+  /** A fresh temporary directory unless given (a restart passes the previous one). */
+  readonly dataDir?: string;
+  /** The redirect listener's port; 0 (the default) picks a free one. */
+  readonly httpPort?: number;
+  /** More `vaultroom serve` options. */
+  readonly args?: readonly string[];
+  /** Options for Node itself, before the CLI (e.g. `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
+  /** Where the relay's files are readable from here, when `launcher` moves them (a tmpfs). */
+  readonly visibleDataDir?: (pid: number) => string;
+}
 
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`relay did not start in time; stderr: ${stderr}`));
-    }, 30_000);
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`relay exited with ${String(code)} before listening; stderr: ${stderr}`));
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const record = JSON.parse(line) as Record<string, unknown>;
-        logs.push(record);
-        if (record['msg'] !== 'relay listening') continue;
-        const startedInMs = performance.now() - spawnedAt;
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        const httpsPort = record['httpsPort'] as number;
-        resolve({
-          child,
-          dataDir,
-          httpsPort,
-          httpPort: (record['httpPort'] as number | null) ?? null,
-          startedInMs,
-          logs,
-          caPem: () => fs.readFileSync(path.join(dataDir, 'tls', 'ca.pem'), 'utf8'),
-          adminInvite: () => /https:\/\/\S+\/join#invite=[A-Za-z0-9_-]+/.exec(stderr)?.[0] ?? null,
-          stderr: () => stderr,
-          stop(signal = 'SIGTERM') {
-            const started = Date.now();
-            return new Promise((done) => {
-              // Already gone, by its own exit or a signal: no 'exit' event is coming.
-              if (child.exitCode !== null || child.signalCode !== null) {
-                done({ code: child.exitCode, ms: 0 });
-                return;
-              }
-              child.once('exit', (code) => {
-                done({ code, ms: Date.now() - started });
-              });
-              child.kill(signal);
-            });
-          },
-        });
-      }
-    });
-  });
+/**
+ * Starts `vaultroom serve` on a random loopback HTTPS port and waits until it is listening: the
+ * one relay spawner of the integration tests, the browser tests and the benches.
+ */
+export async function startRelayProcess(options: RelayProcessOptions = {}): Promise<RelayProcess> {
+  const dataDir = options.dataDir ?? makeDataDir();
+  const server = await spawnServer(
+    [
+      process.execPath,
+      ...(options.nodeArgs ?? []),
+      CLI,
+      'serve',
+      '--port',
+      '0',
+      '--http-port',
+      String(options.httpPort ?? 0),
+      '--data-dir',
+      dataDir,
+      ...(options.args ?? []),
+    ],
+    {
+      ...options,
+      env: { VAULTROOM_LOG_LEVEL: 'info', ...options.env },
+      ready: (line) => line['msg'] === 'relay listening',
+    },
+  );
+  const { ready } = server;
+  const readCa = () => fs.readFileSync(path.join(dataDir, 'tls', 'ca.pem'), 'utf8');
+  // Read at once from a tmpfs of the relay's own, which goes when the relay exits.
+  const movedCa =
+    options.visibleDataDir === undefined
+      ? null
+      : fs.readFileSync(path.join(options.visibleDataDir(server.pid), 'tls', 'ca.pem'), 'utf8');
+  return {
+    child: server.child,
+    pid: server.pid,
+    dataDir,
+    httpsPort: ready['httpsPort'] as number,
+    httpPort: (ready['httpPort'] as number | null | undefined) ?? null,
+    startedInMs: server.startedInMs,
+    logs: server.logs,
+    caPem: () => movedCa ?? readCa(),
+    adminInvite: () =>
+      /https:\/\/\S+\/join#invite=[A-Za-z0-9_-]+/.exec(server.stderr())?.[0] ?? null,
+    stderr: () => server.stderr(),
+    stop: (signal, forceAfterMs) => server.stop(signal, forceAfterMs),
+  };
 }
