@@ -3,8 +3,9 @@ import { Show, createSignal, type JSX } from 'solid-js';
 import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import type { OwnDevice } from '../../state/createChat.js';
-import { Icon } from './Icon.js';
 import { ConfirmChoice } from './ConfirmChoice.js';
+import { InlineRenameForm } from './InlineRenameForm.js';
+import { ListRow } from './ListRow.js';
 
 export interface DeviceItemProps {
   readonly device: OwnDevice;
@@ -30,7 +31,6 @@ export function DeviceItem(props: DeviceItemProps): JSX.Element {
   const { t, chat, preferences } = useApp();
   const [renaming, setRenaming] = createSignal(false);
   const [confirming, setConfirming] = createSignal(false);
-  const [draft, setDraft] = createSignal('');
   const [code, setCode] = createSignal('');
   const id = () => props.device.device;
   const date = (at: number) => formatDateTime(new Date(at).toISOString(), preferences.locale());
@@ -46,8 +46,8 @@ export function DeviceItem(props: DeviceItemProps): JSX.Element {
     if (await props.run(() => chat.revokeDevice(target), removed)) props.onRemoved();
   };
 
-  const saveName = async (): Promise<void> => {
-    const name = draft().trim();
+  const saveName = async (typed: string): Promise<void> => {
+    const name = typed.trim();
     if (name.length === 0 || name.length > LIMITS.maxDeviceNameLength) {
       props.onInvalidName();
       return;
@@ -57,124 +57,17 @@ export function DeviceItem(props: DeviceItemProps): JSX.Element {
   };
 
   return (
-    <li class="item">
-      <span class="item__badge">
-        <Icon name="device" />
-      </span>
-      <div class="item__body">
-        <Show
-          when={renaming()}
-          fallback={
-            <p class="item__title">
-              <span>{props.device.name}</span>
-              <Show when={props.device.current}>
-                <span class="tag tag--accent">{t('deviceApproval.thisDevice')}</span>
-              </Show>
-              <Show when={props.device.approved === true}>
-                <span class="tag tag--ok">{t('deviceApproval.approvedTag')}</span>
-              </Show>
-              <Show when={props.device.approved === false}>
-                <span class="tag tag--warn">{t('deviceApproval.waitingTag')}</span>
-              </Show>
-            </p>
-          }
-        >
-          <form
-            class="inline-form"
-            onSubmit={(event) => {
-              event.preventDefault();
-              void saveName();
-            }}
-          >
-            <label class="visually-hidden" for={`rename-device-${id()}`}>
-              {t('deviceApproval.renameLabel', { name: props.device.name })}
-            </label>
-            <input
-              id={`rename-device-${id()}`}
-              class="field__input inline-form__input"
-              type="text"
-              maxLength={LIMITS.maxDeviceNameLength}
-              value={draft()}
-              ref={(element) => {
-                queueMicrotask(() => {
-                  element.select();
-                });
-              }}
-              onInput={(event) => setDraft(event.currentTarget.value)}
-              onKeyDown={(event) => {
-                if (event.key === 'Escape') {
-                  props.onStart();
-                  setRenaming(false);
-                }
-              }}
-            />
-            <button type="submit" class="button button--primary button--compact">
-              {t('common.save')}
-            </button>
-            <button
-              type="button"
-              class="button button--ghost button--compact"
-              onClick={() => {
-                props.onStart();
-                setRenaming(false);
-              }}
-            >
-              {t('common.cancel')}
-            </button>
-          </form>
-        </Show>
-        <p class="item__meta">
-          <span>{t('deviceApproval.added', { date: date(props.device.createdAt) })}</span>
-          <span>
-            {props.device.lastSeenAt === null
-              ? t('deviceApproval.neverSeen')
-              : t('deviceApproval.lastSeen', { date: date(props.device.lastSeenAt) })}
-          </span>
-        </p>
-        <Show when={props.canManage && props.device.approved === false && !confirming()}>
-          <form
-            class="inline-form device-code"
-            onSubmit={(event) => {
-              event.preventDefault();
-              approve();
-            }}
-          >
-            <label class="device-code__label" for={`approve-${id()}`}>
-              {t('deviceApproval.codeLabel', { device: props.label })}
-            </label>
-            <input
-              id={`approve-${id()}`}
-              class="field__input inline-form__input"
-              type="text"
-              autocomplete="off"
-              spellcheck={false}
-              maxLength={24}
-              onInput={(event) => setCode(event.currentTarget.value)}
-            />
-            <button type="submit" class="button button--primary button--compact">
-              {t('deviceApproval.approve')}
-            </button>
-          </form>
-        </Show>
-        <Show when={confirming()}>
-          <ConfirmChoice
-            id={`confirm-device-${id()}`}
-            question={t('deviceApproval.confirmRemove', { name: props.label })}
-            confirmLabel={t('deviceApproval.confirmRemoveButton')}
-            onConfirm={() => void remove()}
-            onCancel={() => setConfirming(false)}
-          />
-        </Show>
-      </div>
-      <Show when={!renaming() && !confirming()}>
-        <div class="item__actions">
+    <ListRow
+      icon="device"
+      showActions={!renaming() && !confirming()}
+      actions={
+        <>
           <button
             type="button"
             class="button button--ghost button--compact"
             aria-label={t('deviceApproval.renameNamed', { name: props.label })}
             onClick={() => {
               props.onStart();
-              setDraft(props.device.name);
               setRenaming(true);
             }}
           >
@@ -193,8 +86,80 @@ export function DeviceItem(props: DeviceItemProps): JSX.Element {
               {t('deviceApproval.remove')}
             </button>
           </Show>
-        </div>
+        </>
+      }
+    >
+      <Show
+        when={renaming()}
+        fallback={
+          <p class="item__title">
+            <span>{props.device.name}</span>
+            <Show when={props.device.current}>
+              <span class="tag tag--accent">{t('deviceApproval.thisDevice')}</span>
+            </Show>
+            <Show when={props.device.approved === true}>
+              <span class="tag tag--ok">{t('deviceApproval.approvedTag')}</span>
+            </Show>
+            <Show when={props.device.approved === false}>
+              <span class="tag tag--warn">{t('deviceApproval.waitingTag')}</span>
+            </Show>
+          </p>
+        }
+      >
+        <InlineRenameForm
+          id={`rename-device-${id()}`}
+          label={t('deviceApproval.renameLabel', { name: props.device.name })}
+          initial={props.device.name}
+          maxLength={LIMITS.maxDeviceNameLength}
+          onSave={(name) => void saveName(name)}
+          onCancel={() => {
+            props.onStart();
+            setRenaming(false);
+          }}
+        />
       </Show>
-    </li>
+      <p class="item__meta">
+        <span>{t('deviceApproval.added', { date: date(props.device.createdAt) })}</span>
+        <span>
+          {props.device.lastSeenAt === null
+            ? t('deviceApproval.neverSeen')
+            : t('deviceApproval.lastSeen', { date: date(props.device.lastSeenAt) })}
+        </span>
+      </p>
+      <Show when={props.canManage && props.device.approved === false && !confirming()}>
+        <form
+          class="inline-form device-code"
+          onSubmit={(event) => {
+            event.preventDefault();
+            approve();
+          }}
+        >
+          <label class="device-code__label" for={`approve-${id()}`}>
+            {t('deviceApproval.codeLabel', { device: props.label })}
+          </label>
+          <input
+            id={`approve-${id()}`}
+            class="field__input inline-form__input"
+            type="text"
+            autocomplete="off"
+            spellcheck={false}
+            maxLength={24}
+            onInput={(event) => setCode(event.currentTarget.value)}
+          />
+          <button type="submit" class="button button--primary button--compact">
+            {t('deviceApproval.approve')}
+          </button>
+        </form>
+      </Show>
+      <Show when={confirming()}>
+        <ConfirmChoice
+          id={`confirm-device-${id()}`}
+          question={t('deviceApproval.confirmRemove', { name: props.label })}
+          confirmLabel={t('deviceApproval.confirmRemoveButton')}
+          onConfirm={() => void remove()}
+          onCancel={() => setConfirming(false)}
+        />
+      </Show>
+    </ListRow>
   );
 }

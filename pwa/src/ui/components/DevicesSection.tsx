@@ -1,9 +1,9 @@
-import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
+import { For, Show, createResource, createSignal, type JSX } from 'solid-js';
 import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import type { OwnDevice } from '../../state/createChat.js';
 import { DeviceItem } from './DeviceItem.js';
-import { SectionLoadError } from './SectionLoadError.js';
+import { ResourceView } from './ResourceView.js';
 import { ThisDeviceWaiting } from './ThisDeviceWaiting.js';
 import { describeDeviceError } from './describeDeviceError.js';
 
@@ -64,28 +64,21 @@ export function DevicesSection(): JSX.Element {
           />
         </Show>
         <p class="settings-section__intro">{t('deviceApproval.intro')}</p>
-        <Switch>
-          <Match when={!online()}>
+        <Show
+          when={online()}
+          fallback={
             <p class="section-state" role="status">
               {t('deviceApproval.offline')}
             </p>
-          </Match>
-          <Match when={devices.error !== undefined}>
-            <SectionLoadError
-              text={describeDeviceError(t, devices.error)}
-              retryLabel={t('common.retry')}
-              onRetry={() => void refetch()}
-            />
-          </Match>
-          <Match when={devices.loading && devices() === undefined}>
-            <p class="section-state" role="status">
-              {t('common.loading')}
-            </p>
-          </Match>
-          <Match when={devices()?.length === 0}>
-            <p class="section-state">{t('deviceApproval.empty')}</p>
-          </Match>
-          <Match when={devices()}>
+          }
+        >
+          <ResourceView
+            resource={devices}
+            loadError={(error) => describeDeviceError(t, error)}
+            onRetry={() => void refetch()}
+            empty={t('deviceApproval.empty')}
+            isEmpty={(value) => value.length === 0}
+          >
             {(items) => (
               <ul class="item-list" aria-labelledby="device-approval-title">
                 <For each={items()}>
@@ -109,8 +102,8 @@ export function DevicesSection(): JSX.Element {
                 </For>
               </ul>
             )}
-          </Match>
-        </Switch>
+          </ResourceView>
+        </Show>
         <Show when={state() === 'certified' && devices() !== undefined && waitingCount() === 0}>
           <p class="section-state">{t('deviceApproval.none')}</p>
         </Show>

@@ -1,11 +1,13 @@
 import { PASSKEY_NAME_MAX, type PasskeyView } from '@vaultroom/shared';
-import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
+import { For, Show, createResource, createSignal, type JSX } from 'solid-js';
 import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { describeError } from '../describeError.js';
 import { Icon } from './Icon.js';
-import { SectionLoadError } from './SectionLoadError.js';
+import { InlineRenameForm } from './InlineRenameForm.js';
+import { ResourceView } from './ResourceView.js';
 import { ConfirmChoice } from './ConfirmChoice.js';
+import { ListRow } from './ListRow.js';
 
 /**
  * The account's passkeys: provider, dates, a "Synced" badge when backed up, inline rename, and
@@ -21,7 +23,6 @@ export function PasskeysSection(): JSX.Element {
     }
   });
   const [renaming, setRenaming] = createSignal<string | null>(null);
-  const [draft, setDraft] = createSignal('');
   const [confirming, setConfirming] = createSignal<string | null>(null);
   const [status, setStatus] = createSignal<string | null>(null);
   const [error, setError] = createSignal<string | null>(null);
@@ -72,8 +73,8 @@ export function PasskeysSection(): JSX.Element {
     }
   };
 
-  const saveName = async (passkey: PasskeyView): Promise<void> => {
-    const name = draft().trim();
+  const saveName = async (passkey: PasskeyView, typed: string): Promise<void> => {
+    const name = typed.trim();
     if (name.length === 0 || name.length > PASSKEY_NAME_MAX) {
       setError(t('settings.passkeys.nameInvalid'));
       return;
@@ -101,141 +102,95 @@ export function PasskeysSection(): JSX.Element {
         {t('settings.passkeys.title')}
       </h2>
       <p class="settings-section__intro">{t('settings.passkeys.intro')}</p>
-      <Switch>
-        <Match when={list.error !== undefined}>
-          <SectionLoadError
-            text={t('settings.passkeys.loadError')}
-            retryLabel={t('common.retry')}
-            onRetry={() => void refetch()}
-          />
-        </Match>
-        <Match when={list.loading && list() === undefined}>
-          <p class="section-state" role="status">
-            {t('common.loading')}
-          </p>
-        </Match>
-        <Match when={list()}>
-          {(items) => (
-            <ul class="item-list" aria-labelledby="passkeys-title">
-              <For each={items()}>
-                {(passkey) => (
-                  <li class="item">
-                    <span class="item__badge">
-                      <Icon name="key" />
-                    </span>
-                    <div class="item__body">
-                      <Show
-                        when={renaming() === passkey.id}
-                        fallback={
-                          <p class="item__title">
-                            <span>{passkey.name}</span>
-                            <Show when={passkey.backedUp}>
-                              <span class="tag tag--ok" title={t('settings.passkeys.syncedHint')}>
-                                {t('settings.passkeys.synced')}
-                              </span>
-                            </Show>
-                          </p>
-                        }
+      <ResourceView
+        resource={list}
+        loadError={() => t('settings.passkeys.loadError')}
+        onRetry={() => void refetch()}
+      >
+        {(items) => (
+          <ul class="item-list" aria-labelledby="passkeys-title">
+            <For each={items()}>
+              {(passkey) => (
+                <ListRow
+                  icon="key"
+                  showActions={renaming() !== passkey.id && confirming() !== passkey.id}
+                  actions={
+                    <>
+                      <button
+                        type="button"
+                        class="button button--ghost button--compact"
+                        aria-label={t('settings.passkeys.renameNamed', {
+                          name: labelOf(passkey),
+                        })}
+                        onClick={() => setRenaming(passkey.id)}
                       >
-                        <form
-                          class="inline-form"
-                          onSubmit={(event) => {
-                            event.preventDefault();
-                            void saveName(passkey);
-                          }}
-                        >
-                          <label class="visually-hidden" for={`rename-${passkey.id}`}>
-                            {t('settings.passkeys.renameLabel', { name: passkey.name })}
-                          </label>
-                          <input
-                            id={`rename-${passkey.id}`}
-                            class="field__input inline-form__input"
-                            type="text"
-                            maxLength={PASSKEY_NAME_MAX}
-                            value={draft()}
-                            ref={(element) => {
-                              queueMicrotask(() => {
-                                element.select();
-                              });
-                            }}
-                            onInput={(event) => setDraft(event.currentTarget.value)}
-                            onKeyDown={(event) => {
-                              if (event.key === 'Escape') setRenaming(null);
-                            }}
-                          />
-                          <button type="submit" class="button button--primary button--compact">
-                            {t('common.save')}
-                          </button>
-                          <button
-                            type="button"
-                            class="button button--ghost button--compact"
-                            onClick={() => setRenaming(null)}
-                          >
-                            {t('common.cancel')}
-                          </button>
-                        </form>
-                      </Show>
-                      <p class="item__meta">
-                        <Show when={passkey.provider}>
-                          {(provider) => (
-                            <span>{t('settings.passkeys.provider', { provider: provider() })}</span>
-                          )}
-                        </Show>
-                        <span>
-                          {t('settings.passkeys.created', { date: date(passkey.createdAt) })}
-                        </span>
-                        <span>
-                          {passkey.lastUsedAt === null
-                            ? t('settings.passkeys.neverUsed')
-                            : t('settings.passkeys.lastUsed', { date: date(passkey.lastUsedAt) })}
-                        </span>
-                      </p>
-                      <Show when={confirming() === passkey.id}>
-                        <ConfirmChoice
-                          id={`confirm-${passkey.id}`}
-                          question={t('settings.passkeys.confirmRemove', { name: passkey.name })}
-                          confirmLabel={t('settings.passkeys.confirmRemoveButton')}
-                          onConfirm={() => void remove(passkey)}
-                          onCancel={() => setConfirming(null)}
-                        />
-                      </Show>
-                    </div>
-                    <Show when={renaming() !== passkey.id && confirming() !== passkey.id}>
-                      <div class="item__actions">
+                        {t('settings.passkeys.rename')}
+                      </button>
+                      <Show when={items().length > 1}>
                         <button
                           type="button"
-                          class="button button--ghost button--compact"
-                          aria-label={t('settings.passkeys.renameNamed', {
+                          class="button button--ghost button--compact button--danger-text"
+                          aria-label={t('settings.passkeys.removeNamed', {
                             name: labelOf(passkey),
                           })}
-                          onClick={() => {
-                            setDraft(passkey.name);
-                            setRenaming(passkey.id);
-                          }}
+                          onClick={() => setConfirming(passkey.id)}
                         >
-                          {t('settings.passkeys.rename')}
+                          {t('settings.passkeys.remove')}
                         </button>
-                        <Show when={items().length > 1}>
-                          <button
-                            type="button"
-                            class="button button--ghost button--compact button--danger-text"
-                            aria-label={t('settings.passkeys.removeNamed', {
-                              name: labelOf(passkey),
-                            })}
-                            onClick={() => setConfirming(passkey.id)}
-                          >
-                            {t('settings.passkeys.remove')}
-                          </button>
+                      </Show>
+                    </>
+                  }
+                >
+                  <Show
+                    when={renaming() === passkey.id}
+                    fallback={
+                      <p class="item__title">
+                        <span>{passkey.name}</span>
+                        <Show when={passkey.backedUp}>
+                          <span class="tag tag--ok" title={t('settings.passkeys.syncedHint')}>
+                            {t('settings.passkeys.synced')}
+                          </span>
                         </Show>
-                      </div>
+                      </p>
+                    }
+                  >
+                    <InlineRenameForm
+                      id={`rename-${passkey.id}`}
+                      label={t('settings.passkeys.renameLabel', { name: passkey.name })}
+                      initial={passkey.name}
+                      maxLength={PASSKEY_NAME_MAX}
+                      onSave={(name) => void saveName(passkey, name)}
+                      onCancel={() => setRenaming(null)}
+                    />
+                  </Show>
+                  <p class="item__meta">
+                    <Show when={passkey.provider}>
+                      {(provider) => (
+                        <span>{t('settings.passkeys.provider', { provider: provider() })}</span>
+                      )}
                     </Show>
-                  </li>
-                )}
-              </For>
-            </ul>
-          )}
-        </Match>
-      </Switch>
+                    <span>{t('settings.passkeys.created', { date: date(passkey.createdAt) })}</span>
+                    <span>
+                      {passkey.lastUsedAt === null
+                        ? t('settings.passkeys.neverUsed')
+                        : t('settings.passkeys.lastUsed', { date: date(passkey.lastUsedAt) })}
+                    </span>
+                  </p>
+                  <Show when={confirming() === passkey.id}>
+                    <ConfirmChoice
+                      id={`confirm-${passkey.id}`}
+                      question={t('settings.passkeys.confirmRemove', { name: passkey.name })}
+                      confirmLabel={t('settings.passkeys.confirmRemoveButton')}
+                      onConfirm={() => void remove(passkey)}
+                      onCancel={() => setConfirming(null)}
+                    />
+                  </Show>
+                </ListRow>
+              )}
+            </For>
+          </ul>
+        )}
+      </ResourceView>
       <div class="settings-section__footer">
         <Show when={list()?.length === 1}>
           <p class="settings-section__hint">{t('settings.passkeys.lastOne')}</p>

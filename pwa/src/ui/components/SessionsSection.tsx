@@ -1,10 +1,10 @@
 import type { SessionView } from '@vaultroom/shared';
-import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
+import { For, Show, createResource, createSignal, type JSX } from 'solid-js';
 import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { describeError } from '../describeError.js';
-import { Icon } from './Icon.js';
-import { SectionLoadError } from './SectionLoadError.js';
+import { ResourceView } from './ResourceView.js';
+import { ListRow } from './ListRow.js';
 
 /** Where the account is signed in, this device first, with revoke and "everywhere else". */
 export function SessionsSection(): JSX.Element {
@@ -56,64 +56,49 @@ export function SessionsSection(): JSX.Element {
         {t('settings.sessions.title')}
       </h2>
       <p class="settings-section__intro">{t('settings.sessions.intro')}</p>
-      <Switch>
-        <Match when={list.error !== undefined}>
-          <SectionLoadError
-            text={t('settings.sessions.loadError')}
-            retryLabel={t('common.retry')}
-            onRetry={() => void refetch()}
-          />
-        </Match>
-        <Match when={list.loading && list() === undefined}>
-          <p class="section-state" role="status">
-            {t('common.loading')}
-          </p>
-        </Match>
-        <Match when={list()}>
-          {(items) => (
-            <ul class="item-list" aria-labelledby="sessions-title">
-              <For each={items()}>
-                {(item) => (
-                  <li class="item" data-current={item.current}>
-                    <span class="item__badge">
-                      <Icon name="device" />
-                    </span>
-                    <div class="item__body">
-                      <p class="item__title">
-                        <span>{item.device}</span>
-                        <Show when={item.current}>
-                          <span class="tag tag--accent">{t('settings.sessions.thisDevice')}</span>
-                        </Show>
-                      </p>
-                      <p class="item__meta">
-                        <span>
-                          {t('settings.sessions.started', { date: date(item.createdAt) })}
-                        </span>
-                        <span>
-                          {t('settings.sessions.lastSeen', { date: date(item.lastSeenAt) })}
-                        </span>
-                      </p>
-                    </div>
-                    <Show when={!item.current}>
-                      <div class="item__actions">
-                        <button
-                          type="button"
-                          class="button button--ghost button--compact button--danger-text"
-                          disabled={busy()}
-                          aria-label={t('settings.sessions.revokeNamed', { device: item.device })}
-                          onClick={() => void revoke(item)}
-                        >
-                          {t('settings.sessions.revoke')}
-                        </button>
-                      </div>
+      <ResourceView
+        resource={list}
+        loadError={() => t('settings.sessions.loadError')}
+        onRetry={() => void refetch()}
+      >
+        {(items) => (
+          <ul class="item-list" aria-labelledby="sessions-title">
+            <For each={items()}>
+              {(item) => (
+                <ListRow
+                  icon="device"
+                  data-current={item.current}
+                  showActions={!item.current}
+                  actions={
+                    <>
+                      <button
+                        type="button"
+                        class="button button--ghost button--compact button--danger-text"
+                        disabled={busy()}
+                        aria-label={t('settings.sessions.revokeNamed', { device: item.device })}
+                        onClick={() => void revoke(item)}
+                      >
+                        {t('settings.sessions.revoke')}
+                      </button>
+                    </>
+                  }
+                >
+                  <p class="item__title">
+                    <span>{item.device}</span>
+                    <Show when={item.current}>
+                      <span class="tag tag--accent">{t('settings.sessions.thisDevice')}</span>
                     </Show>
-                  </li>
-                )}
-              </For>
-            </ul>
-          )}
-        </Match>
-      </Switch>
+                  </p>
+                  <p class="item__meta">
+                    <span>{t('settings.sessions.started', { date: date(item.createdAt) })}</span>
+                    <span>{t('settings.sessions.lastSeen', { date: date(item.lastSeenAt) })}</span>
+                  </p>
+                </ListRow>
+              )}
+            </For>
+          </ul>
+        )}
+      </ResourceView>
       <div class="settings-section__footer">
         <div role="status" class="settings-section__status">
           <Show when={status()}>{(text) => <p class="form__ok">{text()}</p>}</Show>

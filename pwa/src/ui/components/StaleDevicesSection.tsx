@@ -1,10 +1,11 @@
 import type { StaleDeviceView } from '@vaultroom/shared';
-import { For, Match, Switch, createResource, type JSX } from 'solid-js';
+import { For, createResource, type JSX } from 'solid-js';
 import { formatByteSize } from '../format/formatByteSize.js';
 import { formatDateTime } from '../format/formatDateTime.js';
 import { formatDuration } from '../format/formatDuration.js';
 import { useApp } from '../../state/AppContext.js';
-import { SectionLoadError } from './SectionLoadError.js';
+import { ResourceView } from './ResourceView.js';
+import { ListRow } from './ListRow.js';
 
 /**
  * Administration: devices that have not connected within the relay's retention period, with
@@ -36,60 +37,47 @@ export function StaleDevicesSection(): JSX.Element {
       <h2 id="stale-devices-title" class="settings-section__title">
         {t('admin.staleDevices.title')}
       </h2>
-      <Switch>
-        <Match when={report.error !== undefined}>
-          <SectionLoadError
-            text={t('admin.staleDevices.loadError')}
-            retryLabel={t('common.retry')}
-            onRetry={() => void refetch()}
-          />
-        </Match>
-        <Match when={report.loading && report() === undefined}>
-          <p class="section-state" role="status">
-            {t('common.loading')}
-          </p>
-        </Match>
-        <Match when={report()?.devices.length === 0}>
-          <p class="section-state">{t('admin.staleDevices.empty', { period: period() })}</p>
-        </Match>
-        <Match when={report()}>
-          {(current) => (
-            <>
-              <p class="settings-section__intro">
-                {t('admin.staleDevices.intro', { period: period() })}
-              </p>
-              <ul class="item-list" aria-labelledby="stale-devices-title">
-                <For each={current().devices}>
-                  {(device) => (
-                    <li class="item item--wrap">
-                      <div class="item__body">
-                        <p class="item__title">
-                          <span>{device.name}</span>
-                          <span class="item__handle">@{device.handle}</span>
-                        </p>
-                        <p class="item__meta">
-                          <span>
-                            {device.lastSeenAt === null
-                              ? t('admin.staleDevices.neverSeen', {
-                                  date: date(device.createdAt),
-                                })
-                              : t('admin.staleDevices.lastSeen', {
-                                  date: date(device.lastSeenAt),
-                                })}
-                          </span>
-                          <span class={device.envelopes > 0 ? 'item__warn' : ''}>
-                            {waiting(device)}
-                          </span>
-                        </p>
-                      </div>
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </>
-          )}
-        </Match>
-      </Switch>
+      <ResourceView
+        resource={report}
+        loadError={() => t('admin.staleDevices.loadError')}
+        onRetry={() => void refetch()}
+        empty={t('admin.staleDevices.empty', { period: period() })}
+        isEmpty={(value) => value.devices.length === 0}
+      >
+        {(current) => (
+          <>
+            <p class="settings-section__intro">
+              {t('admin.staleDevices.intro', { period: period() })}
+            </p>
+            <ul class="item-list" aria-labelledby="stale-devices-title">
+              <For each={current().devices}>
+                {(device) => (
+                  <ListRow wrap>
+                    <p class="item__title">
+                      <span>{device.name}</span>
+                      <span class="item__handle">@{device.handle}</span>
+                    </p>
+                    <p class="item__meta">
+                      <span>
+                        {device.lastSeenAt === null
+                          ? t('admin.staleDevices.neverSeen', {
+                              date: date(device.createdAt),
+                            })
+                          : t('admin.staleDevices.lastSeen', {
+                              date: date(device.lastSeenAt),
+                            })}
+                      </span>
+                      <span class={device.envelopes > 0 ? 'item__warn' : ''}>
+                        {waiting(device)}
+                      </span>
+                    </p>
+                  </ListRow>
+                )}
+              </For>
+            </ul>
+          </>
+        )}
+      </ResourceView>
     </section>
   );
 }

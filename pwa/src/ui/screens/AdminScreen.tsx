@@ -1,5 +1,5 @@
 import type { InviteView, Role, UserView } from '@vaultroom/shared';
-import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
+import { For, Show, createResource, createSignal, type JSX } from 'solid-js';
 import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { AuditLogSection } from '../components/AuditLogSection.js';
@@ -12,11 +12,12 @@ import {
   expiryLabel as expiryLabelIn,
   roleName as roleNameIn,
 } from '../components/inviteLabels.js';
-import { SectionLoadError } from '../components/SectionLoadError.js';
+import { ResourceView } from '../components/ResourceView.js';
 import { StaleDevicesSection } from '../components/StaleDevicesSection.js';
 import { describeError } from '../describeError.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 import { ConfirmChoice } from '../components/ConfirmChoice.js';
+import { ListRow } from '../components/ListRow.js';
 
 interface ShownLink {
   readonly title: string;
@@ -121,10 +122,6 @@ export function AdminScreen(): JSX.Element {
       void refetchInvites();
     });
 
-  const loadError = (text: string, retry: () => void): JSX.Element => (
-    <SectionLoadError text={text} retryLabel={t('common.retry')} onRetry={retry} />
-  );
-
   return (
     <div class="screen screen--settings">
       <h1 class="screen__title">{t('admin.title')}</h1>
@@ -214,30 +211,23 @@ export function AdminScreen(): JSX.Element {
           )}
         </Show>
         <h3 class="settings-section__subtitle">{t('admin.invites.list')}</h3>
-        <Switch>
-          <Match when={invites.error !== undefined}>
-            {loadError(t('admin.invites.loadError'), () => void refetchInvites())}
-          </Match>
-          <Match when={invites.loading && invites() === undefined}>
-            <p class="section-state" role="status">
-              {t('common.loading')}
-            </p>
-          </Match>
-          <Match when={invites()?.length === 0}>
-            <p class="section-state">{t('admin.invites.empty')}</p>
-          </Match>
-          <Match when={invites()}>
-            {(items) => (
-              <ul class="item-list" aria-label={t('admin.invites.list')}>
-                <For each={items()}>
-                  {(invite) => (
-                    <InviteItem invite={invite} onRevoke={() => void revokeInvite(invite)} />
-                  )}
-                </For>
-              </ul>
-            )}
-          </Match>
-        </Switch>
+        <ResourceView
+          resource={invites}
+          loadError={() => t('admin.invites.loadError')}
+          onRetry={() => void refetchInvites()}
+          empty={t('admin.invites.empty')}
+          isEmpty={(value) => value.length === 0}
+        >
+          {(items) => (
+            <ul class="item-list" aria-label={t('admin.invites.list')}>
+              <For each={items()}>
+                {(invite) => (
+                  <InviteItem invite={invite} onRevoke={() => void revokeInvite(invite)} />
+                )}
+              </For>
+            </ul>
+          )}
+        </ResourceView>
       </section>
 
       <section class="settings-section" aria-labelledby="users-title">
@@ -251,124 +241,122 @@ export function AdminScreen(): JSX.Element {
             </p>
           )}
         </Show>
-        <Switch>
-          <Match when={users.error !== undefined}>
-            {loadError(t('admin.users.loadError'), () => void refetchUsers())}
-          </Match>
-          <Match when={users.loading && users() === undefined}>
-            <p class="section-state" role="status">
-              {t('common.loading')}
-            </p>
-          </Match>
-          <Match when={users()}>
-            {(items) => (
-              <ul class="item-list" aria-labelledby="users-title">
-                <For each={items()}>
-                  {(user) => {
-                    const self = () => session.account()?.id === user.id;
-                    return (
-                      <li class="item item--wrap" data-status={user.status}>
+        <ResourceView
+          resource={users}
+          loadError={() => t('admin.users.loadError')}
+          onRetry={() => void refetchUsers()}
+        >
+          {(items) => (
+            <ul class="item-list" aria-labelledby="users-title">
+              <For each={items()}>
+                {(user) => {
+                  const self = () => session.account()?.id === user.id;
+                  return (
+                    <ListRow
+                      wrap
+                      data-status={user.status}
+                      showActions={!self() && confirmingDelete() !== user.id}
+                      leading={
                         <span class="avatar avatar--small" aria-hidden="true">
                           {user.displayName.slice(0, 1).toUpperCase()}
                         </span>
-                        <div class="item__body">
-                          <p class="item__title">
-                            <span>{user.displayName}</span>
-                            <span class="item__handle">@{user.handle}</span>
-                            <Show when={self()}>
-                              <span class="tag tag--accent">{t('admin.users.you')}</span>
-                            </Show>
-                          </p>
-                          <p class="item__meta">
-                            <span>{roleName(user.role)}</span>
-                            <span class={user.status === 'disabled' ? 'item__warn' : ''}>
-                              {user.status === 'active'
-                                ? t('admin.users.active')
-                                : t('admin.users.disabled')}
-                            </span>
-                            <span>
-                              {user.passkeyCount === 1
-                                ? t('admin.users.passkeyOne')
-                                : t('admin.users.passkeyCount', {
-                                    count: String(user.passkeyCount),
-                                  })}
-                            </span>
-                            <span>
-                              {user.lastSignInAt === null
-                                ? t('admin.users.neverSignedIn')
-                                : t('admin.users.lastSignIn', { date: date(user.lastSignInAt) })}
-                            </span>
-                          </p>
-                          <Show when={confirmingDelete() === user.id}>
-                            <ConfirmChoice
-                              id={`delete-${user.id}`}
-                              question={t('admin.users.confirmDelete', { handle: user.handle })}
-                              confirmLabel={t('admin.users.confirmDeleteButton')}
-                              busy={busy()}
-                              onConfirm={() =>
-                                void userAction(async () => {
-                                  await api.deleteUser(user.id);
-                                  setConfirmingDelete(null);
-                                })
-                              }
-                              onCancel={() => setConfirmingDelete(null)}
-                            />
-                          </Show>
-                        </div>
-                        <Show when={!self() && confirmingDelete() !== user.id}>
-                          <div class="item__actions">
-                            <button
-                              type="button"
-                              class="button button--ghost button--compact"
-                              disabled={busy()}
-                              aria-label={t('admin.users.recoveryNamed', { handle: user.handle })}
-                              onClick={() => void recoveryLink(user)}
-                            >
-                              {t('admin.users.recovery')}
-                            </button>
-                            <Show
-                              when={user.status === 'active'}
-                              fallback={
-                                <button
-                                  type="button"
-                                  class="button button--ghost button--compact"
-                                  disabled={busy()}
-                                  aria-label={t('admin.users.enableNamed', { handle: user.handle })}
-                                  onClick={() => void userAction(() => api.enableUser(user.id))}
-                                >
-                                  {t('admin.users.enable')}
-                                </button>
-                              }
-                            >
+                      }
+                      actions={
+                        <>
+                          <button
+                            type="button"
+                            class="button button--ghost button--compact"
+                            disabled={busy()}
+                            aria-label={t('admin.users.recoveryNamed', { handle: user.handle })}
+                            onClick={() => void recoveryLink(user)}
+                          >
+                            {t('admin.users.recovery')}
+                          </button>
+                          <Show
+                            when={user.status === 'active'}
+                            fallback={
                               <button
                                 type="button"
                                 class="button button--ghost button--compact"
                                 disabled={busy()}
-                                aria-label={t('admin.users.disableNamed', { handle: user.handle })}
-                                onClick={() => void userAction(() => api.disableUser(user.id))}
+                                aria-label={t('admin.users.enableNamed', { handle: user.handle })}
+                                onClick={() => void userAction(() => api.enableUser(user.id))}
                               >
-                                {t('admin.users.disable')}
+                                {t('admin.users.enable')}
                               </button>
-                            </Show>
+                            }
+                          >
                             <button
                               type="button"
-                              class="button button--ghost button--compact button--danger-text"
+                              class="button button--ghost button--compact"
                               disabled={busy()}
-                              aria-label={t('admin.users.deleteNamed', { handle: user.handle })}
-                              onClick={() => setConfirmingDelete(user.id)}
+                              aria-label={t('admin.users.disableNamed', { handle: user.handle })}
+                              onClick={() => void userAction(() => api.disableUser(user.id))}
                             >
-                              {t('admin.users.delete')}
+                              {t('admin.users.disable')}
                             </button>
-                          </div>
+                          </Show>
+                          <button
+                            type="button"
+                            class="button button--ghost button--compact button--danger-text"
+                            disabled={busy()}
+                            aria-label={t('admin.users.deleteNamed', { handle: user.handle })}
+                            onClick={() => setConfirmingDelete(user.id)}
+                          >
+                            {t('admin.users.delete')}
+                          </button>
+                        </>
+                      }
+                    >
+                      <p class="item__title">
+                        <span>{user.displayName}</span>
+                        <span class="item__handle">@{user.handle}</span>
+                        <Show when={self()}>
+                          <span class="tag tag--accent">{t('admin.users.you')}</span>
                         </Show>
-                      </li>
-                    );
-                  }}
-                </For>
-              </ul>
-            )}
-          </Match>
-        </Switch>
+                      </p>
+                      <p class="item__meta">
+                        <span>{roleName(user.role)}</span>
+                        <span class={user.status === 'disabled' ? 'item__warn' : ''}>
+                          {user.status === 'active'
+                            ? t('admin.users.active')
+                            : t('admin.users.disabled')}
+                        </span>
+                        <span>
+                          {user.passkeyCount === 1
+                            ? t('admin.users.passkeyOne')
+                            : t('admin.users.passkeyCount', {
+                                count: String(user.passkeyCount),
+                              })}
+                        </span>
+                        <span>
+                          {user.lastSignInAt === null
+                            ? t('admin.users.neverSignedIn')
+                            : t('admin.users.lastSignIn', { date: date(user.lastSignInAt) })}
+                        </span>
+                      </p>
+                      <Show when={confirmingDelete() === user.id}>
+                        <ConfirmChoice
+                          id={`delete-${user.id}`}
+                          question={t('admin.users.confirmDelete', { handle: user.handle })}
+                          confirmLabel={t('admin.users.confirmDeleteButton')}
+                          busy={busy()}
+                          onConfirm={() =>
+                            void userAction(async () => {
+                              await api.deleteUser(user.id);
+                              setConfirmingDelete(null);
+                            })
+                          }
+                          onCancel={() => setConfirmingDelete(null)}
+                        />
+                      </Show>
+                    </ListRow>
+                  );
+                }}
+              </For>
+            </ul>
+          )}
+        </ResourceView>
       </section>
 
       <StaleDevicesSection />
