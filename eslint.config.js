@@ -209,6 +209,31 @@ export default tseslint.config(
     },
   },
   {
+    // A second rule name, so that this restriction adds to each layer's no-restricted-imports
+    // instead of replacing it (flat config keeps only the last options given for one rule).
+    files: ['pwa/src/**/*.{ts,tsx}'],
+    ignores: [
+      'pwa/src/platform/loadSodium.ts',
+      'pwa/src/**/*.test.ts',
+      'pwa/src/core/chat/chatEngineTest*.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'libsodium-wrappers',
+              message:
+                'The app loads libsodium in one place, lazily: take it from platform/loadSodium.ts.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['pwa/src/platform/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,12 +1,13 @@
-import type { Ed25519Api } from '@vaultroom/shared/transparency';
+import type { Sodium } from '@vaultroom/shared/crypto';
 
-let loading: Promise<Ed25519Api> | undefined;
+let loading: Promise<Sodium> | undefined;
 
 /**
- * libsodium, loaded on first use only: it is large, and only the security views need it (to
- * verify the audit log's signed checkpoints). The relay's CSP allows its WebAssembly.
+ * libsodium, loaded once, on first use: it is the largest part of the app, and only the chat (the
+ * E2E protocol) and the security views (the audit log's signed checkpoints) need it. The one
+ * place the app imports it. The relay's CSP allows its WebAssembly.
  */
-export function loadSodium(): Promise<Ed25519Api> {
+export function loadSodium(): Promise<Sodium> {
   loading ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {
     await sodium.ready;
     return sodium;

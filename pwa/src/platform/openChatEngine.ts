@@ -1,4 +1,3 @@
-import type { Sodium } from '@vaultroom/shared/crypto';
 import {
   createChatEngine,
   type AccountKeySecret,
@@ -8,21 +7,8 @@ import {
 } from '../core/chat/createChatEngine.js';
 import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
 import type { ChatOpening } from '../core/ports.js';
+import { loadSodium } from './loadSodium.js';
 import { openChatKeystore } from './openChatKeystore.js';
-
-let sodiumLoading: Promise<Sodium> | undefined;
-
-/** libsodium for the E2E protocol, loaded once (it is the largest part of the app). */
-export function loadChatSodium(): Promise<Sodium> {
-  sodiumLoading ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {
-    await sodium.ready;
-    return sodium;
-  });
-  sodiumLoading.catch(() => {
-    sodiumLoading = undefined;
-  });
-  return sodiumLoading;
-}
 
 // First match wins: Edge and Chromium both say "Chrome", Chromium-based browsers say "Safari".
 const BROWSERS: readonly [string, string][] = [
@@ -67,7 +53,7 @@ export async function openChatEngine(
   ports: ChatTrustPorts = {},
 ): Promise<ChatOpening> {
   const [sodium, opening] = await Promise.all([
-    loadChatSodium(),
+    loadSodium(),
     openChatKeystore(account.id, keys),
   ]);
   if (opening.kind !== 'open') return opening;
