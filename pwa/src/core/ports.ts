@@ -17,8 +17,10 @@ import type {
   SignedInResponse,
   UserView,
 } from '@vaultroom/shared';
+import type { AccountKeySecret } from './chat/ChatEngine.js';
 import type { ChatEngine } from './chat/createChatEngine.js';
 import type { ChatKeystore, KeystoreOpening } from './keystore/ChatKeystore.js';
+import type { KeystoreKey } from './keystore/keystoreKeySink.js';
 
 /*
  * What the app's logic (core/ and state/) needs from the browser and the network, declared here
@@ -79,6 +81,26 @@ export interface AuditClient {
   readonly events: (
     request: AuditPageRequest & { readonly type?: string; readonly account?: string },
   ) => Promise<AuditEventsResponse>;
+}
+
+// ---- passkeys -------------------------------------------------------------------------------
+
+/** What a WebAuthn ceremony on this device yields. */
+export interface PasskeyResult {
+  /** The response to post, with any PRF output removed. */
+  readonly response: unknown;
+  /** The PRF output with the credential it came from, when the authenticator gave one. */
+  readonly prfKey: KeystoreKey | null;
+  /** The second salt's output, which seals the account key (§1.15.5), when given; never posted. */
+  readonly accountKeySecret?: AccountKeySecret | null;
+}
+
+/** The browser's WebAuthn ceremonies (platform/passkeyCeremonies.ts). */
+export interface PasskeyCeremonies {
+  readonly create: (options: unknown) => Promise<PasskeyResult>;
+  readonly get: (options: unknown, mode: { readonly autofill: boolean }) => Promise<PasskeyResult>;
+  readonly supportsAutofill: () => Promise<boolean>;
+  readonly cancel: () => void;
 }
 
 // ---- the relay's health ----------------------------------------------------------------------

@@ -52,10 +52,7 @@ export async function openChatEngine(
   connect: (handlers: ChatTransportHandlers) => ChatTransport,
   ports: ChatTrustPorts = {},
 ): Promise<ChatOpening> {
-  const [sodium, opening] = await Promise.all([
-    loadSodium(),
-    openChatKeystore(account.id, keys),
-  ]);
+  const [sodium, opening] = await Promise.all([loadSodium(), openChatKeystore(account.id, keys)]);
   if (opening.kind !== 'open') return opening;
   const { keystore } = opening;
   const { store } = keystore;

@@ -9,8 +9,8 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import { encodeBase64Url, KEYSTORE_PRF_SALT_LABEL } from '@vaultroom/shared';
-import type { AccountKeySecret } from '../core/chat/ChatEngine.js';
 import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
+import type { PasskeyResult } from '../core/ports.js';
 import {
   ACCOUNT_KEY_PRF_SALT_LABEL,
   keystorePrfSalt,
@@ -18,15 +18,6 @@ import {
   withPrfRequest,
 } from '../core/account/prfExtension.js';
 import { PasskeyCancelledError, PasskeyUnavailableError } from '../core/account/passkeyErrors.js';
-
-export interface PasskeyResult {
-  /** The response to post, with any PRF output removed. */
-  readonly response: unknown;
-  /** The PRF output with the credential it came from, when the authenticator gave one. */
-  readonly prfKey: KeystoreKey | null;
-  /** The second salt's output, which seals the account key (§1.15.5), when given. */
-  readonly accountKeySecret: AccountKeySecret | null;
-}
 
 /** The PRF output of a ceremony, paired with the credential that produced it. */
 function withCredential(response: {

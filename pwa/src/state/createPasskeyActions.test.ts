@@ -1,12 +1,8 @@
 import type { SignedInResponse } from '@vaultroom/shared';
 import { describe, expect, it, vi } from 'vitest';
-import type { AccountsClient } from '../core/ports.js';
+import type { AccountsClient, PasskeyCeremonies } from '../core/ports.js';
 import type { AccountSession } from './createAccountSession.js';
-import {
-  SupersededError,
-  createPasskeyActions,
-  type PasskeyCeremonies,
-} from './createPasskeyActions.js';
+import { SupersededError, createPasskeyActions } from './createPasskeyActions.js';
 
 const signedIn: SignedInResponse = {
   account: { id: 'a', handle: 'alice', displayName: 'Alice', role: 'member', createdAt: '' },

@@ -1,23 +1,8 @@
 import type { PasskeyView } from '@vaultroom/shared';
 import type { AccountKeySecret } from '../core/chat/ChatEngine.js';
 import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
-import type { AccountsClient } from '../core/ports.js';
+import type { AccountsClient, PasskeyCeremonies } from '../core/ports.js';
 import type { AccountSession } from './createAccountSession.js';
-
-export interface PasskeyResult {
-  readonly response: unknown;
-  readonly prfKey: KeystoreKey | null;
-  /** The output that seals the account key on the relay (§1.15.5); never posted. */
-  readonly accountKeySecret?: AccountKeySecret | null;
-}
-
-/** The WebAuthn side, from platform/passkeyCeremonies.ts. */
-export interface PasskeyCeremonies {
-  readonly create: (options: unknown) => Promise<PasskeyResult>;
-  readonly get: (options: unknown, mode: { readonly autofill: boolean }) => Promise<PasskeyResult>;
-  readonly supportsAutofill: () => Promise<boolean>;
-  readonly cancel: () => void;
-}
 
 export interface PasskeyActions {
   /**
