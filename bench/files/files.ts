@@ -13,21 +13,19 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { attachmentCiphertextLength } from '@vaultroom/shared/crypto';
 import sodium from 'libsodium-wrappers';
 import { benchArgs } from '../lib/benchArgs.js';
 import type { Figure } from '../lib/Figure.js';
 import { median } from '../lib/median.js';
 import { reportFigures } from '../lib/reportFigures.js';
-import { spawnServer } from '../lib/spawnServer.js';
+import { startRelayProcess } from '../../relay/test/relayProcess.js';
 import { signUpAccounts } from '../relay/signUpAccounts.js';
 import { measureAttachmentCrypto } from './attachmentCrypto.js';
 import { createTransferClient } from './blobTransfer.js';
 
 const ARGS = benchArgs();
 const SMOKE = ARGS.smoke;
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MIB = 1024 * 1024;
 const FILE_BYTES = (SMOKE ? 4 : 100) * MIB;
 const ROUNDS = SMOKE ? 1 : 3;
@@ -82,28 +80,15 @@ fs.mkdirSync(pwaDir);
 fs.writeFileSync(path.join(pwaDir, 'index.html'), '<!doctype html><title>bench</title>');
 const blob = new Uint8Array(randomBytes(attachmentCiphertextLength(FILE_BYTES)));
 fs.writeFileSync(path.join(pwaDir, 'same-bytes.bin'), blob);
-const relay = await spawnServer(
-  [
-    process.execPath,
-    path.join(ROOT, 'relay/dist/cli.js'),
-    'serve',
-    '--port',
-    '0',
-    '--http-port',
-    '0',
-    '--data-dir',
-    dataDir,
-    '--pwa-dir',
-    pwaDir,
-  ],
-  {
-    env: { VAULTROOM_REGISTRATION: 'open', VAULTROOM_LOG_LEVEL: 'info' },
-    ready: (line) => line['msg'] === 'relay listening',
-  },
-);
+const relay = await startRelayProcess({
+  dataDir,
+  args: ['--pwa-dir', pwaDir],
+  env: { VAULTROOM_REGISTRATION: 'open' },
+  keepLogs: false,
+});
 try {
-  const port = Number(relay.ready['httpsPort']);
-  const ca = fs.readFileSync(path.join(dataDir, 'tls', 'ca.pem'), 'utf8');
+  const port = relay.httpsPort;
+  const ca = relay.caPem();
   const [cookie] = await signUpAccounts({ port, ca }, 1, 'files');
   if (cookie === undefined) throw new Error('no account');
   const client = createTransferClient({ port, ca, cookie });
