@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createAuditReader } from '../relay/src/audit/createAuditReader.js';
-import { recordSecurityEvent, type SecurityEvent } from '../relay/src/audit/recordSecurityEvent.js';
+import { appendSecurityEvent, type SecurityEvent } from '../relay/src/audit/recordSecurityEvent.js';
 import { verifyAuditLog } from '../relay/src/audit/verifyAuditLog.js';
 import { openDatabase, type OpenDatabase } from '../relay/src/db/openDatabase.js';
 import { benchArgs } from './lib/benchArgs.js';
@@ -54,8 +54,8 @@ const event = (i: number): SecurityEvent => ({
 });
 
 /**
- * Candidate: the relay's own append (recordSecurityEvent in the caller's Kysely transaction), `batch`
- * events per transaction, synchronous=FULL. Returns events per second.
+ * Candidate: the relay's own append (appendSecurityEvent in the caller's write operation), `batch`
+ * events per operation, synchronous=FULL. Returns events per second.
  */
 async function append(
   database: OpenDatabase,
@@ -65,9 +65,9 @@ async function append(
 ): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < count; i += batch) {
-    await database.db.transaction().execute(async (trx) => {
+    await database.writes.write(function* (tx) {
       for (let j = i; j < Math.min(count, i + batch); j++) {
-        await recordSecurityEvent(trx, event(offset + j));
+        yield* appendSecurityEvent(tx, event(offset + j));
       }
     });
   }

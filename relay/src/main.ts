@@ -114,11 +114,11 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     );
   }
   const startedAt = Date.now();
-  const origin = await auditOrigin(database.db, config.hostname);
+  const origin = await auditOrigin(database.db, database.writes, config.hostname);
   const auditReader = createAuditReader(database.sqlite);
   const auditKey = await loadOrCreateAuditLogKey(config.dataDir, origin);
   const checkpointer = createCheckpointer({
-    db: database.db,
+    sqlite: database.sqlite,
     reader: auditReader,
     key: auditKey,
     origin,
@@ -127,12 +127,12 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       everySeconds: config.auditCheckpointSeconds,
     },
   });
-  await recordSecurityEvent(database.db, {
+  await recordSecurityEvent(database.writes, {
     type: 'relay_started',
     outcome: 'success',
     details: { version: RELAY_VERSION },
   });
-  await recordConfigChange(database.db, config);
+  await recordConfigChange(database.db, database.writes, config);
   const health = (): HealthReport => {
     let databaseState: HealthReport['database'] = 'ok';
     try {
@@ -161,7 +161,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   let transport: Transport | null = null;
   const push = config.push
     ? startPushNotifications(
-        database.db,
+        database,
         {
           dataDir: config.dataDir,
           hostname: config.hostname,
@@ -178,6 +178,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   };
   const ctx: AccountsContext = {
     db: database.db,
+    writes: database.writes,
     settings: {
       rpName: 'VaultRoom',
       rpId: config.hostname,
@@ -200,12 +201,13 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       perMinute: Math.max(1, Math.floor(config.authRatePerMinute / 3)),
     }),
     onSessionsEnded: sessionsEnded,
-    clientTag: await createClientTagger(database.db),
+    clientTag: await createClientTagger(database.db, database.writes),
     log,
   };
   const delivery = createDeliveryService({
     ctx: {
       db: database.db,
+      writes: database.writes,
       settings: {
         retentionMs: config.retentionDays * 86_400_000,
         // PROTOCOL.md §1.4.4: the device uploads a batch below the low water mark, and the relay
@@ -254,6 +256,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   });
   const blobs = startBlobStore(config.dataDir, {
     db: database.db,
+    writes: database.writes,
     settings: blobSettingsOf(config),
     now: () => Date.now(),
     session: (cookie) => requireSession(ctx, cookie),
@@ -261,7 +264,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     log,
   });
   const record = (event: SecurityEvent): Promise<void> =>
-    recordSecurityEvent(database.db, event).catch((error: unknown) => {
+    recordSecurityEvent(database.writes, event).catch((error: unknown) => {
       log.error({ err: error, type: event.type }, 'could not record a security event');
     });
   // Anyone can cause refusals without signing in: they are counted, not logged one by one.
@@ -372,7 +375,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         delivery.stop();
         push?.stop();
         await refusals.close();
-        await recordSecurityEvent(database.db, { type: 'relay_stopped', outcome: 'success' });
+        await recordSecurityEvent(database.writes, { type: 'relay_stopped', outcome: 'success' });
         // A final checkpoint covers everything logged, the stop included.
         await checkpointer.maybeCheckpoint(true);
         await database.close();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { RelayDatabase } from '../db/schema.js';
+import type { WriteStore } from '../db/WriteStore.js';
 import type { Logger } from '../log/createLogger.js';
 import type { RateLimiter } from '../limits/createRateLimiter.js';
 
@@ -23,7 +24,10 @@ export interface AccountSettings {
 
 /** Everything the accounts feature needs from the rest of the relay, passed in explicitly. */
 export interface AccountsContext {
+  /** Reads. */
   readonly db: Kysely<RelayDatabase>;
+  /** Writes: one operation, one short transaction (see transact). */
+  readonly writes: WriteStore;
   readonly settings: AccountSettings;
   readonly now: () => Date;
   /** Per client address: ceremonies and invite look-ups. */

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext } from './AccountsContext.js';
 import { randomId } from './secrets.js';
+import { changes, first } from '../db/WriteStore.js';
 
 export type CeremonyPurpose = 'registration' | 'sign-in' | 'add-passkey' | 'step-up';
 
@@ -101,17 +102,18 @@ export async function storeChallenge(
   const id = randomId();
   const now = ctx.now().getTime();
   // Expired challenges are removed whenever a new one is made, so the table stays small.
-  await ctx.db.deleteFrom('webauthn_challenges').where('expires_at', '<=', now).execute();
-  await ctx.db
-    .insertInto('webauthn_challenges')
-    .values({
-      id,
-      purpose,
-      challenge,
-      context: JSON.stringify(context),
-      expires_at: now + ctx.settings.challengeTtlMs,
-    })
-    .execute();
+  await ctx.writes.write(function* (tx) {
+    yield* changes(tx.db.deleteFrom('webauthn_challenges').where('expires_at', '<=', now));
+    yield* changes(
+      tx.db.insertInto('webauthn_challenges').values({
+        id,
+        purpose,
+        challenge,
+        context: JSON.stringify(context),
+        expires_at: now + ctx.settings.challengeTtlMs,
+      }),
+    );
+  });
   return id;
 }
 
@@ -127,11 +129,9 @@ export async function consumeChallenge(
   if (typeof ceremonyId !== 'string' || ceremonyId.length > 64) {
     throw new ApiError('BAD_REQUEST', 'ceremonyId is required');
   }
-  const row = await ctx.db
-    .deleteFrom('webauthn_challenges')
-    .where('id', '=', ceremonyId)
-    .returningAll()
-    .executeTakeFirst();
+  const row = await ctx.writes.write((tx) =>
+    first(tx.db.deleteFrom('webauthn_challenges').where('id', '=', ceremonyId).returningAll()),
+  );
   if (row?.purpose !== purpose || row.expires_at <= ctx.now().getTime()) {
     throw new ApiError(
       'CEREMONY_FAILED',

@@ -17,6 +17,7 @@ export async function createCliContext(
   const origin = `https://${config.hostname}${port === 443 ? '' : `:${port}`}`;
   return {
     db: database.db,
+    writes: database.writes,
     settings: {
       rpName: 'VaultRoom',
       rpId: config.hostname,
@@ -32,7 +33,7 @@ export async function createCliContext(
     addressLimiter: createRateLimiter({ burst: 1, perMinute: 1 }),
     accountLimiter: createRateLimiter({ burst: 1, perMinute: 1 }),
     onSessionsEnded: () => undefined,
-    clientTag: await createClientTagger(database.db),
+    clientTag: await createClientTagger(database.db, database.writes),
     log: pino({ level: 'silent' }),
   };
 }

@@ -6,7 +6,7 @@ import {
   type Role,
 } from '@vaultroom/shared';
 import * as v from 'valibot';
-import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
 import type { InvitesTable } from '../db/schema.js';
 import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
@@ -14,6 +14,7 @@ import { describeUserAgent } from './describeUserAgent.js';
 import { hashSecret, newSecret, randomId } from './secrets.js';
 import type { Actor } from './AccountsContext.js';
 import { transact, type Tx } from './transact.js';
+import { changes, first, type Write } from '../db/WriteStore.js';
 
 const HOUR_MS = 3_600_000;
 /** A recovery invite lets someone take over an account: it must be used quickly. */
@@ -76,31 +77,28 @@ export async function findUsableInvite(
  * Counts one use of an invite inside the caller's transaction. The conditions are re-checked in
  * the UPDATE itself, so two registrations racing for the last use cannot both win.
  */
-export async function redeemInvite(
-  ctx: AccountsContext,
-  { trx }: Tx,
-  inviteId: string,
-): Promise<void> {
-  const result = await trx
-    .updateTable('invites')
-    .set((eb) => ({ uses: eb('uses', '+', 1) }))
-    .where('id', '=', inviteId)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', ctx.now().getTime())
-    .whereRef('uses', '<', 'max_uses')
-    .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n) {
+export function* redeemInvite(ctx: AccountsContext, tx: Tx, inviteId: string): Write<void> {
+  const result = yield* changes(
+    tx.db
+      .updateTable('invites')
+      .set((eb) => ({ uses: eb('uses', '+', 1) }))
+      .where('id', '=', inviteId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', ctx.now().getTime())
+      .whereRef('uses', '<', 'max_uses'),
+  );
+  if (result !== 1) {
     throw new ApiError('INVITE_INVALID', 'This invite has expired, was revoked or is used up');
   }
 }
 
-async function insertInvite(
+function* insertInvite(
   ctx: AccountsContext,
-  { trx }: Tx,
+  tx: Tx,
   fields: Pick<InviteRow, 'kind' | 'role' | 'account_id' | 'created_by' | 'max_uses'> & {
     hours: number;
   },
-): Promise<{ row: InviteRow; token: string }> {
+): Write<{ row: InviteRow; token: string }> {
   const { token, hash } = newSecret();
   const now = ctx.now();
   const row: InviteRow = {
@@ -116,7 +114,7 @@ async function insertInvite(
     expires_at: now.getTime() + fields.hours * HOUR_MS,
     revoked_at: null,
   };
-  await trx.insertInto('invites').values(row).execute();
+  yield* changes(tx.db.insertInto('invites').values(row));
   return { row, token };
 }
 
@@ -134,8 +132,8 @@ export async function createInvite(
     );
   }
   const { role, maxUses, expiresInHours } = parsed.output;
-  const { row, token } = await transact(ctx, async (tx) => {
-    const created = await insertInvite(ctx, tx, {
+  const { row, token } = await transact(ctx, function* (tx) {
+    const created = yield* insertInvite(ctx, tx, {
       kind: 'register',
       role,
       account_id: null,
@@ -143,7 +141,7 @@ export async function createInvite(
       max_uses: maxUses,
       hours: expiresInHours,
     });
-    await recordSecurityEvent(tx.trx, {
+    yield* appendSecurityEvent(tx, {
       type: 'invite_created',
       outcome: 'success',
       actorAccountId: admin.accountId,
@@ -163,14 +161,12 @@ export async function createRecoveryInvite(
   accountId: string,
   client: ClientInfo,
 ): Promise<CreatedInviteResponse> {
-  const { row, token } = await transact(ctx, async (tx) => {
-    const account = await tx.trx
-      .selectFrom('accounts')
-      .select(['id', 'role'])
-      .where('id', '=', accountId)
-      .executeTakeFirst();
+  const { row, token } = await transact(ctx, function* (tx) {
+    const account = yield* first(
+      tx.db.selectFrom('accounts').select(['id', 'role']).where('id', '=', accountId),
+    );
     if (account === undefined) throw new ApiError('NOT_FOUND', 'No such user');
-    const created = await insertInvite(ctx, tx, {
+    const created = yield* insertInvite(ctx, tx, {
       kind: 'recovery',
       role: account.role,
       account_id: account.id,
@@ -178,7 +174,7 @@ export async function createRecoveryInvite(
       max_uses: 1,
       hours: RECOVERY_INVITE_HOURS,
     });
-    await recordSecurityEvent(tx.trx, {
+    yield* appendSecurityEvent(tx, {
       type: 'invite_created',
       outcome: 'success',
       actorAccountId: admin.accountId,
@@ -208,15 +204,16 @@ export async function revokeInvite(
   inviteId: string,
   client: ClientInfo,
 ): Promise<void> {
-  await transact(ctx, async (tx) => {
-    const result = await tx.trx
-      .updateTable('invites')
-      .set({ revoked_at: ctx.now().toISOString() })
-      .where('id', '=', inviteId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (result.numUpdatedRows !== 1n) throw new ApiError('NOT_FOUND', 'No such active invite');
-    await recordSecurityEvent(tx.trx, {
+  await transact(ctx, function* (tx) {
+    const result = yield* changes(
+      tx.db
+        .updateTable('invites')
+        .set({ revoked_at: ctx.now().toISOString() })
+        .where('id', '=', inviteId)
+        .where('revoked_at', 'is', null),
+    );
+    if (result !== 1) throw new ApiError('NOT_FOUND', 'No such active invite');
+    yield* appendSecurityEvent(tx, {
       type: 'invite_revoked',
       outcome: 'success',
       actorAccountId: admin.accountId,
@@ -248,19 +245,20 @@ export async function inspectInvite(
  * account. Returns the link to print, or null once an account exists.
  */
 export async function ensureFirstAdminInvite(ctx: AccountsContext): Promise<string | null> {
-  return transact(ctx, async (tx) => {
-    const anyAccount = await tx.trx.selectFrom('accounts').select('id').limit(1).executeTakeFirst();
+  return transact(ctx, function* (tx) {
+    const anyAccount = yield* first(tx.db.selectFrom('accounts').select('id').limit(1));
     if (anyAccount !== undefined) return null;
-    await tx.trx
-      .updateTable('invites')
-      .set({ revoked_at: ctx.now().toISOString() })
-      .where('created_by', 'is', null)
-      .where('kind', '=', 'register')
-      .where('revoked_at', 'is', null)
-      .where('uses', '=', 0)
-      .execute();
+    yield* changes(
+      tx.db
+        .updateTable('invites')
+        .set({ revoked_at: ctx.now().toISOString() })
+        .where('created_by', 'is', null)
+        .where('kind', '=', 'register')
+        .where('revoked_at', 'is', null)
+        .where('uses', '=', 0),
+    );
     const role: Role = 'admin';
-    const { row, token } = await insertInvite(ctx, tx, {
+    const { row, token } = yield* insertInvite(ctx, tx, {
       kind: 'register',
       role,
       account_id: null,
@@ -268,7 +266,7 @@ export async function ensureFirstAdminInvite(ctx: AccountsContext): Promise<stri
       max_uses: 1,
       hours: FIRST_ADMIN_INVITE_HOURS,
     });
-    await recordSecurityEvent(tx.trx, {
+    yield* appendSecurityEvent(tx, {
       type: 'invite_created',
       outcome: 'success',
       target: row.id,

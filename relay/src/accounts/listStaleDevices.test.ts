@@ -22,6 +22,7 @@ describe('stale devices', () => {
     database = await openDatabase(dataDir);
     ctx = {
       db: database.db,
+      writes: database.writes,
       settings: {
         rpName: 'VaultRoom',
         rpId: 'vaultroom.local',

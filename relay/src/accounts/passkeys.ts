@@ -1,6 +1,6 @@
 import type { CeremonyOptions, PasskeyView } from '@vaultroom/shared';
 import * as v from 'valibot';
-import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { parsePasskeyName } from './accountInput.js';
@@ -13,6 +13,7 @@ import { transact } from './transact.js';
 import { verifyNewPasskey } from './verifyNewPasskey.js';
 import { passkeyView } from './views.js';
 import { contextString, rpIdFor } from './webauthnRp.js';
+import { changes, firstOrThrow, rows } from '../db/WriteStore.js';
 
 export async function listPasskeys(
   ctx: AccountsContext,
@@ -95,9 +96,9 @@ export async function finishAddPasskey(
     accountId: session.accountId,
     name: parsed.output.passkeyName,
   });
-  await transact(ctx, async (tx) => {
-    await tx.trx.insertInto('passkeys').values(passkey).execute();
-    await recordSecurityEvent(tx.trx, {
+  await transact(ctx, function* (tx) {
+    yield* changes(tx.db.insertInto('passkeys').values(passkey));
+    yield* appendSecurityEvent(tx, {
       type: 'authn_passkey_added',
       outcome: 'success',
       actorAccountId: session.accountId,
@@ -119,15 +120,16 @@ export async function renamePasskey(
   const name = parsePasskeyName(
     typeof body === 'object' && body !== null ? (body as { name?: unknown }).name : undefined,
   );
-  return transact(ctx, async (tx) => {
-    const result = await tx.trx
-      .updateTable('passkeys')
-      .set({ name })
-      .where('id', '=', passkeyId)
-      .where('account_id', '=', session.accountId)
-      .executeTakeFirst();
-    if (result.numUpdatedRows !== 1n) throw new ApiError('NOT_FOUND', 'No such passkey');
-    await recordSecurityEvent(tx.trx, {
+  return transact(ctx, function* (tx) {
+    const result = yield* changes(
+      tx.db
+        .updateTable('passkeys')
+        .set({ name })
+        .where('id', '=', passkeyId)
+        .where('account_id', '=', session.accountId),
+    );
+    if (result !== 1) throw new ApiError('NOT_FOUND', 'No such passkey');
+    yield* appendSecurityEvent(tx, {
       type: 'authn_passkey_renamed',
       outcome: 'success',
       actorAccountId: session.accountId,
@@ -135,11 +137,9 @@ export async function renamePasskey(
       client: ctx.clientTag(client.address),
       userAgent: describeUserAgent(client.userAgent),
     });
-    const row = await tx.trx
-      .selectFrom('passkeys')
-      .selectAll()
-      .where('id', '=', passkeyId)
-      .executeTakeFirstOrThrow();
+    const row = yield* firstOrThrow(
+      tx.db.selectFrom('passkeys').selectAll().where('id', '=', passkeyId),
+    );
     return passkeyView(row);
   });
 }
@@ -156,33 +156,32 @@ export async function removePasskey(
   client: ClientInfo,
 ): Promise<void> {
   requireRecentVerification(ctx, session);
-  await transact(ctx, async (tx) => {
-    const owned = await tx.trx
-      .selectFrom('passkeys')
-      .select('id')
-      .where('account_id', '=', session.accountId)
-      .execute();
+  await transact(ctx, function* (tx) {
+    const owned = yield* rows(
+      tx.db.selectFrom('passkeys').select('id').where('account_id', '=', session.accountId),
+    );
     if (!owned.some((row) => row.id === passkeyId))
       throw new ApiError('NOT_FOUND', 'No such passkey');
     if (owned.length < 2) {
       throw new ApiError('CONFLICT', 'This is your only passkey: add another before removing it');
     }
-    const sessions = await tx.trx
-      .selectFrom('sessions')
-      .select('id')
-      .where('passkey_id', '=', passkeyId)
-      .where('ended_at', 'is', null)
-      .where('id', '!=', session.sessionId)
-      .execute();
-    await endSessions(
+    const sessions = yield* rows(
+      tx.db
+        .selectFrom('sessions')
+        .select('id')
+        .where('passkey_id', '=', passkeyId)
+        .where('ended_at', 'is', null)
+        .where('id', '!=', session.sessionId),
+    );
+    yield* endSessions(
       ctx,
       tx,
       sessions.map((row) => row.id),
       'passkey-removed',
     );
-    await tx.trx.deleteFrom('sealed_account_keys').where('credential_id', '=', passkeyId).execute();
-    await tx.trx.deleteFrom('passkeys').where('id', '=', passkeyId).execute();
-    await recordSecurityEvent(tx.trx, {
+    yield* changes(tx.db.deleteFrom('sealed_account_keys').where('credential_id', '=', passkeyId));
+    yield* changes(tx.db.deleteFrom('passkeys').where('id', '=', passkeyId));
+    yield* appendSecurityEvent(tx, {
       type: 'authn_passkey_removed',
       outcome: 'success',
       actorAccountId: session.accountId,

@@ -6,7 +6,7 @@ import {
   type SignedInResponse,
 } from '@vaultroom/shared';
 import * as v from 'valibot';
-import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { appendSecurityEvent, recordSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { parseDisplayName, parseHandle } from './accountInput.js';
@@ -20,6 +20,7 @@ import { transact } from './transact.js';
 import { verifyNewPasskey } from './verifyNewPasskey.js';
 import { accountView } from './views.js';
 import { contextString, rpIdFor } from './webauthnRp.js';
+import { changes, first, firstOrThrow } from '../db/WriteStore.js';
 
 const beginSchema = v.object({
   invite: v.optional(v.string()),
@@ -145,29 +146,27 @@ export async function finishRegistration(
     const passkey = { ...verified, last_used_at: verified.created_at };
     const previous = await authenticateSession(ctx, cookieHeader);
 
-    return await transact(ctx, async (tx) => {
+    return await transact(ctx, function* (tx) {
       const now = ctx.now().toISOString();
       const inviteId = context['inviteId'];
-      if (typeof inviteId === 'string') await redeemInvite(ctx, tx, inviteId);
+      if (typeof inviteId === 'string') yield* redeemInvite(ctx, tx, inviteId);
       if (isRecovery) {
         // The notice time is the recovery passkey's own creation time, so that passkey never
         // counts as older than the recovery (see finishSignIn).
-        await tx.trx
-          .updateTable('accounts')
-          .set({ recovery_notice_at: passkey.created_at })
-          .where('id', '=', accountId)
-          .execute();
+        yield* changes(
+          tx.db
+            .updateTable('accounts')
+            .set({ recovery_notice_at: passkey.created_at })
+            .where('id', '=', accountId),
+        );
       } else {
         const handle = contextString(context, 'handle');
-        const taken = await tx.trx
-          .selectFrom('accounts')
-          .select('id')
-          .where('handle_key', '=', handleKey(handle))
-          .executeTakeFirst();
+        const taken = yield* first(
+          tx.db.selectFrom('accounts').select('id').where('handle_key', '=', handleKey(handle)),
+        );
         if (taken !== undefined) throw new ApiError('CONFLICT', `The handle ${handle} is taken`);
-        await tx.trx
-          .insertInto('accounts')
-          .values({
+        yield* changes(
+          tx.db.insertInto('accounts').values({
             id: accountId,
             handle,
             handle_key: handleKey(handle),
@@ -177,9 +176,9 @@ export async function finishRegistration(
             webauthn_user_id: Buffer.from(contextString(context, 'userId'), 'base64url'),
             created_at: now,
             recovery_notice_at: null,
-          })
-          .execute();
-        await recordSecurityEvent(tx.trx, {
+          }),
+        );
+        yield* appendSecurityEvent(tx, {
           type: 'user_created',
           outcome: 'success',
           actorAccountId: accountId,
@@ -189,8 +188,8 @@ export async function finishRegistration(
           details: { role: contextString(context, 'role'), byInvite: typeof inviteId === 'string' },
         });
       }
-      await tx.trx.insertInto('passkeys').values(passkey).execute();
-      await recordSecurityEvent(tx.trx, {
+      yield* changes(tx.db.insertInto('passkeys').values(passkey));
+      yield* appendSecurityEvent(tx, {
         type: 'authn_passkey_added',
         outcome: 'success',
         actorAccountId: accountId,
@@ -199,7 +198,7 @@ export async function finishRegistration(
         userAgent,
       });
       if (typeof inviteId === 'string') {
-        await recordSecurityEvent(tx.trx, {
+        yield* appendSecurityEvent(tx, {
           type: isRecovery ? 'authn_recovery_used' : 'invite_redeemed',
           outcome: 'success',
           actorAccountId: accountId,
@@ -209,18 +208,17 @@ export async function finishRegistration(
         });
       }
       // A new sign-in always gets a new token; whatever session this browser had ends.
-      if (previous !== null) await endSessions(ctx, tx, [previous.sessionId], 'signed-out');
-      const cookie = await createSession(ctx, tx, accountId, passkey.id, client);
-      const account = await tx.trx
-        .selectFrom('accounts')
-        .selectAll()
-        .where('id', '=', accountId)
-        .executeTakeFirstOrThrow();
-      const passkeyCount = await tx.trx
-        .selectFrom('passkeys')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('account_id', '=', accountId)
-        .executeTakeFirstOrThrow();
+      if (previous !== null) yield* endSessions(ctx, tx, [previous.sessionId], 'signed-out');
+      const cookie = yield* createSession(ctx, tx, accountId, passkey.id, client);
+      const account = yield* firstOrThrow(
+        tx.db.selectFrom('accounts').selectAll().where('id', '=', accountId),
+      );
+      const passkeyCount = yield* firstOrThrow(
+        tx.db
+          .selectFrom('passkeys')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('account_id', '=', accountId),
+      );
       return {
         cookie,
         response: {
@@ -231,7 +229,7 @@ export async function finishRegistration(
     });
   } catch (error) {
     if (error instanceof ApiError) {
-      await recordSecurityEvent(ctx.db, {
+      await recordSecurityEvent(ctx.writes, {
         type: 'registration_fail',
         outcome: 'failure',
         client: clientTag,

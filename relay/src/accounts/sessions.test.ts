@@ -25,6 +25,7 @@ describe('session lifetime', () => {
     ended = [];
     ctx = {
       db: database.db,
+      writes: database.writes,
       settings: {
         rpName: 'VaultRoom',
         rpId: 'vaultroom.local',

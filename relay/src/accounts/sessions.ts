@@ -1,5 +1,6 @@
 import type { SessionView } from '@vaultroom/shared';
-import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { changes, first, rows, type Write } from '../db/WriteStore.js';
 import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { describeUserAgent } from './describeUserAgent.js';
@@ -23,19 +24,18 @@ const TOUCH_INTERVAL_MS = 60_000;
  * exists only in that cookie; the database keeps its hash. Every session starts from a ceremony
  * that required user verification (sign-in or registration), so it starts verified (§2.9).
  */
-export async function createSession(
+export function* createSession(
   ctx: AccountsContext,
-  { trx }: Tx,
+  tx: Tx,
   accountId: string,
   passkeyId: string | null,
   client: ClientInfo,
-): Promise<string> {
+): Write<string> {
   const now = ctx.now();
   const { token, hash } = newSecret();
   const id = randomId();
-  await trx
-    .insertInto('sessions')
-    .values({
+  yield* changes(
+    tx.db.insertInto('sessions').values({
       id,
       token_hash: hash,
       account_id: accountId,
@@ -47,10 +47,10 @@ export async function createSession(
       ended_at: null,
       end_reason: null,
       verified_at: now.getTime(),
-    })
-    .execute();
-  await recordSecurityEvent(
-    trx,
+    }),
+  );
+  yield* appendSecurityEvent(
+    tx,
     {
       type: 'session_created',
       outcome: 'success',
@@ -94,10 +94,10 @@ export async function authenticateSession(
   const now = ctx.now();
   const idleFor = now.getTime() - Date.parse(row.lastSeenAt);
   if (now.getTime() >= row.absoluteExpiresAt || idleFor >= ctx.settings.sessionIdleMs) {
-    await transact(ctx, async (tx) => {
-      await endSessions(ctx, tx, [row.sessionId], 'expired');
-      await recordSecurityEvent(
-        tx.trx,
+    await transact(ctx, function* (tx) {
+      yield* endSessions(ctx, tx, [row.sessionId], 'expired');
+      yield* appendSecurityEvent(
+        tx,
         {
           type: 'session_expired',
           outcome: 'success',
@@ -111,11 +111,14 @@ export async function authenticateSession(
     return null;
   }
   if (idleFor >= TOUCH_INTERVAL_MS) {
-    await ctx.db
-      .updateTable('sessions')
-      .set({ last_seen_at: now.toISOString() })
-      .where('id', '=', row.sessionId)
-      .execute();
+    await ctx.writes.write((tx) =>
+      changes(
+        tx.db
+          .updateTable('sessions')
+          .set({ last_seen_at: now.toISOString() })
+          .where('id', '=', row.sessionId),
+      ),
+    );
   }
   return {
     sessionId: row.sessionId,
@@ -159,16 +162,16 @@ export async function sweepLiveSessions(
     else if (now.getTime() - Date.parse(row.lastSeenAt) >= TOUCH_INTERVAL_MS) active.push(row.id);
   }
   if (expired.length > 0) {
-    await transact(ctx, async (tx) => {
-      await endSessions(
+    await transact(ctx, function* (tx) {
+      yield* endSessions(
         ctx,
         tx,
         expired.map((row) => row.id),
         'expired',
       );
       for (const row of expired) {
-        await recordSecurityEvent(
-          tx.trx,
+        yield* appendSecurityEvent(
+          tx,
           {
             type: 'session_expired',
             outcome: 'success',
@@ -182,11 +185,14 @@ export async function sweepLiveSessions(
     });
   }
   if (active.length > 0) {
-    await ctx.db
-      .updateTable('sessions')
-      .set({ last_seen_at: now.toISOString() })
-      .where('id', 'in', active)
-      .execute();
+    await ctx.writes.write((tx) =>
+      changes(
+        tx.db
+          .updateTable('sessions')
+          .set({ last_seen_at: now.toISOString() })
+          .where('id', 'in', active),
+      ),
+    );
   }
   return over;
 }
@@ -211,30 +217,34 @@ export async function requireAdmin(
 }
 
 /** Marks sessions ended inside the caller's transaction; see `transact` for their connections. */
-export async function endSessions(
+export function* endSessions(
   ctx: AccountsContext,
   tx: Tx,
   sessionIds: readonly string[],
   reason: 'signed-out' | 'revoked' | 'expired' | 'account-disabled' | 'passkey-removed',
-): Promise<void> {
+): Write<void> {
   if (sessionIds.length === 0) return;
-  await tx.trx
-    .updateTable('sessions')
-    .set({ ended_at: ctx.now().toISOString(), end_reason: reason })
-    .where('id', 'in', sessionIds)
-    .where('ended_at', 'is', null)
-    .execute();
-  tx.endedSessions.push(...sessionIds);
+  yield* changes(
+    tx.db
+      .updateTable('sessions')
+      .set({ ended_at: ctx.now().toISOString(), end_reason: reason })
+      .where('id', 'in', sessionIds)
+      .where('ended_at', 'is', null),
+  );
+  tx.afterCommit(() => {
+    ctx.onSessionsEnded(sessionIds);
+  });
 }
 
-export async function liveSessionIds({ trx }: Tx, accountId: string): Promise<string[]> {
-  const rows = await trx
-    .selectFrom('sessions')
-    .select('id')
-    .where('account_id', '=', accountId)
-    .where('ended_at', 'is', null)
-    .execute();
-  return rows.map((row) => row.id);
+export function* liveSessionIds(tx: Tx, accountId: string): Write<string[]> {
+  const live = yield* rows(
+    tx.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('ended_at', 'is', null),
+  );
+  return live.map((row) => row.id);
 }
 
 export async function listSessions(
@@ -271,17 +281,18 @@ export async function revokeSession(
   sessionId: string,
   client: ClientInfo,
 ): Promise<void> {
-  await transact(ctx, async (tx) => {
-    const owned = await tx.trx
-      .selectFrom('sessions')
-      .select('id')
-      .where('id', '=', sessionId)
-      .where('account_id', '=', current.accountId)
-      .where('ended_at', 'is', null)
-      .executeTakeFirst();
+  await transact(ctx, function* (tx) {
+    const owned = yield* first(
+      tx.db
+        .selectFrom('sessions')
+        .select('id')
+        .where('id', '=', sessionId)
+        .where('account_id', '=', current.accountId)
+        .where('ended_at', 'is', null),
+    );
     if (owned === undefined) throw new ApiError('NOT_FOUND', 'No such active session');
-    await endSessions(ctx, tx, [sessionId], 'revoked');
-    await recordSecurityEvent(tx.trx, {
+    yield* endSessions(ctx, tx, [sessionId], 'revoked');
+    yield* appendSecurityEvent(tx, {
       type: 'session_revoked',
       outcome: 'success',
       actorAccountId: current.accountId,
@@ -297,13 +308,13 @@ export async function revokeOtherSessions(
   current: AuthenticatedSession,
   client: ClientInfo,
 ): Promise<number> {
-  return transact(ctx, async (tx) => {
-    const others = (await liveSessionIds(tx, current.accountId)).filter(
+  return transact(ctx, function* (tx) {
+    const others = (yield* liveSessionIds(tx, current.accountId)).filter(
       (id) => id !== current.sessionId,
     );
-    await endSessions(ctx, tx, others, 'revoked');
+    yield* endSessions(ctx, tx, others, 'revoked');
     for (const id of others) {
-      await recordSecurityEvent(tx.trx, {
+      yield* appendSecurityEvent(tx, {
         type: 'session_revoked',
         outcome: 'success',
         actorAccountId: current.accountId,
@@ -323,9 +334,9 @@ export async function signOut(
 ): Promise<void> {
   const session = await authenticateSession(ctx, cookieHeader);
   if (session === null) return;
-  await transact(ctx, async (tx) => {
-    await endSessions(ctx, tx, [session.sessionId], 'signed-out');
-    await recordSecurityEvent(tx.trx, {
+  await transact(ctx, function* (tx) {
+    yield* endSessions(ctx, tx, [session.sessionId], 'signed-out');
+    yield* appendSecurityEvent(tx, {
       type: 'session_ended',
       outcome: 'success',
       actorAccountId: session.accountId,

@@ -1,7 +1,7 @@
 import { generateAuthenticationOptions } from '@simplewebauthn/server';
 import type { CeremonyOptions, SignInNotice, SignedInResponse } from '@vaultroom/shared';
 import * as v from 'valibot';
-import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { appendSecurityEvent, recordSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { consumeChallenge, parseAuthenticationResponse, storeChallenge } from './ceremonies.js';
@@ -11,6 +11,7 @@ import { transact } from './transact.js';
 import { accountView } from './views.js';
 import { verifyPasskeyAssertion } from './verifyPasskeyAssertion.js';
 import { contextString, rpIdFor } from './webauthnRp.js';
+import { changes, firstOrThrow } from '../db/WriteStore.js';
 
 const finishSchema = v.object({ ceremonyId: v.string(), response: v.unknown() });
 
@@ -55,7 +56,7 @@ export async function finishSignIn(
 
   const fail = async (reason: string, error = new ApiError('CEREMONY_FAILED', SIGN_IN_FAILED)) => {
     if (accountId !== null) ctx.accountLimiter.take(accountId);
-    await recordSecurityEvent(ctx.db, {
+    await recordSecurityEvent(ctx.writes, {
       type: 'authn_login_fail',
       outcome: 'failure',
       actorAccountId: accountId,
@@ -120,24 +121,25 @@ export async function finishSignIn(
   );
 
   const previous = await authenticateSession(ctx, cookieHeader);
-  return transact(ctx, async (tx) => {
+  return transact(ctx, function* (tx) {
     const now = ctx.now().toISOString();
-    const swapped = await tx.trx
-      .updateTable('passkeys')
-      .set({
-        counter: info.newCounter,
-        backed_up: info.credentialBackedUp ? 1 : 0,
-        last_used_at: now,
-      })
-      .where('id', '=', passkey.id)
-      .where('counter', '=', passkey.counter)
-      .executeTakeFirst();
-    if (swapped.numUpdatedRows !== 1n) {
+    const swapped = yield* changes(
+      tx.db
+        .updateTable('passkeys')
+        .set({
+          counter: info.newCounter,
+          backed_up: info.credentialBackedUp ? 1 : 0,
+          last_used_at: now,
+        })
+        .where('id', '=', passkey.id)
+        .where('counter', '=', passkey.counter),
+    );
+    if (swapped !== 1) {
       throw new ApiError('CEREMONY_FAILED', SIGN_IN_FAILED);
     }
-    if (previous !== null) await endSessions(ctx, tx, [previous.sessionId], 'signed-out');
-    const cookie = await createSession(ctx, tx, account.id, passkey.id, client);
-    await recordSecurityEvent(tx.trx, {
+    if (previous !== null) yield* endSessions(ctx, tx, [previous.sessionId], 'signed-out');
+    const cookie = yield* createSession(ctx, tx, account.id, passkey.id, client);
+    yield* appendSecurityEvent(tx, {
       type: 'authn_login_success',
       outcome: 'success',
       actorAccountId: account.id,
@@ -151,18 +153,20 @@ export async function finishSignIn(
       // Only a passkey older than the recovery clears the notice: whoever used the recovery link
       // cannot hide it from the owner by signing in again with the passkey it made.
       if (passkey.created_at < account.recovery_notice_at) {
-        await tx.trx
-          .updateTable('accounts')
-          .set({ recovery_notice_at: null })
-          .where('id', '=', account.id)
-          .execute();
+        yield* changes(
+          tx.db
+            .updateTable('accounts')
+            .set({ recovery_notice_at: null })
+            .where('id', '=', account.id),
+        );
       }
     }
-    const count = await tx.trx
-      .selectFrom('passkeys')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', account.id)
-      .executeTakeFirstOrThrow();
+    const count = yield* firstOrThrow(
+      tx.db
+        .selectFrom('passkeys')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('account_id', '=', account.id),
+    );
     if (count.n < 2) notices.push({ kind: 'single-passkey' });
     return { cookie, response: { account: accountView(account), notices } };
   }).catch(async (error: unknown) => {

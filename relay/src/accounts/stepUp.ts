@@ -14,6 +14,7 @@ import { isRecentlyVerified } from './isRecentlyVerified.js';
 import type { AuthenticatedSession } from './sessions.js';
 import { verifyPasskeyAssertion } from './verifyPasskeyAssertion.js';
 import { contextString, rpIdFor } from './webauthnRp.js';
+import { changes } from '../db/WriteStore.js';
 
 /**
  * Refuses (403 REAUTH_REQUIRED) an action that changes the account's passkeys or devices, or lets
@@ -81,7 +82,7 @@ export async function finishStepUp(
   const { challenge, context } = await consumeChallenge(ctx, parsed.output.ceremonyId, 'step-up');
   const fail = async (reason: string) => {
     ctx.accountLimiter.take(session.accountId);
-    await recordSecurityEvent(ctx.db, {
+    await recordSecurityEvent(ctx.writes, {
       type: 'authn_login_fail',
       outcome: 'failure',
       actorAccountId: session.accountId,
@@ -125,24 +126,26 @@ export async function finishStepUp(
     fail,
   );
   const now = ctx.now();
-  const verified = await ctx.db.transaction().execute(async (trx) => {
-    const swapped = await trx
-      .updateTable('passkeys')
-      .set({
-        counter: info.newCounter,
-        backed_up: info.credentialBackedUp ? 1 : 0,
-        last_used_at: now.toISOString(),
-      })
-      .where('id', '=', passkey.id)
-      .where('counter', '=', passkey.counter)
-      .executeTakeFirst();
-    if (swapped.numUpdatedRows !== 1n) return false;
-    await trx
-      .updateTable('sessions')
-      .set({ verified_at: now.getTime() })
-      .where('id', '=', session.sessionId)
-      .where('ended_at', 'is', null)
-      .execute();
+  const verified = await ctx.writes.write(function* (tx) {
+    const swapped = yield* changes(
+      tx.db
+        .updateTable('passkeys')
+        .set({
+          counter: info.newCounter,
+          backed_up: info.credentialBackedUp ? 1 : 0,
+          last_used_at: now.toISOString(),
+        })
+        .where('id', '=', passkey.id)
+        .where('counter', '=', passkey.counter),
+    );
+    if (swapped !== 1) return false;
+    yield* changes(
+      tx.db
+        .updateTable('sessions')
+        .set({ verified_at: now.getTime() })
+        .where('id', '=', session.sessionId)
+        .where('ended_at', 'is', null),
+    );
     return true;
   });
   if (!verified) throw await fail('counter-race');

@@ -1,21 +1,14 @@
-import type { Transaction } from 'kysely';
-import type { RelayDatabase } from '../db/schema.js';
+import type { Write, WriteTx } from '../db/WriteStore.js';
 import type { AccountsContext } from './AccountsContext.js';
 
-/** A transaction plus what must happen once it has committed. */
-export interface Tx {
-  readonly trx: Transaction<RelayDatabase>;
-  /** Sessions ended in this transaction; their connections close after the commit. */
-  readonly endedSessions: string[];
-}
+/** An accounts operation's transaction (see WriteStore). */
+export type Tx = WriteTx;
 
 /**
- * Runs `work` in one transaction, so an action and its security event commit together. Live
- * connections of ended sessions are closed only after the commit, never for a rolled-back end.
+ * Runs `work` as one write operation, so an action and its security event commit together. Live
+ * connections of sessions it ends are closed only after the commit (endSessions registers that),
+ * never for a rolled-back end.
  */
-export async function transact<T>(ctx: AccountsContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const endedSessions: string[] = [];
-  const result = await ctx.db.transaction().execute((trx) => work({ trx, endedSessions }));
-  if (endedSessions.length > 0) ctx.onSessionsEnded(endedSessions);
-  return result;
+export function transact<T>(ctx: AccountsContext, work: (tx: Tx) => Write<T>): Promise<T> {
+  return ctx.writes.write(work);
 }

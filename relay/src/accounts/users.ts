@@ -1,6 +1,6 @@
 import type { AccountView, UserView } from '@vaultroom/shared';
 import { sql } from 'kysely';
-import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { ApiError } from '../api/ApiError.js';
 import type { AccountsContext, ClientInfo } from './AccountsContext.js';
 import { describeUserAgent } from './describeUserAgent.js';
@@ -8,6 +8,7 @@ import { endSessions, liveSessionIds, type AuthenticatedSession } from './sessio
 import type { Actor } from './AccountsContext.js';
 import { transact } from './transact.js';
 import { accountView } from './views.js';
+import { changes, first } from '../db/WriteStore.js';
 
 export async function getAccount(
   ctx: AccountsContext,
@@ -70,18 +71,16 @@ export async function setUserStatus(
   client: ClientInfo,
 ): Promise<UserView> {
   refuseSelf(admin, accountId, status === 'disabled' ? 'disable' : 'enable');
-  await transact(ctx, async (tx) => {
-    const result = await tx.trx
-      .updateTable('accounts')
-      .set({ status })
-      .where('id', '=', accountId)
-      .executeTakeFirst();
-    if (result.numUpdatedRows !== 1n) throw new ApiError('NOT_FOUND', 'No such user');
+  await transact(ctx, function* (tx) {
+    const result = yield* changes(
+      tx.db.updateTable('accounts').set({ status }).where('id', '=', accountId),
+    );
+    if (result !== 1) throw new ApiError('NOT_FOUND', 'No such user');
     // A disabled account's sessions end now, and its open connections close with them.
     if (status === 'disabled') {
-      await endSessions(ctx, tx, await liveSessionIds(tx, accountId), 'account-disabled');
+      yield* endSessions(ctx, tx, yield* liveSessionIds(tx, accountId), 'account-disabled');
     }
-    await recordSecurityEvent(tx.trx, {
+    yield* appendSecurityEvent(tx, {
       type: status === 'disabled' ? 'user_disabled' : 'user_enabled',
       outcome: 'success',
       actorAccountId: admin.accountId,
@@ -100,15 +99,12 @@ export async function deleteUser(
   client: ClientInfo,
 ): Promise<void> {
   refuseSelf(admin, accountId, 'delete');
-  await transact(ctx, async (tx) => {
-    const sessions = await liveSessionIds(tx, accountId);
-    await endSessions(ctx, tx, sessions, 'account-disabled');
-    const result = await tx.trx
-      .deleteFrom('accounts')
-      .where('id', '=', accountId)
-      .executeTakeFirst();
-    if (result.numDeletedRows !== 1n) throw new ApiError('NOT_FOUND', 'No such user');
-    await recordSecurityEvent(tx.trx, {
+  await transact(ctx, function* (tx) {
+    const sessions = yield* liveSessionIds(tx, accountId);
+    yield* endSessions(ctx, tx, sessions, 'account-disabled');
+    const result = yield* changes(tx.db.deleteFrom('accounts').where('id', '=', accountId));
+    if (result !== 1) throw new ApiError('NOT_FOUND', 'No such user');
+    yield* appendSecurityEvent(tx, {
       type: 'user_deleted',
       outcome: 'success',
       actorAccountId: admin.accountId,
@@ -131,16 +127,14 @@ export async function setUserRole(
     throw new ApiError('BAD_REQUEST', 'A role is admin or member');
   }
   refuseSelf(admin, accountId, 'change the role of');
-  await transact(ctx, async (tx) => {
-    const before = await tx.trx
-      .selectFrom('accounts')
-      .select('role')
-      .where('id', '=', accountId)
-      .executeTakeFirst();
+  await transact(ctx, function* (tx) {
+    const before = yield* first(
+      tx.db.selectFrom('accounts').select('role').where('id', '=', accountId),
+    );
     if (before === undefined) throw new ApiError('NOT_FOUND', 'No such user');
     if (before.role === role) return;
-    await tx.trx.updateTable('accounts').set({ role }).where('id', '=', accountId).execute();
-    await recordSecurityEvent(tx.trx, {
+    yield* changes(tx.db.updateTable('accounts').set({ role }).where('id', '=', accountId));
+    yield* appendSecurityEvent(tx, {
       type: 'user_role_changed',
       outcome: 'success',
       actorAccountId: admin.accountId,

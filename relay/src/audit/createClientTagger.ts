@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { RelayDatabase } from '../db/schema.js';
+import { changes, type WriteStore } from '../db/WriteStore.js';
 
 const KEY_NAME = 'client_tag_key';
 
@@ -11,6 +12,7 @@ const KEY_NAME = 'client_tag_key';
  */
 export async function createClientTagger(
   db: Kysely<RelayDatabase>,
+  writes: WriteStore,
 ): Promise<(address: string) => string> {
   let row = await db
     .selectFrom('relay_meta')
@@ -19,11 +21,14 @@ export async function createClientTagger(
     .executeTakeFirst();
   if (row === undefined) {
     const value = randomBytes(32).toString('base64url');
-    await db
-      .insertInto('relay_meta')
-      .values({ key: KEY_NAME, value })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await writes.write((tx) =>
+      changes(
+        tx.db
+          .insertInto('relay_meta')
+          .values({ key: KEY_NAME, value })
+          .onConflict((oc) => oc.doNothing()),
+      ),
+    );
     row = await db
       .selectFrom('relay_meta')
       .select('value')

@@ -52,7 +52,7 @@ describe('pruning the audit log', () => {
     for (let i = 0; i < count; i++) {
       const seq = reader.size() + 1;
       await recordSecurityEvent(
-        database.db,
+        database.writes,
         { type: 'session_created', outcome: 'success', target: `s${seq}` },
         timeOf(seq),
       );
@@ -61,7 +61,7 @@ describe('pruning the audit log', () => {
 
   async function sign(): Promise<void> {
     await createCheckpointer({
-      db: database.db,
+      sqlite: database.sqlite,
       reader,
       key,
       origin: ORIGIN,

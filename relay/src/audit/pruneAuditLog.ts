@@ -5,13 +5,13 @@ import {
   type Ed25519Api,
 } from '@vaultroom/shared/transparency';
 import type SQLite from 'better-sqlite3';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import sodium from 'libsodium-wrappers';
-import type { RelayDatabase } from '../db/schema.js';
+import { changes, first, type Write, type WriteStore, type WriteTx } from '../db/WriteStore.js';
 import { edgePositions, encodeEdge, formatPrunedExtension, rootOfEdge } from './auditEdge.js';
 import type { AuditLogKey } from './auditLogKey.js';
 import { createAuditReader } from './createAuditReader.js';
-import { recordSecurityEvent } from './recordSecurityEvent.js';
+import { appendSecurityEvent } from './recordSecurityEvent.js';
 import { verifyAuditLog } from './verifyAuditLog.js';
 
 export type AuditPruneErrorCode = 'AUDIT_LOG_INVALID' | 'AUDIT_NOT_SIGNED';
@@ -61,13 +61,14 @@ export interface AuditPruneResult {
  *    the kept tree; see the audit part of PROTOCOL.md);
  * 6. then the events 1..P and the subtree hashes below P that are not on the edge are deleted.
  *
- * Steps 2–6 run in one transaction that takes SQLite's write lock first: the relay may be
- * appending events and signing checkpoints beside it, and a deferred transaction that read first
- * could not write. The deletes are the long part; pruning regularly (a daily `--keep-days`) keeps
+ * Steps 2–6 are one write operation, whose transaction takes SQLite's write lock first: the
+ * relay may be appending events and signing checkpoints beside it. The tree reads inside it go
+ * through the synchronous audit reader on the same connection, which sees the operation's own
+ * writes; a PostgreSQL store (issue #21) will need the reader's queries as yielded statements. The deletes are the long part; pruning regularly (a daily `--keep-days`) keeps
  * each run, and so the relay's wait for the lock, short.
  */
 export async function pruneAuditLog(
-  database: { readonly db: Kysely<RelayDatabase>; readonly sqlite: SQLite.Database },
+  database: { readonly writes: WriteStore; readonly sqlite: SQLite.Database },
   options: {
     readonly before: Date;
     readonly key: AuditLogKey;
@@ -92,10 +93,7 @@ export async function pruneAuditLog(
       `the audit log does not verify, so nothing was pruned: ${verification.problem.message}`,
     );
   }
-  return database.db.transaction().execute(async (trx) => {
-    // A write that changes nothing, so the write lock is held from the first statement on.
-    await sql`DELETE FROM audit_pruning WHERE tree_size < 0`.execute(trx);
-
+  return database.writes.write(function* (tx): Write<AuditPruneResult> {
     const reader = createAuditReader(sqlite);
     const previous = reader.prunedSize();
     const latest = reader.latestCheckpoint();
@@ -107,12 +105,13 @@ export async function pruneAuditLog(
     }
     // Only a prefix: `at` follows the clock, and after a clock step back an old event can follow
     // a newer one; stopping at the first event at or after the cut never prunes anything newer.
-    const firstKept = await trx
-      .selectFrom('audit_events')
-      .select((eb) => eb.fn.min('seq').as('seq'))
-      .where('seq', '>', previous)
-      .where('at', '>=', cut)
-      .executeTakeFirst();
+    const firstKept = yield* first(
+      tx.db
+        .selectFrom('audit_events')
+        .select((eb) => eb.fn.min('seq').as('seq'))
+        .where('seq', '>', previous)
+        .where('at', '>=', cut),
+    );
     const older = (firstKept?.seq ?? reader.size() + 1) - 1;
     const size = Math.min(older, latest.tree_size, verification.events);
     const keptUnsigned = Math.max(0, older - latest.tree_size);
@@ -143,17 +142,15 @@ export async function pruneAuditLog(
       insertLink.run(from, size, encodeEdge(reader.consistency(from, size)));
     }
 
-    const atSize = await trx
-      .selectFrom('audit_checkpoints')
-      .select('tree_size')
-      .where('tree_size', '=', size)
-      .executeTakeFirst();
+    const atSize = yield* first(
+      tx.db.selectFrom('audit_checkpoints').select('tree_size').where('tree_size', '=', size),
+    );
     if (atSize === undefined) {
-      await insertCheckpoint(trx, options, sodium, { size, root, extensions: [], at });
+      yield* insertCheckpoint(tx, options, sodium, { size, root, extensions: [], at });
     }
 
-    await recordSecurityEvent(
-      trx,
+    yield* appendSecurityEvent(
+      tx,
       {
         type: 'audit_pruned',
         outcome: 'success',
@@ -163,49 +160,47 @@ export async function pruneAuditLog(
     );
     // The event lies after P, so the log never becomes empty and its size stays readable.
     const recordedIn = reader.size();
-    await insertCheckpoint(trx, options, sodium, {
+    yield* insertCheckpoint(tx, options, sodium, {
       size: recordedIn,
       root: reader.root(recordedIn),
       extensions: [formatPrunedExtension(size, at)],
       at,
     });
-    await trx
-      .insertInto('audit_pruning')
-      .values({
+    yield* changes(
+      tx.db.insertInto('audit_pruning').values({
         tree_size: size,
         pruned_at: at,
         before: cut,
         edge: encodeEdge(edge),
         checkpoint_size: recordedIn,
-      })
-      .execute();
+      }),
+    );
 
-    await trx.deleteFrom('audit_events').where('seq', '<=', size).execute();
-    await deleteNodesBelow(trx, size);
+    yield* changes(tx.db.deleteFrom('audit_events').where('seq', '<=', size));
+    yield* deleteNodesBelow(tx, size);
     return { prunedSize: size, removed: size - previous, keptUnsigned, recordedIn, at };
   });
 }
 
-async function insertCheckpoint(
-  trx: Transaction<RelayDatabase>,
+function* insertCheckpoint(
+  tx: WriteTx,
   options: { readonly key: AuditLogKey; readonly origin: string },
   ed25519: Ed25519Api,
   checkpoint: { size: number; root: Uint8Array; extensions: string[]; at: string },
-): Promise<void> {
+): Write<void> {
   const body = formatCheckpoint({
     origin: options.origin,
     size: checkpoint.size,
     rootHash: checkpoint.root,
     extensions: checkpoint.extensions,
   });
-  await trx
-    .insertInto('audit_checkpoints')
-    .values({
+  yield* changes(
+    tx.db.insertInto('audit_checkpoints').values({
       tree_size: checkpoint.size,
       note: signNote(body, options.key.signer, ed25519),
       created_at: checkpoint.at,
-    })
-    .execute();
+    }),
+  );
 }
 
 /**
@@ -213,15 +208,16 @@ async function insertCheckpoint(
  * `size`: proofs and appends for the remaining events need those (see createAuditReader), and
  * subtrees reaching past `size` still cover remaining events.
  */
-async function deleteNodesBelow(trx: Transaction<RelayDatabase>, size: number): Promise<void> {
+function* deleteNodesBelow(tx: WriteTx, size: number): Write<void> {
   const kept = new Map(edgePositions(size).map(({ level, idx }) => [level, idx]));
   for (let level = 1; 2 ** level <= size; level++) {
     const width = 2 ** level;
-    await trx
-      .deleteFrom('audit_nodes')
-      .where('level', '=', level)
-      .where(sql<number>`(idx + 1) * ${width}`, '<=', size)
-      .where('idx', '!=', kept.get(level) ?? -1)
-      .execute();
+    yield* changes(
+      tx.db
+        .deleteFrom('audit_nodes')
+        .where('level', '=', level)
+        .where(sql<number>`(idx + 1) * ${width}`, '<=', size)
+        .where('idx', '!=', kept.get(level) ?? -1),
+    );
   }
 }

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { RelayConfig } from '../config/relayConfig.js';
 import type { RelayDatabase } from '../db/schema.js';
-import { recordSecurityEvent } from './recordSecurityEvent.js';
+import { changes, type WriteStore } from '../db/WriteStore.js';
+import { appendSecurityEvent } from './recordSecurityEvent.js';
 
 const KEY = 'security_settings';
 
@@ -25,6 +26,7 @@ function securitySettings(config: RelayConfig): Record<string, string> {
 /** Records which security settings differ from the previous start (their names, not values). */
 export async function recordConfigChange(
   db: Kysely<RelayDatabase>,
+  writes: WriteStore,
   config: RelayConfig,
 ): Promise<void> {
   const current = securitySettings(config);
@@ -37,14 +39,15 @@ export async function recordConfigChange(
   const changed = Object.keys(current).filter(
     (name) => previous !== null && previous[name] !== current[name],
   );
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('relay_meta')
-      .values({ key: KEY, value: JSON.stringify(current) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(current) }))
-      .execute();
+  await writes.write(function* (tx) {
+    yield* changes(
+      tx.db
+        .insertInto('relay_meta')
+        .values({ key: KEY, value: JSON.stringify(current) })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(current) })),
+    );
     if (changed.length > 0) {
-      await recordSecurityEvent(trx, {
+      yield* appendSecurityEvent(tx, {
         type: 'config_changed',
         outcome: 'success',
         details: { settings: changed.join(','), registration: current['registration'] ?? null },

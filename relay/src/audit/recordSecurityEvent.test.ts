@@ -8,7 +8,12 @@ import { openDatabase, openDatabaseForTool, type OpenDatabase } from '../db/open
 import { loadOrCreateAuditLogKey, type AuditLogKey } from './auditLogKey.js';
 import { createAuditReader } from './createAuditReader.js';
 import { createCheckpointer } from './createCheckpointer.js';
-import { recordSecurityEvent, type SecurityEvent } from './recordSecurityEvent.js';
+import { changes, rows } from '../db/WriteStore.js';
+import {
+  appendSecurityEvent,
+  recordSecurityEvent,
+  type SecurityEvent,
+} from './recordSecurityEvent.js';
 import { verifyAuditLog } from './verifyAuditLog.js';
 
 const ORIGIN = 'relay.test/vaultroom-audit/000000000000';
@@ -39,7 +44,7 @@ describe('recordSecurityEvent', () => {
   /** Signs a checkpoint now, then verifies everything, so every root is checked too. */
   async function signAndVerify(database: OpenDatabase) {
     await createCheckpointer({
-      db: database.db,
+      sqlite: database.sqlite,
       reader: createAuditReader(database.sqlite),
       key,
       origin: ORIGIN,
@@ -66,10 +71,10 @@ describe('recordSecurityEvent', () => {
   it('builds the same tree from one big transaction as from one transaction per event', async () => {
     const batched = (await fresh()).database;
     const single = (await fresh()).database;
-    await batched.db.transaction().execute(async (trx) => {
-      for (let n = 1; n <= 77; n++) await recordSecurityEvent(trx, event(n), at(n));
+    await batched.writes.write(function* (tx) {
+      for (let n = 1; n <= 77; n++) yield* appendSecurityEvent(tx, event(n), at(n));
     });
-    for (let n = 1; n <= 77; n++) await recordSecurityEvent(single.db, event(n), at(n));
+    for (let n = 1; n <= 77; n++) await recordSecurityEvent(single.writes, event(n), at(n));
 
     const a = createAuditReader(batched.sqlite);
     const b = createAuditReader(single.sqlite);
@@ -84,21 +89,21 @@ describe('recordSecurityEvent', () => {
     expect((await signAndVerify(batched)).problem).toBeNull();
   });
 
-  it('forgets what a rolled-back transaction appended, and the next one goes on from the committed tree', async () => {
+  it('forgets what a rolled-back operation appended, and the next one goes on from the committed tree', async () => {
     const { database } = await fresh();
-    await recordSecurityEvent(database.db, event(1), at(1));
+    await recordSecurityEvent(database.writes, event(1), at(1));
     await expect(
-      database.db.transaction().execute(async (trx) => {
-        for (let n = 2; n <= 6; n++) await recordSecurityEvent(trx, event(n), at(n));
-        await trx.insertInto('relay_meta').values({ key: 'probe', value: 'x' }).execute();
+      database.writes.write(function* (tx) {
+        for (let n = 2; n <= 6; n++) yield* appendSecurityEvent(tx, event(n), at(n));
+        yield* changes(tx.db.insertInto('relay_meta').values({ key: 'probe', value: 'x' }));
         throw new Rollback('the action failed after its events were appended');
       }),
     ).rejects.toBeInstanceOf(Rollback);
-    await database.db.transaction().execute(async (trx) => {
-      await recordSecurityEvent(trx, event(7), at(7));
-      await recordSecurityEvent(trx, event(8), at(8));
+    await database.writes.write(function* (tx) {
+      yield* appendSecurityEvent(tx, event(7), at(7));
+      yield* appendSecurityEvent(tx, event(8), at(8));
     });
-    await recordSecurityEvent(database.db, event(9), at(9));
+    await recordSecurityEvent(database.writes, event(9), at(9));
 
     const rows = database.sqlite
       .prepare<[], { seq: number; target: string }>(
@@ -123,15 +128,15 @@ describe('recordSecurityEvent', () => {
     open.push(tool);
     let n = 0;
     for (let round = 0; round < 5; round++) {
-      await database.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < 3; i++) await recordSecurityEvent(trx, event(++n), at(n));
+      await database.writes.write(function* (tx) {
+        for (let i = 0; i < 3; i++) yield* appendSecurityEvent(tx, event(++n), at(n));
       });
-      await recordSecurityEvent(tool.db, event(++n), at(n));
-      await tool.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < round; i++) await recordSecurityEvent(trx, event(++n), at(n));
+      await recordSecurityEvent(tool.writes, event(++n), at(n));
+      await tool.writes.write(function* (tx) {
+        for (let i = 0; i < round; i++) yield* appendSecurityEvent(tx, event(++n), at(n));
       });
     }
-    await recordSecurityEvent(database.db, event(++n), at(n));
+    await recordSecurityEvent(database.writes, event(++n), at(n));
 
     expect(createAuditReader(tool.sqlite).size()).toBe(n);
     const result = await signAndVerify(database);
@@ -141,18 +146,17 @@ describe('recordSecurityEvent', () => {
 
   it('appends an event in the same transaction as the action it records', async () => {
     const { database } = await fresh();
-    await database.db.transaction().execute(async (trx) => {
-      await trx.insertInto('relay_meta').values({ key: 'action', value: 'done' }).execute();
-      await recordSecurityEvent(trx, event(1), at(1));
-      // Inside the transaction both are visible; outside it, on the relay's single connection,
-      // nothing else can run until it commits.
-      const seen = await trx.selectFrom('audit_events').select('seq').execute();
+    await database.writes.write(function* (tx) {
+      yield* changes(tx.db.insertInto('relay_meta').values({ key: 'action', value: 'done' }));
+      yield* appendSecurityEvent(tx, event(1), at(1));
+      // Inside the operation both are visible; outside it, nothing else runs until it commits.
+      const seen = yield* rows(tx.db.selectFrom('audit_events').select('seq'));
       expect(seen).toEqual([{ seq: 1 }]);
     });
     await expect(
-      database.db.transaction().execute(async (trx) => {
-        await trx.insertInto('relay_meta').values({ key: 'other', value: 'half' }).execute();
-        await recordSecurityEvent(trx, event(2), at(2));
+      database.writes.write(function* (tx) {
+        yield* changes(tx.db.insertInto('relay_meta').values({ key: 'other', value: 'half' }));
+        yield* appendSecurityEvent(tx, event(2), at(2));
         throw new Rollback('rolled back');
       }),
     ).rejects.toBeInstanceOf(Rollback);

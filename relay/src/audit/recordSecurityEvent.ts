@@ -1,11 +1,7 @@
 import type { SecurityEventType } from '@vaultroom/shared';
-import type SQLite from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
-import type { RelayDatabase } from '../db/schema.js';
-import { retryWhileBusy } from '../db/retryWhileBusy.js';
-import { sqliteConnectionOf } from '../db/sqliteConnectionOf.js';
+import { changes, first, type Write, type WriteStore, type WriteTx } from '../db/WriteStore.js';
+import { decodeEdge, edgePositions } from './auditEdge.js';
 import { auditLeafHash, auditNodeHash, type AuditRow } from './auditLeaf.js';
-import { createAuditReader, type AuditReader } from './createAuditReader.js';
 
 export type { SecurityEventType } from '@vaultroom/shared';
 
@@ -51,15 +47,6 @@ export class AuditAppendError extends Error {
   }
 }
 
-/** The append statements, prepared once per connection. */
-interface AppendStatements {
-  readonly reader: AuditReader;
-  readonly insertEvent: SQLite.Statement<
-    [number, string, string, string, ...(string | null)[], Uint8Array]
-  >;
-  readonly insertNode: SQLite.Statement<[number, number, Uint8Array]>;
-}
-
 /**
  * Where the tree stands inside one transaction: its size and its right edge, the hashes of the
  * complete subtrees that cover it, largest first (RFC 9162 §2.1.1). Appending leaf i pops one
@@ -70,63 +57,95 @@ interface TreeTail {
   readonly edge: Uint8Array[];
 }
 
-const statements = new WeakMap<SQLite.Database, AppendStatements>();
+/**
+ * Tails live only as long as their transaction: the first append of an operation reads the size
+ * and edge inside the transaction, later appends of the same operation carry them on in memory.
+ * A rolled-back or retried operation gets a new transaction object and so reads afresh, as does
+ * the next operation after another process (a command-line tool) appended. The write store holds
+ * the write lock from the transaction's start, so the tail read and the appends are one.
+ */
+const tails = new WeakMap<WriteTx, TreeTail>();
 
 /**
- * Tails live only as long as their transaction object: the first append of a transaction reads
- * the size and edge from the database, inside the transaction, and later appends of the same
- * transaction carry them on in memory. So a rolled-back transaction takes its tail with it, and
- * whatever another process (a command-line tool) appended in between is read afresh. Within the
- * transaction SQLite's snapshot makes the read and the writes one: a writer that committed after
- * the read makes this transaction's first write fail rather than fork the tree.
+ * Appends one security event to the audit log as part of the caller's write operation, so the
+ * action and its event commit together or not at all: `yield* appendSecurityEvent(tx, …)`.
  */
-const tails = new WeakMap<Transaction<RelayDatabase>, TreeTail>();
-
-function statementsFor(sqlite: SQLite.Database): AppendStatements {
-  let prepared = statements.get(sqlite);
-  if (prepared === undefined) {
-    prepared = {
-      reader: createAuditReader(sqlite),
-      insertEvent: sqlite.prepare(
-        `INSERT INTO audit_events (seq, at, type, outcome, actor_account_id, actor_device_id,
-           target, client, user_agent, details, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      insertNode: sqlite.prepare('INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)'),
-    };
-    statements.set(sqlite, prepared);
-  }
-  return prepared;
-}
-
-/**
- * The hot path: prepared statements on the better-sqlite3 connection the transaction holds (as the
- * mailbox does), synchronous from the first read to the last write, so nothing can interleave.
- */
-function append(trx: Transaction<RelayDatabase>, event: SecurityEvent, now: Date): void {
-  const sqlite = sqliteConnectionOf(trx);
-  let tail = tails.get(trx);
+export function* appendSecurityEvent(
+  tx: WriteTx,
+  event: SecurityEvent,
+  now: Date = new Date(),
+): Write<void> {
+  let tail = tails.get(tx);
   if (tail === undefined) {
-    tail = readTail(sqlite);
-    tails.set(trx, tail);
+    tail = yield* readTail(tx);
+    tails.set(tx, tail);
   }
   try {
-    appendTo(sqlite, tail, event, now);
+    yield* appendTo(tx, tail, event, now);
   } catch (error) {
     // The tail may be half-updated: the next append in this transaction reads it again.
-    tails.delete(trx);
+    tails.delete(tx);
     throw error;
   }
 }
 
-function readTail(sqlite: SQLite.Database): TreeTail {
-  const { reader } = statementsFor(sqlite);
-  const size = reader.size();
-  return { size, edge: reader.edge(size) };
+/** Appends one security event in a write operation of its own. */
+export function recordSecurityEvent(
+  writes: WriteStore,
+  event: SecurityEvent,
+  now: Date = new Date(),
+): Promise<void> {
+  return writes.write((tx) => appendSecurityEvent(tx, event, now));
 }
 
-/** Appends one event at the tail and moves the tail on; the caller's transaction is open. */
-function appendTo(sqlite: SQLite.Database, tail: TreeTail, event: SecurityEvent, now: Date): void {
-  const { insertEvent, insertNode } = statementsFor(sqlite);
+/**
+ * The size and edge of the committed tree. After a pruning the events before its size are gone;
+ * the edge parts they covered are kept in the pruning's own row (see createAuditReader).
+ */
+function* readTail(tx: WriteTx): Write<TreeTail> {
+  const newest = yield* first(
+    tx.db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')),
+  );
+  const pruning = yield* first(
+    tx.db
+      .selectFrom('audit_pruning')
+      .select(['tree_size', 'edge'])
+      .orderBy('tree_size', 'desc')
+      .limit(1),
+  );
+  const size = Math.max(newest?.seq ?? 0, pruning?.tree_size ?? 0);
+  const prunedPositions = pruning === undefined ? [] : edgePositions(pruning.tree_size);
+  const prunedEdge =
+    pruning === undefined ? [] : (decodeEdge(pruning.edge, pruning.tree_size) ?? []);
+  const edge: Uint8Array[] = [];
+  for (const { level, idx } of edgePositions(size)) {
+    const stored =
+      level === 0
+        ? yield* first(
+            tx.db
+              .selectFrom('audit_events')
+              .select('leaf_hash as hash')
+              .where('seq', '=', idx + 1),
+          )
+        : yield* first(
+            tx.db
+              .selectFrom('audit_nodes')
+              .select('hash')
+              .where('level', '=', level)
+              .where('idx', '=', idx),
+          );
+    const kept = prunedPositions.findIndex((at) => at.level === level && at.idx === idx);
+    const hash = stored?.hash ?? (kept < 0 ? undefined : prunedEdge[kept]);
+    if (hash === undefined) {
+      throw new AuditAppendError(`the audit subtree (${level}, ${idx}) is missing`);
+    }
+    edge.push(hash);
+  }
+  return { size, edge };
+}
+
+/** Appends one event at the tail and moves the tail on, inside the caller's transaction. */
+function* appendTo(tx: WriteTx, tail: TreeTail, event: SecurityEvent, now: Date): Write<void> {
   const row: AuditRow = {
     seq: tail.size + 1,
     at: now.toISOString(),
@@ -140,19 +159,7 @@ function appendTo(sqlite: SQLite.Database, tail: TreeTail, event: SecurityEvent,
     details: inertDetails(event.details),
   };
   let hash = auditLeafHash(row);
-  insertEvent.run(
-    row.seq,
-    row.at,
-    row.type,
-    row.outcome,
-    row.actor_account_id,
-    row.actor_device_id,
-    row.target,
-    row.client,
-    row.user_agent,
-    row.details,
-    hash,
-  );
+  yield* changes(tx.db.insertInto('audit_events').values({ ...row, leaf_hash: hash }));
   // Leaf i closes one complete subtree per trailing 1 bit of i: store each, so proofs and roots
   // read O(log n) hashes instead of rehashing whole ranges.
   let level = 0;
@@ -165,45 +172,8 @@ function appendTo(sqlite: SQLite.Database, tail: TreeTail, event: SecurityEvent,
     hash = auditNodeHash(left, hash);
     level += 1;
     index = (index - 1) / 2;
-    insertNode.run(level, index, hash);
+    yield* changes(tx.db.insertInto('audit_nodes').values({ level, idx: index, hash }));
   }
   tail.edge.push(hash);
   tail.size = row.seq;
-}
-
-/**
- * Appends one security event to the audit log. Callers pass their transaction so that an action
- * and its event commit together or not at all; given the database itself, the append runs in a
- * transaction of its own.
- */
-export async function recordSecurityEvent(
-  db: Kysely<RelayDatabase> | Transaction<RelayDatabase>,
-  event: SecurityEvent,
-  now: Date = new Date(),
-): Promise<void> {
-  if (db.isTransaction) {
-    append(db as Transaction<RelayDatabase>, event, now);
-    return;
-  }
-  const sqlite = sqliteConnectionOf(db);
-  // Another process may hold the database's lock: the wait for it yields to the event loop.
-  await retryWhileBusy(async () => {
-    if (!sqlite.inTransaction) {
-      // Nobody holds a transaction: one synchronous transaction of better-sqlite3's, with no
-      // await between its BEGIN and COMMIT for other work to slip into.
-      sqlite
-        .transaction(() => {
-          appendTo(sqlite, readTail(sqlite), event, now);
-        })
-        .immediate();
-      return;
-    }
-    // Another caller's transaction is open and waiting on an await: a transaction of
-    // better-sqlite3's would nest inside it (and share its fate), so wait for the connection
-    // through Kysely.
-    await db.transaction().execute((trx) => {
-      append(trx, event, now);
-      return Promise.resolve();
-    });
-  });
 }

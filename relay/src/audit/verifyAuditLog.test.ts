@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../db/openDatabase.js';
-import { recordSecurityEvent } from './recordSecurityEvent.js';
+import { appendSecurityEvent } from './recordSecurityEvent.js';
 import { verifyAuditLog } from './verifyAuditLog.js';
 
 const verify = (database: OpenDatabase) =>
@@ -16,9 +16,9 @@ describe('verifyAuditLog', () => {
   beforeEach(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-verify-'));
     database = await openDatabase(dataDir);
-    await database.db.transaction().execute(async (trx) => {
+    await database.writes.write(function* (tx) {
       for (let n = 1; n <= 100; n++) {
-        await recordSecurityEvent(trx, {
+        yield* appendSecurityEvent(tx, {
           type: 'session_created',
           outcome: 'success',
           target: `s${n}`,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AuthenticatedSession } from '../accounts/sessions.js';
 import type { RelayDatabase } from '../db/schema.js';
+import type { WriteStore } from '../db/WriteStore.js';
 import type { Logger } from '../log/createLogger.js';
 
 export interface BlobSettings {
@@ -16,7 +17,10 @@ export interface BlobSettings {
 
 /** Everything the blob store needs from the rest of the relay, passed in explicitly. */
 export interface BlobContext {
+  /** Reads. */
   readonly db: Kysely<RelayDatabase>;
+  /** Writes: one operation, one short transaction. */
+  readonly writes: WriteStore;
   /** `<data>/blobs`: one file per blob, named by its id and nothing else. */
   readonly dir: string;
   readonly settings: BlobSettings;

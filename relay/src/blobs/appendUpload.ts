@@ -86,7 +86,7 @@ export async function beginAppend(ctx: BlobContext, request: AppendRequest): Pro
         try {
           await fsyncFile(fd);
           if (position > blob.offset) {
-            await advanceBlob(ctx.db, blob, position, ctx.now(), ctx.settings.retentionMs);
+            await advanceBlob(ctx.writes, blob, position, ctx.now(), ctx.settings.retentionMs);
           }
           return position;
         } finally {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ApiError } from '../api/ApiError.js';
 import type { BlobsTable, RelayDatabase } from '../db/schema.js';
+import { changes, firstOrThrow, type WriteStore } from '../db/WriteStore.js';
 
 type Db = Kysely<RelayDatabase>;
 
@@ -21,27 +22,29 @@ export async function findBlob(db: Db, id: string): Promise<BlobRow | undefined>
 }
 
 /**
- * Reserves `length` bytes of the account's quota and records the upload, in one transaction so
+ * Reserves `length` bytes of the account's quota and records the upload, in one operation so
  * that parallel creations cannot together pass the quota.
  */
 export async function createBlob(
-  db: Db,
+  writes: WriteStore,
   row: { id: string; accountId: string; length: number; now: number; expiresAt: number },
   quotaBytes: number,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const used = await trx
-      .selectFrom('blobs')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('length'), eb.lit(0)).as('bytes'))
-      .where('account_id', '=', row.accountId)
-      .executeTakeFirstOrThrow();
+  await writes.write(function* (tx) {
+    const used = yield* firstOrThrow(
+      tx.db
+        .selectFrom('blobs')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('length'), eb.lit(0)).as('bytes'))
+        .where('account_id', '=', row.accountId),
+    );
     // Unfinished uploads cost a row each whatever their size: a bound on those too.
-    const unfinished = await trx
-      .selectFrom('blobs')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', row.accountId)
-      .where('completed_at', 'is', null)
-      .executeTakeFirstOrThrow();
+    const unfinished = yield* firstOrThrow(
+      tx.db
+        .selectFrom('blobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('account_id', '=', row.accountId)
+        .where('completed_at', 'is', null),
+    );
     if (unfinished.n >= MAX_UNFINISHED_UPLOADS) {
       throw new ApiError(
         'QUOTA_EXCEEDED',
@@ -54,9 +57,8 @@ export async function createBlob(
         'Your stored files would exceed your quota; older ones expire in time',
       );
     }
-    await trx
-      .insertInto('blobs')
-      .values({
+    yield* changes(
+      tx.db.insertInto('blobs').values({
         id: row.id,
         account_id: row.accountId,
         length: row.length,
@@ -64,8 +66,8 @@ export async function createBlob(
         created_at: row.now,
         completed_at: null,
         expires_at: row.expiresAt,
-      })
-      .execute();
+      }),
+    );
   });
 }
 
@@ -74,25 +76,28 @@ export async function createBlob(
  * retention period from the moment it could first be downloaded.
  */
 export async function advanceBlob(
-  db: Db,
+  writes: WriteStore,
   blob: BlobRow,
   offset: number,
   now: number,
   retentionMs: number,
 ): Promise<void> {
   const complete = offset === blob.length;
-  await db
-    .updateTable('blobs')
-    .set({
-      offset,
-      ...(complete ? { completed_at: now, expires_at: now + retentionMs } : {}),
-    })
-    .where('id', '=', blob.id)
-    .execute();
+  await writes.write((tx) =>
+    changes(
+      tx.db
+        .updateTable('blobs')
+        .set({
+          offset,
+          ...(complete ? { completed_at: now, expires_at: now + retentionMs } : {}),
+        })
+        .where('id', '=', blob.id),
+    ),
+  );
 }
 
-export async function deleteBlobRow(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('blobs').where('id', '=', id).execute();
+export async function deleteBlobRow(writes: WriteStore, id: string): Promise<void> {
+  await writes.write((tx) => changes(tx.db.deleteFrom('blobs').where('id', '=', id)));
 }
 
 export async function expiredBlobIds(db: Db, now: number): Promise<string[]> {

@@ -33,7 +33,7 @@ export async function createUpload(ctx: BlobContext, request: CreateRequest): Pr
   const id = randomBytes(32).toString('base64url');
   const now = ctx.now();
   await createBlob(
-    ctx.db,
+    ctx.writes,
     {
       id,
       accountId: request.accountId,

@@ -14,6 +14,6 @@ export async function deleteUpload(ctx: BlobContext, id: string, accountId: stri
   if (ctx.busy.has(id)) {
     throw new ApiError('CONFLICT', 'The upload is being written; try again when it stops');
   }
-  await deleteBlobRow(ctx.db, id);
+  await deleteBlobRow(ctx.writes, id);
   removeBlobFile(ctx.dir, id);
 }

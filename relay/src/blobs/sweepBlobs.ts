@@ -18,7 +18,7 @@ export async function sweepBlobs(ctx: BlobContext): Promise<SweepResult> {
   let expired = 0;
   for (const id of await expiredBlobIds(ctx.db, ctx.now())) {
     if (ctx.busy.has(id)) continue;
-    await deleteBlobRow(ctx.db, id);
+    await deleteBlobRow(ctx.writes, id);
     removeBlobFile(ctx.dir, id);
     expired++;
   }

@@ -5,18 +5,16 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Driver,
-  type QueryCompiler,
   type QueryResult,
-  type TransactionSettings,
 } from 'kysely';
 import { BUSY_RETRY, retryWhileBusy, type BusyRetryPolicy } from './retryWhileBusy.js';
 
 /**
  * Kysely's SQLite dialect, with every statement retried while another process holds the lock
  * (see retryWhileBusy): the connection's own busy wait stays short, so a locked database costs
- * the event loop milliseconds per attempt instead of seconds. Inside a transaction a statement
- * is retried only while the transaction is still open: on some lock errors SQLite rolls the
- * transaction back by itself, and a retry would then run outside it.
+ * the event loop milliseconds per attempt instead of seconds. Each statement stands alone: Kysely
+ * transactions are refused, since one held across awaits would share the single connection with
+ * everything else the event loop runs. Writes that belong together go through the WriteStore.
  */
 export function createBusyRetryingDialect(
   sqlite: SQLite.Database,
@@ -27,24 +25,18 @@ export function createBusyRetryingDialect(
     createAdapter: () => base.createAdapter(),
     createQueryCompiler: () => base.createQueryCompiler(),
     createIntrospector: (db) => base.createIntrospector(db),
-    createDriver: () => new BusyRetryingDriver(base.createDriver(), sqlite, policy),
+    createDriver: () => new BusyRetryingDriver(base.createDriver(), policy),
   };
 }
 
 class BusyRetryingConnection implements DatabaseConnection {
   constructor(
     private readonly inner: DatabaseConnection,
-    private readonly sqlite: SQLite.Database,
     private readonly policy: BusyRetryPolicy,
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const inTransaction = this.sqlite.inTransaction;
-    return retryWhileBusy(
-      () => this.inner.executeQuery<R>(query),
-      () => this.sqlite.inTransaction === inTransaction,
-      this.policy,
-    );
+    return retryWhileBusy(() => this.inner.executeQuery<R>(query), undefined, this.policy);
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
@@ -52,8 +44,15 @@ class BusyRetryingConnection implements DatabaseConnection {
   }
 }
 
-const unsupported = (): Promise<void> =>
-  Promise.reject(new Error('the SQLite driver has no savepoints'));
+export class KyselyTransactionRefused extends Error {
+  readonly code = 'USE_THE_WRITE_STORE';
+  constructor() {
+    super('Kysely transactions are not used on the relay connection: run a WriteStore operation');
+    this.name = 'KyselyTransactionRefused';
+  }
+}
+
+const refused = (): Promise<void> => Promise.reject(new KyselyTransactionRefused());
 
 /** Kysely's own driver, handing out the retrying connection. */
 class BusyRetryingDriver implements Driver {
@@ -61,7 +60,6 @@ class BusyRetryingDriver implements Driver {
 
   constructor(
     private readonly inner: Driver,
-    private readonly sqlite: SQLite.Database,
     private readonly policy: BusyRetryPolicy,
   ) {}
 
@@ -73,46 +71,22 @@ class BusyRetryingDriver implements Driver {
     const connection = await this.inner.acquireConnection();
     let wrapper = this.wrapped.get(connection);
     if (wrapper === undefined) {
-      wrapper = new BusyRetryingConnection(connection, this.sqlite, this.policy);
+      wrapper = new BusyRetryingConnection(connection, this.policy);
       this.wrapped.set(connection, wrapper);
     }
     return wrapper;
   }
 
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.inner.beginTransaction(connection, settings);
+  beginTransaction(): Promise<void> {
+    return refused();
   }
 
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.inner.commitTransaction(connection);
+  commitTransaction(): Promise<void> {
+    return refused();
   }
 
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.inner.rollbackTransaction(connection);
-  }
-
-  savepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compileQuery: QueryCompiler['compileQuery'],
-  ): Promise<void> {
-    return this.inner.savepoint?.(connection, name, compileQuery) ?? unsupported();
-  }
-
-  rollbackToSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compileQuery: QueryCompiler['compileQuery'],
-  ): Promise<void> {
-    return this.inner.rollbackToSavepoint?.(connection, name, compileQuery) ?? unsupported();
-  }
-
-  releaseSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compileQuery: QueryCompiler['compileQuery'],
-  ): Promise<void> {
-    return this.inner.releaseSavepoint?.(connection, name, compileQuery) ?? unsupported();
+  rollbackTransaction(): Promise<void> {
+    return refused();
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {

@@ -136,17 +136,6 @@ describe('createVacuumScheduler', () => {
     expect(pragma('freelist_count')).toBeGreaterThan(0);
   });
 
-  it('does not step into a transaction left open on the connection', async () => {
-    fillAndDrain(ENVELOPES, 1);
-    const pages = pragma('page_count');
-    database.sqlite.exec('BEGIN');
-    scheduler = createVacuumScheduler({ sqlite: database.sqlite, log: log(), checkEveryMs: 10 });
-    await pause(200);
-    expect(pragma('page_count')).toBe(pages);
-    database.sqlite.exec('COMMIT');
-    await until(() => pragma('freelist_count') === 0);
-  });
-
   it('stops between two steps, and takes no step after stop', async () => {
     fillAndDrain(ENVELOPES, 1);
     const pages = pragma('page_count');

@@ -50,9 +50,10 @@ interface Run {
  *
  * A run starts when the free list is a large share of the file and the event loop was mostly idle
  * since the last look; it goes on, one bounded step per timer turn, until the free list is empty,
- * and stops early when the relay gets busy, a transaction is open on the connection (one held
- * across an await would take the step into it), or another process holds the write lock (the step
- * does not wait for it: a wait would block the event loop).
+ * and stops early when the relay gets busy or another process holds the write lock (the step does
+ * not wait for it: a wait would block the event loop). No transaction of the relay's own is ever
+ * open when a timer fires (every write is synchronous: see WriteStore), so a step is never taken
+ * into one.
  */
 export function createVacuumScheduler(options: VacuumSchedulerOptions): VacuumScheduler {
   const {
@@ -77,8 +78,7 @@ export function createVacuumScheduler(options: VacuumSchedulerOptions): VacuumSc
     const ended = run;
     run = null;
     try {
-      // Not inside another caller's open transaction: its connection must stay as it left it.
-      if (!sqlite.inTransaction) sqlite.pragma('wal_checkpoint(PASSIVE)');
+      sqlite.pragma('wal_checkpoint(PASSIVE)');
     } catch (error) {
       log.warn({ err: error }, 'could not checkpoint after giving free database pages back');
     }
@@ -102,10 +102,6 @@ export function createVacuumScheduler(options: VacuumSchedulerOptions): VacuumSc
     if (stopped || run === null) return;
     if (!sqlite.open) {
       run = null; // closed without stop(): nothing left to do, and nothing to log about it
-      return;
-    }
-    if (sqlite.inTransaction) {
-      finish('a transaction was open');
       return;
     }
     const busyTimeout = pragmaNumber('busy_timeout');
@@ -147,7 +143,7 @@ export function createVacuumScheduler(options: VacuumSchedulerOptions): VacuumSc
   function check(): void {
     const utilization = performance.eventLoopUtilization(sinceCheck).utilization;
     sinceCheck = performance.eventLoopUtilization();
-    if (stopped || run !== null || !sqlite.open || sqlite.inTransaction) return;
+    if (stopped || run !== null || !sqlite.open) return;
     if (utilization > busyUtilization) return;
     if (pragmaNumber('auto_vacuum') !== INCREMENTAL) return;
     const free = pragmaNumber('freelist_count');

@@ -1,19 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator } from 'kysely';
 import { createBusyRetryingDialect } from './createBusyRetryingDialect.js';
 import { RELAY_BUSY_WAIT_MS } from './retryWhileBusy.js';
 import { StartupError } from '../lifecycle/StartupError.js';
 import { acquireDataDirLock } from './acquireDataDirLock.js';
 import { enableIncrementalVacuum, type IncrementalVacuumSetup } from './enableIncrementalVacuum.js';
 import { migrationProvider } from './migrations/index.js';
-import { bindSqliteConnection } from './sqliteConnectionOf.js';
+import { createSqliteWriteStore } from './createSqliteWriteStore.js';
 import type { RelayDatabase } from './schema.js';
+import type { WriteStore } from './WriteStore.js';
 
 export interface OpenDatabase {
+  /** Reads, one statement at a time (Kysely transactions are refused: see WriteStore). */
   readonly db: Kysely<RelayDatabase>;
-  /** The underlying connection, for pragmas and the online backup API. */
+  /** Every write: one short transaction per operation. */
+  readonly writes: WriteStore;
+  /** The underlying connection, for pragmas, the mailbox, the audit reader and backups. */
   readonly sqlite: SQLite.Database;
   /** Whether this open had to rewrite the file once so that freed pages can be given back. */
   readonly vacuum: IncrementalVacuumSetup;
@@ -71,7 +75,7 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
   }
 
   const db = new Kysely<RelayDatabase>({ dialect: createBusyRetryingDialect(sqlite) });
-  bindSqliteConnection(db, sqlite);
+  const writes = createSqliteWriteStore(sqlite, db);
   const close = async (): Promise<void> => {
     await db.destroy(); // closes the better-sqlite3 connection
     lock.release();
@@ -85,7 +89,7 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
       cause: error,
     });
   }
-  return { db, sqlite, vacuum, close };
+  return { db, writes, sqlite, vacuum, close };
 }
 
 /**
@@ -104,8 +108,8 @@ export async function openDatabaseForTool(dataDir: string): Promise<OpenDatabase
   const sqlite = new SQLite(file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<RelayDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
-  bindSqliteConnection(db, sqlite);
+  const db = new Kysely<RelayDatabase>({ dialect: createBusyRetryingDialect(sqlite) });
+  const writes = createSqliteWriteStore(sqlite, db);
   const pending = (await new Migrator({ db, provider: migrationProvider }).getMigrations()).filter(
     (migration) => migration.executedAt === undefined,
   );
@@ -117,5 +121,5 @@ export async function openDatabaseForTool(dataDir: string): Promise<OpenDatabase
     );
   }
   // Tools never rewrite the file: that is the relay's to do, once, at its start.
-  return { db, sqlite, vacuum: { outcome: 'ready' }, close: () => db.destroy() };
+  return { db, writes, sqlite, vacuum: { outcome: 'ready' }, close: () => db.destroy() };
 }

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 
 /** Facts about this installation that outlive a process: schema creation time, instance id. */
 export interface RelayMetaTable {
@@ -266,3 +266,6 @@ export interface RelayDatabase {
   device_certificates: DeviceCertificatesTable;
   sealed_account_keys: SealedAccountKeysTable;
 }
+
+/** The relay's Kysely instance, for reads (writes go through a WriteStore), named for folders that build no queries. */
+export type RelayDb = Kysely<RelayDatabase>;

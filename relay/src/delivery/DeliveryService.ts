@@ -1,4 +1,4 @@
-import type { DeliveryContext } from '../devices/DeliveryContext.js';
+import type { DeliveryContext } from './DeliveryContext.js';
 import type { RateLimiter } from '../limits/createRateLimiter.js';
 import type { QuotaSettings } from '../mailbox/createMailboxQuotas.js';
 import type { MailboxStore } from '../mailbox/createMailboxStore.js';

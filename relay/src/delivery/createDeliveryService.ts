@@ -11,7 +11,7 @@ import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { handleDeviceRequest, type DeviceRequest } from './handleDeviceRequest.js';
 import { checkHelloDevice } from '../devices/checkHelloDevice.js';
 import { countOneTimePrekeys } from '../devices/countOneTimePrekeys.js';
-import type { Caller } from '../devices/DeliveryContext.js';
+import type { Caller } from './DeliveryContext.js';
 import { createGroupCommit, type PendingSend } from '../mailbox/createGroupCommit.js';
 import { createMailboxQuotas } from '../mailbox/createMailboxQuotas.js';
 import { createPushRouter, type Connection, type PushRow } from './createPushRouter.js';
@@ -285,7 +285,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     state.malformed += 1;
     fail(conn, readRequestId(data), code);
     if (state.malformed === 1) {
-      recordSecurityEvent(ctx.db, {
+      recordSecurityEvent(ctx.writes, {
         type: 'malformed_frame',
         outcome: 'failure',
         actorAccountId: conn.accountId,

@@ -10,7 +10,7 @@ import { renameDevice } from '../devices/renameDevice.js';
 import { revokeDevice } from '../devices/revokeDevice.js';
 import { storeSealedKey } from '../devices/storeSealedKey.js';
 import { uploadPrekeys } from '../devices/uploadPrekeys.js';
-import type { Caller, DeliveryContext } from '../devices/DeliveryContext.js';
+import type { Caller, DeliveryContext } from './DeliveryContext.js';
 
 /** The requests of a device connection that are not delivery: keys and devices (§2.4). */
 export type DeviceRequest = Exclude<ClientFrame, { t: 'hello' | 'send' | 'ack' }>;

@@ -1,5 +1,6 @@
 import { ProtocolError } from '@vaultroom/shared/protocol';
-import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
+import { changes, first } from '../db/WriteStore.js';
 import { ownDevice } from './deviceChecks.js';
 
 /**
@@ -8,59 +9,61 @@ import { ownDevice } from './deviceChecks.js';
  * registered it, this session already speaks for it, or the account's current signed list names
  * it. Otherwise FORBIDDEN: another session of the account (another passkey, or a stolen cookie)
  * cannot drain the device's mailbox.
+ *
+ * One write operation, checks and updates together: a revocation or a new device list committed
+ * between the check and the updates cannot slip in, since nothing else runs inside it.
  */
 export async function checkHelloDevice(
   ctx: DeliveryContext,
   caller: Caller,
   deviceId: string,
 ): Promise<void> {
-  const device = await ownDevice(ctx, caller, deviceId);
-  const session = await ctx.db
-    .selectFrom('sessions')
-    .select(['passkey_id', 'device_id'])
-    .where('id', '=', caller.sessionId)
-    .executeTakeFirst();
-  const passkeyId = session?.passkey_id ?? null;
-  if (device.registered_with_credential === null && passkeyId !== null) {
-    // Registered before the relay recorded the passkey, and no session told migration 0010 which
-    // one: the first session to say hello as it claims it. Refusing instead would strand the
-    // device's mailbox and make its owner register again, which looks like an attack to every
-    // contact; the window is one hello, open only to sessions of the same account.
-    await ctx.db
-      .updateTable('devices')
-      .set({ registered_with_credential: passkeyId })
-      .where('id', '=', deviceId)
-      .where('registered_with_credential', 'is', null)
-      .execute();
-  } else if (
-    !(passkeyId !== null && passkeyId === device.registered_with_credential) &&
-    session?.device_id !== deviceId &&
-    !(await isListed(ctx, deviceId))
-  ) {
-    throw new ProtocolError('FORBIDDEN', 'this session may not speak for that device');
-  }
-  await ctx.db
-    .updateTable('devices')
-    .set({ last_seen_at: ctx.now() })
-    .where('id', '=', deviceId)
-    .execute();
-  // Written only when it changes, which a reconnect of the same session never does: an update
-  // that matches no row commits nothing, so a reconnect costs one durable write, not two. (Not a
-  // transaction around both: held across awaits, it would hold up the delivery group commit.)
-  await ctx.db
-    .updateTable('sessions')
-    .set({ device_id: deviceId })
-    .where('id', '=', caller.sessionId)
-    .where('device_id', 'is not', deviceId)
-    .execute();
-}
-
-/** The account's current list names the device: the relay holds a certificate only for those. */
-async function isListed(ctx: DeliveryContext, deviceId: string): Promise<boolean> {
-  const row = await ctx.db
-    .selectFrom('device_certificates')
-    .select('device_id')
-    .where('device_id', '=', deviceId)
-    .executeTakeFirst();
-  return row !== undefined;
+  await ctx.writes.write(function* (tx) {
+    const device = yield* ownDevice(tx, caller, deviceId);
+    const session = yield* first(
+      tx.db
+        .selectFrom('sessions')
+        .select(['passkey_id', 'device_id'])
+        .where('id', '=', caller.sessionId),
+    );
+    const passkeyId = session?.passkey_id ?? null;
+    if (device.registered_with_credential === null && passkeyId !== null) {
+      // Registered before the relay recorded the passkey, and no session told migration 0010
+      // which one: the first session to say hello as it claims it. Refusing instead would strand
+      // the device's mailbox and make its owner register again, which looks like an attack to
+      // every contact; the window is one hello, open only to sessions of the same account.
+      yield* changes(
+        tx.db
+          .updateTable('devices')
+          .set({ registered_with_credential: passkeyId })
+          .where('id', '=', deviceId)
+          .where('registered_with_credential', 'is', null),
+      );
+    } else if (
+      !(passkeyId !== null && passkeyId === device.registered_with_credential) &&
+      session?.device_id !== deviceId
+    ) {
+      // The account's current list names the device: the relay holds a certificate only for those.
+      const listed = yield* first(
+        tx.db
+          .selectFrom('device_certificates')
+          .select('device_id')
+          .where('device_id', '=', deviceId),
+      );
+      if (listed === undefined) {
+        throw new ProtocolError('FORBIDDEN', 'this session may not speak for that device');
+      }
+    }
+    yield* changes(
+      tx.db.updateTable('devices').set({ last_seen_at: ctx.now() }).where('id', '=', deviceId),
+    );
+    // Written only when it changes, which a reconnect of the same session never does.
+    yield* changes(
+      tx.db
+        .updateTable('sessions')
+        .set({ device_id: deviceId })
+        .where('id', '=', caller.sessionId)
+        .where('device_id', 'is not', deviceId),
+    );
+  });
 }

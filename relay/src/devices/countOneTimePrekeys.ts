@@ -1,4 +1,4 @@
-import type { DeliveryContext } from './DeliveryContext.js';
+import type { DeliveryContext } from '../delivery/DeliveryContext.js';
 
 export async function countOneTimePrekeys(ctx: DeliveryContext, deviceId: string): Promise<number> {
   const { n } = await ctx.db

@@ -2,7 +2,8 @@ import { verifyPrekeySignature, type SignedKeyFacts } from '@vaultroom/shared/cr
 import { ProtocolError } from '@vaultroom/shared/protocol';
 import sodium from 'libsodium-wrappers';
 import { isRecentlyVerified } from '../accounts/isRecentlyVerified.js';
-import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
+import { first, type WriteTx } from '../db/WriteStore.js';
 
 export function requireDevice(caller: Caller): string {
   if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');
@@ -23,14 +24,18 @@ export function checkSignature(
   }
 }
 
-/** A live (not revoked) device of the caller's account, by id. */
-export async function ownDevice(ctx: DeliveryContext, caller: Caller, deviceId: string) {
-  const device = await ctx.db
-    .selectFrom('devices')
-    .selectAll()
-    .where('id', '=', deviceId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+/**
+ * A live (not revoked) device of the caller's account, by id, read inside the write operation
+ * that acts on it, so a revocation cannot land between the check and the act.
+ */
+export function* ownDevice(tx: WriteTx, caller: Caller, deviceId: string) {
+  const device = yield* first(
+    tx.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('id', '=', deviceId)
+      .where('revoked_at', 'is', null),
+  );
   if (device === undefined) throw new ProtocolError('UNKNOWN_DEVICE');
   if (device.account_id !== caller.accountId) throw new ProtocolError('FORBIDDEN');
   return device;

@@ -1,8 +1,8 @@
 import { handleKey } from '@vaultroom/shared';
 import { encodePrekeyBundle, type PrekeyBundle } from '@vaultroom/shared/crypto';
 import { ProtocolError } from '@vaultroom/shared/protocol';
-import { sql } from 'kysely';
-import type { DeliveryContext } from './DeliveryContext.js';
+import { changes, first } from '../db/WriteStore.js';
+import type { DeliveryContext } from '../delivery/DeliveryContext.js';
 import { countOneTimePrekeys } from './countOneTimePrekeys.js';
 
 export interface BundleOfDevice {
@@ -10,11 +10,7 @@ export interface BundleOfDevice {
   readonly bundle: Uint8Array<ArrayBuffer>;
 }
 
-/**
- * One bundle per live device of an account, each with a one-time prekey when one is left. The
- * claim is one DELETE … RETURNING statement, so under concurrent fetches every one-time prekey
- * goes to exactly one caller (SQLite runs writes one at a time).
- */
+/** One bundle per live device of an account, each with a one-time prekey when one is left. */
 export async function fetchBundles(
   ctx: DeliveryContext,
   handle: string,
@@ -76,14 +72,30 @@ export async function fetchBundles(
   return bundles;
 }
 
-async function claimOneTimePrekey(
+/**
+ * Takes the device's lowest one-time prekey: the read and the delete are one write operation, so
+ * under concurrent fetches every one-time prekey goes to exactly one caller.
+ */
+function claimOneTimePrekey(
   ctx: DeliveryContext,
   deviceId: string,
 ): Promise<{ id: number; publicKey: Uint8Array } | null> {
-  const { rows } = await sql<{ prekey_id: number; public_key: Uint8Array }>`
-    DELETE FROM one_time_prekeys
-    WHERE rowid = (SELECT rowid FROM one_time_prekeys WHERE device_id = ${deviceId} ORDER BY prekey_id LIMIT 1)
-    RETURNING prekey_id, public_key`.execute(ctx.db);
-  const row = rows[0];
-  return row === undefined ? null : { id: row.prekey_id, publicKey: row.public_key };
+  return ctx.writes.write(function* (tx) {
+    const row = yield* first(
+      tx.db
+        .selectFrom('one_time_prekeys')
+        .select(['prekey_id', 'public_key'])
+        .where('device_id', '=', deviceId)
+        .orderBy('prekey_id')
+        .limit(1),
+    );
+    if (row === undefined) return null;
+    yield* changes(
+      tx.db
+        .deleteFrom('one_time_prekeys')
+        .where('device_id', '=', deviceId)
+        .where('prekey_id', '=', row.prekey_id),
+    );
+    return { id: row.prekey_id, publicKey: row.public_key };
+  });
 }

@@ -1,4 +1,4 @@
-import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 
 export interface SealedKeyRecord {
   readonly credential: string | null;

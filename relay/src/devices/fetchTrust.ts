@@ -1,6 +1,6 @@
 import { handleKey } from '@vaultroom/shared';
 import { ProtocolError } from '@vaultroom/shared/protocol';
-import type { DeliveryContext } from './DeliveryContext.js';
+import type { DeliveryContext } from '../delivery/DeliveryContext.js';
 
 export interface AccountTrustRecord {
   readonly account: string;

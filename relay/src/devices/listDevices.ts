@@ -1,4 +1,4 @@
-import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 
 export async function listDevices(ctx: DeliveryContext, caller: Caller) {
   const rows = await ctx.db

@@ -1,4 +1,4 @@
-import type { DeliveryContext } from './DeliveryContext.js';
+import type { DeliveryContext } from '../delivery/DeliveryContext.js';
 
 /**
  * Which account owns each of these devices, so a recipient can name an envelope's sender. Any

@@ -1,10 +1,11 @@
 import { ProtocolError, type ClientFrame } from '@vaultroom/shared/protocol';
 import sodium from 'libsodium-wrappers';
-import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { checkTrustUpload } from './checkTrustUpload.js';
-import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { requireDevice, requireRecentVerification } from './deviceChecks.js';
 import { revokeInTransaction } from './revokeDevice.js';
+import { changes, first, rows } from '../db/WriteStore.js';
 
 type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
 
@@ -29,29 +30,30 @@ export async function publishTrust(
   requireDevice(caller);
   await requireRecentVerification(ctx, caller);
   await sodium.ready;
-  return ctx.db.transaction().execute(async (trx) => {
-    const account = await trx
-      .selectFrom('accounts')
-      .select('handle')
-      .where('id', '=', caller.accountId)
-      .executeTakeFirst();
+  return ctx.writes.write(function* (tx) {
+    const account = yield* first(
+      tx.db.selectFrom('accounts').select('handle').where('id', '=', caller.accountId),
+    );
     if (account === undefined) throw new ProtocolError('UNKNOWN_ACCOUNT');
-    const stored = await trx
-      .selectFrom('account_trust')
-      .select(['account_key', 'list_version'])
-      .where('account_id', '=', caller.accountId)
-      .executeTakeFirst();
-    const devices = await trx
-      .selectFrom('devices')
-      .select(['id', 'signing_key', 'dh_key'])
-      .where('account_id', '=', caller.accountId)
-      .where('revoked_at', 'is', null)
-      .execute();
-    const held = await trx
-      .selectFrom('device_certificates')
-      .select(['device_id', 'certificate'])
-      .where('account_id', '=', caller.accountId)
-      .execute();
+    const stored = yield* first(
+      tx.db
+        .selectFrom('account_trust')
+        .select(['account_key', 'list_version'])
+        .where('account_id', '=', caller.accountId),
+    );
+    const devices = yield* rows(
+      tx.db
+        .selectFrom('devices')
+        .select(['id', 'signing_key', 'dh_key'])
+        .where('account_id', '=', caller.accountId)
+        .where('revoked_at', 'is', null),
+    );
+    const held = yield* rows(
+      tx.db
+        .selectFrom('device_certificates')
+        .select(['device_id', 'certificate'])
+        .where('account_id', '=', caller.accountId),
+    );
     const checked = checkTrustUpload(sodium, {
       handle: account.handle,
       stored:
@@ -72,40 +74,39 @@ export async function publishTrust(
       list_version: checked.version,
       updated_at: now,
     };
-    await trx
-      .insertInto('account_trust')
-      .values({ account_id: caller.accountId, ...trust })
-      .onConflict((oc) => oc.column('account_id').doUpdateSet(trust))
-      .execute();
+    yield* changes(
+      tx.db
+        .insertInto('account_trust')
+        .values({ account_id: caller.accountId, ...trust })
+        .onConflict((oc) => oc.column('account_id').doUpdateSet(trust)),
+    );
     const named = new Set(checked.certificates.map((certificate) => certificate.deviceId));
     const dropped = held.map((row) => row.device_id).filter((id) => !named.has(id));
-    await trx
-      .deleteFrom('device_certificates')
-      .where('account_id', '=', caller.accountId)
-      .execute();
+    yield* changes(
+      tx.db.deleteFrom('device_certificates').where('account_id', '=', caller.accountId),
+    );
     for (const certificate of checked.certificates) {
-      await trx
-        .insertInto('device_certificates')
-        .values({
+      yield* changes(
+        tx.db.insertInto('device_certificates').values({
           device_id: certificate.deviceId,
           account_id: caller.accountId,
           certificate: certificate.bytes,
           certificate_hash: certificate.hash,
           stored_at: now,
-        })
-        .execute();
+        }),
+      );
     }
     // Revocation is a newer list that no longer names the device (§1.15.3): the relay follows it.
     const live = new Set(devices.map((row) => row.id));
     const revoked = [];
     for (const deviceId of dropped.filter((id) => live.has(id))) {
-      const endedSessions = await revokeInTransaction(trx, now, caller, deviceId, {
+      const endedSessions = yield* revokeInTransaction(tx, now, caller, deviceId, {
         byDeviceList: true,
       });
       revoked.push({ deviceId, endedSessions });
     }
     if (checked.replacesKey) {
-      await recordSecurityEvent(trx, {
+      yield* appendSecurityEvent(tx, {
         type: 'account_key_replaced',
         outcome: 'success',
         actorAccountId: caller.accountId,
@@ -114,7 +115,7 @@ export async function publishTrust(
         details: { version: checked.version },
       });
     }
-    await recordSecurityEvent(trx, {
+    yield* appendSecurityEvent(tx, {
       type: 'device_list_published',
       outcome: 'success',
       actorAccountId: caller.accountId,

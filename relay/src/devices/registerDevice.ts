@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ProtocolError, type ClientFrame } from '@vaultroom/shared/protocol';
 import sodium from 'libsodium-wrappers';
-import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
-import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
+import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { checkSignature } from './deviceChecks.js';
+import { changes, first } from '../db/WriteStore.js';
 
 type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
 
@@ -21,17 +22,19 @@ export async function registerDevice(
     identity.dhSignature,
   );
   let id = randomBytes(12).toString('base64url');
-  await ctx.db.transaction().execute(async (trx) => {
-    const taken = await trx
-      .selectFrom('devices')
-      .select(['id', 'account_id', 'revoked_at'])
-      .where('signing_key', '=', identity.signingPublicKey)
-      .executeTakeFirst();
-    const session = await trx
-      .selectFrom('sessions')
-      .select(['device_id', 'passkey_id'])
-      .where('id', '=', caller.sessionId)
-      .executeTakeFirst();
+  await ctx.writes.write(function* (tx) {
+    const taken = yield* first(
+      tx.db
+        .selectFrom('devices')
+        .select(['id', 'account_id', 'revoked_at'])
+        .where('signing_key', '=', identity.signingPublicKey),
+    );
+    const session = yield* first(
+      tx.db
+        .selectFrom('sessions')
+        .select(['device_id', 'passkey_id'])
+        .where('id', '=', caller.sessionId),
+    );
     if (taken !== undefined) {
       // The session that registered this key asking again: its answer was lost (a reload or a
       // dropped socket between commit and reply). It gets the same device back; anyone else,
@@ -44,9 +47,8 @@ export async function registerDevice(
       id = taken.id;
       return;
     }
-    await trx
-      .insertInto('devices')
-      .values({
+    yield* changes(
+      tx.db.insertInto('devices').values({
         id,
         account_id: caller.accountId,
         name: frame.name,
@@ -58,14 +60,12 @@ export async function registerDevice(
         revoked_at: null,
         // Which passkey's session may say hello as this device without the account's list (§2.9).
         registered_with_credential: session?.passkey_id ?? null,
-      })
-      .execute();
-    await trx
-      .updateTable('sessions')
-      .set({ device_id: id })
-      .where('id', '=', caller.sessionId)
-      .execute();
-    await recordSecurityEvent(trx, {
+      }),
+    );
+    yield* changes(
+      tx.db.updateTable('sessions').set({ device_id: id }).where('id', '=', caller.sessionId),
+    );
+    yield* appendSecurityEvent(tx, {
       type: 'device_added',
       outcome: 'success',
       actorAccountId: caller.accountId,

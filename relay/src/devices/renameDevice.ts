@@ -1,6 +1,7 @@
 import { type ClientFrame } from '@vaultroom/shared/protocol';
-import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { ownDevice } from './deviceChecks.js';
+import { changes } from '../db/WriteStore.js';
 
 type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
 
@@ -9,10 +10,10 @@ export async function renameDevice(
   caller: Caller,
   frame: Frame<'rename-device'>,
 ): Promise<void> {
-  await ownDevice(ctx, caller, frame.device);
-  await ctx.db
-    .updateTable('devices')
-    .set({ name: frame.name })
-    .where('id', '=', frame.device)
-    .execute();
+  await ctx.writes.write(function* (tx) {
+    yield* ownDevice(tx, caller, frame.device);
+    yield* changes(
+      tx.db.updateTable('devices').set({ name: frame.name }).where('id', '=', frame.device),
+    );
+  });
 }

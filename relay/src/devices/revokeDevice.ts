@@ -1,8 +1,7 @@
-import type { Transaction } from 'kysely';
-import { recordSecurityEvent } from '../audit/recordSecurityEvent.js';
-import type { RelayDatabase } from '../db/schema.js';
-import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
+import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { ownDevice, requireRecentVerification } from './deviceChecks.js';
+import { changes, rows, type Write, type WriteTx } from '../db/WriteStore.js';
 
 /**
  * Revokes a device: its mailbox and prekeys are deleted, and the sessions it was signed in with
@@ -13,11 +12,11 @@ export async function revokeDevice(
   caller: Caller,
   deviceId: string,
 ): Promise<string[]> {
-  await ownDevice(ctx, caller, deviceId);
   await requireRecentVerification(ctx, caller);
-  return ctx.db
-    .transaction()
-    .execute(async (trx) => revokeInTransaction(trx, ctx.now(), caller, deviceId, {}));
+  return ctx.writes.write(function* (tx) {
+    yield* ownDevice(tx, caller, deviceId);
+    return yield* revokeInTransaction(tx, ctx.now(), caller, deviceId, {});
+  });
 }
 
 /**
@@ -27,35 +26,37 @@ export async function revokeDevice(
  * certificate stays while the account's list names it: clients refuse a list that names a device
  * without its certificate, and the next list cannot name a revoked device.
  */
-export async function revokeInTransaction(
-  trx: Transaction<RelayDatabase>,
+export function* revokeInTransaction(
+  tx: WriteTx,
   now: number,
   caller: Caller,
   deviceId: string,
   details: Record<string, number | boolean>,
-): Promise<string[]> {
-  await trx.updateTable('devices').set({ revoked_at: now }).where('id', '=', deviceId).execute();
-  await trx.deleteFrom('envelopes').where('recipient_device_id', '=', deviceId).execute();
+): Write<string[]> {
+  yield* changes(tx.db.updateTable('devices').set({ revoked_at: now }).where('id', '=', deviceId));
+  yield* changes(tx.db.deleteFrom('envelopes').where('recipient_device_id', '=', deviceId));
   for (const table of [
     'one_time_prekeys',
     'signed_prekeys',
     'pq_prekeys',
     'push_subscriptions',
   ] as const) {
-    await trx.deleteFrom(table).where('device_id', '=', deviceId).execute();
+    yield* changes(tx.db.deleteFrom(table).where('device_id', '=', deviceId));
   }
-  const sessions = await trx
-    .selectFrom('sessions')
-    .select('id')
-    .where('device_id', '=', deviceId)
-    .where('ended_at', 'is', null)
-    .execute();
-  await trx
-    .updateTable('sessions')
-    .set({ ended_at: new Date(now).toISOString(), end_reason: 'device-revoked' })
-    .where('id', 'in', sessions.length === 0 ? [''] : sessions.map((row) => row.id))
-    .execute();
-  await recordSecurityEvent(trx, {
+  const sessions = yield* rows(
+    tx.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('device_id', '=', deviceId)
+      .where('ended_at', 'is', null),
+  );
+  yield* changes(
+    tx.db
+      .updateTable('sessions')
+      .set({ ended_at: new Date(now).toISOString(), end_reason: 'device-revoked' })
+      .where('id', 'in', sessions.length === 0 ? [''] : sessions.map((row) => row.id)),
+  );
+  yield* appendSecurityEvent(tx, {
     type: 'device_revoked',
     outcome: 'success',
     actorAccountId: caller.accountId,

@@ -1,6 +1,7 @@
 import { ProtocolError, type ClientFrame } from '@vaultroom/shared/protocol';
-import type { Caller, DeliveryContext } from './DeliveryContext.js';
+import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { requireRecentVerification } from './deviceChecks.js';
+import { changes } from '../db/WriteStore.js';
 
 type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
 
@@ -23,9 +24,12 @@ export async function storeSealedKey(
     .executeTakeFirst();
   if (passkey === undefined) throw new ProtocolError('FORBIDDEN', 'not a passkey of this account');
   const values = { sealed: frame.sealed, stored_at: ctx.now() };
-  await ctx.db
-    .insertInto('sealed_account_keys')
-    .values({ credential_id: passkey.id, account_id: caller.accountId, ...values })
-    .onConflict((oc) => oc.column('credential_id').doUpdateSet(values))
-    .execute();
+  await ctx.writes.write((tx) =>
+    changes(
+      tx.db
+        .insertInto('sealed_account_keys')
+        .values({ credential_id: passkey.id, account_id: caller.accountId, ...values })
+        .onConflict((oc) => oc.column('credential_id').doUpdateSet(values)),
+    ),
+  );
 }

@@ -20,7 +20,6 @@ function fakeStore() {
     bytesSentBy: () => 0,
     liveDevices: () => new Set(),
     expire: () => 0,
-    inTransaction: () => false,
   };
   return { store, commits, state };
 }

@@ -19,9 +19,8 @@ export interface GroupCommit {
    */
   acked(deviceId: string, envelopeId: string): void;
   /**
-   * Commits what is pending now. False when it could not (another transaction is open, or the
-   * database is locked by another process): it is retried shortly, and a reader of the mailbox
-   * must wait for it.
+   * Commits what is pending now. False when it could not (the database is locked by another
+   * process): it is retried shortly, and a reader of the mailbox must wait for it.
    */
   flush(): boolean;
   /** Body bytes accepted and not yet committed or acked: bounded by the caller's backpressure. */
@@ -115,12 +114,6 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     // Locked: only the retry timer tries again, so callers that must wait for a commit (a drain)
     // do not each spend the connection's busy wait on the event loop.
     if (locked && timer !== null) return false;
-    if (store.inTransaction()) {
-      // Nested, the commit would be a savepoint of someone else's transaction: `sent` could
-      // reach a sender for envelopes that a rollback then takes away. Try again shortly.
-      schedule(windowMs);
-      return false;
-    }
     const batch = pending;
     const batchDeletes = deletes;
     pending = new Map();

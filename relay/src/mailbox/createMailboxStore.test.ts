@@ -69,12 +69,4 @@ describe('createMailboxStore', () => {
     }).toThrow(/FOREIGN KEY/);
     expect(ids('bob')).toEqual(['e1']);
   });
-
-  it('tells when another transaction is open on the connection, so a group commit can wait', () => {
-    expect(store.inTransaction()).toBe(false);
-    database.sqlite.exec('BEGIN');
-    expect(store.inTransaction()).toBe(true);
-    database.sqlite.exec('ROLLBACK');
-    expect(store.inTransaction()).toBe(false);
-  });
 });

@@ -35,18 +35,15 @@ export interface MailboxStore {
   liveDevices(ids: readonly string[]): Set<string>;
   /** Deletes envelopes past their retention. */
   expire(now: number): number;
-  /**
-   * Whether another transaction is open on the connection (an account action awaiting between
-   * its statements). A commit now would become a savepoint inside it, durable only if that
-   * transaction commits: the group commit waits instead.
-   */
-  inTransaction(): boolean;
 }
 
 /**
  * The mailbox's SQL. This is the relay's hot path, and it runs on the better-sqlite3 connection
  * directly: each operation is synchronous, so a group commit can never interleave with an ack for
- * the same envelopes, and prepared statements skip query building per message.
+ * the same envelopes, and prepared statements skip query building per message. It shares the
+ * connection with the WriteStore, whose transactions are synchronous too, so a commit here is
+ * never nested in another transaction (a PostgreSQL mailbox, issue #21, would take its own
+ * pooled connection per commit).
  */
 export function createMailboxStore(sqlite: SQLite.Database): MailboxStore {
   const insert = sqlite.prepare(
@@ -112,7 +109,6 @@ export function createMailboxStore(sqlite: SQLite.Database): MailboxStore {
   );
 
   return {
-    inTransaction: () => sqlite.inTransaction,
     commit: (rows, acked) => {
       commitAll(rows, acked);
     },

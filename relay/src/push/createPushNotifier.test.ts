@@ -77,21 +77,24 @@ describe('createPushNotifier', () => {
       })
       .execute();
     subscriber = newSubscriber();
-    await saveSubscription(database.db, {
-      deviceId: 'dev-ada',
-      accountId: 'acct-ada',
-      sessionId: 'sess-ada',
-      endpoint: 'https://push.example.com/send/ada',
-      p256dh: subscriber.publicKey.toString('base64url'),
-      auth: subscriber.auth.toString('base64url'),
-      showSender: true,
-      createdAt: Date.now(),
-    });
+    await database.writes.write((tx) =>
+      saveSubscription(tx, {
+        deviceId: 'dev-ada',
+        accountId: 'acct-ada',
+        sessionId: 'sess-ada',
+        endpoint: 'https://push.example.com/send/ada',
+        p256dh: subscriber.publicKey.toString('base64url'),
+        auth: subscriber.auth.toString('base64url'),
+        showSender: true,
+        createdAt: Date.now(),
+      }),
+    );
     sent = [];
     answer = 201;
     connected = false;
     notifier = createPushNotifier({
       db: database.db,
+      writes: database.writes,
       log: pino({ level: 'silent' }),
       now: () => Date.now(),
       vapid: webpush.generateVAPIDKeys(),

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import webpush from 'web-push';
 import type { RelayDatabase } from '../db/schema.js';
+import type { WriteStore } from '../db/WriteStore.js';
 import type { Logger } from '../log/createLogger.js';
 import { PushError } from './PushError.js';
 import { postPushMessage, type PushRequest, type PushResponse } from './postPushMessage.js';
@@ -32,6 +33,7 @@ const MAX_SENDERS_TRACKED = 16;
 
 export interface PushNotifierDeps {
   readonly db: Kysely<RelayDatabase>;
+  readonly writes: WriteStore;
   readonly log: Logger;
   readonly now: () => number;
   readonly vapid: VapidKeys;
@@ -198,7 +200,7 @@ export function createPushNotifier(deps: PushNotifierDeps): PushNotifier {
       }
       if (response.status === 404 || response.status === 410) {
         // RFC 8030 §7.3: the subscription expired or was withdrawn; it will not come back.
-        await deleteGoneSubscription(deps.db, subscription.deviceId, subscription.endpoint);
+        await deleteGoneSubscription(deps.writes, subscription.deviceId, subscription.endpoint);
         stateOf(subscription.deviceId).unsubscribed = true;
         deps.log.info({ host, status: response.status }, 'push subscription gone: removed');
         return;

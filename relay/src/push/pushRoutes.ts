@@ -141,15 +141,15 @@ export function pushRoutes(deps: PushRoutesDeps): ApiRoute[] {
             'The relay cannot reach this push service (no internet access here?)',
           );
         }
-        await ctx.db.transaction().execute(async (trx) => {
-          const others = await countOtherSubscriptions(trx, caller.accountId, caller.deviceId);
+        await ctx.writes.write(function* (tx) {
+          const others = yield* countOtherSubscriptions(tx, caller.accountId, caller.deviceId);
           if (others >= PUSH_SUBSCRIPTIONS_PER_ACCOUNT) {
             throw new ApiError(
               'CONFLICT',
               `At most ${PUSH_SUBSCRIPTIONS_PER_ACCOUNT} devices of an account receive push notifications`,
             );
           }
-          await saveSubscription(trx, {
+          yield* saveSubscription(tx, {
             deviceId: caller.deviceId,
             accountId: caller.accountId,
             sessionId: caller.sessionId,
@@ -169,7 +169,7 @@ export function pushRoutes(deps: PushRoutesDeps): ApiRoute[] {
       pattern: PUSH_API.subscription,
       handler: async (request) => {
         const caller = await deviceOfSession(ctx, request);
-        await deleteSubscription(ctx.db, caller.deviceId);
+        await deleteSubscription(ctx.writes, caller.deviceId);
         push?.notifier.subscriptionChanged(caller.deviceId);
         return { status: '204 No Content' };
       },

@@ -1,5 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { RelayDatabase } from '../db/schema.js';
+import {
+  changes,
+  firstOrThrow,
+  type Write,
+  type WriteStore,
+  type WriteTx,
+} from '../db/WriteStore.js';
 
 /** A device's push subscription, as the sender needs it. */
 export interface PushSubscriptionRecord {
@@ -16,10 +23,8 @@ export interface NewPushSubscription extends PushSubscriptionRecord {
   readonly createdAt: number;
 }
 
-type Db = Kysely<RelayDatabase>;
-
 /** Stores a device's subscription, replacing the one it had: one per device. */
-export async function saveSubscription(db: Db, sub: NewPushSubscription): Promise<void> {
+export function* saveSubscription(tx: WriteTx, sub: NewPushSubscription): Write<void> {
   const values = {
     device_id: sub.deviceId,
     account_id: sub.accountId,
@@ -30,81 +35,93 @@ export async function saveSubscription(db: Db, sub: NewPushSubscription): Promis
     show_sender: sub.showSender ? 1 : 0,
     created_at: sub.createdAt,
   };
-  await db
-    .insertInto('push_subscriptions')
-    .values(values)
-    .onConflict((oc) => oc.column('device_id').doUpdateSet(values))
-    .execute();
+  yield* changes(
+    tx.db
+      .insertInto('push_subscriptions')
+      .values(values)
+      .onConflict((oc) => oc.column('device_id').doUpdateSet(values)),
+  );
 }
 
 /** Subscriptions of the account's devices other than this one. */
-export async function countOtherSubscriptions(
-  db: Db,
+export function* countOtherSubscriptions(
+  tx: WriteTx,
   accountId: string,
   deviceId: string,
-): Promise<number> {
-  const row = await db
-    .selectFrom('push_subscriptions')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('account_id', '=', accountId)
-    .where('device_id', '!=', deviceId)
-    .executeTakeFirstOrThrow();
+): Write<number> {
+  const row = yield* firstOrThrow(
+    tx.db
+      .selectFrom('push_subscriptions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', accountId)
+      .where('device_id', '!=', deviceId),
+  );
   return row.n;
 }
 
-export async function deleteSubscription(db: Db, deviceId: string): Promise<void> {
-  await db.deleteFrom('push_subscriptions').where('device_id', '=', deviceId).execute();
+export async function deleteSubscription(writes: WriteStore, deviceId: string): Promise<void> {
+  await writes.write((tx) =>
+    changes(tx.db.deleteFrom('push_subscriptions').where('device_id', '=', deviceId)),
+  );
 }
 
 /** Only if it is still the one sent to: a device may have subscribed anew meanwhile. */
 export async function deleteGoneSubscription(
-  db: Db,
+  writes: WriteStore,
   deviceId: string,
   endpoint: string,
 ): Promise<void> {
-  await db
-    .deleteFrom('push_subscriptions')
-    .where('device_id', '=', deviceId)
-    .where('endpoint', '=', endpoint)
-    .execute();
+  await writes.write((tx) =>
+    changes(
+      tx.db
+        .deleteFrom('push_subscriptions')
+        .where('device_id', '=', deviceId)
+        .where('endpoint', '=', endpoint),
+    ),
+  );
 }
 
 export async function deleteSubscriptionsOfSessions(
-  db: Db,
+  writes: WriteStore,
   sessionIds: readonly string[],
 ): Promise<void> {
   if (sessionIds.length === 0) return;
-  await db.deleteFrom('push_subscriptions').where('session_id', 'in', sessionIds).execute();
+  await writes.write((tx) =>
+    changes(tx.db.deleteFrom('push_subscriptions').where('session_id', 'in', sessionIds)),
+  );
 }
 
 /**
  * Deletes subscriptions whose session ended or whose device was revoked elsewhere (the command
  * line, an expiry), which this process was not told about.
  */
-export async function deleteStaleSubscriptions(db: Db): Promise<void> {
-  await db
-    .deleteFrom('push_subscriptions')
-    .where((eb) =>
-      eb.or([
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('sessions')
-              .select('sessions.id')
-              .whereRef('sessions.id', '=', 'push_subscriptions.session_id')
-              .where('sessions.ended_at', 'is', null),
-          ),
+export async function deleteStaleSubscriptions(writes: WriteStore): Promise<void> {
+  await writes.write((tx) =>
+    changes(
+      tx.db
+        .deleteFrom('push_subscriptions')
+        .where((eb) =>
+          eb.or([
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('sessions')
+                  .select('sessions.id')
+                  .whereRef('sessions.id', '=', 'push_subscriptions.session_id')
+                  .where('sessions.ended_at', 'is', null),
+              ),
+            ),
+            eb.exists(
+              eb
+                .selectFrom('devices')
+                .select('devices.id')
+                .whereRef('devices.id', '=', 'push_subscriptions.device_id')
+                .where('devices.revoked_at', 'is not', null),
+            ),
+          ]),
         ),
-        eb.exists(
-          eb
-            .selectFrom('devices')
-            .select('devices.id')
-            .whereRef('devices.id', '=', 'push_subscriptions.device_id')
-            .where('devices.revoked_at', 'is not', null),
-        ),
-      ]),
-    )
-    .execute();
+    ),
+  );
 }
 
 /**
@@ -112,7 +129,7 @@ export async function deleteStaleSubscriptions(db: Db): Promise<void> {
  * not revoked and its account active, so a push never goes out on behalf of an ended sign-in.
  */
 export async function findLiveSubscription(
-  db: Db,
+  db: Kysely<RelayDatabase>,
   deviceId: string,
 ): Promise<PushSubscriptionRecord | null> {
   const row = await db
@@ -139,7 +156,7 @@ export async function findLiveSubscription(
 
 /** Whether the device has a subscription, and with which sender setting (for the app). */
 export async function findSubscription(
-  db: Db,
+  db: Kysely<RelayDatabase>,
   deviceId: string,
 ): Promise<{ endpoint: string; showSender: boolean } | null> {
   const row = await db
@@ -150,7 +167,10 @@ export async function findSubscription(
   return row === undefined ? null : { endpoint: row.endpoint, showSender: row.show_sender === 1 };
 }
 
-export async function handleOf(db: Db, accountId: string): Promise<string | null> {
+export async function handleOf(
+  db: Kysely<RelayDatabase>,
+  accountId: string,
+): Promise<string | null> {
   const row = await db
     .selectFrom('accounts')
     .select('handle')

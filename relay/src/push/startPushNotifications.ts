@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { RelayDatabase } from '../db/schema.js';
+import type { WriteStore } from '../db/WriteStore.js';
 import type { Logger } from '../log/createLogger.js';
 import { createRateLimiter, type RateLimiter } from '../limits/createRateLimiter.js';
 import { createPushNotifier, type PushNotifier } from './createPushNotifier.js';
@@ -31,13 +32,14 @@ export interface PushNotifications {
 
 /** Web Push for devices that are offline: keys, the coalescing notifier, and its upkeep. */
 export function startPushNotifications(
-  db: Kysely<RelayDatabase>,
+  { db, writes }: { readonly db: Kysely<RelayDatabase>; readonly writes: WriteStore },
   settings: PushSettings,
   log: Logger,
 ): PushNotifications {
   const vapid = loadOrCreateVapidKeys(settings.dataDir);
   const notifier = createPushNotifier({
     db,
+    writes,
     log,
     now: () => Date.now(),
     vapid,
@@ -48,7 +50,7 @@ export function startPushNotifications(
   });
   const sweep = setInterval(() => {
     notifier.sweep();
-    deleteStaleSubscriptions(db).catch((error: unknown) => {
+    deleteStaleSubscriptions(writes).catch((error: unknown) => {
       log.error({ err: error }, 'could not remove ended push subscriptions');
     });
   }, SWEEP_MS);
@@ -62,7 +64,7 @@ export function startPushNotifications(
     allowPrivate: settings.allowPrivate,
     limiter: createRateLimiter({ burst: 30, perMinute: 30 }),
     forgetSessions(sessionIds) {
-      deleteSubscriptionsOfSessions(db, sessionIds).catch((error: unknown) => {
+      deleteSubscriptionsOfSessions(writes, sessionIds).catch((error: unknown) => {
         log.error({ err: error }, 'could not remove push subscriptions of ended sessions');
       });
     },

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { RelayDatabase } from '../db/schema.js';
+import type { RelayDb } from '../db/schema.js';
+import type { WriteStore } from '../db/WriteStore.js';
 import type { Logger } from '../log/createLogger.js';
 
 export interface DeliverySettings {
@@ -11,8 +11,12 @@ export interface DeliverySettings {
   readonly prekeyGraceMs: number;
 }
 
+/** What the device operations of a connection need, passed in by the delivery service's owner. */
 export interface DeliveryContext {
-  readonly db: Kysely<RelayDatabase>;
+  /** Reads. */
+  readonly db: RelayDb;
+  /** Writes: one operation, one short transaction. */
+  readonly writes: WriteStore;
   readonly settings: DeliverySettings;
   readonly now: () => number;
   readonly log: Logger;
