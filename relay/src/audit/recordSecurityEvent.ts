@@ -1,5 +1,13 @@
 import type { SecurityEventType } from '@vaultroom/shared';
-import { changes, first, type Write, type WriteStore, type WriteTx } from '../db/WriteStore.js';
+import type { AuditEventsTable, AuditNodesTable } from '../db/schema.js';
+import {
+  changes,
+  first,
+  reusableStatement,
+  type Write,
+  type WriteStore,
+  type WriteTx,
+} from '../db/WriteStore.js';
 import { decodeEdge, edgePositions } from './auditEdge.js';
 import { auditLeafHash, auditNodeHash, type AuditRow } from './auditLeaf.js';
 
@@ -144,6 +152,14 @@ function* readTail(tx: WriteTx): Write<TreeTail> {
   return { size, edge };
 }
 
+/** The two statements of every append, compiled once (an append is a hot path of sign-ins). */
+const insertEvent = reusableStatement((db, row: AuditEventsTable) =>
+  db.insertInto('audit_events').values(row),
+);
+const insertNode = reusableStatement((db, node: AuditNodesTable) =>
+  db.insertInto('audit_nodes').values(node),
+);
+
 /** Appends one event at the tail and moves the tail on, inside the caller's transaction. */
 function* appendTo(tx: WriteTx, tail: TreeTail, event: SecurityEvent, now: Date): Write<void> {
   const row: AuditRow = {
@@ -159,7 +175,7 @@ function* appendTo(tx: WriteTx, tail: TreeTail, event: SecurityEvent, now: Date)
     details: inertDetails(event.details),
   };
   let hash = auditLeafHash(row);
-  yield* changes(tx.db.insertInto('audit_events').values({ ...row, leaf_hash: hash }));
+  yield* changes(insertEvent(tx.db, { ...row, leaf_hash: hash }));
   // Leaf i closes one complete subtree per trailing 1 bit of i: store each, so proofs and roots
   // read O(log n) hashes instead of rehashing whole ranges.
   let level = 0;
@@ -172,7 +188,7 @@ function* appendTo(tx: WriteTx, tail: TreeTail, event: SecurityEvent, now: Date)
     hash = auditNodeHash(left, hash);
     level += 1;
     index = (index - 1) / 2;
-    yield* changes(tx.db.insertInto('audit_nodes').values({ level, idx: index, hash }));
+    yield* changes(insertNode(tx.db, { level, idx: index, hash }));
   }
   tail.edge.push(hash);
   tail.size = row.seq;

@@ -95,3 +95,34 @@ export function* firstOrThrow<R>(query: Compilable<R>): Write<R> {
   if (row === undefined) throw new MissingRowError();
   return row;
 }
+
+/**
+ * A statement run so often that building and compiling it each time would cost more than
+ * running it (the audit append): compiled once per Kysely instance, so still in that engine's SQL,
+ * then given new parameters each time. Every parameter must come from `values` as is: the
+ * template is compiled with a marker in each value and refuses a parameter that is not one.
+ */
+export function reusableStatement<V extends object>(
+  build: (db: Kysely<RelayDatabase>, values: V) => Compilable,
+): (db: Kysely<RelayDatabase>, values: V) => Compilable {
+  const templates = new WeakMap<Kysely<RelayDatabase>, { query: CompiledQuery; order: string[] }>();
+  const marker = (key: string) => `\u0000reusable:${key}`;
+  return (db, values) => {
+    let template = templates.get(db);
+    if (template === undefined) {
+      const keys = Object.keys(values);
+      const markers = Object.fromEntries(keys.map((key) => [key, marker(key)])) as V;
+      const query = build(db, markers).compile();
+      const order = query.parameters.map((parameter) => {
+        const key = keys.find((candidate) => marker(candidate) === parameter);
+        if (key === undefined) throw new TypeError('a reusable statement has a fixed parameter');
+        return key;
+      });
+      template = { query, order };
+      templates.set(db, template);
+    }
+    const { query, order } = template;
+    const fields = values as Record<string, unknown>;
+    return { compile: () => ({ ...query, parameters: order.map((key) => fields[key]) }) };
+  };
+}

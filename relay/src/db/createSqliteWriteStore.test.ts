@@ -9,7 +9,14 @@ import { createGroupCommit } from '../mailbox/createGroupCommit.js';
 import { createMailboxStore, type EnvelopeRow } from '../mailbox/createMailboxStore.js';
 import { createSqliteWriteStore } from './createSqliteWriteStore.js';
 import { openDatabase, type OpenDatabase } from './openDatabase.js';
-import { changes, first, rows, WriteNestingError, type WriteStore } from './WriteStore.js';
+import {
+  changes,
+  first,
+  reusableStatement,
+  rows,
+  WriteNestingError,
+  type WriteStore,
+} from './WriteStore.js';
 import { pino } from 'pino';
 
 const POLICY = { deadlineMs: 1500, firstDelayMs: 10, maxDelayMs: 50 };
@@ -90,6 +97,21 @@ describe('createSqliteWriteStore', () => {
     });
     expect(outcome).toBe('updated');
     expect(meta('taken')).toBe('updated');
+  });
+
+  it('reuses a compiled statement with each call’s own values, and refuses one with a fixed value', async () => {
+    const insert = reusableStatement((db, row: { value: string; key: string }) =>
+      db.insertInto('relay_meta').values({ value: row.value, key: row.key }),
+    );
+    await writes.write(function* (tx) {
+      yield* changes(insert(tx.db, { key: 'one', value: '1' }));
+      yield* changes(insert(tx.db, { value: '2', key: 'two' }));
+    });
+    expect([meta('one'), meta('two')]).toEqual(['1', '2']);
+    const fixed = reusableStatement((db, row: { key: string }) =>
+      db.insertInto('relay_meta').values({ key: row.key, value: 'always this' }),
+    );
+    expect(() => fixed(database.db, { key: 'three' })).toThrow(TypeError);
   });
 
   it('refuses an operation started inside another, which would nest as a savepoint', async () => {
