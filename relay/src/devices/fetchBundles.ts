@@ -74,7 +74,8 @@ export async function fetchBundles(
 
 /**
  * Takes the device's lowest one-time prekey: the read and the delete are one write operation, so
- * under concurrent fetches every one-time prekey goes to exactly one caller.
+ * under concurrent fetches every one-time prekey goes to exactly one caller. (On PostgreSQL the
+ * read must lock its row, `FOR UPDATE SKIP LOCKED`, for the same guarantee.)
  */
 function claimOneTimePrekey(
   ctx: DeliveryContext,

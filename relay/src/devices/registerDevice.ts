@@ -21,8 +21,7 @@ export async function registerDevice(
     identity.dhPublicKey,
     identity.dhSignature,
   );
-  let id = randomBytes(12).toString('base64url');
-  await ctx.writes.write(function* (tx) {
+  return ctx.writes.write(function* (tx) {
     const taken = yield* first(
       tx.db
         .selectFrom('devices')
@@ -44,9 +43,9 @@ export async function registerDevice(
         taken.revoked_at === null &&
         session?.device_id === taken.id;
       if (!retried) throw new ProtocolError('BAD_KEY_RECORD', 'identity key already registered');
-      id = taken.id;
-      return;
+      return taken.id;
     }
+    const id = randomBytes(12).toString('base64url');
     yield* changes(
       tx.db.insertInto('devices').values({
         id,
@@ -72,6 +71,6 @@ export async function registerDevice(
       actorDeviceId: id,
       target: id,
     });
+    return id;
   });
-  return id;
 }
