@@ -29,6 +29,7 @@ export function createSqliteWriteStore(
   policy: BusyRetryPolicy = BUSY_RETRY,
 ): WriteStore {
   const statements = new Map<string, SQLite.Statement>();
+  const busyTimeoutMs = sqlite.pragma('busy_timeout', { simple: true }) as number;
   let running = false;
   /** An operation tried to start another: the outer one is rolled back too. */
   let nested = false;
@@ -66,6 +67,10 @@ export function createSqliteWriteStore(
     nested = false;
     const effects: (() => void)[] = [];
     let result: T;
+    // BEGIN IMMEDIATE does not wait for another process's lock inside SQLite, which would block
+    // the event loop: the retries from timers (retryWhileBusy) do the waiting. Once it has the
+    // write lock, nothing inside the transaction waits for a lock in WAL mode.
+    sqlite.pragma('busy_timeout = 0');
     try {
       result = sqlite
         .transaction(() => {
@@ -87,6 +92,7 @@ export function createSqliteWriteStore(
         })
         .immediate();
     } finally {
+      sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
       running = false;
     }
     for (const effect of effects) effect();
