@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HealthReport } from '@vaultroom/shared';
 import { labels } from '@vaultroom/shared/crypto';
+import { LIMITS } from '@vaultroom/shared/protocol';
 import type { AccountsContext } from './accounts/AccountsContext.js';
 import { accountRoutes } from './accounts/accountRoutes.js';
+import { createHandshakeLimiter } from './limits/createHandshakeLimiter.js';
 import { createRateLimiter } from './limits/createRateLimiter.js';
 import { describeUserAgent } from './accounts/describeUserAgent.js';
 import { ensureFirstAdminInvite } from './accounts/invites.js';
@@ -232,6 +234,10 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       perMinute: config.sendRatePerSecond * 60,
     }),
     bundleLimiter: createRateLimiter({ burst: 60, perMinute: 120 }),
+    handshakeLimiter: createHandshakeLimiter({
+      perWindow: LIMITS.handshakesPerDevicePerHour,
+      windowMs: 60 * 60 * 1000,
+    }),
     // Requests per connection, sends included (those are also limited per account above).
     frameLimiter: createRateLimiter({
       burst: Math.max(200, config.sendRatePerSecond * 2),

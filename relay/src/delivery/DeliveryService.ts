@@ -1,4 +1,5 @@
 import type { DeliveryContext } from './DeliveryContext.js';
+import type { HandshakeLimiter } from '../limits/createHandshakeLimiter.js';
 import type { RateLimiter } from '../limits/createRateLimiter.js';
 import type { QuotaSettings } from '../mailbox/createMailboxQuotas.js';
 import type { MailboxStore } from '../mailbox/createMailboxStore.js';
@@ -36,6 +37,8 @@ export interface DeliveryDeps {
    * the one-time DH).
    */
   readonly bundleLimiter: RateLimiter;
+  /** New first-message handshakes per sending account and recipient device (§1.5.7). */
+  readonly handshakeLimiter: HandshakeLimiter;
   /** Any request frame per connection: a cap on the work one socket can ask for. */
   readonly frameLimiter: RateLimiter;
   /**

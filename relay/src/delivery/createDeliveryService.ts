@@ -149,6 +149,11 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       fail(conn, frame.id, 'UNKNOWN_DEVICE');
       return;
     }
+    if (!deps.handshakeLimiter.admit(conn.accountId, frame.to, ctx.now())) {
+      fail(conn, frame.id, 'RATE_LIMITED');
+      recordRateLimit(conn, 'handshake');
+      return;
+    }
     const refusal = backpressure(conn, frame);
     if (refusal !== null) {
       fail(conn, frame.id, refusal);

@@ -16,6 +16,8 @@ export const LIMITS = {
   maxAckIds: 1024,
   /** One-time prekeys one upload may carry. */
   maxOneTimePrekeys: 200,
+  /** Different first-message handshakes one account may start towards one device per hour. */
+  handshakesPerDevicePerHour: 20,
   /** An encoded prekey bundle (§1.4.3) is about 1.5 KiB; this bounds one. */
   maxKeyRecordBytes: 4096,
   maxDeviceNameLength: 64,
