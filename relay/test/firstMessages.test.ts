@@ -66,12 +66,12 @@ describe('first-message handshakes on a real relay', () => {
     return Uint8Array.from(encryptMessage(sodium, session, new Uint8Array(16)).message);
   };
   const send = async (socket: DeviceSocket, device: string, body: Uint8Array) =>
-    (await socket.request({
+    await socket.request({
       t: 'send',
       id: socket.id(),
       msg: new Uint8Array(randomBytes(16)),
       to: [{ device, body: Uint8Array.from(body) }],
-    }));
+    });
 
   it('takes 20 new handshakes from one account to one device in an hour, then refuses more', async () => {
     const socket = await connect(relay, mallory, malloryDevice.id);
