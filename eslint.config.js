@@ -18,6 +18,7 @@ const RELAY_LIBRARY_OWNERS = {
   'better-sqlite3': ['db', 'audit', 'mailbox', 'backup'],
   '@simplewebauthn/server': ['accounts'],
   'web-push': ['push'],
+  'libsodium-wrappers': ['sodium'],
 };
 
 /** The relay reads top down: cli → main → transport → delivery → features → db. */

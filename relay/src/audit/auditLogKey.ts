@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatVerifierKey, type NoteSigner } from '@vaultroom/shared/transparency';
-import sodium from 'libsodium-wrappers';
+import { loadSodium } from '../sodium/loadSodium.js';
 
 export interface AuditLogKey {
   readonly signer: NoteSigner;
@@ -22,7 +22,7 @@ export function auditKeyPaths(dataDir: string): { secret: string; verifier: stri
  * database, so that a copy or an edit of the database alone cannot forge a checkpoint.
  */
 export async function loadOrCreateAuditLogKey(dataDir: string, name: string): Promise<AuditLogKey> {
-  await sodium.ready;
+  const sodium = await loadSodium();
   const paths = auditKeyPaths(dataDir);
   fs.mkdirSync(path.dirname(paths.secret), { recursive: true, mode: 0o700 });
   if (!fs.existsSync(paths.secret)) {

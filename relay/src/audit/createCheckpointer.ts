@@ -1,6 +1,6 @@
 import { formatCheckpoint, signNote } from '@vaultroom/shared/transparency';
 import type SQLite from 'better-sqlite3';
-import sodium from 'libsodium-wrappers';
+import { loadSodium } from '../sodium/loadSodium.js';
 import type { AuditLogKey } from './auditLogKey.js';
 import type { AuditReader } from './createAuditReader.js';
 
@@ -32,7 +32,7 @@ export function createCheckpointer(options: {
   );
   return {
     async maybeCheckpoint(force = false) {
-      await sodium.ready;
+      const sodium = await loadSodium();
       // From here on synchronous: nothing else runs on the connection until the insert is done,
       // and no transaction is ever open between two turns of the event loop (WriteStore), so the
       // reader sees committed events only.

@@ -6,7 +6,7 @@ import {
 } from '@vaultroom/shared/transparency';
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import sodium from 'libsodium-wrappers';
+import { loadSodium } from '../sodium/loadSodium.js';
 import { changes, first, type Write, type WriteStore, type WriteTx } from '../db/WriteStore.js';
 import { edgePositions, encodeEdge, formatPrunedExtension, rootOfEdge } from './auditEdge.js';
 import type { AuditLogKey } from './auditLogKey.js';
@@ -76,7 +76,7 @@ export async function pruneAuditLog(
     readonly now?: Date;
   },
 ): Promise<AuditPruneResult> {
-  await sodium.ready;
+  const sodium = await loadSodium();
   const at = (options.now ?? new Date()).toISOString();
   const cut = options.before.toISOString();
   const { sqlite } = database;

@@ -5,7 +5,7 @@ import {
   verifyConsistency,
   type NoteVerifier,
 } from '@vaultroom/shared/transparency';
-import sodium from 'libsodium-wrappers';
+import { loadSodium } from '../sodium/loadSodium.js';
 import type { AuditPruningTable } from '../db/schema.js';
 import {
   decodeEdge,
@@ -72,7 +72,7 @@ export async function verifyAuditLog(
   sqlite: SQLite.Database,
   expected: { origin: string; verifiers: readonly NoteVerifier[]; external?: readonly string[] },
 ): Promise<AuditVerification> {
-  await sodium.ready;
+  const sodium = await loadSodium();
   const reader = createAuditReader(sqlite);
   const prunings = sqlite
     .prepare<[], AuditPruningTable>('SELECT * FROM audit_pruning ORDER BY tree_size')

@@ -5,7 +5,7 @@ import {
   verifyCheckpoint,
   verifyInclusion,
 } from '@vaultroom/shared/transparency';
-import sodium from 'libsodium-wrappers';
+import { loadSodium } from '../sodium/loadSodium.js';
 import { auditKeyPaths, loadOrCreateAuditLogKey } from '../audit/auditLogKey.js';
 import { createAuditReader } from '../audit/createAuditReader.js';
 import { pruneAuditLog } from '../audit/pruneAuditLog.js';
@@ -288,7 +288,7 @@ export function auditCommand(): Command {
   ).action(async (seqText: string, flags: DataFlags) => {
     const seq = Number(seqText);
     await withDatabase(flags, async (database) => {
-      await sodium.ready;
+      const sodium = await loadSodium();
       const reader = createAuditReader(database.sqlite);
       const latest = reader.latestCheckpoint();
       if (latest === null) throw new AuditCommandError('no checkpoint has been signed yet');

@@ -1,6 +1,6 @@
 import { verifyPrekeySignature, type SignedKeyFacts } from '@vaultroom/shared/crypto';
 import { ProtocolError } from '@vaultroom/shared/protocol';
-import sodium from 'libsodium-wrappers';
+import type { Sodium } from '../sodium/loadSodium.js';
 import { isRecentlyVerified } from '../accounts/isRecentlyVerified.js';
 import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { first, type WriteTx } from '../db/WriteStore.js';
@@ -12,6 +12,7 @@ export function requireDevice(caller: Caller): string {
 
 /** A refused signature never reaches the database: clients verify again, but garbage stops here. */
 export function checkSignature(
+  sodium: Sodium,
   signingKey: Uint8Array,
   facts: SignedKeyFacts,
   publicKey: Uint8Array,

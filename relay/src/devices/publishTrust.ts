@@ -1,5 +1,5 @@
 import { ProtocolError, type ClientFrame } from '@vaultroom/shared/protocol';
-import sodium from 'libsodium-wrappers';
+import { loadSodium } from '../sodium/loadSodium.js';
 import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { checkTrustUpload } from './checkTrustUpload.js';
 import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
@@ -29,7 +29,7 @@ export async function publishTrust(
 ): Promise<PublishedTrust> {
   requireDevice(caller);
   await requireRecentVerification(ctx, caller);
-  await sodium.ready;
+  const sodium = await loadSodium();
   return ctx.writes.write(function* (tx) {
     const account = yield* first(
       tx.db.selectFrom('accounts').select('handle').where('id', '=', caller.accountId),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ProtocolError, type ClientFrame } from '@vaultroom/shared/protocol';
-import sodium from 'libsodium-wrappers';
+import { loadSodium } from '../sodium/loadSodium.js';
 import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
 import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { checkSignature } from './deviceChecks.js';
@@ -13,9 +13,10 @@ export async function registerDevice(
   caller: Caller,
   frame: Frame<'register-device'>,
 ): Promise<string> {
-  await sodium.ready;
+  const sodium = await loadSodium();
   const { identity } = frame;
   checkSignature(
+    sodium,
     identity.signingPublicKey,
     { kind: 'identityDh' },
     identity.dhPublicKey,

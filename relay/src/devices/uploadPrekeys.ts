@@ -1,5 +1,5 @@
 import { type ClientFrame } from '@vaultroom/shared/protocol';
-import sodium from 'libsodium-wrappers';
+import { loadSodium } from '../sodium/loadSodium.js';
 import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { requireDevice, checkSignature, ownDevice } from './deviceChecks.js';
 import { changes, firstOrThrow } from '../db/WriteStore.js';
@@ -12,7 +12,7 @@ export async function uploadPrekeys(
   caller: Caller,
   frame: Frame<'upload-prekeys'>,
 ): Promise<number> {
-  await sodium.ready;
+  const sodium = await loadSodium();
   const deviceId = requireDevice(caller);
   const now = ctx.now();
   return ctx.writes.write(function* (tx) {
@@ -22,11 +22,11 @@ export async function uploadPrekeys(
     const key = device.signing_key;
     if (frame.signedPrekey !== null) {
       const { id, createdAt, publicKey, signature } = frame.signedPrekey;
-      checkSignature(key, { kind: 'signedPrekey', id, createdAt }, publicKey, signature);
+      checkSignature(sodium, key, { kind: 'signedPrekey', id, createdAt }, publicKey, signature);
     }
     if (frame.pqPrekey !== null) {
       const { id, createdAt, publicKey, signature } = frame.pqPrekey;
-      checkSignature(key, { kind: 'pqPrekey', id, createdAt }, publicKey, signature);
+      checkSignature(sodium, key, { kind: 'pqPrekey', id, createdAt }, publicKey, signature);
     }
     for (const [table, prekey] of [
       ['signed_prekeys', frame.signedPrekey],
