@@ -2,15 +2,36 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 
 /*
- * What every fuzz test of the shared decoders does alike: a fixed seed in CI, a long local mode,
- * one printed line per target with its bounds, and byte-level mutations of valid encodings.
- * FUZZ_SEED fixes the inputs (CI uses the default); FUZZ_RUNS=200000 is the long local mode.
+ * The one fuzz harness of the project, for the shared decoders and the relay's fuzz tests alike:
+ * a fixed seed in CI, a long local mode, one printed line per target with its bounds (CI logs
+ * read these lines), and byte-level mutations of valid encodings. FUZZ_SEED fixes the inputs
+ * (CI uses the default); FUZZ_RUNS=200000 is the long local mode.
  */
 export const FUZZ_SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
 
 /** Executions per target: `short` in CI, FUZZ_RUNS when set. */
 export function fuzzRuns(short: number): number {
-  return Number(process.env['FUZZ_RUNS'] ?? short);
+  const runs = Number(process.env['FUZZ_RUNS'] ?? short);
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new Error(`FUZZ_RUNS must be a whole number of at least 1, not ${String(runs)}`);
+  }
+  return runs;
+}
+
+/**
+ * The line printed for one target: `fuzz <target>: <n> executions (seed <seed>), <figures>`,
+ * each figure naming its bound where it has one.
+ */
+export function fuzzLine(target: string, executions: number, figures: readonly string[]): string {
+  return [
+    `fuzz ${target}: ${String(executions)} executions (seed ${String(FUZZ_SEED)})`,
+    ...figures,
+  ].join(', ');
+}
+
+/** Counts by outcome as printed inside a fuzz line's brackets: `CODE 3, OTHER 1`. */
+export function countsText(counts: ReadonlyMap<string, number>): string {
+  return [...counts].map(([outcome, count]) => `${outcome} ${String(count)}`).join(', ');
 }
 
 /** One input taking this long counts as a hang: far above the slowest seen, even on a loaded machine. */
@@ -27,11 +48,17 @@ export interface FuzzTarget<T> {
   readonly runs: number;
 }
 
+/** What one target's inputs came to, for tests that also require both outcomes to occur. */
+export interface FuzzOutcome {
+  readonly accepted: number;
+  readonly refused: ReadonlyMap<string, number>;
+}
+
 /**
  * Runs one target: every input must be accepted or refused with a coded error within HANG_MS.
  * Prints executions, refusals by code, crashes and hangs with their bounds (0), then asserts them.
  */
-export async function fuzzTarget<T>(options: FuzzTarget<T>): Promise<void> {
+export async function fuzzTarget<T>(options: FuzzTarget<T>): Promise<FuzzOutcome> {
   const { target, input, run, codeOf, runs } = options;
   const refused = new Map<string, number>();
   let executions = 0;
@@ -61,15 +88,18 @@ export async function fuzzTarget<T>(options: FuzzTarget<T>): Promise<void> {
       { seed: FUZZ_SEED, numRuns: runs },
     );
   } finally {
-    const codes = [...refused].map(([code, count]) => `${code} ${String(count)}`).join(', ');
     console.log(
-      `fuzz ${target}: ${String(executions)} executions (seed ${String(FUZZ_SEED)}), ` +
-        `${String(accepted)} accepted, refused [${codes}], crashes ${String(crashes)} (bound 0), ` +
+      fuzzLine(target, executions, [
+        `${String(accepted)} accepted`,
+        `refused [${countsText(refused)}]`,
+        `crashes ${String(crashes)} (bound 0)`,
         `hangs ${String(hangs)} (bound 0; slowest ${slowest.toFixed(1)} ms, bound ${String(HANG_MS)} ms)`,
+      ]),
     );
   }
   expect(crashes).toBe(0);
   expect(hangs).toBe(0);
+  return { accepted, refused };
 }
 
 /** Byte-level mutations a fuzzer applies: flips, overwrites, insertions, deletions, truncation, repeats. */

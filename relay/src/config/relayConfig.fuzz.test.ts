@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzzRuns, fuzzTarget } from '../../../shared/test/fuzzing.js';
 import { ConfigError } from './ConfigError.js';
 import { DEFAULTS, parseRelayConfig, type RawRelayConfig } from './relayConfig.js';
 
@@ -7,13 +8,10 @@ import { DEFAULTS, parseRelayConfig, type RawRelayConfig } from './relayConfig.j
  * Fuzzing of the relay's settings as they arrive from VAULTROOM_* variables and flags: each
  * setting missing, valid, a mutated valid value or arbitrary text. Every input must give a
  * configuration within the documented ranges or a ConfigError (one line for the operator);
- * anything else thrown is a crash. FUZZ_SEED fixes the inputs (CI uses the default);
- * FUZZ_RUNS=200000 is the long local mode.
+ * anything else thrown, or a configuration out of range, is a crash. The seed, the run count and
+ * the printed line come from the project's fuzz harness.
  */
-const SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 3000);
-/** One input taking this long counts as a hang: far above the slowest seen, even on a loaded machine. */
-const HANG_MS = 2000;
+const RUNS = fuzzRuns(3000);
 
 const VALID: Required<{ [K in keyof RawRelayConfig]: string }> = {
   ...DEFAULTS,
@@ -70,63 +68,44 @@ const rawConfig: fc.Arbitrary<RawRelayConfig> = fc.record(
 const HOSTNAME =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
+/** A parsed configuration outside the documented ranges: a crash, not a refusal. */
+class OutOfRange extends Error {}
+
+/** Parses one raw configuration and throws OutOfRange for a result outside the documented ranges. */
+function parseWithinRanges(raw: RawRelayConfig): void {
+  const config = parseRelayConfig(raw, '/srv/vaultroom');
+  const within =
+    Number.isInteger(config.port) &&
+    config.port >= 0 &&
+    config.port <= 65535 &&
+    (config.httpPort === null || (config.httpPort >= 1 && config.httpPort <= 65535)) &&
+    HOSTNAME.test(config.hostname) &&
+    config.altHostnames.every((name) => HOSTNAME.test(name)) &&
+    config.sessionIdleHours >= 1 &&
+    config.sendRatePerSecond >= 1 &&
+    config.maxConnectionsPerAccount >= 1 &&
+    config.dataDir.startsWith('/') &&
+    (config.tls === null || config.tls.certFile.startsWith('/'));
+  if (!within) throw new OutOfRange(JSON.stringify(config));
+}
+
 describe('relay settings under fuzzing', () => {
   it(
     'yields a configuration within the documented ranges or a ConfigError, nothing else',
-    () => {
-      let executions = 0;
-      let accepted = 0;
-      let refused = 0;
-      let crashes = 0;
-      let hangs = 0;
-      let slowest = 0;
-      try {
-        fc.assert(
-          fc.property(rawConfig, (raw) => {
-            executions += 1;
-            const started = performance.now();
-            let ok = true;
-            try {
-              const config = parseRelayConfig(raw, '/srv/vaultroom');
-              accepted += 1;
-              ok =
-                Number.isInteger(config.port) &&
-                config.port >= 0 &&
-                config.port <= 65535 &&
-                (config.httpPort === null || (config.httpPort >= 1 && config.httpPort <= 65535)) &&
-                HOSTNAME.test(config.hostname) &&
-                config.altHostnames.every((name) => HOSTNAME.test(name)) &&
-                config.sessionIdleHours >= 1 &&
-                config.sendRatePerSecond >= 1 &&
-                config.maxConnectionsPerAccount >= 1 &&
-                config.dataDir.startsWith('/') &&
-                (config.tls === null || config.tls.certFile.startsWith('/'));
-              if (!ok) crashes += 1;
-            } catch (error) {
-              if (error instanceof ConfigError && !error.message.includes('\n')) refused += 1;
-              else {
-                crashes += 1;
-                ok = false;
-              }
-            }
-            const ms = performance.now() - started;
-            slowest = Math.max(slowest, ms);
-            if (ms > HANG_MS) hangs += 1;
-            return ok && ms <= HANG_MS;
-          }),
-          { seed: SEED, numRuns: RUNS },
-        );
-      } finally {
-        console.log(
-          `fuzz parseRelayConfig: ${executions} executions (seed ${SEED}), ${accepted} accepted, ` +
-            `refused [CONFIG_INVALID ${refused}], crashes ${crashes} (bound 0), hangs ${hangs} ` +
-            `(bound 0; slowest ${slowest.toFixed(1)} ms, bound ${HANG_MS} ms)`,
-        );
-      }
-      expect(crashes).toBe(0);
-      expect(hangs).toBe(0);
-      expect(accepted).toBeGreaterThan(0);
-      expect(refused).toBeGreaterThan(0);
+    async () => {
+      const outcome = await fuzzTarget({
+        target: 'parseRelayConfig',
+        input: rawConfig,
+        run: parseWithinRanges,
+        // A ConfigError is one line for the operator; one spanning lines counts as a crash.
+        codeOf: (error) =>
+          error instanceof ConfigError && !error.message.includes('\n')
+            ? 'CONFIG_INVALID'
+            : undefined,
+        runs: RUNS,
+      });
+      expect(outcome.accepted).toBeGreaterThan(0);
+      expect(outcome.refused.get('CONFIG_INVALID') ?? 0).toBeGreaterThan(0);
     },
     30_000 + RUNS * 5,
   );

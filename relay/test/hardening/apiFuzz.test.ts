@@ -4,11 +4,12 @@ import tls from 'node:tls';
 import { ACCOUNTS_API, AUDIT_API, BLOB_API, PUSH_API, TUS_VERSION } from '@vaultroom/shared';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countsText, FUZZ_SEED, fuzzLine, fuzzRuns } from '../../../shared/test/fuzzing.js';
 import type { ApiErrorCode } from '../../src/api/ApiError.js';
 import type { ApiClient } from '../apiClient.js';
 import { signUp } from '../deviceSocket.js';
+import { FuzzTally } from './fuzzTally.js';
 import { startRelayProcess, type RelayProcess } from '../relayProcess.js';
-import { FUZZ_SEED, FuzzTally, fuzzRuns } from './fuzzSettings.js';
 import { minimalPwa } from './minimalPwa.js';
 import { rawRequest } from './rawRequest.js';
 
@@ -375,9 +376,11 @@ describe('the JSON API under fuzzing', () => {
         }),
         { seed: FUZZ_SEED, numRuns: runs, endOnFailure: true },
       );
-      const summary = [...outcomes].map(([outcome, count]) => `${outcome} ${count}`).join(', ');
       console.log(
-        `fuzz raw HTTP: ${runs} executions (seed ${FUZZ_SEED}), outcomes [${summary}], 5xx other than 505 ${failures} (bound 0)`,
+        fuzzLine('raw HTTP', runs, [
+          `outcomes [${countsText(outcomes)}]`,
+          `5xx other than 505 ${String(failures)} (bound 0)`,
+        ]),
       );
       expect(failures).toBe(0);
       const health = await rawRequest(relay, agent, { method: 'GET', path: '/healthz' });

@@ -1,17 +1,9 @@
+import { countsText, fuzzLine } from '../../../shared/test/fuzzing.js';
+
 /**
- * Fuzzing settings shared by the hardening suite. CI runs the default seed and counts, so a
- * failure reproduces exactly; locally, `FUZZ_RUNS=20000` (and any `FUZZ_SEED`) is the long mode.
+ * Outcomes of the API fuzzer per endpoint, printed one line each in the harness's format. The
+ * seed and the run count come from the project's fuzz harness (shared/test/fuzzing.ts).
  */
-export const FUZZ_SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
-
-/** Executions per target: `short` in CI, FUZZ_RUNS when set. */
-export function fuzzRuns(short: number): number {
-  const runs = Number(process.env['FUZZ_RUNS'] ?? short);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`FUZZ_RUNS must be a whole number`);
-  return runs;
-}
-
-/** Counts outcomes per target and prints one line each with its bounds. */
 export class FuzzTally {
   private readonly targets = new Map<
     string,
@@ -42,10 +34,12 @@ export class FuzzTally {
 
   print(what: string): void {
     for (const [target, entry] of this.targets) {
-      const codes = [...entry.refused].map(([code, count]) => `${code} ${count}`).join(', ');
       console.log(
-        `fuzz ${what} ${target}: ${entry.executions} executions (seed ${FUZZ_SEED}), ` +
-          `${entry.accepted} accepted, refused [${codes}], uncoded or 5xx ${entry.failures} (bound 0)`,
+        fuzzLine(`${what} ${target}`, entry.executions, [
+          `${String(entry.accepted)} accepted`,
+          `refused [${countsText(entry.refused)}]`,
+          `uncoded or 5xx ${String(entry.failures)} (bound 0)`,
+        ]),
       );
     }
   }
