@@ -15,6 +15,7 @@ import {
   type LogIdentity,
 } from '../core/audit/verifyAuditEvents.js';
 import type { AuditClient, CheckpointStorage } from '../core/ports.js';
+import { createPagedList } from './createPagedList.js';
 
 /** What the security activity view needs from the platform, given by the composition root. */
 export interface SecurityActivityServices {
@@ -46,6 +47,17 @@ export interface SecurityActivity {
 
 const PAGE = 20;
 
+interface Verifier {
+  readonly identity: LogIdentity;
+  readonly sodium: Ed25519Api;
+}
+
+/** A page of the account's events; the first of each reload comes with what verifies it. */
+interface FetchedPage {
+  readonly page: MyAuditEventsResponse;
+  readonly verifier?: Verifier;
+}
+
 /**
  * The signed-in account's own security events, each verified in the browser, and the check that
  * the relay's log still extends the last checkpoint this device verified (kept in `storage`, and
@@ -55,15 +67,10 @@ export function createSecurityActivity(
   services: SecurityActivityServices,
   noticeError: (error: unknown) => unknown,
 ): SecurityActivity {
-  const [status, setStatus] = createSignal<'loading' | 'ready' | 'error'>('loading');
-  const [events, setEvents] = createSignal<readonly CheckedAuditEvent[]>([]);
   const [invalid, setInvalid] = createSignal(false);
   const [history, setHistory] = createSignal<HistoryState>({ kind: 'unknown' });
-  const [hasOlder, setHasOlder] = createSignal(false);
-  const [loadingOlder, setLoadingOlder] = createSignal(false);
-  const [olderFailed, setOlderFailed] = createSignal(false);
-  let verifier: { identity: LogIdentity; sodium: Ed25519Api } | undefined;
-  let generation = 0;
+  /** The relay's log identity and libsodium, learned with the first page of each reload. */
+  let verifier: Verifier | undefined;
 
   /** Compares a verified checkpoint with the remembered one; a problem, once found, stays. */
   const observe = async (checkpoint: Checkpoint, identity: LogIdentity): Promise<void> => {
@@ -92,67 +99,48 @@ export function createSecurityActivity(
     }
   };
 
-  const absorb = async (page: MyAuditEventsResponse, append: boolean): Promise<void> => {
-    if (!verifier) return;
-    const verified = verifyAuditEvents(page, verifier.identity, verifier.sodium);
-    if (verified.kind === 'invalid') setInvalid(true);
-    if (verified.kind === 'signed') await observe(verified.checkpoint, verifier.identity);
-    batch(() => {
-      setEvents((shown) => (append ? [...shown, ...verified.events] : verified.events));
-      setHasOlder(page.events.length === PAGE);
-    });
-  };
-
-  const reload = async (): Promise<void> => {
-    const current = ++generation;
-    batch(() => {
-      setStatus('loading');
-      setInvalid(false);
-      setHistory({ kind: 'unknown' });
-      setOlderFailed(false);
-    });
-    try {
+  const list = createPagedList<FetchedPage, CheckedAuditEvent>({
+    fetch: async (last) => {
+      if (last !== undefined) {
+        return { page: await services.client.mine({ limit: PAGE, before: last.event.seq }) };
+      }
       const [sodium, head, page] = await Promise.all([
         services.loadSodium(),
         services.client.checkpoint(),
         services.client.mine({ limit: PAGE }),
       ]);
-      if (current !== generation) return;
-      verifier = { sodium, identity: { origin: head.origin, verifierKey: head.verifierKey } };
-      await absorb(page, false);
-      if (current === generation) setStatus('ready');
-    } catch (error) {
-      noticeError(error);
-      if (current === generation) setStatus('error');
-    }
-  };
+      return {
+        page,
+        verifier: { sodium, identity: { origin: head.origin, verifierKey: head.verifierKey } },
+      };
+    },
+    accept: async ({ page, verifier: fresh }) => {
+      if (fresh !== undefined) verifier = fresh;
+      if (verifier === undefined) throw new Error('An older page arrived before the first one.');
+      const verified = verifyAuditEvents(page, verifier.identity, verifier.sodium);
+      if (verified.kind === 'invalid') setInvalid(true);
+      if (verified.kind === 'signed') await observe(verified.checkpoint, verifier.identity);
+      return { items: verified.events, more: page.events.length === PAGE };
+    },
+    noticeError,
+  });
 
-  const loadOlder = async (): Promise<void> => {
-    const last = events().at(-1);
-    if (last === undefined || loadingOlder()) return;
-    const current = generation;
-    setLoadingOlder(true);
-    setOlderFailed(false);
-    try {
-      const page = await services.client.mine({ limit: PAGE, before: last.event.seq });
-      if (current === generation) await absorb(page, true);
-    } catch (error) {
-      noticeError(error);
-      setOlderFailed(true);
-    } finally {
-      setLoadingOlder(false);
-    }
-  };
+  const reload = (): Promise<void> =>
+    batch(() => {
+      setInvalid(false);
+      setHistory({ kind: 'unknown' });
+      return list.reload();
+    });
 
   return {
-    status,
-    events,
+    status: list.status,
+    events: list.items,
     invalid,
     history,
-    hasOlder,
-    loadingOlder,
-    olderFailed,
+    hasOlder: list.hasOlder,
+    loadingOlder: list.loadingOlder,
+    olderFailed: list.olderFailed,
     reload,
-    loadOlder,
+    loadOlder: list.loadOlder,
   };
 }

@@ -14,6 +14,7 @@ import {
 import { formatDateTime } from '../format/formatDateTime.js';
 import { SECURITY_EVENT_TYPES } from '@vaultroom/shared';
 import { useApp } from '../../state/AppContext.js';
+import { createPagedList } from '../../state/createPagedList.js';
 import { auditEventIcon } from '../auditEventIcon.js';
 import { auditEventTypeLabel, describeAuditEvent } from '../describeAuditEvent.js';
 import { Icon } from './Icon.js';
@@ -31,12 +32,6 @@ export function AuditLogSection(props: {
   const { t, audit, session, preferences } = useApp();
   const [type, setType] = createSignal('');
   const [account, setAccount] = createSignal('');
-  const [events, setEvents] = createSignal<readonly AuditEventView[]>([]);
-  const [status, setStatus] = createSignal<'loading' | 'ready' | 'error'>('loading');
-  const [loadingOlder, setLoadingOlder] = createSignal(false);
-  const [olderFailed, setOlderFailed] = createSignal(false);
-  const [hasOlder, setHasOlder] = createSignal(false);
-  let generation = 0;
 
   const handles = createMemo(
     () => new Map((props.users() ?? []).map((user) => [user.id, user.handle])),
@@ -50,48 +45,20 @@ export function AuditLogSection(props: {
   };
   const date = (iso: string) => formatDateTime(iso, preferences.locale());
 
-  const fetchPage = (before?: number) =>
-    audit.events({
-      type: type(),
-      account: account(),
-      limit: PAGE,
-      ...(before === undefined ? {} : { before }),
-    });
-
-  const load = async (): Promise<void> => {
-    const current = ++generation;
-    setStatus('loading');
-    setOlderFailed(false);
-    try {
-      const page = await fetchPage();
-      if (current !== generation) return;
-      setEvents(page.events);
-      setHasOlder(page.events.length === PAGE);
-      setStatus('ready');
-    } catch (error) {
-      session.noticeError(error);
-      if (current === generation) setStatus('error');
-    }
-  };
-
-  const loadOlder = async (): Promise<void> => {
-    const last = events().at(-1);
-    if (last === undefined || loadingOlder()) return;
-    const current = generation;
-    setLoadingOlder(true);
-    setOlderFailed(false);
-    try {
-      const page = await fetchPage(last.seq);
-      if (current !== generation) return;
-      setEvents((shown) => [...shown, ...page.events]);
-      setHasOlder(page.events.length === PAGE);
-    } catch (error) {
-      session.noticeError(error);
-      setOlderFailed(true);
-    } finally {
-      setLoadingOlder(false);
-    }
-  };
+  const list = createPagedList({
+    fetch: (last: AuditEventView | undefined) =>
+      audit.events({
+        type: type(),
+        account: account(),
+        limit: PAGE,
+        ...(last === undefined ? {} : { before: last.seq }),
+      }),
+    accept: (page) => ({ items: page.events, more: page.events.length === PAGE }),
+    noticeError: (error) => session.noticeError(error),
+  });
+  const { status, hasOlder, loadingOlder, olderFailed, loadOlder } = list;
+  const events = list.items;
+  const load = list.reload;
 
   createEffect(on([type, account], () => void load()));
 
