@@ -6,6 +6,7 @@ import { ATTACHMENT_CHUNK_BYTES, ATTACHMENT_CHUNK_OVERHEAD } from './attachmentL
 import { paddedAttachmentLength, attachmentCiphertextLength } from './attachmentPadding.js';
 import { decodeAttachmentPointer, encodeAttachmentPointer } from './attachmentPointer.js';
 import { concatBytes, utf8 } from './bytes.js';
+import { decodeContent, encodeContent } from './content.js';
 import { createAttachmentDecryptor } from './decryptAttachment.js';
 import { createAttachmentEncryptor } from './encryptAttachment.js';
 import { createSeededRandom } from './createSeededRandom.js';
@@ -53,6 +54,7 @@ function generate(): Vectors {
     vectors[`padded_length.${size}`] = paddedAttachmentLength(size);
     vectors[`ciphertext_length.${size}`] = attachmentCiphertextLength(size);
   }
+  const helloPointer = { ...pointerFields, key: small.key, hash: small.hash, size: hello.length };
   Object.assign(vectors, {
     'attachment.empty.key': h(empty.key),
     'attachment.empty.ciphertext': h(empty.ciphertext),
@@ -86,6 +88,25 @@ function generate(): Vectors {
         key: large.key,
         hash: large.hash,
         size: twoChunks.length,
+      }),
+    ),
+    // §1.8.2 `attachment` contents: to a person, and to a group (message id 0x01…, group 0x09…).
+    'content.attachment.hello': h(
+      encodeContent({
+        type: 'attachment',
+        messageId: new Uint8Array(16).fill(1),
+        sentAt: 1_700_000_000_000,
+        groupId: null,
+        pointer: helloPointer,
+      }),
+    ),
+    'content.attachment.group': h(
+      encodeContent({
+        type: 'attachment',
+        messageId: new Uint8Array(16).fill(1),
+        sentAt: 1_700_000_000_000,
+        groupId: new Uint8Array(16).fill(9),
+        pointer: helloPointer,
       }),
     ),
   });
@@ -124,6 +145,10 @@ describe('attachment vectors (shared/test-vectors/e2e/attachments-v1.json)', () 
       size: 70_000,
     });
     expect(photo.key).toEqual(bytes('attachment.two_chunks.key'));
+    const sent = decodeContent(bytes('content.attachment.group'));
+    if (sent.type !== 'attachment') throw new Error('not an attachment content');
+    expect(sent.pointer).toEqual(pointer);
+    expect(sent.groupId).toEqual(new Uint8Array(16).fill(9));
   });
 });
 

@@ -1,4 +1,9 @@
 import type { SenderKeyDistribution } from './senderKeyDistribution.js';
+import {
+  decodeAttachmentPointer,
+  encodeAttachmentPointer,
+  type AttachmentPointer,
+} from './attachmentPointer.js';
 import { CryptoError } from './CryptoError.js';
 import { ByteReader, ByteWriter, fromUtf8, utf8 } from './bytes.js';
 import {
@@ -20,7 +25,7 @@ import {
 } from './senderKeyDistribution.js';
 
 /** A message as it was sent. */
-export type SentMessage = Extract<Content, { type: 'text' | 'reply' }>;
+export type SentMessage = Extract<Content, { type: 'text' | 'reply' | 'attachment' }>;
 
 /**
  * What a transcript copies to the sender's other devices: a message, or a change the sender made
@@ -28,12 +33,13 @@ export type SentMessage = Extract<Content, { type: 'text' | 'reply' }>;
  */
 export type TranscribedContent = Extract<
   Content,
-  { type: 'text' | 'reply' | 'timer' | 'reaction' }
+  { type: 'text' | 'reply' | 'attachment' | 'timer' | 'reaction' }
 >;
 
 const TRANSCRIBED_TYPES: ReadonlySet<Content['type']> = new Set([
   'text',
   'reply',
+  'attachment',
   'timer',
   'reaction',
 ]);
@@ -111,7 +117,18 @@ export type Content =
    * The account key's 32-byte seed, sent by a device of the account to a device it has just
    * certified (PROTOCOL.md §1.15.7); the receiver re-derives the key pair and checks it.
    */
-  | { readonly type: 'accountKey'; readonly seed: Uint8Array };
+  | { readonly type: 'accountKey'; readonly seed: Uint8Array }
+  /**
+   * A file (PROTOCOL.md §1.16.3): the pointer to its encrypted blob, which carries the caption.
+   * Id, time and group exactly as for `text`; a group's members all get the same pointer.
+   */
+  | {
+      readonly type: 'attachment';
+      readonly messageId: Uint8Array;
+      readonly sentAt: number;
+      readonly groupId: Uint8Array | null;
+      readonly pointer: AttachmentPointer;
+    };
 
 const TRANSCRIPT_PERSON = 0x01;
 const TRANSCRIPT_GROUP = 0x02;
@@ -206,7 +223,10 @@ export function encodeContent(content: Content): Uint8Array {
     }
     case 'transcript': {
       if (!isTranscribed(content.message))
-        throw new CryptoError('MALFORMED', 'a transcript carries a text, reply, timer or reaction');
+        throw new CryptoError(
+          'MALFORMED',
+          'a transcript carries a text, reply, attachment, timer or reaction',
+        );
       if (content.destination.kind === 'person') {
         const handle = utf8(content.destination.handle);
         if (handle.length === 0 || handle.length > MAX_GROUP_HANDLE_BYTES) {
@@ -221,6 +241,12 @@ export function encodeContent(content: Content): Uint8Array {
       w.vec32(encodeContent(content.message));
       break;
     }
+    case 'attachment':
+      checkId(content.messageId, 'message id');
+      w.bytes(content.messageId).u64(content.sentAt);
+      writeGroup(w, content.groupId);
+      w.vec16(encodeAttachmentPointer(content.pointer));
+      break;
     case 'accountKey':
       if (content.seed.length !== SIZES.ed25519Seed)
         throw new CryptoError('MALFORMED', `an account key seed is ${SIZES.ed25519Seed} bytes`);
@@ -332,7 +358,10 @@ export function decodeContent(bytes: Uint8Array): Content {
       }
       const message = decodeContent(r.vec32());
       if (!isTranscribed(message))
-        throw new CryptoError('MALFORMED', 'a transcript carries a text, reply, timer or reaction');
+        throw new CryptoError(
+          'MALFORMED',
+          'a transcript carries a text, reply, attachment, timer or reaction',
+        );
       content = { type, destination, message };
       break;
     }
@@ -347,6 +376,13 @@ export function decodeContent(bytes: Uint8Array): Content {
     case 'accountKey':
       content = { type, seed: r.bytes(SIZES.ed25519Seed) };
       break;
+    case 'attachment': {
+      const messageId = r.bytes(SIZES.messageId);
+      const sentAt = r.u64();
+      const groupId = group();
+      content = { type, messageId, sentAt, groupId, pointer: decodeAttachmentPointer(r.vec16()) };
+      break;
+    }
   }
   r.end();
   return content;

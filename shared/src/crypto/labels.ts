@@ -169,6 +169,7 @@ export const CONTENT_TYPE = {
   group: 0x09,
   transcript: 0x0a,
   accountKey: 0x0b,
+  attachment: 0x0c,
 } as const;
 export const RECEIPT_KIND = { delivered: 0x01, read: 0x02 } as const;
 export const TYPING_STATE = { started: 0x01, stopped: 0x02 } as const;

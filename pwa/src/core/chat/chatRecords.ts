@@ -1,9 +1,12 @@
 import { handleKey } from '@vaultroom/shared';
 import { decode, encode } from 'cborg';
+import type { AttachmentRecord } from './attachmentRecord.js';
 
 /**
  * An outgoing message on its way out: one record per message from the moment it is written
  * until the relay holds it or refuses it for good, after Hydrogen's PendingEvent.
+ * - `needs-upload`: a file, encrypted on this device, whose blob is not (all) at the relay yet;
+ *   the upload resumes from the relay's offset on each connection, then the stage is `needs-keys`.
  * - `needs-keys`: written here, not yet encrypted: the recipients' device keys are not known yet,
  *   or a verified contact's keys changed and the person has not confirmed.
  * - `encrypted`: encrypted for every recipient device and handed to the delivery client's outbox
@@ -11,7 +14,7 @@ import { decode, encode } from 'cborg';
  *   until the relay answers (its own `queued` and `sending` are moments of this stage).
  * Then the message is `sent` or `failed` (its MessageState) and the record is gone.
  */
-export type SendStage = 'needs-keys' | 'encrypted';
+export type SendStage = 'needs-upload' | 'needs-keys' | 'encrypted';
 
 export interface PendingSend {
   /** The message's id. */
@@ -86,6 +89,8 @@ export interface MessageRecord {
   readonly notice: ConversationNoticeRecord | null;
   /** Outgoing group messages: each member's receipt so far (handle key → state). */
   readonly receipts: Readonly<Record<string, 'delivered' | 'read'>>;
+  /** A file (its caption is `text`), or null for a text message. */
+  readonly attachment: AttachmentRecord | null;
 }
 
 /** What changed, for the line the conversation shows; `author` of the message made the change. */
@@ -269,7 +274,14 @@ export function encodeRecord(record: object): Uint8Array {
 type Added<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 export type StoredMessage = Added<
   MessageRecord,
-  'expiresAt' | 'timerSeconds' | 'reactions' | 'notice' | 'replyTo' | 'receipts' | 'waiting'
+  | 'expiresAt'
+  | 'timerSeconds'
+  | 'reactions'
+  | 'notice'
+  | 'replyTo'
+  | 'receipts'
+  | 'waiting'
+  | 'attachment'
 > & {
   /** Written before pending sends had their own record: their stage is now a PendingSend. */
   readonly awaitingKeys?: boolean;
@@ -289,6 +301,7 @@ export function normalizeMessage(stored: StoredMessage): MessageRecord {
     replyTo: record.replyTo ?? null,
     receipts: record.receipts ?? {},
     waiting: record.waiting ?? null,
+    attachment: record.attachment ?? null,
   };
 }
 

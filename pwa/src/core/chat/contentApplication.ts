@@ -24,6 +24,7 @@ import {
   saveNotice,
   withReaction,
 } from './conversations.js';
+import { bodyOfSent, previewOf } from './attachmentRecord.js';
 import { createMessageRecord } from './createMessageRecord.js';
 
 /**
@@ -136,12 +137,13 @@ export async function applyTranscript(
 ): Promise<void> {
   const { destination, message: copied } = content;
   // Only a message may start a conversation here; a timer or reaction needs one already.
-  const opens = copied.type === 'text' || copied.type === 'reply';
+  const opens = copied.type === 'text' || copied.type === 'reply' || copied.type === 'attachment';
   const conversation = await transcriptConversation(ctx, destination, copied.groupId, opens);
   if (conversation === null) return;
   switch (copied.type) {
     case 'text':
     case 'reply':
+    case 'attachment':
       await fileOwnMessage(ctx, conversation, copied);
       return;
     case 'timer':
@@ -193,6 +195,7 @@ async function fileOwnMessage(
   const id = encodeHex(sent.messageId);
   if ((await ctx.repo.loadMessage(id)) !== undefined) return;
   const timer = conversation.timerSeconds;
+  const body = bodyOfSent(sent);
   await addMessage(
     ctx,
     createMessageRecord({
@@ -201,18 +204,19 @@ async function fileOwnMessage(
       sortKey: sortKeyOf(stamp(ctx), id),
       outgoing: true,
       author: ctx.handle,
-      text: sent.text,
+      text: body.text,
       sentAt: sent.sentAt,
       // Receipts reach every device of the sender: they move it on from here.
       state: 'sent',
       expiresAt: timer > 0 ? sent.sentAt + timer * 1000 : null,
       timerSeconds: timer,
-      replyTo: sent.type === 'reply' ? encodeHex(sent.replyTo) : null,
+      replyTo: body.replyTo,
+      attachment: body.attachment,
     }),
   );
   await saveConversation(ctx, {
     ...conversation,
-    lastText: sent.text,
+    lastText: previewOf(body.text, body.attachment),
     lastOutgoing: true,
     lastAuthor: ctx.handle,
     lastAt: ctx.now(),

@@ -23,6 +23,7 @@ export function createMessageRecord(fields: NewMessage): MessageRecord {
     notice: null,
     replyTo: null,
     receipts: {},
+    attachment: null,
     ...fields,
   };
 }

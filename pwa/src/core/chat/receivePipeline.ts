@@ -29,6 +29,7 @@ import {
   applyTranscript,
 } from './contentApplication.js';
 import { addMessage, newConversation, saveConversation } from './conversations.js';
+import { bodyOfSent, previewOf } from './attachmentRecord.js';
 import { createMessageRecord } from './createMessageRecord.js';
 import { applyGroupState } from './groups.js';
 import { sendControl } from './sendPipeline.js';
@@ -164,6 +165,7 @@ async function applyContent(
   switch (content.type) {
     case 'text':
     case 'reply':
+    case 'attachment':
       await fileMessage(ctx, contact, fromDevice, content);
       return;
     case 'receipt':
@@ -222,9 +224,10 @@ async function fileMessage(
   ctx: ChatContext,
   contact: ContactRecord,
   fromDevice: string,
-  content: Extract<Content, { type: 'text' | 'reply' }>,
+  content: Extract<Content, { type: 'text' | 'reply' | 'attachment' }>,
 ): Promise<void> {
   const conversation = await conversationFor(ctx, contact, content.groupId);
+  const body = bodyOfSent(content);
   if (conversation === null) return;
   const id = encodeHex(content.messageId);
   if ((await ctx.repo.loadMessage(id)) !== undefined) return;
@@ -234,19 +237,20 @@ async function fileMessage(
     sortKey: sortKeyOf(stamp(ctx), id),
     outgoing: false,
     author: contact.handle,
-    text: content.text,
+    text: body.text,
     sentAt: content.sentAt,
     state: 'delivered',
     fromDevice,
     // Incoming messages start their timer when read (markRead).
     expiresAt: null,
     timerSeconds: conversation.timerSeconds,
-    replyTo: content.type === 'reply' ? encodeHex(content.replyTo) : null,
+    replyTo: body.replyTo,
+    attachment: body.attachment,
   });
   await addMessage(ctx, message);
   const updated: ConversationRecord = {
     ...conversation,
-    lastText: content.text,
+    lastText: previewOf(body.text, body.attachment),
     lastOutgoing: false,
     lastAuthor: contact.handle,
     lastAt: ctx.now(),
