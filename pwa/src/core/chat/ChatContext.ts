@@ -1,7 +1,10 @@
 import type { AccountKeyPair, IdentityKeyPair, Sodium } from '@vaultroom/shared/crypto';
 import { ChatError } from './ChatError.js';
+import { createMemoryLocalFiles, type LocalFiles } from '../files/LocalFiles.js';
+import type { Fetch } from '../files/tusRequests.js';
 import type {
   AccountKeySecret,
+  DescribePicture,
   ChatEngineOptions,
   ChatEvent,
   ChatIssue,
@@ -57,6 +60,15 @@ export interface ChatContext {
   ownTrust: OwnTrustState;
   /** Failed first messages per sending account, so forged ones cannot make endless work. */
   readonly handshakes: HandshakeBudget;
+  readonly files: LocalFiles;
+  readonly fetch: Fetch;
+  readonly describePicture: DescribePicture | null;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Uploads and downloads under way, by message id: run beside the serial queue. */
+  readonly transfers: Map<
+    string,
+    { readonly abort: AbortController; readonly done: Promise<void> }
+  >;
 }
 
 export function createChatContext(options: ChatEngineOptions): ChatContext {
@@ -100,6 +112,11 @@ export function createChatContext(options: ChatEngineOptions): ChatContext {
     accountKey: null,
     ownTrust: 'unknown',
     handshakes: createHandshakeBudget(),
+    files: options.files ?? createMemoryLocalFiles(),
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    describePicture: options.describePicture ?? null,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    transfers: new Map(),
   };
   return ctx;
 }
@@ -132,7 +149,8 @@ export function emit(ctx: ChatContext, event: ChatEvent): void {
     event.kind !== 'connection' &&
     event.kind !== 'caught-up' &&
     event.kind !== 'trust' &&
-    event.kind !== 'devices-waiting';
+    event.kind !== 'devices-waiting' &&
+    event.kind !== 'transfer';
   if (ctx.inOperation && aboutRecords) ctx.heldEvents.push(event);
   else tell(ctx, event);
 }

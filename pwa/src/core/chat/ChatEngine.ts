@@ -7,6 +7,9 @@ import type {
 import type { SafetyNumber, Sodium } from '@vaultroom/shared/crypto';
 import type { ContactRecord, ConversationRecord, MessageRecord } from './chatRecords.js';
 import type { SealedStore } from './SealedStore.js';
+import type { LocalFiles } from '../files/LocalFiles.js';
+import type { Fetch } from '../files/tusRequests.js';
+import type { PlaintextFile } from '../files/createAttachmentSource.js';
 
 /** What the chat needs of the delivery client (`@vaultroom/shared/client`). */
 export type ChatTransport = Pick<
@@ -101,7 +104,50 @@ export type ChatEvent =
    * Devices the relay lists for this account that its key does not certify: a device being
    * linked, or one someone else added. Told whenever this account's devices are fetched.
    */
-  | { readonly kind: 'devices-waiting'; readonly devices: readonly string[] };
+  | { readonly kind: 'devices-waiting'; readonly devices: readonly string[] }
+  /** A file's upload or download moved on: `done` of `total` ciphertext bytes. */
+  | {
+      readonly kind: 'transfer';
+      readonly message: string;
+      readonly direction: 'upload' | 'download';
+      readonly done: number;
+      readonly total: number;
+    };
+
+/** A file the person chose to send. */
+export interface OutgoingFile extends PlaintextFile {
+  /** Its name as the system gave it; a display name only, cleaned before it is sent. */
+  readonly name: string;
+  /** The system's MIME type, possibly empty. */
+  readonly type: string;
+}
+
+/** What a picture looks like, for the pointer: its size and a small preview (§1.16.3). */
+export interface PictureDescription {
+  readonly width: number;
+  readonly height: number;
+  /** At most 16 KiB, or empty when none fits. */
+  readonly thumbnail: Uint8Array;
+}
+
+/**
+ * Decodes a picture (already stripped of metadata) and makes its preview: a canvas in the
+ * browser (`pwa/src/platform`); null for bytes it cannot decode.
+ */
+export type DescribePicture = (
+  bytes: Uint8Array,
+  mimeType: string,
+) => Promise<PictureDescription | null>;
+
+export interface SentFile {
+  readonly message: MessageRecord;
+  /** Location, camera or other metadata was found in the photo and removed before sending. */
+  readonly metadataRemoved: boolean;
+}
+
+export interface TransferOptions {
+  readonly signal?: AbortSignal;
+}
 
 /** Something that went wrong without being the person's doing: logged, never thrown at them. */
 export type ChatIssue =
@@ -156,6 +202,14 @@ export interface ChatEngineOptions {
    * REAUTH_REQUIRED (its last verification is older than five minutes, §2.9).
    */
   readonly verifyUser?: () => Promise<void>;
+  /** Attachment ciphertext on this device; memory when absent. */
+  readonly files?: LocalFiles;
+  /** HTTP to the relay's blob API (same origin); the global fetch when absent. */
+  readonly fetch?: Fetch;
+  /** Pictures' sizes and previews; without it files go without a preview. */
+  readonly describePicture?: DescribePicture;
+  /** Waits between upload attempts; a timer when absent. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ChatEngine {
@@ -180,6 +234,21 @@ export interface ChatEngine {
    * `replyTo`: the id of a message of this conversation that this one answers.
    */
   sendText(conversation: string, text: string, replyTo?: string | null): Promise<MessageRecord>;
+  /**
+   * Sends a file: a photo's metadata is removed, a preview made, the file encrypted here and kept
+   * (as ciphertext) until its upload and the message are through, offline or across a reload.
+   * The caption goes inside the pointer.
+   */
+  sendFile(conversation: string, file: OutgoingFile, caption?: string): Promise<SentFile>;
+  /** Stops a file's upload: the message fails with CANCELLED and can be retried. */
+  cancelUpload(message: string): Promise<void>;
+  /**
+   * Fetches a received file, checks it whole and keeps it here (§1.16.4); FILE_DAMAGED when it
+   * was altered or cut, with nothing kept; CANCELLED when the signal aborts it.
+   */
+  downloadAttachment(message: string, options?: TransferOptions): Promise<MessageRecord>;
+  /** A file kept here, decrypted and checked: its plaintext in pieces. */
+  openAttachment(message: string): Promise<Uint8Array[]>;
   /** Sends a failed message again, under a new id. */
   retry(message: string): Promise<MessageRecord>;
   saveDraft(conversation: string, draft: string): Promise<void>;

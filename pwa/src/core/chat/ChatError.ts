@@ -27,6 +27,14 @@ export type ChatErrorCode =
   | 'WRONG_CODE'
   /** The device to approve is not one of this account's waiting devices. */
   | 'UNKNOWN_DEVICE'
+  /** A file's blob was altered, cut or substituted (§1.16.4): nothing of it was kept. */
+  | 'FILE_DAMAGED'
+  /** The person stopped a file's upload or download. */
+  | 'CANCELLED'
+  /** The file is not on this device (not downloaded, or deleted). */
+  | 'FILE_NOT_HERE'
+  /** An upload or download failed for a reason waiting will not fix (the relay's code). */
+  | 'TRANSFER_FAILED'
   | 'UNKNOWN_CONVERSATION'
   | 'UNKNOWN_MESSAGE'
   | 'NOT_STARTED';

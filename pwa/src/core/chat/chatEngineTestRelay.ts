@@ -14,6 +14,7 @@ import sodium from 'libsodium-wrappers';
 import {
   createChatEngine,
   type ChatEngine,
+  type ChatEngineOptions,
   type ChatIssue,
   type ChatTransport,
   type ChatTransportHandlers,
@@ -326,6 +327,8 @@ export interface PersonOptions {
   readonly passkey?: string | null;
   /** A fresh user verification, for a relay that asks for one. */
   readonly verifyUser?: () => Promise<void>;
+  /** For file tests: the blob API, local files and picture decoding. */
+  readonly files?: Pick<ChatEngineOptions, 'fetch' | 'files' | 'describePicture' | 'sleep'>;
 }
 
 export async function person(
@@ -353,6 +356,7 @@ export async function person(
     onIssue: (issue) => issues.push(issue),
     accountKeySecret: () => Promise.resolve(passkey),
     ...(options.verifyUser === undefined ? {} : { verifyUser: options.verifyUser }),
+    ...options.files,
   });
   engines.add(engine);
   await engine.start();

@@ -1,7 +1,13 @@
 import { normalizeHandle, decodeHex } from '@vaultroom/shared';
-import { connected, emit, type ChatContext } from './ChatContext.js';
+import { commit, connected, emit, type ChatContext } from './ChatContext.js';
+import { forgetAttachment } from './attachmentDownload.js';
 import { ChatError } from './ChatError.js';
-import { handleKey, otherMembers, type ConversationRecord } from './chatRecords.js';
+import {
+  handleKey,
+  otherMembers,
+  type ConversationRecord,
+  type MessageRecord,
+} from './chatRecords.js';
 import { findPerson, ownOtherDevices, sendingPaused } from './contactDirectory.js';
 import {
   groupIdOf,
@@ -71,14 +77,20 @@ export async function react(ctx: ChatContext, messageId: string, emoji: string):
 /** Deletes the disappearing messages whose time is up. */
 export async function sweepExpired(ctx: ChatContext): Promise<void> {
   const at = ctx.now();
+  const gone: MessageRecord[] = [];
   for (const conversation of await ctx.repo.listConversations()) {
     for (const message of await ctx.repo.listMessages(conversation.id)) {
       if (message.expiresAt !== null && message.expiresAt <= at) {
         await ctx.repo.deleteMessage(message);
         emit(ctx, { kind: 'message-deleted', conversation: conversation.id, id: message.id });
+        gone.push(message);
       }
     }
   }
+  // Their files go once the records are gone for good: a crash between the two leaves a
+  // stray ciphertext file, never a message naming a file that is not there.
+  await commit(ctx);
+  for (const message of gone) await forgetAttachment(ctx, message);
 }
 
 export async function saveDraft(

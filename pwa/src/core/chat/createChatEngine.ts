@@ -20,6 +20,9 @@ import { refreshTrust } from './trustRefresh.js';
 import { addMembers, createGroup, leaveGroup, removeMember, renameGroup } from './groups.js';
 import { applyHeld, receive } from './receivePipeline.js';
 import { applySendUpdate, dispatchPending, retryText, writeText } from './sendPipeline.js';
+import { STOPPED, cancelUpload, resumeUploads, retryFile, sendFile } from './attachmentSend.js';
+import { downloadAttachment, openAttachment } from './attachmentDownload.js';
+import { withFile } from './attachmentRecord.js';
 
 export type {
   ChatEngine,
@@ -104,6 +107,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
             background(ctx, 'enrol', () => serial(() => enrol(ctx)));
             background(ctx, 'device trust', () => serial(() => establishOwnTrust(ctx)));
             background(ctx, 'send waiting messages', () => serial(() => dispatchPending(ctx)));
+            background(ctx, 'resume uploads', () => serial(() => resumeUploads(ctx)));
           }
         }),
         link.subscribeSends((update) => {
@@ -134,7 +138,15 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     leaveGroup: queued(leaveGroup),
     sendText: (conversation, text, replyTo = null) =>
       serial(() => writeText(ctx, conversation, text, replyTo)),
-    retry: queued(retryText),
+    async retry(message) {
+      const failed = await committed.loadMessage(message);
+      if (withFile(failed) !== null) return retryFile(ctx, message);
+      return serial(() => retryText(ctx, message));
+    },
+    sendFile: (conversation, file, caption = '') => sendFile(ctx, conversation, file, caption),
+    cancelUpload: (message) => cancelUpload(ctx, message),
+    downloadAttachment: (message, options) => downloadAttachment(ctx, message, options),
+    openAttachment: (message) => openAttachment(ctx, message),
     // In the queue like every write: read outside it, a draft could write an older preview and
     // unread count back over what an incoming message just stored.
     saveDraft: queued(saveDraft),
@@ -163,9 +175,17 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     revokeDevice: queued(removeOwnDevice),
     replaceAccountKey: queued(replaceAccountKey),
 
-    whenIdle: () => serial.whenIdle(),
+    // Transfers run beside the queue and write through it when they end: both are waited for.
+    async whenIdle() {
+      for (;;) {
+        await serial.whenIdle();
+        if (ctx.transfers.size === 0) return;
+        await Promise.allSettled([...ctx.transfers.values()].map((t) => t.done));
+      }
+    },
 
     stop() {
+      for (const transfer of ctx.transfers.values()) transfer.abort.abort(STOPPED);
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       ctx.transport?.close();
       ctx.transport = null;

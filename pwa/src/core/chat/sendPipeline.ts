@@ -5,6 +5,7 @@ import {
   labels,
   sendMessage,
   type Content,
+  type SentMessage,
   type TranscribedContent,
   type TranscriptDestination,
 } from '@vaultroom/shared/crypto';
@@ -37,6 +38,7 @@ import {
   saveMessage,
 } from './conversations.js';
 import { createMessageRecord } from './createMessageRecord.js';
+import { pointerOf, previewOf, type AttachmentRecord } from './attachmentRecord.js';
 
 /**
  * The path of an outgoing message, one PendingSend from start to end (chatRecords.ts): written
@@ -138,16 +140,7 @@ export async function dispatch(ctx: ChatContext, pending: PendingSend): Promise<
     const audience = await audienceOf(ctx, conversation);
     if (audience === null) return; // wait for keys
     if (audience.some(sendingPaused)) return; // the person accepts the key change first
-    const fields = {
-      messageId: decodeHex(message.id),
-      sentAt: message.sentAt,
-      groupId: groupIdOf(conversation),
-      text: message.text,
-    };
-    const content: Content =
-      message.replyTo === null
-        ? { type: 'text', ...fields }
-        : { type: 'reply', ...fields, replyTo: decodeHex(message.replyTo) };
+    const content = contentOfMessage(message, groupIdOf(conversation));
     await ctx.repo.savePendingSend({ ...pending, stage: 'encrypted' });
     // In the outbox once this returns: the delivery client resends it with this id until the
     // relay has it, and its answers (applySendUpdate) settle the message.
@@ -165,6 +158,17 @@ export async function dispatch(ctx: ChatContext, pending: PendingSend): Promise<
     await saveMessage(ctx, { ...message, state: 'failed', failure: code });
     await ctx.repo.deletePendingSend(pending.id);
   }
+}
+
+/** The content a written message goes out as: a text, a reply, or a file's pointer. */
+function contentOfMessage(message: MessageRecord, groupId: Uint8Array | null): SentMessage {
+  const head = { messageId: decodeHex(message.id), sentAt: message.sentAt, groupId };
+  if (message.attachment !== null) {
+    return { type: 'attachment', ...head, pointer: pointerOf(message.attachment, message.text) };
+  }
+  return message.replyTo === null
+    ? { type: 'text', ...head, text: message.text }
+    : { type: 'reply', ...head, text: message.text, replyTo: decodeHex(message.replyTo) };
 }
 
 /** Every send still needing keys, oldest first: on a new connection or a confirmed key change. */
@@ -259,15 +263,16 @@ export async function sendToConversation(
 }
 
 /**
- * Writes an outgoing message and its conversation's preview, then queues its dispatch. Runs
- * inside the serial queue.
+ * Writes an outgoing message, its pending send and its conversation's preview. A file's message
+ * starts at `needs-upload`; the caller starts what comes next. Runs inside the serial queue.
  */
-export async function writeText(
+export async function writeMessage(
   ctx: ChatContext,
   conversationId: string,
   text: string,
-  replyTo: string | null = null,
-): Promise<MessageRecord> {
+  replyTo: string | null,
+  attachment: AttachmentRecord | null,
+): Promise<{ readonly message: MessageRecord; readonly pending: PendingSend }> {
   const trimmed = text.trim();
   const conversation = await requireConversation(ctx, conversationId);
   if (conversation.group?.left === true) throw new ChatError('NOT_A_MEMBER');
@@ -290,18 +295,31 @@ export async function writeText(
     expiresAt: timerSeconds > 0 ? at + timerSeconds * 1000 : null,
     timerSeconds,
     replyTo,
+    attachment,
   });
-  const pending: PendingSend = { id, stage: 'needs-keys', since: at };
+  const stage = attachment === null ? 'needs-keys' : 'needs-upload';
+  const pending: PendingSend = { id, stage, since: at };
   await ctx.repo.savePendingSend(pending);
   await addMessage(ctx, message);
   await saveConversation(ctx, {
     ...conversation,
-    lastText: trimmed,
+    lastText: previewOf(trimmed, attachment),
     lastOutgoing: true,
     lastAuthor: ctx.handle,
     lastAt: at,
-    draft: '',
+    draft: attachment === null ? '' : conversation.draft,
   });
+  return { message, pending };
+}
+
+/** Writes a text message, then queues its dispatch. Runs inside the serial queue. */
+export async function writeText(
+  ctx: ChatContext,
+  conversationId: string,
+  text: string,
+  replyTo: string | null = null,
+): Promise<MessageRecord> {
+  const { message, pending } = await writeMessage(ctx, conversationId, text, replyTo, null);
   background(ctx, 'send', () => ctx.serial(() => dispatch(ctx, pending)));
   return message;
 }
