@@ -59,6 +59,7 @@ import './ui/styles/screens.css';
 import './ui/styles/accounts.css';
 import './ui/styles/security.css';
 import './ui/styles/chat.css';
+import './ui/styles/files.css';
 import './ui/styles/lock.css';
 
 // The security view brings the audit log's verification code; only those who open it load it.

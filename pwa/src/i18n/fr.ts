@@ -189,6 +189,11 @@ export const fr: Dictionary = {
       WRONG_CODE:
         'Ce n’est pas le code affiché par l’autre appareil. Vérifiez-le et saisissez-le à nouveau.',
       UNKNOWN_DEVICE: 'Cet appareil n’attend plus d’approbation.',
+      FILE_DAMAGED:
+        'Ce fichier a été abîmé en chemin : il ne correspond pas à ce qui a été envoyé. Rien n’a été enregistré.',
+      CANCELLED: 'Arrêté.',
+      FILE_NOT_HERE: 'Ce fichier n’est pas sur cet appareil. Téléchargez-le d’abord.',
+      TRANSFER_FAILED: 'Le fichier n’a pas pu être transféré. Réessayez.',
       other: 'Un problème est survenu. Réessayez.',
     },
   },
@@ -234,6 +239,34 @@ export const fr: Dictionary = {
     cancelReply: 'Annuler la réponse',
     quoteGone: 'Le message d’origine n’est plus sur cet appareil.',
     retry: 'Réessayer',
+    files: {
+      attach: 'Joindre un fichier',
+      dropHere: 'Déposez un fichier pour l’envoyer',
+      metadataRemoved:
+        'La position et les détails de l’appareil photo ont été retirés de votre photo avant l’envoi, comme pour chaque photo que vous envoyez.',
+      dismiss: 'Compris',
+      picture: 'Photo {{name}}',
+      open: 'Ouvrir {{name}}',
+      download: 'Télécharger',
+      save: 'Enregistrer',
+      cancel: 'Annuler',
+      uploading: 'Envoi {{percent}} %',
+      downloading: 'Téléchargement {{percent}} %',
+      waitingUpload: 'En attente de la connexion pour envoyer',
+      failed: 'L’envoi a échoué ({{code}}).',
+      tooLarge: 'Ce fichier dépasse la taille acceptée par le relais.',
+      quota:
+        'Votre espace sur le relais est plein. Les fichiers envoyés plus tôt sont retirés au bout d’un moment.',
+      viewer: 'Visionneuse de photo',
+      close: 'Fermer',
+      details: '{{type}}, {{size}}',
+    },
+    share: {
+      title: 'Envoyer les fichiers partagés',
+      choose: 'Choisissez une conversation pour {{count}} fichier(s).',
+      none: 'Commencez d’abord une conversation, puis partagez à nouveau.',
+      cancel: 'Annuler',
+    },
     waiting: {
       quota:
         'En attente\u00a0: l’appareil de @{{peer}} a trop de messages non distribués. Le message partira quand cet appareil aura rattrapé son retard.',

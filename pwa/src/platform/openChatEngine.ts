@@ -7,8 +7,10 @@ import {
 } from '../core/chat/createChatEngine.js';
 import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
 import type { ChatOpening } from '../core/ports.js';
+import { describeCanvasPicture } from './canvasPictures.js';
 import { loadSodium } from './loadSodium.js';
 import { openChatKeystore } from './openChatKeystore.js';
+import { openLocalFiles } from './opfsLocalFiles.js';
 
 // First match wins: Edge and Chromium both say "Chrome", Chromium-based browsers say "Safari".
 const BROWSERS: readonly [string, string][] = [
@@ -52,7 +54,11 @@ export async function openChatEngine(
   connect: (handlers: ChatTransportHandlers) => ChatTransport,
   ports: ChatTrustPorts = {},
 ): Promise<ChatOpening> {
-  const [sodium, opening] = await Promise.all([loadSodium(), openChatKeystore(account.id, keys)]);
+  const [sodium, opening, files] = await Promise.all([
+    loadSodium(),
+    openChatKeystore(account.id, keys),
+    openLocalFiles(),
+  ]);
   if (opening.kind !== 'open') return opening;
   const { keystore } = opening;
   const { store } = keystore;
@@ -65,6 +71,8 @@ export async function openChatEngine(
     deviceName: describeThisDevice(),
     now: () => Date.now(),
     connect,
+    files,
+    describePicture: describeCanvasPicture,
     onIssue: (issue: ChatIssue) => {
       // Nothing secret in an issue: a device id and an error code, or the failed task's error.
       console.warn('chat:', issue.kind, issue);

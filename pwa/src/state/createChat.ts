@@ -57,6 +57,14 @@ export interface Chat {
   removeMember(conversation: string, handle: string): Promise<void>;
   leaveGroup(conversation: string): Promise<void>;
   send(conversation: string, text: string, replyTo?: string | null): Promise<void>;
+  /** Sends a file; resolves whether a photo's metadata was found and removed. */
+  sendFile(conversation: string, file: File, caption?: string): Promise<boolean>;
+  cancelUpload(message: string): Promise<void>;
+  downloadAttachment(message: string, signal?: AbortSignal): Promise<void>;
+  /** A file kept on this device, decrypted and checked, as a Blob of its type. */
+  openAttachment(message: string): Promise<Blob>;
+  /** A file's transfer under way: bytes done of the total. */
+  transfer(message: string): FileTransfer | undefined;
   retry(message: string): Promise<void>;
   saveDraft(conversation: string, draft: string): Promise<void>;
   setTimer(conversation: string, seconds: number): Promise<void>;
@@ -81,6 +89,12 @@ export interface Chat {
   revokeDevice(device: string): Promise<void>;
   /** Starts the account over under a new account key: every contact sees a safety-number change. */
   replaceAccountKey(): Promise<void>;
+}
+
+export interface FileTransfer {
+  readonly direction: 'upload' | 'download';
+  readonly done: number;
+  readonly total: number;
 }
 
 const TYPING_SHOWN_MS = 6000;
@@ -110,6 +124,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
   const [messageMap, setMessageMap] = createStore<Record<string, MessageRecord[]>>({});
   const [contactMap, setContactMap] = createStore<Record<string, ContactRecord>>({});
   const [typingMap, setTypingMap] = createStore<Record<string, number>>({});
+  const [transferMap, setTransferMap] = createStore<Record<string, FileTransfer>>({});
   const [clock, setClock] = createSignal(Date.now());
   const loading = new Set<string>();
   let engine: ChatEngine | null = null;
@@ -131,6 +146,14 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
   const requireEngine = (): ChatEngine => {
     if (engine === null) throw new Error('the chat is not open');
     return engine;
+  };
+
+  const findMessage = (id: string): MessageRecord | undefined => {
+    for (const list of Object.values(messageMap)) {
+      const found = list.find((m) => m.id === id);
+      if (found !== undefined) return found;
+    }
+    return undefined;
   };
 
   function apply(event: ChatEvent): void {
@@ -182,6 +205,13 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
         return;
       case 'devices-waiting':
         setDevicesWaitingNow(event.devices);
+        return;
+      case 'transfer':
+        setTransferMap(event.message, {
+          direction: event.direction,
+          done: event.done,
+          total: event.total,
+        });
         return;
     }
   }
@@ -284,6 +314,30 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     async send(conversation, text, replyTo = null) {
       await requireEngine().sendText(conversation, text, replyTo);
     },
+    async sendFile(conversation, file, caption = '') {
+      const sent = await requireEngine().sendFile(
+        conversation,
+        {
+          name: file.name,
+          type: file.type,
+          size: file.size,
+          read: async (offset, length) =>
+            new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()),
+        },
+        caption,
+      );
+      return sent.metadataRemoved;
+    },
+    cancelUpload: (message) => requireEngine().cancelUpload(message),
+    async downloadAttachment(message, signal) {
+      await requireEngine().downloadAttachment(message, signal === undefined ? {} : { signal });
+    },
+    async openAttachment(message) {
+      const pieces = await requireEngine().openAttachment(message);
+      const type = findMessage(message)?.attachment?.mimeType ?? 'application/octet-stream';
+      return new Blob(pieces as Uint8Array<ArrayBuffer>[], { type });
+    },
+    transfer: (message) => transferMap[message],
     async retry(message) {
       await requireEngine().retry(message);
     },

@@ -19,7 +19,10 @@ export type IconName =
   | 'smile'
   | 'reply'
   | 'users'
-  | 'close';
+  | 'close'
+  | 'paperclip'
+  | 'download'
+  | 'file';
 
 /**
  * Line icons drawn in the current text colour. Decorative: the control or text beside each icon
@@ -109,6 +112,16 @@ export function Icon(props: { readonly name: IconName; readonly class?: string }
         </Match>
         <Match when={props.name === 'close'}>
           <path d="m6.5 6.5 11 11M17.5 6.5l-11 11" />
+        </Match>
+        <Match when={props.name === 'paperclip'}>
+          <path d="m20 11.5-7.8 7.8a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8" />
+        </Match>
+        <Match when={props.name === 'download'}>
+          <path d="M12 4v11m-4.5-4.5L12 15l4.5-4.5M5 19.5h14" />
+        </Match>
+        <Match when={props.name === 'file'}>
+          <path d="M14 3.5H7a1.5 1.5 0 0 0-1.5 1.5v14A1.5 1.5 0 0 0 7 20.5h10a1.5 1.5 0 0 0 1.5-1.5V8z" />
+          <path d="M14 3.5V8h4.5" />
         </Match>
       </Switch>
     </svg>

@@ -16,6 +16,8 @@ export function Composer(props: {
   readonly initialDraft: string;
   readonly disabled: boolean;
   readonly onSend: (text: string) => Promise<boolean>;
+  /** Files chosen with the attach button or pasted into the field. */
+  readonly onFiles: (files: readonly File[]) => void;
 }): JSX.Element {
   const { t, chat, update } = useApp();
   const [text, setText] = createSignal(props.initialDraft);
@@ -23,6 +25,7 @@ export function Composer(props: {
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let typing = false;
   let field: HTMLTextAreaElement | undefined;
+  let picker: HTMLInputElement | undefined;
 
   const saveNow = (conversation: string, draft: string) => {
     clearTimeout(saveTimer);
@@ -99,6 +102,29 @@ export function Composer(props: {
         void send();
       }}
     >
+      <input
+        ref={picker}
+        class="visually-hidden"
+        type="file"
+        multiple
+        tabIndex={-1}
+        aria-hidden="true"
+        onChange={(event) => {
+          const files = [...(event.currentTarget.files ?? [])];
+          event.currentTarget.value = '';
+          if (files.length > 0) props.onFiles(files);
+        }}
+      />
+      <button
+        class="button button--ghost composer__attach"
+        type="button"
+        disabled={props.disabled}
+        title={t('conversation.files.attach')}
+        onClick={() => picker?.click()}
+      >
+        <Icon name="paperclip" />
+        <span class="visually-hidden">{t('conversation.files.attach')}</span>
+      </button>
       <label class="visually-hidden" for="composer-field">
         {props.label}
       </label>
@@ -116,6 +142,12 @@ export function Composer(props: {
         disabled={props.disabled}
         onInput={(event) => {
           onInput(event.currentTarget.value);
+        }}
+        onPaste={(event) => {
+          const files = [...(event.clipboardData?.files ?? [])];
+          if (files.length === 0) return;
+          event.preventDefault();
+          props.onFiles(files);
         }}
         onKeyDown={(event) => {
           if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {

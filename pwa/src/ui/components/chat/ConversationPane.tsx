@@ -6,6 +6,7 @@ import { keysChangedSinceVerified, sendingPaused } from '../../../core/chat/crea
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { Composer } from './Composer.js';
+import { useFileSending, MetadataNotice } from './useFileSending.js';
 import { describeChatError } from './describeChatError.js';
 import { dayOf, formatDayDivider } from './formatMessageTime.js';
 import { ConversationNotice } from './ConversationNotice.js';
@@ -108,6 +109,14 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
     ),
   );
 
+  const files = useFileSending(
+    // eslint-disable-next-line solid/reactivity -- accessors, read each time files are sent
+    () => props.id,
+    // eslint-disable-next-line solid/reactivity -- as above
+    () => !blocked() && blockedMembers().length === 0 && !left(),
+    setSendError,
+  );
+
   const send = async (text: string): Promise<boolean> => {
     setSendError(null);
     try {
@@ -121,7 +130,12 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
   };
 
   return (
-    <section class="conversation" aria-labelledby="conversation-title">
+    <section
+      class="conversation"
+      classList={{ 'conversation--dropping': files.dropping() }}
+      aria-labelledby="conversation-title"
+      {...files.dropTarget}
+    >
       <header class="conversation__header">
         <A href={APP_ROUTES.conversations} class="conversation__back button button--ghost">
           <Icon name="chevron" class="icon--back" />
@@ -334,6 +348,7 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
           </p>
         )}
       </Show>
+      <MetadataNotice show={files.noticeShown()} onDismiss={files.dismissNotice} />
       <Show when={replyingTo()}>
         {(target) => (
           <div class="reply-preview">
@@ -373,6 +388,9 @@ export function ConversationPane(props: { readonly id: string }): JSX.Element {
           initialDraft={conversation()?.draft ?? ''}
           disabled={blocked() || blockedMembers().length > 0}
           onSend={send}
+          onFiles={(chosen) => {
+            files.send(chosen);
+          }}
         />
       </Show>
     </section>

@@ -2,6 +2,7 @@ import { For, Show, createSignal, type JSX } from 'solid-js';
 import type { MessageRecord } from '../../../core/chat/chatRecords.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon, type IconName } from '../Icon.js';
+import { AttachmentView } from './AttachmentView.js';
 import { formatBubbleTime } from './formatMessageTime.js';
 
 const STATE_ICONS: Record<MessageRecord['state'], IconName> = {
@@ -74,7 +75,12 @@ export function MessageBubble(props: {
           </Show>
         </blockquote>
       </Show>
-      <p class="bubble__text">{props.message.text}</p>
+      <Show when={props.message.attachment}>
+        {(attachment) => <AttachmentView message={props.message} attachment={attachment()} />}
+      </Show>
+      <Show when={props.message.text !== '' || props.message.attachment === null}>
+        <p class="bubble__text">{props.message.text}</p>
+      </Show>
       <p class="bubble__meta">
         <Show when={props.message.expiresAt !== null || props.message.timerSeconds > 0}>
           <span class="bubble__timer" title={t('conversation.timer.disappears')}>

@@ -19,6 +19,10 @@ export function describeChatError(t: Translate, error: unknown): string {
       case 'NOT_CERTIFIED':
       case 'WRONG_CODE':
       case 'UNKNOWN_DEVICE':
+      case 'FILE_DAMAGED':
+      case 'CANCELLED':
+      case 'FILE_NOT_HERE':
+      case 'TRANSFER_FAILED':
         return t(`conversations.errors.${error.code}`);
       case 'UNKNOWN_CONVERSATION':
       case 'UNKNOWN_MESSAGE':
