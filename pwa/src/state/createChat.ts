@@ -167,7 +167,15 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       }
       case 'message': {
         const { message } = event;
-        if (messageMap[message.conversation] === undefined) return; // loaded when opened
+        const known = messageMap[message.conversation];
+        if (known === undefined) return; // loaded when opened
+        const at = known.findIndex((existing) => existing.id === message.id);
+        if (at >= 0) {
+          // Merged in place: the bubble showing it stays mounted (a viewer or download it
+          // started keeps going) and only what changed is redrawn.
+          setMessageMap(message.conversation, at, reconcile(message));
+          return;
+        }
         setMessageMap(
           produce((all) => {
             const list = all[message.conversation];

@@ -35,7 +35,7 @@ export function AttachmentView(props: {
   const { t, chat, preferences } = useApp();
   const [downloading, setDownloading] = createSignal<AbortController | null>(null);
   const [error, setError] = createSignal<string | null>(null);
-  const [viewing, setViewing] = createSignal<string | null>(null);
+  const [viewing, setViewing] = createSignal<{ url: string; blob: Blob } | null>(null);
   const picture = () => isPicture(props.attachment) && props.attachment.thumbnail.length > 0;
   const thumbnailUrl = createMemo(() => {
     if (!picture()) return null;
@@ -73,7 +73,7 @@ export function AttachmentView(props: {
     if (!(await fetchFile())) return;
     try {
       const blob = await chat.openAttachment(props.message.id);
-      if (picture()) setViewing(URL.createObjectURL(blob));
+      if (picture()) setViewing({ url: URL.createObjectURL(blob), blob });
       else saveBlob(blob, name());
     } catch (failure) {
       setError(describeChatError(t, failure));
@@ -166,12 +166,15 @@ export function AttachmentView(props: {
         )}
       </Show>
       <Show when={viewing()}>
-        {(url) => (
+        {(open) => (
           <PhotoViewer
-            url={url()}
+            url={open().url}
             alt={alt()}
+            onSave={() => {
+              saveBlob(open().blob, name());
+            }}
             onClose={() => {
-              URL.revokeObjectURL(url());
+              URL.revokeObjectURL(open().url);
               setViewing(null);
             }}
           />

@@ -10,6 +10,7 @@ export function PhotoViewer(props: {
   readonly url: string;
   /** What the photo shows in words: its caption, else its name. */
   readonly alt: string;
+  readonly onSave: () => void;
   readonly onClose: () => void;
 }): JSX.Element {
   const { t } = useApp();
@@ -35,14 +36,26 @@ export function PhotoViewer(props: {
       }}
     >
       <img class="photo-viewer__image" src={props.url} alt={props.alt} />
-      <button
-        class="button button--ghost photo-viewer__close"
-        type="button"
-        onClick={() => dialog?.close()}
-      >
-        <Icon name="close" />
-        <span class="visually-hidden">{t('conversation.files.close')}</span>
-      </button>
+      <div class="photo-viewer__actions">
+        <button
+          class="button button--ghost photo-viewer__button"
+          type="button"
+          onClick={() => {
+            props.onSave();
+          }}
+        >
+          <Icon name="download" />
+          {t('conversation.files.save')}
+        </button>
+        <button
+          class="button button--ghost photo-viewer__button"
+          type="button"
+          onClick={() => dialog?.close()}
+        >
+          <Icon name="close" />
+          <span class="visually-hidden">{t('conversation.files.close')}</span>
+        </button>
+      </div>
     </dialog>
   );
 }
