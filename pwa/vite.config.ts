@@ -87,6 +87,14 @@ export default defineConfig({
           png('maskable-icon-512x512.png', 512, 'maskable'),
           { src: '/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
         ],
+        // Files shared from other apps (Web Share Target): the service worker takes the POST
+        // (SHARE_TARGET_PATH in src/core/files/shareInbox.ts) and the app asks where they go.
+        share_target: {
+          action: '/share',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: { files: [{ name: 'files', accept: ['*/*'] }] },
+        },
         // App routes (APP_ROUTES in @vaultroom/shared), written out: the config loads before any
         // workspace package is built. The install test checks that each one opens the app.
         shortcuts: [

@@ -293,4 +293,37 @@ describe('files between people in Chromium, over a real relay', () => {
     }
     expect(filesUnder(path.join(relay.dataDir, 'blobs')).length).toBe(blobsBefore + 1);
   });
+
+  it('takes files shared from another app and sends them where the person chooses', async () => {
+    const { page } = alice;
+    const manifest = await page.evaluate(async () => {
+      const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
+      return (await (await fetch(link?.href ?? '')).json()) as { share_target?: unknown };
+    });
+    expect(manifest.share_target).toMatchObject({ action: '/share', method: 'POST' });
+    // What the system's share sheet does: a multipart POST to the share target, which the
+    // service worker takes.
+    const landed = await page.evaluate(async () => {
+      const form = new FormData();
+      form.append(
+        'files',
+        new File(['shared from elsewhere'], 'shared.txt', { type: 'text/plain' }),
+      );
+      const response = await fetch('/share', { method: 'POST', body: form });
+      return new URL(response.url).pathname + new URL(response.url).search;
+    });
+    expect(landed).toBe('/conversations?share=1');
+    await page.goto(`${origin}/conversations?share=1`);
+    await unlockChatIfLocked(page);
+    const picker = page.getByRole('dialog', { name: 'Send shared files' });
+    await expect.poll(() => picker.count(), { timeout: 20_000 }).toBe(1);
+    await noAxeViolations(page, 'share picker');
+    await shootBoth(page, 'files-share-picker');
+    await picker.getByRole('button', { name: '@bob' }).click();
+    await expect.poll(() => page.url()).toBe(`${origin}/conversations/bob`);
+    await openConversation(bob.page, /^@alice/);
+    await expect.poll(() => card(bob.page, 'shared.txt').count(), { timeout: 20_000 }).toBe(1);
+    // The inbox is empty once read: the files wait in the clear no longer than that.
+    expect(await page.evaluate(() => caches.has('vaultroom-share-inbox'))).toBe(false);
+  });
 });

@@ -11,6 +11,7 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { appRoutePatterns } from './core/serviceWorker/appRoutePatterns.js';
 import { isLocale, type Locale } from './core/preferences/locales.js';
 import { readPushPayload } from './core/serviceWorker/readPushPayload.js';
+import { SHARE_LANDING, SHARE_TARGET_PATH, keepSharedFiles } from './core/files/shareInbox.js';
 import { en } from './i18n/en.js';
 import { fr } from './i18n/fr.js';
 
@@ -30,6 +31,25 @@ registerRoute(
     allowlist: appRoutePatterns(Object.values(APP_ROUTES)),
   }),
 );
+
+// Web Share Target: another app shares files to the installed app (the manifest's share_target).
+// The worker keeps them for the page and sends it to choose a conversation (POST, then 303).
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'POST' || url.pathname !== SHARE_TARGET_PATH) return;
+  event.respondWith(receiveShare(event.request));
+});
+
+async function receiveShare(request: Request): Promise<Response> {
+  try {
+    const form = await request.formData();
+    const files = form.getAll('files').filter((entry): entry is File => entry instanceof File);
+    await keepSharedFiles(self.caches, files);
+  } catch {
+    // Nothing usable was shared: the page opens with an empty inbox.
+  }
+  return Response.redirect(SHARE_LANDING, 303);
+}
 
 // Updates wait for the user: a new worker takes over only when the page asks, after the user
 // chose Reload, so a tab never runs code from two versions at once.

@@ -3,6 +3,7 @@ import { Show, createSignal, type JSX } from 'solid-js';
 import { useApp } from '../../state/AppContext.js';
 import { ConversationList, conversationPath } from '../components/chat/ConversationList.js';
 import { ConversationPane } from '../components/chat/ConversationPane.js';
+import { SharePicker } from '../components/chat/SharePicker.js';
 import { Icon } from '../components/Icon.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 
@@ -33,6 +34,7 @@ export function ConversationsScreen(): JSX.Element {
 
   return (
     <div class="split chat" classList={{ 'chat--open': selected() !== null }}>
+      <SharePicker />
       <div class="chat__list-column">
         <Show when={chat.connection() === 'reconnecting'}>
           <p class="chat-banner" role="status">

@@ -1,0 +1,86 @@
+import { useNavigate, useSearchParams } from '@solidjs/router';
+import { For, Show, createEffect, createSignal, type JSX } from 'solid-js';
+import { clearSharedFiles, takeSharedFiles } from '../../../core/files/shareInbox.js';
+import { useApp } from '../../../state/AppContext.js';
+import { conversationPath } from './ConversationList.js';
+import { describeChatError } from './describeChatError.js';
+
+/**
+ * Files shared from another app (Web Share Target) land on `/conversations?share=1`: this asks
+ * which conversation they go to, in a modal dialog, and sends them there. Declining empties the
+ * inbox; nothing is sent without a choice.
+ */
+export function SharePicker(): JSX.Element {
+  const { t, chat } = useApp();
+  const [search, setSearch] = useSearchParams<{ share?: string }>();
+  const navigate = useNavigate();
+  const [files, setFiles] = createSignal<File[]>([]);
+  const [error, setError] = createSignal<string | null>(null);
+  let dialog: HTMLDialogElement | undefined;
+
+  // Taken once the chat is open (unlocked): the screen may be built again on unlocking, and files
+  // taken by a screen that is gone would be lost.
+  createEffect(() => {
+    if (search.share !== '1' || chat.status() !== 'ready') return;
+    void takeSharedFiles(caches).then((taken) => {
+      setSearch({ share: undefined }, { replace: true });
+      if (taken.length === 0) return;
+      setFiles(taken);
+      dialog?.showModal();
+    });
+  });
+
+  const choose = async (conversation: string) => {
+    setError(null);
+    try {
+      for (const file of files()) await chat.sendFile(conversation, file);
+      setFiles([]);
+      dialog?.close();
+      navigate(conversationPath(conversation));
+    } catch (failure) {
+      setError(describeChatError(t, failure));
+    }
+  };
+
+  return (
+    <dialog
+      ref={dialog}
+      class="share-picker"
+      aria-label={t('conversation.share.title')}
+      onClose={() => {
+        if (files().length > 0) void clearSharedFiles(caches);
+        setFiles([]);
+      }}
+    >
+      <h2 class="share-picker__title">{t('conversation.share.title')}</h2>
+      <Show when={chat.conversations().length > 0} fallback={<p>{t('conversation.share.none')}</p>}>
+        <p>{t('conversation.share.choose', { count: String(files().length) })}</p>
+        <ul class="share-picker__list">
+          <For each={chat.conversations()}>
+            {(conversation) => (
+              <li>
+                <button
+                  class="button button--secondary share-picker__choice"
+                  type="button"
+                  onClick={() => void choose(conversation.id)}
+                >
+                  {conversation.group?.name ?? `@${conversation.peer}`}
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <Show when={error()}>
+        {(text) => (
+          <p class="form__error" role="alert">
+            {text()}
+          </p>
+        )}
+      </Show>
+      <button class="button button--ghost" type="button" onClick={() => dialog?.close()}>
+        {t('conversation.share.cancel')}
+      </button>
+    </dialog>
+  );
+}
