@@ -88,6 +88,7 @@ export async function sendFile(
 
 /** Starts every upload still waiting (on a new connection, after a reload). */
 export async function resumeUploads(ctx: ChatContext): Promise<void> {
+  retries.get(ctx)?.clear();
   for (const pending of await ctx.repo.listPendingSends()) {
     if (pending.stage === 'needs-upload') startUpload(ctx, pending.id);
   }
@@ -100,19 +101,30 @@ export async function resumeUploads(ctx: ChatContext): Promise<void> {
 export function startUpload(ctx: ChatContext, messageId: string): void {
   if (ctx.transfers.has(messageId) || !connected(ctx)) return;
   const abort = new AbortController();
-  const done = runUpload(ctx, messageId, abort.signal).finally(() => {
-    ctx.transfers.delete(messageId);
-  });
+  let again = false;
+  const done = runUpload(ctx, messageId, abort.signal)
+    .then((retry) => {
+      again = retry;
+    })
+    .finally(() => {
+      ctx.transfers.delete(messageId);
+      if (again) retryLater(ctx, messageId);
+    });
   ctx.transfers.set(messageId, { abort, done });
 }
 
-async function runUpload(ctx: ChatContext, messageId: string, signal: AbortSignal) {
+/** Runs one upload; true when it failed in a way a later run may fix. */
+async function runUpload(
+  ctx: ChatContext,
+  messageId: string,
+  signal: AbortSignal,
+): Promise<boolean> {
   const found = withFile(await ctx.serial(() => ctx.repo.loadMessage(messageId)));
   const localFile = found?.attachment.localFile ?? null;
   if (found?.message.state !== 'queued' || localFile === null) {
     // Deleted (its time was up) or settled meanwhile: nothing left to upload.
     await ctx.serial(() => ctx.repo.deletePendingSend(messageId));
-    return;
+    return false;
   }
   const { attachment } = found;
   const length = attachmentCiphertextLength(attachment.size);
@@ -155,10 +167,11 @@ async function runUpload(ctx: ChatContext, messageId: string, signal: AbortSigna
       await ctx.repo.savePendingSend(next);
       await dispatch(ctx, next);
     });
+    return false;
   } catch (error) {
     // The engine stopping (sign-out, page closing) is no failure: the upload resumes later.
-    if (signal.reason === STOPPED) return;
-    await settleFailedUpload(ctx, messageId, error, signal.aborted);
+    if (signal.reason === STOPPED) return false;
+    return settleFailedUpload(ctx, messageId, error, signal.aborted);
   }
 }
 
@@ -172,7 +185,7 @@ async function settleFailedUpload(
   messageId: string,
   error: unknown,
   cancelled: boolean,
-): Promise<void> {
+): Promise<boolean> {
   const code = cancelled
     ? 'CANCELLED'
     : error instanceof ApiRequestError
@@ -196,6 +209,29 @@ async function settleFailedUpload(
     }
     await saveMessage(ctx, { ...changed, state: 'failed', failure: code });
     await ctx.repo.deletePendingSend(messageId);
+  });
+  return waits;
+}
+
+/** Waits between runs of an upload that failed while the socket stayed up: 30 s, doubling. */
+const RETRY_MS = 30_000;
+/** Runs per connection: past them the upload waits for the next connection. */
+const MAX_RETRIES = 5;
+const retries = new WeakMap<ChatContext, Map<string, number>>();
+
+/**
+ * A full relay disk (STORAGE_FULL) or an HTTP path that failed while the socket stayed up
+ * brings no new connection to resume the upload: it is tried again later, a few times.
+ */
+function retryLater(ctx: ChatContext, messageId: string): void {
+  const counts = retries.get(ctx) ?? new Map<string, number>();
+  retries.set(ctx, counts);
+  const done = counts.get(messageId) ?? 0;
+  if (done >= MAX_RETRIES) return;
+  counts.set(messageId, done + 1);
+  background(ctx, 'retry upload', async () => {
+    await ctx.sleep(RETRY_MS * 2 ** done);
+    startUpload(ctx, messageId);
   });
 }
 

@@ -307,4 +307,29 @@ describe('the chat engine’s files', () => {
     await bob.engine.downloadAttachment(atBob.id);
     expect(join(await bob.engine.openAttachment(atBob.id))).toEqual(new Uint8Array(10).fill(2));
   });
+
+  it('tries an upload again later when the relay fails it while the connection stays up', async () => {
+    const blobs = createFakeBlobStore();
+    const relay = createFakeRelay();
+    let sleeps = 0;
+    // The blob API is out of reach (a full disk, a proxy) while the socket stays up: the upload
+    // cannot even be created, and the run fails. It comes back during the waits between later
+    // runs: only a run started again without a new connection can deliver the file.
+    const sleep = () => {
+      sleeps++;
+      if (sleeps === 3) blobs.state.online = true;
+      return Promise.resolve();
+    };
+    const files = { fetch: blobs.fetch, files: createMemoryLocalFiles(), sleep };
+    const alice = await person(relay, 'alice', undefined, { files });
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    blobs.state.online = false;
+    await alice.engine.sendFile('bob', fileOf(new Uint8Array(10).fill(4), 'later.txt', ''));
+    await settle();
+    await expect.poll(async () => (await lastMessage(alice, 'bob')).state).toBe('delivered');
+    await settle();
+    expect((await lastMessage(bob, 'alice')).attachment?.fileName).toBe('later.txt');
+    expect(blobs.state.uploadsCreated).toBe(1);
+  });
 });
