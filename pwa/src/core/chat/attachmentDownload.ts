@@ -4,7 +4,7 @@ import {
   createAttachmentDecryptor,
   isCryptoError,
 } from '@vaultroom/shared/crypto';
-import { ApiRequestError } from '../ApiRequestError.js';
+import { ApiRequestError } from '../relay/ApiRequestError.js';
 import { downloadBlob } from '../files/downloadBlob.js';
 import { readLocalFile } from '../files/LocalFiles.js';
 import { background, emit, type ChatContext } from './ChatContext.js';

@@ -1,5 +1,5 @@
 import { attachmentCiphertextLength } from '@vaultroom/shared/crypto';
-import { ApiRequestError } from '../ApiRequestError.js';
+import { ApiRequestError } from '../relay/ApiRequestError.js';
 import { createAttachmentSource, type PlaintextFile } from '../files/createAttachmentSource.js';
 import { readLocalFile } from '../files/LocalFiles.js';
 import { stripImageMetadata } from '../files/stripImageMetadata.js';

@@ -1,5 +1,5 @@
 import { BLOB_API } from '@vaultroom/shared';
-import { ApiRequestError, apiErrorFromResponse } from '../ApiRequestError.js';
+import { ApiRequestError, apiErrorFromResponse } from '../relay/ApiRequestError.js';
 import type { Fetch } from './tusRequests.js';
 
 export interface DownloadOptions {

@@ -2,7 +2,7 @@ import { Show, createMemo, createSignal, onCleanup, type JSX } from 'solid-js';
 import { isPicture } from '../../../core/chat/attachmentRecord.js';
 import type { MessageRecord } from '../../../core/chat/chatRecords.js';
 import type { AttachmentRecord } from '../../../core/chat/attachmentRecord.js';
-import { formatByteSize } from '../../../core/formatByteSize.js';
+import { formatByteSize } from '../../format/formatByteSize.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { describeChatError } from './describeChatError.js';
