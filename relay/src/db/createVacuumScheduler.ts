@@ -77,6 +77,8 @@ export function createVacuumScheduler(options: VacuumSchedulerOptions): VacuumSc
     if (run === null) return;
     const ended = run;
     run = null;
+    // Closed without stop(), between a step and this timer (a busy relay ends runs here).
+    if (!sqlite.open) return;
     try {
       sqlite.pragma('wal_checkpoint(PASSIVE)');
     } catch (error) {
