@@ -6,20 +6,8 @@ import type { MessageRecord } from './chatRecords.js';
  * A message's file (PROTOCOL.md §1.16.3) as this device keeps it: the pointer's fields (its
  * caption is the message's text) and where the bytes are here.
  */
-export interface AttachmentRecord {
-  /** The relay's blob id; empty on the sending device until the upload has finished. */
-  readonly blobId: string;
-  readonly key: Uint8Array;
-  /** §1.16.1 hash of the ciphertext. */
-  readonly hash: Uint8Array;
-  /** Plaintext bytes. */
-  readonly size: number;
-  readonly fileName: string;
-  readonly mimeType: string;
-  readonly width: number;
-  readonly height: number;
-  /** Inline preview (JPEG, PNG or WebP), empty when none. */
-  readonly thumbnail: Uint8Array;
+export interface AttachmentRecord extends Omit<AttachmentPointer, 'caption'> {
+  // The pointer's blob id is empty on the sending device until the upload has finished.
   /** The checked ciphertext on this device (a LocalFiles name), or null: not downloaded. */
   readonly localFile: string | null;
   /** Sending, before the upload finished: its tus location, to resume after a reload. */
