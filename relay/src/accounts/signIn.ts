@@ -9,7 +9,7 @@ import { describeUserAgent } from './describeUserAgent.js';
 import { authenticateSession, createSession, endSessions } from './sessions.js';
 import { transact } from './transact.js';
 import { accountView } from './views.js';
-import { verifyPasskeyAssertion } from './verifyPasskeyAssertion.js';
+import { recordPasskeyUse, verifyPasskeyAssertion } from './verifyPasskeyAssertion.js';
 import { contextString, rpIdFor } from './webauthnRp.js';
 import { changes, firstOrThrow } from '../db/WriteStore.js';
 
@@ -122,19 +122,7 @@ export async function finishSignIn(
 
   const previous = await authenticateSession(ctx, cookieHeader);
   return transact(ctx, function* (tx) {
-    const now = ctx.now().toISOString();
-    const swapped = yield* changes(
-      tx.db
-        .updateTable('passkeys')
-        .set({
-          counter: info.newCounter,
-          backed_up: info.credentialBackedUp ? 1 : 0,
-          last_used_at: now,
-        })
-        .where('id', '=', passkey.id)
-        .where('counter', '=', passkey.counter),
-    );
-    if (swapped !== 1) {
+    if (!(yield* recordPasskeyUse(tx, passkey, info, ctx.now()))) {
       throw new ApiError('CEREMONY_FAILED', SIGN_IN_FAILED);
     }
     if (previous !== null) yield* endSessions(ctx, tx, [previous.sessionId], 'signed-out');

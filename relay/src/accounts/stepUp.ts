@@ -12,7 +12,7 @@ import { consumeChallenge, parseAuthenticationResponse, storeChallenge } from '.
 import { describeUserAgent } from './describeUserAgent.js';
 import { isRecentlyVerified } from './isRecentlyVerified.js';
 import type { AuthenticatedSession } from './sessions.js';
-import { verifyPasskeyAssertion } from './verifyPasskeyAssertion.js';
+import { recordPasskeyUse, verifyPasskeyAssertion } from './verifyPasskeyAssertion.js';
 import { contextString, rpIdFor } from './webauthnRp.js';
 import { changes } from '../db/WriteStore.js';
 
@@ -127,18 +127,7 @@ export async function finishStepUp(
   );
   const now = ctx.now();
   const verified = await ctx.writes.write(function* (tx) {
-    const swapped = yield* changes(
-      tx.db
-        .updateTable('passkeys')
-        .set({
-          counter: info.newCounter,
-          backed_up: info.credentialBackedUp ? 1 : 0,
-          last_used_at: now.toISOString(),
-        })
-        .where('id', '=', passkey.id)
-        .where('counter', '=', passkey.counter),
-    );
-    if (swapped !== 1) return false;
+    if (!(yield* recordPasskeyUse(tx, passkey, info, now))) return false;
     yield* changes(
       tx.db
         .updateTable('sessions')

@@ -2,6 +2,7 @@ import {
   verifyAuthenticationResponse,
   type AuthenticationResponseJSON,
 } from '@simplewebauthn/server';
+import { changes, type Write, type WriteTx } from '../db/WriteStore.js';
 import type { AccountsContext } from './AccountsContext.js';
 
 /** The stored passkey an assertion must come from. */
@@ -62,4 +63,29 @@ export async function verifyPasskeyAssertion(
   const backupEligible = info.credentialDeviceType === 'multiDevice' ? 1 : 0;
   if (backupEligible !== passkey.backup_eligible) throw await fail('backup-eligibility-changed');
   return { newCounter: info.newCounter, credentialBackedUp: info.credentialBackedUp };
+}
+
+/**
+ * Part of the write that follows a verified assertion: stores the new signature counter and
+ * backup state, but only over the counter the assertion was checked against. False when another
+ * assertion of the same passkey got there first (a replay, or a cloned authenticator racing).
+ */
+export function* recordPasskeyUse(
+  tx: WriteTx,
+  passkey: StoredPasskey,
+  info: AssertionInfo,
+  at: Date,
+): Write<boolean> {
+  const swapped = yield* changes(
+    tx.db
+      .updateTable('passkeys')
+      .set({
+        counter: info.newCounter,
+        backed_up: info.credentialBackedUp ? 1 : 0,
+        last_used_at: at.toISOString(),
+      })
+      .where('id', '=', passkey.id)
+      .where('counter', '=', passkey.counter),
+  );
+  return swapped === 1;
 }
