@@ -16,28 +16,19 @@ export interface AttachmentRecord extends Omit<AttachmentPointer, 'caption'> {
   readonly failure: string | null;
 }
 
-export function pointerOf(attachment: AttachmentRecord, caption: string): AttachmentPointer {
-  const { blobId, key, hash, size, fileName, mimeType, width, height, thumbnail } = attachment;
-  return { blobId, key, hash, size, fileName, mimeType, width, height, thumbnail, caption };
+/** The fields that describe the file itself: not its caption, not where its bytes are here. */
+function fileFields(from: Omit<AttachmentPointer, 'caption'>): Omit<AttachmentPointer, 'caption'> {
+  const { blobId, key, hash, size, fileName, mimeType, width, height, thumbnail } = from;
+  return { blobId, key, hash, size, fileName, mimeType, width, height, thumbnail };
 }
 
-/** A received pointer, not downloaded yet. */
+export function pointerOf(attachment: AttachmentRecord, caption: string): AttachmentPointer {
+  return { ...fileFields(attachment), caption };
+}
+
+/** A received pointer, not downloaded yet. Its caption is the message's text. */
 export function recordOfPointer(pointer: AttachmentPointer): AttachmentRecord {
-  const { blobId, key, hash, size, fileName, mimeType, width, height, thumbnail } = pointer;
-  return {
-    blobId,
-    key,
-    hash,
-    size,
-    fileName,
-    mimeType,
-    width,
-    height,
-    thumbnail,
-    localFile: null,
-    uploadLocation: null,
-    failure: null,
-  };
+  return { ...fileFields(pointer), localFile: null, uploadLocation: null, failure: null };
 }
 
 /** Whether the interface may show the thumbnail inline and open the file in its viewer. */
