@@ -89,6 +89,8 @@ describe('nothing readable at rest in a closed browser’s profile', () => {
     expect(searchDirectory(alice.browser.home, [control]).length).toBeGreaterThan(0);
     const texts = searchDirectory(alice.browser.home, [sent, reply, draft]);
     expect(texts).toEqual([]);
+    // Nor her account's handle as the app would write it: it is sealed in the chat store.
+    expect(searchDirectory(alice.browser.home, ['"handle":"alice"'])).toEqual([]);
     // Nor the ids of the messages she received, or of Bob's devices: the chat's keys hide them.
     const ids = searchDirectory(alice.browser.home, [
       ...received.flatMap((id) => [encodeHex(id), encodeBase64Url(id)]),

@@ -230,6 +230,9 @@ describe('the chat store sealed with the passkey PRF, in Chromium', () => {
     try {
       await page.reload();
       await expect.poll(() => chatIs(page, 'locked'), { timeout: 15_000 }).toBe(1);
+      // What the page keeps outside the sealed store names the account by its id alone.
+      const remembered = await page.evaluate(() => Object.entries(localStorage));
+      expect(JSON.stringify(remembered)).not.toContain('alice');
       await page.getByRole('button', { name: 'Unlock with passkey' }).click();
       await expect.poll(() => chatIs(page, 'ready'), { timeout: 20_000 }).toBe(1);
       await expect.poll(() => bubble(page, 'Sealed at rest').count(), { timeout: 15_000 }).toBe(1);
@@ -237,6 +240,11 @@ describe('the chat store sealed with the passkey PRF, in Chromium', () => {
     } finally {
       await browser.context.setOffline(false);
     }
+    // Nothing asked the relay for the account since the offline reload: the handle Settings
+    // shows is the one the unlocked store kept sealed.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.locator('.account-row__meta', { hasText: '@alice' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('link', { name: 'Conversations' }).click();
   });
 
   it('says in Settings that this device’s messages are sealed with the passkey', async () => {

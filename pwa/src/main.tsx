@@ -115,6 +115,7 @@ function Root(): JSX.Element {
         accountKeySecret: () => Promise.resolve(session.accountKeySecret()),
         // Publishing a device list more than 5 minutes after sign-in needs the passkey again.
         verifyUser,
+        recallAccount: session.recall,
       }),
     heldKeys: () => keystore.keys(),
     keysChanged: session.keystoreKeysChanged,

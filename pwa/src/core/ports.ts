@@ -1,3 +1,4 @@
+import type { RememberedAccount } from './account/rememberedAccount.js';
 import type {
   AccountView,
   AuditCheckpointResponse,
@@ -126,11 +127,12 @@ export interface CheckpointStorage {
 }
 
 /**
- * The last account signed in on this device (id, handle, names: nothing secret), so the app
- * opens offline on the conversations kept here instead of a sign-in page it cannot use.
+ * The last account signed in on this device, so the app opens offline on the conversations kept
+ * here instead of a sign-in page it cannot use. Only its id is written (core/account/
+ * rememberedAccount.ts): the handle and names are sealed in the chat store.
  */
 export interface LastAccountStorage {
-  read(): AccountView | null;
+  read(): RememberedAccount | null;
   write(account: AccountView | null): void;
 }
 

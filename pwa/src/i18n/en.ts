@@ -341,6 +341,7 @@ export const en = {
       signedInAs: 'Signed in as {{name}} (@{{handle}})',
       roleAdmin: 'Administrator',
       roleMember: 'Member',
+      sealed: 'Your account’s name is sealed on this device until you unlock your messages.',
       signOut: 'Sign out',
       signingOut: 'Signing out…',
     },

@@ -356,6 +356,8 @@ export const fr: Dictionary = {
       signedInAs: 'Connecté en tant que {{name}} (@{{handle}})',
       roleAdmin: 'Administrateur',
       roleMember: 'Membre',
+      sealed:
+        'Le nom de votre compte est scellé sur cet appareil jusqu’au déverrouillage de vos messages.',
       signOut: 'Se déconnecter',
       signingOut: 'Déconnexion…',
     },

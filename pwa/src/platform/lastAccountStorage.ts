@@ -1,28 +1,21 @@
-import type { AccountView } from '@vaultroom/shared';
+import { isAccountView, type RememberedAccount } from '../core/account/rememberedAccount.js';
 import type { LastAccountStorage } from '../core/ports.js';
 
 const KEY = 'vaultroom.lastAccount';
 
-function isAccountView(value: unknown): value is AccountView {
-  if (typeof value !== 'object' || value === null) return false;
-  const record = value as Record<string, unknown>;
-  return (
-    typeof record['id'] === 'string' &&
-    typeof record['handle'] === 'string' &&
-    typeof record['displayName'] === 'string' &&
-    (record['role'] === 'admin' || record['role'] === 'member') &&
-    typeof record['createdAt'] === 'string'
-  );
-}
-
-/** `localStorage` on this origin; anything unreadable counts as no account. */
+/**
+ * `localStorage` on this origin, holding `{"id": …}` only. A whole account view (handle, names)
+ * written by an older version is still read, so that device opens offline once more, and is
+ * replaced by the id alone at the next write. Anything unreadable counts as no account.
+ */
 export const lastAccountStorage: LastAccountStorage = {
   read() {
     try {
       const raw = localStorage.getItem(KEY);
       if (raw === null) return null;
       const parsed: unknown = JSON.parse(raw);
-      return isAccountView(parsed) ? parsed : null;
+      if (isAccountView(parsed)) return { id: parsed.id, account: parsed };
+      return isRememberedId(parsed) ? { id: parsed.id, account: null } : null;
     } catch {
       return null;
     }
@@ -30,9 +23,17 @@ export const lastAccountStorage: LastAccountStorage = {
   write(account) {
     try {
       if (account === null) localStorage.removeItem(KEY);
-      else localStorage.setItem(KEY, JSON.stringify(account));
+      else localStorage.setItem(KEY, JSON.stringify({ id: account.id }));
     } catch {
       // Not kept: the next offline start shows sign-in, as before.
     }
   },
 };
+
+function isRememberedId(value: unknown): value is Pick<RememberedAccount, 'id'> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<string, unknown>)['id'] === 'string'
+  );
+}

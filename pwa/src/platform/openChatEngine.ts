@@ -5,6 +5,13 @@ import {
   type ChatTransport,
   type ChatTransportHandlers,
 } from '../core/chat/createChatEngine.js';
+import type { AccountView } from '@vaultroom/shared';
+import {
+  isAccountKnown,
+  readSealedAccountCopy,
+  sealAccountCopy,
+} from '../core/account/rememberedAccount.js';
+import type { SealedStore } from '../core/chat/SealedStore.js';
 import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
 import type { ChatOpening } from '../core/ports.js';
 import { describeCanvasPicture } from './canvasPictures.js';
@@ -41,18 +48,20 @@ export function describeThisDevice(agent: string = navigator.userAgent): string 
  * PRF outputs held in memory (`locked` when the store needs one it was not given), libsodium and
  * `connect`, which hands it the tab's connection to the relay (`createRelayConnection`).
  */
-export interface ChatTrustPorts {
+export interface ChatOpenPorts {
   /** The session passkey's PRF output under the account-key salt, or null (§1.15.5). */
   readonly accountKeySecret?: () => Promise<AccountKeySecret | null>;
   /** A fresh user verification with the passkey, when the relay asks for one. */
   readonly verifyUser?: () => Promise<void>;
+  /** The account as the unlocked store keeps it, for a start that knew only its id. */
+  readonly recallAccount?: (account: AccountView) => void;
 }
 
 export async function openChatEngine(
-  account: { readonly id: string; readonly handle: string },
+  account: AccountView,
   keys: readonly KeystoreKey[],
   connect: (handlers: ChatTransportHandlers) => ChatTransport,
-  ports: ChatTrustPorts = {},
+  { recallAccount, ...ports }: ChatOpenPorts = {},
 ): Promise<ChatOpening> {
   const [sodium, opening, files] = await Promise.all([
     loadSodium(),
@@ -62,10 +71,16 @@ export async function openChatEngine(
   if (opening.kind !== 'open') return opening;
   const { keystore } = opening;
   const { store } = keystore;
+  const known = await knownAccount(store, account);
+  if (known === null) {
+    keystore.close();
+    throw new Error('the chat store has no copy of its account: connect to the relay once');
+  }
+  recallAccount?.(known);
   const engine = createChatEngine({
     sodium,
     store,
-    handle: account.handle,
+    handle: known.handle,
     accountId: account.id,
     ...ports,
     deviceName: describeThisDevice(),
@@ -79,4 +94,11 @@ export async function openChatEngine(
     },
   });
   return { kind: 'open', engine, keystore };
+}
+
+/** The account as the relay last said it, kept sealed for the next start that knows only its id. */
+async function knownAccount(store: SealedStore, account: AccountView): Promise<AccountView | null> {
+  if (!isAccountKnown(account)) return readSealedAccountCopy(store, account.id);
+  await sealAccountCopy(store, account);
+  return account;
 }

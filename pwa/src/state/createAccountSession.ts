@@ -1,6 +1,7 @@
 import type { AccountView, SignInNotice, SignedInResponse } from '@vaultroom/shared';
 import type { AccountKeySecret } from '../core/chat/ChatEngine.js';
 import { createEffect, createSignal, onCleanup, type Accessor } from 'solid-js';
+import { accountKnownOnlyById, isAccountKnown } from '../core/account/rememberedAccount.js';
 import { ApiRequestError } from '../core/relay/ApiRequestError.js';
 import type {
   SessionConnection,
@@ -45,6 +46,8 @@ export interface AccountSession {
   /** The session passkey's output for the account-key seal, if its ceremony gave one. */
   readonly accountKeySecret: () => AccountKeySecret | null;
   readonly acceptKeystoreKey: (key: KeystoreKey | null) => void;
+  /** The account as its unlocked chat store keeps it, after an offline start knew only its id. */
+  readonly recall: (account: AccountView) => void;
   readonly signOut: () => Promise<void>;
   /**
    * To call with any failed API call made while signed in: a 401 means the session is gone, and
@@ -141,7 +144,11 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
           lastAccount.write(null);
         setState({ kind: 'signed-out', ended: false });
       } else {
-        setState({ kind: 'signed-in', account: remembered });
+        // The handle and names are sealed in the chat store: `recall` brings them back.
+        setState({
+          kind: 'signed-in',
+          account: remembered.account ?? accountKnownOnlyById(remembered.id),
+        });
       }
     }
   };
@@ -183,6 +190,12 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       setState({ kind: 'signed-in', account: response.account });
     },
     acceptKeystoreKey,
+    recall(account) {
+      const current = state();
+      if (current.kind !== 'signed-in' || current.account.id !== account.id) return;
+      if (isAccountKnown(current.account)) return;
+      setState({ kind: 'signed-in', account });
+    },
     accountKeySecret: () =>
       accountKeySecret === null
         ? null

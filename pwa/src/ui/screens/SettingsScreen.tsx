@@ -5,6 +5,7 @@ import { formatDuration } from '../format/formatDuration.js';
 import { LOCALES } from '../../core/preferences/locales.js';
 import { THEME_PREFERENCES, type ThemePreference } from '../../core/preferences/themePreference.js';
 import { LOCALE_NAMES } from '../../i18n/localeNames.js';
+import { isAccountKnown } from '../../core/account/rememberedAccount.js';
 import { useApp } from '../../state/AppContext.js';
 import { Icon } from '../components/Icon.js';
 import { DevicesSection } from '../components/DevicesSection.js';
@@ -103,18 +104,28 @@ export function SettingsScreen(): JSX.Element {
               {t('settings.account.title')}
             </h2>
             <div class="account-row">
-              <span class="avatar" aria-hidden="true">
-                {account().displayName.slice(0, 1).toUpperCase()}
-              </span>
-              <div class="account-row__text">
-                <p class="account-row__name">{account().displayName}</p>
-                <p class="account-row__meta">
-                  @{account().handle} ·{' '}
-                  {account().role === 'admin'
-                    ? t('settings.account.roleAdmin')
-                    : t('settings.account.roleMember')}
-                </p>
-              </div>
+              <Show
+                when={isAccountKnown(account())}
+                fallback={
+                  <div class="account-row__text">
+                    {/* Offline before unlocking: the handle is sealed in the chat store. */}
+                    <p class="account-row__meta">{t('settings.account.sealed')}</p>
+                  </div>
+                }
+              >
+                <span class="avatar" aria-hidden="true">
+                  {account().displayName.slice(0, 1).toUpperCase()}
+                </span>
+                <div class="account-row__text">
+                  <p class="account-row__name">{account().displayName}</p>
+                  <p class="account-row__meta">
+                    @{account().handle} ·{' '}
+                    {account().role === 'admin'
+                      ? t('settings.account.roleAdmin')
+                      : t('settings.account.roleMember')}
+                  </p>
+                </div>
+              </Show>
               <button
                 type="button"
                 class="button button--secondary button--compact"
