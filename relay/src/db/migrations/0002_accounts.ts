@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { portableTypes } from './portableTypes.js';
 
 /** A CHECK that a text column holds one of a fixed set of values. */
 function sqlIn(column: string, values: readonly string[]) {
@@ -7,6 +8,7 @@ function sqlIn(column: string, values: readonly string[]) {
 
 export const accounts: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
+    const types = portableTypes(db);
     await db.schema
       .createTable('accounts')
       .addColumn('id', 'text', (col) => col.primaryKey())
@@ -17,7 +19,7 @@ export const accounts: Migration = {
       .addColumn('status', 'text', (col) =>
         col.notNull().check(sqlIn('status', ['active', 'disabled'])),
       )
-      .addColumn('webauthn_user_id', 'blob', (col) => col.notNull().unique())
+      .addColumn('webauthn_user_id', types.bytes, (col) => col.notNull().unique())
       .addColumn('created_at', 'text', (col) => col.notNull())
       .addColumn('recovery_notice_at', 'text')
       .execute();
@@ -28,12 +30,12 @@ export const accounts: Migration = {
       .addColumn('account_id', 'text', (col) =>
         col.notNull().references('accounts.id').onDelete('cascade'),
       )
-      .addColumn('public_key', 'blob', (col) => col.notNull())
-      .addColumn('counter', 'integer', (col) => col.notNull())
+      .addColumn('public_key', types.bytes, (col) => col.notNull())
+      .addColumn('counter', types.integer, (col) => col.notNull())
       .addColumn('transports', 'text', (col) => col.notNull())
       .addColumn('aaguid', 'text', (col) => col.notNull())
-      .addColumn('backup_eligible', 'integer', (col) => col.notNull())
-      .addColumn('backed_up', 'integer', (col) => col.notNull())
+      .addColumn('backup_eligible', types.integer, (col) => col.notNull())
+      .addColumn('backed_up', types.integer, (col) => col.notNull())
       .addColumn('name', 'text', (col) => col.notNull())
       .addColumn('created_at', 'text', (col) => col.notNull())
       .addColumn('last_used_at', 'text')
@@ -46,7 +48,7 @@ export const accounts: Migration = {
       .addColumn('purpose', 'text', (col) => col.notNull())
       .addColumn('challenge', 'text', (col) => col.notNull())
       .addColumn('context', 'text', (col) => col.notNull())
-      .addColumn('expires_at', 'integer', (col) => col.notNull())
+      .addColumn('expires_at', types.integer, (col) => col.notNull())
       .execute();
 
     await db.schema
@@ -60,7 +62,7 @@ export const accounts: Migration = {
       .addColumn('user_agent', 'text', (col) => col.notNull())
       .addColumn('created_at', 'text', (col) => col.notNull())
       .addColumn('last_seen_at', 'text', (col) => col.notNull())
-      .addColumn('absolute_expires_at', 'integer', (col) => col.notNull())
+      .addColumn('absolute_expires_at', types.integer, (col) => col.notNull())
       .addColumn('ended_at', 'text')
       .addColumn('end_reason', 'text')
       .execute();
@@ -76,17 +78,17 @@ export const accounts: Migration = {
       .addColumn('role', 'text', (col) => col.notNull().check(sqlIn('role', ['admin', 'member'])))
       .addColumn('account_id', 'text', (col) => col.references('accounts.id').onDelete('cascade'))
       .addColumn('created_by', 'text', (col) => col.references('accounts.id').onDelete('set null'))
-      .addColumn('max_uses', 'integer', (col) => col.notNull())
-      .addColumn('uses', 'integer', (col) => col.notNull().defaultTo(0))
+      .addColumn('max_uses', types.integer, (col) => col.notNull())
+      .addColumn('uses', types.integer, (col) => col.notNull().defaultTo(0))
       .addColumn('created_at', 'text', (col) => col.notNull())
-      .addColumn('expires_at', 'integer', (col) => col.notNull())
+      .addColumn('expires_at', types.integer, (col) => col.notNull())
       .addColumn('revoked_at', 'text')
       .execute();
 
     // Until the tamper-evident audit log replaces it, security events are plain rows here.
     await db.schema
       .createTable('security_events')
-      .addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement())
+      .addColumn('id', types.integer, types.insertOrderKey)
       .addColumn('at', 'text', (col) => col.notNull())
       .addColumn('type', 'text', (col) => col.notNull())
       .addColumn('outcome', 'text', (col) => col.notNull())

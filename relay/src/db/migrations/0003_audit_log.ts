@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { portableTypes } from './portableTypes.js';
 
 /**
  * Replaces the plain security event table with the tamper-evident audit log: events are the
@@ -7,10 +8,11 @@ import type { Kysely, Migration } from 'kysely';
  */
 export const auditLog: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
+    const types = portableTypes(db);
     await db.schema.dropTable('security_events').execute();
     await db.schema
       .createTable('audit_events')
-      .addColumn('seq', 'integer', (col) => col.primaryKey())
+      .addColumn('seq', types.integer, (col) => col.primaryKey())
       .addColumn('at', 'text', (col) => col.notNull())
       .addColumn('type', 'text', (col) => col.notNull())
       .addColumn('outcome', 'text', (col) => col.notNull())
@@ -20,7 +22,7 @@ export const auditLog: Migration = {
       .addColumn('client', 'text')
       .addColumn('user_agent', 'text')
       .addColumn('details', 'text', (col) => col.notNull())
-      .addColumn('leaf_hash', 'blob', (col) => col.notNull())
+      .addColumn('leaf_hash', types.bytes, (col) => col.notNull())
       .execute();
     await db.schema
       .createIndex('audit_events_actor')
@@ -34,14 +36,14 @@ export const auditLog: Migration = {
       .execute();
     await db.schema
       .createTable('audit_nodes')
-      .addColumn('level', 'integer', (col) => col.notNull())
-      .addColumn('idx', 'integer', (col) => col.notNull())
-      .addColumn('hash', 'blob', (col) => col.notNull())
+      .addColumn('level', types.integer, (col) => col.notNull())
+      .addColumn('idx', types.integer, (col) => col.notNull())
+      .addColumn('hash', types.bytes, (col) => col.notNull())
       .addPrimaryKeyConstraint('audit_nodes_pk', ['level', 'idx'])
       .execute();
     await db.schema
       .createTable('audit_checkpoints')
-      .addColumn('tree_size', 'integer', (col) => col.primaryKey())
+      .addColumn('tree_size', types.integer, (col) => col.primaryKey())
       .addColumn('note', 'text', (col) => col.notNull())
       .addColumn('created_at', 'text', (col) => col.notNull())
       .execute();

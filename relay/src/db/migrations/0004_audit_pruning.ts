@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { portableTypes } from './portableTypes.js';
 
 /**
  * Retention for the audit log: a row per pruning, holding the pruned size and the hashes of the
@@ -7,13 +8,14 @@ import type { Kysely, Migration } from 'kysely';
  */
 export const auditPruning: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
+    const types = portableTypes(db);
     await db.schema
       .createTable('audit_pruning')
-      .addColumn('tree_size', 'integer', (col) => col.primaryKey())
+      .addColumn('tree_size', types.integer, (col) => col.primaryKey())
       .addColumn('pruned_at', 'text', (col) => col.notNull())
       .addColumn('before', 'text', (col) => col.notNull())
-      .addColumn('edge', 'blob', (col) => col.notNull())
-      .addColumn('checkpoint_size', 'integer', (col) => col.notNull())
+      .addColumn('edge', types.bytes, (col) => col.notNull())
+      .addColumn('checkpoint_size', types.integer, (col) => col.notNull())
       .execute();
   },
   async down(db: Kysely<unknown>): Promise<void> {

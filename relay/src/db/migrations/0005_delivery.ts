@@ -1,8 +1,10 @@
 import type { Kysely, Migration } from 'kysely';
+import { portableTypes } from './portableTypes.js';
 
 /** Devices with their public keys, the prekey directory, and the mailbox of envelopes. */
 export const delivery: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
+    const types = portableTypes(db);
     await db.schema
       .createTable('devices')
       .addColumn('id', 'text', (col) => col.primaryKey())
@@ -10,12 +12,12 @@ export const delivery: Migration = {
         col.notNull().references('accounts.id').onDelete('cascade'),
       )
       .addColumn('name', 'text', (col) => col.notNull())
-      .addColumn('signing_key', 'blob', (col) => col.notNull().unique())
-      .addColumn('dh_key', 'blob', (col) => col.notNull())
-      .addColumn('dh_signature', 'blob', (col) => col.notNull())
-      .addColumn('created_at', 'integer', (col) => col.notNull())
-      .addColumn('last_seen_at', 'integer')
-      .addColumn('revoked_at', 'integer')
+      .addColumn('signing_key', types.bytes, (col) => col.notNull().unique())
+      .addColumn('dh_key', types.bytes, (col) => col.notNull())
+      .addColumn('dh_signature', types.bytes, (col) => col.notNull())
+      .addColumn('created_at', types.integer, (col) => col.notNull())
+      .addColumn('last_seen_at', types.integer)
+      .addColumn('revoked_at', types.integer)
       .execute();
     await db.schema.createIndex('devices_account').on('devices').column('account_id').execute();
 
@@ -25,10 +27,10 @@ export const delivery: Migration = {
         .addColumn('device_id', 'text', (col) =>
           col.notNull().references('devices.id').onDelete('cascade'),
         )
-        .addColumn('prekey_id', 'integer', (col) => col.notNull())
-        .addColumn('public_key', 'blob', (col) => col.notNull())
-        .addColumn('signature', 'blob', (col) => col.notNull())
-        .addColumn('uploaded_at', 'integer', (col) => col.notNull())
+        .addColumn('prekey_id', types.integer, (col) => col.notNull())
+        .addColumn('public_key', types.bytes, (col) => col.notNull())
+        .addColumn('signature', types.bytes, (col) => col.notNull())
+        .addColumn('uploaded_at', types.integer, (col) => col.notNull())
         .addPrimaryKeyConstraint(`${table}_pk`, ['device_id', 'prekey_id'])
         .execute();
     }
@@ -37,24 +39,24 @@ export const delivery: Migration = {
       .addColumn('device_id', 'text', (col) =>
         col.notNull().references('devices.id').onDelete('cascade'),
       )
-      .addColumn('prekey_id', 'integer', (col) => col.notNull())
-      .addColumn('public_key', 'blob', (col) => col.notNull())
+      .addColumn('prekey_id', types.integer, (col) => col.notNull())
+      .addColumn('public_key', types.bytes, (col) => col.notNull())
       .addPrimaryKeyConstraint('one_time_prekeys_pk', ['device_id', 'prekey_id'])
       .execute();
 
     await db.schema
       .createTable('envelopes')
       // The rowid orders a mailbox: envelopes drain in the order the relay accepted them.
-      .addColumn('seq', 'integer', (col) => col.primaryKey().autoIncrement())
+      .addColumn('seq', types.integer, types.insertOrderKey)
       .addColumn('id', 'text', (col) => col.notNull().unique())
       .addColumn('recipient_device_id', 'text', (col) =>
         col.notNull().references('devices.id').onDelete('cascade'),
       )
       .addColumn('sender_device_id', 'text', (col) => col.notNull())
-      .addColumn('msg_id', 'blob', (col) => col.notNull())
-      .addColumn('body', 'blob', (col) => col.notNull())
-      .addColumn('accepted_at', 'integer', (col) => col.notNull())
-      .addColumn('expires_at', 'integer', (col) => col.notNull())
+      .addColumn('msg_id', types.bytes, (col) => col.notNull())
+      .addColumn('body', types.bytes, (col) => col.notNull())
+      .addColumn('accepted_at', types.integer, (col) => col.notNull())
+      .addColumn('expires_at', types.integer, (col) => col.notNull())
       // A retried send (same sender, message id and recipient) is stored once.
       .addUniqueConstraint('envelopes_once', ['recipient_device_id', 'sender_device_id', 'msg_id'])
       .execute();

@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { portableTypes } from './portableTypes.js';
 
 /**
  * Links over pruned audit history: for every signed checkpoint size m that a pruning to size P
@@ -8,11 +9,12 @@ import type { Kysely, Migration } from 'kysely';
  */
 export const auditLinks: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
+    const types = portableTypes(db);
     await db.schema
       .createTable('audit_links')
-      .addColumn('from_size', 'integer', (col) => col.primaryKey())
-      .addColumn('to_size', 'integer', (col) => col.notNull())
-      .addColumn('proof', 'blob', (col) => col.notNull())
+      .addColumn('from_size', types.integer, (col) => col.primaryKey())
+      .addColumn('to_size', types.integer, (col) => col.notNull())
+      .addColumn('proof', types.bytes, (col) => col.notNull())
       .execute();
   },
   async down(db: Kysely<unknown>): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { portableTypes } from './portableTypes.js';
 
 /**
  * One Web Push subscription per device (RFC 8030 endpoint and RFC 8291 keys), bound to the session
@@ -6,6 +7,7 @@ import type { Kysely, Migration } from 'kysely';
  */
 export const pushSubscriptions: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
+    const types = portableTypes(db);
     await db.schema
       .createTable('push_subscriptions')
       .addColumn('device_id', 'text', (col) =>
@@ -18,8 +20,8 @@ export const pushSubscriptions: Migration = {
       .addColumn('endpoint', 'text', (col) => col.notNull())
       .addColumn('p256dh', 'text', (col) => col.notNull())
       .addColumn('auth', 'text', (col) => col.notNull())
-      .addColumn('show_sender', 'integer', (col) => col.notNull())
-      .addColumn('created_at', 'integer', (col) => col.notNull())
+      .addColumn('show_sender', types.integer, (col) => col.notNull())
+      .addColumn('created_at', types.integer, (col) => col.notNull())
       .execute();
     await db.schema
       .createIndex('push_subscriptions_account')

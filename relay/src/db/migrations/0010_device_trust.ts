@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { portableTypes } from './portableTypes.js';
 
 /**
  * Device trust (PROTOCOL.md §2.9): per account its account key and current signed device list,
@@ -11,13 +12,14 @@ import { sql, type Kysely, type Migration } from 'kysely';
  */
 export const deviceTrust: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
+    const types = portableTypes(db);
     await db.schema
       .createTable('account_trust')
       .addColumn('account_id', 'text', (col) =>
         col.primaryKey().references('accounts.id').onDelete('cascade'),
       )
-      .addColumn('account_key', 'blob', (col) => col.notNull())
-      .addColumn('device_list', 'blob', (col) => col.notNull())
+      .addColumn('account_key', types.bytes, (col) => col.notNull())
+      .addColumn('device_list', types.bytes, (col) => col.notNull())
       .addColumn('list_version', 'bigint', (col) => col.notNull())
       .addColumn('updated_at', 'bigint', (col) => col.notNull())
       .execute();
@@ -30,8 +32,8 @@ export const deviceTrust: Migration = {
       .addColumn('account_id', 'text', (col) =>
         col.notNull().references('accounts.id').onDelete('cascade'),
       )
-      .addColumn('certificate', 'blob', (col) => col.notNull())
-      .addColumn('certificate_hash', 'blob', (col) => col.notNull())
+      .addColumn('certificate', types.bytes, (col) => col.notNull())
+      .addColumn('certificate_hash', types.bytes, (col) => col.notNull())
       .addColumn('stored_at', 'bigint', (col) => col.notNull())
       .execute();
     await db.schema
@@ -49,7 +51,7 @@ export const deviceTrust: Migration = {
       .addColumn('account_id', 'text', (col) =>
         col.notNull().references('accounts.id').onDelete('cascade'),
       )
-      .addColumn('sealed', 'blob', (col) => col.notNull())
+      .addColumn('sealed', types.bytes, (col) => col.notNull())
       .addColumn('stored_at', 'bigint', (col) => col.notNull())
       .execute();
 

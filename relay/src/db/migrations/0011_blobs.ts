@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { portableTypes } from './portableTypes.js';
 
 /**
  * File blobs (PROTOCOL.md §2.10): the bytes live in `<data>/blobs/<id>`, this row says whose upload
@@ -7,17 +8,18 @@ import type { Kysely, Migration } from 'kysely';
  */
 export const blobs: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
+    const types = portableTypes(db);
     await db.schema
       .createTable('blobs')
       .addColumn('id', 'text', (col) => col.primaryKey())
       .addColumn('account_id', 'text', (col) =>
         col.notNull().references('accounts.id').onDelete('cascade'),
       )
-      .addColumn('length', 'integer', (col) => col.notNull())
-      .addColumn('offset', 'integer', (col) => col.notNull())
-      .addColumn('created_at', 'integer', (col) => col.notNull())
-      .addColumn('completed_at', 'integer')
-      .addColumn('expires_at', 'integer', (col) => col.notNull())
+      .addColumn('length', types.integer, (col) => col.notNull())
+      .addColumn('offset', types.integer, (col) => col.notNull())
+      .addColumn('created_at', types.integer, (col) => col.notNull())
+      .addColumn('completed_at', types.integer)
+      .addColumn('expires_at', types.integer, (col) => col.notNull())
       .execute();
     await db.schema.createIndex('blobs_account').on('blobs').column('account_id').execute();
     await db.schema.createIndex('blobs_expires').on('blobs').column('expires_at').execute();
