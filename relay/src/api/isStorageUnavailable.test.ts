@@ -26,6 +26,17 @@ describe('isStorageUnavailable', () => {
     expect(isStorageUnavailable(sqliteError('SQLITE_ERROR'))).toBe(false);
   });
 
+  it('recognises PostgreSQL out of disk or connections, restarting, out of reach or still conflicting', () => {
+    for (const code of ['53100', '53300', '57P01', '57P03', '08006', '40001', 'ECONNREFUSED']) {
+      expect(isStorageUnavailable(sqliteError(code)), code).toBe(true);
+    }
+    expect(isStorageUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    // A unique violation or a syntax error is a bug or a conflict to answer, not an outage.
+    for (const code of ['23505', '42601', '22P02']) {
+      expect(isStorageUnavailable(sqliteError(code)), code).toBe(false);
+    }
+  });
+
   it('leaves every other error to be answered as internal', () => {
     for (const error of [
       sqliteError('SQLITE_CONSTRAINT_UNIQUE'),

@@ -14,6 +14,18 @@ const UNAVAILABLE = /^SQLITE_(FULL|BUSY|LOCKED|IOERR|READONLY|CANTOPEN)(_|$)/;
  */
 const ROLLED_BACK_BY_SQLITE = 'cannot rollback - no transaction is active';
 
+/**
+ * PostgreSQL's SQLSTATEs (node-postgres puts them in `error.code`) and the socket errors of a
+ * server out of reach that mean the same: out of disk or connections (class 53), shutting down
+ * or starting (57P01-57P03), the connection lost (class 08), or a serialization conflict still
+ * there after the write store's retries (40001, 40P01).
+ */
+const POSTGRES_UNAVAILABLE =
+  /^(53\d{3}|57P0[123]|08\d{3}|40001|40P01|55P03|ECONNREFUSED|ECONNRESET)$/;
+
+/** What node-postgres throws, with no code, when the server ends a connection in use. */
+const POSTGRES_CONNECTION_ENDED = 'Connection terminated';
+
 /** SQLite could not get its lock in time: another process holds the database (or a snapshot). */
 const LOCKED = /^SQLITE_(BUSY|LOCKED)(_|$)/;
 
@@ -31,13 +43,23 @@ export function isStorageLocked(error: unknown): boolean {
 export function isStorageUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && UNAVAILABLE.test(code)) return true;
+  if (typeof code === 'string' && (UNAVAILABLE.test(code) || POSTGRES_UNAVAILABLE.test(code))) {
+    return true;
+  }
+  const message = (error as { message?: unknown }).message;
+  if (
+    code === undefined &&
+    typeof message === 'string' &&
+    message.startsWith(POSTGRES_CONNECTION_ENDED)
+  ) {
+    return true;
+  }
   if (
     code === 'SQLITE_ERROR' &&
     (error as { message?: unknown }).message === ROLLED_BACK_BY_SQLITE
   ) {
     return true;
   }
-  // Kysely and our own wrappers keep the SQLite error as the cause.
+  // Kysely and our own wrappers keep the engine's error as the cause.
   return 'cause' in error && error.cause !== error && isStorageUnavailable(error.cause);
 }

@@ -14,11 +14,11 @@ import type { RelayDatabase } from './schema.js';
  * - SQLite (createSqliteWriteStore): the relay's single better-sqlite3 connection runs the whole
  *   generator synchronously inside one `BEGIN IMMEDIATE … COMMIT`. No other work of the event
  *   loop (a group commit, another request) can run inside the transaction or see half of it.
- * - PostgreSQL (issue #21, not built yet): the same operations, unchanged, on a connection taken
- *   from a pool for the operation, inside one `BEGIN … COMMIT` at a serializable or
- *   read-committed-with-row-locks level; the store awaits each statement between the generator's
- *   steps, which is safe there because the connection is the operation's alone. A serialization
- *   failure reruns the operation from the start, as a lock conflict does here.
+ * - PostgreSQL (createPostgresWriteStore): the same operations, unchanged, on a connection taken
+ *   from a pool for the operation, inside one SERIALIZABLE `BEGIN … COMMIT`; the store awaits
+ *   each statement between the generator's steps, which is safe there because the connection is
+ *   the operation's alone. A serialization failure reruns the operation from the start, as a
+ *   lock conflict does on SQLite.
  * Either way an operation may be run more than once (a lock conflict retries it from the top), so
  * it keeps its effects to its statements and to `afterCommit` callbacks.
  */

@@ -19,9 +19,17 @@ export const BUSY_RETRY: BusyRetryPolicy = { deadlineMs: 5000, firstDelayMs: 10,
 
 /**
  * Only a plain lock conflict is worth retrying as is; SQLITE_BUSY_SNAPSHOT, for one, means the
- * transaction read a snapshot that another writer has since replaced and must start over.
+ * transaction read a snapshot that another writer has since replaced and must start over. On
+ * PostgreSQL (its SQLSTATE in `code`), a serialization failure or a deadlock rolled the
+ * transaction back whole, and the operation runs again from its start.
  */
-const RETRYABLE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_TIMEOUT']);
+const RETRYABLE = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_BUSY_TIMEOUT',
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+]);
 
 export function isLockConflict(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

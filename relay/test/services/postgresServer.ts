@@ -19,6 +19,9 @@ export interface PostgresServer {
   readonly dataDir: string;
   /** Fast shutdown, then start again on the same port and data (a PostgreSQL restart). */
   restart(): Promise<void>;
+  /** The two halves of a restart, to look at what clients see while it is down. */
+  shutDown(): Promise<void>;
+  startAgain(): Promise<void>;
   /** Stops the server and deletes its directory. */
   stop(): Promise<void>;
 }
@@ -112,6 +115,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     dataDir,
     async restart() {
       await stopServer('fast');
+      await start();
+    },
+    async shutDown() {
+      await stopServer('fast');
+    },
+    async startAgain() {
       await start();
     },
     async stop() {

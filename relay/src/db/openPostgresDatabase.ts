@@ -1,0 +1,51 @@
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { StartupError } from '../lifecycle/StartupError.js';
+import { createPostgresWriteStore } from './createPostgresWriteStore.js';
+import { migrationProvider } from './migrations/index.js';
+import type { RelayDatabase } from './schema.js';
+import type { WriteStore } from './WriteStore.js';
+
+export interface PostgresDatabase {
+  /** Reads, one statement at a time, from the pool. */
+  readonly db: Kysely<RelayDatabase>;
+  /** Every write: one serializable transaction per operation. */
+  readonly writes: WriteStore;
+  close(): Promise<void>;
+}
+
+/**
+ * The relay's columns hold whole numbers below 2^53 (times in milliseconds, sizes, counters), as
+ * JavaScript numbers on SQLite; node-postgres gives a bigint (int8, the type every whole-number
+ * column has there: migrations/portableTypes.ts) as a string unless told.
+ */
+function relayTypes(): pg.CustomTypesConfig {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+  return types;
+}
+
+/** Connections per relay: a pooled connection serves one write operation or one read at a time. */
+const POOL_SIZE = 10;
+
+/**
+ * Opens the relay's database on PostgreSQL (`VAULTROOM_DATABASE_URL`) and brings its schema up to
+ * date. Several relays may share it: Kysely's migrator takes a lock of its own, so only one of
+ * them migrates and the others wait for it. Durability is the server's: `synchronous_commit = on`
+ * (ops/README) makes a commit durable before it returns, as SQLite's synchronous=FULL does here.
+ */
+export async function openPostgresDatabase(url: string): Promise<PostgresDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: relayTypes() });
+  // An idle connection the server dropped (a restart) must not take the process down.
+  pool.on('error', () => undefined);
+  const db = new Kysely<RelayDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const close = () => db.destroy();
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  if (error !== undefined) {
+    await close();
+    throw new StartupError('DATABASE_UNUSABLE', 'database migration failed on PostgreSQL', {
+      cause: error,
+    });
+  }
+  return { db, writes: createPostgresWriteStore(pool, db), close };
+}
