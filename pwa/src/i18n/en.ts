@@ -289,6 +289,8 @@ export const en = {
       removedByYou: 'You removed {{members}}.',
       removedYou: '@{{peer}} removed you from the group.',
       removed: '@{{peer}} removed {{members}}.',
+      noAccount:
+        '{{members}} has no account here, so is left out: nothing in this group is sent to that name, even if someone takes it later.',
       leftYou: 'You left the group.',
       left: '@{{peer}} left the group.',
       renamedByYou: 'You renamed the group “{{name}}”.',

@@ -303,6 +303,8 @@ export const fr: Dictionary = {
       removedByYou: 'Vous avez retiré {{members}}.',
       removedYou: '@{{peer}} vous a retiré du groupe.',
       removed: '@{{peer}} a retiré {{members}}.',
+      noAccount:
+        '{{members}} n’a pas de compte ici et reste à l’écart : rien de ce groupe n’est envoyé à ce nom, même si quelqu’un le prend plus tard.',
       leftYou: 'Vous avez quitté le groupe.',
       left: '@{{peer}} a quitté le groupe.',
       renamedByYou: 'Vous avez renommé le groupe « {{name}} ».',

@@ -270,4 +270,45 @@ describe('the chat engine in a group', () => {
     const group = (await alice.engine.listConversations()).find((c) => c.id === id)?.group;
     expect(group).toMatchObject({ name: 'With junk', members: ['alice', 'bob', 'carol'] });
   });
+
+  it('leaves out a member no account has, says so, and sends that handle nothing once someone takes it', async () => {
+    const { relay, alice, bob, carol, id } = await threePeople();
+    const atBob = (await bob.engine.listConversations()).find((c) => c.id === id);
+    if (atBob?.group === undefined || atBob.group === null) throw new Error('no group');
+    // Bob's modified app adds a handle nobody has yet (the real app refuses an unknown person).
+    await createChatRepository(bob.store).saveConversation({
+      ...atBob,
+      group: { ...atBob.group, members: [...atBob.group.members, 'ceo'] },
+    });
+    await bob.engine.renameGroup(id, 'Board');
+    await settle();
+    for (const member of [alice, carol]) {
+      expect(await notices(member, id)).toContain('bob renamed ');
+      expect(
+        (await notices(member, id)).filter((line) => line.endsWith('no-account ceo')),
+      ).toHaveLength(1);
+    }
+
+    // Someone signs up as "ceo" afterwards: what Alice and Carol send never reaches them.
+    const ceo = await person(relay, 'ceo');
+    const since = relay.log.length;
+    await alice.engine.sendText(id, 'board only');
+    await carol.engine.renameGroup(id, 'Board (private)');
+    await settle();
+    expect(await texts(carol, id)).toEqual(['alice: board only']);
+    const toCeo = relay.log.slice(since).filter((entry) => entry.to === ceo.device());
+    const fromHonest = new Set([alice.device(), carol.device()]);
+    expect(toCeo.filter((entry) => fromHonest.has(entry.from))).toEqual([]);
+    const atAlice = (await alice.engine.listConversations()).find((c) => c.id === id);
+    expect(atAlice?.group?.members).toContain('ceo');
+
+    // Removed and added again by a member, the handle is checked afresh: now it has an account.
+    await alice.engine.removeMember(id, 'ceo');
+    await alice.engine.addMembers(id, ['ceo']);
+    await settle();
+    const again = relay.log.length;
+    await carol.engine.sendText(id, 'welcome');
+    await settle();
+    expect(relay.log.slice(again).some((entry) => entry.to === ceo.device())).toBe(true);
+  });
 });

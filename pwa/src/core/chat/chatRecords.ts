@@ -109,7 +109,8 @@ export type ConversationNoticeRecord =
       readonly name: string;
     };
 
-export type GroupChange = 'created' | 'renamed' | 'added' | 'removed' | 'left';
+/** `no-account`: a member this device found had no account, so is left out (subjects: that one). */
+export type GroupChange = 'created' | 'renamed' | 'added' | 'removed' | 'left' | 'no-account';
 
 /** A group's state as this device holds it (PROTOCOL.md §1.8.2, `group`). */
 export interface GroupState {
@@ -123,6 +124,11 @@ export interface GroupState {
   readonly author: string;
   /** This person left or was removed: the group is kept, read-only. */
   readonly left: boolean;
+  /**
+   * Members (handle keys) this device found had no account: nothing is sent to them, whoever
+   * signs up under the handle later (groupMembersWithoutAccount.ts). Absent in older records.
+   */
+  readonly withoutAccount?: readonly string[];
 }
 
 export interface ConversationRecord {

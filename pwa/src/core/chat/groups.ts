@@ -13,7 +13,7 @@ import {
   type ConversationRecord,
   type GroupState,
 } from './chatRecords.js';
-import { emptyContact, findPerson, memberContact } from './contactDirectory.js';
+import { emptyContact, findPerson } from './contactDirectory.js';
 import {
   newConversation,
   newMessageId,
@@ -27,6 +27,11 @@ import {
   nextRevision,
   validMembers,
 } from './groupRevision.js';
+import {
+  checkAddedMembers,
+  keptWithoutAccount,
+  memberToWrite,
+} from './groupMembersWithoutAccount.js';
 import { encryptAndQueue } from './sendPipeline.js';
 
 /**
@@ -116,15 +121,19 @@ export async function applyGroupState(
         : members.filter((member) => handleKey(member) === me),
       name: next.name,
     });
+    await checkAddedMembers(ctx, id, next, otherMembers(next, me));
     return;
   }
   const current = existing.group;
   if (current === null || current.left || !isMember(current, contact.id)) return;
   if (!isNewerGroupState(next, current)) return;
-  await saveConversation(ctx, { ...existing, peer: next.name, group: next });
+  const kept: GroupState = { ...next, withoutAccount: keptWithoutAccount(current, next) };
+  await saveConversation(ctx, { ...existing, peer: next.name, group: kept });
   for (const notice of groupChanges(current, next, contact.handle)) {
     await saveNotice(ctx, id, contact.handle, mine, notice);
   }
+  const added = next.members.filter((member) => !isMember(current, member));
+  await checkAddedMembers(ctx, id, kept, added);
 }
 
 function checkGroupName(name: string): string {
@@ -160,7 +169,7 @@ async function changeGroup(
   const { me } = ctx;
   if (!connected(ctx)) throw new ChatError('OFFLINE');
   if (members.length > labels.MAX_GROUP_MEMBERS) throw new ChatError('GROUP_FULL');
-  const next: GroupState = {
+  let next: GroupState = {
     ...current,
     name,
     members,
@@ -168,6 +177,7 @@ async function changeGroup(
     author: me,
     left: !members.some((member) => handleKey(member) === me),
   };
+  next = { ...next, withoutAccount: keptWithoutAccount(current, next) };
   if (!decodesAtOthers(groupContent(next))) throw new ChatError('GROUP_STATE_INVALID');
   await saveConversation(ctx, { ...conversation, peer: name, group: next });
   for (const notice of groupChanges(current, next, ctx.handle)) {
@@ -192,14 +202,11 @@ async function sendGroupState(
   group: GroupState,
   to: readonly string[],
 ): Promise<void> {
+  const id = groupConversationId(group.groupId);
   const contacts: ContactRecord[] = [];
   for (const member of to) {
-    try {
-      const contact = await memberContact(ctx, member);
-      if (contact !== null) contacts.push(contact);
-    } catch (error) {
-      if (!(error instanceof ChatError && error.code === 'UNKNOWN_ACCOUNT')) throw error;
-    }
+    const contact = await memberToWrite(ctx, id, group, member);
+    if (contact !== null) contacts.push(contact);
   }
   if (contacts.length === 0) return;
   const state = groupContent(group);

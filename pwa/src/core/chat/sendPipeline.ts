@@ -24,7 +24,6 @@ import {
 } from './chatRecords.js';
 import {
   keysChangedSinceVerified,
-  memberContact,
   sendingPaused,
   ownOtherDevices,
   recipientsOf,
@@ -38,6 +37,7 @@ import {
   saveMessage,
 } from './conversations.js';
 import { createMessageRecord } from './createMessageRecord.js';
+import { memberToWrite } from './groupMembersWithoutAccount.js';
 import { pointerOf, previewOf, type AttachmentRecord } from './attachmentRecord.js';
 
 /**
@@ -109,13 +109,7 @@ export async function audienceOf(
   if (group.left) throw new ChatError('NOT_A_MEMBER');
   const contacts: ContactRecord[] = [];
   for (const member of otherMembers(group, ctx.me)) {
-    let contact: ContactRecord | null;
-    try {
-      contact = await memberContact(ctx, member);
-    } catch (error) {
-      if (error instanceof ChatError && error.code === 'UNKNOWN_ACCOUNT') continue;
-      throw error;
-    }
+    const contact = await memberToWrite(ctx, conversation.id, group, member);
     if (contact !== null) contacts.push(contact);
     else if (!connected(ctx)) return null;
   }

@@ -76,6 +76,8 @@ export function ConversationNotice(props: {
         return mine
           ? t('conversation.group.renamedByYou', values)
           : t('conversation.group.renamed', values);
+      case 'no-account':
+        return t('conversation.group.noAccount', values);
     }
   };
   return (
