@@ -5,13 +5,17 @@ import type { RelayDatabase } from './schema.js';
 import type { Write, WriteStatement, WriteStore, WriteTx } from './WriteStore.js';
 
 /**
- * The write store on PostgreSQL (see WriteStore). Each operation takes a connection of its own
- * from the pool and runs inside one SERIALIZABLE transaction: the store awaits each statement
- * between the generator's steps, which is safe because no other work shares the connection, and
- * the isolation level makes the reads that decide an operation hold until it commits, whatever
- * other operations (of this relay or of another on the same database) run meanwhile. When two
- * collide PostgreSQL fails one with a serialization failure (40001) or a deadlock (40P01), and it
- * runs again from the start, as a lock conflict does on SQLite.
+ * The write store on PostgreSQL (see WriteStore). Each operation runs inside one SERIALIZABLE
+ * transaction on a pooled connection: the store awaits each statement between the generator's
+ * steps, which is safe because no other work shares the connection, and the isolation level
+ * makes the reads that decide an operation hold until it commits, whatever other relays on the
+ * same database do meanwhile. When two collide PostgreSQL fails one with a serialization failure
+ * (40001) or a deadlock (40P01), and it runs again from the start, as a lock conflict does on
+ * SQLite.
+ *
+ * One relay runs its operations one after another, as on SQLite: they are short, and run at once
+ * they would mostly collide with each other (every audit append reads and extends the same tree
+ * tail) and pay for it in retries. Only operations of different relays overlap.
  *
  * A failed statement ends a PostgreSQL transaction: an operation must not go on after one (the
  * next statement would fail too). None does; the error rolls everything back as on SQLite.
@@ -60,7 +64,14 @@ export function createPostgresWriteStore(
     return result;
   }
 
+  /** The end of this relay's queue of operations; each starts once the one before settled. */
+  let tail: Promise<unknown> = Promise.resolve();
+
   return {
-    write: (operation) => retryWhileBusy(() => attempt(operation), undefined, policy),
+    write(operation) {
+      const run = tail.then(() => retryWhileBusy(() => attempt(operation), undefined, policy));
+      tail = run.catch(() => undefined);
+      return run;
+    },
   };
 }

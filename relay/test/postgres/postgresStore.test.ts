@@ -183,21 +183,49 @@ describe('the relay store on PostgreSQL', () => {
     expect(effects).toEqual(['committed']);
   });
 
-  it('loses no update when 30 operations read and write the same row at once', async () => {
+  it('runs one relay’s operations one after another, in the order they came, failures included', async () => {
+    const failing = postgres.writes.write(function* (tx) {
+      yield* changes(tx.db.insertInto('relay_meta').values({ key: 'queued', value: '1' }));
+      throw new Error('refused');
+    });
+    const results = await Promise.all([
+      failing.catch(() => 'refused'),
+      ...Array.from({ length: 10 }, () => increment(postgres.writes, 'queued')),
+    ]);
+    expect(results).toEqual(['refused', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('loses no update when three relays run 30 operations on the same row at once', async () => {
+    const others = await Promise.all([
+      openPostgresDatabase(server.url),
+      openPostgresDatabase(server.url),
+    ]);
+    const relays = [postgres, ...others];
     const results = await Promise.all(
-      Array.from({ length: 30 }, () => increment(postgres.writes, 'counter')),
+      Array.from({ length: 30 }, (_, index) =>
+        increment(relays[index % relays.length]?.writes ?? postgres.writes, 'counter'),
+      ),
     );
+    await Promise.all(others.map((database) => database.close()));
     expect([...results].sort((a, b) => a - b)).toEqual(
       Array.from({ length: 30 }, (_, index) => index + 1),
     );
   });
 
-  it('appends audit events made at once into the same log SQLite makes of them one by one', async () => {
+  it('appends audit events made at once on three relays into the same log SQLite makes one by one', async () => {
     const at = new Date('2026-12-05T12:00:00.000Z');
     const event = { type: 'session_ended', outcome: 'success', target: 'x' } as const;
+    const others = await Promise.all([
+      openPostgresDatabase(server.url),
+      openPostgresDatabase(server.url),
+    ]);
+    const relays = [postgres, ...others];
     await Promise.all(
-      Array.from({ length: 25 }, () => recordSecurityEvent(postgres.writes, event, at)),
+      Array.from({ length: 25 }, (_, index) =>
+        recordSecurityEvent(relays[index % relays.length]?.writes ?? postgres.writes, event, at),
+      ),
     );
+    await Promise.all(others.map((database) => database.close()));
     for (let index = 0; index < 25; index += 1) {
       await recordSecurityEvent(sqlite.writes, event, at);
     }
