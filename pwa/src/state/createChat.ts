@@ -233,7 +233,9 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
         if (opening === generation) setStatus('locked');
         return;
       }
-      if (account()?.id !== current.id) {
+      // Closed or reopened while it opened (a sign-out, a key that arrived): a newer open owns
+      // the chat now, and two engines on one store would each think the other's loads stale.
+      if (opening !== generation || account()?.id !== current.id) {
         opened.stop();
         return;
       }
@@ -302,6 +304,9 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     conversation: (id) => conversationMap[id],
     messages(id) {
       const list = messageMap[id];
+      // Read so that a screen which asked while the chat was still opening (no engine yet: an
+      // offline start, say, whose account was recalled meanwhile) asks again once it is open.
+      status();
       if (list === undefined && engine !== null && !loading.has(id)) {
         loading.add(id);
         const from = engine;
