@@ -11,7 +11,8 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { appRoutePatterns } from './core/serviceWorker/appRoutePatterns.js';
 import { isLocale, type Locale } from './core/preferences/locales.js';
 import { readPushPayload } from './core/serviceWorker/readPushPayload.js';
-import { SHARE_LANDING, SHARE_TARGET_PATH, keepSharedFiles } from './core/files/shareInbox.js';
+import { SHARE_TARGET_PATH } from './core/files/shareInbox.js';
+import { receiveShare } from './core/serviceWorker/receiveShare.js';
 import { en } from './i18n/en.js';
 import { fr } from './i18n/fr.js';
 
@@ -33,23 +34,18 @@ registerRoute(
 );
 
 // Web Share Target: another app shares files to the installed app (the manifest's share_target).
-// The worker keeps them for the page and sends it to choose a conversation (POST, then 303).
+// The worker keeps them encrypted to the chat's share-inbox key and sends the page to choose a
+// conversation (core/serviceWorker/receiveShare.ts).
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'POST' || url.pathname !== SHARE_TARGET_PATH) return;
-  event.respondWith(receiveShare(event.request));
+  event.respondWith(
+    receiveShare(event.request, self.caches, async () => {
+      const locale = await currentLocale();
+      return { lang: locale, words: (locale === 'fr' ? fr : en).shareRefused };
+    }),
+  );
 });
-
-async function receiveShare(request: Request): Promise<Response> {
-  try {
-    const form = await request.formData();
-    const files = form.getAll('files').filter((entry): entry is File => entry instanceof File);
-    await keepSharedFiles(self.caches, files);
-  } catch {
-    // Nothing usable was shared: the page opens with an empty inbox.
-  }
-  return Response.redirect(SHARE_LANDING, 303);
-}
 
 // Updates wait for the user: a new worker takes over only when the page asks, after the user
 // chose Reload, so a tab never runs code from two versions at once.

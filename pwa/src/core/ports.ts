@@ -21,6 +21,7 @@ import type {
 import type { AccountKeySecret } from './chat/ChatEngine.js';
 import type { ChatEngine } from './chat/createChatEngine.js';
 import type { ChatKeystore, KeystoreOpening } from './keystore/ChatKeystore.js';
+import type { ShareInboxKey } from './files/shareInbox.js';
 import type { KeystoreKey } from './keystore/keystoreKeySink.js';
 
 /*
@@ -157,7 +158,13 @@ export interface StoragePersistence {
  * sealed store stayed shut (`locked` when it needs a passkey output it was not given).
  */
 export type ChatOpening =
-  | { readonly kind: 'open'; readonly engine: ChatEngine; readonly keystore: ChatKeystore }
+  | {
+      readonly kind: 'open';
+      readonly engine: ChatEngine;
+      readonly keystore: ChatKeystore;
+      /** Files shared from other apps open with it; null where the browser has no Cache API. */
+      readonly shareInbox: ShareInboxKey | null;
+    }
   | Exclude<KeystoreOpening, { kind: 'open' }>;
 
 // ---- notifications ---------------------------------------------------------------------------

@@ -252,6 +252,7 @@ export const en = {
       title: 'Send shared files',
       choose: 'Choose a conversation for {{count}} file(s).',
       none: 'Start a conversation first, then share again.',
+      damaged: 'A shared file was damaged and could not be opened. Share it again.',
       cancel: 'Cancel',
     },
     waiting: {
@@ -685,6 +686,14 @@ export const en = {
     notificationTitleFrom: 'New message from @{{peer}}',
     notificationBodyOne: 'Open VaultRoom to read it.',
     notificationBodyMany: '{{count}} waiting. Open VaultRoom to read them.',
+  },
+  shareRefused: {
+    title: 'VaultRoom cannot take these files yet',
+    body: 'Files shared to VaultRoom are encrypted for your chat before they are kept, and this browser has no chat to encrypt them for yet. Open VaultRoom, sign in or unlock it once, then share again. Nothing was kept.',
+    open: 'Open VaultRoom',
+    failedTitle: 'VaultRoom could not keep these files',
+    failedBody:
+      'The files could not be encrypted and stored in this browser (it may be out of space). Nothing was kept. Share them again, or attach them from inside VaultRoom.',
   },
 };
 

@@ -265,6 +265,8 @@ export const fr: Dictionary = {
       title: 'Envoyer les fichiers partagés',
       choose: 'Choisissez une conversation pour {{count}} fichier(s).',
       none: 'Commencez d’abord une conversation, puis partagez à nouveau.',
+      damaged:
+        'Un fichier partagé était endommagé et n’a pas pu être ouvert. Partagez-le à nouveau.',
       cancel: 'Annuler',
     },
     waiting: {
@@ -710,5 +712,13 @@ export const fr: Dictionary = {
     notificationTitleFrom: 'Nouveau message de @{{peer}}',
     notificationBodyOne: 'Ouvrez VaultRoom pour le lire.',
     notificationBodyMany: '{{count}} en attente. Ouvrez VaultRoom pour les lire.',
+  },
+  shareRefused: {
+    title: 'VaultRoom ne peut pas encore recevoir ces fichiers',
+    body: 'Les fichiers partagés vers VaultRoom sont chiffrés pour votre messagerie avant d’être conservés, et ce navigateur n’a pas encore de messagerie pour laquelle les chiffrer. Ouvrez VaultRoom, connectez-vous ou déverrouillez-la une fois, puis partagez à nouveau. Rien n’a été conservé.',
+    open: 'Ouvrir VaultRoom',
+    failedTitle: 'VaultRoom n’a pas pu conserver ces fichiers',
+    failedBody:
+      'Les fichiers n’ont pas pu être chiffrés et enregistrés dans ce navigateur (il manque peut-être de place). Rien n’a été conservé. Partagez-les à nouveau, ou joignez-les depuis VaultRoom.',
   },
 };

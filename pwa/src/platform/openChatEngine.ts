@@ -18,6 +18,20 @@ import { describeCanvasPicture } from './canvasPictures.js';
 import { loadSodium } from './loadSodium.js';
 import { openChatKeystore } from './openChatKeystore.js';
 import { openLocalFiles } from './opfsLocalFiles.js';
+import type { ShareInboxKey } from '../core/files/shareInbox.js';
+import { openShareInboxKey } from '../core/files/shareInboxKey.js';
+import type { SealedStore } from '../core/chat/SealedStore.js';
+
+/** The share inbox's key, published for the service worker; the chat opens without it. */
+async function shareInboxOf(store: SealedStore): Promise<ShareInboxKey | null> {
+  if (typeof caches === 'undefined') return null;
+  try {
+    return await openShareInboxKey(store, caches);
+  } catch (error) {
+    console.warn('share inbox: no key', error);
+    return null;
+  }
+}
 
 // First match wins: Edge and Chromium both say "Chrome", Chromium-based browsers say "Safari".
 const BROWSERS: readonly [string, string][] = [
@@ -93,7 +107,7 @@ export async function openChatEngine(
       console.warn('chat:', issue.kind, issue);
     },
   });
-  return { kind: 'open', engine, keystore };
+  return { kind: 'open', engine, keystore, shareInbox: await shareInboxOf(store) };
 }
 
 /** The account as the relay last said it, kept sealed for the next start that knows only its id. */

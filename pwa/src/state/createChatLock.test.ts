@@ -105,7 +105,9 @@ describe('the chat lock', () => {
 
   it('adds a wrap entry for a passkey added while the store is open', async () => {
     const { store, addPasskeys } = keystore('passkey');
-    const { lock, hold } = setup([{ kind: 'open', engine: engine().engine, keystore: store }]);
+    const { lock, hold } = setup([
+      { kind: 'open', engine: engine().engine, keystore: store, shareInbox: null },
+    ]);
     await lock.openEngine(alice);
     expect(lock.protection()).toBe('passkey');
     hold(key('new'));
@@ -115,7 +117,12 @@ describe('the chat lock', () => {
 
   it('opens again to re-seal a device-key store once a PRF output arrives', async () => {
     const { lock, hold } = setup([
-      { kind: 'open', engine: engine().engine, keystore: keystore('device').store },
+      {
+        kind: 'open',
+        engine: engine().engine,
+        keystore: keystore('device').store,
+        shareInbox: null,
+      },
     ]);
     await lock.openEngine(alice);
     expect(lock.protection()).toBe('device');
@@ -126,7 +133,9 @@ describe('the chat lock', () => {
   it('closes the store with the chat and forgets its protection', async () => {
     const { store, close } = keystore('passkey');
     const inner = engine();
-    const { lock } = setup([{ kind: 'open', engine: inner.engine, keystore: store }]);
+    const { lock } = setup([
+      { kind: 'open', engine: inner.engine, keystore: store, shareInbox: null },
+    ]);
     const opened = await lock.openEngine(alice);
     opened?.stop();
     expect(inner.stop).toHaveBeenCalled();

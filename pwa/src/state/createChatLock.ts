@@ -9,6 +9,7 @@ import type {
 import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
 import { PasskeyCancelledError } from '../core/account/passkeyErrors.js';
 import type { ChatOpening } from '../core/ports.js';
+import type { ShareInboxKey } from '../core/files/shareInbox.js';
 
 export interface ChatLockServices {
   /** The signed-in account, whose store this is. */
@@ -47,6 +48,8 @@ export type UnlockOutcome = 'unlocking' | 'cancelled' | 'no-prf' | 'failed';
 
 export interface ChatLock {
   readonly state: Accessor<ChatLockState>;
+  /** The open store's share-inbox key (files shared from other apps); null while none is open. */
+  readonly shareInbox: Accessor<ShareInboxKey | null>;
   /** How the open store is sealed; null while none is open. */
   readonly protection: Accessor<KeystoreProtection | null>;
   /** Runs the unlock ceremony; the chat reopens on its own when it yields a key. */
@@ -77,6 +80,7 @@ export function createChatLock(services: ChatLockServices): ChatLock {
   const [state, setState] = createSignal<ChatLockState>({ kind: 'none' });
   const [protection, setProtection] = createSignal<KeystoreProtection | null>(null);
   const [reopenRequests, setReopenRequests] = createSignal(0);
+  const [shareInbox, setShareInbox] = createSignal<ShareInboxKey | null>(null);
   let keystore: ChatKeystore | null = null;
 
   const keysChanged = (): void => {
@@ -95,6 +99,7 @@ export function createChatLock(services: ChatLockServices): ChatLock {
   return {
     state,
     protection,
+    shareInbox,
     reopenRequests,
     keysChanged,
     async openEngine(account) {
@@ -102,12 +107,14 @@ export function createChatLock(services: ChatLockServices): ChatLock {
       if (opening.kind === 'locked') {
         setState(opening);
         setProtection(null);
+        setShareInbox(null);
         return null;
       }
       const opened = opening.keystore;
       keystore = opened;
       setState({ kind: 'none' });
       setProtection(opened.protection);
+      setShareInbox(opening.shareInbox);
       const { engine } = opening;
       return {
         ...engine,
@@ -118,6 +125,7 @@ export function createChatLock(services: ChatLockServices): ChatLock {
           if (keystore === opened) {
             keystore = null;
             setProtection(null);
+            setShareInbox(null);
           }
         },
       };

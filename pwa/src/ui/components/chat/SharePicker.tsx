@@ -1,31 +1,34 @@
 import { useNavigate, useSearchParams } from '@solidjs/router';
 import { For, Show, createEffect, createSignal, type JSX } from 'solid-js';
-import { clearSharedFiles, takeSharedFiles } from '../../../core/files/shareInbox.js';
+import { takeSharedFiles } from '../../../core/files/shareInbox.js';
 import { useApp } from '../../../state/AppContext.js';
 import { conversationPath } from './ConversationList.js';
 import { describeChatError } from './describeChatError.js';
 
 /**
  * Files shared from another app (Web Share Target) land on `/conversations?share=1`: this asks
- * which conversation they go to, in a modal dialog, and sends them there. Declining empties the
- * inbox; nothing is sent without a choice.
+ * which conversation they go to, in a modal dialog, and sends them there. The inbox is emptied
+ * as the dialog opens; declining drops the files; nothing is sent without a choice.
  */
 export function SharePicker(): JSX.Element {
-  const { t, chat } = useApp();
+  const { t, chat, chatLock } = useApp();
   const [search, setSearch] = useSearchParams<{ share?: string }>();
   const navigate = useNavigate();
   const [files, setFiles] = createSignal<File[]>([]);
   const [error, setError] = createSignal<string | null>(null);
   let dialog: HTMLDialogElement | undefined;
 
-  // Taken once the chat is open (unlocked): the screen may be built again on unlocking, and files
-  // taken by a screen that is gone would be lost.
+  // Taken once the chat is open (unlocked), since only its sealed store holds the key the files
+  // were encrypted to: the screen may be built again on unlocking, and files taken by a screen
+  // that is gone would be lost. Once taken they are out of the inbox, held by this dialog alone.
   createEffect(() => {
-    if (search.share !== '1' || chat.status() !== 'ready') return;
-    void takeSharedFiles(caches).then((taken) => {
+    const key = chatLock.shareInbox();
+    if (search.share !== '1' || chat.status() !== 'ready' || key === null) return;
+    void takeSharedFiles(caches, key).then((taken) => {
       setSearch({ share: undefined }, { replace: true });
-      if (taken.length === 0) return;
-      setFiles(taken);
+      setError(taken.damaged > 0 ? t('conversation.share.damaged') : null);
+      if (taken.files.length === 0 && taken.damaged === 0) return;
+      setFiles(taken.files);
       dialog?.showModal();
     });
   });
@@ -48,15 +51,19 @@ export function SharePicker(): JSX.Element {
       class="share-picker"
       aria-label={t('conversation.share.title')}
       onClose={() => {
-        if (files().length > 0) void clearSharedFiles(caches);
         setFiles([]);
       }}
     >
       <h2 class="share-picker__title">{t('conversation.share.title')}</h2>
-      <Show when={chat.conversations().length > 0} fallback={<p>{t('conversation.share.none')}</p>}>
-        <p>{t('conversation.share.choose', { count: String(files().length) })}</p>
+      <Show
+        when={chat.conversations().length > 0 || files().length === 0}
+        fallback={<p>{t('conversation.share.none')}</p>}
+      >
+        <Show when={files().length > 0}>
+          <p>{t('conversation.share.choose', { count: String(files().length) })}</p>
+        </Show>
         <ul class="share-picker__list">
-          <For each={chat.conversations()}>
+          <For each={files().length > 0 ? chat.conversations() : []}>
             {(conversation) => (
               <li>
                 <button
