@@ -17,6 +17,7 @@ export const en = {
   common: {
     loading: 'Loading…',
     retry: 'Try again',
+    remove: 'Remove',
     cancel: 'Cancel',
     save: 'Save',
     dismiss: 'Dismiss',
@@ -242,6 +243,8 @@ export const en = {
       downloading: 'Downloading {{percent}} %',
       waitingUpload: 'Waiting for the connection to upload',
       failed: 'The upload failed ({{code}}).',
+      storageFull: 'The relay’s disk is full. The file will be uploaded when it has room again.',
+      cancelled: 'Upload cancelled.',
       tooLarge: 'This file is larger than the relay accepts.',
       quota: 'Your storage on the relay is full. Files sent earlier are removed after a while.',
       viewer: 'Photo viewer',

@@ -16,6 +16,7 @@ export const fr: Dictionary = {
   common: {
     loading: 'Chargement…',
     retry: 'Réessayer',
+    remove: 'Supprimer',
     cancel: 'Annuler',
     save: 'Enregistrer',
     dismiss: 'Fermer',
@@ -254,6 +255,9 @@ export const fr: Dictionary = {
       downloading: 'Téléchargement {{percent}} %',
       waitingUpload: 'En attente de la connexion pour envoyer',
       failed: 'L’envoi a échoué ({{code}}).',
+      storageFull:
+        'Le disque du relais est plein. Le fichier sera envoyé dès qu’il aura de nouveau de la place.',
+      cancelled: 'Envoi annulé.',
       tooLarge: 'Ce fichier dépasse la taille acceptée par le relais.',
       quota:
         'Votre espace sur le relais est plein. Les fichiers envoyés plus tôt sont retirés au bout d’un moment.',

@@ -66,6 +66,8 @@ export interface Chat {
   /** A file's transfer under way: bytes done of the total. */
   transfer(message: string): FileTransfer | undefined;
   retry(message: string): Promise<void>;
+  /** Removes one's own failed message (and its file) from this device. */
+  removeFailed(message: string): Promise<void>;
   saveDraft(conversation: string, draft: string): Promise<void>;
   setTimer(conversation: string, seconds: number): Promise<void>;
   react(message: string, emoji: string): Promise<void>;
@@ -354,6 +356,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     async retry(message) {
       await requireEngine().retry(message);
     },
+    removeFailed: (message) => requireEngine().removeFailed(message),
     saveDraft: (conversation, draft) => requireEngine().saveDraft(conversation, draft),
     setTimer: (conversation, seconds) => requireEngine().setTimer(conversation, seconds),
     react: (message, emoji) => requireEngine().react(message, emoji),

@@ -251,6 +251,8 @@ export interface ChatEngine {
   openAttachment(message: string): Promise<Uint8Array[]>;
   /** Sends a failed message again, under a new id. */
   retry(message: string): Promise<MessageRecord>;
+  /** Removes one's own failed message here, with its kept file (UNKNOWN_MESSAGE otherwise). */
+  removeFailed(message: string): Promise<void>;
   saveDraft(conversation: string, draft: string): Promise<void>;
   /** Disappearing messages for this conversation, told to the other side; 0 turns them off. */
   setTimer(conversation: string, seconds: number): Promise<void>;

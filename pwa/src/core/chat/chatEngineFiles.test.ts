@@ -332,4 +332,22 @@ describe('the chat engine’s files', () => {
     expect((await lastMessage(bob, 'alice')).attachment?.fileName).toBe('later.txt');
     expect(blobs.state.uploadsCreated).toBe(1);
   });
+
+  it('removes a failed file on request, with its kept ciphertext; only a failed one of one’s own', async () => {
+    const blobs = createFakeBlobStore();
+    const { alice, aliceFiles } = await withFiles(blobs);
+    alice.setOnline(false);
+    const sent = await alice.engine.sendFile('bob', fileOf(new Uint8Array(10), 'gone.txt', ''));
+    await expect(alice.engine.removeFailed(sent.message.id)).rejects.toMatchObject({
+      code: 'UNKNOWN_MESSAGE',
+    });
+    await alice.engine.cancelUpload(sent.message.id);
+    await settle();
+    expect(aliceFiles.files.names().length).toBe(1);
+    await alice.engine.removeFailed(sent.message.id);
+    expect((await alice.engine.listMessages('bob')).map((m) => m.id)).not.toContain(
+      sent.message.id,
+    );
+    expect(aliceFiles.files.names()).toEqual([]);
+  });
 });

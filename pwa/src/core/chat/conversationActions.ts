@@ -93,6 +93,22 @@ export async function sweepExpired(ctx: ChatContext): Promise<void> {
   for (const message of gone) await forgetAttachment(ctx, message);
 }
 
+/**
+ * Removes one's own failed message from this device (the person chose Remove rather than Retry):
+ * its record, then its kept ciphertext and any upload it left half done at the relay, which
+ * frees the account's quota there.
+ */
+export async function removeFailed(ctx: ChatContext, messageId: string): Promise<void> {
+  const message = await ctx.repo.loadMessage(messageId);
+  if (message === undefined || !message.outgoing || message.state !== 'failed') {
+    throw new ChatError('UNKNOWN_MESSAGE');
+  }
+  await ctx.repo.deleteMessage(message);
+  emit(ctx, { kind: 'message-deleted', conversation: message.conversation, id: message.id });
+  await commit(ctx);
+  await forgetAttachment(ctx, message);
+}
+
 export async function saveDraft(
   ctx: ChatContext,
   conversationId: string,

@@ -9,6 +9,7 @@ import {
   sendTyping,
   setTimer,
   startConversation,
+  removeFailed,
   sweepExpired,
 } from './conversationActions.js';
 import { createChatRepository } from './createChatRepository.js';
@@ -143,6 +144,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       if (withFile(failed) !== null) return retryFile(ctx, message);
       return serial(() => retryText(ctx, message));
     },
+    removeFailed: queued(removeFailed),
     sendFile: (conversation, file, caption = '') => sendFile(ctx, conversation, file, caption),
     cancelUpload: (message) => cancelUpload(ctx, message),
     downloadAttachment: (message, options) => downloadAttachment(ctx, message, options),

@@ -3,6 +3,7 @@ import type { MessageRecord } from '../../../core/chat/chatRecords.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon, type IconName } from '../Icon.js';
 import { AttachmentView } from './AttachmentView.js';
+import { describeChatError } from './describeChatError.js';
 import { formatBubbleTime } from './formatMessageTime.js';
 
 const STATE_ICONS: Record<MessageRecord['state'], IconName> = {
@@ -16,8 +17,8 @@ const STATE_ICONS: Record<MessageRecord['state'], IconName> = {
 const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
 
 /**
- * One message: text, time, reactions and, for one's own, its delivery state (and a retry if it
- * failed). The react button opens a row of quick reactions; picking one's own again removes it.
+ * One message: text, time, reactions and, for one's own, its delivery state (and, if it failed,
+ * why, with retry and remove). The react button opens a row of quick reactions; picking one's own again removes it.
  */
 export function MessageBubble(props: {
   readonly message: MessageRecord;
@@ -33,7 +34,7 @@ export function MessageBubble(props: {
   /** The other person of a one-to-one conversation; null in a group. */
   readonly peer: string | null;
 }): JSX.Element {
-  const { t, preferences } = useApp();
+  const { t, preferences, chat } = useApp();
   const state = () => props.message.state;
   /** Why the relay keeps one's own message waiting, in words (not only the clock icon). */
   const waitingLine = (): string | null => {
@@ -43,6 +44,39 @@ export function MessageBubble(props: {
     return props.peer === null
       ? t(`conversation.waiting.${key}Group`)
       : t(`conversation.waiting.${key}`, { peer: props.peer });
+  };
+  /** Why one's own file is not through, in words: a refusal for good, or a full relay disk. */
+  const fileFailureLine = (): string | null => {
+    const { attachment, outgoing, failure } = props.message;
+    if (!outgoing || attachment === null) return null;
+    const code =
+      state() === 'failed'
+        ? failure
+        : state() === 'queued' && attachment.failure === 'STORAGE_FULL'
+          ? attachment.failure
+          : null;
+    switch (code) {
+      case null:
+      case 'RETRIED':
+        return null;
+      case 'FILE_TOO_LARGE':
+        return t('conversation.files.tooLarge');
+      case 'QUOTA_EXCEEDED':
+        return t('conversation.files.quota');
+      case 'STORAGE_FULL':
+        return t('conversation.files.storageFull');
+      case 'CANCELLED':
+        return t('conversation.files.cancelled');
+      default:
+        return t('conversation.files.failed', { code });
+    }
+  };
+  const [removeError, setRemoveError] = createSignal<string | null>(null);
+  const remove = () => {
+    setRemoveError(null);
+    chat.removeFailed(props.message.id).catch((error: unknown) => {
+      setRemoveError(describeChatError(t, error));
+    });
   };
   const [picking, setPicking] = createSignal(false);
   const reactions = () => Object.entries(props.message.reactions);
@@ -102,6 +136,13 @@ export function MessageBubble(props: {
         </Show>
       </p>
       <Show when={waitingLine()}>{(line) => <p class="bubble__waiting">{line()}</p>}</Show>
+      <Show when={fileFailureLine()}>
+        {(line) => (
+          <p class="bubble__waiting bubble__failure" role="status">
+            {line()}
+          </p>
+        )}
+      </Show>
       <Show when={reactions().length > 0}>
         <p class="bubble__reactions">
           <span class="visually-hidden">
@@ -163,16 +204,32 @@ export function MessageBubble(props: {
         </Show>
       </div>
       <Show when={state() === 'failed' && props.message.failure !== 'RETRIED'}>
-        <button
-          class="button button--ghost button--compact bubble__retry"
-          type="button"
-          onClick={() => {
-            props.onRetry(props.message.id);
-          }}
-        >
-          <Icon name="refresh" />
-          {t('conversation.retry')}
-        </button>
+        <span class="bubble__actions">
+          <button
+            class="button button--ghost button--compact bubble__retry"
+            type="button"
+            onClick={() => {
+              props.onRetry(props.message.id);
+            }}
+          >
+            <Icon name="refresh" />
+            {t('conversation.retry')}
+          </button>
+          <button
+            class="button button--ghost button--compact bubble__retry"
+            type="button"
+            onClick={remove}
+          >
+            {t('common.remove')}
+          </button>
+        </span>
+      </Show>
+      <Show when={removeError()}>
+        {(text) => (
+          <p class="form__error" role="alert">
+            {text()}
+          </p>
+        )}
       </Show>
     </li>
   );
