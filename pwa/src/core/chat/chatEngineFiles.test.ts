@@ -350,4 +350,35 @@ describe('the chat engine’s files', () => {
     );
     expect(aliceFiles.files.names()).toEqual([]);
   });
+
+  it('keeps a file waiting, with its reason, while the relay’s disk is full, and sends it once there is room', async () => {
+    const blobs = createFakeBlobStore();
+    const relay = createFakeRelay();
+    // The engine's wait before trying a failed upload again (30 s) holds until the test has
+    // seen the reason and made room; the upload's own short backoffs pass at once.
+    const gate = { open: (): void => undefined };
+    const room = new Promise<void>((resolve) => {
+      gate.open = resolve;
+    });
+    const sleep = (ms: number) => (ms === 30_000 ? room : Promise.resolve());
+    const files = { fetch: blobs.fetch, files: createMemoryLocalFiles(), sleep };
+    const alice = await person(relay, 'alice', undefined, { files });
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    blobs.state.diskFull = true;
+    const sent = await alice.engine.sendFile(
+      'bob',
+      fileOf(new Uint8Array(10).fill(6), 'full.txt', ''),
+    );
+    await expect
+      .poll(async () => (await lastMessage(alice, 'bob')).attachment?.failure ?? null)
+      .toBe('STORAGE_FULL');
+    expect((await lastMessage(alice, 'bob')).state).toBe('queued');
+    blobs.state.diskFull = false;
+    gate.open();
+    await expect.poll(async () => (await lastMessage(alice, 'bob')).state).toBe('delivered');
+    expect((await lastMessage(alice, 'bob')).id).toBe(sent.message.id);
+    await settle();
+    expect((await lastMessage(bob, 'alice')).attachment?.fileName).toBe('full.txt');
+  });
 });

@@ -20,7 +20,14 @@ const json = (status: number, code: string) =>
 
 export function createFakeBlobStore() {
   const blobs = new Map<string, StoredBlob>();
-  const state = { online: true, uploadsCreated: 0, downloads: 0, deleted: [] as string[] };
+  /** `diskFull`: the relay's disk has no room, and it refuses new uploads with STORAGE_FULL. */
+  const state = {
+    online: true,
+    diskFull: false,
+    uploadsCreated: 0,
+    downloads: 0,
+    deleted: [] as string[],
+  };
   let nextId = 1;
   const idOf = (path: string) => path.slice('/api/blobs/'.length);
 
@@ -31,6 +38,7 @@ export function createFakeBlobStore() {
     const headers = new Headers(init.headers);
     const method = init.method ?? 'GET';
     if (method === 'POST' && path === '/api/blobs') {
+      if (state.diskFull) return json(507, 'STORAGE_FULL');
       const id = `blob${String(nextId++).padStart(39, '0')}`;
       const length = Number(headers.get('Upload-Length'));
       blobs.set(id, { length, bytes: new Uint8Array(length), offset: 0 });
