@@ -11,6 +11,7 @@ import { concatBytes, utf8 } from './bytes.js';
 import { createAttachmentDecryptor, type AttachmentSecrets } from './decryptAttachment.js';
 import { createAttachmentEncryptor } from './encryptAttachment.js';
 import { hashAttachmentCiphertext } from './attachmentHash.js';
+import { createSeededRandom } from './createSeededRandom.js';
 
 beforeAll(async () => {
   await sodium.ready;
@@ -74,6 +75,44 @@ describe('attachment encryption (PROTOCOL.md §1.16)', () => {
       // Buffer comparison: vitest's deep equality walks typed arrays element by element.
       expect(Buffer.from(decrypt(ciphertext, secrets)).equals(plaintext)).toBe(true);
       if (size < 1000) expect(decrypt(ciphertext, secrets, 1)).toEqual(plaintext);
+    },
+  );
+
+  // Whole chunks are sealed straight from the caller's bytes, the rest after a copy: however a
+  // file is cut into pieces, the same key and header give the same bytes (a resumed upload
+  // re-encrypts and relies on it), the final chunk included when it is a whole one.
+  it.each([CHUNK, 2 * CHUNK, 3 * CHUNK + 5, 1024 * 1024 + 1])(
+    'gives the same ciphertext for %i bytes however the pieces fall',
+    (size) => {
+      const plaintext = file(size);
+      const run = (piece: number) => {
+        const encryptor = createAttachmentEncryptor(
+          sodium,
+          size,
+          createSeededRandom(sodium, new Uint8Array(32).fill(7)),
+        );
+        const out: Uint8Array[] = [];
+        for (let i = 0; i < size; i += piece)
+          out.push(...encryptor.push(plaintext.subarray(i, i + piece)));
+        const done = encryptor.finish();
+        out.push(...done.pieces);
+        return {
+          ciphertext: Buffer.from(concatBytes(...out)),
+          hash: Buffer.from(done.result.hash),
+        };
+      };
+      const expected = run(50_000);
+      for (const piece of [CHUNK, CHUNK + 1, 3 * CHUNK, 1024 * 1024, size]) {
+        const actual = run(piece);
+        expect(actual.ciphertext.equals(expected.ciphertext), `pieces of ${String(piece)}`).toBe(
+          true,
+        );
+        expect(actual.hash.equals(expected.hash)).toBe(true);
+      }
+      const secrets = encrypt(plaintext, CHUNK);
+      expect(Buffer.from(decrypt(secrets.ciphertext, secrets.secrets)).equals(plaintext)).toBe(
+        true,
+      );
     },
   );
 

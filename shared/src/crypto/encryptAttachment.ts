@@ -59,27 +59,33 @@ export function createAttachmentEncryptor(
     hasher.update(piece);
     out.push(piece);
   };
-  const seal = (out: Uint8Array[]) => {
+  // `written` already counts the chunk being sealed: the one that reaches the padded length is
+  // the last and carries TAG_FINAL.
+  const seal = (out: Uint8Array[], plain: Uint8Array) => {
     const tag = written === paddedLength ? ATTACHMENT_TAGS.final : ATTACHMENT_TAGS.message;
-    const sealed = sodium.crypto_secretstream_xchacha20poly1305_push(
-      state,
-      chunk.subarray(0, filled),
-      ad,
-      tag,
-    );
-    emit(out, sealed);
-    filled = 0;
+    emit(out, sodium.crypto_secretstream_xchacha20poly1305_push(state, plain, ad, tag));
   };
-  // Copies bytes into the current chunk and seals each chunk as it fills.
+  // Seals each chunk as it fills. A whole chunk that the caller's bytes hold from a chunk
+  // boundary is sealed from them directly, without a copy into `chunk` (most of a large file,
+  // read in pieces of a multiple of the chunk size); the rest is gathered in `chunk` first.
   const feed = (bytes: Uint8Array, out: Uint8Array[]) => {
     let offset = 0;
     while (offset < bytes.length) {
+      if (filled === 0 && bytes.length - offset >= ATTACHMENT_CHUNK_BYTES) {
+        written += ATTACHMENT_CHUNK_BYTES;
+        seal(out, bytes.subarray(offset, offset + ATTACHMENT_CHUNK_BYTES));
+        offset += ATTACHMENT_CHUNK_BYTES;
+        continue;
+      }
       const take = Math.min(ATTACHMENT_CHUNK_BYTES - filled, bytes.length - offset);
       chunk.set(bytes.subarray(offset, offset + take), filled);
       filled += take;
       written += take;
       offset += take;
-      if (filled === ATTACHMENT_CHUNK_BYTES) seal(out);
+      if (filled === ATTACHMENT_CHUNK_BYTES) {
+        seal(out, chunk);
+        filled = 0;
+      }
     }
   };
   const start = (out: Uint8Array[]) => {
@@ -114,7 +120,10 @@ export function createAttachmentEncryptor(
         feed(zeros.subarray(0, Math.min(zeros.length, paddedLength - written)), out);
       }
       // A padded length that is a multiple of the chunk size was sealed FINAL inside feed.
-      if (filled > 0) seal(out);
+      if (filled > 0) {
+        seal(out, chunk.subarray(0, filled));
+        filled = 0;
+      }
       finished = true;
       return { pieces: out, result: { key, hash: hasher.digest() } };
     },
