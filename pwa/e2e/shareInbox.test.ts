@@ -108,7 +108,7 @@ describe('files shared from another app, while the chat is locked', () => {
   const noteText = (what: string) =>
     `${marker(`${what}-head`)}\n${'line of a shared note\n'.repeat(5000)}${marker(`${what}-tail`)}`;
 
-  it('offers a file shared while locked once the chat is unlocked, and it arrives intact', async () => {
+  it('offers a file shared while locked at the next unlock, and it arrives intact', async () => {
     const { alice, bob, origin } = people;
     const { page } = alice;
     // A conversation to send the file to.
@@ -124,6 +124,8 @@ describe('files shared from another app, while the chat is locked', () => {
     const content = noteText('sent');
     await shareWhileLocked(page, 'note.txt', content);
     await shootBoth(page, 'share-waiting-locked');
+    // The person comes back later, to the app's list rather than the share's landing page.
+    await page.goto(`${origin}/conversations`);
     await unlockChatIfLocked(page);
     const picker = page.getByRole('dialog', { name: 'Send shared files' });
     await expect.poll(() => picker.count(), { timeout: 20_000 }).toBe(1);

@@ -65,14 +65,23 @@ export async function keepSharedFiles(
   if (key === null) return 'no-key';
   const cache = await caches.open(SHARE_INBOX_CACHE);
   const share = encodeBase64Url(crypto.getRandomValues(new Uint8Array(12)));
-  for (const [index, file] of files.entries()) {
-    const { header, body } = await sealSharedFile(key, file);
-    await cache.put(
-      `/share-inbox/${share}/${String(index)}`,
-      new Response(body, {
-        headers: { 'Content-Type': 'application/octet-stream', ...headerToFields(header) },
-      }),
-    );
+  const kept: string[] = [];
+  try {
+    for (const [index, file] of files.entries()) {
+      const { header, body } = await sealSharedFile(key, file);
+      const url = `/share-inbox/${share}/${String(index)}`;
+      await cache.put(
+        url,
+        new Response(body, {
+          headers: { 'Content-Type': 'application/octet-stream', ...headerToFields(header) },
+        }),
+      );
+      kept.push(url);
+    }
+  } catch (error) {
+    // All of a share or none of it (the person is told that nothing was kept).
+    await Promise.all(kept.map((url) => cache.delete(url)));
+    throw error;
   }
   return 'kept';
 }

@@ -21,16 +21,29 @@ export function SharePicker(): JSX.Element {
   // Taken once the chat is open (unlocked), since only its sealed store holds the key the files
   // were encrypted to: the screen may be built again on unlocking, and files taken by a screen
   // that is gone would be lost. Once taken they are out of the inbox, held by this dialog alone.
+  // Not only on the share's landing page: files shared while the chat was locked are offered at
+  // the next unlock, wherever the app was opened.
+  let taking = false;
   createEffect(() => {
     const key = chatLock.shareInbox();
-    if (search.share !== '1' || chat.status() !== 'ready' || key === null) return;
-    void takeSharedFiles(caches, key).then((taken) => {
-      setSearch({ share: undefined }, { replace: true });
-      setError(taken.damaged > 0 ? t('conversation.share.damaged') : null);
-      if (taken.files.length === 0 && taken.damaged === 0) return;
-      setFiles(taken.files);
-      dialog?.showModal();
-    });
+    // Read to run again when the app lands on the share page without a reload.
+    const landing = search.share;
+    if (chat.status() !== 'ready' || key === null || taking) return;
+    taking = true;
+    void takeSharedFiles(caches, key)
+      .then((taken) => {
+        if (landing !== undefined) setSearch({ share: undefined }, { replace: true });
+        if (taken.files.length === 0 && taken.damaged === 0) return;
+        setError(taken.damaged > 0 ? t('conversation.share.damaged') : null);
+        setFiles((waiting) => [...waiting, ...taken.files]);
+        if (dialog?.open !== true) dialog?.showModal();
+      })
+      .catch((failure: unknown) => {
+        console.warn('share inbox: could not take the shared files', failure);
+      })
+      .finally(() => {
+        taking = false;
+      });
   });
 
   const choose = async (conversation: string) => {
