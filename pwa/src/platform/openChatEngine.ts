@@ -20,7 +20,6 @@ import { openChatKeystore } from './openChatKeystore.js';
 import { openLocalFiles } from './opfsLocalFiles.js';
 import type { ShareInboxKey } from '../core/files/shareInbox.js';
 import { openShareInboxKey } from '../core/files/shareInboxKey.js';
-import type { SealedStore } from '../core/chat/SealedStore.js';
 
 /** The share inbox's key, published for the service worker; the chat opens without it. */
 async function shareInboxOf(store: SealedStore): Promise<ShareInboxKey | null> {

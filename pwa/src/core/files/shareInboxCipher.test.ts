@@ -17,16 +17,26 @@ async function inboxKey(keyId = 'inbox-1') {
   return { keyId, ...(await createShareInboxKeyPair()) };
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
+/** A Blob of these bytes: copies, so each part owns a plain ArrayBuffer, as Blob parts must. */
+function blobOf(parts: readonly Uint8Array[]): Blob {
+  return new Blob(parts.map((part) => part.slice()));
+}
+
+/** Copies, so each chunk owns a plain ArrayBuffer, as Blob parts must. */
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>[]> {
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   const reader = stream.getReader();
   for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    chunks.push(read.value);
+    chunks.push(read.value.slice());
   }
   return chunks;
 }
 
-async function seal(key: Awaited<ReturnType<typeof inboxKey>>, bytes: Uint8Array, name = 'a.bin') {
+async function seal(
+  key: Awaited<ReturnType<typeof inboxKey>>,
+  bytes: Uint8Array<ArrayBuffer>,
+  name = 'a.bin',
+) {
   const { header, body } = await sealSharedFile(key, new File([bytes], name, { type: 'x/y' }));
   return { header, chunks: await readAll(body) };
 }
@@ -53,7 +63,7 @@ describe('the share inbox cipher', () => {
       const file = await openSharedFile(
         key,
         headerFromFields(new Headers(headerToFields(header))),
-        new Blob(chunks),
+        blobOf(chunks),
       );
       expect(file.name).toBe(`file-${String(size)}.bin`);
       expect(file.type).toBe('x/y');
@@ -66,7 +76,7 @@ describe('the share inbox cipher', () => {
     const marker = new TextEncoder().encode(`marker-${crypto.randomUUID()}`);
     const { header, chunks } = await seal(key, marker, 'secret-name.txt');
     const stored = new Uint8Array(
-      await new Blob([...chunks, header.meta, header.ephemeral]).arrayBuffer(),
+      await blobOf([...chunks, header.meta, header.ephemeral]).arrayBuffer(),
     );
     expect(contains(stored, marker)).toBe(false);
     expect(contains(stored, new TextEncoder().encode('secret-name'))).toBe(false);
@@ -80,12 +90,12 @@ describe('the share inbox cipher', () => {
     const flipped = c.slice();
     flipped[5] = (flipped[5] ?? 0) ^ 1;
     const variants: Blob[] = [
-      new Blob([a, b, flipped]),
-      new Blob([b, a, c]),
-      new Blob([a, c, c]),
-      new Blob([a, b]),
-      new Blob([a, b, c, new Uint8Array(1)]),
-      new Blob([a, b, c.subarray(0, c.length - 1)]),
+      blobOf([a, b, flipped]),
+      blobOf([b, a, c]),
+      blobOf([a, c, c]),
+      blobOf([a, b]),
+      blobOf([a, b, c, new Uint8Array(1)]),
+      blobOf([a, b, c.subarray(0, c.length - 1)]),
     ];
     for (const variant of variants) {
       expect(await codeOf(openSharedFile(key, header, variant))).toBe('DAMAGED');
@@ -118,8 +128,8 @@ describe('the share inbox cipher', () => {
     const key = await inboxKey('one');
     const other = await inboxKey('two');
     const { header, chunks } = await seal(key, new Uint8Array(10));
-    expect(await codeOf(openSharedFile(other, header, new Blob(chunks)))).toBe('OTHER_KEY');
-    expect(await codeOf(openSharedFile({ ...other, keyId: 'one' }, header, new Blob(chunks)))).toBe(
+    expect(await codeOf(openSharedFile(other, header, blobOf(chunks)))).toBe('OTHER_KEY');
+    expect(await codeOf(openSharedFile({ ...other, keyId: 'one' }, header, blobOf(chunks)))).toBe(
       'DAMAGED',
     );
   });
