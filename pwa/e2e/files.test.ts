@@ -193,6 +193,8 @@ describe('files between people in Chromium, over a real relay', () => {
         viewer.getByRole('button', { name: 'Save' }).click(),
       ]);
       expect(photoDownload.suggestedFilename()).toBe('summit.jpg');
+      // Streamed by the service worker, not a Blob of the whole file in the page.
+      expect(photoDownload.url()).toMatch(/\/files\/stream\/[0-9a-f]{32}$/);
       expect(fs.readFileSync(await photoDownload.path()).equals(expectedPhoto)).toBe(true);
       await noAxeViolations(b, 'photo viewer');
       await shootBoth(b, 'files-viewer');
@@ -207,6 +209,7 @@ describe('files between people in Chromium, over a real relay', () => {
       const downloadMs = Date.now() - downloadStart;
       const [download] = await Promise.all([b.waitForEvent('download'), save.click()]);
       expect(download.suggestedFilename()).toBe('report.bin');
+      expect(download.url()).toMatch(/\/files\/stream\/[0-9a-f]{32}$/);
       const saved = fs.readFileSync(await download.path());
       expect(saved.length).toBe(big.length);
       expect(saved.equals(big)).toBe(true);

@@ -8,6 +8,8 @@ import { createRelayConnection } from './core/relay/createRelayConnection.js';
 import { accountsClient, call, verifyUser } from './platform/accountsClient.js';
 import { showUnreadOnAppIcon } from './platform/appBadge.js';
 import { auditClient } from './platform/auditClient.js';
+import { serveFile } from './platform/serveFile.js';
+import { describeVideo } from './platform/describeVideo.js';
 import { browserConnectivity } from './platform/browserConnectivity.js';
 import {
   browserClock,
@@ -138,6 +140,8 @@ function Root(): JSX.Element {
       return chatLock.openEngine(account);
     },
     reopenRequests: chatLock.reopenRequests,
+    serveFile,
+    describeVideo,
     dismissNotification: (conversation) => {
       browserNotifications.dismiss(`conversation-${conversation}`);
     },

@@ -13,6 +13,7 @@ import { isLocale, type Locale } from './core/preferences/locales.js';
 import { readPushPayload } from './core/serviceWorker/readPushPayload.js';
 import { SHARE_TARGET_PATH } from './core/files/shareInbox.js';
 import { receiveShare } from './core/serviceWorker/receiveShare.js';
+import { createFileStreamRoute } from './core/serviceWorker/fileStreamRoute.js';
 import { en } from './i18n/en.js';
 import { fr } from './i18n/fr.js';
 
@@ -32,6 +33,17 @@ registerRoute(
     allowlist: appRoutePatterns(Object.values(APP_ROUTES)),
   }),
 );
+
+// Files decrypted by the page, streamed to a download or a viewer (fileStreamMessages.ts). Before
+// the share target's listener; each answers only its own requests.
+const fileStreams = createFileStreamRoute(self.location.origin);
+self.addEventListener('fetch', (event) => {
+  const response = fileStreams.respond(event.request);
+  if (response !== null) event.respondWith(response);
+});
+self.addEventListener('message', (event) => {
+  fileStreams.open(event.data, event.ports);
+});
 
 // Web Share Target: another app shares files to the installed app (the manifest's share_target).
 // The worker keeps them encrypted to the chat's share-inbox key and sends the page to choose a

@@ -262,6 +262,10 @@ export const fr: Dictionary = {
       quota:
         'Votre espace sur le relais est plein. Les fichiers envoyés plus tôt sont retirés au bout d’un moment.',
       viewer: 'Visionneuse de photo',
+      videoViewer: 'Lecteur vidéo',
+      video: 'Vidéo {{name}}',
+      play: 'Lire {{name}}',
+      playShort: 'Lire',
       close: 'Fermer',
       details: '{{type}}, {{size}}',
     },

@@ -1,6 +1,12 @@
 import { createMemoryLocalFiles, type LocalFiles } from '../core/files/LocalFiles.js';
 
 const DIRECTORY = 'attachments';
+/**
+ * An append is committed every this many bytes: a writable's bytes reach the file only when it
+ * closes, and each reopening copies the file so far, so this bounds both what a closed page
+ * loses and the copying.
+ */
+const COMMIT_BYTES = 16 * 1024 * 1024;
 
 /**
  * Attachment ciphertext in the origin-private file system: written as it streams, read in
@@ -40,6 +46,30 @@ export async function openLocalFiles(): Promise<LocalFiles> {
         await writable.abort().catch(() => undefined);
         await remove(name);
         throw error;
+      }
+    },
+    async append(name, pieces) {
+      const handle = await directory.getFileHandle(name, { create: true });
+      let writable: FileSystemWritableFileStream | null = null;
+      let pending = 0;
+      try {
+        for await (const piece of pieces) {
+          if (writable === null) {
+            const at = (await handle.getFile()).size;
+            writable = await handle.createWritable({ keepExistingData: true });
+            await writable.seek(at);
+          }
+          await writable.write(piece as Uint8Array<ArrayBuffer>);
+          pending += piece.length;
+          if (pending >= COMMIT_BYTES) {
+            await writable.close();
+            writable = null;
+            pending = 0;
+          }
+        }
+      } finally {
+        // Kept on failure too: every byte handed to us was checked before (the caller's job).
+        await writable?.close();
       }
     },
     async read(name, offset, length) {

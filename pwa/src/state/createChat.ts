@@ -12,6 +12,9 @@ import type {
   WaitingDevice,
 } from '../core/chat/createChatEngine.js';
 
+import type { PictureDescription } from '../core/chat/ChatEngine.js';
+import type { FileToServe, ServeFile, ServedFile } from '../core/files/ServeFile.js';
+
 export type { OwnDevice } from '../core/chat/createChatEngine.js';
 
 /** `locked`: the store is sealed with a passkey and waits for one (see createChatLock). */
@@ -36,6 +39,10 @@ export interface ChatServices {
   ) => void;
   /** Takes back a conversation's notification once nothing in it is unread (read elsewhere). */
   readonly dismissNotification?: (conversation: string) => void;
+  /** Hands decrypted files to the browser at a URL (platform/serveFile.ts). */
+  readonly serveFile: ServeFile;
+  /** A video's size and poster, or null when the browser cannot play it (platform). */
+  readonly describeVideo?: (file: Blob) => Promise<PictureDescription | null>;
 }
 
 export interface Chat {
@@ -61,8 +68,11 @@ export interface Chat {
   sendFile(conversation: string, file: File, caption?: string): Promise<boolean>;
   cancelUpload(message: string): Promise<void>;
   downloadAttachment(message: string, signal?: AbortSignal): Promise<void>;
-  /** A file kept on this device, decrypted and checked, as a Blob of its type. */
-  openAttachment(message: string): Promise<Blob>;
+  /**
+   * A file kept on this device, its copy checked, served at a URL until closed: decrypted as
+   * the browser reads it, to save (`attachment`) or to show in a viewer (`inline`).
+   */
+  openAttachment(message: string, disposition: FileToServe['disposition']): Promise<ServedFile>;
   /** A file's transfer under way: bytes done of the total. */
   transfer(message: string): FileTransfer | undefined;
   retry(message: string): Promise<void>;
@@ -330,6 +340,9 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       await requireEngine().sendText(conversation, text, replyTo);
     },
     async sendFile(conversation, file, caption = '') {
+      const poster = file.type.startsWith('video/')
+        ? await services.describeVideo?.(file)
+        : undefined;
       const sent = await requireEngine().sendFile(
         conversation,
         {
@@ -338,6 +351,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
           size: file.size,
           read: async (offset, length) =>
             new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()),
+          ...(poster === undefined || poster === null ? {} : { poster }),
         },
         caption,
       );
@@ -347,10 +361,16 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     async downloadAttachment(message, signal) {
       await requireEngine().downloadAttachment(message, signal === undefined ? {} : { signal });
     },
-    async openAttachment(message) {
-      const pieces = await requireEngine().openAttachment(message);
-      const type = findMessage(message)?.attachment?.mimeType ?? 'application/octet-stream';
-      return new Blob(pieces as Uint8Array<ArrayBuffer>[], { type });
+    async openAttachment(message, disposition) {
+      const opened = await requireEngine().openAttachment(message);
+      const attachment = findMessage(message)?.attachment;
+      return services.serveFile({
+        name: attachment?.fileName ?? '',
+        mimeType: attachment?.mimeType ?? 'application/octet-stream',
+        size: opened.size,
+        disposition,
+        read: (from) => opened.read(from),
+      });
     },
     transfer: (message) => transferMap[message],
     async retry(message) {

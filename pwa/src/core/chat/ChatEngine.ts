@@ -10,6 +10,7 @@ import type { SealedStore } from './SealedStore.js';
 import type { LocalFiles } from '../files/LocalFiles.js';
 import type { Fetch } from '../files/tusRequests.js';
 import type { PlaintextFile } from '../files/createAttachmentSource.js';
+import type { OpenedAttachment } from './attachmentRead.js';
 
 /** What the chat needs of the delivery client (`@vaultroom/shared/client`). */
 export type ChatTransport = Pick<
@@ -120,6 +121,11 @@ export interface OutgoingFile extends PlaintextFile {
   readonly name: string;
   /** The system's MIME type, possibly empty. */
   readonly type: string;
+  /**
+   * A video's size and poster, made by the caller, which holds the system's file (a player
+   * needs it whole, which the engine never reads at once). Pictures are described here.
+   */
+  readonly poster?: PictureDescription;
 }
 
 /** What a picture looks like, for the pointer: its size and a small preview (§1.16.3). */
@@ -244,11 +250,15 @@ export interface ChatEngine {
   cancelUpload(message: string): Promise<void>;
   /**
    * Fetches a received file, checks it whole and keeps it here (§1.16.4); FILE_DAMAGED when it
-   * was altered or cut, with nothing kept; CANCELLED when the signal aborts it.
+   * was altered or cut, with nothing kept; CANCELLED when the signal aborts it. A run cut off
+   * keeps its checked bytes and the next one resumes after them.
    */
   downloadAttachment(message: string, options?: TransferOptions): Promise<MessageRecord>;
-  /** A file kept here, decrypted and checked: its plaintext in pieces. */
-  openAttachment(message: string): Promise<Uint8Array[]>;
+  /**
+   * A file kept here, its local ciphertext checked against the pointer: its plaintext is read
+   * as a stream, decrypted as it goes (FILE_NOT_HERE, FILE_DAMAGED).
+   */
+  openAttachment(message: string): Promise<OpenedAttachment>;
   /** Sends a failed message again, under a new id. */
   retry(message: string): Promise<MessageRecord>;
   /** Removes one's own failed message here, with its kept file (UNKNOWN_MESSAGE otherwise). */

@@ -3,6 +3,7 @@ import {
   attachmentCiphertextLength,
   createAttachmentDecryptor,
   isCryptoError,
+  type AttachmentDecryptor,
 } from '@vaultroom/shared/crypto';
 import { ApiRequestError } from '../relay/ApiRequestError.js';
 import { downloadBlob } from '../files/downloadBlob.js';
@@ -12,14 +13,16 @@ import type { TransferOptions } from './ChatEngine.js';
 import { ChatError } from './ChatError.js';
 import type { MessageRecord } from './chatRecords.js';
 import { newLocalFileName } from './attachmentNames.js';
-import { withAttachment, withFile } from './attachmentRecord.js';
+import { withAttachment, withFile, type AttachmentRecord } from './attachmentRecord.js';
 import { saveMessage } from './conversations.js';
 
 /**
  * Fetches a received file (ChatEngine.downloadAttachment) and checks it as it arrives
- * (PROTOCOL.md §1.16.4). The ciphertext is written to a new local file while the decryptor
- * checks every chunk; only once the end checks pass (final chunk, length, hash) does the message
- * name the file. On any failure the partial file is deleted: nothing of a damaged file is kept.
+ * (PROTOCOL.md §1.16.4). The ciphertext is appended to a local file, each byte only after the
+ * decryptor took it; only once the end checks pass (final chunk, length, hash) does the message
+ * name the file. A run cut off (the connection dropped, the page closed) leaves what it wrote,
+ * and the next run checks those bytes again and asks the relay for the rest with a Range. A
+ * damaged file, or a download the person stopped, leaves nothing.
  */
 export async function downloadAttachment(
   ctx: ChatContext,
@@ -33,13 +36,15 @@ export async function downloadAttachment(
   }
   if (attachment.localFile !== null) return message;
   const length = attachmentCiphertextLength(attachment.size);
-  const decryptor = createAttachmentDecryptor(ctx.sodium, attachment);
-  const name = newLocalFileName(ctx.sodium);
+  const name = await partialFileOf(ctx, messageId);
+  const { decryptor, held } = await checkHeldBytes(ctx, attachment, name, length);
   const { blobId } = attachment;
   async function* checked(): AsyncIterable<Uint8Array> {
-    let done = 0;
+    let done = held;
+    if (held === length) return;
     for await (const piece of downloadBlob(ctx.fetch, blobId, {
       length,
+      from: held,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     })) {
       // The plaintext is not kept: this pass only checks; openAttachment decrypts again.
@@ -55,13 +60,14 @@ export async function downloadAttachment(
       options.signal?.throwIfAborted();
       yield piece;
     }
-    decryptor.finish();
   }
   try {
-    await ctx.files.write(name, checked());
+    await ctx.files.append(name, checked());
+    decryptor.finish();
   } catch (error) {
-    await ctx.files.delete(name);
-    throw downloadError(error, options.signal?.aborted === true);
+    const failure = downloadError(error, options.signal?.aborted === true);
+    if (failure instanceof ChatError) await forgetPartialFile(ctx, messageId, name);
+    throw failure;
   }
   return ctx.serial(async () => {
     const found = withFile(await ctx.repo.loadMessage(messageId));
@@ -70,36 +76,74 @@ export async function downloadAttachment(
       await ctx.files.delete(name);
       throw new ChatError('UNKNOWN_MESSAGE');
     }
-    const next = withAttachment(found, { localFile: name, failure: null });
+    const next = withAttachment(found, { localFile: name, partialFile: null, failure: null });
     await saveMessage(ctx, next);
     return next;
   });
 }
 
+/** The local file this message's download appends to: an earlier run's, or a new one. */
+async function partialFileOf(ctx: ChatContext, messageId: string): Promise<string> {
+  return ctx.serial(async () => {
+    const found = withFile(await ctx.repo.loadMessage(messageId));
+    if (found === null) throw new ChatError('UNKNOWN_MESSAGE');
+    const earlier = found.attachment.partialFile ?? null;
+    if (earlier !== null) return earlier;
+    const name = newLocalFileName(ctx.sodium);
+    // Named in the record before any byte is written, so a reload finds the bytes again.
+    await saveMessage(ctx, withAttachment(found, { partialFile: name }));
+    return name;
+  });
+}
+
+/**
+ * Runs the bytes an earlier run kept through a new decryptor: the local copy is checked again,
+ * since the disk may have lost or changed some. Bytes that fail, or more than the blob holds,
+ * are dropped and the download starts over.
+ */
+async function checkHeldBytes(
+  ctx: ChatContext,
+  attachment: AttachmentRecord,
+  name: string,
+  length: number,
+): Promise<{ decryptor: AttachmentDecryptor; held: number }> {
+  const held = (await ctx.files.size(name)) ?? 0;
+  if (held > 0 && held <= length) {
+    const decryptor = createAttachmentDecryptor(ctx.sodium, attachment);
+    try {
+      for await (const piece of readLocalFile(ctx.files, name)) decryptor.push(piece);
+      return { decryptor, held };
+    } catch (error) {
+      if (!isCryptoError(error)) throw error;
+    }
+  }
+  if (held > 0) await ctx.files.delete(name);
+  return { decryptor: createAttachmentDecryptor(ctx.sodium, attachment), held: 0 };
+}
+
+/** A damaged or stopped download: its bytes go, and the record names no partial file. */
+async function forgetPartialFile(ctx: ChatContext, messageId: string, name: string) {
+  await ctx.files.delete(name);
+  await ctx.serial(async () => {
+    const found = withFile(await ctx.repo.loadMessage(messageId));
+    if (found !== null && found.attachment.partialFile === name) {
+      await saveMessage(ctx, withAttachment(found, { partialFile: null }));
+    }
+  });
+}
+
+/**
+ * A failure that waiting cannot fix comes back as a ChatError (the partial file goes with it);
+ * the relay's and the network's errors as they are (the partial file stays for the next run).
+ */
 function downloadError(error: unknown, cancelled: boolean): Error {
   if (cancelled) return new ChatError('CANCELLED');
   if (isCryptoError(error)) return new ChatError('FILE_DAMAGED', `file damaged: ${error.code}`);
   if (error instanceof ApiRequestError) return error;
+  // fetch reports a body cut off as a TypeError: the bytes so far stay for the next run.
+  if (error instanceof TypeError)
+    return new ApiRequestError('NETWORK', 'The download was cut off', 0);
   return new ChatError('TRANSFER_FAILED');
-}
-
-/** A file kept here, decrypted and checked again whole (the local copy could be damaged too). */
-export async function openAttachment(ctx: ChatContext, messageId: string): Promise<Uint8Array[]> {
-  const found = withFile(await ctx.serial(() => ctx.repo.loadMessage(messageId)));
-  const localFile = found?.attachment.localFile ?? null;
-  if (found === null || localFile === null) throw new ChatError('FILE_NOT_HERE');
-  const decryptor = createAttachmentDecryptor(ctx.sodium, found.attachment);
-  const plaintext: Uint8Array[] = [];
-  try {
-    for await (const piece of readLocalFile(ctx.files, localFile)) {
-      plaintext.push(...decryptor.push(piece));
-    }
-    decryptor.finish();
-  } catch (error) {
-    if (isCryptoError(error)) throw new ChatError('FILE_DAMAGED', `file damaged: ${error.code}`);
-    throw error;
-  }
-  return plaintext;
 }
 
 /**
@@ -112,6 +156,8 @@ export async function forgetAttachment(ctx: ChatContext, message: MessageRecord)
   if (attachment === null) return;
   ctx.transfers.get(message.id)?.abort.abort();
   if (attachment.localFile !== null) await ctx.files.delete(attachment.localFile);
+  const partial = attachment.partialFile ?? null;
+  if (partial !== null) await ctx.files.delete(partial);
   const uploaded = attachment.blobId !== '' ? BLOB_API.blob(attachment.blobId) : null;
   const target = message.outgoing ? (uploaded ?? attachment.uploadLocation) : null;
   if (target === null) return;

@@ -10,6 +10,12 @@ export interface AttachmentRecord extends Omit<AttachmentPointer, 'caption'> {
   // The pointer's blob id is empty on the sending device until the upload has finished.
   /** The checked ciphertext on this device (a LocalFiles name), or null: not downloaded. */
   readonly localFile: string | null;
+  /**
+   * Receiving, a download under way or interrupted: the LocalFiles name of the ciphertext held
+   * so far, every byte of it checked, so the next run asks the relay only for the rest.
+   * Absent in records kept before downloads resumed.
+   */
+  readonly partialFile?: string | null;
   /** Sending, before the upload finished: its tus location, to resume after a reload. */
   readonly uploadLocation: string | null;
   /** Why the last upload or download stopped (an error code), or null. */

@@ -7,7 +7,7 @@ import { uploadBlob } from '../files/uploadBlob.js';
 import { background, connected, emit, type ChatContext } from './ChatContext.js';
 import type { OutgoingFile, PictureDescription, SentFile } from './ChatEngine.js';
 import { ChatError } from './ChatError.js';
-import { withAttachment, withFile, type AttachmentRecord } from './attachmentRecord.js';
+import { isVideo, withAttachment, withFile, type AttachmentRecord } from './attachmentRecord.js';
 import { cleanFileName, cleanMimeType, newLocalFileName } from './attachmentNames.js';
 import { saveMessage } from './conversations.js';
 import { dispatch, writeMessage } from './sendPipeline.js';
@@ -32,6 +32,9 @@ async function preparePicture(
   file: OutgoingFile,
   mimeType: string,
 ): Promise<{ file: PlaintextFile; picture: PictureDescription | null; removed: boolean }> {
+  if (file.poster !== undefined && isVideo({ mimeType })) {
+    return { file, picture: file.poster, removed: false };
+  }
   if (file.size > MAX_PICTURE_BYTES || !mimeType.startsWith('image/')) {
     return { file, picture: null, removed: false };
   }

@@ -22,7 +22,8 @@ import { addMembers, createGroup, leaveGroup, removeMember, renameGroup } from '
 import { applyHeld, receive } from './receivePipeline.js';
 import { applySendUpdate, dispatchPending, retryText, writeText } from './sendPipeline.js';
 import { STOPPED, cancelUpload, resumeUploads, retryFile, sendFile } from './attachmentSend.js';
-import { downloadAttachment, openAttachment } from './attachmentDownload.js';
+import { downloadAttachment } from './attachmentDownload.js';
+import { openAttachment } from './attachmentRead.js';
 import { withFile } from './attachmentRecord.js';
 
 export type {

@@ -7,6 +7,11 @@
 export interface LocalFiles {
   /** Writes a file from its pieces, replacing one of the same name; nothing is kept on failure. */
   write(name: string, pieces: AsyncIterable<Uint8Array>): Promise<void>;
+  /**
+   * Adds pieces at the end of a file (made when there is none). Unlike `write`, what was added
+   * before a failure stays, so an interrupted download resumes from there.
+   */
+  append(name: string, pieces: AsyncIterable<Uint8Array>): Promise<void>;
   /** Bytes from `offset`, at most `length` of them (fewer at the end). */
   read(name: string, offset: number, length: number): Promise<Uint8Array>;
   /** The file's length, or undefined when there is none by that name. */
@@ -42,6 +47,17 @@ export function createMemoryLocalFiles(): LocalFiles & { names(): string[] } {
         at += part.length;
       }
       files.set(name, whole);
+    },
+    async append(name, pieces) {
+      const add = (piece: Uint8Array) => {
+        const before = files.get(name) ?? new Uint8Array(0);
+        const after = new Uint8Array(before.length + piece.length);
+        after.set(before);
+        after.set(piece, before.length);
+        files.set(name, after);
+      };
+      add(new Uint8Array(0));
+      for await (const piece of pieces) add(piece);
     },
     read(name, offset, length) {
       const file = files.get(name);

@@ -22,7 +22,8 @@ export type IconName =
   | 'close'
   | 'paperclip'
   | 'download'
-  | 'file';
+  | 'file'
+  | 'play';
 
 /**
  * Line icons drawn in the current text colour. Decorative: the control or text beside each icon
@@ -118,6 +119,9 @@ export function Icon(props: { readonly name: IconName; readonly class?: string }
         </Match>
         <Match when={props.name === 'download'}>
           <path d="M12 4v11m-4.5-4.5L12 15l4.5-4.5M5 19.5h14" />
+        </Match>
+        <Match when={props.name === 'play'}>
+          <path d="M8 5.5v13l10.5-6.5z" fill="currentColor" />
         </Match>
         <Match when={props.name === 'file'}>
           <path d="M14 3.5H7a1.5 1.5 0 0 0-1.5 1.5v14A1.5 1.5 0 0 0 7 20.5h10a1.5 1.5 0 0 0 1.5-1.5V8z" />

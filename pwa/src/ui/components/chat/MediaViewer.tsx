@@ -1,14 +1,17 @@
-import { onCleanup, onMount, type JSX } from 'solid-js';
+import { Show, onCleanup, onMount, type JSX } from 'solid-js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 
 /**
- * A photo full size in a modal dialog: the rest of the page is inert while it is open (focus
- * stays inside), Escape closes it, and focus goes back to the thumbnail that opened it.
+ * A photo full size, or a video with the browser's own controls (keyboard and screen reader
+ * usable, seeking by Range requests), in a modal dialog: the rest of the page is inert while it
+ * is open (focus stays inside), Escape closes it, and focus goes back to what opened it.
  */
-export function PhotoViewer(props: {
+export function MediaViewer(props: {
+  readonly kind: 'photo' | 'video';
+  /** The file served for viewing (`openAttachment(…, 'inline')`). */
   readonly url: string;
-  /** What the photo shows in words: its caption, else its name. */
+  /** What it shows in words: its caption, else its name. */
   readonly alt: string;
   readonly onSave: () => void;
   readonly onClose: () => void;
@@ -26,7 +29,9 @@ export function PhotoViewer(props: {
     <dialog
       ref={dialog}
       class="photo-viewer"
-      aria-label={t('conversation.files.viewer')}
+      aria-label={t(
+        props.kind === 'video' ? 'conversation.files.videoViewer' : 'conversation.files.viewer',
+      )}
       onClose={() => {
         props.onClose();
       }}
@@ -35,7 +40,18 @@ export function PhotoViewer(props: {
         if (event.target === dialog) dialog.close();
       }}
     >
-      <img class="photo-viewer__image" src={props.url} alt={props.alt} />
+      <Show
+        when={props.kind === 'video'}
+        fallback={<img class="photo-viewer__image" src={props.url} alt={props.alt} />}
+      >
+        <video
+          class="photo-viewer__image"
+          src={props.url}
+          controls
+          preload="metadata"
+          aria-label={props.alt}
+        />
+      </Show>
       <div class="photo-viewer__actions">
         <button
           class="button button--ghost photo-viewer__button"
