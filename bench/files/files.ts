@@ -5,7 +5,9 @@
  *   (goal: at most 1.3× the cost);
  * - upload and download of its ciphertext through the relay's blob store against the relay
  *   serving the same number of bytes as a static file of its app, over the same TLS and one
- *   keep-alive connection (goal: at least 0.5× the throughput).
+ *   keep-alive connection (goal: at least 0.5× the throughput);
+ * - peak memory of the sending and the receiving page in Chromium, above idle, while the file is
+ *   sent, then downloaded and saved (goal: under 64 MiB; pageMemory.ts says what is measured).
  *
  *   npx tsx --conditions=source bench/files/files.ts [--smoke] [--json <file>]
  */
@@ -23,6 +25,7 @@ import { startRelayProcess } from '../../relay/test/relayProcess.js';
 import { signUpAccounts } from '../relay/signUpAccounts.js';
 import { measureAttachmentCrypto } from './attachmentCrypto.js';
 import { createTransferClient } from './blobTransfer.js';
+import { measurePageMemory } from './pageMemory.js';
 
 const ARGS = benchArgs();
 const SMOKE = ARGS.smoke;
@@ -130,6 +133,26 @@ try {
 } finally {
   await relay.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+// ---- page memory -------------------------------------------------------------------------------
+
+const memory = await measurePageMemory(FILE_BYTES);
+for (const [side, measured, what] of [
+  ['send', memory.send, 'picked, encrypted to the origin-private file system and uploaded'],
+  ['receive', memory.receive, 'downloaded, checked, then saved through the service worker'],
+] as const) {
+  const above = measured.peakMib - measured.idleMib;
+  figures.push({
+    name: `files.page_memory_${side}_mib`,
+    value: Math.round(above),
+    unit: 'MiB',
+    goal: '< 64',
+    ...judged(above < 64),
+    note: SMOKE
+      ? SMOKE_NOTE
+      : `${size} ${what} in ${measured.seconds.toFixed(1)} s; renderer RSS peak ${measured.peakMib.toFixed(0)} MiB over idle ${measured.idleMib.toFixed(0)} MiB, one run`,
+  });
 }
 
 console.log(

@@ -58,7 +58,10 @@ export function createFakeBlobStore() {
         });
       case 'PATCH': {
         if (Number(headers.get('Upload-Offset')) !== blob.offset) return json(409, 'CONFLICT');
-        const body = init.body as Uint8Array;
+        const body =
+          init.body instanceof Blob
+            ? new Uint8Array(await init.body.arrayBuffer())
+            : (init.body as Uint8Array);
         if (blob.offset + body.length > blob.length) return json(413, 'FILE_TOO_LARGE');
         blob.bytes.set(body, blob.offset);
         blob.offset += body.length;

@@ -61,7 +61,10 @@ export async function appendUpload(
   const response = await send(fetchFn, location, {
     method: 'PATCH',
     headers: { 'Upload-Offset': String(offset), 'Content-Type': TUS_CONTENT_TYPE },
-    body,
+    // A Blob, not the bytes: Chromium kept every ArrayBuffer body in the page's memory (the
+    // files bench saw the sending page ~190 MiB above idle after a 100 MiB upload, and none
+    // with a Blob, whose bytes go to the browser's blob store).
+    body: new Blob([body]),
     ...(signal === undefined ? {} : { signal }),
   });
   return offsetOf(response);

@@ -17,7 +17,7 @@ function fakeRelay(options: { dropAfterBytes?: number[]; quotaBytes?: number } =
       status,
       headers: { 'Content-Type': 'application/json' },
     });
-  const fetchFn: Fetch = (path, init) => {
+  const fetchFn: Fetch = async (path, init) => {
     const headers = init.headers as Record<string, string>;
     expect(headers['Tus-Resumable']).toBe('1.0.0');
     if (init.method === 'POST') {
@@ -44,7 +44,10 @@ function fakeRelay(options: { dropAfterBytes?: number[]; quotaBytes?: number } =
     if (Number(headers['Upload-Offset']) !== upload.bytes.length) {
       return Promise.resolve(json(409, 'CONFLICT'));
     }
-    const body = init.body as Uint8Array;
+    const body =
+      init.body instanceof Blob
+        ? new Uint8Array(await init.body.arrayBuffer())
+        : (init.body as Uint8Array);
     const drop = drops.shift();
     if (drop !== undefined) {
       // Part of the body arrived and was made durable; then the connection went.
