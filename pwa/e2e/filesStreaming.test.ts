@@ -1,12 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  noAxeViolations,
-  shoot,
-  startTwoPeople,
-  submitUntilOpened,
-  type TwoPeople,
-} from './people.js';
+import { screenshot } from './browser.js';
+import { noAxeViolations, startTwoPeople, submitUntilOpened, type TwoPeople } from './people.js';
 
 /*
  * Files opened and saved as streams (issue #19): the service worker serves the plaintext the page
@@ -45,6 +40,18 @@ async function recordVideo(page: Page): Promise<Buffer> {
     return [...new Uint8Array(await new Blob(parts).arrayBuffer())];
   });
   return Buffer.from(bytes);
+}
+
+/** Phone and desktop screenshots of the current screen, back at desktop size after. */
+async function shoot(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [
+    [390, 844],
+    [1280, 800],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await screenshot(page, `${name}-${String(width)}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 describe('files streamed through the service worker, in Chromium', () => {
@@ -151,7 +158,14 @@ describe('files streamed through the service worker, in Chromium', () => {
       await expect.poll(() => viewer.count()).toBe(0);
       expect(await poster.evaluate((button) => button === document.activeElement)).toBe(true);
       // Closed, the file's URL answers no more (from the worker, never the relay).
-      expect(await b.evaluate(async (url) => (await fetch(url)).status, src)).toBe(404);
+      await expect
+        .poll(() =>
+          b.evaluate(async (url) => {
+            const response = await fetch(url, { method: 'HEAD' });
+            return response.status;
+          }, src),
+        )
+        .toBe(404);
     },
   );
 });
