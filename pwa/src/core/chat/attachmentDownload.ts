@@ -66,7 +66,9 @@ export async function downloadAttachment(
     decryptor.finish();
   } catch (error) {
     const failure = downloadError(error, options.signal?.aborted === true);
-    if (failure instanceof ChatError) await forgetPartialFile(ctx, messageId, name);
+    // A blob the relay no longer has (NOT_FOUND) will never be completed either.
+    const resumable = failure instanceof ApiRequestError && failure.code !== 'NOT_FOUND';
+    if (!resumable) await forgetPartialFile(ctx, messageId, name);
     throw failure;
   }
   return ctx.serial(async () => {
@@ -133,8 +135,8 @@ async function forgetPartialFile(ctx: ChatContext, messageId: string, name: stri
 }
 
 /**
- * A failure that waiting cannot fix comes back as a ChatError (the partial file goes with it);
- * the relay's and the network's errors as they are (the partial file stays for the next run).
+ * A failure that waiting cannot fix comes back as a ChatError; the relay's and the network's
+ * errors as they are (the partial file stays for the next run, but for NOT_FOUND).
  */
 function downloadError(error: unknown, cancelled: boolean): Error {
   if (cancelled) return new ChatError('CANCELLED');

@@ -121,6 +121,26 @@ describe('downloads that resume', () => {
     expect((await readAll(await bob.engine.openAttachment(atBob.id))).equals(file)).toBe(true);
   });
 
+  it('drops the held bytes of a blob the relay no longer has', async () => {
+    let cut = true;
+    const { bob, bobFiles, atBob, blobs } = await sentToBob((fetch) => async (path, init) => {
+      const response = await fetch(path, init);
+      if (!cut) return response;
+      cut = false;
+      return cutAfter(response, 100_000);
+    });
+    await expect(bob.engine.downloadAttachment(atBob.id)).rejects.toMatchObject({
+      code: 'NETWORK',
+    });
+    expect(bobFiles.files.names()).toHaveLength(1);
+    await blobs.fetch(`/api/blobs/${atBob.attachment?.blobId ?? ''}`, { method: 'DELETE' });
+    await expect(bob.engine.downloadAttachment(atBob.id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(bobFiles.files.names()).toEqual([]);
+    expect((await lastMessage(bob, 'alice')).attachment?.partialFile).toBeNull();
+  });
+
   it('keeps nothing of a download the person stopped, and starts the next from zero', async () => {
     const abort = new AbortController();
     const ranges: (string | null)[] = [];

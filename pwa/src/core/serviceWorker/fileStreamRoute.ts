@@ -14,6 +14,9 @@ import { parseByteRange } from './parseByteRange.js';
  */
 const INLINE_TYPES = /^(image\/(jpeg|png|webp|gif|avif)|video\/(mp4|webm|ogg|quicktime))$/;
 
+/** How long the page may take to answer a pull: a piece is decrypted in milliseconds. */
+const ANSWER_MS = 30_000;
+
 /** The service worker's side of streamed files (fileStreamMessages.ts). */
 export interface FileStreamRoute {
   /** Takes a message sent to the worker; true when it opened a stream. */
@@ -117,7 +120,14 @@ function bodyFrom(control: MessagePort, from: number, length: number): ReadableS
     {
       async pull(controller) {
         const piece = await new Promise<FileStreamPiece>((resolve) => {
-          answer = resolve;
+          // A page closed meanwhile never answers: the response fails instead of hanging.
+          const timer = setTimeout(() => {
+            resolve({ type: 'error' });
+          }, ANSWER_MS);
+          answer = (reply) => {
+            clearTimeout(timer);
+            resolve(reply);
+          };
           send({ type: 'pull' });
         });
         if (piece.type === 'piece') {
