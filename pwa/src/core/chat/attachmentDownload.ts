@@ -6,6 +6,7 @@ import {
   type AttachmentDecryptor,
 } from '@vaultroom/shared/crypto';
 import { ApiRequestError } from '../relay/ApiRequestError.js';
+import { batchPieces } from '../files/batchPieces.js';
 import { downloadBlob } from '../files/downloadBlob.js';
 import { readLocalFile } from '../files/LocalFiles.js';
 import { background, emit, type ChatContext } from './ChatContext.js';
@@ -15,6 +16,9 @@ import type { MessageRecord } from './chatRecords.js';
 import { newLocalFileName } from './attachmentNames.js';
 import { withAttachment, withFile, type AttachmentRecord } from './attachmentRecord.js';
 import { saveMessage } from './conversations.js';
+
+/** Checked ciphertext is written in pieces of this size, not one write per network read. */
+const APPEND_BYTES = 1024 * 1024;
 
 /**
  * Fetches a received file (ChatEngine.downloadAttachment) and checks it as it arrives
@@ -62,7 +66,7 @@ export async function downloadAttachment(
     }
   }
   try {
-    await ctx.files.append(name, checked());
+    await ctx.files.append(name, batchPieces(checked(), APPEND_BYTES));
     decryptor.finish();
   } catch (error) {
     const failure = downloadError(error, options.signal?.aborted === true);
