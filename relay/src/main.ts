@@ -219,6 +219,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       },
       now: () => Date.now(),
       log,
+      keyLog: { reader: auditReader, checkpointer, verifierKey: auditKey.verifierKey },
     },
     store: createMailboxStore(database.sqlite),
     limits: {
@@ -270,9 +271,12 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     log,
   });
   const record = (event: SecurityEvent): Promise<void> =>
-    recordSecurityEvent(database.writes, event).catch((error: unknown) => {
-      log.error({ err: error, type: event.type }, 'could not record a security event');
-    });
+    recordSecurityEvent(database.writes, event).then(
+      () => undefined,
+      (error: unknown) => {
+        log.error({ err: error, type: event.type }, 'could not record a security event');
+      },
+    );
   // Anyone can cause refusals without signing in: they are counted, not logged one by one.
   const refusals = createRefusalCounter({ record });
 

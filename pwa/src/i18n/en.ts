@@ -275,6 +275,8 @@ export const en = {
     listConflictNotice:
       'The relay showed two different device lists for @{{peer}}: their account key may be misused. Compare safety numbers and ask them.',
     keyChangeNotice: '@{{peer}}’s safety number changed.',
+    keyNotLoggedNotice:
+      'The relay showed new keys for @{{peer}} that it could not prove in its public log. Nothing is sent to them until it can.',
     keyChangedVerified:
       'The safety number with @{{peer}}, whom you verified, changed. Sending is paused until you confirm.',
     keyChangedConfirm: 'Confirm and continue',
@@ -483,6 +485,7 @@ export const en = {
       device_revoked: 'Device removed',
       device_list_published: 'List of trusted devices updated',
       account_key_replaced: 'Account key replaced',
+      key_logged: 'Key published in the log',
       registration_fail: 'Account creation failed',
       ratelimit_exceeded: 'Too many attempts, slowed down',
       origin_refused: 'Request from another site refused',

@@ -290,6 +290,8 @@ export const fr: Dictionary = {
     listConflictNotice:
       'Le relais a montré deux listes d’appareils différentes pour @{{peer}} : sa clé de compte est peut-être détournée. Comparez les numéros de sécurité et demandez-lui.',
     keyChangeNotice: 'Le numéro de sécurité de @{{peer}} a changé.',
+    keyNotLoggedNotice:
+      'Le relais a montré de nouvelles clés pour @{{peer}} sans pouvoir les prouver dans son journal public. Rien ne leur est envoyé tant qu’il ne le peut pas.',
     keyChangedVerified:
       'Le numéro de sécurité avec @{{peer}}, que vous aviez vérifié, a changé. L’envoi est suspendu jusqu’à votre confirmation.',
     keyChangedConfirm: 'Confirmer et continuer',
@@ -503,6 +505,7 @@ export const fr: Dictionary = {
       device_revoked: 'Appareil retiré',
       device_list_published: 'Liste des appareils de confiance mise à jour',
       account_key_replaced: 'Clé du compte remplacée',
+      key_logged: 'Clé publiée dans le journal',
       registration_fail: 'Échec de création de compte',
       ratelimit_exceeded: 'Trop de tentatives, ralenti',
       origin_refused: 'Requête d’un autre site refusée',

@@ -1,4 +1,5 @@
 import type { SecurityEventType } from '@vaultroom/shared';
+import { KEY_ENTRY_TYPE } from '@vaultroom/shared/transparency';
 import type { AuditEventsTable, AuditNodesTable } from '../db/schema.js';
 import {
   changes,
@@ -29,20 +30,25 @@ export interface SecurityEvent {
 }
 
 const MAX_FIELD = 200;
+/**
+ * Key entries (§3.6) carry a public signed object in base64: a full device list is 892 bytes.
+ * Their details are made by the relay from checked bytes, never from free client text.
+ */
+const MAX_KEY_ENTRY_FIELD = 2048;
 
 /**
  * Strings from clients (a user agent family, a path) are stored inert: no control or format
  * characters that could rewrite a terminal line or disguise text, and a bounded length.
  */
-function inert(value: string | null | undefined): string | null {
+function inert(value: string | null | undefined, max = MAX_FIELD): string | null {
   if (value === null || value === undefined) return null;
-  return value.replace(/[\p{Cc}\p{Cf}]/gu, '\uFFFD').slice(0, MAX_FIELD);
+  return value.replace(/[\p{Cc}\p{Cf}]/gu, '\uFFFD').slice(0, max);
 }
 
-function inertDetails(details: SecurityEvent['details']): string {
+function inertDetails(details: SecurityEvent['details'], max: number): string {
   const clean: Record<string, string | number | boolean | null> = {};
   for (const [key, value] of Object.entries(details ?? {})) {
-    clean[inert(key) ?? ''] = typeof value === 'string' ? inert(value) : value;
+    clean[inert(key) ?? ''] = typeof value === 'string' ? inert(value, max) : value;
   }
   return JSON.stringify(clean);
 }
@@ -77,19 +83,20 @@ const tails = new WeakMap<WriteTx, TreeTail>();
 /**
  * Appends one security event to the audit log as part of the caller's write operation, so the
  * action and its event commit together or not at all: `yield* appendSecurityEvent(tx, …)`.
+ * Returns the event's seq (its leaf index + 1).
  */
 export function* appendSecurityEvent(
   tx: WriteTx,
   event: SecurityEvent,
   now: Date = new Date(),
-): Write<void> {
+): Write<number> {
   let tail = tails.get(tx);
   if (tail === undefined) {
     tail = yield* readTail(tx);
     tails.set(tx, tail);
   }
   try {
-    yield* appendTo(tx, tail, event, now);
+    return yield* appendTo(tx, tail, event, now);
   } catch (error) {
     // The tail may be half-updated: the next append in this transaction reads it again.
     tails.delete(tx);
@@ -102,7 +109,7 @@ export function recordSecurityEvent(
   writes: WriteStore,
   event: SecurityEvent,
   now: Date = new Date(),
-): Promise<void> {
+): Promise<number> {
   return writes.write((tx) => appendSecurityEvent(tx, event, now));
 }
 
@@ -161,7 +168,7 @@ const insertNode = reusableStatement((db, node: AuditNodesTable) =>
 );
 
 /** Appends one event at the tail and moves the tail on, inside the caller's transaction. */
-function* appendTo(tx: WriteTx, tail: TreeTail, event: SecurityEvent, now: Date): Write<void> {
+function* appendTo(tx: WriteTx, tail: TreeTail, event: SecurityEvent, now: Date): Write<number> {
   const row: AuditRow = {
     seq: tail.size + 1,
     at: now.toISOString(),
@@ -172,7 +179,10 @@ function* appendTo(tx: WriteTx, tail: TreeTail, event: SecurityEvent, now: Date)
     target: inert(event.target),
     client: event.client ?? null,
     user_agent: inert(event.userAgent),
-    details: inertDetails(event.details),
+    details: inertDetails(
+      event.details,
+      event.type === KEY_ENTRY_TYPE ? MAX_KEY_ENTRY_FIELD : MAX_FIELD,
+    ),
   };
   let hash = auditLeafHash(row);
   yield* changes(insertEvent(tx.db, { ...row, leaf_hash: hash }));
@@ -192,4 +202,5 @@ function* appendTo(tx: WriteTx, tail: TreeTail, event: SecurityEvent, now: Date)
   }
   tail.edge.push(hash);
   tail.size = row.seq;
+  return row.seq;
 }

@@ -7,6 +7,7 @@ import {
 } from '@vaultroom/shared/transparency';
 import { loadSodium } from '../sodium/loadSodium.js';
 import { auditKeyPaths, loadOrCreateAuditLogKey } from '../audit/auditLogKey.js';
+import { encodeAuditLeaf } from '../audit/auditLeaf.js';
 import { createAuditReader } from '../audit/createAuditReader.js';
 import { pruneAuditLog } from '../audit/pruneAuditLog.js';
 import { verifyAuditLog } from '../audit/verifyAuditLog.js';
@@ -84,11 +85,16 @@ function eventLine(row: AuditEventsTable): string {
     .join('  ');
 }
 
+/**
+ * One exported event: its fields, its exact leaf bytes (base64, PROTOCOL.md §3.1) and their leaf
+ * hash, so another implementation can recompute the tree from the export alone.
+ */
 function eventJson(row: AuditEventsTable): string {
   const { leaf_hash: leafHash, ...fields } = row;
   return JSON.stringify({
     ...fields,
     details: JSON.parse(row.details) as unknown,
+    leaf: Buffer.from(encodeAuditLeaf(fields)).toString('base64'),
     leafHash: Buffer.from(leafHash).toString('hex'),
   });
 }

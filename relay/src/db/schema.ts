@@ -118,6 +118,15 @@ export interface AuditCheckpointsTable {
  * One pruning of the audit log: events 1..tree_size were deleted. `edge` keeps what the tree still
  * needs of them, and a signed checkpoint (at `checkpoint_size`) records the pruning itself.
  */
+/** Where a public key object is in the audit log (PROTOCOL.md §3.6). */
+export interface KeyEntriesTable {
+  /** SHA-256 of the object's bytes. */
+  object_hash: Uint8Array;
+  account_id: string;
+  /** The audit event (leaf seq − 1) that logged it. */
+  seq: number;
+}
+
 export interface AuditPruningTable {
   /** The pruned size P: events 1..P are gone, the tree goes on from here. */
   tree_size: number;
@@ -255,6 +264,7 @@ export interface RelayDatabase {
   audit_nodes: AuditNodesTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_pruning: AuditPruningTable;
+  key_entries: KeyEntriesTable;
   devices: DevicesTable;
   signed_prekeys: SignedPrekeysTable;
   pq_prekeys: SignedPrekeysTable;

@@ -1,6 +1,7 @@
 import type { RelayDb } from '../db/schema.js';
 import type { WriteStore } from '../db/WriteStore.js';
 import type { Logger } from '../log/createLogger.js';
+import type { KeyLog } from '../audit/keyLog.js';
 
 export interface DeliverySettings {
   /** Unacked envelopes are deleted after this long. */
@@ -20,6 +21,8 @@ export interface DeliveryContext {
   readonly settings: DeliverySettings;
   readonly now: () => number;
   readonly log: Logger;
+  /** The audit log as key-transparency requests read it (§2.11). */
+  readonly keyLog: KeyLog;
 }
 
 /** Who is on the other end of a connection, as its session and hello established. */

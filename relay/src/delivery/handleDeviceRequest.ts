@@ -1,4 +1,6 @@
 import { ProtocolError, type ClientFrame, type ServerFrame } from '@vaultroom/shared/protocol';
+import { proveKeys } from '../audit/proveKeys.js';
+import { readLogLeaves } from '../audit/readLogLeaves.js';
 import { fetchBundles } from '../devices/fetchBundles.js';
 import { fetchSealedKey } from '../devices/fetchSealedKey.js';
 import { fetchTrust } from '../devices/fetchTrust.js';
@@ -129,6 +131,10 @@ export async function handleDeviceRequest(
         },
       };
     }
+    case 'prove-keys':
+      return { reply: await proveKeys(ctx.db, ctx.keyLog, frame) };
+    case 'fetch-log':
+      return { reply: await readLogLeaves(ctx.db, ctx.keyLog, frame) };
     case 'store-sealed-key':
       await storeSealedKey(ctx, caller, frame);
       return { reply: { t: 'done', id: frame.id } };

@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadOrCreateAuditLogKey } from '../audit/auditLogKey.js';
+import { createAuditReader } from '../audit/createAuditReader.js';
+import { createCheckpointer } from '../audit/createCheckpointer.js';
 import { openDatabase, type OpenDatabase } from '../db/openDatabase.js';
 import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { checkHelloDevice } from './checkHelloDevice.js';
@@ -23,12 +26,22 @@ describe('checkHelloDevice beside a revocation', () => {
   beforeEach(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-hello-'));
     database = await openDatabase(dataDir);
+    const reader = createAuditReader(database.sqlite);
+    const key = await loadOrCreateAuditLogKey(dataDir, 'test.local/log');
+    const checkpointer = createCheckpointer({
+      sqlite: database.sqlite,
+      reader,
+      key,
+      origin: 'test.local/log',
+      policy: { everyEvents: 1, everySeconds: 60 },
+    });
     ctx = {
       db: database.db,
       writes: database.writes,
       settings: { retentionMs: 86_400_000, lowPrekeyThreshold: 20, prekeyGraceMs: 60_000 },
       now: () => NOW,
       log: pino({ level: 'silent' }),
+      keyLog: { reader, checkpointer, verifierKey: key.verifierKey },
     };
     await database.db
       .insertInto('accounts')

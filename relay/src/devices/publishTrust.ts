@@ -1,6 +1,7 @@
 import { ProtocolError, type ClientFrame } from '@vaultroom/shared/protocol';
 import { loadSodium } from '../sodium/loadSodium.js';
 import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { appendKeyEntry } from '../audit/appendKeyEntry.js';
 import { checkTrustUpload } from './checkTrustUpload.js';
 import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { requireDevice, requireRecentVerification } from './deviceChecks.js';
@@ -105,6 +106,35 @@ export async function publishTrust(
       });
       revoked.push({ deviceId, endedSessions });
     }
+    // Every public object this publication adds is a key entry (§3.6), in the same transaction.
+    const logged = { accountId: caller.accountId, handle: account.handle };
+    if (stored === undefined || checked.replacesKey) {
+      yield* appendKeyEntry(tx, caller.deviceId, {
+        ...logged,
+        kind: 'account-key',
+        device: null,
+        key: frame.accountKey,
+        object: frame.accountKey,
+      });
+    }
+    const heldBytes = new Map(held.map((row) => [row.device_id, Buffer.from(row.certificate)]));
+    for (const certificate of checked.certificates) {
+      if (heldBytes.get(certificate.deviceId)?.equals(certificate.bytes) === true) continue;
+      yield* appendKeyEntry(tx, caller.deviceId, {
+        ...logged,
+        kind: 'device-certificate',
+        device: certificate.deviceId,
+        key: certificate.signingPublicKey,
+        object: certificate.bytes,
+      });
+    }
+    yield* appendKeyEntry(tx, caller.deviceId, {
+      ...logged,
+      kind: 'device-list',
+      device: null,
+      key: frame.accountKey,
+      object: frame.list,
+    });
     if (checked.replacesKey) {
       yield* appendSecurityEvent(tx, {
         type: 'account_key_replaced',

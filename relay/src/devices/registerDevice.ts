@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ProtocolError, type ClientFrame } from '@vaultroom/shared/protocol';
 import { loadSodium } from '../sodium/loadSodium.js';
 import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
+import { appendKeyEntry, identityObject } from '../audit/appendKeyEntry.js';
 import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { checkSignature } from './deviceChecks.js';
 import { changes, first } from '../db/WriteStore.js';
@@ -71,6 +72,20 @@ export async function registerDevice(
       actorAccountId: caller.accountId,
       actorDeviceId: id,
       target: id,
+    });
+    const account = yield* first(
+      tx.db.selectFrom('accounts').select('handle').where('id', '=', caller.accountId),
+    );
+    if (account === undefined) throw new ProtocolError('UNKNOWN_ACCOUNT');
+    // The device's identity keys are a key entry (§3.6): its account's devices see every device
+    // the relay registers for it, and one the relay holds but never logged is noticed.
+    yield* appendKeyEntry(tx, id, {
+      kind: 'device-identity',
+      accountId: caller.accountId,
+      handle: account.handle,
+      device: id,
+      key: identity.signingPublicKey,
+      object: identityObject(identity.signingPublicKey, identity.dhPublicKey),
     });
     return id;
   });

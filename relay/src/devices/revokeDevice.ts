@@ -1,7 +1,8 @@
 import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
 import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { ownDevice, requireRecentVerification } from './deviceChecks.js';
-import { changes, rows, type Write, type WriteTx } from '../db/WriteStore.js';
+import { changes, first, rows, type Write, type WriteTx } from '../db/WriteStore.js';
+import { appendKeyEntry } from '../audit/appendKeyEntry.js';
 
 /**
  * Revokes a device: its mailbox and prekeys are deleted, and the sessions it was signed in with
@@ -34,6 +35,13 @@ export function* revokeInTransaction(
   details: Record<string, number | boolean>,
 ): Write<string[]> {
   yield* changes(tx.db.updateTable('devices').set({ revoked_at: now }).where('id', '=', deviceId));
+  const revoked = yield* first(
+    tx.db
+      .selectFrom('devices')
+      .innerJoin('accounts', 'accounts.id', 'devices.account_id')
+      .select(['devices.signing_key as signingKey', 'accounts.handle as handle'])
+      .where('devices.id', '=', deviceId),
+  );
   yield* changes(tx.db.deleteFrom('envelopes').where('recipient_device_id', '=', deviceId));
   for (const table of [
     'one_time_prekeys',
@@ -64,5 +72,15 @@ export function* revokeInTransaction(
     target: deviceId,
     details: { sessionsEnded: sessions.length, ...details },
   });
+  if (revoked !== undefined) {
+    yield* appendKeyEntry(tx, caller.deviceId, {
+      kind: 'device-revocation',
+      accountId: caller.accountId,
+      handle: revoked.handle,
+      device: deviceId,
+      key: revoked.signingKey,
+      object: null,
+    });
+  }
   return sessions.map((row) => row.id);
 }

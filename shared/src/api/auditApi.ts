@@ -45,6 +45,11 @@ export const SECURITY_EVENT_TYPES = [
   'device_list_published',
   /** The account's account key was replaced (a key change every contact sees). */
   'account_key_replaced',
+  /**
+   * A public key object (account key, device certificate, device list, a device's identity keys
+   * or its revocation) entered the log: PROTOCOL.md §3.6 (`KEY_ENTRY_TYPE`) gives `details`.
+   */
+  'key_logged',
   'registration_fail',
   /*
    * Refused API requests and socket upgrades (the three types below) are counted, not logged one

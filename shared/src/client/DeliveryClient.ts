@@ -22,6 +22,10 @@ export type DeviceOwners = Payload<FrameOf<'device-owners'>>;
 export type AccountTrust = Payload<FrameOf<'trust'>>;
 export type TrustUpload = Payload<RequestOf<'publish-trust'>>;
 export type SealedKey = Payload<FrameOf<'sealed-key'>>;
+/** Key entries with inclusion proofs, and the checkpoint they are proven against (§2.11). */
+export type KeyProofs = Payload<FrameOf<'key-proofs'>>;
+/** Leaves of the log after a size, with the edge at that size (§2.11). */
+export type LogLeaves = Payload<FrameOf<'log-leaves'>>;
 /** One envelope of a `deliver` frame (§2.5). */
 export type Envelope = FrameOf<'deliver'>['envelopes'][number];
 
@@ -94,6 +98,10 @@ export interface DeliveryClient {
   storeSealedKey(credential: string, sealed: Uint8Array): Promise<void>;
   /** The sealed account key of the passkey this session signed in with, if any. */
   fetchSealedKey(): Promise<SealedKey>;
+  /** Proofs that objects (SHA-256 of their bytes) are logged, consistent from size `from`. */
+  proveKeys(objects: readonly Uint8Array[], from: number): Promise<KeyProofs>;
+  /** Up to `limit` leaves after size `from`, to the newest checkpoint (§2.11). */
+  fetchLog(from: number, limit: number): Promise<LogLeaves>;
   ping(): Promise<void>;
 
   /**

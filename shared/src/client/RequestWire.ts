@@ -14,6 +14,8 @@ export const REPLY = {
   'fetch-trust': 'trust',
   'store-sealed-key': 'done',
   'fetch-sealed-key': 'sealed-key',
+  'prove-keys': 'key-proofs',
+  'fetch-log': 'log-leaves',
   ping: 'done',
   send: 'sent',
 } as const satisfies Record<ClientRequest['t'], ServerFrame['t']>;

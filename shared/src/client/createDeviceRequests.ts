@@ -15,6 +15,8 @@ export type DeviceRequests = Pick<
   | 'fetchTrust'
   | 'storeSealedKey'
   | 'fetchSealedKey'
+  | 'proveKeys'
+  | 'fetchLog'
   | 'ping'
 >;
 
@@ -95,6 +97,24 @@ export function createDeviceRequests(
     async fetchSealedKey() {
       const reply = await request('fetch-sealed-key', (id) => ({ t: 'fetch-sealed-key', id }));
       return { credential: reply.credential, sealed: reply.sealed };
+    },
+    async proveKeys(objects, from) {
+      const reply = await request('prove-keys', (id) => ({
+        t: 'prove-keys',
+        id,
+        objects: objects.map((hash) => Uint8Array.from(hash)),
+        from,
+      }));
+      return {
+        checkpoint: reply.checkpoint,
+        verifierKey: reply.verifierKey,
+        entries: reply.entries,
+        consistency: reply.consistency,
+      };
+    },
+    async fetchLog(from, limit) {
+      const reply = await request('fetch-log', (id) => ({ t: 'fetch-log', id, from, limit }));
+      return { checkpoint: reply.checkpoint, edge: reply.edge, leaves: reply.leaves };
     },
     async ping() {
       await request('ping', (id) => ({ t: 'ping', id }));

@@ -12,6 +12,8 @@ export type {
   PrekeyUpload,
   PublicIdentity,
   SealedKey,
+  KeyProofs,
+  LogLeaves,
   SendState,
   SendUpdate,
   TrustUpload,

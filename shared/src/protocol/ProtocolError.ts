@@ -29,6 +29,11 @@ export const PROTOCOL_ERROR_CODES = [
   'ACCOUNT_KEY_MISMATCH',
   /** A certificate or device list that does not parse, verify or match the account (§2.9). */
   'BAD_TRUST_OBJECT',
+  /**
+   * The log cannot answer a key-transparency request (§2.11): it is empty, smaller than the size
+   * the device trusts (a rollback), or pruned past that size without a kept link.
+   */
+  'LOG_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

@@ -1,6 +1,9 @@
 import * as v from 'valibot';
 import { LIMITS } from './limits.js';
 import { PROTOCOL_ERROR_CODES } from './ProtocolError.js';
+import { fetchLogFrame, keyProofsFrame, logLeavesFrame, proveKeysFrame } from './keyLogFrames.js';
+
+export { fetchLogFrame, keyProofsFrame, logLeavesFrame, proveKeysFrame };
 
 const bytes = (max: number) => v.pipe(v.instance(Uint8Array), v.maxLength(max, 'too many bytes'));
 const id = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxIdLength));
@@ -166,6 +169,8 @@ export const clientFrame = v.variant('t', [
   fetchTrustFrame,
   storeSealedKeyFrame,
   fetchSealedKeyFrame,
+  proveKeysFrame,
+  fetchLogFrame,
   sendFrame,
   ackFrame,
   pingFrame,
@@ -298,6 +303,8 @@ export const serverFrame = v.variant('t', [
   deviceOwnersFrame,
   trustFrame,
   sealedKeyFrame,
+  keyProofsFrame,
+  logLeavesFrame,
   sentFrame,
   doneFrame,
   errorFrame,

@@ -3,7 +3,7 @@
  * PROTOCOL_VERSION on any change to a frame; a client and relay of different versions refuse
  * each other at `hello` with a coded error instead of misreading frames.
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 export const LIMITS = {
   /** Largest frame either side sends: the largest padded message (64 KiB) for a few devices. */
@@ -31,6 +31,14 @@ export const LIMITS = {
   maxAccountDevices: 8,
   /** A sealed account key is 74 bytes (§1.15.5); room for one later version. */
   maxSealedKeyBytes: 128,
+  /** An audit leaf: a key entry carrying a full device list is about 1.5 KiB (§3.6). */
+  maxAuditLeafBytes: 4096,
+  /** A signed checkpoint note (c2sp.org/signed-note), with a few extension lines. */
+  maxCheckpointNoteBytes: 2048,
+  /** Leaves one `log-leaves` frame carries: 128 of the largest stay under maxFrameBytes. */
+  maxLogLeavesPerFrame: 128,
+  /** Prunings one consistency chain steps over (§3.5). */
+  maxConsistencyLinks: 64,
   /** A WebAuthn credential id (≤ 1023 bytes) in base64url. */
   maxCredentialIdLength: 1364,
 } as const;

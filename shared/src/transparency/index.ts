@@ -52,3 +52,22 @@ export { verifyCheckpoint } from './verifyCheckpoint.js';
 export { ed25519KeyId } from './keyId.js';
 export { formatVerifierKey } from './formatVerifierKey.js';
 export { parseVerifierKey } from './parseVerifierKey.js';
+export {
+  KEY_ENTRY_KINDS,
+  KEY_ENTRY_TYPE,
+  keyEntryDetails,
+  keyEntryHash,
+  makeKeyEntry,
+  readKeyEntry,
+  type KeyEntry,
+  type KeyEntryKind,
+} from './keyEntry.js';
+export {
+  advanceLogView,
+  checkKeyProofs,
+  type ConsistencySteps,
+  type KeyProofsAnswer,
+  type ProvenKeys,
+  type TrustedLogView,
+} from './checkKeyProofs.js';
+export { scanLogLeaves } from './scanLogLeaves.js';

@@ -30,6 +30,8 @@ export type ChatTransport = Pick<
   | 'fetchTrust'
   | 'storeSealedKey'
   | 'fetchSealedKey'
+  | 'proveKeys'
+  | 'fetchLog'
   | 'close'
 >;
 
@@ -184,6 +186,18 @@ export type ChatIssue =
     }
   /** A device list refused (rule 2): stale, equivocating, or not verifying. */
   | { readonly kind: 'device-list-refused'; readonly account: string; readonly code: string }
+  /**
+   * The relay could not prove an account's keys in the audit log (§1.15.6 rule 7): `code` is
+   * `NOT_LOGGED` (no entry) or why the proof failed; the keys are refused.
+   */
+  | { readonly kind: 'key-not-logged'; readonly account: string; readonly code: string }
+  /** The relay's log is not the one this device verified before (a fork, rollback, new key). */
+  | { readonly kind: 'log-inconsistent'; readonly code: string }
+  /**
+   * Monitoring found what this account did not make (§3.7): a key entry for it under another
+   * key, or one of its devices the relay lists without logging it. Shown at once.
+   */
+  | { readonly kind: 'foreign-key-entry'; readonly entry: string; readonly device: string | null }
   | { readonly kind: 'task-failed'; readonly task: string; readonly error: unknown };
 
 export interface ChatEngineOptions {

@@ -16,9 +16,10 @@ import {
 } from './chatRecords.js';
 import { saveContact } from './contactStore.js';
 import { saveNotice } from './conversations.js';
+import { proveServedTrust } from './keyTransparency.js';
 
 /**
- * PROTOCOL.md §1.15.6 rules 1–3 for one account (a contact's, or this account's own): what the
+ * PROTOCOL.md §1.15.6 rules 1–3 and 7 for one account (a contact's, or this account's own): what the
  * relay serves is checked against what this device pinned and accepted before, and only a newer
  * list that the pinned account key signed, with a certificate for every device it names, is
  * accepted. The accepted state is stored before anything acts on it.
@@ -71,6 +72,12 @@ export async function applyServedTrust(
     next = { ...next, offeredAccountKey: null };
   }
   if (next.accountKey !== null && served.list !== null) {
+    if (!sameList(next, served.list)) {
+      // Rule 7: a list, its certificates and the account key are used only once the relay
+      // proves them in the audit log; otherwise nothing served now is taken, the pin included.
+      const logged = await proveServedTrust(ctx, served);
+      if (!logged.proven) return refuseUnlogged(ctx, contact, served.list, logged.code);
+    }
     next = acceptList(ctx, next, next.accountKey, served.list, served.certificates);
     if (next.conflictingList !== contact.conflictingList) await warnOfConflict(ctx, next);
   }
@@ -84,6 +91,30 @@ export async function applyServedTrust(
   return next;
 }
 
+const sameList = (contact: ContactRecord, list: Uint8Array): boolean =>
+  contact.list !== null && encodeHex(contact.list) === encodeHex(list);
+
+/**
+ * The relay could not prove what it served in the log (rule 7): the record stays as it was, and
+ * the person is told once per such list in every conversation shared with the account.
+ */
+async function refuseUnlogged(
+  ctx: ChatContext,
+  contact: ContactRecord,
+  list: Uint8Array,
+  code: string,
+): Promise<ContactRecord> {
+  ctx.report({ kind: 'key-not-logged', account: contact.id, code });
+  const hash = encodeHex(ctx.sodium.crypto_generichash(16, list, null));
+  if (contact.unloggedList === hash) return contact;
+  const next = { ...contact, unloggedList: hash };
+  await saveContact(ctx, next);
+  if (contact.id !== ctx.me) {
+    await noteInSharedConversations(ctx, next, { kind: 'key-not-logged' });
+  }
+  return next;
+}
+
 /** Rules 2 and 3: the list if it is newer and consistent, else the record unchanged. */
 function acceptList(
   ctx: ChatContext,
@@ -93,7 +124,7 @@ function acceptList(
   certificates: readonly Uint8Array[],
 ): ContactRecord {
   // The same version with the same bytes is no change.
-  if (contact.list !== null && encodeHex(contact.list) === encodeHex(list)) return contact;
+  if (sameList(contact, list)) return contact;
   const key = decodeHex(accountKey);
   try {
     const accepted = verifyAccountDevices(

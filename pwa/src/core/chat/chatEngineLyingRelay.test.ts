@@ -350,12 +350,14 @@ describe('the chat engine against a relay that lies', () => {
         { deviceId: intruder.device(), certificateHash: certificate.hash },
       ],
     });
-    relay.trust.lies.set('bob', {
+    const lie = {
       account: 'bob',
       accountKey: Uint8Array.from(held.accountKey),
       list: Uint8Array.from(other.bytes),
       certificates: [...held.certificates, Uint8Array.from(certificate.bytes)],
-    });
+    };
+    relay.trust.lies.set('bob', lie);
+    relay.keyLog.logServed('bob', lie);
     const since = relay.log.length;
     clock.offset = LATER;
     await alice.engine.sendText('bob', 'only to Bob');
@@ -388,10 +390,9 @@ describe('the chat engine against a relay that lies', () => {
     // On first contact the relay serves its own device keys under Bob's device id, vouched for
     // by an account key of its making.
     const mitm = relayDevice();
-    relay.trust.lies.set(
-      'bob',
-      relayTrust('bob', [{ device: bob.device(), identity: mitm.keys.identity }]),
-    );
+    const lie = relayTrust('bob', [{ device: bob.device(), identity: mitm.keys.identity }]);
+    relay.trust.lies.set('bob', lie);
+    relay.keyLog.logServed('bob', lie);
     relay.lies.bundles.set('bob', [{ device: bob.device(), bundle: mitm.bundle }]);
     await alice.engine.startConversation('bob');
     await alice.engine.sendText('bob', 'first');

@@ -20,6 +20,7 @@ import {
   type ChatTransportHandlers,
 } from './createChatEngine.js';
 import { fakeDeviceRequests } from './chatEngineTestDevices.js';
+import { createFakeKeyLog } from './chatEngineTestLog.js';
 import { createFakeTrust, testPasskey } from './chatEngineTestTrust.js';
 import { createMemorySealedStore } from './createMemorySealedStore.js';
 import type { SealedStore } from './SealedStore.js';
@@ -85,10 +86,11 @@ export function createFakeRelay() {
       at: Date.now(),
     });
   };
+  const keyLog = createFakeKeyLog();
   const trust = createFakeTrust((account, id) => {
     const device = devices.get(id);
     return device?.account === account ? device.identity : null;
-  });
+  }, keyLog.logUpload);
 
   /** `trust-changed` to the account's other connected devices (§2.9). */
   const trustChanged = (account: string, except: FakeDevice | null) => {
@@ -195,6 +197,7 @@ export function createFakeRelay() {
             mailbox: [],
           };
           devices.set(id, own);
+          keyLog.logIdentity(account, id, identity);
           return Promise.resolve({ device: id });
         },
         uploadPrekeys(upload: Upload) {
@@ -224,6 +227,7 @@ export function createFakeRelay() {
           return Promise.resolve({ bundles });
         },
         ...fakeDeviceRequests(devices, account, requireOwn),
+        ...keyLog.requests(requireOwn),
         lookupDevices(ids: readonly string[]) {
           return Promise.resolve({
             devices: ids.flatMap((id) => {
@@ -294,7 +298,7 @@ export function createFakeRelay() {
     };
   }
 
-  return { devices, faults, trust, log, lies, inject, transportFor };
+  return { devices, faults, trust, keyLog, log, lies, inject, transportFor };
 }
 
 export type FakeRelay = ReturnType<typeof createFakeRelay>;

@@ -5,7 +5,12 @@
  */
 import type { AccountTrust, TrustUpload } from '@vaultroom/shared/client';
 import { DeliveryError } from '@vaultroom/shared/client';
-import { isCryptoError, verifyAccountDevices, type PublicIdentity } from '@vaultroom/shared/crypto';
+import {
+  isCryptoError,
+  verifyAccountDevices,
+  type DeviceCertificate,
+  type PublicIdentity,
+} from '@vaultroom/shared/crypto';
 import sodium from 'libsodium-wrappers';
 
 export interface StoredTrust {
@@ -19,6 +24,8 @@ const hex = (bytes: Uint8Array): string => sodium.to_hex(bytes);
 
 export function createFakeTrust(
   identityOf: (account: string, device: string) => PublicIdentity | null,
+  /** Told of each accepted publication, with the certificates of the devices its list names. */
+  published: (account: string, upload: TrustUpload, devices: readonly DeviceCertificate[]) => void,
 ) {
   /** What the relay holds per handle. */
   const accounts = new Map<string, StoredTrust>();
@@ -27,7 +34,7 @@ export function createFakeTrust(
   /** Per handle: what `fetch-trust` answers instead of the truth (a lying relay). */
   const lies = new Map<string, AccountTrust>();
   /** Trust objects published, in order, per handle: for tests to replay. */
-  const published = new Map<string, AccountTrust[]>();
+  const publications = new Map<string, AccountTrust[]>();
   /** Publications refused, next first (a relay asking for a fresh user verification). */
   const refusals: DeliveryError['code'][] = [];
 
@@ -78,7 +85,8 @@ export function createFakeTrust(
       certificates: verified.devices.map((d) => Uint8Array.from(d.bytes)),
     };
     accounts.set(account, stored);
-    published.set(account, [...(published.get(account) ?? []), served(account, stored)]);
+    published(account, upload, verified.devices);
+    publications.set(account, [...(publications.get(account) ?? []), served(account, stored)]);
   }
 
   const served = (account: string, stored: StoredTrust | undefined): AccountTrust => ({
@@ -92,7 +100,7 @@ export function createFakeTrust(
     accounts,
     sealed,
     lies,
-    published,
+    published: publications,
     refusals,
     publish,
     fetch: (account: string): AccountTrust =>

@@ -100,6 +100,8 @@ export type ConversationNoticeRecord =
   | { readonly kind: 'key-change' }
   /** The relay served two different lists under one version for the author (equivocation). */
   | { readonly kind: 'device-list-conflict' }
+  /** The relay served keys for the author that it could not prove in the audit log: refused. */
+  | { readonly kind: 'key-not-logged' }
   | {
       readonly kind: 'group';
       readonly change: GroupChange;
@@ -191,6 +193,11 @@ export interface ContactRecord {
   readonly certified: Readonly<Record<string, CertifiedDevice>>;
   /** A hash (hex) of the last list refused as equivocation, so it is told once. */
   readonly conflictingList: string | null;
+  /**
+   * A hash (hex) of the last list refused because the relay could not prove it and its keys in
+   * the audit log (§1.15.6 rule 7), so it is told once.
+   */
+  readonly unloggedList: string | null;
 }
 
 /**
@@ -200,7 +207,13 @@ export interface ContactRecord {
  * may have made, so it is dropped: the person compares the new number once.
  */
 type TrustFields =
-  'accountKey' | 'offeredAccountKey' | 'listVersion' | 'list' | 'certified' | 'conflictingList';
+  | 'accountKey'
+  | 'offeredAccountKey'
+  | 'listVersion'
+  | 'list'
+  | 'certified'
+  | 'conflictingList'
+  | 'unloggedList';
 export type StoredContact = Omit<ContactRecord, TrustFields> &
   Partial<Pick<ContactRecord, TrustFields>>;
 
@@ -219,7 +232,23 @@ export function normalizeContact(stored: StoredContact): ContactRecord {
     list: stored.list ?? null,
     certified: stored.certified ?? {},
     conflictingList: stored.conflictingList ?? null,
+    unloggedList: stored.unloggedList ?? null,
   };
+}
+
+/**
+ * The audit log as this device trusts it (PROTOCOL.md §3.7): the newest checkpoint it verified,
+ * proven to extend every earlier one, and where its monitoring of its own account stands.
+ */
+export interface LogViewRecord {
+  readonly size: number;
+  readonly rootHash: Uint8Array;
+  /** The log's verifier key, trusted on first use: another one is never accepted silently. */
+  readonly verifierKey: string;
+  /** The tree's right edge after the leaves monitored so far, or null before monitoring. */
+  readonly monitored: { readonly size: number; readonly edge: readonly Uint8Array[] } | null;
+  /** This account's devices whose identity keys the monitored leaves logged. */
+  readonly loggedDevices: readonly string[];
 }
 
 /** This account's account key as this device keeps it (PROTOCOL.md §1.15.1). */

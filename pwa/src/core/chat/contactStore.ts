@@ -15,6 +15,7 @@ export const emptyContact = (handle: string): ContactRecord => ({
   list: null,
   certified: {},
   conflictingList: null,
+  unloggedList: null,
 });
 
 /** Persist first, then tell listeners. */

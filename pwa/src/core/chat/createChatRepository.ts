@@ -18,6 +18,7 @@ import {
   normalizeConversation,
   normalizeMessage,
   type AccountKeyRecord,
+  type LogViewRecord,
   type ContactRecord,
   type ConversationRecord,
   type DeviceRecord,
@@ -52,6 +53,9 @@ export interface ChatRepository {
   loadAccountKey(): Promise<AccountKeyRecord | undefined>;
   saveAccountKey(record: AccountKeyRecord): Promise<void>;
   deleteAccountKey(): Promise<void>;
+  /** The audit log view this device trusts and monitors from (§3.7). */
+  loadLogView(): Promise<LogViewRecord | undefined>;
+  saveLogView(record: LogViewRecord): Promise<void>;
   /** Drops the session with a device: its key is not the one its account certified. */
   deleteSession(address: string): Promise<void>;
   /** Content kept until the person accepts its sender's new account key (heldContent.ts). */
@@ -156,6 +160,8 @@ export function createChatRepository(store: SealedStore): ChatRepository {
     loadAccountKey: () => load<AccountKeyRecord>('device', 'account-key'),
     saveAccountKey: (record) => save('device', 'account-key', record),
     deleteAccountKey: () => store.delete('device', 'account-key'),
+    loadLogView: () => load<LogViewRecord>('device', 'log-view'),
+    saveLogView: (record) => save('device', 'log-view', record),
     deleteSession: (address) => store.delete('sessions', address),
     holdContent: (held) =>
       save('device', `held/${String(held.at).padStart(15, '0')}-${held.fromDevice}`, held),

@@ -172,6 +172,8 @@ export function createRelayConnection(options: RelayConnectionOptions): RelayCon
         lookupDevices: (devices) => link.lookupDevices(devices),
         renameDevice: (device, name) => link.renameDevice(device, name),
         revokeDevice: (device) => link.revokeDevice(device),
+        proveKeys: (objects, from) => link.proveKeys(objects, from),
+        fetchLog: (from, limit) => link.fetchLog(from, limit),
         send: (to, msg) => link.send(to, msg),
         subscribeSends: (listener) => link.subscribeSends(listener),
         publishTrust: (upload) => link.publishTrust(upload),

@@ -10,6 +10,7 @@ import { pushSubscriptions } from './0009_push_subscriptions.js';
 import { deviceTrust } from './0010_device_trust.js';
 import { blobs } from './0011_blobs.js';
 import { datedPrekeys } from './0012_dated_prekeys.js';
+import { keyEntries } from './0013_key_entries.js';
 
 /**
  * Every migration, in order. Listed statically rather than read from a folder so the set that
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0010_device_trust': deviceTrust,
   '0011_blobs': blobs,
   '0012_dated_prekeys': datedPrekeys,
+  '0013_key_entries': keyEntries,
 };
 
 export const migrationProvider: MigrationProvider = {

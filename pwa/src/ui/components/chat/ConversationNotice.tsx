@@ -14,7 +14,9 @@ function listOf(handles: readonly string[], locale: string): string {
 
 function iconOf(kind: NonNullable<MessageRecord['notice']>['kind'] | undefined) {
   if (kind === 'group') return 'users';
-  return kind === 'key-change' || kind === 'device-list-conflict' ? 'warning' : 'clock';
+  return kind === 'key-change' || kind === 'device-list-conflict' || kind === 'key-not-logged'
+    ? 'warning'
+    : 'clock';
 }
 
 /**
@@ -49,6 +51,7 @@ export function ConversationNotice(props: {
     if (notice.kind === 'device-list-conflict') {
       return t('conversation.listConflictNotice', { peer });
     }
+    if (notice.kind === 'key-not-logged') return t('conversation.keyNotLoggedNotice', { peer });
     const mine = props.message.outgoing;
     const me = handleKey(props.me);
     const aboutMe = notice.subjects.some((subject) => handleKey(subject) === me);

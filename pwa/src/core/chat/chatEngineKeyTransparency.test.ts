@@ -1,0 +1,92 @@
+import sodium from 'libsodium-wrappers';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { clock, createFakeRelay, person, settle, type Person } from './chatEngineTestRelay.js';
+
+/**
+ * PROTOCOL.md §1.15.6 rule 7: a key the relay does not log is a key its owner never sees while
+ * monitoring, so a contact refuses it. Each test has the relay serve a real device of Bob's (his
+ * second one, certified by his account key) while cheating on the log.
+ */
+
+/** Past the hour after which device lists are fetched again when sending. */
+const LATER = 2 * 60 * 60 * 1000;
+
+const texts = async (p: Person, conversation: string) =>
+  (await p.engine.listMessages(conversation)).filter((m) => m.notice === null).map((m) => m.text);
+
+describe('the chat engine and the key-transparency log', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+  afterEach(() => {
+    clock.offset = 0;
+  });
+
+  /**
+   * Alice and Bob talking; then Bob adds a phone, and the relay cheats on the log (`cheat`),
+   * before the phone publishes its certificate or after.
+   */
+  async function newPhoneOfBob(
+    cheat: (relay: ReturnType<typeof createFakeRelay>) => void,
+    when: 'before-phone' | 'after-phone' = 'before-phone',
+  ) {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    await alice.engine.sendText('bob', 'hi');
+    await settle();
+    if (when === 'before-phone') cheat(relay);
+    const phone = await person(relay, 'bob');
+    await settle();
+    if (when === 'after-phone') cheat(relay);
+    const since = relay.log.length;
+    clock.offset = LATER;
+    await alice.engine.sendText('bob', 'after the phone');
+    await settle();
+    const toPhone = relay.log.slice(since).filter((entry) => entry.to === phone.device());
+    return { alice, bob, phone, toPhone };
+  }
+
+  it('encrypts to a new device of a contact once the relay proves its keys in the log', async () => {
+    const { bob, phone, toPhone } = await newPhoneOfBob(() => undefined);
+    expect(toPhone).toHaveLength(1);
+    expect(await texts(phone, 'alice')).toEqual(['after the phone']);
+    expect(await texts(bob, 'alice')).toEqual(['hi', 'after the phone']);
+  });
+
+  it('refuses a device whose certificate and list the relay never logged, and says so once', async () => {
+    const { alice, bob, toPhone } = await newPhoneOfBob((relay) => {
+      relay.keyLog.lies.unlogged = true;
+    });
+    expect(toPhone).toEqual([]);
+    // Bob's laptop, which Alice's device accepted before, still gets everything.
+    expect(await texts(bob, 'alice')).toEqual(['hi', 'after the phone']);
+    expect(alice.issues).toContainEqual({
+      kind: 'key-not-logged',
+      account: 'bob',
+      code: 'NOT_LOGGED',
+    });
+    clock.offset = 2 * LATER;
+    await alice.engine.sendText('bob', 'again');
+    await settle();
+    const notices = (await alice.engine.listMessages('bob')).filter(
+      (m) => m.notice?.kind === 'key-not-logged',
+    );
+    expect(notices.map((m) => m.author)).toEqual(['bob']);
+  });
+
+  it('refuses a device whose inclusion proof does not verify', async () => {
+    const { alice, toPhone } = await newPhoneOfBob((relay) => {
+      relay.keyLog.lies.badProofs = true;
+    }, 'after-phone');
+    expect(toPhone).toEqual([]);
+    expect(alice.issues).toContainEqual(
+      expect.objectContaining({ kind: 'key-not-logged', account: 'bob' }),
+    );
+    expect(alice.issues).toContainEqual({
+      kind: 'log-inconsistent',
+      code: 'INCLUSION_PROOF_INVALID',
+    });
+  });
+});

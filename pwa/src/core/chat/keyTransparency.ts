@@ -1,0 +1,92 @@
+import { encodeBase64, handleKey } from '@vaultroom/shared';
+import { DeliveryError, type AccountTrust } from '@vaultroom/shared/client';
+import {
+  checkKeyProofs,
+  keyEntryHash,
+  TransparencyError,
+  type KeyEntryKind,
+  type ProvenKeys,
+} from '@vaultroom/shared/transparency';
+import { requireTransport, type ChatContext } from './ChatContext.js';
+import type { LogViewRecord } from './chatRecords.js';
+
+/**
+ * PROTOCOL.md §1.15.6 rule 7: before a client uses an account key, device list or certificate it
+ * has not used before, the relay must prove each in the audit log, against a checkpoint that
+ * extends the one this device trusts. A key the relay will not log is a key its owner's devices
+ * never see while monitoring (§3.7), so it is refused.
+ */
+
+/** One object the relay served, and what its key entry must say it is. */
+interface ServedObject {
+  readonly kind: KeyEntryKind;
+  readonly bytes: Uint8Array;
+}
+
+export type LogCheck =
+  | { readonly proven: true }
+  /** `NOT_LOGGED`: some object has no entry; otherwise the code of the failed proof. */
+  | { readonly proven: false; readonly code: string };
+
+/** The account key, list and certificates of what the relay served, as entries must name them. */
+function servedObjects(served: AccountTrust): ServedObject[] {
+  const objects: ServedObject[] = [];
+  if (served.accountKey !== null) objects.push({ kind: 'account-key', bytes: served.accountKey });
+  if (served.list !== null) objects.push({ kind: 'device-list', bytes: served.list });
+  for (const certificate of served.certificates) {
+    objects.push({ kind: 'device-certificate', bytes: certificate });
+  }
+  return objects;
+}
+
+/**
+ * Asks the relay to prove every object it served for `served.account`, checks the answer
+ * (checkpoint signature, consistency with the trusted view, inclusion of each entry) and keeps
+ * the newer view. A log that is not the one this device saw before is reported and nothing is
+ * proven by it.
+ */
+export async function proveServedTrust(ctx: ChatContext, served: AccountTrust): Promise<LogCheck> {
+  const objects = servedObjects(served);
+  if (objects.length === 0) return { proven: true };
+  const view = (await ctx.repo.loadLogView()) ?? null;
+  let proven: ProvenKeys;
+  try {
+    const answer = await requireTransport(ctx).proveKeys(
+      objects.map((object) => keyEntryHash(object.bytes)),
+      view?.size ?? 0,
+    );
+    proven = checkKeyProofs(ctx.sodium, view, answer);
+  } catch (error) {
+    if (error instanceof TransparencyError) {
+      ctx.report({ kind: 'log-inconsistent', code: error.code });
+      return { proven: false, code: error.code };
+    }
+    if (error instanceof DeliveryError && error.code === 'LOG_UNAVAILABLE') {
+      return { proven: false, code: error.code };
+    }
+    throw error;
+  }
+  await keepView(ctx, view, proven);
+  const account = handleKey(served.account);
+  const missing = objects.some((object) => {
+    const entry = proven.entries.get(encodeBase64(keyEntryHash(object.bytes)));
+    return entry?.account !== account || entry.kind !== object.kind;
+  });
+  return missing ? { proven: false, code: 'NOT_LOGGED' } : { proven: true };
+}
+
+/** The proven checkpoint replaces the trusted one; monitoring state carries over. */
+async function keepView(
+  ctx: ChatContext,
+  before: LogViewRecord | null,
+  proven: ProvenKeys,
+): Promise<void> {
+  if (before !== null && before.size === proven.view.size) return;
+  await ctx.repo.saveLogView({
+    size: proven.view.size,
+    rootHash: Uint8Array.from(proven.view.rootHash),
+    verifierKey: proven.view.verifierKey,
+    monitored: before?.monitored ?? null,
+    loggedDevices: before?.loggedDevices ?? [],
+  });
+}

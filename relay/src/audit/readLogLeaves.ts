@@ -1,0 +1,57 @@
+import { ProtocolError, type ClientFrame, type ServerFrame } from '@vaultroom/shared/protocol';
+import type { RelayDb } from '../db/schema.js';
+import { encodeAuditLeaf } from './auditLeaf.js';
+import { checkpointCovering, type KeyLog } from './keyLog.js';
+
+type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
+type Reply<T extends ServerFrame['t']> = Extract<ServerFrame, { t: T }>;
+
+const bytes = (value: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(value);
+
+/**
+ * `fetch-log` (PROTOCOL.md §2.11): the leaves after `from`, up to the newest checkpoint, and the
+ * tree's edge at `from`, so a device monitoring its own account recomputes the signed root from
+ * what it verified before plus these leaves.
+ */
+export async function readLogLeaves(
+  db: RelayDb,
+  log: KeyLog,
+  frame: Frame<'fetch-log'>,
+): Promise<Reply<'log-leaves'>> {
+  const checkpoint = await checkpointCovering(log, frame.from);
+  if (checkpoint === null || frame.from > checkpoint.size) {
+    throw new ProtocolError('LOG_UNAVAILABLE', 'the log is smaller than the size asked from');
+  }
+  if (frame.from < log.reader.prunedSize()) {
+    throw new ProtocolError('LOG_UNAVAILABLE', 'the leaves asked for were pruned');
+  }
+  const last = Math.min(checkpoint.size, frame.from + frame.limit);
+  const rows = await db
+    .selectFrom('audit_events')
+    .select([
+      'seq',
+      'at',
+      'type',
+      'outcome',
+      'actor_account_id',
+      'actor_device_id',
+      'target',
+      'client',
+      'user_agent',
+      'details',
+    ])
+    .where('seq', '>', frame.from)
+    .where('seq', '<=', last)
+    .orderBy('seq')
+    .execute();
+  if (rows.length !== last - frame.from) {
+    throw new ProtocolError('LOG_UNAVAILABLE', 'the log has a gap');
+  }
+  return {
+    t: 'log-leaves',
+    id: frame.id,
+    checkpoint: checkpoint.note,
+    edge: log.reader.edge(frame.from).map(bytes),
+    leaves: rows.map((row) => bytes(encodeAuditLeaf(row))),
+  };
+}

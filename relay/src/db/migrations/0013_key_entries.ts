@@ -1,0 +1,20 @@
+import type { Kysely, Migration } from 'kysely';
+
+/**
+ * Where each public key object is in the audit log (PROTOCOL.md §3.6): the SHA-256 of the object
+ * (an account key, certificate, device list or a device's identity keys) and the event that logged
+ * it, so the relay finds the leaf to prove without reading the log.
+ */
+export const keyEntries: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('key_entries')
+      .addColumn('object_hash', 'blob', (col) => col.primaryKey())
+      .addColumn('account_id', 'text', (col) => col.notNull())
+      .addColumn('seq', 'integer', (col) => col.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('key_entries').execute();
+  },
+};
