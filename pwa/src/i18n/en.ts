@@ -41,6 +41,8 @@ export const en = {
     storageFull: 'The relay’s disk is full. The file will be sent when there is room again.',
   },
   accountNotices: {
+    logAlert:
+      'The relay’s public log shows keys or a device for your account that your devices did not add. Someone may be trying to read your messages: review your devices, and tell your contacts to compare safety numbers.',
     devicesWaiting:
       'A device on your account ({{count}}) is waiting for approval. If you are not linking a new device, someone else added it: do not approve it.',
     devicesWaitingReview: 'Review devices',

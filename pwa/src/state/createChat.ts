@@ -90,6 +90,8 @@ export interface Chat {
   readonly trustState: Accessor<OwnTrustState | null>;
   /** Devices of this account, as last fetched, that its account key does not certify. */
   readonly devicesWaitingNow: Accessor<readonly string[]>;
+  /** Keys for this account in the audit log that it did not make (§3.7), since the chat opened. */
+  readonly logAlertsNow: Accessor<number>;
   /** While waiting for approval: the code to type on another device of the account. */
   linkCode(): Promise<string | null>;
   devicesWaiting(): Promise<WaitingDevice[]>;
@@ -132,6 +134,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
   const [connection, setConnection] = createSignal<ConnectionState | null>(null);
   const [trustState, setTrustState] = createSignal<OwnTrustState | null>(null);
   const [devicesWaitingNow, setDevicesWaitingNow] = createSignal<readonly string[]>([]);
+  const [logAlertsNow, setLogAlertsNow] = createSignal(0);
   const [conversationMap, setConversationMap] = createStore<Record<string, ConversationRecord>>({});
   const [messageMap, setMessageMap] = createStore<Record<string, MessageRecord[]>>({});
   const [contactMap, setContactMap] = createStore<Record<string, ContactRecord>>({});
@@ -225,6 +228,9 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
         return;
       case 'devices-waiting':
         setDevicesWaitingNow(event.devices);
+        return;
+      case 'log-alert':
+        setLogAlertsNow((count) => count + 1);
         return;
       case 'transfer':
         setTransferMap(event.message, {
@@ -387,6 +393,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     safetyNumber: (conversation) => requireEngine().safetyNumber(conversation),
     trustState,
     devicesWaitingNow,
+    logAlertsNow,
     linkCode: () => requireEngine().linkCode(),
     devicesWaiting: () => requireEngine().devicesWaiting(),
     approveDevice: (device, code) => requireEngine().approveDevice(device, code),

@@ -288,6 +288,8 @@ export function createDeliveryClient(options: DeliveryClientOptions): DeliveryCl
       case 'device-owners':
       case 'trust':
       case 'sealed-key':
+      case 'key-proofs':
+      case 'log-leaves':
       case 'sent':
       case 'done':
         inFlight.settle(frame.id, frame);

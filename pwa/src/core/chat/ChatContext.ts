@@ -150,6 +150,7 @@ export function emit(ctx: ChatContext, event: ChatEvent): void {
     event.kind !== 'caught-up' &&
     event.kind !== 'trust' &&
     event.kind !== 'devices-waiting' &&
+    event.kind !== 'log-alert' &&
     event.kind !== 'transfer';
   if (ctx.inOperation && aboutRecords) ctx.heldEvents.push(event);
   else tell(ctx, event);

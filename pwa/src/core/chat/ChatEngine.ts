@@ -108,6 +108,12 @@ export type ChatEvent =
    * linked, or one someone else added. Told whenever this account's devices are fetched.
    */
   | { readonly kind: 'devices-waiting'; readonly devices: readonly string[] }
+  /**
+   * Monitoring this account's log entries (§3.7) found one its account key did not make
+   * (`entry` is its kind), or a device of the account the relay never logged
+   * (`unlogged-device`): someone added keys to the account behind its back.
+   */
+  | { readonly kind: 'log-alert'; readonly entry: string; readonly device: string | null }
   /** A file's upload or download moved on: `done` of `total` ciphertext bytes. */
   | {
       readonly kind: 'transfer';

@@ -1,3 +1,4 @@
+import { generateAccountKey, signDeviceList } from '@vaultroom/shared/crypto';
 import sodium from 'libsodium-wrappers';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clock, createFakeRelay, person, settle, type Person } from './chatEngineTestRelay.js';
@@ -88,5 +89,74 @@ describe('the chat engine and the key-transparency log', () => {
       kind: 'log-inconsistent',
       code: 'INCLUSION_PROOF_INVALID',
     });
+  });
+});
+
+describe('a device monitoring its own account in the log (PROTOCOL.md §3.7)', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+
+  /** Reconnects: monitoring runs on every connection. */
+  async function reconnect(p: Person): Promise<void> {
+    p.setOnline(false);
+    p.setOnline(true);
+    await settle();
+  }
+
+  /** The kinds of entry (or `unlogged-device`) monitoring reported, in order. */
+  const alerts = (p: Person) =>
+    p.issues.flatMap((issue) => (issue.kind === 'foreign-key-entry' ? [issue] : []));
+
+  it('finds nothing to report while the account itself makes every entry', async () => {
+    const relay = createFakeRelay();
+    const laptop = await person(relay, 'bob');
+    await person(relay, 'bob');
+    await reconnect(laptop);
+    expect(alerts(laptop)).toEqual([]);
+    expect(laptop.issues.filter((issue) => issue.kind === 'log-inconsistent')).toEqual([]);
+  });
+
+  it('reports at once an account key and list for its account that its key did not sign', async () => {
+    const relay = createFakeRelay();
+    const laptop = await person(relay, 'bob');
+    const seen: string[] = [];
+    laptop.engine.subscribe((event) => {
+      if (event.kind === 'log-alert') seen.push(event.entry);
+    });
+    // The relay logs a key of its own making for Bob, to have contacts accept it (rule 7).
+    const forged = generateAccountKey(sodium);
+    const list = signDeviceList(sodium, forged.secretKey, {
+      handle: 'bob',
+      version: 7,
+      issuedAt: Date.now(),
+      devices: [],
+    });
+    relay.keyLog.logUpload(
+      'bob',
+      {
+        accountKey: Uint8Array.from(forged.publicKey),
+        list: Uint8Array.from(list.bytes),
+        certificates: [],
+        replaceAccountKey: false,
+      },
+      [],
+    );
+    await reconnect(laptop);
+    expect(alerts(laptop).map((issue) => issue.entry)).toEqual(['account-key', 'device-list']);
+    expect(seen).toEqual(['account-key', 'device-list']);
+  });
+
+  it('reports a device the relay lists for its account but never logged', async () => {
+    const relay = createFakeRelay();
+    const laptop = await person(relay, 'bob');
+    const own = relay.devices.get(laptop.device());
+    if (own === undefined) throw new Error('no device');
+    // A device row written underneath, with no entry in the log.
+    relay.devices.set('bob-planted', { ...own, id: 'bob-planted', link: null, mailbox: [] });
+    await reconnect(laptop);
+    expect(alerts(laptop)).toEqual([
+      { kind: 'foreign-key-entry', entry: 'unlogged-device', device: 'bob-planted' },
+    ]);
   });
 });

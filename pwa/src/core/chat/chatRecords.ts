@@ -249,6 +249,8 @@ export interface LogViewRecord {
   readonly monitored: { readonly size: number; readonly edge: readonly Uint8Array[] } | null;
   /** This account's devices whose identity keys the monitored leaves logged. */
   readonly loggedDevices: readonly string[];
+  /** The size monitoring started at: 0 when it read the whole log, so every device is known. */
+  readonly monitoredFrom: number | null;
 }
 
 /** This account's account key as this device keeps it (PROTOCOL.md §1.15.1). */

@@ -16,6 +16,7 @@ import { createChatRepository } from './createChatRepository.js';
 import { enrol, openDevice, replenishPrekeys } from './deviceEnrolment.js';
 import { approveDevice, devicesWaiting, linkCode } from './deviceLinking.js';
 import { establishOwnTrust, replaceAccountKey, restoreOwnTrust } from './ownTrust.js';
+import { monitorOwnAccount, MONITOR_INTERVAL_MS } from './ownLogMonitor.js';
 import { listOwnDevices, removeOwnDevice, renameOwnDevice } from './ownDevices.js';
 import { refreshTrust } from './trustRefresh.js';
 import { addMembers, createGroup, leaveGroup, removeMember, renameGroup } from './groups.js';
@@ -102,12 +103,19 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
         },
       });
       ctx.transport = link;
+      const monitoring = setInterval(() => {
+        background(ctx, 'monitor the log', () => serial(() => monitorOwnAccount(ctx)));
+      }, MONITOR_INTERVAL_MS);
       unsubscribers.push(
+        () => {
+          clearInterval(monitoring);
+        },
         link.subscribe((state) => {
           emit(ctx, { kind: 'connection', state });
           if (state === 'connected') {
             background(ctx, 'enrol', () => serial(() => enrol(ctx)));
             background(ctx, 'device trust', () => serial(() => establishOwnTrust(ctx)));
+            background(ctx, 'monitor the log', () => serial(() => monitorOwnAccount(ctx)));
             background(ctx, 'send waiting messages', () => serial(() => dispatchPending(ctx)));
             background(ctx, 'resume uploads', () => serial(() => resumeUploads(ctx)));
           }

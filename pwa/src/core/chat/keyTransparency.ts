@@ -88,5 +88,6 @@ async function keepView(
     verifierKey: proven.view.verifierKey,
     monitored: before?.monitored ?? null,
     loggedDevices: before?.loggedDevices ?? [],
+    monitoredFrom: before?.monitoredFrom ?? null,
   });
 }

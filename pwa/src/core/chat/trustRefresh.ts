@@ -3,6 +3,7 @@ import { connected, type ChatContext } from './ChatContext.js';
 import { applyServedTrust, fetchServedTrust } from './accountTrust.js';
 import { refreshDevices } from './contactDirectory.js';
 import { establishOwnTrust } from './ownTrust.js';
+import { monitorOwnAccount } from './ownLogMonitor.js';
 
 /**
  * The relay says an account's trust objects changed (`trust-changed`): this account's own are
@@ -16,6 +17,8 @@ export async function refreshTrust(ctx: ChatContext, account: string): Promise<v
     // hourly look at one's own devices.
     const self = await ctx.repo.loadContact(ctx.me);
     if (self !== undefined && connected(ctx)) await refreshDevices(ctx, self);
+    // What changed must be in the log, made by this account (§3.7): checked now, not later.
+    await monitorOwnAccount(ctx);
     return;
   }
   const contact = await ctx.repo.loadContact(id);

@@ -1,0 +1,150 @@
+import { decodeBase64, encodeHex } from '@vaultroom/shared';
+import { DeliveryError } from '@vaultroom/shared/client';
+import { isCryptoError, verifyDeviceCertificate, verifyDeviceList } from '@vaultroom/shared/crypto';
+import {
+  advanceLogView,
+  Frontier,
+  parseVerifierKey,
+  scanLogLeaves,
+  TransparencyError,
+  verifyCheckpoint,
+  type KeyEntry,
+} from '@vaultroom/shared/transparency';
+import { connected, emit, requireTransport, type ChatContext } from './ChatContext.js';
+import type { LogViewRecord } from './chatRecords.js';
+
+/**
+ * PROTOCOL.md §3.7: each device monitors its own account. It reads the log's leaves after the
+ * ones it checked before, recomputes the root of every signed checkpoint on the way (so the
+ * leaves are the ones the relay signed, and the log only grew), and reads the key entries for
+ * its account: one its account key did not sign, or a device of the account the relay lists but
+ * never logged, is shown at once. Runs on every connection, when the account's trust changes,
+ * and every few minutes.
+ */
+
+/** Leaves asked for per request (the wire's most, §2.11). */
+const PAGE = 128;
+/** How often a connected device monitors its account. */
+export const MONITOR_INTERVAL_MS = 10 * 60 * 1000;
+
+export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
+  if (!connected(ctx) || ctx.device?.device === null || ctx.accountKey === null) return;
+  const link = requireTransport(ctx);
+  let view = (await ctx.repo.loadLogView()) ?? (await firstView(ctx));
+  const entries: KeyEntry[] = [];
+  let frontier: Frontier;
+  try {
+    ({ view, frontier } = await startingPoint(ctx, view));
+    for (;;) {
+      const page = await link.fetchLog(frontier.size, PAGE);
+      const verifier = parseVerifierKey(view.verifierKey);
+      const checkpoint = verifyCheckpoint(
+        page.checkpoint,
+        { origin: verifier.name, verifiers: [verifier] },
+        ctx.sodium,
+      );
+      if (checkpoint.size < view.size) {
+        throw new TransparencyError('CONSISTENCY_PROOF_INVALID', 'the log is smaller than before');
+      }
+      // The leaves up to the trusted size must rebuild its root; the rest the checkpoint's.
+      const upToView = Math.max(0, Math.min(page.leaves.length, view.size - frontier.size));
+      entries.push(...scanLogLeaves(frontier, page.leaves.slice(0, upToView), view));
+      entries.push(...scanLogLeaves(frontier, page.leaves.slice(upToView), checkpoint));
+      if (frontier.size === checkpoint.size) {
+        view = { ...view, size: checkpoint.size, rootHash: checkpoint.rootHash };
+        break;
+      }
+      if (page.leaves.length === 0) throw new TransparencyError('INVALID_ARGUMENT', 'no leaves');
+    }
+  } catch (error) {
+    if (error instanceof TransparencyError) {
+      ctx.report({ kind: 'log-inconsistent', code: error.code });
+      return;
+    }
+    if (error instanceof DeliveryError && error.code === 'LOG_UNAVAILABLE') return;
+    throw error;
+  }
+  const monitored = { size: frontier.size, edge: frontier.hashes() };
+  const logged = new Set(view.loggedDevices);
+  for (const entry of entries) {
+    if (entry.account !== ctx.me) continue;
+    if (entry.kind === 'device-identity' && entry.device !== null) logged.add(entry.device);
+    if (!madeByThisAccount(ctx, entry)) foreign(ctx, entry.kind, entry.device);
+  }
+  await ctx.repo.saveLogView({ ...view, monitored, loggedDevices: [...logged] });
+  // A device the relay lists for this account that no entry logged: it was added underneath.
+  if (view.monitoredFrom === 0) {
+    const { devices } = await link.listDevices();
+    for (const { device } of devices) {
+      if (!logged.has(device)) foreign(ctx, 'unlogged-device', device);
+    }
+  }
+}
+
+/**
+ * Where monitoring goes on from: the edge it stopped at, or at first the empty tree, so the
+ * device reads every entry of its account; a log pruned since then starts at the trusted size,
+ * whose edge the relay gives and which must fold to the trusted root.
+ */
+async function startingPoint(
+  ctx: ChatContext,
+  view: LogViewRecord,
+): Promise<{ view: LogViewRecord; frontier: Frontier }> {
+  if (view.monitored !== null) {
+    return { view, frontier: Frontier.restore(view.monitored.size, view.monitored.edge) };
+  }
+  try {
+    await requireTransport(ctx).fetchLog(0, 1);
+    return { view: { ...view, monitoredFrom: 0 }, frontier: Frontier.empty() };
+  } catch (error) {
+    if (!(error instanceof DeliveryError && error.code === 'LOG_UNAVAILABLE')) throw error;
+  }
+  const { edge } = await requireTransport(ctx).fetchLog(view.size, 1);
+  const frontier = Frontier.restore(view.size, edge);
+  if (encodeHex(frontier.root()) !== encodeHex(view.rootHash)) {
+    throw new TransparencyError('INCLUSION_PROOF_INVALID', 'the edge is not the trusted root');
+  }
+  return { view: { ...view, monitoredFrom: view.size }, frontier };
+}
+
+/** What the device trusts before it monitored anything: the relay's checkpoint, on first use. */
+async function firstView(ctx: ChatContext): Promise<LogViewRecord> {
+  const answer = await requireTransport(ctx).proveKeys([], 0);
+  const view = advanceLogView(ctx.sodium, null, answer.checkpoint, answer.verifierKey, {
+    links: [],
+    proof: [],
+  });
+  const record = { ...view, monitored: null, loggedDevices: [], monitoredFrom: null };
+  await ctx.repo.saveLogView(record);
+  return record;
+}
+
+/** Whether this account's key made the entry (§3.7); registrations and revocations are facts. */
+function madeByThisAccount(ctx: ChatContext, entry: KeyEntry): boolean {
+  const key = ctx.accountKey?.publicKey;
+  if (key === undefined || entry.object === null) return true;
+  const object = decodeBase64(entry.object);
+  try {
+    switch (entry.kind) {
+      case 'account-key':
+        return encodeHex(object) === encodeHex(key);
+      case 'device-certificate':
+        verifyDeviceCertificate(ctx.sodium, key, object);
+        return true;
+      case 'device-list':
+        verifyDeviceList(ctx.sodium, key, object, { handle: ctx.me });
+        return true;
+      case 'device-identity':
+      case 'device-revocation':
+        return true;
+    }
+  } catch (error) {
+    if (isCryptoError(error)) return false;
+    throw error;
+  }
+}
+
+function foreign(ctx: ChatContext, entry: string, device: string | null): void {
+  ctx.report({ kind: 'foreign-key-entry', entry, device });
+  emit(ctx, { kind: 'log-alert', entry, device });
+}
