@@ -31,7 +31,7 @@ import {
 
 type Frame<T extends ServerFrame['t']> = Extract<ServerFrame, { t: T }>;
 
-/** The key entries of the whole log, as a device monitoring from the start reads them (§3.7). */
+/** The key entries of the whole log, as a device monitoring from the start reads them (§3.9). */
 async function monitor(socket: DeviceSocket): Promise<KeyEntry[]> {
   const frontier = Frontier.empty();
   const entries: KeyEntry[] = [];
@@ -65,7 +65,7 @@ async function prove(
 
 const hashText = (object: Uint8Array) => Buffer.from(keyEntryHash(object)).toString('base64');
 
-describe('key transparency on a real relay (PROTOCOL.md §2.11, §3.6)', () => {
+describe('key transparency on a real relay (PROTOCOL.md §2.11, §3.8)', () => {
   let relay: RelayProcess;
   let ada: Person;
   let bob: Person;

@@ -90,7 +90,7 @@ export interface Chat {
   readonly trustState: Accessor<OwnTrustState | null>;
   /** Devices of this account, as last fetched, that its account key does not certify. */
   readonly devicesWaitingNow: Accessor<readonly string[]>;
-  /** Keys for this account in the audit log that it did not make (§3.7), since the chat opened. */
+  /** Keys for this account in the audit log that it did not make (§3.9), since the chat opened. */
   readonly logAlertsNow: Accessor<number>;
   /** While waiting for approval: the code to type on another device of the account. */
   linkCode(): Promise<string | null>;

@@ -9,7 +9,7 @@ import {
 import { changes, type Write, type WriteTx } from '../db/WriteStore.js';
 import { appendSecurityEvent } from './recordSecurityEvent.js';
 
-/** One public key object to log (PROTOCOL.md §3.6). */
+/** One public key object to log (PROTOCOL.md §3.8). */
 export interface KeyObject {
   readonly kind: KeyEntryKind;
   /** The account's relay id and handle. */
@@ -61,7 +61,7 @@ export function* appendKeyEntry(
   return seq;
 }
 
-/** The bytes a device-identity entry commits to: IK ‖ IKd (§3.6). */
+/** The bytes a device-identity entry commits to: IK ‖ IKd (§3.8). */
 export function identityObject(signingKey: Uint8Array, dhKey: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(64);
   bytes.set(signingKey, 0);

@@ -31,7 +31,7 @@ export interface SecurityEvent {
 
 const MAX_FIELD = 200;
 /**
- * Key entries (§3.6) carry a public signed object in base64: a full device list is 892 bytes.
+ * Key entries (§3.8) carry a public signed object in base64: a full device list is 892 bytes.
  * Their details are made by the relay from checked bytes, never from free client text.
  */
 const MAX_KEY_ENTRY_FIELD = 2048;

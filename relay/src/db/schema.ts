@@ -118,7 +118,7 @@ export interface AuditCheckpointsTable {
  * One pruning of the audit log: events 1..tree_size were deleted. `edge` keeps what the tree still
  * needs of them, and a signed checkpoint (at `checkpoint_size`) records the pruning itself.
  */
-/** Where a public key object is in the audit log (PROTOCOL.md §3.6). */
+/** Where a public key object is in the audit log (PROTOCOL.md §3.8). */
 export interface KeyEntriesTable {
   /** SHA-256 of the object's bytes. */
   object_hash: Uint8Array;

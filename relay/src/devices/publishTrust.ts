@@ -106,7 +106,7 @@ export async function publishTrust(
       });
       revoked.push({ deviceId, endedSessions });
     }
-    // Every public object this publication adds is a key entry (§3.6), in the same transaction.
+    // Every public object this publication adds is a key entry (§3.8), in the same transaction.
     const logged = { accountId: caller.accountId, handle: account.handle };
     if (stored === undefined || checked.replacesKey) {
       yield* appendKeyEntry(tx, caller.deviceId, {

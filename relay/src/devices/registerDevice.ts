@@ -77,7 +77,7 @@ export async function registerDevice(
       tx.db.selectFrom('accounts').select('handle').where('id', '=', caller.accountId),
     );
     if (account === undefined) throw new ProtocolError('UNKNOWN_ACCOUNT');
-    // The device's identity keys are a key entry (§3.6): its account's devices see every device
+    // The device's identity keys are a key entry (§3.8): its account's devices see every device
     // the relay registers for it, and one the relay holds but never logged is noticed.
     yield* appendKeyEntry(tx, id, {
       kind: 'device-identity',

@@ -47,7 +47,7 @@ export const SECURITY_EVENT_TYPES = [
   'account_key_replaced',
   /**
    * A public key object (account key, device certificate, device list, a device's identity keys
-   * or its revocation) entered the log: PROTOCOL.md §3.6 (`KEY_ENTRY_TYPE`) gives `details`.
+   * or its revocation) entered the log: PROTOCOL.md §3.8 (`KEY_ENTRY_TYPE`) gives `details`.
    */
   'key_logged',
   'registration_fail',

@@ -31,7 +31,7 @@ export const LIMITS = {
   maxAccountDevices: 8,
   /** A sealed account key is 74 bytes (§1.15.5); room for one later version. */
   maxSealedKeyBytes: 128,
-  /** An audit leaf: a key entry carrying a full device list is about 1.5 KiB (§3.6). */
+  /** An audit leaf: a key entry carrying a full device list is about 1.5 KiB (§3.8). */
   maxAuditLeafBytes: 4096,
   /** A signed checkpoint note (c2sp.org/signed-note), with a few extension lines. */
   maxCheckpointNoteBytes: 2048,

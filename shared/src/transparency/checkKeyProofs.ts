@@ -95,7 +95,7 @@ export function advanceLogView(
 
 /**
  * Checks a `prove-keys` answer (§2.11, §1.15.6 rule 7): the checkpoint as in
- * {@link advanceLogView}, then each entry: a key entry leaf (§3.6) at its seq, included in the
+ * {@link advanceLogView}, then each entry: a key entry leaf (§3.8) at its seq, included in the
  * checkpoint's tree. Returns the entries by object hash; the caller checks that each object it
  * would use is among them, for the right account and kind. An entry that fails is an attack,
  * not an absence: it throws.

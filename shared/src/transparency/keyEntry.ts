@@ -4,7 +4,7 @@ import { TransparencyError } from './TransparencyError.js';
 import type { AuditLeaf } from './auditLeaf.js';
 
 /**
- * Key entries: the audit events that make the log a key-transparency log (PROTOCOL.md §3.6).
+ * Key entries: the audit events that make the log a key-transparency log (PROTOCOL.md §3.8).
  * Every account key, device certificate, signed device list, device registration and revocation
  * is one leaf of type {@link KEY_ENTRY_TYPE} whose `details` say whose key it is and commit to
  * the exact public bytes. Nothing secret is in one: keys and signed objects are public (§2.9).

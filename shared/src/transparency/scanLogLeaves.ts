@@ -7,7 +7,7 @@ import { TransparencyError } from './TransparencyError.js';
 import type { Checkpoint } from './types.js';
 
 /**
- * One step of monitoring (PROTOCOL.md §3.7): the leaves after what the device verified are
+ * One step of monitoring (PROTOCOL.md §3.9): the leaves after what the device verified are
  * appended to its frontier, and once the frontier reaches the checkpoint's size its root must be
  * the checkpoint's. Returns the key entries among the leaves. A root that differs means the relay
  * served other leaves than the ones it signed: TransparencyError.

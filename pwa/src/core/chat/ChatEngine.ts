@@ -109,7 +109,7 @@ export type ChatEvent =
    */
   | { readonly kind: 'devices-waiting'; readonly devices: readonly string[] }
   /**
-   * Monitoring this account's log entries (§3.7) found one its account key did not make
+   * Monitoring this account's log entries (§3.9) found one its account key did not make
    * (`entry` is its kind), or a device of the account the relay never logged
    * (`unlogged-device`): someone added keys to the account behind its back.
    */
@@ -200,7 +200,7 @@ export type ChatIssue =
   /** The relay's log is not the one this device verified before (a fork, rollback, new key). */
   | { readonly kind: 'log-inconsistent'; readonly code: string }
   /**
-   * Monitoring found what this account did not make (§3.7): a key entry for it under another
+   * Monitoring found what this account did not make (§3.9): a key entry for it under another
    * key, or one of its devices the relay lists without logging it. Shown at once.
    */
   | { readonly kind: 'foreign-key-entry'; readonly entry: string; readonly device: string | null }

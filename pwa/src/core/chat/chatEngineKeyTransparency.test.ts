@@ -92,7 +92,7 @@ describe('the chat engine and the key-transparency log', () => {
   });
 });
 
-describe('a device monitoring its own account in the log (PROTOCOL.md §3.7)', () => {
+describe('a device monitoring its own account in the log (PROTOCOL.md §3.9)', () => {
   beforeAll(async () => {
     await sodium.ready;
   });

@@ -1,6 +1,6 @@
 /**
  * Test support: the audit log of the in-memory relay as key transparency sees it (PROTOCOL.md
- * §2.11, §3.6): key entries for what the relay stores, checkpoints signed on demand, proofs,
+ * §2.11, §3.8): key entries for what the relay stores, checkpoints signed on demand, proofs,
  * leaves. `lies`, for tests, makes it answer as a dishonest relay would. Imported only by tests.
  */
 import { encodeBase64 } from '@vaultroom/shared';
@@ -82,7 +82,7 @@ export function createFakeKeyLog() {
       sodium,
     );
 
-  /** An accepted publication: what is new in it is logged, as the relay does (§3.6). */
+  /** An accepted publication: what is new in it is logged, as the relay does (§3.8). */
   function logUpload(
     account: string,
     upload: TrustUpload,
@@ -122,7 +122,7 @@ export function createFakeKeyLog() {
     logUpload,
     /**
      * Logs trust objects the relay serves as a lie, as it must for a client to accept them
-     * (§1.15.6 rule 7): the account's own devices then see them when monitoring (§3.7).
+     * (§1.15.6 rule 7): the account's own devices then see them when monitoring (§3.9).
      */
     logServed(account: string, served: AccountTrust) {
       if (served.accountKey === null || served.list === null) throw new Error('nothing to log');

@@ -237,7 +237,7 @@ export function normalizeContact(stored: StoredContact): ContactRecord {
 }
 
 /**
- * The audit log as this device trusts it (PROTOCOL.md §3.7): the newest checkpoint it verified,
+ * The audit log as this device trusts it (PROTOCOL.md §3.9): the newest checkpoint it verified,
  * proven to extend every earlier one, and where its monitoring of its own account stands.
  */
 export interface LogViewRecord {

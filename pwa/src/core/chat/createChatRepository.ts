@@ -53,7 +53,7 @@ export interface ChatRepository {
   loadAccountKey(): Promise<AccountKeyRecord | undefined>;
   saveAccountKey(record: AccountKeyRecord): Promise<void>;
   deleteAccountKey(): Promise<void>;
-  /** The audit log view this device trusts and monitors from (§3.7). */
+  /** The audit log view this device trusts and monitors from (§3.9). */
   loadLogView(): Promise<LogViewRecord | undefined>;
   saveLogView(record: LogViewRecord): Promise<void>;
   /** Drops the session with a device: its key is not the one its account certified. */

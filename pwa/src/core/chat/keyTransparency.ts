@@ -14,7 +14,7 @@ import type { LogViewRecord } from './chatRecords.js';
  * PROTOCOL.md §1.15.6 rule 7: before a client uses an account key, device list or certificate it
  * has not used before, the relay must prove each in the audit log, against a checkpoint that
  * extends the one this device trusts. A key the relay will not log is a key its owner's devices
- * never see while monitoring (§3.7), so it is refused.
+ * never see while monitoring (§3.9), so it is refused.
  */
 
 /** One object the relay served, and what its key entry must say it is. */

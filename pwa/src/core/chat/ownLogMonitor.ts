@@ -14,7 +14,7 @@ import { connected, emit, requireTransport, type ChatContext } from './ChatConte
 import type { LogViewRecord } from './chatRecords.js';
 
 /**
- * PROTOCOL.md §3.7: each device monitors its own account. It reads the log's leaves after the
+ * PROTOCOL.md §3.9: each device monitors its own account. It reads the log's leaves after the
  * ones it checked before, recomputes the root of every signed checkpoint on the way (so the
  * leaves are the ones the relay signed, and the log only grew), and reads the key entries for
  * its account: one its account key did not sign, or a device of the account the relay lists but
@@ -119,7 +119,7 @@ async function firstView(ctx: ChatContext): Promise<LogViewRecord> {
   return record;
 }
 
-/** Whether this account's key made the entry (§3.7); registrations and revocations are facts. */
+/** Whether this account's key made the entry (§3.9); registrations and revocations are facts. */
 function madeByThisAccount(ctx: ChatContext, entry: KeyEntry): boolean {
   const key = ctx.accountKey?.publicKey;
   if (key === undefined || entry.object === null) return true;

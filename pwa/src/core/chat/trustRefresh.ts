@@ -17,7 +17,7 @@ export async function refreshTrust(ctx: ChatContext, account: string): Promise<v
     // hourly look at one's own devices.
     const self = await ctx.repo.loadContact(ctx.me);
     if (self !== undefined && connected(ctx)) await refreshDevices(ctx, self);
-    // What changed must be in the log, made by this account (§3.7): checked now, not later.
+    // What changed must be in the log, made by this account (§3.9): checked now, not later.
     await monitorOwnAccount(ctx);
     return;
   }

@@ -11,7 +11,7 @@ import { Icon } from './Icon.js';
  * account (plainly, with the way to check), or that one passkey is all that stands between them
  * and a lost account. And what the chat found: a device on the account that its account key
  * does not certify (being linked, or added by someone else), or keys for the account in the
- * relay's log that the account did not make (§3.7).
+ * relay's log that the account did not make (§3.9).
  */
 export function AccountNotices(): JSX.Element {
   const { t, session, preferences, chat } = useApp();

@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * Where each public key object is in the audit log (PROTOCOL.md §3.6): the SHA-256 of the object
+ * Where each public key object is in the audit log (PROTOCOL.md §3.8): the SHA-256 of the object
  * (an account key, certificate, device list or a device's identity keys) and the event that logged
  * it, so the relay finds the leaf to prove without reading the log.
  */
