@@ -19,6 +19,7 @@ import { loadOrCreateAuditLogKey } from './audit/auditLogKey.js';
 import { auditOrigin } from './audit/auditOrigin.js';
 import { auditRoutes } from './audit/auditRoutes.js';
 import { createAuditReader } from './audit/createAuditReader.js';
+import { backfillKeyEntries } from './audit/backfillKeyEntries.js';
 import { createCheckpointer } from './audit/createCheckpointer.js';
 import { createClientTagger } from './audit/createClientTagger.js';
 import { createRefusalCounter } from './audit/createRefusalCounter.js';
@@ -135,6 +136,9 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     details: { version: RELAY_VERSION },
   });
   await recordConfigChange(database.db, database.writes, config);
+  const backfilled = await backfillKeyEntries(database.writes);
+  if (backfilled > 0)
+    log.info({ entries: backfilled }, 'logged key objects stored without a key entry');
   const health = (): HealthReport => {
     let databaseState: HealthReport['database'] = 'ok';
     try {
