@@ -44,7 +44,7 @@ export const fr: Dictionary = {
   },
   accountNotices: {
     logAlert:
-      'Le journal public du relais montre des clés ou un appareil pour votre compte que vos appareils n’ont pas ajoutés. Quelqu’un essaie peut-être de lire vos messages : vérifiez vos appareils et demandez à vos contacts de comparer les numéros de sécurité.',
+      'Le journal public du relais montre des clés ou un appareil pour votre compte que vos appareils n’ont pas ajoutés. Quelqu’un essaie peut-être de lire vos messages : vérifiez vos appareils et demandez à vos contacts de comparer les numéros de sécurité.',
     devicesWaiting:
       'Un appareil de votre compte ({{count}}) attend d’être approuvé. Si vous n’ajoutez pas d’appareil en ce moment, quelqu’un d’autre l’a ajouté : ne l’approuvez pas.',
     devicesWaitingReview: 'Voir les appareils',

@@ -131,9 +131,12 @@ export async function handleDeviceRequest(
         },
       };
     }
+    // The log's leaves name other accounts' events: only a registered device reads them (§2.11).
     case 'prove-keys':
+      if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');
       return { reply: await proveKeys(ctx.db, ctx.keyLog, frame) };
     case 'fetch-log':
+      if (caller.deviceId === null) throw new ProtocolError('DEVICE_REQUIRED');
       return { reply: await readLogLeaves(ctx.db, ctx.keyLog, frame) };
     case 'store-sealed-key':
       await storeSealedKey(ctx, caller, frame);
