@@ -40,7 +40,7 @@ async function monitor(socket: DeviceSocket): Promise<KeyEntry[]> {
       t: 'fetch-log',
       id: socket.id(),
       from: frontier.size,
-      limit: 128,
+      limit: 96,
     })) as Frame<'log-leaves'>;
     const checkpoint = parseCheckpoint(parseSignedNote(page.checkpoint).body);
     entries.push(...scanLogLeaves(frontier, page.leaves, checkpoint));

@@ -31,12 +31,12 @@ export const LIMITS = {
   maxAccountDevices: 8,
   /** A sealed account key is 74 bytes (§1.15.5); room for one later version. */
   maxSealedKeyBytes: 128,
-  /** An audit leaf: a key entry carrying a full device list is about 1.5 KiB (§3.8). */
+  /** An audit leaf: a key entry carrying a full device list is 1,585 bytes (§3.8). */
   maxAuditLeafBytes: 4096,
   /** A signed checkpoint note (c2sp.org/signed-note), with a few extension lines. */
   maxCheckpointNoteBytes: 2048,
-  /** Leaves one `log-leaves` frame carries: 128 of the largest stay under maxFrameBytes. */
-  maxLogLeavesPerFrame: 128,
+  /** Leaves one `log-leaves` frame carries: 96 of the largest (384 KiB) fit in maxFrameBytes. */
+  maxLogLeavesPerFrame: 96,
   /** Prunings one consistency chain steps over (§3.5). */
   maxConsistencyLinks: 64,
   /** A WebAuthn credential id (≤ 1023 bytes) in base64url. */

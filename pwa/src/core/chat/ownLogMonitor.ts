@@ -1,5 +1,6 @@
 import { decodeBase64, encodeHex } from '@vaultroom/shared';
 import { DeliveryError } from '@vaultroom/shared/client';
+import { LIMITS } from '@vaultroom/shared/protocol';
 import { isCryptoError, verifyDeviceCertificate, verifyDeviceList } from '@vaultroom/shared/crypto';
 import {
   advanceLogView,
@@ -22,8 +23,8 @@ import type { LogViewRecord } from './chatRecords.js';
  * and every few minutes.
  */
 
-/** Leaves asked for per request (the wire's most, §2.11). */
-const PAGE = 128;
+/** Leaves asked for per request: the wire's most (§2.11). */
+const PAGE = LIMITS.maxLogLeavesPerFrame;
 /** How often a connected device monitors its account. */
 export const MONITOR_INTERVAL_MS = 10 * 60 * 1000;
 
