@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeAuditLeaf, readKeyEntry } from '@vaultroom/shared/transparency';
+import { decodeAuditLeaf, keyEntryHash, readKeyEntry } from '@vaultroom/shared/transparency';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../db/openDatabase.js';
 import { encodeAuditLeaf } from './auditLeaf.js';
+import { identityObject } from './appendKeyEntry.js';
 import { backfillKeyEntries } from './backfillKeyEntries.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
@@ -78,5 +79,21 @@ describe('backfillKeyEntries', () => {
       ['device-list', 'ada', null],
     ]);
     expect(await database.db.selectFrom('key_entries').select('seq').execute()).toHaveLength(3);
+  });
+
+  it('logs again an object whose entry a pruning deleted', async () => {
+    await backfillKeyEntries(database.writes);
+    await database.db.deleteFrom('audit_events').where('seq', '=', 1).execute();
+    expect(await backfillKeyEntries(database.writes)).toBe(1);
+    const entry = await database.db
+      .selectFrom('key_entries')
+      .select('seq')
+      .where(
+        'object_hash',
+        '=',
+        Buffer.from(keyEntryHash(identityObject(Buffer.alloc(32, 3), Buffer.alloc(32, 4)))),
+      )
+      .executeTakeFirst();
+    expect(entry?.seq).toBe(4);
   });
 });

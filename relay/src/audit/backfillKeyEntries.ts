@@ -5,17 +5,21 @@ import { appendKeyEntry, identityObject, type KeyObject } from './appendKeyEntry
 /**
  * At start, logs every public key object the database holds without a key entry (PROTOCOL.md
  * §2.11): what a relay from before key transparency stored, and anything written into the
- * database while no relay ran. Apps refuse keys they cannot prove and monitor their own account,
+ * database while no relay ran, and objects whose entry was pruned. Apps refuse keys they cannot prove and monitor their own account,
  * so an object left unlogged would be refused by contacts and reported by its owner's devices;
  * logged, an object the account made is accepted, and one it did not make is reported. Returns
  * the number of entries appended.
  */
 export function backfillKeyEntries(writes: WriteStore): Promise<number> {
   return writes.write(function* (tx) {
+    // An entry whose event a pruning deleted proves nothing any more: its object is logged again.
     const logged = new Set(
-      (yield* rows(tx.db.selectFrom('key_entries').select('object_hash'))).map((row) =>
-        Buffer.from(row.object_hash).toString('base64'),
-      ),
+      (yield* rows(
+        tx.db
+          .selectFrom('key_entries')
+          .innerJoin('audit_events', 'audit_events.seq', 'key_entries.seq')
+          .select('key_entries.object_hash'),
+      )).map((row) => Buffer.from(row.object_hash).toString('base64')),
     );
     const objects: KeyObject[] = [];
     const devices = yield* rows(
