@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { portableTypes } from './portableTypes.js';
 
 /**
  * Where each public key object is in the audit log (PROTOCOL.md §3.8): the SHA-256 of the object
@@ -7,11 +8,12 @@ import type { Kysely, Migration } from 'kysely';
  */
 export const keyEntries: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
+    const types = portableTypes(db);
     await db.schema
       .createTable('key_entries')
-      .addColumn('object_hash', 'blob', (col) => col.primaryKey())
+      .addColumn('object_hash', types.bytes, (col) => col.primaryKey())
       .addColumn('account_id', 'text', (col) => col.notNull())
-      .addColumn('seq', 'integer', (col) => col.notNull())
+      .addColumn('seq', types.integer, (col) => col.notNull())
       .execute();
   },
   async down(db: Kysely<unknown>): Promise<void> {
