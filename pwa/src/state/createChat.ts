@@ -14,6 +14,7 @@ import type {
 
 import type { PictureDescription } from '../core/chat/ChatEngine.js';
 import type { FileToServe, ServeFile, ServedFile } from '../core/files/ServeFile.js';
+import { createChatFileActions } from './createChatFileActions.js';
 
 export type { OwnDevice } from '../core/chat/createChatEngine.js';
 
@@ -170,6 +171,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     }
     return undefined;
   };
+  const fileActions = createChatFileActions(requireEngine, findMessage, services);
 
   function apply(event: ChatEvent): void {
     switch (event.kind) {
@@ -345,44 +347,11 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     async send(conversation, text, replyTo = null) {
       await requireEngine().sendText(conversation, text, replyTo);
     },
-    async sendFile(conversation, file, caption = '') {
-      const poster = file.type.startsWith('video/')
-        ? await services.describeVideo?.(file)
-        : undefined;
-      const sent = await requireEngine().sendFile(
-        conversation,
-        {
-          name: file.name,
-          type: file.type,
-          size: file.size,
-          read: async (offset, length) =>
-            new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()),
-          ...(poster === undefined || poster === null ? {} : { poster }),
-        },
-        caption,
-      );
-      return sent.metadataRemoved;
-    },
-    cancelUpload: (message) => requireEngine().cancelUpload(message),
-    async downloadAttachment(message, signal) {
-      await requireEngine().downloadAttachment(message, signal === undefined ? {} : { signal });
-    },
-    async openAttachment(message, disposition) {
-      const opened = await requireEngine().openAttachment(message);
-      const attachment = findMessage(message)?.attachment;
-      return services.serveFile({
-        name: attachment?.fileName ?? '',
-        mimeType: attachment?.mimeType ?? 'application/octet-stream',
-        size: opened.size,
-        disposition,
-        read: (from) => opened.read(from),
-      });
-    },
+    ...fileActions,
     transfer: (message) => transferMap[message],
     async retry(message) {
       await requireEngine().retry(message);
     },
-    removeFailed: (message) => requireEngine().removeFailed(message),
     saveDraft: (conversation, draft) => requireEngine().saveDraft(conversation, draft),
     setTimer: (conversation, seconds) => requireEngine().setTimer(conversation, seconds),
     react: (message, emoji) => requireEngine().react(message, emoji),
