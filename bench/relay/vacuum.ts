@@ -43,7 +43,7 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 /** Stores the envelopes, then acks all but every `keepEvery`-th (0: all of them). */
-function fillAndDrain(database: OpenDatabase, keepEvery: number): void {
+async function fillAndDrain(database: OpenDatabase, keepEvery: number): Promise<void> {
   database.sqlite.exec(
     `INSERT INTO accounts (id, handle, handle_key, display_name, role, status, webauthn_user_id, created_at)
      VALUES ('acct', 'a', 'a', 'A', 'member', 'active', x'01', '2026-01-01T00:00:00.000Z');
@@ -69,10 +69,10 @@ function fillAndDrain(database: OpenDatabase, keepEvery: number): void {
       });
       if (keepEvery === 0 || i % keepEvery !== 0) ids.push(`envelope-${i}`);
     }
-    store.commit(rows, new Map());
+    await store.commit(rows, new Map());
   }
   for (let at = 0; at < ids.length; at += 1000) {
-    store.commit([], new Map([['bob', ids.slice(at, at + 1000)]]));
+    await store.commit([], new Map([['bob', ids.slice(at, at + 1000)]]));
   }
   database.sqlite.pragma('wal_checkpoint(PASSIVE)');
 }
@@ -81,7 +81,7 @@ async function drain(pagesPerStep: number, keepEvery: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(PARENT, 'vaultroom-vacuum-'));
   const database = await openDatabase(dir);
   try {
-    fillAndDrain(database, keepEvery);
+    await fillAndDrain(database, keepEvery);
     const before = fileBytes(dir);
     const steps: number[] = [];
     let pages = 0;

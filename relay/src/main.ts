@@ -386,7 +386,8 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         vacuum.stop();
         transport.stop();
         blobs.stop();
-        delivery.stop();
+        // The last group commit lands before the database closes.
+        await delivery.stop();
         push?.stop();
         await refusals.close();
         await recordSecurityEvent(database.writes, { type: 'relay_stopped', outcome: 'success' });

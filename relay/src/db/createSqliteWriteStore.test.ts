@@ -197,7 +197,7 @@ describe('createSqliteWriteStore', () => {
       ...store,
       commit: (batch: readonly EnvelopeRow[], acked: ReadonlyMap<string, readonly string[]>) => {
         nestedCommits.push(database.sqlite.inTransaction);
-        store.commit(batch, acked);
+        return store.commit(batch, acked);
       },
     };
     let done = 0;
@@ -234,12 +234,12 @@ describe('createSqliteWriteStore', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const outcomes = await Promise.all(operations);
-    commit.stop();
+    await commit.stop();
     expect(outcomes.every((outcome) => outcome instanceof Refused)).toBe(true);
     expect(nestedCommits.length).toBeGreaterThan(0);
     expect(nestedCommits.every((nested) => !nested)).toBe(true);
     expect(done).toBe(50);
-    expect(store.count('bob', 0)).toBe(50);
+    expect(await store.count('bob', 0)).toBe(50);
     expect(createAuditReader(database.sqlite).size()).toBe(0);
   });
 });

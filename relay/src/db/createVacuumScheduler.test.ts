@@ -49,7 +49,7 @@ describe('createVacuumScheduler', () => {
   const pragma = (name: string) => database.sqlite.pragma(name, { simple: true }) as number;
 
   /** Stores `count` envelopes for one device, then acks (deletes) the share `drained` of them. */
-  function fillAndDrain(count: number, drained: number): void {
+  async function fillAndDrain(count: number, drained: number): Promise<void> {
     const store = createMailboxStore(database.sqlite);
     const rows: EnvelopeRow[] = [];
     for (let i = 0; i < count; i++) {
@@ -63,10 +63,10 @@ describe('createVacuumScheduler', () => {
         expiresAt: 2000,
       });
     }
-    for (let at = 0; at < count; at += 500) store.commit(rows.slice(at, at + 500), new Map());
+    for (let at = 0; at < count; at += 500) await store.commit(rows.slice(at, at + 500), new Map());
     const acked = rows.slice(0, Math.floor(count * drained)).map((row) => row.id);
     for (let at = 0; at < acked.length; at += 500) {
-      store.commit([], new Map([['bob', acked.slice(at, at + 500)]]));
+      await store.commit([], new Map([['bob', acked.slice(at, at + 500)]]));
     }
     database.sqlite.pragma('wal_checkpoint(PASSIVE)');
   }
@@ -97,7 +97,7 @@ describe('createVacuumScheduler', () => {
   });
 
   it('gives the space of a large drain back: the database file shrinks', async () => {
-    fillAndDrain(ENVELOPES, 1);
+    await fillAndDrain(ENVELOPES, 1);
     const before = mainFileBytes();
     expect(before).toBeGreaterThan(ENVELOPES * BODY_BYTES);
     expect(pragma('freelist_count')).toBeGreaterThan(pragma('page_count') * 0.9);
@@ -115,7 +115,7 @@ describe('createVacuumScheduler', () => {
   });
 
   it('keeps the envelopes that were not acked, whole', async () => {
-    fillAndDrain(ENVELOPES, 0.9);
+    await fillAndDrain(ENVELOPES, 0.9);
     scheduler = createVacuumScheduler({ sqlite: database.sqlite, log: log(), checkEveryMs: 20 });
     await until(() => pragma('freelist_count') === 0);
     expect(database.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -128,7 +128,7 @@ describe('createVacuumScheduler', () => {
   });
 
   it('leaves a free list alone while it is a small share of the file', async () => {
-    fillAndDrain(ENVELOPES, 0.1);
+    await fillAndDrain(ENVELOPES, 0.1);
     const pages = pragma('page_count');
     scheduler = createVacuumScheduler({ sqlite: database.sqlite, log: log(), checkEveryMs: 10 });
     await pause(200);
@@ -137,7 +137,7 @@ describe('createVacuumScheduler', () => {
   });
 
   it('stops between two steps, and takes no step after stop', async () => {
-    fillAndDrain(ENVELOPES, 1);
+    await fillAndDrain(ENVELOPES, 1);
     const pages = pragma('page_count');
     scheduler = createVacuumScheduler({
       sqlite: database.sqlite,

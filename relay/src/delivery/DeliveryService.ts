@@ -12,8 +12,11 @@ export interface DeliveryService {
   /** The socket can take more (its buffer drained, or a batch was flushed): resume if held back. */
   drain(conn: Connection): void;
   close(conn: Connection): void;
-  /** Commits what is pending and stops timers; call before closing the database. */
-  stop(): void;
+  /**
+   * Stops taking sends and timers, and resolves once the last group commit is done: await it
+   * before closing the database.
+   */
+  stop(): Promise<void>;
 }
 
 export interface DeliveryLimits {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   PROTOCOL_VERSION,
   ProtocolError,
@@ -12,9 +11,10 @@ import { handleDeviceRequest, type DeviceRequest } from './handleDeviceRequest.j
 import { checkHelloDevice } from '../devices/checkHelloDevice.js';
 import { countOneTimePrekeys } from '../devices/countOneTimePrekeys.js';
 import type { Caller } from './DeliveryContext.js';
-import { createGroupCommit, type PendingSend } from '../mailbox/createGroupCommit.js';
+import { createGroupCommit } from '../mailbox/createGroupCommit.js';
 import { createMailboxQuotas } from '../mailbox/createMailboxQuotas.js';
-import { createPushRouter, type Connection, type PushRow } from './createPushRouter.js';
+import { createPushRouter, type Connection } from './createPushRouter.js';
+import { createSendPath } from './createSendPath.js';
 import type { DeliveryDeps, DeliveryService } from './DeliveryService.js';
 
 export type { Connection } from './createPushRouter.js';
@@ -31,12 +31,6 @@ interface ConnectionState {
 
 /** A connection sending this many malformed frames is closed. */
 const MAX_MALFORMED = 3;
-/**
- * Body bytes accepted and not yet committed (or acked) across the relay: past this, while the
- * disk or a lock holds the commits back, senders are told to slow down instead of the relay
- * holding ever more in memory.
- */
-const MAX_PENDING_BYTES = 64 * 1024 * 1024;
 
 /**
  * Store-and-forward between devices (PROTOCOL.md §2.6). The invariant: a sender is told `sent`
@@ -57,15 +51,17 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       quotas.remove(null, { device: row.recipientDeviceId, bytes: row.body.byteLength });
     },
   });
-  const router = createPushRouter(store, commit, ctx.now);
+  const router = createPushRouter({ store, commit, now: ctx.now, log: ctx.log });
 
   const expiry = setInterval(() => {
-    try {
-      store.expire(ctx.now());
-    } catch (error) {
-      ctx.log.error({ err: error }, 'could not expire envelopes');
-    }
-    quotas.reset();
+    store
+      .expire(ctx.now())
+      .catch((error: unknown) => {
+        ctx.log.error({ err: error }, 'could not expire envelopes');
+      })
+      .finally(() => {
+        quotas.reset();
+      });
   }, 60_000);
   expiry.unref();
 
@@ -114,98 +110,15 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     }
   }
 
-  /** Why a valid send cannot be taken now (§2.6 flow and quotas), or null. */
-  function backpressure(
-    conn: Connection,
-    frame: Extract<ClientFrame, { t: 'send' }>,
-  ): ProtocolErrorCode | null {
-    if (commit.pendingBytes() >= MAX_PENDING_BYTES) return 'SLOW_DOWN';
-    for (const entry of frame.to) {
-      if (router.lagOf(entry.device) >= limits.maxDeviceLag) return 'SLOW_DOWN';
-    }
-    const sizes = frame.to.map((entry) => ({ device: entry.device, bytes: entry.body.byteLength }));
-    return quotas.check(conn.accountId, sizes) === 'ok' ? null : 'QUOTA_EXCEEDED';
-  }
-
-  function acceptSend(conn: Connection, frame: Extract<ClientFrame, { t: 'send' }>): void {
-    const senderDeviceId = router.deviceOf(conn);
-    if (senderDeviceId === null) {
-      fail(conn, frame.id, 'DEVICE_REQUIRED');
-      return;
-    }
-    const recipients = [...new Set(frame.to.map((entry) => entry.device))];
-    if (recipients.length !== frame.to.length) {
-      fail(conn, frame.id, 'MALFORMED_FRAME');
-      return;
-    }
-    // The account's budget counts envelopes, not frames: a fan-out to many devices costs more.
-    if (!deps.sendLimiter.take(conn.accountId, ctx.now(), frame.to.length).allowed) {
-      fail(conn, frame.id, 'RATE_LIMITED');
-      refuseAbuse(conn, 'send');
-      return;
-    }
-    const live = store.liveDevices(recipients);
-    if (live.size !== recipients.length) {
-      fail(conn, frame.id, 'UNKNOWN_DEVICE');
-      return;
-    }
-    if (!deps.handshakeLimiter.admit(conn.accountId, frame.to, ctx.now())) {
-      fail(conn, frame.id, 'RATE_LIMITED');
-      recordRateLimit(conn, 'handshake');
-      return;
-    }
-    const refusal = backpressure(conn, frame);
-    if (refusal !== null) {
-      fail(conn, frame.id, refusal);
-      return;
-    }
-    quotas.add(
-      conn.accountId,
-      frame.to.map((entry) => ({ device: entry.device, bytes: entry.body.byteLength })),
-    );
-    const now = ctx.now();
-    let remaining = frame.to.length;
-    let settled = false;
-    const send: PendingSend = {
-      envelopeDone() {
-        remaining -= 1;
-        if (remaining === 0 && !settled) {
-          settled = true;
-          conn.send({ t: 'sent', id: frame.id, msg: frame.msg });
-        }
-      },
-      refuse(code) {
-        if (settled) return;
-        settled = true;
-        fail(conn, frame.id, code);
-      },
-    };
-    for (const entry of frame.to) {
-      const row: PushRow = {
-        id: randomBytes(12).toString('base64url'),
-        recipientDeviceId: entry.device,
-        senderDeviceId,
-        senderAccountId: conn.accountId,
-        msgId: frame.msg,
-        body: entry.body,
-        acceptedAt: now,
-        expiresAt: now + ctx.settings.retentionMs,
-      };
-      commit.add(row, send);
-      router.offer(row);
-      if (
-        deps.onStoredForOffline !== undefined &&
-        router.connectionsOf(entry.device).length === 0
-      ) {
-        const device = entry.device;
-        deps.onStoredForOffline(
-          device,
-          conn.accountId,
-          () => router.connectionsOf(device).length > 0,
-        );
-      }
-    }
-  }
+  const sends = createSendPath({
+    deps,
+    router,
+    commit,
+    quotas,
+    fail,
+    refuseAbuse,
+    recordRateLimit,
+  });
 
   function acceptAck(conn: Connection, envelopes: readonly string[]): void {
     const deviceId = router.deviceOf(conn);
@@ -338,7 +251,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
         return;
       }
       if (frame.t === 'send') {
-        acceptSend(conn, frame);
+        sends.take(conn, frame);
         return;
       }
       if (frame.t === 'ack') {
@@ -361,12 +274,14 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
     },
     close(conn) {
       states.delete(conn.id);
+      sends.forget(conn);
       router.close(conn);
     },
-    stop() {
+    async stop() {
+      sends.stop();
       router.stop();
       clearInterval(expiry);
-      commit.stop();
+      await commit.stop();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { fitDeliverBatch, type ServerFrame } from '@vaultroom/shared/protocol';
+import type { Logger } from '../log/createLogger.js';
 import type { GroupCommit } from '../mailbox/createGroupCommit.js';
 import type { EnvelopeRow, MailboxStore } from '../mailbox/createMailboxStore.js';
 
@@ -27,7 +28,13 @@ interface PushState {
   deviceId: string | null;
   /** Highest mailbox seq pushed by a drain on this connection. */
   drainedSeq: number;
+  /** A drain is running: from its first read to its `queue-empty` or its hold-back. */
   draining: boolean;
+  /**
+   * Envelopes offered and not pushed while a drain ran. One held back during a batch may have
+   * been committed after that batch's read, so the drain reads again before `queue-empty`.
+   */
+  heldBackWhileDraining: number;
   /**
    * Something was held back (a full send buffer or too many unacked pushes): the rest must come
    * from the mailbox, in order, once the connection can take it.
@@ -62,10 +69,21 @@ export interface PushRouter {
   stop(): void;
 }
 
+export interface PushRouterOptions {
+  readonly store: MailboxStore;
+  readonly commit: GroupCommit;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
 /** Envelopes pushed per deliver frame while draining a backlog, if they fit in one frame. */
 const DRAIN_BATCH = 100;
 /** Unacked pushes per connection before the relay waits for acks: bounds memory per reader. */
 const MAX_UNACKED_PUSHES = 1000;
+/** While the commit before a drain waits out a lock, how often the drain looks again (ms). */
+const LOCKED_RETRY_MS = 10;
+/** After a read of the mailbox failed (the database out of reach), when the drain tries again. */
+const FAILED_RETRY_MS = 1000;
 
 const toWire = (row: EnvelopeRow) => ({
   id: row.id,
@@ -81,11 +99,8 @@ const toWire = (row: EnvelopeRow) => ({
  * until its send buffer or its unacked window is full; from then on the rest come from the
  * mailbox, in order, as soon as it can take them again.
  */
-export function createPushRouter(
-  store: MailboxStore,
-  commit: GroupCommit,
-  now: () => number,
-): PushRouter {
+export function createPushRouter(options: PushRouterOptions): PushRouter {
+  const { store, commit, now } = options;
   const states = new Map<number, PushState>();
   const byDevice = new Map<string, Set<Connection>>();
   let stopped = false;
@@ -95,6 +110,9 @@ export function createPushRouter(
     if (state === undefined) throw new Error('connection not open');
     return state;
   };
+  /** The connection still has this state: not closed (and reopened) while a drain awaited. */
+  const stillOpen = (conn: Connection, state: PushState) =>
+    !stopped && states.get(conn.id) === state;
 
   function canPush(conn: Connection, state: PushState): boolean {
     if (state.draining || state.needsDrain) return false;
@@ -119,55 +137,87 @@ export function createPushRouter(
     const state = states.get(conn.id);
     if (state === undefined || !state.needsDrain || state.draining) return;
     if (conn.congested() || state.pushed.size >= MAX_UNACKED_PUSHES) return;
-    drainMailbox(conn);
+    startDrainOf(conn, state);
+  }
+
+  /** Runs a drain on a connection with none running; a failed read is tried again later. */
+  function startDrainOf(conn: Connection, state: PushState, counting = false): void {
+    if (state.deviceId === null || state.draining || stopped) return;
+    state.draining = true;
+    state.needsDrain = false;
+    drainMailbox(conn, state, state.deviceId, counting).catch((error: unknown) => {
+      if (!stillOpen(conn, state)) return;
+      options.log.error({ err: error }, 'could not read a mailbox');
+      state.draining = false;
+      state.needsDrain = true;
+      setTimeout(() => {
+        resume(conn);
+      }, FAILED_RETRY_MS).unref();
+    });
   }
 
   /**
    * Pushes the backlog in order, a frame per loop turn, then says `queue-empty`. A frame holds at
    * most DRAIN_BATCH envelopes, no more than the unacked window has room for, and never more
    * bytes than a decoder accepts (§2.3): one envelope of the largest size always fits.
+   *
+   * Offers to the connection are held back while it runs (they come from the mailbox, in order).
+   * One offered during a batch may be committed after that batch's read: so the last batch ends
+   * in `queue-empty` only if nothing was offered since its flush began, and else reads again.
    */
-  function drainMailbox(conn: Connection): void {
-    const state = states.get(conn.id);
-    if (state === undefined || state.deviceId === null || stopped) return;
-    // Envelopes accepted before this turn go into the mailbox before it is read; if the commit
-    // has to wait, so does the drain.
-    if (!commit.flush()) {
-      setTimeout(() => {
-        drainMailbox(conn);
-      }, 10);
-      return;
+  async function drainMailbox(
+    conn: Connection,
+    state: PushState,
+    deviceId: string,
+    counting: boolean,
+  ): Promise<void> {
+    if (counting) {
+      const stored = await store.count(deviceId, now());
+      if (!stillOpen(conn, state)) return;
+      // Offers counted meanwhile may be in the count too: lag is an upper bound until the end.
+      state.unpushed = Math.max(state.unpushed, stored);
     }
-    state.draining = true;
-    state.needsDrain = false;
-    const room = Math.min(DRAIN_BATCH, MAX_UNACKED_PUSHES - state.pushed.size);
-    const rows = room > 0 ? store.after(state.deviceId, state.drainedSeq, room, now()) : [];
-    const fresh = rows.filter((row) => !state.pushed.has(row.id));
-    const fitting = fitDeliverBatch(fresh.map(toWire));
-    const batch = fresh.slice(0, fitting);
-    if (batch.length > 0) push(conn, state, batch);
-    state.unpushed = Math.max(0, state.unpushed - batch.length);
-    // Rows before the first one left out are done with (pushed now or earlier).
-    const firstLeftOut = fresh[fitting];
-    const cut = firstLeftOut !== undefined;
-    const last = cut ? rows[rows.indexOf(firstLeftOut) - 1] : rows.at(-1);
-    if (last !== undefined) state.drainedSeq = last.seq;
-    if (room <= 0 || cut || rows.length === room) {
-      // More to come: next turn, or, when the socket or the unacked window is full, once it
-      // empties (see resume: after a flush, on uWS's drain event, on acks).
-      if (!conn.congested() && state.pushed.size < MAX_UNACKED_PUSHES) {
-        setImmediate(() => {
-          drainMailbox(conn);
-        });
-      } else {
-        state.draining = false;
-        state.needsDrain = true;
+    for (;;) {
+      const heldBack = state.heldBackWhileDraining;
+      // Envelopes accepted before this read go into the mailbox before it; if the commit has to
+      // wait out a lock, so does the drain.
+      if (!(await commit.flush())) {
+        await new Promise((resolve) => setTimeout(resolve, LOCKED_RETRY_MS));
+        if (!stillOpen(conn, state)) return;
+        continue;
       }
+      if (!stillOpen(conn, state)) return;
+      const room = Math.min(DRAIN_BATCH, MAX_UNACKED_PUSHES - state.pushed.size);
+      const rows = room > 0 ? await store.after(deviceId, state.drainedSeq, room, now()) : [];
+      if (!stillOpen(conn, state)) return;
+      const fresh = rows.filter((row) => !state.pushed.has(row.id));
+      const fitting = fitDeliverBatch(fresh.map(toWire));
+      const batch = fresh.slice(0, fitting);
+      if (batch.length > 0) push(conn, state, batch);
+      state.unpushed = Math.max(0, state.unpushed - batch.length);
+      // Rows before the first one left out are done with (pushed now or earlier).
+      const firstLeftOut = fresh[fitting];
+      const cut = firstLeftOut !== undefined;
+      const last = cut ? rows[rows.indexOf(firstLeftOut) - 1] : rows.at(-1);
+      if (last !== undefined) state.drainedSeq = last.seq;
+      if (room <= 0 || cut || rows.length === room) {
+        // More to come: next turn, or, when the socket or the unacked window is full, once it
+        // empties (see resume: after a flush, on uWS's drain event, on acks).
+        if (conn.congested() || state.pushed.size >= MAX_UNACKED_PUSHES) {
+          state.draining = false;
+          state.needsDrain = true;
+          return;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!stillOpen(conn, state)) return;
+        continue;
+      }
+      if (state.heldBackWhileDraining !== heldBack) continue;
+      state.draining = false;
+      state.unpushed = 0;
+      conn.send({ t: 'queue-empty' });
       return;
     }
-    state.draining = false;
-    state.unpushed = 0;
-    conn.send({ t: 'queue-empty' });
   }
 
   return {
@@ -176,6 +226,7 @@ export function createPushRouter(
         deviceId: null,
         drainedSeq: 0,
         draining: false,
+        heldBackWhileDraining: 0,
         needsDrain: false,
         pushed: new Map(),
         unpushed: 0,
@@ -200,15 +251,16 @@ export function createPushRouter(
     offer(row) {
       for (const target of byDevice.get(row.recipientDeviceId) ?? []) {
         const state = stateOf(target);
-        if (canPush(target, state)) push(target, state, [row]);
-        else state.unpushed += 1; // it will come from the mailbox
+        if (canPush(target, state)) {
+          push(target, state, [row]);
+          continue;
+        }
+        state.unpushed += 1; // it will come from the mailbox
+        if (state.draining) state.heldBackWhileDraining += 1;
       }
     },
     startDrain(conn) {
-      const state = stateOf(conn);
-      if (state.deviceId === null) return;
-      state.unpushed = store.count(state.deviceId, now());
-      drainMailbox(conn);
+      startDrainOf(conn, stateOf(conn), true);
     },
     resume,
     takeAcked(conn, envelopeId) {

@@ -3,25 +3,49 @@ import type { Logger } from '../log/createLogger.js';
 import { createGroupCommit, type PendingSend } from './createGroupCommit.js';
 import type { EnvelopeRow, MailboxStore } from './createMailboxStore.js';
 
-/** A mailbox store that records commits, and fails them while told to. */
+/**
+ * A mailbox store that records commits, and fails them while told to. While `hold` is set, each
+ * commit stays in flight until the test calls the resolver it left in `inFlight`.
+ */
 function fakeStore() {
   const commits: { rows: string[]; deletes: string[] }[] = [];
-  const state = { failWith: null as string | null };
-  const store: MailboxStore = {
-    commit(rows, acked) {
-      if (state.failWith !== null) {
-        throw Object.assign(new Error(state.failWith), { code: state.failWith });
-      }
-      commits.push({ rows: rows.map((row) => row.id), deletes: [...acked.values()].flat() });
-    },
-    after: () => [],
-    count: () => 0,
-    mailboxBytes: () => 0,
-    bytesSentBy: () => 0,
-    liveDevices: () => new Set(),
-    expire: () => 0,
+  const state = {
+    failWith: null as string | null,
+    hold: false,
+    inFlight: [] as (() => void)[],
+    /** Commits started and not yet ended. */
+    active: 0,
+    /** The most commits ever in flight at once. */
+    mostActive: 0,
   };
-  return { store, commits, state };
+  const store: MailboxStore = {
+    async commit(rows, acked) {
+      state.active += 1;
+      state.mostActive = Math.max(state.mostActive, state.active);
+      commits.push({ rows: rows.map((row) => row.id), deletes: [...acked.values()].flat() });
+      try {
+        if (state.hold) await new Promise<void>((resolve) => state.inFlight.push(resolve));
+        if (state.failWith !== null) {
+          commits.pop();
+          throw Object.assign(new Error(state.failWith), { code: state.failWith });
+        }
+      } finally {
+        state.active -= 1;
+      }
+    },
+    after: () => Promise.resolve([]),
+    count: () => Promise.resolve(0),
+    mailboxBytes: () => Promise.resolve(0),
+    bytesSentBy: () => Promise.resolve(0),
+    liveDevices: () => Promise.resolve(new Set()),
+    expire: () => Promise.resolve(0),
+  };
+  /** Ends the oldest commit in flight. */
+  const release = async () => {
+    state.inFlight.shift()?.();
+    await vi.advanceTimersByTimeAsync(0);
+  };
+  return { store, commits, state, release };
 }
 
 const row = (id: string, recipient = 'bob'): EnvelopeRow => ({
@@ -60,7 +84,7 @@ describe('createGroupCommit', () => {
     vi.useRealTimers();
   });
 
-  it('commits a window of envelopes and acked deletes in one transaction, then tells senders', () => {
+  it('commits a window of envelopes and acked deletes in one transaction, then tells senders', async () => {
     const { store, commits } = fakeStore();
     const commit = createGroupCommit({ store, log, onDropped: () => undefined, now: Date.now });
     const one = sendOf(2);
@@ -68,13 +92,13 @@ describe('createGroupCommit', () => {
     commit.add(row('e2', 'carol'), one.send);
     commit.acked('bob', 'old');
     expect(one.outcome.sent).toBe(false);
-    vi.advanceTimersByTime(2);
+    await vi.advanceTimersByTimeAsync(2);
     expect(commits).toEqual([{ rows: ['e1', 'e2'], deletes: ['old'] }]);
     expect(one.outcome.sent).toBe(true);
     expect(commit.pendingBytes()).toBe(0);
   });
 
-  it('settles an envelope its recipient acks before the commit without writing it', () => {
+  it('settles an envelope its recipient acks before the commit without writing it', async () => {
     const { store, commits } = fakeStore();
     const commit = createGroupCommit({ store, log, onDropped: () => undefined, now: Date.now });
     const one = sendOf(1);
@@ -83,11 +107,11 @@ describe('createGroupCommit', () => {
     expect(one.outcome.sent).toBe(false);
     commit.acked('bob', 'e1');
     expect(one.outcome.sent).toBe(true);
-    vi.advanceTimersByTime(2);
+    await vi.advanceTimersByTimeAsync(2);
     expect(commits).toEqual([{ rows: [], deletes: ['e1'] }]);
   });
 
-  it('waits out a lock per envelope: the oldest is refused at the deadline, newer ones wait on', () => {
+  it('waits out a lock per envelope: the oldest is refused at the deadline, newer ones wait on', async () => {
     const { store, commits, state } = fakeStore();
     const dropped: string[] = [];
     const commit = createGroupCommit({
@@ -101,8 +125,8 @@ describe('createGroupCommit', () => {
     state.failWith = 'SQLITE_BUSY';
     const old = sendOf(1);
     commit.add(row('old'), old.send);
-    vi.advanceTimersByTime(900);
-    expect(commit.flush()).toBe(false); // locked: only the retry timer tries
+    await vi.advanceTimersByTimeAsync(900);
+    expect(await commit.flush()).toBe(false); // locked: only the retry timer tries
     const online = sendOf(1);
     const fresh = sendOf(1);
     commit.add(row('online'), online.send);
@@ -110,17 +134,17 @@ describe('createGroupCommit', () => {
     // An online recipient acks while the lock lasts: done without the disk.
     commit.acked('bob', 'online');
     expect(online.outcome.sent).toBe(true);
-    vi.advanceTimersByTime(200);
+    await vi.advanceTimersByTimeAsync(200);
     expect(old.outcome.refused).toBe('STORAGE_BUSY');
     expect(dropped).toEqual(['old']);
     expect(fresh.outcome).toEqual({ sent: false, refused: null });
     state.failWith = null;
-    vi.advanceTimersByTime(100);
+    await vi.advanceTimersByTimeAsync(100);
     expect(fresh.outcome.sent).toBe(true);
     expect(commits.at(-1)?.rows).toEqual(['fresh']);
   });
 
-  it('refuses at once on a full disk, giving back what it held', () => {
+  it('refuses at once on a full disk, giving back what it held', async () => {
     const { store, state } = fakeStore();
     const dropped: string[] = [];
     const commit = createGroupCommit({
@@ -132,9 +156,117 @@ describe('createGroupCommit', () => {
     state.failWith = 'SQLITE_FULL';
     const one = sendOf(1);
     commit.add(row('e1'), one.send);
-    vi.advanceTimersByTime(2);
+    await vi.advanceTimersByTimeAsync(2);
     expect(one.outcome.refused).toBe('STORAGE_FULL');
     expect(dropped).toEqual(['e1']);
     expect(commit.pendingBytes()).toBe(0);
+  });
+
+  it('keeps one commit in flight: what arrives meanwhile goes in the next, after it', async () => {
+    const { store, commits, state, release } = fakeStore();
+    const commit = createGroupCommit({ store, log, onDropped: () => undefined, now: Date.now });
+    state.hold = true;
+    const first = sendOf(1);
+    commit.add(row('e1'), first.send);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(commits).toEqual([{ rows: ['e1'], deletes: [] }]);
+    const second = sendOf(1);
+    commit.add(row('e2'), second.send);
+    await vi.advanceTimersByTimeAsync(50); // the window passes, the first commit has not ended
+    expect(commits).toHaveLength(1);
+    expect(first.outcome.sent).toBe(false);
+    await release();
+    expect(first.outcome.sent).toBe(true);
+    expect(second.outcome.sent).toBe(false);
+    expect(commits).toEqual([
+      { rows: ['e1'], deletes: [] },
+      { rows: ['e2'], deletes: [] },
+    ]);
+    await release();
+    expect(second.outcome.sent).toBe(true);
+    expect(state.mostActive).toBe(1);
+    expect(commit.pendingBytes()).toBe(0);
+  });
+
+  it('deletes an envelope acked while its insert is in flight in the next commit', async () => {
+    const { store, commits, state, release } = fakeStore();
+    const commit = createGroupCommit({ store, log, onDropped: () => undefined, now: Date.now });
+    state.hold = true;
+    const one = sendOf(1);
+    commit.add(row('e1'), one.send);
+    await vi.advanceTimersByTimeAsync(2);
+    commit.acked('bob', 'e1'); // pushed, then acked, while its commit is in flight
+    expect(one.outcome.sent).toBe(false); // told only once the commit has it on disk
+    await vi.advanceTimersByTimeAsync(10);
+    expect(commits).toHaveLength(1);
+    await release();
+    expect(one.outcome.sent).toBe(true);
+    expect(commits.at(-1)).toEqual({ rows: [], deletes: ['e1'] });
+    await release();
+    expect(state.mostActive).toBe(1);
+  });
+
+  it('flush resolves once what was pending at the call is committed, behind the one in flight', async () => {
+    const { store, commits, state, release } = fakeStore();
+    const commit = createGroupCommit({ store, log, onDropped: () => undefined, now: Date.now });
+    state.hold = true;
+    commit.add(row('e1'), sendOf(1).send);
+    await vi.advanceTimersByTimeAsync(2);
+    commit.add(row('e2'), sendOf(1).send);
+    let flushed: boolean | null = null;
+    void commit.flush().then((result) => (flushed = result));
+    await release(); // e1 lands; e2's commit starts
+    expect(flushed).toBeNull();
+    expect(commits.at(-1)?.rows).toEqual(['e2']);
+    await release();
+    expect(flushed).toBe(true);
+    // Nothing pending and nothing in flight: at once.
+    expect(await commit.flush()).toBe(true);
+  });
+
+  it('stop waits for the commit in flight, then commits what is left', async () => {
+    const { store, commits, state, release } = fakeStore();
+    const commit = createGroupCommit({ store, log, onDropped: () => undefined, now: Date.now });
+    state.hold = true;
+    const first = sendOf(1);
+    const second = sendOf(1);
+    commit.add(row('e1'), first.send);
+    await vi.advanceTimersByTimeAsync(2);
+    commit.add(row('e2'), second.send);
+    let stopped = false;
+    void commit.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(false);
+    await release();
+    expect(commits.at(-1)?.rows).toEqual(['e2']);
+    expect(stopped).toBe(false);
+    await release();
+    expect(stopped).toBe(true);
+    expect(first.outcome.sent && second.outcome.sent).toBe(true);
+  });
+
+  it('keeps a batch that met a lock in flight and what came meanwhile, in order, for the retry', async () => {
+    const { store, commits, state, release } = fakeStore();
+    const commit = createGroupCommit({
+      store,
+      log,
+      onDropped: () => undefined,
+      now: Date.now,
+      busyRetryMs: 50,
+    });
+    state.hold = true;
+    state.failWith = 'SQLITE_BUSY';
+    const first = sendOf(1);
+    const second = sendOf(1);
+    commit.add(row('e1'), first.send);
+    await vi.advanceTimersByTimeAsync(2);
+    commit.add(row('e2'), second.send);
+    await release(); // the first commit meets the lock
+    expect(await commit.flush()).toBe(false);
+    state.hold = false;
+    state.failWith = null;
+    await vi.advanceTimersByTimeAsync(50);
+    expect(commits).toEqual([{ rows: ['e1', 'e2'], deletes: [] }]);
+    expect(first.outcome.sent && second.outcome.sent).toBe(true);
   });
 });

@@ -19,14 +19,16 @@ export interface GroupCommit {
    */
   acked(deviceId: string, envelopeId: string): void;
   /**
-   * Commits what is pending now. False when it could not (the database is locked by another
-   * process): it is retried shortly, and a reader of the mailbox must wait for it.
+   * Resolves once every envelope added and every ack taken before the call is committed (or
+   * given up: its sender refused), after the commit in flight if there is one. False when it
+   * could not (the database is locked or out of reach for now): it is retried shortly, and a
+   * reader of the mailbox must wait for it.
    */
-  flush(): boolean;
+  flush(): Promise<boolean>;
   /** Body bytes accepted and not yet committed or acked: bounded by the caller's backpressure. */
   pendingBytes(): number;
-  /** Commits once more, synchronously, and stops the timers. */
-  stop(): void;
+  /** Stops the timers and resolves once the commit in flight and one last commit are done. */
+  stop(): Promise<void>;
 }
 
 export interface GroupCommitOptions {
@@ -55,10 +57,16 @@ interface PendingEnvelope {
  * disk in one transaction with every delete acked in it, and only then are senders told `sent`.
  * An envelope its recipient acks before the commit is done without touching the disk.
  *
- * A database locked by another process is waited out without holding the event loop: the
- * connection's own busy wait is short, and a commit that meets the lock keeps its envelopes
- * pending (still pushed to, and acked by, online recipients) and is retried from a timer until
- * the deadline, after which its senders are refused with `STORAGE_BUSY` and retry.
+ * One commit is in flight at a time (the store's commit is asynchronous: on PostgreSQL it is a
+ * round trip): what arrives meanwhile goes in the next one, which starts when it ends. An ack of
+ * an envelope still pending settles it with no write; an ack of one in flight becomes a delete in
+ * the next commit, which runs after the insert has landed.
+ *
+ * A database locked by another process (or, on PostgreSQL, out of reach for a moment) is waited
+ * out without holding the event loop: the connection's own busy wait is short, and a commit that
+ * meets the lock keeps its envelopes pending (still pushed to, and acked by, online recipients)
+ * and is retried from a timer until the deadline, after which its senders are refused with
+ * `STORAGE_BUSY` and retry.
  */
 export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   const { store, log } = options;
@@ -78,17 +86,20 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   /** The last commit met another process's lock: only the retry timer tries again. */
   let locked = false;
   let stopped = false;
+  /** The commit in flight, and the one queued behind it for what arrived since. */
+  let running: Promise<boolean> | null = null;
+  let queued: Promise<boolean> | null = null;
 
   function schedule(delayMs: number): void {
     if (timer !== null || stopped) return;
-    // The commit holds this thread until fsync returns, and the frames queued this turn reach
-    // the wire only once control is back in the event loop (uWS writes corked sockets there):
-    // committing at once would hold every push of the turn behind the disk. A short window
-    // instead lets the pushes leave first, gathers more sends into the one commit, and lets
-    // online recipients ack before it, sparing their envelopes the disk altogether.
+    // The commit holds this thread until fsync returns (on SQLite), and the frames queued this
+    // turn reach the wire only once control is back in the event loop (uWS writes corked sockets
+    // there): committing at once would hold every push of the turn behind the disk. A short
+    // window instead lets the pushes leave first, gathers more sends into the one commit, and
+    // lets online recipients ack before it, sparing their envelopes the disk altogether.
     timer = setTimeout(() => {
       timer = null;
-      flush();
+      void flush();
     }, delayMs);
   }
 
@@ -109,51 +120,79 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     deletes = batchDeletes;
   }
 
-  function flush(): boolean {
-    if (pending.size === 0 && deletes.size === 0) return true;
+  function flush(): Promise<boolean> {
+    // Behind the commit in flight: the queued one takes everything pending when it starts.
+    if (queued !== null) return queued;
+    if (running !== null) {
+      if (pending.size === 0 && deletes.size === 0) return running;
+      const startNext = () => {
+        queued = null;
+        return commitNow();
+      };
+      const after = running.then(startNext, startNext);
+      queued = after;
+      return after;
+    }
+    return commitNow();
+  }
+
+  /** Starts a commit of everything pending, with none in flight. */
+  function commitNow(): Promise<boolean> {
+    if (pending.size === 0 && deletes.size === 0) return Promise.resolve(true);
     // Locked: only the retry timer tries again, so callers that must wait for a commit (a drain)
     // do not each spend the connection's busy wait on the event loop.
-    if (locked && timer !== null) return false;
+    if (locked && timer !== null) return Promise.resolve(false);
     const batch = pending;
     const batchDeletes = deletes;
     pending = new Map();
     deletes = new Map();
-    try {
-      store.commit(
-        [...batch.values()].map((entry) => entry.row),
-        batchDeletes,
-      );
-    } catch (error) {
-      const lockConflict = isStorageLocked(error);
-      locked = lockConflict && !stopped;
-      // Nothing of the batch is stored (one transaction). Behind a lock, each envelope is kept
-      // pending (still pushed to, and acked by, online recipients) until it has waited the
-      // deadline; then, as on any other failure, its sender gets a coded error it can retry
-      // with the same message id. Acked envelopes stay stored and are delivered again, which
-      // the recipient drops by message id.
-      const refused = locked
-        ? [...batch.values()].filter((entry) => now() - entry.since >= busyDeadlineMs)
-        : [...batch.values()];
-      for (const entry of refused) batch.delete(entry.row.id);
-      if (refused.length > 0) {
-        log.error({ err: error, envelopes: refused.length }, 'could not store envelopes');
-      }
-      for (const entry of refused) {
-        bytes -= entry.row.body.byteLength;
-        options.onDropped(entry.row);
-        entry.send.refuse(lockConflict ? 'STORAGE_BUSY' : 'STORAGE_FULL');
-      }
-      if (!locked) return true;
-      restore(batch, batchDeletes);
-      schedule(busyRetryMs);
-      return false;
+    const rows = [...batch.values()].map((entry) => entry.row);
+    const done = store.commit(rows, batchDeletes).then(
+      () => {
+        locked = false;
+        for (const entry of batch.values()) {
+          bytes -= entry.row.body.byteLength;
+          entry.send.envelopeDone();
+        }
+        return true;
+      },
+      (error: unknown) => failed(error, batch, batchDeletes),
+    );
+    const current = done.finally(() => {
+      if (running === current) running = null;
+    });
+    running = current;
+    return current;
+  }
+
+  /** A commit that stored nothing of its batch (one transaction): wait or refuse, per envelope. */
+  function failed(
+    error: unknown,
+    batch: Map<string, PendingEnvelope>,
+    batchDeletes: Map<string, string[]>,
+  ): boolean {
+    const lockConflict = isStorageLocked(error);
+    locked = lockConflict && !stopped;
+    // Behind a lock, each envelope is kept pending (still pushed to, and acked by, online
+    // recipients) until it has waited the deadline; then, as on any other failure, its sender
+    // gets a coded error it can retry with the same message id. Acked envelopes stay stored and
+    // are delivered again, which the recipient drops by message id.
+    const refused = locked
+      ? [...batch.values()].filter((entry) => now() - entry.since >= busyDeadlineMs)
+      : [...batch.values()];
+    for (const entry of refused) batch.delete(entry.row.id);
+    if (refused.length > 0) {
+      log.error({ err: error, envelopes: refused.length }, 'could not store envelopes');
     }
-    locked = false;
-    for (const entry of batch.values()) {
+    for (const entry of refused) {
       bytes -= entry.row.body.byteLength;
-      entry.send.envelopeDone();
+      options.onDropped(entry.row);
+      entry.send.refuse(lockConflict ? 'STORAGE_BUSY' : 'STORAGE_FULL');
     }
-    return true;
+    if (!locked) return true;
+    restore(batch, batchDeletes);
+    schedule(busyRetryMs);
+    return false;
   }
 
   return {
@@ -167,7 +206,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
         take(envelopeId)?.send.envelopeDone();
         return;
       }
-      // Deleted in the next commit; a drain reads the mailbox only after a flush.
+      // Stored, or in the commit in flight: deleted in the next commit, which starts only after
+      // the one in flight ended. A drain reads the mailbox only after a flush.
       const ids = deletes.get(deviceId);
       if (ids === undefined) deletes.set(deviceId, [envelopeId]);
       else ids.push(envelopeId);
@@ -175,11 +215,13 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     },
     flush,
     pendingBytes: () => bytes,
-    stop() {
+    async stop() {
       stopped = true;
       if (timer !== null) clearTimeout(timer);
       timer = null;
-      flush();
+      // The commit in flight (and any queued behind it) ends first; then one last try.
+      await (queued ?? running);
+      await flush();
     },
   };
 }

@@ -11,8 +11,21 @@ export interface QuotaSettings {
 export type QuotaVerdict = 'ok' | 'mailbox' | 'sender';
 
 export interface MailboxQuotas {
-  /** Whether storing these envelopes from `senderAccountId` keeps every quota. */
-  check(senderAccountId: string, envelopes: readonly QuotaEntry[]): QuotaVerdict;
+  /**
+   * Reads from the database the figures a check of these envelopes needs and the counting does
+   * not know yet (at once when it knows them all). Await it, then check and add with no await in
+   * between, so that no other send counts between the two.
+   */
+  load(senderAccountId: string, envelopes: readonly QuotaEntry[]): Promise<QuotaFigures>;
+  /**
+   * Whether storing these envelopes from `senderAccountId` keeps every quota; `loaded` fills in a
+   * figure forgotten (reset) since it was read.
+   */
+  check(
+    senderAccountId: string,
+    envelopes: readonly QuotaEntry[],
+    loaded: QuotaFigures,
+  ): QuotaVerdict;
   /** Counts envelopes accepted (stored or about to be). */
   add(senderAccountId: string, envelopes: readonly QuotaEntry[]): void;
   /** Uncounts an envelope that left the mailbox (acked) or was never stored (a failed commit). */
@@ -25,6 +38,12 @@ export interface MailboxQuotas {
   reset(): void;
 }
 
+/** Figures read by `load`, for the check that follows it. */
+export interface QuotaFigures {
+  readonly mailboxes: ReadonlyMap<string, number>;
+  readonly sender: number;
+}
+
 export interface QuotaEntry {
   readonly device: string;
   readonly bytes: number;
@@ -35,44 +54,62 @@ export interface QuotaEntry {
  * no account can fill the relay's disk for everyone (by writing to devices that never connect,
  * its own included). Figures are read from the database when first needed and then kept by
  * counting, since summing a mailbox on every send would cost the hot path a query per recipient.
+ * The read is asynchronous and the check and count are not: a send awaits `load`, then checks and
+ * counts in one go, so two sends can never both pass on the same room.
  */
 export function createMailboxQuotas(store: MailboxStore, settings: QuotaSettings): MailboxQuotas {
   const mailboxes = new Map<string, number>();
   const senders = new Map<string, number>();
 
-  const mailboxUsage = (device: string): number => {
-    let bytes = mailboxes.get(device);
+  /** A figure as counted, or else as last read (a reset since), remembered for the counting. */
+  const usage = (figures: Map<string, number>, key: string, loaded: number | undefined) => {
+    let bytes = figures.get(key);
     if (bytes === undefined) {
-      bytes = store.mailboxBytes(device);
-      mailboxes.set(device, bytes);
-    }
-    return bytes;
-  };
-  const senderUsage = (account: string): number => {
-    let bytes = senders.get(account);
-    if (bytes === undefined) {
-      bytes = store.bytesSentBy(account);
-      senders.set(account, bytes);
+      bytes = loaded ?? 0;
+      figures.set(key, bytes);
     }
     return bytes;
   };
 
   return {
-    check(senderAccountId, envelopes) {
+    async load(senderAccountId, envelopes) {
+      const known = new Map<string, number>();
+      const unknown: Promise<void>[] = [];
+      for (const { device } of envelopes) {
+        const bytes = mailboxes.get(device);
+        if (bytes !== undefined) known.set(device, bytes);
+        else {
+          unknown.push(
+            store.mailboxBytes(device).then((read) => {
+              known.set(device, mailboxes.get(device) ?? read);
+            }),
+          );
+        }
+      }
+      const sender = senders.get(senderAccountId) ?? (await store.bytesSentBy(senderAccountId));
+      if (unknown.length > 0) await Promise.all(unknown);
+      // A figure read is only a starting point: counting since (other sends) wins over it.
+      for (const [device, bytes] of known) usage(mailboxes, device, bytes);
+      usage(senders, senderAccountId, sender);
+      return { mailboxes: known, sender };
+    },
+    check(senderAccountId, envelopes, loaded) {
       let total = 0;
       for (const { device, bytes } of envelopes) {
         total += bytes;
-        if (mailboxUsage(device) + bytes > settings.mailboxBytes) return 'mailbox';
+        const held = usage(mailboxes, device, loaded.mailboxes.get(device));
+        if (held + bytes > settings.mailboxBytes) return 'mailbox';
       }
-      return senderUsage(senderAccountId) + total > settings.senderBytes ? 'sender' : 'ok';
+      const sent = usage(senders, senderAccountId, loaded.sender);
+      return sent + total > settings.senderBytes ? 'sender' : 'ok';
     },
     add(senderAccountId, envelopes) {
       let total = 0;
       for (const { device, bytes } of envelopes) {
         total += bytes;
-        mailboxes.set(device, mailboxUsage(device) + bytes);
+        mailboxes.set(device, (mailboxes.get(device) ?? 0) + bytes);
       }
-      senders.set(senderAccountId, senderUsage(senderAccountId) + total);
+      senders.set(senderAccountId, (senders.get(senderAccountId) ?? 0) + total);
     },
     remove(senderAccountId, { device, bytes }) {
       const mailbox = mailboxes.get(device);

@@ -16,34 +16,42 @@ export interface StoredEnvelope extends EnvelopeRow {
   readonly senderAccountId: string | null;
 }
 
+/**
+ * The mailbox's storage. Every method is asynchronous so that it can sit on an engine reached
+ * over a connection (PostgreSQL); on SQLite each runs synchronously and only its answer comes a
+ * microtask later. Callers keep no invariant across an await that they did not check again after
+ * it (see createGroupCommit and createPushRouter).
+ */
 export interface MailboxStore {
   /**
    * One durable transaction for a loop turn's work (group commit): new envelopes in (a retried
    * send, same key, is ignored), acked envelopes out, each only from the acking device's own
    * mailbox (device id → envelope ids). Either all of it happens or none.
    */
-  commit(rows: readonly EnvelopeRow[], acked: ReadonlyMap<string, readonly string[]>): void;
+  commit(
+    rows: readonly EnvelopeRow[],
+    acked: ReadonlyMap<string, readonly string[]>,
+  ): Promise<void>;
   /** The next envelopes of a mailbox after `afterSeq`, oldest first. */
-  after(deviceId: string, afterSeq: number, limit: number, now: number): StoredEnvelope[];
+  after(deviceId: string, afterSeq: number, limit: number, now: number): Promise<StoredEnvelope[]>;
   /** How many unexpired envelopes a mailbox holds. */
-  count(deviceId: string, now: number): number;
+  count(deviceId: string, now: number): Promise<number>;
   /** The body bytes a mailbox holds (for its quota). */
-  mailboxBytes(deviceId: string): number;
+  mailboxBytes(deviceId: string): Promise<number>;
   /** The body bytes of stored envelopes sent by an account's devices (for its quota). */
-  bytesSentBy(accountId: string): number;
+  bytesSentBy(accountId: string): Promise<number>;
   /** Of these device ids, the ones that exist and are not revoked. */
-  liveDevices(ids: readonly string[]): Set<string>;
+  liveDevices(ids: readonly string[]): Promise<Set<string>>;
   /** Deletes envelopes past their retention. */
-  expire(now: number): number;
+  expire(now: number): Promise<number>;
 }
 
 /**
- * The mailbox's SQL. This is the relay's hot path, and it runs on the better-sqlite3 connection
- * directly: each operation is synchronous, so a group commit can never interleave with an ack for
- * the same envelopes, and prepared statements skip query building per message. It shares the
- * connection with the WriteStore, whose transactions are synchronous too, so a commit here is
- * never nested in another transaction (a PostgreSQL mailbox, issue #21, would take its own
- * pooled connection per commit).
+ * The mailbox's SQL on SQLite. This is the relay's hot path, and it runs on the better-sqlite3
+ * connection directly: prepared statements skip query building per message, and each operation
+ * runs synchronously when called (the promise only carries its answer), so nothing else of the
+ * event loop runs inside a commit. It shares the connection with the WriteStore, whose
+ * transactions are synchronous too, so a commit here is never nested in another transaction.
  */
 export function createMailboxStore(sqlite: SQLite.Database): MailboxStore {
   const insert = sqlite.prepare(
@@ -109,26 +117,39 @@ export function createMailboxStore(sqlite: SQLite.Database): MailboxStore {
   );
 
   return {
-    commit: (rows, acked) => {
-      commitAll(rows, acked);
-    },
+    commit: (rows, acked) =>
+      runNow(() => {
+        commitAll(rows, acked);
+      }),
     after: (deviceId, afterSeq, limit, now) =>
-      next.all(deviceId, afterSeq, now, limit).map((row) => ({
-        seq: row.seq,
-        id: row.id,
-        recipientDeviceId: deviceId,
-        senderDeviceId: row.sender_device_id,
-        senderAccountId: row.sender_account_id,
-        // better-sqlite3 returns Buffers over plain (never shared) ArrayBuffers.
-        msgId: row.msg_id as Uint8Array<ArrayBuffer>,
-        body: row.body as Uint8Array<ArrayBuffer>,
-        acceptedAt: row.accepted_at,
-        expiresAt: row.expires_at,
-      })),
-    count: (deviceId, now) => counted.get(deviceId, now) ?? 0,
-    mailboxBytes: (deviceId) => mailboxBytes.get(deviceId) ?? 0,
-    bytesSentBy: (accountId) => sentBytes.get(accountId) ?? 0,
-    liveDevices: (ids) => new Set(live.all(JSON.stringify(ids)).map((row) => row.id)),
-    expire: (now) => expired.run(now).changes,
+      runNow(() =>
+        next.all(deviceId, afterSeq, now, limit).map((row) => ({
+          seq: row.seq,
+          id: row.id,
+          recipientDeviceId: deviceId,
+          senderDeviceId: row.sender_device_id,
+          senderAccountId: row.sender_account_id,
+          // better-sqlite3 returns Buffers over plain (never shared) ArrayBuffers.
+          msgId: row.msg_id as Uint8Array<ArrayBuffer>,
+          body: row.body as Uint8Array<ArrayBuffer>,
+          acceptedAt: row.accepted_at,
+          expiresAt: row.expires_at,
+        })),
+      ),
+    count: (deviceId, now) => runNow(() => counted.get(deviceId, now) ?? 0),
+    mailboxBytes: (deviceId) => runNow(() => mailboxBytes.get(deviceId) ?? 0),
+    bytesSentBy: (accountId) => runNow(() => sentBytes.get(accountId) ?? 0),
+    liveDevices: (ids) => runNow(() => new Set(live.all(JSON.stringify(ids)).map((row) => row.id))),
+    expire: (now) => runNow(() => expired.run(now).changes),
   };
+}
+
+/**
+ * Runs a synchronous statement at once and hands its answer back as a promise; a throw of the
+ * engine becomes a rejection, as a failed statement is on PostgreSQL.
+ */
+function runNow<T>(statement: () => T): Promise<T> {
+  return new Promise((resolve) => {
+    resolve(statement());
+  });
 }
