@@ -16,6 +16,7 @@ const RELAY_LIBRARY_OWNERS = {
   'uWebSockets.js': ['transport'],
   kysely: ['db', 'accounts', 'audit', 'devices', 'push', 'blobs'],
   'better-sqlite3': ['db', 'audit', 'mailbox', 'backup'],
+  pg: ['db', 'mailbox'],
   '@simplewebauthn/server': ['accounts'],
   'web-push': ['push'],
   'libsodium-wrappers': ['sodium'],

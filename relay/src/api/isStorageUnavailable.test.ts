@@ -66,4 +66,14 @@ describe('isStorageLocked', () => {
       expect(isStorageLocked(error)).toBe(false);
     }
   });
+
+  it('takes a PostgreSQL conflict or restart as a wait, and its full disk as a refusal', () => {
+    for (const code of ['40001', '40P01', '55P03', '57P01', '08006', '53300', 'ECONNREFUSED']) {
+      expect(isStorageLocked(sqliteError(code)), code).toBe(true);
+    }
+    expect(isStorageLocked(new Error('Connection terminated unexpectedly'))).toBe(true);
+    for (const code of ['53100', '23503', '23505', '42601']) {
+      expect(isStorageLocked(sqliteError(code)), code).toBe(false);
+    }
+  });
 });

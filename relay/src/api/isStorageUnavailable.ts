@@ -30,13 +30,26 @@ const POSTGRES_CONNECTION_ENDED = 'Connection terminated';
 const LOCKED = /^SQLITE_(BUSY|LOCKED)(_|$)/;
 
 /**
- * True when the write failed only because another process held the database's lock past the
- * busy timeout: the storage is there and has room, it is just taken for now.
+ * PostgreSQL's equivalents: a conflict with another transaction (serialization failure,
+ * deadlock, lock not available), or a server out of reach for a moment (shutting down or
+ * starting, the connection lost or refused, no connection slot free). Unlike a full disk
+ * (53100), each passes by itself.
+ */
+const POSTGRES_TAKEN = /^(40001|40P01|55P03|57P0[123]|08\d{3}|53300|ECONNREFUSED|ECONNRESET)$/;
+
+/**
+ * True when the write failed only because the database is taken for now: another process held
+ * its lock past the busy timeout, or (PostgreSQL) another transaction or a restart was in the
+ * way. The storage is there and has room; the write is worth trying again shortly.
  */
 export function isStorageLocked(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && LOCKED.test(code)) return true;
+  if (typeof code === 'string' && (LOCKED.test(code) || POSTGRES_TAKEN.test(code))) return true;
+  const message = (error as { message?: unknown }).message;
+  if (code === undefined && typeof message === 'string') {
+    if (message.startsWith(POSTGRES_CONNECTION_ENDED)) return true;
+  }
   return 'cause' in error && error.cause !== error && isStorageLocked(error.cause);
 }
 

@@ -11,6 +11,11 @@ export interface PostgresDatabase {
   readonly db: Kysely<RelayDatabase>;
   /** Every write: one serializable transaction per operation. */
   readonly writes: WriteStore;
+  /**
+   * The pool under both, for the mailbox's hot path (createPostgresMailboxStore), which runs its
+   * own statements as the SQLite mailbox runs on the connection directly.
+   */
+  readonly pool: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -47,5 +52,5 @@ export async function openPostgresDatabase(url: string): Promise<PostgresDatabas
       cause: error,
     });
   }
-  return { db, writes: createPostgresWriteStore(pool, db), close };
+  return { db, writes: createPostgresWriteStore(pool, db), pool, close };
 }
