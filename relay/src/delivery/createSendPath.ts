@@ -68,7 +68,11 @@ export function createSendPath(options: SendPathOptions): SendPath {
     return frame.to.some((entry) => router.lagOf(entry.device) >= limits.maxDeviceLag);
   }
 
+  /** The connection is still open (its queue the same) and the relay not stopping. */
+  const current = (conn: Connection, queue: SendQueue) => !stopped && queues.get(conn.id) === queue;
+
   async function decide(conn: Connection, frame: SendFrame, queue: SendQueue): Promise<void> {
+    if (!current(conn, queue)) return;
     const senderDeviceId = router.deviceOf(conn);
     if (senderDeviceId === null) {
       fail(conn, frame.id, 'DEVICE_REQUIRED');
@@ -94,7 +98,7 @@ export function createSendPath(options: SendPathOptions): SendPath {
       quotas.load(conn.accountId, sizes),
     ]);
     // Closed, or the relay stopping, while the database answered: nothing is accepted.
-    if (stopped || queues.get(conn.id) !== queue) return;
+    if (!current(conn, queue)) return;
     if (live.size !== recipients.length) {
       fail(conn, frame.id, 'UNKNOWN_DEVICE');
       return;
