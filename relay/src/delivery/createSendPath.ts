@@ -189,7 +189,6 @@ export function createSendPath(options: SendPathOptions): SendPath {
         return;
       }
       const own = queue;
-      own.waiting += 1;
       const run = () =>
         decide(conn, frame, own)
           .catch((error: unknown) => {
@@ -198,7 +197,10 @@ export function createSendPath(options: SendPathOptions): SendPath {
           .finally(() => {
             own.waiting -= 1;
           });
-      own.tail = own.tail.then(run);
+      // Nothing of this connection waiting (the usual case on SQLite, where every read answers
+      // at once): decide now, as the frame arrives, rather than a turn of the queue later.
+      own.waiting += 1;
+      own.tail = own.waiting === 1 ? run() : own.tail.then(run);
     },
     forget(conn) {
       queues.delete(conn.id);
