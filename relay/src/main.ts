@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HealthReport } from '@vaultroom/shared';
 import { labels } from '@vaultroom/shared/crypto';
 import { LIMITS } from '@vaultroom/shared/protocol';
 import type { AccountsContext } from './accounts/AccountsContext.js';
@@ -42,6 +41,7 @@ import { startBlobStore } from './blobs/startBlobStore.js';
 import { loadStaticAssets } from './static/loadStaticAssets.js';
 import { startTransport, type Transport } from './transport/startTransport.js';
 import { RELAY_VERSION } from './version.js';
+import { createHealthReport } from './lifecycle/createHealthReport.js';
 
 export { parseRelayConfig, type RelayConfig, type RawRelayConfig } from './config/relayConfig.js';
 export { createLogger, type Logger } from './log/createLogger.js';
@@ -139,20 +139,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const backfilled = await backfillKeyEntries(database.writes);
   if (backfilled > 0)
     log.info({ entries: backfilled }, 'logged key objects stored without a key entry');
-  const health = (): HealthReport => {
-    let databaseState: HealthReport['database'] = 'ok';
-    try {
-      database.sqlite.prepare('SELECT 1').get();
-    } catch {
-      databaseState = 'unavailable';
-    }
-    return {
-      status: databaseState === 'ok' ? 'ok' : 'degraded',
-      version: RELAY_VERSION,
-      uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
-      database: databaseState,
-    };
-  };
+  const health = createHealthReport(() => database.sqlite.prepare('SELECT 1').get(), startedAt);
 
   // The port in the browser's address bar: configured, or the one actually bound (tests use 0).
   let boundPort = config.port;
