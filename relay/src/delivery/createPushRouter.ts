@@ -180,8 +180,8 @@ export function createPushRouter(options: PushRouterOptions): PushRouter {
     for (;;) {
       const heldBack = state.heldBackWhileDraining;
       // Envelopes accepted before this read go into the mailbox before it; if the commit has to
-      // wait out a lock, so does the drain.
-      if (!(await commit.flush())) {
+      // wait out a lock, so does the drain. Acks need not land first: their envelopes are skipped.
+      if (!(await commit.readyToRead())) {
         await new Promise((resolve) => setTimeout(resolve, LOCKED_RETRY_MS));
         if (!stillOpen(conn, state)) return;
         continue;
@@ -190,7 +190,9 @@ export function createPushRouter(options: PushRouterOptions): PushRouter {
       const room = Math.min(DRAIN_BATCH, MAX_UNACKED_PUSHES - state.pushed.size);
       const rows = room > 0 ? await store.after(deviceId, state.drainedSeq, room, now()) : [];
       if (!stillOpen(conn, state)) return;
-      const fresh = rows.filter((row) => !state.pushed.has(row.id));
+      const fresh = rows.filter(
+        (row) => !state.pushed.has(row.id) && !commit.deletePending(deviceId, row.id),
+      );
       const fitting = fitDeliverBatch(fresh.map(toWire));
       const batch = fresh.slice(0, fitting);
       if (batch.length > 0) push(conn, state, batch);

@@ -39,6 +39,8 @@ function sendPathOn(store: MailboxStore, quotas = { mailboxBytes: 1 << 30, sende
     add: (row) => accepted.push(row),
     acked: () => undefined,
     flush: () => Promise.resolve(true),
+    readyToRead: () => Promise.resolve(true),
+    deletePending: () => false,
     pendingBytes: () => 0,
     stop: () => Promise.resolve(),
   };

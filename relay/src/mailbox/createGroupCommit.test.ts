@@ -224,6 +224,34 @@ describe('createGroupCommit', () => {
     expect(await commit.flush()).toBe(true);
   });
 
+  it('lets a reader go once envelopes are in, without waiting for acks, which it names instead', async () => {
+    const { store, commits, state, release } = fakeStore();
+    const commit = createGroupCommit({ store, log, onDropped: () => undefined, now: Date.now });
+    state.hold = true;
+    commit.add(row('e1'), sendOf(1).send);
+    let ready: boolean | null = null;
+    void commit.readyToRead().then((result) => (ready = result));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ready).toBeNull(); // e1 is not in the mailbox yet
+    await release();
+    expect(ready).toBe(true);
+    // Only a delete in flight, another pending: a reader need not wait, and skips both.
+    commit.acked('bob', 'e1');
+    void commit.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(commits.at(-1)).toEqual({ rows: [], deletes: ['e1'] });
+    commit.acked('bob', 'e0');
+    expect(await commit.readyToRead()).toBe(true);
+    expect(commit.deletePending('bob', 'e1')).toBe(true); // in flight
+    expect(commit.deletePending('bob', 'e0')).toBe(true); // pending
+    expect(commit.deletePending('carol', 'e1')).toBe(false);
+    await release();
+    expect(commit.deletePending('bob', 'e1')).toBe(false);
+    await vi.advanceTimersByTimeAsync(10);
+    await release();
+    expect(commit.deletePending('bob', 'e0')).toBe(false);
+  });
+
   it('stop waits for the commit in flight, then commits what is left', async () => {
     const { store, commits, state, release } = fakeStore();
     const commit = createGroupCommit({ store, log, onDropped: () => undefined, now: Date.now });

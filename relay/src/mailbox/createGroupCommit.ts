@@ -25,6 +25,15 @@ export interface GroupCommit {
    * reader of the mailbox must wait for it.
    */
   flush(): Promise<boolean>;
+  /**
+   * For a reader of the mailbox: resolves once every envelope added before the call is in it, as
+   * flush does, but without waiting for acks to be committed (a drain that waited for every
+   * delete, while thousands of devices ack, would wait for a commit at every batch). The reader
+   * skips what `deletePending` names instead. False as for flush.
+   */
+  readyToRead(): Promise<boolean>;
+  /** The device acked this envelope and its delete is not committed yet. */
+  deletePending(deviceId: string, envelopeId: string): boolean;
   /** Body bytes accepted and not yet committed or acked: bounded by the caller's backpressure. */
   pendingBytes(): number;
   /** Stops the timers and resolves once the commit in flight and one last commit are done. */
@@ -89,6 +98,9 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   /** The commit in flight, and the one queued behind it for what arrived since. */
   let running: Promise<boolean> | null = null;
   let queued: Promise<boolean> | null = null;
+  /** What the commit in flight holds: whether any envelope, and which deletes. */
+  let runningHasRows = false;
+  let runningDeletes = new Map<string, string[]>();
 
   function schedule(delayMs: number): void {
     if (timer !== null || stopped) return;
@@ -147,6 +159,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     pending = new Map();
     deletes = new Map();
     const rows = [...batch.values()].map((entry) => entry.row);
+    runningHasRows = rows.length > 0;
+    runningDeletes = batchDeletes;
     const done = store.commit(rows, batchDeletes).then(
       () => {
         locked = false;
@@ -159,7 +173,10 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       (error: unknown) => failed(error, batch, batchDeletes),
     );
     const current = done.finally(() => {
-      if (running === current) running = null;
+      if (running !== current) return;
+      running = null;
+      runningHasRows = false;
+      runningDeletes = new Map();
     });
     running = current;
     return current;
@@ -214,6 +231,13 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       schedule(windowMs);
     },
     flush,
+    readyToRead() {
+      if (pending.size > 0) return flush();
+      return runningHasRows && running !== null ? running : Promise.resolve(true);
+    },
+    deletePending: (deviceId, envelopeId) =>
+      deletes.get(deviceId)?.includes(envelopeId) === true ||
+      runningDeletes.get(deviceId)?.includes(envelopeId) === true,
     pendingBytes: () => bytes,
     async stop() {
       stopped = true;
