@@ -9,7 +9,8 @@ type Reply<T extends ServerFrame['t']> = Extract<ServerFrame, { t: T }>;
 const bytes = (value: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(value);
 
 /**
- * `fetch-log` (PROTOCOL.md §2.11): the leaves after `from`, up to the newest checkpoint, and the
+ * `fetch-log` (PROTOCOL.md §2.11): the leaves after `from`, up to the newest checkpoint (signed
+ * now if it does not reach as far as the request and the log go), and the
  * tree's edge at `from`, so a device monitoring its own account recomputes the signed root from
  * what it verified before plus these leaves.
  */
@@ -18,7 +19,12 @@ export async function readLogLeaves(
   log: KeyLog,
   frame: Frame<'fetch-log'>,
 ): Promise<Reply<'log-leaves'>> {
-  const checkpoint = await checkpointCovering(log, frame.from);
+  // A monitor reading to the end is given every leaf logged so far: a checkpoint is signed for
+  // the tail if the newest lags behind it, so a device registered a moment ago is in what it reads.
+  const checkpoint = await checkpointCovering(
+    log,
+    Math.max(frame.from, Math.min(log.reader.size(), frame.from + frame.limit)),
+  );
   if (checkpoint === null || frame.from > checkpoint.size) {
     throw new ProtocolError('LOG_UNAVAILABLE', 'the log is smaller than the size asked from');
   }

@@ -32,6 +32,11 @@ export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
   if (!connected(ctx) || ctx.device?.device === null || ctx.accountKey === null) return;
   const link = requireTransport(ctx);
   let view = (await ctx.repo.loadLogView()) ?? (await firstView(ctx));
+  // Listed before the log is read: each device listed was registered, and logged in the same
+  // write, before the checkpoint the reading ends at (the relay signs one for the tail), so a
+  // device added while this runs is not mistaken for one added underneath.
+  const listed =
+    view.monitored === null || view.monitoredFrom === 0 ? (await link.listDevices()).devices : [];
   const entries: KeyEntry[] = [];
   let frontier: Frontier;
   try {
@@ -75,8 +80,7 @@ export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
   await ctx.repo.saveLogView({ ...view, monitored, loggedDevices: [...logged] });
   // A device the relay lists for this account that no entry logged: it was added underneath.
   if (view.monitoredFrom === 0) {
-    const { devices } = await link.listDevices();
-    for (const { device } of devices) {
+    for (const { device } of listed) {
       if (!logged.has(device)) foreign(ctx, 'unlogged-device', device);
     }
   }
