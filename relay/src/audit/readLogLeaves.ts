@@ -1,12 +1,12 @@
-import { ProtocolError, type ClientFrame, type ServerFrame } from '@vaultroom/shared/protocol';
+import { ProtocolError } from '@vaultroom/shared/protocol';
 import type { RelayDb } from '../db/schema.js';
 import { encodeAuditLeaf } from './auditLeaf.js';
 import { checkpointCovering, type KeyLog } from './keyLog.js';
-
-type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
-type Reply<T extends ServerFrame['t']> = Extract<ServerFrame, { t: T }>;
-
-const bytes = (value: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(value);
+import {
+  frameBytes as bytes,
+  type KeyLogReply as Reply,
+  type KeyLogRequest as Frame,
+} from './keyLogFrames.js';
 
 /**
  * `fetch-log` (PROTOCOL.md §2.11): the leaves after `from`, up to the newest checkpoint (signed
