@@ -117,6 +117,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/** Screenshots at phone (390×844) and desktop (1280×800) size, back at desktop size after. */
+export async function screenshotPhoneAndDesktop(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [
+    [390, 844],
+    [1280, 800],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await screenshot(page, `${name}-${String(width)}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
 /**
  * How much taller the viewport must be to show everything: the app scrolls inside its panes, not
  * the document, so a whole-page capture alone would cut a long screen off at the bottom.

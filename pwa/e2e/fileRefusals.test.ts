@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot } from './browser.js';
+import { screenshotPhoneAndDesktop } from './browser.js';
 import {
   bubble,
   noAxeViolations,
@@ -16,17 +16,6 @@ import {
  */
 
 const KIB = 1024;
-
-async function shootBoth(page: Page, name: string): Promise<void> {
-  for (const [width, height] of [
-    [390, 844],
-    [1280, 800],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await screenshot(page, `${name}-${String(width)}`);
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 async function attach(page: Page, name: string, bytes: number): Promise<void> {
   await page
@@ -69,7 +58,7 @@ describe('files the relay refuses, in the app', () => {
     expect(await stateOf(page, 'too-big.bin')).toContain('Not sent');
     await expect.poll(() => refused.getByRole('button', { name: 'Retry' }).count()).toBe(1);
     await noAxeViolations(page, 'a refused file');
-    await shootBoth(page, 'files-refused-too-large');
+    await screenshotPhoneAndDesktop(page, 'files-refused-too-large');
     // Nothing else is lost: a message after it goes through.
     const composer = page.getByLabel('Message to @bob');
     await composer.fill('after the refusal');
@@ -97,7 +86,7 @@ describe('files the relay refuses, in the app', () => {
       .toBe('Your storage on the relay is full. Files sent earlier are removed after a while.');
     await expect.poll(() => refused.getByRole('button', { name: 'Retry' }).count()).toBe(1);
     await expect.poll(() => refused.getByRole('button', { name: 'Remove' }).count()).toBe(1);
-    await shootBoth(page, 'files-refused-quota');
+    await screenshotPhoneAndDesktop(page, 'files-refused-quota');
     // Retrying while still over the quota is refused the same way, and still loses nothing.
     await refused.getByRole('button', { name: 'Retry' }).click();
     await expect

@@ -4,7 +4,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
 import { stripImageMetadata } from '../src/core/files/stripImageMetadata.js';
-import { screenshot, unlockChatIfLocked } from './browser.js';
+import { screenshotPhoneAndDesktop, unlockChatIfLocked } from './browser.js';
 import {
   createInvite,
   noAxeViolations,
@@ -65,17 +65,6 @@ async function openConversation(page: Page, name: RegExp): Promise<void> {
   const row = page.getByRole('link', { name });
   await expect.poll(() => row.count(), { timeout: 20_000 }).toBeGreaterThan(0);
   await row.first().click();
-}
-
-async function shootBoth(page: Page, name: string): Promise<void> {
-  for (const [width, height] of [
-    [390, 844],
-    [1280, 800],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await screenshot(page, `${name}-${String(width)}`);
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 async function setPageOffline(cdp: CDPSession, offline: boolean): Promise<void> {
@@ -140,7 +129,7 @@ describe('files between people in Chromium, over a real relay', () => {
       const notice = page.getByText('Location and camera details were removed');
       await expect.poll(() => notice.count(), { timeout: 15_000 }).toBe(1);
       await noAxeViolations(page, 'metadata notice');
-      await shootBoth(page, 'files-metadata-notice');
+      await screenshotPhoneAndDesktop(page, 'files-metadata-notice');
       await page.getByRole('button', { name: 'Got it' }).click();
 
       const big = bigFile();
@@ -154,7 +143,7 @@ describe('files between people in Chromium, over a real relay', () => {
         })
         .toBe(1);
       const shotStart = Date.now();
-      await shootBoth(page, 'files-uploading');
+      await screenshotPhoneAndDesktop(page, 'files-uploading');
       const shotMs = Date.now() - shotStart;
       await expect
         .poll(() => page.locator('.bubble', { hasText: 'report.bin' }).textContent(), {
@@ -174,7 +163,7 @@ describe('files between people in Chromium, over a real relay', () => {
         .toBeGreaterThan(0);
       await expect.poll(() => card(b, 'report.bin').count(), { timeout: 20_000 }).toBe(1);
       await noAxeViolations(b, 'conversation with files');
-      await shootBoth(b, 'files-conversation');
+      await screenshotPhoneAndDesktop(b, 'files-conversation');
 
       await thumb.click();
       const viewer = b.getByRole('dialog', { name: 'Photo viewer' });
@@ -197,7 +186,7 @@ describe('files between people in Chromium, over a real relay', () => {
       expect(photoDownload.url()).toMatch(/\/files\/stream\/[0-9a-f]{32}$/);
       expect(fs.readFileSync(await photoDownload.path()).equals(expectedPhoto)).toBe(true);
       await noAxeViolations(b, 'photo viewer');
-      await shootBoth(b, 'files-viewer');
+      await screenshotPhoneAndDesktop(b, 'files-viewer');
       await b.keyboard.press('Escape');
       await expect.poll(() => viewer.count()).toBe(0);
       expect(await thumb.evaluate((button) => button === document.activeElement)).toBe(true);
@@ -321,7 +310,7 @@ describe('files between people in Chromium, over a real relay', () => {
     const picker = page.getByRole('dialog', { name: 'Send shared files' });
     await expect.poll(() => picker.count(), { timeout: 20_000 }).toBe(1);
     await noAxeViolations(page, 'share picker');
-    await shootBoth(page, 'files-share-picker');
+    await screenshotPhoneAndDesktop(page, 'files-share-picker');
     await picker.getByRole('button', { name: '@bob' }).click();
     await expect.poll(() => page.url()).toBe(`${origin}/conversations/bob`);
     await openConversation(bob.page, /^@alice/);

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot } from './browser.js';
+import { screenshotPhoneAndDesktop } from './browser.js';
 import { noAxeViolations, startTwoPeople, submitUntilOpened, type TwoPeople } from './people.js';
 
 /*
@@ -40,18 +40,6 @@ async function recordVideo(page: Page): Promise<Buffer> {
     return [...new Uint8Array(await new Blob(parts).arrayBuffer())];
   });
   return Buffer.from(bytes);
-}
-
-/** Phone and desktop screenshots of the current screen, back at desktop size after. */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const [width, height] of [
-    [390, 844],
-    [1280, 800],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await screenshot(page, `${name}-${String(width)}`);
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 describe('files streamed through the service worker, in Chromium', () => {
@@ -102,7 +90,7 @@ describe('files streamed through the service worker, in Chromium', () => {
         .toBeGreaterThan(0);
       expect(await poster.locator('img').getAttribute('alt')).toBe('Video clip.webm');
       await noAxeViolations(b, 'video bubble');
-      await shoot(b, 'files-video-bubble');
+      await screenshotPhoneAndDesktop(b, 'files-video-bubble');
 
       // Keyboard: the poster is a button; Enter downloads the file and opens the viewer.
       await poster.focus();
@@ -140,7 +128,7 @@ describe('files streamed through the service worker, in Chromium', () => {
         .poll(() => player.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 })
         .toBeGreaterThan(0.2);
       await noAxeViolations(b, 'video viewer');
-      await shoot(b, 'files-video-viewer');
+      await screenshotPhoneAndDesktop(b, 'files-video-viewer');
 
       const [download] = await Promise.all([
         b.waitForEvent('download'),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, unlockChatIfLocked } from './browser.js';
+import { screenshotPhoneAndDesktop, unlockChatIfLocked } from './browser.js';
 import { openBrowser, startTwoPeople, submitUntilOpened, type TwoPeople } from './people.js';
 import { searchDirectory } from './searchDirectory.js';
 
@@ -51,17 +51,6 @@ async function waitForWorker(page: Page): Promise<void> {
     .toBe(true);
 }
 
-async function shootBoth(page: Page, name: string): Promise<void> {
-  for (const [width, height] of [
-    [390, 844],
-    [1280, 800],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await screenshot(page, `${name}-${String(width)}`);
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
 describe('files shared from another app, while the chat is locked', () => {
   let people: TwoPeople;
 
@@ -83,7 +72,7 @@ describe('files shared from another app, while the chat is locked', () => {
       await shareFromAnotherApp(page, 'refused.txt', content);
       const heading = page.getByRole('heading', { name: 'VaultRoom cannot take these files yet' });
       await expect.poll(() => heading.count(), { timeout: 15_000 }).toBe(1);
-      await shootBoth(page, 'share-refused');
+      await screenshotPhoneAndDesktop(page, 'share-refused');
       expect(await page.evaluate((name) => caches.has(name), INBOX)).toBe(false);
       await page.getByRole('link', { name: 'Open VaultRoom' }).click();
       await page.waitForURL(`${people.origin}/**`);
@@ -123,14 +112,14 @@ describe('files shared from another app, while the chat is locked', () => {
     );
     const content = noteText('sent');
     await shareWhileLocked(page, 'note.txt', content);
-    await shootBoth(page, 'share-waiting-locked');
+    await screenshotPhoneAndDesktop(page, 'share-waiting-locked');
     // The person comes back later, to the app's list rather than the share's landing page.
     await page.goto(`${origin}/conversations`);
     await unlockChatIfLocked(page);
     const picker = page.getByRole('dialog', { name: 'Send shared files' });
     await expect.poll(() => picker.count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(() => picker.textContent()).toContain('1 file(s)');
-    await shootBoth(page, 'share-offered-after-unlock');
+    await screenshotPhoneAndDesktop(page, 'share-offered-after-unlock');
     // Out of the inbox as soon as it is offered.
     expect(await page.evaluate((name) => caches.has(name), INBOX)).toBe(false);
     await picker.getByRole('button', { name: '@bob' }).click();
