@@ -4,7 +4,12 @@ import path from 'node:path';
 import { encodeBase64Url, encodeHex } from '@vaultroom/shared';
 import { decodeServerFrame } from '@vaultroom/shared/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTwoPeople, submitUntilOpened, type TwoPeople } from './people.js';
+import {
+  startTwoPeople,
+  submitUntilOpened,
+  type TwoPeople,
+  OPEN_CONVERSATION_URL,
+} from './people.js';
 import { searchDirectory } from './searchDirectory.js';
 import { unlockChatIfLocked } from './browser.js';
 
@@ -51,7 +56,7 @@ describe('nothing readable at rest in a closed browser’s profile', () => {
         await alice.page.getByLabel('Their handle').fill('bob');
         await alice.page.getByRole('button', { name: 'Start' }).click();
       },
-      /\/conversations\/bob$/,
+      OPEN_CONVERSATION_URL,
     );
     const composer = alice.page.getByLabel('Message to @bob');
     await composer.fill(sent);
@@ -91,6 +96,9 @@ describe('nothing readable at rest in a closed browser’s profile', () => {
     expect(texts).toEqual([]);
     // Nor her account's handle as the app would write it: it is sealed in the chat store.
     expect(searchDirectory(alice.browser.home, ['"handle":"alice"'])).toEqual([]);
+    // Nor whom she writes to, in the addresses and page titles the browser keeps for itself
+    // (history, session restore): a conversation's address and title name no one.
+    expect(searchDirectory(alice.browser.home, ['conversations/bob', '@bob \u00b7'])).toEqual([]);
     // Nor the ids of the messages she received, or of Bob's devices: the chat's keys hide them.
     const ids = searchDirectory(alice.browser.home, [
       ...received.flatMap((id) => [encodeHex(id), encodeBase64Url(id)]),

@@ -7,6 +7,7 @@ import {
   submitUntilOpened,
   type Person,
   type TwoPeople,
+  OPEN_CONVERSATION_URL,
 } from './people.js';
 
 /**
@@ -76,7 +77,7 @@ describe('one relay connection per tab, back as soon as the network is', () => {
         await page.getByLabel('Their handle').fill('bob');
         await page.getByRole('button', { name: 'Start' }).click();
       },
-      /\/conversations\/bob$/,
+      OPEN_CONVERSATION_URL,
     );
     const composer = page.getByLabel('Message to @bob');
     await composer.fill('Hello Bob');

@@ -7,6 +7,7 @@ import {
   startTwoPeople,
   submitUntilOpened,
   type TwoPeople,
+  OPEN_CONVERSATION_URL,
 } from './people.js';
 
 /*
@@ -48,7 +49,7 @@ describe('files the relay refuses, in the app', () => {
         await page.getByLabel('Their handle').fill('bob');
         await page.getByRole('button', { name: 'Start' }).click();
       },
-      /\/conversations\/bob$/,
+      OPEN_CONVERSATION_URL,
     );
     await attach(page, 'too-big.bin', 1536 * KIB);
     const refused = bubble(page, 'too-big.bin');

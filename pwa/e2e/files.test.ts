@@ -12,6 +12,7 @@ import {
   signUp,
   submitUntilOpened,
   type Person,
+  OPEN_CONVERSATION_URL,
 } from './people.js';
 
 /** A string that must never reach the relay's disk or logs in the clear. */
@@ -117,7 +118,7 @@ describe('files between people in Chromium, over a real relay', () => {
           await page.getByLabel('Their handle').fill('bob');
           await page.getByRole('button', { name: 'Start' }).click();
         },
-        /\/conversations\/bob$/,
+        OPEN_CONVERSATION_URL,
       );
       const photo = await photoWithGps(page);
       const expectedPhoto = Buffer.from(stripImageMetadata(photo).bytes);
@@ -263,7 +264,7 @@ describe('files between people in Chromium, over a real relay', () => {
         await page.getByLabel('Members').fill('bob, carol');
         await page.getByRole('button', { name: 'Create group' }).click();
       },
-      /\/conversations\/_[0-9a-f]{32}$/,
+      OPEN_CONVERSATION_URL,
     );
     const blobsBefore = filesUnder(path.join(relay.dataDir, 'blobs')).length;
     await page.locator('input[type="file"]').setInputFiles([
@@ -312,7 +313,7 @@ describe('files between people in Chromium, over a real relay', () => {
     await noAxeViolations(page, 'share picker');
     await screenshotPhoneAndDesktop(page, 'files-share-picker');
     await picker.getByRole('button', { name: '@bob' }).click();
-    await expect.poll(() => page.url()).toBe(`${origin}/conversations/bob`);
+    await expect.poll(() => page.url()).toMatch(OPEN_CONVERSATION_URL);
     await openConversation(bob.page, /^@alice/);
     await expect.poll(() => card(bob.page, 'shared.txt').count(), { timeout: 20_000 }).toBe(1);
     // The inbox is emptied as the files are offered.

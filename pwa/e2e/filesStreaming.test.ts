@@ -1,7 +1,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotPhoneAndDesktop } from './browser.js';
-import { noAxeViolations, startTwoPeople, submitUntilOpened, type TwoPeople } from './people.js';
+import {
+  noAxeViolations,
+  startTwoPeople,
+  submitUntilOpened,
+  type TwoPeople,
+  OPEN_CONVERSATION_URL,
+} from './people.js';
 
 /*
  * Files opened and saved as streams (issue #19): the service worker serves the plaintext the page
@@ -66,7 +72,7 @@ describe('files streamed through the service worker, in Chromium', () => {
           await page.getByLabel('Their handle').fill('bob');
           await page.getByRole('button', { name: 'Start' }).click();
         },
-        /\/conversations\/bob$/,
+        OPEN_CONVERSATION_URL,
       );
       const video = await recordVideo(page);
       expect(video.length).toBeGreaterThan(1000);

@@ -11,6 +11,7 @@ import {
   submitUntilOpened,
   type Person,
   type TwoPeople,
+  OPEN_CONVERSATION_URL,
 } from './people.js';
 
 /*
@@ -87,7 +88,7 @@ describe('devices the account did not vouch for, on a real relay', () => {
         await alice.page.getByLabel('Their handle').fill('bob');
         await alice.page.getByRole('button', { name: 'Start' }).click();
       },
-      /\/conversations\/bob$/,
+      OPEN_CONVERSATION_URL,
     );
     await send(alice, 'bob', 'Hello Bob.');
     const row = bob.page.locator('.conversation-row', { hasText: '@alice' });

@@ -12,6 +12,7 @@ import {
   submitUntilOpened,
   useColorScheme,
   type Person,
+  OPEN_CONVERSATION_URL,
 } from './people.js';
 
 const GROUP = 'Weekend hike';
@@ -78,7 +79,7 @@ describe('a group of three in Chromium, over a real relay', () => {
         await page.getByLabel('Members').fill('bob, carol');
         await page.getByRole('button', { name: 'Create group' }).click();
       },
-      /\/conversations\/_[0-9a-f]{32}$/,
+      OPEN_CONVERSATION_URL,
     );
     await expect
       .poll(() => page.getByText(`You created “${GROUP}” with @bob and @carol.`).count())

@@ -11,6 +11,7 @@ import {
   startTwoPeople,
   type Person,
   type TwoPeople,
+  OPEN_CONVERSATION_URL,
 } from './people.js';
 
 /** DevTools gives credential ids in base64, WebAuthn responses in base64url. */
@@ -33,7 +34,7 @@ async function send(page: Page, origin: string, peer: string, text: string): Pro
       await page.getByLabel('Their handle').fill(peer);
       await page.getByRole('button', { name: 'Start' }).click();
     },
-    new RegExp(`^${origin}/conversations/${peer}$`),
+    OPEN_CONVERSATION_URL,
   );
   const composer = page.getByLabel(`Message to @${peer}`);
   await composer.fill(text);

@@ -176,4 +176,7 @@ export async function submitUntilOpened(
   return page.url();
 }
 
+/** An open conversation's address: an opaque route, never a handle or a group id. */
+export const OPEN_CONVERSATION_URL = /\/conversations\/[\w-]{22}$/;
+
 export const bubble = (page: Page, text: string) => page.locator('.bubble', { hasText: text });

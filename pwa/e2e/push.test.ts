@@ -16,6 +16,7 @@ import {
   signUp,
   submitUntilOpened,
   type Person,
+  OPEN_CONVERSATION_URL,
 } from './people.js';
 
 /*
@@ -76,7 +77,7 @@ describe('push notifications in Chromium', () => {
         await page.getByLabel('Their handle').fill('bob');
         await page.getByRole('button', { name: 'Start' }).click();
       },
-      /\/conversations\/bob$/,
+      OPEN_CONVERSATION_URL,
     );
 
     const asked: string[] = [];

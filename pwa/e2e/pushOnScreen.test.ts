@@ -7,7 +7,14 @@ import { connect } from '../../relay/test/enrolDevice.js';
 import { enrolCertified } from '../../relay/test/trustFixtures.js';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
 import { ARTIFACTS_DIR } from './browser.js';
-import { createInvite, openBrowser, signUp, submitUntilOpened, type Person } from './people.js';
+import {
+  createInvite,
+  openBrowser,
+  signUp,
+  submitUntilOpened,
+  type Person,
+  OPEN_CONVERSATION_URL,
+} from './people.js';
 import { registrationIdOf } from './serviceWorkerPush.js';
 import { startVirtualScreen, type VirtualScreen } from './virtualScreen.js';
 
@@ -57,7 +64,7 @@ describe('a push notification on the screen', () => {
         await tab.getByLabel('Their handle').fill('bob');
         await tab.getByRole('button', { name: 'Start' }).click();
       },
-      /\/conversations\/bob$/,
+      OPEN_CONVERSATION_URL,
     );
     await context.grantPermissions(['notifications'], { origin });
     const cdp = await context.newCDPSession(tab);

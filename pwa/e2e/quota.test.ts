@@ -10,6 +10,7 @@ import {
   startTwoPeople,
   submitUntilOpened,
   type TwoPeople,
+  OPEN_CONVERSATION_URL,
 } from './people.js';
 
 const DAY = 86_400_000;
@@ -81,7 +82,7 @@ describe('a message the relay cannot take yet, and the devices admins should kno
         await page.getByLabel('Their handle').fill('bob');
         await page.getByRole('button', { name: 'Start' }).click();
       },
-      /\/conversations\/bob$/,
+      OPEN_CONVERSATION_URL,
     );
     await page.getByLabel('Message to @bob').fill(TEXT);
     await page.getByRole('button', { name: 'Send' }).click();

@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotPhoneAndDesktop, unlockChatIfLocked } from './browser.js';
-import { openBrowser, startTwoPeople, submitUntilOpened, type TwoPeople } from './people.js';
+import {
+  openBrowser,
+  startTwoPeople,
+  submitUntilOpened,
+  type TwoPeople,
+  OPEN_CONVERSATION_URL,
+} from './people.js';
 import { searchDirectory } from './searchDirectory.js';
 
 /*
@@ -108,7 +114,7 @@ describe('files shared from another app, while the chat is locked', () => {
         await page.getByLabel('Their handle').fill('bob');
         await page.getByRole('button', { name: 'Start' }).click();
       },
-      /\/conversations\/bob$/,
+      OPEN_CONVERSATION_URL,
     );
     const content = noteText('sent');
     await shareWhileLocked(page, 'note.txt', content);
@@ -123,7 +129,7 @@ describe('files shared from another app, while the chat is locked', () => {
     // Out of the inbox as soon as it is offered.
     expect(await page.evaluate((name) => caches.has(name), INBOX)).toBe(false);
     await picker.getByRole('button', { name: '@bob' }).click();
-    await expect.poll(() => page.url()).toBe(`${origin}/conversations/bob`);
+    await expect.poll(() => page.url()).toMatch(OPEN_CONVERSATION_URL);
 
     const row = bob.page.getByRole('link', { name: /^@alice/ });
     await expect.poll(() => row.count(), { timeout: 20_000 }).toBeGreaterThan(0);

@@ -16,6 +16,7 @@ import {
   type PageProblems,
   unlockChatIfLocked,
 } from './browser.js';
+import { OPEN_CONVERSATION_URL } from './people.js';
 
 /*
  * A new version of the app reaches an open tab the way it does in use: the browser fetches
@@ -131,10 +132,10 @@ describe('a new version of the app, in Chromium', () => {
       // No reload on the way: the page keeps the keys it opened the chat with at sign-up.
       await page.getByRole('button', { name: 'New conversation' }).click();
       const deadline = Date.now() + 30_000;
-      while (page.url() !== `${origin}/conversations/bob` && Date.now() < deadline) {
+      while (!OPEN_CONVERSATION_URL.test(page.url()) && Date.now() < deadline) {
         await page.getByLabel('Their handle').fill('bob');
         await page.getByRole('button', { name: 'Start' }).click();
-        await page.waitForURL(`${origin}/conversations/bob`, { timeout: 2000 }).catch(() => null);
+        await page.waitForURL(OPEN_CONVERSATION_URL, { timeout: 2000 }).catch(() => null);
       }
     } finally {
       await bob.close();

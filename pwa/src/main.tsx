@@ -48,6 +48,7 @@ import { createRelayStatus } from './state/createRelayStatus.js';
 import { createTranslator } from './state/createTranslator.js';
 import { AppFrame } from './ui/AppFrame.js';
 import { ChatUnlockGate } from './ui/components/ChatUnlockPanel.js';
+import { conversationPath } from './ui/components/chat/useConversationPaths.js';
 import { AdminScreen } from './ui/screens/AdminScreen.js';
 import { ConversationsScreen } from './ui/screens/ConversationsScreen.js';
 import { JoinScreen } from './ui/screens/JoinScreen.js';
@@ -155,11 +156,7 @@ function Root(): JSX.Element {
         `conversation-${conversation}`,
         () => {
           // The router follows history: a push plus popstate opens the conversation in place.
-          history.pushState(
-            null,
-            '',
-            `${APP_ROUTES.conversations}/${encodeURIComponent(conversation)}`,
-          );
+          history.pushState(null, '', conversationPath(chatLock.routes(), conversation));
           window.dispatchEvent(new PopStateEvent('popstate'));
         },
       );

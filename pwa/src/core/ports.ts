@@ -22,6 +22,7 @@ import type { AccountKeySecret } from './chat/ChatEngine.js';
 import type { ChatEngine } from './chat/createChatEngine.js';
 import type { ChatKeystore, KeystoreOpening } from './keystore/ChatKeystore.js';
 import type { ShareInboxKey } from './files/shareInbox.js';
+import type { ConversationRoutes } from './chat/conversationRoutes.js';
 import type { KeystoreKey } from './keystore/keystoreKeySink.js';
 
 /*
@@ -164,6 +165,8 @@ export type ChatOpening =
       readonly keystore: ChatKeystore;
       /** Files shared from other apps open with it; null where the browser has no Cache API. */
       readonly shareInbox: ShareInboxKey | null;
+      /** The opaque addresses of its conversations (conversationRoutes.ts). */
+      readonly routes: ConversationRoutes;
     }
   | Exclude<KeystoreOpening, { kind: 'open' }>;
 

@@ -190,6 +190,7 @@ export const en = {
     },
   },
   conversation: {
+    documentTitle: 'Conversation',
     back: 'Back to conversations',
     with: 'Conversation with @{{peer}}',
     encrypted: 'Messages are end-to-end encrypted. Only you and @{{peer}} can read them.',

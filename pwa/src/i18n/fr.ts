@@ -201,6 +201,7 @@ export const fr: Dictionary = {
     },
   },
   conversation: {
+    documentTitle: 'Conversation',
     back: 'Retour aux conversations',
     with: 'Conversation avec @{{peer}}',
     encrypted:

@@ -12,6 +12,7 @@ import {
   sealAccountCopy,
 } from '../core/account/rememberedAccount.js';
 import type { SealedStore } from '../core/chat/SealedStore.js';
+import { openConversationRoutes } from '../core/chat/conversationRoutes.js';
 import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
 import type { ChatOpening } from '../core/ports.js';
 import { describeCanvasPicture } from './canvasPictures.js';
@@ -106,7 +107,13 @@ export async function openChatEngine(
       console.warn('chat:', issue.kind, issue);
     },
   });
-  return { kind: 'open', engine, keystore, shareInbox: await shareInboxOf(store) };
+  return {
+    kind: 'open',
+    engine,
+    keystore,
+    shareInbox: await shareInboxOf(store),
+    routes: await openConversationRoutes(store, sodium),
+  };
 }
 
 /** The account as the relay last said it, kept sealed for the next start that knows only its id. */

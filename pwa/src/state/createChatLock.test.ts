@@ -6,7 +6,11 @@ import type { ChatKeystore } from '../core/keystore/ChatKeystore.js';
 import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
 import { PasskeyCancelledError } from '../core/account/passkeyErrors.js';
 import type { ChatOpening } from '../core/ports.js';
+import type { ConversationRoutes } from '../core/chat/conversationRoutes.js';
 import { createChatLock, type ChatLock, type ChatLockServices } from './createChatLock.js';
+
+/** Routes are the chat's own business: the lock only hands them on. */
+const routes: ConversationRoutes = { routeOf: (id) => `route-${id}` };
 
 const alice: AccountView = {
   id: 'acct',
@@ -106,7 +110,7 @@ describe('the chat lock', () => {
   it('adds a wrap entry for a passkey added while the store is open', async () => {
     const { store, addPasskeys } = keystore('passkey');
     const { lock, hold } = setup([
-      { kind: 'open', engine: engine().engine, keystore: store, shareInbox: null },
+      { kind: 'open', engine: engine().engine, keystore: store, shareInbox: null, routes },
     ]);
     await lock.openEngine(alice);
     expect(lock.protection()).toBe('passkey');
@@ -122,6 +126,7 @@ describe('the chat lock', () => {
         engine: engine().engine,
         keystore: keystore('device').store,
         shareInbox: null,
+        routes,
       },
     ]);
     await lock.openEngine(alice);
@@ -134,7 +139,7 @@ describe('the chat lock', () => {
     const { store, close } = keystore('passkey');
     const inner = engine();
     const { lock } = setup([
-      { kind: 'open', engine: inner.engine, keystore: store, shareInbox: null },
+      { kind: 'open', engine: inner.engine, keystore: store, shareInbox: null, routes },
     ]);
     const opened = await lock.openEngine(alice);
     opened?.stop();

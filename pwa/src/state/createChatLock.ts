@@ -10,6 +10,7 @@ import type { KeystoreKey } from '../core/keystore/keystoreKeySink.js';
 import { PasskeyCancelledError } from '../core/account/passkeyErrors.js';
 import type { ChatOpening } from '../core/ports.js';
 import type { ShareInboxKey } from '../core/files/shareInbox.js';
+import type { ConversationRoutes } from '../core/chat/conversationRoutes.js';
 
 export interface ChatLockServices {
   /** The signed-in account, whose store this is. */
@@ -50,6 +51,8 @@ export interface ChatLock {
   readonly state: Accessor<ChatLockState>;
   /** The open store's share-inbox key (files shared from other apps); null while none is open. */
   readonly shareInbox: Accessor<ShareInboxKey | null>;
+  /** The open store's conversation addresses; null while none is open. */
+  readonly routes: Accessor<ConversationRoutes | null>;
   /** How the open store is sealed; null while none is open. */
   readonly protection: Accessor<KeystoreProtection | null>;
   /** Runs the unlock ceremony; the chat reopens on its own when it yields a key. */
@@ -81,6 +84,7 @@ export function createChatLock(services: ChatLockServices): ChatLock {
   const [protection, setProtection] = createSignal<KeystoreProtection | null>(null);
   const [reopenRequests, setReopenRequests] = createSignal(0);
   const [shareInbox, setShareInbox] = createSignal<ShareInboxKey | null>(null);
+  const [routes, setRoutes] = createSignal<ConversationRoutes | null>(null);
   let keystore: ChatKeystore | null = null;
 
   const keysChanged = (): void => {
@@ -100,6 +104,7 @@ export function createChatLock(services: ChatLockServices): ChatLock {
     state,
     protection,
     shareInbox,
+    routes,
     reopenRequests,
     keysChanged,
     async openEngine(account) {
@@ -108,6 +113,7 @@ export function createChatLock(services: ChatLockServices): ChatLock {
         setState(opening);
         setProtection(null);
         setShareInbox(null);
+        setRoutes(null);
         return null;
       }
       const opened = opening.keystore;
@@ -115,6 +121,7 @@ export function createChatLock(services: ChatLockServices): ChatLock {
       setState({ kind: 'none' });
       setProtection(opened.protection);
       setShareInbox(opening.shareInbox);
+      setRoutes(opening.routes);
       const { engine } = opening;
       return {
         ...engine,
@@ -126,6 +133,7 @@ export function createChatLock(services: ChatLockServices): ChatLock {
             keystore = null;
             setProtection(null);
             setShareInbox(null);
+            setRoutes(null);
           }
         },
       };

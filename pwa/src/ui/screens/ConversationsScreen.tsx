@@ -1,9 +1,10 @@
 import { useNavigate, useParams, useSearchParams } from '@solidjs/router';
-import { Show, createSignal, type JSX } from 'solid-js';
+import { Show, createEffect, createSignal, type JSX } from 'solid-js';
 import { useApp } from '../../state/AppContext.js';
-import { ConversationList, conversationPath } from '../components/chat/ConversationList.js';
+import { ConversationList } from '../components/chat/ConversationList.js';
 import { ConversationPane } from '../components/chat/ConversationPane.js';
 import { SharePicker } from '../components/chat/SharePicker.js';
+import { useConversationPaths } from '../components/chat/useConversationPaths.js';
 import { Icon } from '../components/Icon.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 
@@ -16,17 +17,22 @@ export function ConversationsScreen(): JSX.Element {
   const params = useParams<{ id?: string }>();
   const [search] = useSearchParams<{ new?: string }>();
   const navigate = useNavigate();
-  const selected = () => (params.id === undefined ? null : decodeURIComponent(params.id));
+  const paths = useConversationPaths();
+  const selected = () => (params.id === undefined ? null : paths.idOf(params.id));
+  // An address saved by an older version names the conversation by its id: move to its route,
+  // replacing the entry, so the handle is not written to the history again.
+  createEffect(() => {
+    const segment = params.id === undefined ? null : decodeURIComponent(params.id);
+    if (segment !== null && selected() === null && paths.isPlainId(segment)) {
+      navigate(paths.pathOf(segment), { replace: true });
+    }
+  });
   const [permission, setPermission] = createSignal(notifications.permission());
   const { unreadTotal } = chat;
+  // The title goes into the browser's history and session files too: no handle, no group name.
   useDocumentTitle(
     () => {
-      const id = selected();
-      const current = id === null ? undefined : chat.conversation(id);
-      const base =
-        id === null
-          ? t('conversations.title')
-          : (current?.group?.name ?? `@${current?.peer ?? id}`);
+      const base = t(selected() === null ? 'conversations.title' : 'conversation.documentTitle');
       return unreadTotal() > 0 ? `(${String(unreadTotal())}) ${base}` : base;
     },
     () => t('app.titleSuffix'),
@@ -60,7 +66,7 @@ export function ConversationsScreen(): JSX.Element {
           selected={selected()}
           startOpen={search.new === '1'}
           onStarted={(id) => {
-            navigate(conversationPath(id));
+            navigate(paths.pathOf(id));
           }}
         />
       </div>

@@ -1,15 +1,11 @@
 import { A } from '@solidjs/router';
-import { APP_ROUTES } from '@vaultroom/shared';
 import { For, Show, createMemo, createSignal, type JSX } from 'solid-js';
 import type { ConversationRecord } from '../../../core/chat/chatRecords.js';
 import { useApp } from '../../../state/AppContext.js';
 import { Icon } from '../Icon.js';
 import { formatListTime } from './formatMessageTime.js';
 import { NewConversationForm } from './NewConversationForm.js';
-
-export function conversationPath(id: string): string {
-  return `${APP_ROUTES.conversations}/${encodeURIComponent(id)}`;
-}
+import { useConversationPaths } from './useConversationPaths.js';
 
 /** First letter of a handle, for the avatar. */
 const initialOf = (handle: string) => handle.slice(0, 1).toUpperCase();
@@ -21,6 +17,7 @@ export function ConversationList(props: {
   readonly onStarted: (conversation: string) => void;
 }): JSX.Element {
   const { t, chat, preferences } = useApp();
+  const paths = useConversationPaths();
   // The shortcut (?new=1) opens the form once; after that it is the person's to toggle.
   // eslint-disable-next-line solid/reactivity -- read once on purpose
   const [composing, setComposing] = createSignal(props.startOpen);
@@ -123,7 +120,7 @@ export function ConversationList(props: {
               {(conversation) => (
                 <li>
                   <A
-                    href={conversationPath(conversation.id)}
+                    href={paths.pathOf(conversation.id)}
                     class="conversation-row"
                     classList={{ 'conversation-row--unread': conversation.unread > 0 }}
                     aria-current={props.selected === conversation.id ? 'page' : undefined}

@@ -2,7 +2,7 @@ import { useNavigate, useSearchParams } from '@solidjs/router';
 import { For, Show, createEffect, createSignal, type JSX } from 'solid-js';
 import { takeSharedFiles } from '../../../core/files/shareInbox.js';
 import { useApp } from '../../../state/AppContext.js';
-import { conversationPath } from './ConversationList.js';
+import { useConversationPaths } from './useConversationPaths.js';
 import { describeChatError } from './describeChatError.js';
 
 /**
@@ -14,6 +14,7 @@ export function SharePicker(): JSX.Element {
   const { t, chat, chatLock } = useApp();
   const [search, setSearch] = useSearchParams<{ share?: string }>();
   const navigate = useNavigate();
+  const paths = useConversationPaths();
   const [files, setFiles] = createSignal<File[]>([]);
   const [error, setError] = createSignal<string | null>(null);
   let dialog: HTMLDialogElement | undefined;
@@ -52,7 +53,7 @@ export function SharePicker(): JSX.Element {
       for (const file of files()) await chat.sendFile(conversation, file);
       setFiles([]);
       dialog?.close();
-      navigate(conversationPath(conversation));
+      navigate(paths.pathOf(conversation));
     } catch (failure) {
       setError(describeChatError(t, failure));
     }
