@@ -17,6 +17,11 @@ const dataDirOption = () =>
   new Option('--data-dir <dir>', 'where the database and TLS files live')
     .env('VAULTROOM_DATA_DIR')
     .default(DEFAULTS.dataDir);
+const databaseUrlOption = () =>
+  new Option(
+    '--database-url <url>',
+    'postgres://… to keep the database in PostgreSQL (several relays may share it); default: SQLite in the data directory',
+  ).env('VAULTROOM_DATABASE_URL');
 const hostnameOption = () =>
   new Option('--hostname <name>', 'public host name; also the passkey (WebAuthn) RP ID')
     .env('VAULTROOM_HOSTNAME')
@@ -53,6 +58,7 @@ interface ServeFlags {
   pushIntervalSeconds?: string;
   pushAllowPrivate?: string;
   dataDir?: string;
+  databaseUrl?: string;
   hostname?: string;
   altHostnames?: string;
   logLevel?: string;
@@ -153,6 +159,7 @@ function program(): Command {
     .command('serve')
     .description('run the relay (HTTPS, PWA, API); creates TLS certificates when missing')
     .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
     .addOption(hostnameOption())
     .addOption(altHostnamesOption())
     .addOption(

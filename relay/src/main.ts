@@ -14,26 +14,19 @@ import {
   requireSession,
   sweepLiveSessions,
 } from './accounts/sessions.js';
-import { loadOrCreateAuditLogKey } from './audit/auditLogKey.js';
-import { auditOrigin } from './audit/auditOrigin.js';
 import { auditRoutes } from './audit/auditRoutes.js';
-import { createAuditReader } from './audit/createAuditReader.js';
 import { backfillKeyEntries } from './audit/backfillKeyEntries.js';
-import { createCheckpointer } from './audit/createCheckpointer.js';
 import { createClientTagger } from './audit/createClientTagger.js';
 import { createRefusalCounter } from './audit/createRefusalCounter.js';
 import { recordConfigChange } from './audit/recordConfigChange.js';
 import { recordSecurityEvent, type SecurityEvent } from './audit/recordSecurityEvent.js';
 import { ensureCertificates } from './certs/index.js';
 import { allHostnames, allowsLocalhost, type RelayConfig } from './config/relayConfig.js';
-import { acquireDataDirLock } from './db/acquireDataDirLock.js';
-import { checkWriteAheadLog } from './db/checkWriteAheadLog.js';
-import { createVacuumScheduler } from './db/createVacuumScheduler.js';
-import { DATABASE_FILE, openDatabase } from './db/openDatabase.js';
+import { startAuditLog } from './audit/startAuditLog.js';
+import { openRelayStorage } from './lifecycle/openRelayStorage.js';
 import { StartupError } from './lifecycle/StartupError.js';
 import type { Logger } from './log/createLogger.js';
 import { createDeliveryService } from './delivery/createDeliveryService.js';
-import { createMailboxStore } from './mailbox/createMailboxStore.js';
 import { pushRoutes } from './push/pushRoutes.js';
 import { startPushNotifications } from './push/startPushNotifications.js';
 import { blobSettingsOf } from './blobs/blobSettingsOf.js';
@@ -94,42 +87,16 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     tls = { certFile: certs.paths.serverCert, keyFile: certs.paths.serverKey };
   }
 
-  if (fs.existsSync(path.join(config.dataDir, DATABASE_FILE))) {
-    // SQLite reads a damaged log only up to the damage, without a word, and its next write
-    // overwrites the rest: look before it opens, while no other relay can be writing.
-    const lock = acquireDataDirLock(config.dataDir);
-    try {
-      checkWriteAheadLog(path.join(config.dataDir, DATABASE_FILE));
-    } finally {
-      lock.release();
-    }
-  }
-  const database = await openDatabase(config.dataDir);
-  if (database.vacuum.outcome === 'converted') {
-    log.info(
-      { ms: Math.round(database.vacuum.ms), bytes: database.vacuum.bytes },
-      'rewrote the database once so that it can give freed space back',
-    );
-  } else if (database.vacuum.outcome === 'failed') {
-    log.warn(
-      { err: database.vacuum.error, ms: Math.round(database.vacuum.ms) },
-      'could not rewrite the database to give freed space back; trying again at the next start',
-    );
-  }
+  const database = await openRelayStorage(config, log);
   const startedAt = Date.now();
-  const origin = await auditOrigin(database.db, database.writes, config.hostname);
-  const auditReader = createAuditReader(database.sqlite);
-  const auditKey = await loadOrCreateAuditLogKey(config.dataDir, origin);
-  const checkpointer = createCheckpointer({
-    sqlite: database.sqlite,
-    reader: auditReader,
-    key: auditKey,
-    origin,
-    policy: {
-      everyEvents: config.auditCheckpointEvents,
-      everySeconds: config.auditCheckpointSeconds,
-    },
-  });
+  let audit;
+  try {
+    audit = await startAuditLog(database, config);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const { origin, reader: auditReader, key: auditKey, checkpointer } = audit;
   await recordSecurityEvent(database.writes, {
     type: 'relay_started',
     outcome: 'success',
@@ -139,7 +106,9 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const backfilled = await backfillKeyEntries(database.writes);
   if (backfilled > 0)
     log.info({ entries: backfilled }, 'logged key objects stored without a key entry');
-  const health = createHealthReport(() => database.sqlite.prepare('SELECT 1').get(), startedAt);
+  const health = createHealthReport(() => {
+    database.probe();
+  }, startedAt);
 
   // The port in the browser's address bar: configured, or the one actually bound (tests use 0).
   let boundPort = config.port;
@@ -212,7 +181,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       log,
       keyLog: { reader: auditReader, checkpointer, verifierKey: auditKey.verifierKey },
     },
-    store: createMailboxStore(database.sqlite),
+    store: database.mailbox,
     limits: {
       maxDeviceLag: config.maxDeviceLag,
       quotas: {
@@ -359,7 +328,6 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     });
   }, 1000);
   checkpoints.unref();
-  const vacuum = createVacuumScheduler({ sqlite: database.sqlite, log });
 
   let closing: Promise<void> | null = null;
   return {
@@ -370,7 +338,6 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       closing ??= (async () => {
         clearInterval(sweep);
         clearInterval(checkpoints);
-        vacuum.stop();
         transport.stop();
         blobs.stop();
         // The last group commit lands before the database closes.

@@ -88,6 +88,8 @@ export interface RelayProcessOptions extends Pick<
   readonly dataDir?: string;
   /** The redirect listener's port; 0 (the default) picks a free one. */
   readonly httpPort?: number;
+  /** `postgres://…`: the relay keeps its database there (VAULTROOM_DATABASE_URL), not in SQLite. */
+  readonly databaseUrl?: string;
   /** More `vaultroom serve` options. */
   readonly args?: readonly string[];
   /** Options for Node itself, before the CLI (e.g. `--cpu-prof`). */
@@ -118,7 +120,13 @@ export async function startRelayProcess(options: RelayProcessOptions = {}): Prom
     ],
     {
       ...options,
-      env: { VAULTROOM_LOG_LEVEL: 'info', ...options.env },
+      env: {
+        VAULTROOM_LOG_LEVEL: 'info',
+        ...(options.databaseUrl === undefined
+          ? {}
+          : { VAULTROOM_DATABASE_URL: options.databaseUrl }),
+        ...options.env,
+      },
       ready: (line) => line['msg'] === 'relay listening',
     },
   );

@@ -71,7 +71,7 @@ export function auditRoutes(ctx: AuditApiContext): ApiRoute[] {
       handler: async (request) => {
         await ctx.caller.session(request.cookie);
         const body: AuditCheckpointResponse = {
-          checkpoint: ctx.reader.latestCheckpoint()?.note ?? null,
+          checkpoint: (await ctx.reader.latestCheckpoint())?.note ?? null,
           verifierKey: ctx.verifierKey,
           origin: ctx.origin,
         };
@@ -86,22 +86,22 @@ export function auditRoutes(ctx: AuditApiContext): ApiRoute[] {
         const params = query(request);
         const from = wholeNumber(params, 'from', 0);
         const to = wholeNumber(params, 'to', 0);
-        const latest = ctx.reader.latestCheckpoint()?.tree_size ?? 0;
+        const latest = (await ctx.reader.latestCheckpoint())?.tree_size ?? 0;
         if (from < 1 || from > to || to > latest) {
           throw new ApiError('BAD_REQUEST', `need 1 <= from <= to <= ${latest}`);
         }
         // Below the pruned size the tree's inner hashes are gone: the proof runs through the
         // links kept at each pruning (one per signed size), then on from the pruned size.
-        const prunedSize = ctx.reader.prunedSize();
+        const prunedSize = await ctx.reader.prunedSize();
         if (from >= prunedSize) {
           const body: ConsistencyResponse = {
             from,
             to,
-            proof: ctx.reader.consistency(from, to).map(base64),
+            proof: (await ctx.reader.consistency(from, to)).map(base64),
           };
           return { status: '200 OK', body };
         }
-        const links = to < prunedSize ? null : ctx.reader.linksFrom(from);
+        const links = to < prunedSize ? null : await ctx.reader.linksFrom(from);
         if (links === null) {
           throw new ApiError(
             'BAD_REQUEST',
@@ -116,7 +116,7 @@ export function auditRoutes(ctx: AuditApiContext): ApiRoute[] {
             rootHash: base64(link.rootHash),
             proof: link.proof.map(base64),
           })),
-          proof: ctx.reader.consistency(prunedSize, to).map(base64),
+          proof: (await ctx.reader.consistency(prunedSize, to)).map(base64),
         };
         return { status: '200 OK', body };
       },
@@ -142,16 +142,21 @@ export function auditRoutes(ctx: AuditApiContext): ApiRoute[] {
           .orderBy('seq', 'desc')
           .limit(limit)
           .execute();
-        const latest = ctx.reader.latestCheckpoint();
+        const latest = await ctx.reader.latestCheckpoint();
         const treeSize = latest?.tree_size ?? 0;
         const body: MyAuditEventsResponse = {
           checkpoint: latest?.note ?? null,
           treeSize,
-          events: rows.map((row) => ({
-            ...view(row),
-            leaf: base64(encodeAuditLeaf(row)),
-            proof: row.seq <= treeSize ? ctx.reader.inclusion(row.seq, treeSize).map(base64) : null,
-          })),
+          events: await Promise.all(
+            rows.map(async (row) => ({
+              ...view(row),
+              leaf: base64(encodeAuditLeaf(row)),
+              proof:
+                row.seq <= treeSize
+                  ? (await ctx.reader.inclusion(row.seq, treeSize)).map(base64)
+                  : null,
+            })),
+          ),
         };
         return { status: '200 OK', body };
       },

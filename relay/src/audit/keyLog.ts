@@ -17,10 +17,10 @@ export async function checkpointCovering(
   log: KeyLog,
   size: number,
 ): Promise<{ readonly note: string; readonly size: number } | null> {
-  let latest = log.reader.latestCheckpoint();
+  let latest = await log.reader.latestCheckpoint();
   if (latest === null || latest.tree_size < size) {
     await log.checkpointer.maybeCheckpoint(true);
-    latest = log.reader.latestCheckpoint();
+    latest = await log.reader.latestCheckpoint();
   }
   return latest === null ? null : { note: latest.note, size: latest.tree_size };
 }

@@ -63,7 +63,7 @@ export async function proveKeys(
     entries.push({
       seq,
       leaf: bytes(encodeAuditLeaf(row)),
-      proof: log.reader.inclusion(seq, checkpoint.size).map(bytes),
+      proof: (await log.reader.inclusion(seq, checkpoint.size)).map(bytes),
     });
   }
   return {
@@ -72,20 +72,21 @@ export async function proveKeys(
     checkpoint: checkpoint.note,
     verifierKey: log.verifierKey,
     entries,
-    consistency: consistencyFrom(log, frame.from, checkpoint.size),
+    consistency: await consistencyFrom(log, frame.from, checkpoint.size),
   };
 }
 
 /** The consistency proof from `from` to `to`, through pruning links when `from` is below them. */
-export function consistencyFrom(
+export async function consistencyFrom(
   log: KeyLog,
   from: number,
   to: number,
-): Reply<'key-proofs'>['consistency'] {
+): Promise<Reply<'key-proofs'>['consistency']> {
   if (from === 0 || from === to) return { links: [], proof: [] };
-  const prunedSize = log.reader.prunedSize();
-  if (from >= prunedSize) return { links: [], proof: log.reader.consistency(from, to).map(bytes) };
-  const links = log.reader.linksFrom(from);
+  const prunedSize = await log.reader.prunedSize();
+  if (from >= prunedSize)
+    return { links: [], proof: (await log.reader.consistency(from, to)).map(bytes) };
+  const links = await log.reader.linksFrom(from);
   if (links === null) {
     throw new ProtocolError('LOG_UNAVAILABLE', 'no consistency proof from a pruned size');
   }
@@ -95,6 +96,6 @@ export function consistencyFrom(
       rootHash: bytes(link.rootHash),
       proof: link.proof.map(bytes),
     })),
-    proof: log.reader.consistency(prunedSize, to).map(bytes),
+    proof: (await log.reader.consistency(prunedSize, to)).map(bytes),
   };
 }

@@ -50,7 +50,7 @@ describe('pruning the audit log', () => {
 
   async function append(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
-      const seq = reader.size() + 1;
+      const seq = (await reader.size()) + 1;
       await recordSecurityEvent(
         database.writes,
         { type: 'session_created', outcome: 'success', target: `s${seq}` },
@@ -61,7 +61,7 @@ describe('pruning the audit log', () => {
 
   async function sign(): Promise<void> {
     await createCheckpointer({
-      sqlite: database.sqlite,
+      writes: database.writes,
       reader,
       key,
       origin: ORIGIN,
@@ -79,7 +79,7 @@ describe('pruning the audit log', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-prune-'));
     database = await openDatabase(dataDir);
     key = await loadOrCreateAuditLogKey(dataDir, ORIGIN);
-    reader = createAuditReader(database.sqlite);
+    reader = createAuditReader(database.db);
     await sodium.ready;
   });
 
@@ -95,16 +95,16 @@ describe('pruning the audit log', () => {
       await sign();
       await append(19);
       await sign(); // the latest checkpoint covers 29 events
-      const size = reader.size();
+      const size = await reader.size();
       const roots = new Map<number, string[]>();
       const proofs = new Map<string, string[]>();
       for (let n = prunedSize; n <= size; n++) {
-        roots.set(n, hex([reader.root(n)]));
+        roots.set(n, hex([await reader.root(n)]));
         for (let seq = prunedSize + 1; seq <= n; seq++) {
-          proofs.set(`i${seq}/${n}`, hex(reader.inclusion(seq, n)));
+          proofs.set(`i${seq}/${n}`, hex(await reader.inclusion(seq, n)));
         }
         for (let m = prunedSize; m <= n; m++) {
-          proofs.set(`c${m}/${n}`, hex(reader.consistency(m, n)));
+          proofs.set(`c${m}/${n}`, hex(await reader.consistency(m, n)));
         }
       }
 
@@ -117,18 +117,18 @@ describe('pruning the audit log', () => {
       expect(result).toMatchObject({ prunedSize, removed: prunedSize, recordedIn: size + 1 });
 
       for (let n = prunedSize; n <= size; n++) {
-        expect(hex([reader.root(n)])).toEqual(roots.get(n));
+        expect(hex([await reader.root(n)])).toEqual(roots.get(n));
         for (let seq = prunedSize + 1; seq <= n; seq++) {
-          expect(hex(reader.inclusion(seq, n))).toEqual(proofs.get(`i${seq}/${n}`));
+          expect(hex(await reader.inclusion(seq, n))).toEqual(proofs.get(`i${seq}/${n}`));
         }
         for (let m = prunedSize; m <= n; m++) {
-          expect(hex(reader.consistency(m, n))).toEqual(proofs.get(`c${m}/${n}`));
+          expect(hex(await reader.consistency(m, n))).toEqual(proofs.get(`c${m}/${n}`));
         }
       }
-      if (prunedSize > 1) expect(() => reader.inclusion(1, size)).toThrow(/pruned/);
+      if (prunedSize > 1) await expect(reader.inclusion(1, size)).rejects.toThrow(/pruned/);
 
       // The checkpoint recording the pruning proves the audit_pruned event.
-      const latest = reader.latestCheckpoint();
+      const latest = await reader.latestCheckpoint();
       const checkpoint = verifyCheckpoint(
         latest?.note ?? '',
         { origin: ORIGIN, verifiers: [parseVerifierKey(key.verifierKey)] },
@@ -145,7 +145,7 @@ describe('pruning the audit log', () => {
         pruneEvent?.leaf_hash ?? new Uint8Array(),
         size,
         size + 1,
-        reader.inclusion(size + 1, size + 1),
+        await reader.inclusion(size + 1, size + 1),
         checkpoint.rootHash,
       );
 
@@ -201,7 +201,8 @@ describe('pruning the audit log', () => {
     const roots = new Map<number, Uint8Array>();
     const signAt = async () => {
       await sign();
-      roots.set(reader.size(), reader.root(reader.size()));
+      const size = await reader.size();
+      roots.set(size, await reader.root(size));
     };
     await append(3);
     await signAt();
@@ -216,8 +217,8 @@ describe('pruning the audit log', () => {
       now: timeOf(13),
     });
     expect(first).toMatchObject({ prunedSize: 9, recordedIn: 13 });
-    roots.set(9, reader.root(9));
-    roots.set(13, reader.root(13));
+    roots.set(9, await reader.root(9));
+    roots.set(13, await reader.root(13));
     await append(10);
     await signAt(); // 23
     const second = await pruneAuditLog(database, {
@@ -227,11 +228,11 @@ describe('pruning the audit log', () => {
       now: timeOf(24),
     });
     expect(second).toMatchObject({ prunedSize: 19, recordedIn: 24 });
-    const current = reader.root(24);
+    const current = await reader.root(24);
 
     // A device that remembers any signed size is shown, step by step, that today's tree extends it.
     for (const [size, root] of roots) {
-      const steps = reader.linksFrom(size);
+      const steps = await reader.linksFrom(size);
       if (steps === null) throw new Error(`no link from ${size}`);
       expect(steps.map((step) => step.size)).toEqual(size < 9 ? [9, 19] : size < 19 ? [19] : []);
       let from = size;
@@ -241,9 +242,9 @@ describe('pruning the audit log', () => {
         from = step.size;
         fromRoot = step.rootHash;
       }
-      verifyConsistency(from, 24, reader.consistency(from, 24), fromRoot, current);
+      verifyConsistency(from, 24, await reader.consistency(from, 24), fromRoot, current);
     }
-    expect(reader.linksFrom(5)).toBeNull(); // never signed, so never remembered
+    expect(await reader.linksFrom(5)).toBeNull(); // never signed, so never remembered
     expect(await verify()).toMatchObject({ problem: null, unlinked: 0, signatureOnly: 5 });
 
     // verify checks every kept proof against the signed roots.
@@ -255,7 +256,7 @@ describe('pruning the audit log', () => {
     );
     database.sqlite.prepare('DELETE FROM audit_links WHERE from_size = 7').run();
     expect(await verify()).toMatchObject({ problem: null, unlinked: 1 });
-    expect(reader.linksFrom(7)).toBeNull();
+    expect(await reader.linksFrom(7)).toBeNull();
   });
 
   it('refuses to prune a log that does not verify, and changes nothing', async () => {
@@ -265,8 +266,8 @@ describe('pruning the audit log', () => {
     await expect(
       pruneAuditLog(database, { before: timeOf(6), key, origin: ORIGIN }),
     ).rejects.toMatchObject({ code: 'AUDIT_LOG_INVALID' });
-    expect(reader.prunedSize()).toBe(0);
-    expect(reader.size()).toBe(8);
+    expect(await reader.prunedSize()).toBe(0);
+    expect(await reader.size()).toBe(8);
   });
 
   it('refuses to prune before anything was signed', async () => {

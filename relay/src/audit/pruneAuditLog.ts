@@ -7,10 +7,24 @@ import {
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { loadSodium } from '../sodium/loadSodium.js';
-import { changes, first, type Write, type WriteStore, type WriteTx } from '../db/WriteStore.js';
+import {
+  changes,
+  first,
+  rows,
+  type Write,
+  type WriteStore,
+  type WriteTx,
+} from '../db/WriteStore.js';
 import { edgePositions, encodeEdge, formatPrunedExtension, rootOfEdge } from './auditEdge.js';
 import type { AuditLogKey } from './auditLogKey.js';
-import { createAuditReader } from './createAuditReader.js';
+import {
+  latestCheckpoint,
+  latestPruning,
+  treeConsistency,
+  treeEdge,
+  treeRoot,
+  treeSize,
+} from './auditTreeReads.js';
 import { appendSecurityEvent } from './recordSecurityEvent.js';
 import { verifyAuditLog } from './verifyAuditLog.js';
 
@@ -62,9 +76,9 @@ export interface AuditPruneResult {
  * 6. then the events 1..P and the subtree hashes below P that are not on the edge are deleted.
  *
  * Steps 2–6 are one write operation, whose transaction takes SQLite's write lock first: the
- * relay may be appending events and signing checkpoints beside it. The tree reads inside it go
- * through the synchronous audit reader on the same connection, which sees the operation's own
- * writes; a PostgreSQL store (issue #21) will need the reader's queries as yielded statements. The deletes are the long part; pruning regularly (a daily `--keep-days`) keeps
+ * relay may be appending events and signing checkpoints beside it. The tree reads inside it are
+ * yielded statements of the operation (auditTreeReads), so they see its own writes. The deletes
+ * are the long part; pruning regularly (a daily `--keep-days`) keeps
  * each run, and so the relay's wait for the lock, short.
  */
 export async function pruneAuditLog(
@@ -94,9 +108,8 @@ export async function pruneAuditLog(
     );
   }
   return database.writes.write(function* (tx): Write<AuditPruneResult> {
-    const reader = createAuditReader(sqlite);
-    const previous = reader.prunedSize();
-    const latest = reader.latestCheckpoint();
+    const previous = (yield* latestPruning(tx.db))?.tree_size ?? 0;
+    const latest = yield* latestCheckpoint(tx.db);
     if (latest === null) {
       throw new AuditPruneError(
         'AUDIT_NOT_SIGNED',
@@ -112,15 +125,15 @@ export async function pruneAuditLog(
         .where('seq', '>', previous)
         .where('at', '>=', cut),
     );
-    const older = (firstKept?.seq ?? reader.size() + 1) - 1;
+    const older = (firstKept?.seq ?? (yield* treeSize(tx.db)) + 1) - 1;
     const size = Math.min(older, latest.tree_size, verification.events);
     const keptUnsigned = Math.max(0, older - latest.tree_size);
     if (size <= previous) {
       return { prunedSize: previous, removed: 0, keptUnsigned, recordedIn: null, at };
     }
 
-    const edge = reader.edge(size);
-    const root = reader.root(size);
+    const edge = yield* treeEdge(tx.db, size);
+    const root = yield* treeRoot(tx.db, size);
     if (!Buffer.from(rootOfEdge(edge) ?? []).equals(Buffer.from(root))) {
       // Verified above, so only an edit made since then gets here.
       throw new AuditPruneError(
@@ -128,18 +141,26 @@ export async function pruneAuditLog(
         `the stored tree at size ${size} changed during the pruning, so nothing was pruned`,
       );
     }
-    // Links, while the reader still sees the tree as it was: sizes below the previous pruning got
-    // theirs then, and the previous pruned size itself is a signed size too, so chains join up.
-    const insertLink = sqlite.prepare<[number, number, Uint8Array]>(
-      'INSERT OR REPLACE INTO audit_links (from_size, to_size, proof) VALUES (?, ?, ?)',
+    // Links, while the tree is still as it was: sizes below the previous pruning got theirs
+    // then, and the previous pruned size itself is a signed size too, so chains join up.
+    const signedSizes = yield* rows(
+      tx.db
+        .selectFrom('audit_checkpoints')
+        .select('tree_size')
+        .where('tree_size', '>=', Math.max(1, previous))
+        .where('tree_size', '<', size)
+        .orderBy('tree_size'),
     );
-    const signedSizes = sqlite
-      .prepare<[number, number], { tree_size: number }>(
-        'SELECT tree_size FROM audit_checkpoints WHERE tree_size >= ? AND tree_size < ? ORDER BY tree_size',
-      )
-      .all(Math.max(1, previous), size);
     for (const { tree_size: from } of signedSizes) {
-      insertLink.run(from, size, encodeEdge(reader.consistency(from, size)));
+      const proof = encodeEdge(yield* treeConsistency(tx.db, from, size));
+      yield* changes(
+        tx.db
+          .insertInto('audit_links')
+          .values({ from_size: from, to_size: size, proof })
+          .onConflict((conflict) =>
+            conflict.column('from_size').doUpdateSet({ to_size: size, proof }),
+          ),
+      );
     }
 
     const atSize = yield* first(
@@ -159,10 +180,10 @@ export async function pruneAuditLog(
       new Date(at),
     );
     // The event lies after P, so the log never becomes empty and its size stays readable.
-    const recordedIn = reader.size();
+    const recordedIn = yield* treeSize(tx.db);
     yield* insertCheckpoint(tx, options, sodium, {
       size: recordedIn,
-      root: reader.root(recordedIn),
+      root: yield* treeRoot(tx.db, recordedIn),
       extensions: [formatPrunedExtension(size, at)],
       at,
     });

@@ -23,12 +23,12 @@ export async function readLogLeaves(
   // the tail if the newest lags behind it, so a device registered a moment ago is in what it reads.
   const checkpoint = await checkpointCovering(
     log,
-    Math.max(frame.from, Math.min(log.reader.size(), frame.from + frame.limit)),
+    Math.max(frame.from, Math.min(await log.reader.size(), frame.from + frame.limit)),
   );
   if (checkpoint === null || frame.from > checkpoint.size) {
     throw new ProtocolError('LOG_UNAVAILABLE', 'the log is smaller than the size asked from');
   }
-  if (frame.from < log.reader.prunedSize()) {
+  if (frame.from < (await log.reader.prunedSize())) {
     throw new ProtocolError('LOG_UNAVAILABLE', 'the leaves asked for were pruned');
   }
   const last = Math.min(checkpoint.size, frame.from + frame.limit);
@@ -57,7 +57,7 @@ export async function readLogLeaves(
     t: 'log-leaves',
     id: frame.id,
     checkpoint: checkpoint.note,
-    edge: log.reader.edge(frame.from).map(bytes),
+    edge: (await log.reader.edge(frame.from)).map(bytes),
     leaves: rows.map((row) => bytes(encodeAuditLeaf(row))),
   };
 }

@@ -44,8 +44,8 @@ describe('recordSecurityEvent', () => {
   /** Signs a checkpoint now, then verifies everything, so every root is checked too. */
   async function signAndVerify(database: OpenDatabase) {
     await createCheckpointer({
-      sqlite: database.sqlite,
-      reader: createAuditReader(database.sqlite),
+      writes: database.writes,
+      reader: createAuditReader(database.db),
       key,
       origin: ORIGIN,
       policy: { everyEvents: 1, everySeconds: 1 },
@@ -76,11 +76,11 @@ describe('recordSecurityEvent', () => {
     });
     for (let n = 1; n <= 77; n++) await recordSecurityEvent(single.writes, event(n), at(n));
 
-    const a = createAuditReader(batched.sqlite);
-    const b = createAuditReader(single.sqlite);
-    expect(a.size()).toBe(77);
+    const a = createAuditReader(batched.db);
+    const b = createAuditReader(single.db);
+    expect(await a.size()).toBe(77);
     for (const size of [1, 2, 3, 31, 32, 33, 64, 77])
-      expect(hex(a.root(size))).toBe(hex(b.root(size)));
+      expect(hex(await a.root(size))).toBe(hex(await b.root(size)));
     const nodes = (database: OpenDatabase) =>
       database.sqlite
         .prepare('SELECT level, idx, hex(hash) AS h FROM audit_nodes ORDER BY 1, 2')
@@ -138,7 +138,7 @@ describe('recordSecurityEvent', () => {
     }
     await recordSecurityEvent(database.writes, event(++n), at(n));
 
-    expect(createAuditReader(tool.sqlite).size()).toBe(n);
+    expect(await createAuditReader(tool.db).size()).toBe(n);
     const result = await signAndVerify(database);
     expect(result.problem).toBeNull();
     expect(result.events).toBe(n);
@@ -162,6 +162,6 @@ describe('recordSecurityEvent', () => {
     ).rejects.toBeInstanceOf(Rollback);
     const meta = await database.db.selectFrom('relay_meta').select('key').execute();
     expect(meta.map((row) => row.key)).not.toContain('other');
-    expect(createAuditReader(database.sqlite).size()).toBe(1);
+    expect(await createAuditReader(database.db).size()).toBe(1);
   });
 });

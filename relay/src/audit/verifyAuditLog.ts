@@ -6,7 +6,7 @@ import {
   type NoteVerifier,
 } from '@vaultroom/shared/transparency';
 import { loadSodium } from '../sodium/loadSodium.js';
-import type { AuditPruningTable } from '../db/schema.js';
+import type { AuditCheckpointsTable, AuditPruningTable } from '../db/schema.js';
 import {
   decodeEdge,
   formatPrunedExtension,
@@ -19,7 +19,7 @@ import {
   rawAuditLeafHash,
   type RawAuditRow,
 } from './auditLeaf.js';
-import { createAuditReader, decodeHashes } from './createAuditReader.js';
+import { decodeHashes, type AuditLinkRow } from './auditTreeReads.js';
 
 export interface AuditProblem {
   /** The first event concerned, when one can be named. */
@@ -73,7 +73,6 @@ export async function verifyAuditLog(
   expected: { origin: string; verifiers: readonly NoteVerifier[]; external?: readonly string[] },
 ): Promise<AuditVerification> {
   const sodium = await loadSodium();
-  const reader = createAuditReader(sqlite);
   const prunings = sqlite
     .prepare<[], AuditPruningTable>('SELECT * FROM audit_pruning ORDER BY tree_size')
     .all();
@@ -86,7 +85,9 @@ export async function verifyAuditLog(
   let signatureOnly = 0;
   let unlinked = 0;
   const claims: CheckpointClaim[] = [];
-  const stored = reader.checkpoints();
+  const stored = sqlite
+    .prepare<[], AuditCheckpointsTable>('SELECT * FROM audit_checkpoints ORDER BY tree_size')
+    .all();
   for (const [index, note] of [
     ...stored.map((row) => row.note),
     ...(expected.external ?? []),
@@ -165,7 +166,9 @@ export async function verifyAuditLog(
 
   // Every kept link must prove that the signed tree at its size is a prefix of the tree at the
   // pruned size it leads to, whose root the check above tied to a signed checkpoint.
-  const links = reader.links();
+  const links = sqlite
+    .prepare<[], AuditLinkRow>('SELECT * FROM audit_links ORDER BY from_size')
+    .all();
   for (const link of links) {
     const record = prunings.find((row) => row.tree_size === link.to_size);
     const edge = record === undefined ? null : decodeEdge(record.edge, record.tree_size);

@@ -276,13 +276,12 @@ export function auditCommand(): Command {
       .command('checkpoint')
       .description('print the latest signed checkpoint, to keep off the machine'),
   ).action(async (flags: DataFlags) => {
-    await withDatabase(flags, (database) => {
-      const latest = createAuditReader(database.sqlite).latestCheckpoint();
+    await withDatabase(flags, async (database) => {
+      const latest = await createAuditReader(database.db).latestCheckpoint();
       if (latest === null) throw new AuditCommandError('no checkpoint has been signed yet');
       process.stdout.write(latest.note);
       say('');
       say(`Verifier key: ${verifierKey(flags)}`);
-      return Promise.resolve();
     });
   });
 
@@ -295,10 +294,10 @@ export function auditCommand(): Command {
     const seq = Number(seqText);
     await withDatabase(flags, async (database) => {
       const sodium = await loadSodium();
-      const reader = createAuditReader(database.sqlite);
-      const latest = reader.latestCheckpoint();
+      const reader = createAuditReader(database.db);
+      const latest = await reader.latestCheckpoint();
       if (latest === null) throw new AuditCommandError('no checkpoint has been signed yet');
-      const pruned = reader.latestPruning();
+      const pruned = await reader.latestPruning();
       if (pruned !== null && Number.isInteger(seq) && seq >= 1 && seq <= pruned.tree_size) {
         throw new AuditCommandError(
           `event ${seq} was pruned at ${inert(pruned.pruned_at)} (events 1–${pruned.tree_size})`,
@@ -319,7 +318,7 @@ export function auditCommand(): Command {
         .selectAll()
         .where('seq', '=', seq)
         .executeTakeFirstOrThrow();
-      const proof = reader.inclusion(seq, checkpoint.size);
+      const proof = await reader.inclusion(seq, checkpoint.size);
       verifyInclusion(row.leaf_hash, seq - 1, checkpoint.size, proof, checkpoint.rootHash);
       say(
         JSON.stringify(

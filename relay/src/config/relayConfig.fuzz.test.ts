@@ -20,6 +20,7 @@ const VALID: Required<{ [K in keyof RawRelayConfig]: string }> = {
   tlsKey: 'key.pem',
   pwaDir: 'pwa/dist',
   publicPort: '443',
+  databaseUrl: 'postgres://vaultroom:secret@db.internal:5432/vaultroom',
 };
 
 const text = fc.oneof(

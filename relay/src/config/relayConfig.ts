@@ -10,7 +10,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Validated relay configuration; every path is absolute. */
 export interface RelayConfig {
+  /** TLS material, the audit log key, blobs and (without `databaseUrl`) the SQLite database. */
   readonly dataDir: string;
+  /**
+   * `postgres://…`: the relay's database on PostgreSQL, which several relays may share; null
+   * keeps it in SQLite inside the data directory.
+   */
+  readonly databaseUrl: string | null;
   /** HTTPS port; 0 lets the system pick a free one (tests use this). */
   readonly port: number;
   /** Plain-HTTP port that only redirects to HTTPS; null when disabled. */
@@ -74,6 +80,7 @@ export interface RelayConfig {
 /** Raw settings as strings, after command-line flags have been merged over `VAULTROOM_*`. */
 export interface RawRelayConfig {
   readonly dataDir?: string | undefined;
+  readonly databaseUrl?: string | undefined;
   readonly port?: string | undefined;
   readonly httpPort?: string | undefined;
   readonly hostname?: string | undefined;
@@ -214,6 +221,29 @@ function parseBoolean(raw: string, setting: string): boolean {
   throw new ConfigError(`${setting} must be true or false, got ${quoteSetting(raw)}`);
 }
 
+/**
+ * A PostgreSQL connection URL, or null when unset or empty. Its password is never repeated in an
+ * error: only what is wrong with it is.
+ */
+export function parseDatabaseUrl(raw: string | undefined): string | null {
+  const text = raw?.trim() ?? '';
+  if (text === '') return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(
+      'VAULTROOM_DATABASE_URL must be a URL such as postgres://user:password@host:5432/vaultroom',
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      `VAULTROOM_DATABASE_URL must start with postgres:// or postgresql://, got ${quoteSetting(url.protocol)}`,
+    );
+  }
+  return text;
+}
+
 function parseLogLevel(raw: string): LogLevel {
   const level = LOG_LEVELS.find((candidate) => candidate === raw.trim().toLowerCase());
   if (level === undefined) {
@@ -259,6 +289,7 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
 
   return {
     dataDir: path.resolve(cwd, dataDir),
+    databaseUrl: parseDatabaseUrl(raw.databaseUrl),
     port,
     httpPort,
     hostname,

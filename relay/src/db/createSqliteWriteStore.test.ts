@@ -78,7 +78,7 @@ describe('createSqliteWriteStore', () => {
       }),
     ).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
     expect(meta('action')).toBeUndefined();
-    expect(createAuditReader(database.sqlite).size()).toBe(0);
+    expect(await createAuditReader(database.db).size()).toBe(0);
     expect(effects).toEqual([]);
   });
 
@@ -240,6 +240,6 @@ describe('createSqliteWriteStore', () => {
     expect(nestedCommits.every((nested) => !nested)).toBe(true);
     expect(done).toBe(50);
     expect(await store.count('bob', 0)).toBe(50);
-    expect(createAuditReader(database.sqlite).size()).toBe(0);
+    expect(await createAuditReader(database.db).size()).toBe(0);
   });
 });

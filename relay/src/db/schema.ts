@@ -107,6 +107,14 @@ export interface AuditNodesTable {
   hash: Uint8Array;
 }
 
+/** A consistency proof kept by a pruning: from a signed size to the pruned size after it. */
+export interface AuditLinksTable {
+  from_size: number;
+  to_size: number;
+  /** The proof's hashes, concatenated (32 bytes each). */
+  proof: Uint8Array;
+}
+
 export interface AuditCheckpointsTable {
   tree_size: number;
   /** The signed checkpoint note, exactly as signed. */
@@ -264,6 +272,7 @@ export interface RelayDatabase {
   audit_nodes: AuditNodesTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_pruning: AuditPruningTable;
+  audit_links: AuditLinksTable;
   key_entries: KeyEntriesTable;
   devices: DevicesTable;
   signed_prekeys: SignedPrekeysTable;

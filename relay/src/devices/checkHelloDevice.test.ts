@@ -26,10 +26,10 @@ describe('checkHelloDevice beside a revocation', () => {
   beforeEach(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-hello-'));
     database = await openDatabase(dataDir);
-    const reader = createAuditReader(database.sqlite);
+    const reader = createAuditReader(database.db);
     const key = await loadOrCreateAuditLogKey(dataDir, 'test.local/log');
     const checkpointer = createCheckpointer({
-      sqlite: database.sqlite,
+      writes: database.writes,
       reader,
       key,
       origin: 'test.local/log',

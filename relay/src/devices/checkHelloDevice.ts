@@ -57,13 +57,14 @@ export async function checkHelloDevice(
     yield* changes(
       tx.db.updateTable('devices').set({ last_seen_at: ctx.now() }).where('id', '=', deviceId),
     );
-    // Written only when it changes, which a reconnect of the same session never does.
+    // Written only when it changes, which a reconnect of the same session never does. Spelled
+    // out rather than `IS NOT ?`, which PostgreSQL only accepts with a literal (NULL, TRUE…).
     yield* changes(
       tx.db
         .updateTable('sessions')
         .set({ device_id: deviceId })
         .where('id', '=', caller.sessionId)
-        .where('device_id', 'is not', deviceId),
+        .where((eb) => eb.or([eb('device_id', 'is', null), eb('device_id', '!=', deviceId)])),
     );
   });
 }

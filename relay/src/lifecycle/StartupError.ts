@@ -6,7 +6,8 @@ export type StartupErrorCode =
   | 'TLS_FILES_UNREADABLE'
   | 'DATABASE_UNUSABLE'
   | 'DATABASE_MISSING'
-  | 'DATABASE_OUTDATED';
+  | 'DATABASE_OUTDATED'
+  | 'AUDIT_KEY_MISMATCH';
 
 /** Why the relay could not start; its message is one line meant for the operator. */
 export class StartupError extends Error {
