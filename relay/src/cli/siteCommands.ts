@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { readSiteFile } from './site/readSiteFile.js';
-import { renderSite } from './site/renderSite.js';
+import { FRONT_TREE, renderSite } from './site/renderSite.js';
 import { writeRenderedSite } from './site/writeRenderedSite.js';
 
 function say(text: string): void {
@@ -11,7 +11,7 @@ function say(text: string): void {
 /** `vaultroom site check|render`: the LAN deployment files, from one site configuration. */
 export function siteCommand(): Command {
   const site = new Command('site').description(
-    'render DNS, DHCP, firewall and service files for a LAN from one site configuration',
+    'render DNS, DHCP, firewall, load balancer and service files for a LAN from one site configuration',
   );
 
   site
@@ -23,7 +23,12 @@ export function siteCommand(): Command {
       say(
         `Site configuration is valid: ${config.relay.hostname}` +
           (config.relay.mdnsName === null ? '' : ` and ${config.relay.mdnsName}`) +
-          ` at ${config.relay.ipv4} in ${config.network.subnet.cidr}.`,
+          ` at ${config.relay.ipv4} in ${config.network.subnet.cidr}` +
+          (config.cluster === null
+            ? '.'
+            : `, a load balancer in front of ${config.cluster.nodes.length} relay nodes: ` +
+              config.cluster.nodes.map((node) => `${node.name} (${node.ipv4})`).join(', ') +
+              '.'),
       );
     });
 
@@ -33,10 +38,15 @@ export function siteCommand(): Command {
     .argument('<site>', 'the site configuration (JSON), e.g. ops/site.example.json')
     .argument('<outdir>', 'where to write the files (created when missing)')
     .action((file: string, outDir: string) => {
-      const written = writeRenderedSite(outDir, renderSite(readSiteFile(file)));
+      const config = readSiteFile(file);
+      const written = writeRenderedSite(outDir, renderSite(config));
       say(`Rendered ${written.length} files into ${path.resolve(outDir)}:`);
-      for (const name of written) say(`  /${name}`);
-      say('Install them with: ops/install.sh ' + outDir);
+      for (const name of written) say(`  ${config.cluster === null ? '/' : ''}${name}`);
+      say(
+        config.cluster === null
+          ? `Install them with: ops/install.sh ${outDir}`
+          : `Each folder is one machine's root: ${FRONT_TREE}/ for the load balancer, nodes/<name>/ for each relay. Install them as ops/README.md says under "Several relays".`,
+      );
     });
 
   return site;

@@ -1,6 +1,12 @@
 import { renderedHeader, type RenderedFile } from './RenderedFile.js';
 import type { SiteConfig } from './siteConfig.js';
 
+/** What the unit of a cluster node adds: its name, and the secrets file it reads, if any. */
+export interface UnitNode {
+  readonly name: string;
+  readonly secretsEnvFile: string | null;
+}
+
 /**
  * The relay's service unit, confined as far as a Node.js server allows: its own user, a read-only
  * system with one writable directory (the data directory), no capabilities, no new privileges,
@@ -8,10 +14,12 @@ import type { SiteConfig } from './siteConfig.js';
  * (see ops/README.md). MemoryDenyWriteExecute is left off on purpose: V8's JIT compiler and
  * WebAssembly (libsodium) need memory that is written and then executed.
  */
-export function renderSystemdUnit(site: SiteConfig): RenderedFile {
+export function renderSystemdUnit(site: SiteConfig, node: UnitNode | null = null): RenderedFile {
   const { service, paths } = site;
+  // A later EnvironmentFile overrides an earlier one: the secrets file may replace a rendered URL.
+  const secrets = node?.secretsEnvFile ?? null;
   const unit = `${renderedHeader('#')}[Unit]
-Description=VaultRoom relay (end-to-end encrypted chat)
+Description=VaultRoom relay${node === null ? '' : ` node ${node.name}`} (end-to-end encrypted chat)
 Documentation=file://${service.installDir}/ops/README.md
 After=network-online.target
 Wants=network-online.target
@@ -21,7 +29,7 @@ Type=simple
 User=${service.user}
 Group=${service.user}
 EnvironmentFile=${paths.configDir}/relay.env
-WorkingDirectory=${service.dataDir}
+${secrets === null ? '' : `EnvironmentFile=${secrets}\n`}WorkingDirectory=${service.dataDir}
 ExecStart=${service.node} ${service.installDir}/relay/dist/cli.js serve
 # The relay stops gracefully within five seconds of SIGTERM.
 TimeoutStopSec=10s

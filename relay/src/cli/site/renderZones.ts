@@ -30,7 +30,10 @@ function zoneHead(site: SiteConfig, serial: number): string {
   );
 }
 
-/** The forward zone: the relay's A and AAAA records, and the name server (the relay host). */
+/**
+ * The forward zone: the relay's A and AAAA records, and the name server (the relay host). With a
+ * cluster the relay's address is the load balancer's, and each node has its own name beside it.
+ */
 export function renderForwardZone(site: SiteConfig, serial: number): RenderedFile {
   const owner =
     site.relay.hostname === site.domain
@@ -41,6 +44,7 @@ export function renderForwardZone(site: SiteConfig, serial: number): RenderedFil
     ...(owner === 'ns' || site.relay.ipv6 === null ? [] : [`ns\tIN\tAAAA\t${site.relay.ipv6}`]),
     `${owner}\tIN\tA\t${site.relay.ipv4}`,
     ...(site.relay.ipv6 === null ? [] : [`${owner}\tIN\tAAAA\t${site.relay.ipv6}`]),
+    ...(site.cluster?.nodes ?? []).map((node) => `${node.name}\tIN\tA\t${node.ipv4}`),
   ];
   return {
     path: underRoot(zoneDirectory(site), zoneFileName(site.domain)),
@@ -49,12 +53,31 @@ export function renderForwardZone(site: SiteConfig, serial: number): RenderedFil
   };
 }
 
-/** The reverse zones: a PTR record from each of the relay's addresses back to its name. */
+/**
+ * The reverse zones: a PTR record from each of the relay's addresses back to its name, and from
+ * each cluster node's address to the node's (validation keeps them in the relay's /24).
+ */
 export function renderReverseZones(site: SiteConfig, serial: number): RenderedFile[] {
   const zones = reverseZones(site);
-  return [zones.ipv4, ...(zones.ipv6 === null ? [] : [zones.ipv6])].map((zone) => ({
-    path: underRoot(zoneDirectory(site), zoneFileName(zone.zone)),
-    content: `${zoneHead(site, serial)}${zone.relayLabel}\tIN\tPTR\t${site.relay.hostname}.\n`,
+  const nodePointers = (site.cluster?.nodes ?? []).map(
+    (node) => `${node.ipv4.split('.')[3] ?? ''}\tIN\tPTR\t${node.hostname}.\n`,
+  );
+  const ipv4 = {
+    path: underRoot(zoneDirectory(site), zoneFileName(zones.ipv4.zone)),
+    content:
+      `${zoneHead(site, serial)}${zones.ipv4.relayLabel}\tIN\tPTR\t${site.relay.hostname}.\n` +
+      nodePointers.join(''),
     mode: 0o644,
-  }));
+  };
+  const ipv6 =
+    zones.ipv6 === null
+      ? []
+      : [
+          {
+            path: underRoot(zoneDirectory(site), zoneFileName(zones.ipv6.zone)),
+            content: `${zoneHead(site, serial)}${zones.ipv6.relayLabel}\tIN\tPTR\t${site.relay.hostname}.\n`,
+            mode: 0o644,
+          },
+        ];
+  return [ipv4, ...ipv6];
 }

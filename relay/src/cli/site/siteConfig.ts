@@ -1,6 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net';
-import path from 'node:path';
 import * as v from 'valibot';
+import { checkCluster, ClusterSchema, type ClusterConfig } from './clusterConfig.js';
 import {
   ipv4InSubnet,
   ipv4ToNumber,
@@ -10,51 +9,8 @@ import {
   type Ipv4Subnet,
   type Ipv6Prefix,
 } from './ipAddresses.js';
+import { absolutePath, dnsName, ipv4, ipv6, port, unixName } from './siteSchemaParts.js';
 import { SiteError } from './SiteError.js';
-
-// RFC 1123 labels: letters, digits and inner hyphens, 1..63 characters.
-const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const isDnsName = (name: string) =>
-  name.length <= 253 && name.split('.').every((label) => LABEL.test(label)) && name.includes('.');
-const isUnixName = (name: string) => /^[a-z_][a-z0-9_-]{0,30}$/.test(name);
-
-const dnsName = (what: string) =>
-  v.pipe(
-    v.string(),
-    v.toLowerCase(),
-    v.check(
-      isDnsName,
-      `${what} must be a DNS name with at least two labels, such as lab.home.arpa`,
-    ),
-  );
-const ipv4 = (what: string) =>
-  v.pipe(v.string(), v.check(isIPv4, `${what} must be an IPv4 address such as 192.168.50.10`));
-const ipv6 = (what: string) =>
-  v.pipe(
-    v.string(),
-    v.toLowerCase(),
-    v.check(
-      (text) => isIPv6(text) && !text.includes('.') && !text.includes('%'),
-      `${what} must be an IPv6 address such as fd42:7661:756c:7400::10`,
-    ),
-  );
-const port = (what: string) =>
-  v.pipe(
-    v.number(`${what} must be a number`),
-    v.integer(`${what} must be a whole number`),
-    v.minValue(1, `${what} must be between 1 and 65535`),
-    v.maxValue(65535, `${what} must be between 1 and 65535`),
-  );
-const absolutePath = (what: string) =>
-  v.pipe(
-    v.string(),
-    v.check(
-      (text) => path.posix.isAbsolute(text) && path.posix.normalize(text) === text,
-      `${what} must be a normalised absolute path such as /var/lib/vaultroom`,
-    ),
-    // Paths go into shell, systemd and BIND files: keep them to characters none of these quote.
-    v.regex(/^[A-Za-z0-9/._+-]+$/, `${what} may hold only letters, digits and / . _ + -`),
-  );
 
 const SiteSchema = v.strictObject({
   $comment: v.optional(v.string()),
@@ -152,10 +108,7 @@ const SiteSchema = v.strictObject({
   ),
   service: v.optional(
     v.strictObject({
-      user: v.optional(
-        v.pipe(v.string(), v.check(isUnixName, 'service.user must be a user name')),
-        'vaultroom',
-      ),
+      user: v.optional(unixName('service.user'), 'vaultroom'),
       installDir: v.optional(absolutePath('service.installDir'), '/opt/vaultroom'),
       dataDir: v.optional(absolutePath('service.dataDir'), '/var/lib/vaultroom'),
       node: v.optional(absolutePath('service.node'), '/usr/bin/node'),
@@ -171,6 +124,7 @@ const SiteSchema = v.strictObject({
     }),
     {},
   ),
+  cluster: v.optional(v.nullable(ClusterSchema), null),
 });
 
 type ParsedSite = v.InferOutput<typeof SiteSchema>;
@@ -214,6 +168,11 @@ export interface SiteConfig {
     readonly keaLeaseFile: string;
     readonly configDir: string;
   };
+  /**
+   * Several relays behind a load balancer, or null for the one relay of a small site. With a
+   * cluster, `relay` is the public face: its address is the load balancer's.
+   */
+  readonly cluster: ClusterConfig | null;
 }
 
 /**
@@ -225,13 +184,22 @@ export function parseSiteConfig(input: unknown): SiteConfig {
   if (!result.success) {
     const issue = result.issues[0];
     const where = v.getDotPath(issue) ?? 'the site configuration';
-    const got = issue.input === undefined ? 'nothing' : JSON.stringify(issue.input);
+    const got =
+      issue.input === undefined ? 'nothing' : JSON.stringify(withoutUrlPassword(issue.input));
     const message = issue.message.startsWith('Invalid')
       ? `${where}: ${issue.message.replace(/^Invalid \w+: /, 'expected ')}`
       : issue.message;
     throw new SiteError('SITE_INVALID', `${message}, got ${got}`);
   }
   return crossCheck(result.output);
+}
+
+/**
+ * A refused value as the error repeats it, any password in a URL (`//user:password@`) cut out:
+ * the message goes to a terminal and perhaps a ticket, the password must not.
+ */
+function withoutUrlPassword(input: unknown): unknown {
+  return typeof input === 'string' ? input.replace(/(\/\/[^/@]*?):[^/@]*@/g, '$1:…@') : input;
 }
 
 function invalid(message: string): SiteError {
@@ -328,6 +296,18 @@ function crossCheck(site: ParsedSite): SiteConfig {
       `service.dataDir must lie outside service.installDir (the code stays read-only), got "${site.service.dataDir}"`,
     );
   }
+  const cluster =
+    site.cluster === null
+      ? null
+      : checkCluster(site.cluster, {
+          domain: site.domain,
+          relayHostname: hostname,
+          relayIpv4: site.relay.ipv4,
+          subnet,
+          router: site.network.router,
+          dhcpRange: site.network.dhcpRange,
+          reservedPorts: reserved,
+        });
   return {
     domain: site.domain,
     relay: { ...site.relay, hostname, mdnsName: site.relay.mdnsName },
@@ -336,5 +316,6 @@ function crossCheck(site: ParsedSite): SiteConfig {
     firewall: site.firewall,
     service: site.service,
     paths: site.paths,
+    cluster,
   };
 }
