@@ -74,8 +74,8 @@ export interface ClusterConfig {
   /** `VAULTROOM_DATABASE_URL`, never with a password in it. */
   readonly databaseUrl: string;
   /**
-   * An environment file the operator writes (root-only, 0600) with the secrets the rendered files
-   * must not hold: `PGPASSWORD`, or a `VAULTROOM_NATS_URL` with credentials. Null when none.
+   * An environment file the operator writes (root-only, 0600) with the secret the rendered files
+   * must not hold: `PGPASSWORD`. Null when the database needs none (peer authentication).
    */
   readonly secretsEnvFile: string | null;
   /** `VAULTROOM_NATS_URL`, or null for a single node, which needs no other relay to wake. */
@@ -125,7 +125,7 @@ export function checkCluster(
     const nats = new URL(cluster.natsUrl);
     if (nats.username !== '' || nats.password !== '') {
       throw invalid(
-        'cluster.natsUrl must not hold credentials: set a VAULTROOM_NATS_URL with them in the file named by cluster.secretsEnvFile (0600), which overrides the rendered one',
+        'cluster.natsUrl must not hold credentials: they would sit in rendered files; let only the relay nodes reach nats-server instead (ops/README.md, Several relays)',
       );
     }
   } else if (cluster.nodes.length > 1) {

@@ -16,7 +16,7 @@ export interface UnitNode {
  */
 export function renderSystemdUnit(site: SiteConfig, node: UnitNode | null = null): RenderedFile {
   const { service, paths } = site;
-  // A later EnvironmentFile overrides an earlier one: the secrets file may replace a rendered URL.
+  // Read after relay.env: the secrets file adds what rendered files must not hold (PGPASSWORD).
   const secrets = node?.secretsEnvFile ?? null;
   const unit = `${renderedHeader('#')}[Unit]
 Description=VaultRoom relay${node === null ? '' : ` node ${node.name}`} (end-to-end encrypted chat)
