@@ -44,9 +44,11 @@ describe('renderSite for several relays', () => {
       'nodes/relay1/etc/vaultroom/relay.env',
       'nodes/relay1/etc/systemd/system/vaultroom.service',
       'nodes/relay1/usr/local/bin/vaultroom',
+      'nodes/relay1/etc/vaultroom/vaultroom.nft',
       'nodes/relay2/etc/vaultroom/relay.env',
       'nodes/relay2/etc/systemd/system/vaultroom.service',
       'nodes/relay2/usr/local/bin/vaultroom',
+      'nodes/relay2/etc/vaultroom/vaultroom.nft',
     ]);
   });
 
@@ -106,6 +108,14 @@ describe('renderSite for several relays', () => {
     expect(unit).toContain('ReadWritePaths=/var/lib/vaultroom');
     const wrapper = file('nodes/relay1/usr/local/bin/vaultroom').content;
     expect(wrapper).toContain('. /etc/vaultroom/relay.env\n. /etc/vaultroom/secrets.env\n');
+  });
+
+  it('opens the relay port of each node to the load balancer only, SSH to the LAN, and drops the rest', () => {
+    const nft = lines('nodes/relay2/etc/vaultroom/vaultroom.nft').map((line) => line.trim());
+    expect(nft).toContain('type filter hook input priority filter; policy drop;');
+    expect(nft).toContain('ip saddr 10.20.0.2 tcp dport 9443 accept');
+    expect(nft).toContain('ip saddr 10.20.0.0/24 tcp dport 22 accept');
+    expect(nft.filter((line) => line.includes('dport 9443'))).toHaveLength(1);
   });
 
   it('resolves the site name to the load balancer and each node name to its node', () => {

@@ -8,6 +8,7 @@ import { renderHaproxy } from './renderHaproxy.js';
 import { renderKeaConfig } from './renderKeaConfig.js';
 import { renderNftables } from './renderNftables.js';
 import { renderNodeEnv } from './renderNodeEnv.js';
+import { renderNodeNftables } from './renderNodeNftables.js';
 import { renderRelayEnv } from './renderRelayEnv.js';
 import { renderSystemdUnit } from './renderSystemdUnit.js';
 import { renderForwardZone, renderReverseZones } from './renderZones.js';
@@ -40,6 +41,7 @@ function renderCluster(site: SiteConfig, cluster: ClusterConfig, serial: number)
       renderNodeEnv(site, cluster, node),
       renderSystemdUnit(site, { name: node.name, secretsEnvFile: cluster.secretsEnvFile }),
       renderCliWrapper(site, cluster.secretsEnvFile),
+      renderNodeNftables(site, node),
     ]),
   );
   return [...inTree(FRONT_TREE, front), ...nodes];
@@ -48,7 +50,7 @@ function renderCluster(site: SiteConfig, cluster: ClusterConfig, serial: number)
 /**
  * Every file of a site, from one validated configuration, at the paths they are installed to.
  * A site with one relay is one tree that mirrors `/`; a cluster is one such tree per machine:
- * `front/` (HAProxy and the LAN's services) and `nodes/<name>/` (a relay each).
+ * `front/` (HAProxy and the LAN's services) and `nodes/<name>/` (a relay and its firewall each).
  * `now` sets the zones' serial number.
  */
 export function renderSite(site: SiteConfig, now: Date = new Date()): RenderedFile[] {
