@@ -121,7 +121,8 @@ describe.skipIf(!installed('haproxy'))('a site of several relays behind HAProxy'
     // A veth pair inside the namespace stands for the LAN (the dummy driver may be absent).
     await must('ip', ['-n', NS, 'link', 'add', DEV, 'type', 'veth', 'peer', 'name', `${DEV}p`]);
     await must('ip', ['-n', NS, 'link', 'set', `${DEV}p`, 'up']);
-    for (const address of [FRONT, ...NODES.map((node) => node.ipv4)]) {
+    // The front's address last: not the interface's primary one, which HAProxy must not rely on.
+    for (const address of [...NODES.map((node) => node.ipv4), FRONT]) {
       await must('ip', ['-n', NS, 'addr', 'add', `${address}/24`, 'dev', DEV]);
     }
     await must('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
@@ -260,17 +261,26 @@ describe.skipIf(!installed('haproxy'))('a site of several relays behind HAProxy'
     }
 
     /** Established connections from HAProxy to each node, from the node's side. */
-    async function connectionsPerNode(): Promise<number[]> {
+    /** The peers of HAProxy's established connections to each node, from the node's side. */
+    async function peersPerNode(): Promise<string[][]> {
       return Promise.all(
         NODES.map(async (node) => {
           const listed = await must(
             'ip',
             inNs('ss', '-Htn', 'state', 'established', `( sport = :${node.port} )`),
           );
-          return listed.stdout.split('\n').filter((line) => line.trim() !== '').length;
+          const rows = listed.stdout.split('\n').filter((line) => line.trim() !== '');
+          // `[::ffff:10.233.0.1]:40000`: the relay listens on IPv6 and IPv4 both.
+          const peer = (row: string) => row.trim().split(/\s+/)[3] ?? '';
+          return rows.map((row) =>
+            peer(row)
+              .replace(/:\d+$/, '')
+              .replace(/^\[(::ffff:)?|\]$/g, ''),
+          );
         }),
       );
     }
+    const connectionsPerNode = async () => (await peersPerNode()).map((peers) => peers.length);
 
     function hold(count: number): Daemon {
       const holder = startDaemon(
@@ -326,6 +336,8 @@ describe.skipIf(!installed('haproxy'))('a site of several relays behind HAProxy'
         () => 'three connections on each node',
       );
       expect(counts).toEqual([3, 3]);
+      // From the front's address, which the nodes' firewalls let in, whatever the route picks.
+      expect(new Set((await peersPerNode()).flat())).toEqual(new Set([FRONT]));
     });
 
     it('takes a hung node out and cuts its clients, so that they reconnect to the other', async () => {

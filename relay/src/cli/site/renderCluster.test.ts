@@ -59,6 +59,7 @@ describe('renderSite for several relays', () => {
       'bind 10.20.0.2:8443',
       'bind [fd00:1:2:3::2]:8443',
       'balance leastconn',
+      'source 10.20.0.2',
       'timeout tunnel 1h',
       'option httpchk',
       'http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host chat.lab.home.arpa',

@@ -72,6 +72,8 @@ export function renderHaproxy(site: SiteConfig, cluster: ClusterConfig): Rendere
     '',
     'backend vaultroom_nodes',
     '\tbalance leastconn',
+    // The nodes' firewalls open the relay port to this address alone, whichever the route picks.
+    `\tsource ${relay.ipv4}`,
     '\toption httpchk',
     `\thttp-check send meth GET uri /healthz ver HTTP/1.1 hdr Host ${relay.hostname}`,
     '\thttp-check expect status 200',
