@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   installed,
@@ -15,27 +14,29 @@ import {
   type Daemon,
 } from './opsProcesses.js';
 import { FETCH_SCRIPT, HOLD_SCRIPT, HTTP_SCRIPT } from './opsClientScripts.js';
+import {
+  clusterSite,
+  DOMAIN,
+  FRONT,
+  haproxyConfig,
+  NODES,
+  renderSite,
+  shareCertificates,
+} from './opsClusterSite.js';
 import { CLI, runCli } from './relayProcess.js';
 
 /*
- * A site of several relays: HAProxy's rendered configuration checked by `haproxy -c`, each node's
- * unit by systemd, the zones by BIND, then run live in a network namespace: HAProxy in front of two
- * relays on the rendered settings, with TLS passed through, least connections, health checks that
- * take a dead node out and put it back, and the redirect of plain HTTP. The relays run on SQLite
- * here: what is under test is the front, not the store (the PostgreSQL and NATS tests are in
- * relay/test/services). Needs root, haproxy, systemd-analyze and bind9 (CI installs them).
+ * A site of several relays run live in a network namespace: HAProxy from its rendered file in
+ * front of two relays on their rendered settings, with TLS passed through, least connections,
+ * health checks that take a hung node out and put a restarted one back, and the redirect of plain
+ * HTTP. The relays run on SQLite here: what is under test is the front, not the store (the
+ * PostgreSQL and NATS tests are in relay/test/services). Needs root and haproxy (CI installs it;
+ * the file checks of the same site are in opsClusterFiles.test.ts).
  */
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const tag = `${process.pid % 100000}`;
 const NS = `vr-lb-${tag}`;
 const DEV = `vrl${tag}`;
-const FRONT = '10.233.0.1';
-const NODES = [
-  { name: 'relay1', ipv4: '10.233.0.2', port: 9443 },
-  { name: 'relay2', ipv4: '10.233.0.3', port: 9444 },
-] as const;
-const DOMAIN = 'vaultroom.home.arpa';
 
 const inNs = (command: string, ...args: string[]) => ['netns', 'exec', NS, command, ...args];
 
@@ -52,39 +53,6 @@ describe.skipIf(!installed('haproxy'))('a site of several relays behind HAProxy'
   let dataDirs: string[] = [];
   const running: Daemon[] = [];
 
-  function siteFile(caFile: string) {
-    return {
-      domain: DOMAIN,
-      relay: { ipv4: FRONT },
-      network: {
-        interface: DEV,
-        subnet: '10.233.0.0/24',
-        router: '10.233.0.254',
-        dhcpRange: { first: '10.233.0.100', last: '10.233.0.150' },
-      },
-      service: { installDir: REPO, node: process.execPath },
-      cluster: {
-        nodes: NODES,
-        databaseUrl:
-          'postgres://vaultroom@10.233.0.20/vaultroom?sslmode=require&target_session_attrs=read-write',
-        secretsEnvFile: '/etc/vaultroom/secrets.env',
-        natsUrl: 'nats://10.233.0.20:4222',
-        caFile,
-        // HAProxy needs about two descriptors a connection; this machine's hard limit is lower
-        // than the default 20000 connections ask for (a Debian server's is 524288).
-        maxConnections: 4000,
-      },
-    };
-  }
-
-  async function render(site: unknown, into: string) {
-    const file = `${into}.json`;
-    fs.writeFileSync(file, JSON.stringify(site));
-    const rendered = await runCli(['site', 'render', file, into]);
-    if (rendered.code !== 0) throw new Error(`render failed: ${rendered.stderr}`);
-  }
-
-  const haproxyConfig = (root: string) => path.join(root, 'front/etc/haproxy/haproxy.cfg');
   const nodeFile = (name: string, file: string) => path.join(out, 'nodes', name, file);
 
   beforeAll(async () => {
@@ -96,18 +64,9 @@ describe.skipIf(!installed('haproxy'))('a site of several relays behind HAProxy'
     foreignOut = path.join(work, 'foreign');
     dataDirs = NODES.map((node) => path.join(work, node.name));
 
-    // One certificate for every node: made once, its tls/ folder copied to the others.
-    const certs = await runCli(['certs', '--data-dir', dataDirs[0] ?? ''], {
-      VAULTROOM_HOSTNAME: DOMAIN,
-      VAULTROOM_ALT_HOSTNAMES: 'vaultroom.local',
-    });
-    if (certs.code !== 0) throw new Error(`certs failed: ${certs.stderr}`);
-    for (const dir of dataDirs.slice(1)) {
-      fs.cpSync(path.join(dataDirs[0] ?? '', 'tls'), path.join(dir, 'tls'), { recursive: true });
-    }
     const ca = path.join(work, 'ca.pem');
-    fs.copyFileSync(path.join(dataDirs[0] ?? '', 'tls/ca.pem'), ca);
-    await render(siteFile(ca), out);
+    fs.copyFileSync(await shareCertificates(dataDirs), ca);
+    await renderSite(clusterSite(DEV, ca), out);
 
     // A CA of another site, for the health checks to refuse.
     const foreignData = path.join(work, 'foreign-data');
@@ -115,7 +74,7 @@ describe.skipIf(!installed('haproxy'))('a site of several relays behind HAProxy'
       VAULTROOM_HOSTNAME: DOMAIN,
     });
     if (foreign.code !== 0) throw new Error(`certs failed: ${foreign.stderr}`);
-    await render(siteFile(path.join(foreignData, 'tls/ca.pem')), foreignOut);
+    await renderSite(clusterSite(DEV, path.join(foreignData, 'tls/ca.pem')), foreignOut);
 
     await must('ip', ['netns', 'add', NS]);
     // A veth pair inside the namespace stands for the LAN (the dummy driver may be absent).
@@ -134,79 +93,6 @@ describe.skipIf(!installed('haproxy'))('a site of several relays behind HAProxy'
     killAllDaemons();
     await run('ip', ['netns', 'del', NS]);
     if (work !== '') fs.rmSync(work, { recursive: true, force: true });
-  });
-
-  describe('static checks', () => {
-    it('HAProxy accepts its configuration (haproxy -c)', async () => {
-      const checked = await run('haproxy', ['-c', '-f', haproxyConfig(out)]);
-      expect(checked.code, checked.stdout + checked.stderr).toBe(0);
-      expect(checked.stdout).toContain('Configuration file is valid');
-    });
-
-    it.each(NODES.map((node) => node.name))(
-      'systemd accepts the unit of %s and rates its exposure low',
-      async (name) => {
-        const unit = nodeFile(name, 'etc/systemd/system/vaultroom.service');
-        const verified = await run('systemd-analyze', ['verify', unit]);
-        expect(verified.stderr).toBe('');
-        expect(verified.code).toBe(0);
-        const security = await run('systemd-analyze', [
-          'security',
-          '--offline=true',
-          '--no-pager',
-          unit,
-        ]);
-        const exposure = /Overall exposure level for vaultroom\.service: ([\d.]+)/.exec(
-          security.stdout,
-        );
-        expect(exposure, security.stdout + security.stderr).not.toBeNull();
-        expect(Number(exposure?.[1])).toBeLessThanOrEqual(2);
-        const wrapper = await run('sh', ['-n', nodeFile(name, 'usr/local/bin/vaultroom')]);
-        expect(wrapper.code, wrapper.stderr).toBe(0);
-      },
-    );
-
-    it('systemd and sh read the node settings alike, the URLs with & and ? included', async () => {
-      const file = nodeFile('relay1', 'etc/vaultroom/relay.env');
-      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-      const shell = await must('env', ['-i', 'sh', '-c', `set -a; . ${file}; env`]);
-      const fromShell = Object.fromEntries(
-        shell.stdout
-          .split('\n')
-          .filter((line) => line.startsWith('VAULTROOM_'))
-          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-      );
-      const expected = siteFile('').cluster.databaseUrl;
-      expect(fromShell['VAULTROOM_DATABASE_URL']).toBe(expected);
-      expect(fromShell).toEqual(readEnvFile(file));
-      // systemd's own parser, as its environment.d generator uses it, on a copy of the file.
-      const generator =
-        '/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator';
-      if (!fs.existsSync(generator)) return;
-      const conf = path.join(work, 'environment.d');
-      fs.mkdirSync(conf, { recursive: true });
-      fs.copyFileSync(file, path.join(conf, '50-relay.conf'));
-      const systemd = await must('unshare', [
-        '-m',
-        'sh',
-        '-c',
-        `mount --bind ${conf} /etc/environment.d && exec env -i ${generator}`,
-      ]);
-      expect(systemd.stdout.split('\n')).toContain(`VAULTROOM_DATABASE_URL="${expected}"`);
-    });
-
-    it('BIND loads the zones with the node names (named-checkconf -z)', async () => {
-      const root = path.join(out, 'front');
-      fs.writeFileSync(
-        path.join(root, 'etc/bind/named.conf'),
-        'include "/etc/bind/named.conf.options";\ninclude "/etc/bind/named.conf.local";\n',
-      );
-      fs.mkdirSync(path.join(root, 'var/cache/bind'), { recursive: true });
-      const checked = await must('named-checkconf', ['-t', root, '-z', '/etc/bind/named.conf']);
-      expect(checked.stdout).toMatch(new RegExp(`zone ${DOMAIN}/IN: loaded serial \\d+`));
-      const zone = fs.readFileSync(path.join(root, `etc/bind/vaultroom/db.${DOMAIN}`), 'utf8');
-      expect(zone).toContain(`relay2\tIN\tA\t${NODES[1].ipv4}`);
-    });
   });
 
   describe('live, in a network namespace', () => {
