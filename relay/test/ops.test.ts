@@ -1,9 +1,9 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killAllDaemons, must, run, startDaemon, until, type Daemon } from './opsProcesses.js';
 import { CLI, runCli } from './relayProcess.js';
 
 /*
@@ -26,36 +26,6 @@ const CLIENT_V4 = '10.231.0.50';
 const DOMAIN = 'vaultroom.home.arpa';
 const MDNS = 'vaultroom.local';
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to completion within a deadline; never throws. */
-function run(command: string, args: readonly string[], timeoutMs = 15_000): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 << 20 },
-      (error, stdout, stderr) => {
-        const code =
-          error === null ? 0 : typeof error.code === 'number' ? error.code : (error.signal ?? -1);
-        resolve({ code: typeof code === 'number' ? code : -1, stdout, stderr });
-      },
-    );
-  });
-}
-
-async function must(command: string, args: readonly string[], timeoutMs?: number) {
-  const result = await run(command, args, timeoutMs);
-  if (result.code !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
-  }
-  return result;
-}
-
 const inServer = (command: string, ...args: string[]) => [
   'netns',
   'exec',
@@ -70,62 +40,6 @@ const inClient = (command: string, ...args: string[]) => [
   command,
   ...args,
 ];
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Long-running daemons of the test; all are killed when the test ends, however it ends. */
-const daemons = new Set<ChildProcess>();
-const killAll = () => {
-  for (const child of daemons) child.kill('SIGKILL');
-};
-process.once('exit', killAll);
-
-interface Daemon {
-  readonly child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-function startDaemon(args: readonly string[], env: Record<string, string> = {}): Daemon {
-  const child = spawn('ip', args, { env: { ...process.env, ...env } });
-  daemons.add(child);
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return {
-    child,
-    output: () => output,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          daemons.delete(child);
-          resolve();
-          return;
-        }
-        const force = setTimeout(() => child.kill('SIGKILL'), 3000);
-        child.once('exit', () => {
-          clearTimeout(force);
-          daemons.delete(child);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-async function until<T>(
-  probe: () => Promise<T | null>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(200);
-  }
-}
 
 /** A Node.js one-off inside a namespace; its last stdout line is JSON. */
 async function nodeIn(ns: string, script: string, ...args: string[]): Promise<unknown> {
@@ -255,7 +169,7 @@ describe('the rendered site, checked by each daemon and run live in network name
 
   afterAll(async () => {
     await Promise.all(running.map((daemon) => daemon.stop()));
-    killAll();
+    killAllDaemons();
     await run('ip', ['netns', 'del', SERVER_NS]);
     await run('ip', ['netns', 'del', CLIENT_NS]);
     if (work !== '') fs.rmSync(work, { recursive: true, force: true });
@@ -353,7 +267,10 @@ describe('the rendered site, checked by each daemon and run live in network name
     it('named serves the zone: A, AAAA and PTR answers for the relay, to the client namespace', async () => {
       fs.mkdirSync(path.join(out, 'run/named'), { recursive: true });
       // -t: BIND reads the rendered tree as its root, production paths unchanged.
-      const named = startDaemon(inServer('named', '-g', '-t', out, '-c', '/etc/bind/named.conf'));
+      const named = startDaemon(
+        'ip',
+        inServer('named', '-g', '-t', out, '-c', '/etc/bind/named.conf'),
+      );
       running.push(named);
       const dig = (...query: string[]) =>
         run('ip', inClient('dig', '+short', '+time=1', '+tries=1', `@${RELAY_V4}`, ...query));
@@ -363,7 +280,7 @@ describe('the rendered site, checked by each daemon and run live in network name
           return answer.code === 0 && answer.stdout.trim() !== '' ? answer.stdout.trim() : null;
         },
         15_000,
-        `named to answer; its output: ${named.output()}`,
+        () => `named to answer; its output: ${named.output()}`,
       );
       expect(address).toBe(RELAY_V4);
       expect((await dig(DOMAIN, 'AAAA')).stdout.trim()).toBe(RELAY_V6);
@@ -382,6 +299,7 @@ describe('the rendered site, checked by each daemon and run live in network name
     it('Avahi publishes the mDNS name and the HTTPS service (legacy unicast query from the client)', async () => {
       // Avahi reads fixed paths: a private mount namespace puts the rendered files there.
       const avahi = startDaemon(
+        'ip',
         inServer(
           'unshare',
           '-m',
@@ -396,7 +314,7 @@ describe('the rendered site, checked by each daemon and run live in network name
       await until(
         () => Promise.resolve(avahi.output().includes('Server startup complete') ? true : null),
         10_000,
-        `Avahi to start; its output: ${avahi.output()}`,
+        () => `Avahi to start; its output: ${avahi.output()}`,
       );
       // RFC 6762 §6.7: a query from a port other than 5353 gets a unicast answer, dig can read it.
       const mdns = (...query: string[]) =>
@@ -407,7 +325,7 @@ describe('the rendered site, checked by each daemon and run live in network name
           return answer.stdout.trim() === '' ? null : answer.stdout.trim();
         },
         10_000,
-        `an mDNS answer; Avahi said: ${avahi.output()}`,
+        () => `an mDNS answer; Avahi said: ${avahi.output()}`,
       );
       expect(address).toBe(RELAY_V4);
       expect((await mdns('+short', MDNS, 'AAAA')).stdout.split('\n')).toContain(RELAY_V6);
@@ -420,7 +338,7 @@ describe('the rendered site, checked by each daemon and run live in network name
             return reply.code === 0 && text !== '' && !text.startsWith(';;') ? text : null;
           },
           5000,
-          `an mDNS answer to ${query.join(' ')}`,
+          () => `an mDNS answer to ${query.join(' ')}`,
         );
       // +short lists the additional records (the host's addresses) after the answer.
       expect((await answer('VaultRoom._https._tcp.local', 'SRV')).split('\n')).toContain(
@@ -444,6 +362,7 @@ describe('the rendered site, checked by each daemon and run live in network name
         { mode: 0o755 },
       );
       const client = startDaemon(
+        'ip',
         inClient(
           'dhclient',
           '-d',
@@ -462,7 +381,7 @@ describe('the rendered site, checked by each daemon and run live in network name
         await until(
           () => Promise.resolve(fs.existsSync(leaseDump) ? true : null),
           20_000,
-          `a lease; dhclient said: ${client.output()}`,
+          () => `a lease; dhclient said: ${client.output()}`,
         );
       } finally {
         await client.stop();
@@ -488,6 +407,7 @@ describe('the rendered site, checked by each daemon and run live in network name
 
     it('Kea hands the client namespace a lease with the site DNS server and domain', async () => {
       const kea = startDaemon(
+        'ip',
         inServer('kea-dhcp4', '-c', path.join(out, 'etc/kea/kea-dhcp4.conf')),
         {
           KEA_PIDFILE_DIR: work,
@@ -501,7 +421,7 @@ describe('the rendered site, checked by each daemon and run live in network name
               /DHCP4_STARTED|DHCPSRV_CFGMGR_NEW_SUBNET4/.test(kea.output()) ? true : null,
             ),
           10_000,
-          `Kea to start; its output: ${kea.output()}`,
+          () => `Kea to start; its output: ${kea.output()}`,
         );
         expectSiteLease(await leaseFromServer());
         expect(fs.readFileSync(path.join(work, 'kea-leases4.csv'), 'utf8')).toMatch(
@@ -516,6 +436,7 @@ describe('the rendered site, checked by each daemon and run live in network name
       const leases = path.join(work, 'dhcpd.leases');
       fs.writeFileSync(leases, '');
       const dhcpd = startDaemon(
+        'ip',
         inServer(
           'dhcpd',
           '-f',
@@ -534,7 +455,7 @@ describe('the rendered site, checked by each daemon and run live in network name
         await until(
           () => Promise.resolve(dhcpd.output().includes('Listening on LPF') ? true : null),
           10_000,
-          `dhcpd to start; its output: ${dhcpd.output()}`,
+          () => `dhcpd to start; its output: ${dhcpd.output()}`,
         );
         expectSiteLease(await leaseFromServer());
       } finally {
@@ -548,13 +469,18 @@ describe('the rendered site, checked by each daemon and run live in network name
       expect(listed.stdout).toContain('policy drop');
 
       // The relay as the service unit starts it: the rendered environment, its own data directory.
-      const relay = startDaemon(inServer(process.execPath, CLI, 'serve', '--data-dir', dataDir), {
-        ...relayEnv,
-        VAULTROOM_LOG_LEVEL: 'info',
-      });
+      const relay = startDaemon(
+        'ip',
+        inServer(process.execPath, CLI, 'serve', '--data-dir', dataDir),
+        {
+          ...relayEnv,
+          VAULTROOM_LOG_LEVEL: 'info',
+        },
+      );
       running.push(relay);
       // Something listening on a port the ruleset does not open.
       const closed = startDaemon(
+        'ip',
         inServer(
           process.execPath,
           '-e',
@@ -565,7 +491,7 @@ describe('the rendered site, checked by each daemon and run live in network name
       await until(
         () => Promise.resolve(relay.output().includes('relay listening') ? true : null),
         20_000,
-        `the relay to listen; its output: ${relay.output()}`,
+        () => `the relay to listen; its output: ${relay.output()}`,
       );
 
       // The client resolves the relay's name through the site's DNS (named from the test above).
