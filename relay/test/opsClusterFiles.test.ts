@@ -12,6 +12,7 @@ import {
   shareCertificates,
 } from './opsClusterSite.js';
 import { installed, must, readEnvFile, run } from './opsProcesses.js';
+import { runCli } from './relayProcess.js';
 
 /*
  * The rendered files of a site of several relays, each checked by the program that reads it:
@@ -34,6 +35,27 @@ describe('the rendered files of a site of several relays', () => {
 
   afterAll(() => {
     if (work !== '') fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('site check names the front and every node, and refuses a password in one line', async () => {
+    const checked = await runCli(['site', 'check', `${out}.json`]);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain(
+      'a load balancer in front of 2 relay nodes: relay1 (10.233.0.2), relay2 (10.233.0.3).',
+    );
+    const withPassword = clusterSite('eth0', '/etc/haproxy/vaultroom-ca.pem');
+    const file = path.join(work, 'with-password.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        ...withPassword,
+        cluster: { ...withPassword.cluster, databaseUrl: 'postgres://vaultroom:hunter2@db/x' },
+      }),
+    );
+    const refused = await runCli(['site', 'check', file]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/cluster\.databaseUrl must not hold a password/);
+    expect(refused.stderr + refused.stdout).not.toContain('hunter2');
   });
 
   it.skipIf(!installed('haproxy'))('HAProxy accepts its configuration (haproxy -c)', async () => {
