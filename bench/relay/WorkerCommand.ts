@@ -8,6 +8,8 @@ export interface ClientSpec {
   readonly cookie: string;
   /** The peer's global index, or -1 for a client with no peer (a backlog sender). */
   readonly peer: number;
+  /** The relay this client connects to, when several serve one database (default: `ports.relay`). */
+  readonly relayPort?: number;
 }
 
 export interface Identity {

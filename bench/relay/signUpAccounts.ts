@@ -6,6 +6,8 @@ import { SoftAuthenticator } from '../../relay/test/softAuthenticator.js';
 export interface SignUpTarget {
   readonly port: number;
   readonly ca: string;
+  /** The origin the relay expects, when it is not the port's own (relays behind one address). */
+  readonly origin?: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export async function signUpAccounts(
   count: number,
   prefix: string,
 ): Promise<string[]> {
-  const origin = `https://vaultroom.local:${target.port}`;
+  const origin = target.origin ?? `https://vaultroom.local:${target.port}`;
   const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: target.ca });
   const post = (
     path: string,

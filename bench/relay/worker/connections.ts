@@ -21,7 +21,7 @@ export async function pool<T>(
 
 export async function openRelay(client: Client): Promise<HandFramedSocket> {
   const socket = await HandFramedSocket.connect({
-    port: state.ports.relay,
+    port: client.spec.relayPort ?? state.ports.relay,
     ca: state.ca,
     path: '/ws',
     origin: state.origin,
