@@ -65,13 +65,18 @@ read -r node cli _ < <(sed -n 's/^ExecStart=//p' "$unit_file")
 [ -x "$node" ] || fail "Node.js is not at $node (the site's service.node): install Node.js 22"
 [ -f "$cli" ] || fail "the relay is not built at $cli: run 'npm ci && npm run build' in the checkout"
 
-# Copies one rendered file into place, keeping a differing original once.
+# Copies one rendered file into place, keeping a differing original once; a third argument
+# gives the file to that group (not when staging, where the group may not exist).
 put() {
-  local rel=$1 mode=$2 target="$destdir/$1"
+  local rel=$1 mode=$2 group=${3:-} target="$destdir/$1"
   if [ -f "$target" ] && ! cmp -s "$rendered/$rel" "$target" && [ ! -e "$target.vaultroom-orig" ]; then
     cp -p "$target" "$target.vaultroom-orig"
   fi
-  install -D -m "$mode" "$rendered/$rel" "$target"
+  if [ -n "$group" ] && [ -z "$destdir" ]; then
+    install -D -m "$mode" -g "$group" "$rendered/$rel" "$target"
+  else
+    install -D -m "$mode" "$rendered/$rel" "$target"
+  fi
   echo "  /$rel"
 }
 
@@ -89,7 +94,9 @@ fi
 echo "  $data_dir (0700)"
 
 echo "== relay settings and service unit"
-put "$env_rel" 0644
+# A node's names its database and NATS: readable by root (systemd reads it before the service
+# starts) and by the service's group (the vaultroom command run as the service user), no one else.
+put "$env_rel" 0640 "$user"
 put etc/systemd/system/vaultroom.service 0644
 put usr/local/bin/vaultroom 0755
 

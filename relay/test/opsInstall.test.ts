@@ -77,6 +77,7 @@ describe('ops/install.sh into a staging root (DESTDIR)', () => {
       );
     }
     expect(fs.statSync(path.join(root, 'usr/local/bin/vaultroom')).mode & 0o777).toBe(0o755);
+    expect(fs.statSync(path.join(root, 'etc/vaultroom/relay.env')).mode & 0o777).toBe(0o640);
     const syntax = await new Promise<number>((resolve) => {
       execFile('sh', ['-n', path.join(root, 'usr/local/bin/vaultroom')], (error) => {
         resolve(error === null ? 0 : 1);
