@@ -17,7 +17,6 @@ import {
   deliverySocketUrl,
 } from './platform/browserDeliverySocket.js';
 import { subscribeBrowserWakeups } from './platform/browserWakeups.js';
-import { checkpointStorage } from './platform/checkpointStorage.js';
 import { applyLocale, applyThemePreference } from './platform/documentAppearance.js';
 import { fetchHealth } from './platform/fetchHealth.js';
 import { browserInstallPrompt } from './platform/installPrompt.js';
@@ -209,8 +208,6 @@ function Root(): JSX.Element {
     security: {
       client: auditClient,
       loadSodium,
-      storage: checkpointStorage,
-      now: () => new Date(),
     },
     chat,
     chatLock,

@@ -122,12 +122,6 @@ export interface Connectivity {
 
 // ---- storage on this device ------------------------------------------------------------------
 
-/** Where the last verified checkpoint of the relay's audit log is kept on this device. */
-export interface CheckpointStorage {
-  read(): string | null;
-  write(value: string): void;
-}
-
 /**
  * The last account signed in on this device, so the app opens offline on the conversations kept
  * here instead of a sign-in page it cannot use. Only its id is written (core/account/

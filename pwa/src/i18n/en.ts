@@ -1,3 +1,5 @@
+import { logWarningsEn } from './logWarnings.en.js';
+
 /**
  * English interface text, the reference dictionary: every other language has exactly these keys.
  * `{{name}}` marks a value filled in at display time.
@@ -426,6 +428,7 @@ export const en = {
     },
   },
 
+  logWarnings: logWarningsEn,
   security: {
     title: 'Security activity',
     intro:
@@ -449,14 +452,6 @@ export const en = {
     invalidTitle: 'This relay’s security log could not be verified',
     invalid:
       'Its signature or proofs do not check out, so the events below cannot be trusted. Tell the person who runs this relay.',
-    changedTitle: 'The security log has changed',
-    rolledBack:
-      'This relay’s security log no longer matches what this device saw on {{date}}. Its operator may have rewritten it.',
-    keyChanged:
-      'This relay now signs its security log with another key than the one this device saw on {{date}}. Its operator may have replaced the log.',
-    changedAdvice:
-      'Your messages stay end-to-end encrypted. Review your passkeys and sessions, and ask the person who runs this relay what happened.',
-    reviewSettings: 'Review passkeys and sessions',
     historyError:
       'This device could not compare the log with what it saw before. It will try again on your next visit.',
   },

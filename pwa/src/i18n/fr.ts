@@ -1,4 +1,5 @@
 import type { Dictionary } from './en.js';
+import { logWarningsFr } from './logWarnings.fr.js';
 
 /** Interface text in French. French punctuation takes a no-break space before « : ». */
 export const fr: Dictionary = {
@@ -445,6 +446,7 @@ export const fr: Dictionary = {
       lastChecked: 'Dernière vérification à {{time}}.',
     },
   },
+  logWarnings: logWarningsFr,
   security: {
     title: 'Activité de sécurité',
     intro:
@@ -469,14 +471,6 @@ export const fr: Dictionary = {
     invalidTitle: 'Le journal de sécurité de ce relais n’a pas pu être vérifié',
     invalid:
       'Sa signature ou ses preuves ne sont pas valides, les événements ci-dessous ne sont donc pas fiables. Prévenez la personne qui gère ce relais.',
-    changedTitle: 'Le journal de sécurité a changé',
-    rolledBack:
-      'Le journal de sécurité de ce relais ne correspond plus à ce que cet appareil a vu le {{date}}. Son opérateur l’a peut-être réécrit.',
-    keyChanged:
-      'Ce relais signe désormais son journal de sécurité avec une autre clé que celle vue par cet appareil le {{date}}. Son opérateur a peut-être remplacé le journal.',
-    changedAdvice:
-      'Vos messages restent chiffrés de bout en bout. Vérifiez vos clés d’accès et vos sessions, et demandez à la personne qui gère ce relais ce qui s’est passé.',
-    reviewSettings: 'Vérifier clés d’accès et sessions',
     historyError:
       'Cet appareil n’a pas pu comparer le journal avec ce qu’il a vu auparavant. Il réessaiera à votre prochaine visite.',
   },

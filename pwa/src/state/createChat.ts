@@ -7,6 +7,9 @@ import type { ContactRecord, ConversationRecord, MessageRecord } from '../core/c
 import type {
   ChatEngine,
   ChatEvent,
+  CheckpointComparison,
+  LogNoticesRecord,
+  LogStatus,
   OwnDevice,
   OwnTrustState,
   WaitingDevice,
@@ -91,8 +94,16 @@ export interface Chat {
   readonly trustState: Accessor<OwnTrustState | null>;
   /** Devices of this account, as last fetched, that its account key does not certify. */
   readonly devicesWaitingNow: Accessor<readonly string[]>;
-  /** Keys for this account in the audit log that it did not make (§3.9), since the chat opened. */
-  readonly logAlertsNow: Accessor<number>;
+  /**
+   * What this device keeps of the audit log's troubles (sealed): warnings that the relay showed
+   * it, or a contact, another log (§1.8.3), and monitoring findings (§3.9), dismissed or not.
+   */
+  readonly logNotices: Accessor<LogNoticesRecord>;
+  dismissLogAlert(id: string): Promise<void>;
+  /** The trusted checkpoint and the notices, read afresh (null before the chat is open). */
+  logStatus(): Promise<LogStatus | null>;
+  /** Compares the relay's checkpoint (a signed note) with the trusted one (§1.8.3). */
+  compareRelayCheckpoint(note: string): Promise<CheckpointComparison>;
   /** While waiting for approval: the code to type on another device of the account. */
   linkCode(): Promise<string | null>;
   devicesWaiting(): Promise<WaitingDevice[]>;
@@ -113,6 +124,7 @@ export interface FileTransfer {
 }
 
 const TYPING_SHOWN_MS = 6000;
+const NO_NOTICES: LogNoticesRecord = { warnings: [], alerts: [] };
 
 function insertMessage(list: MessageRecord[], message: MessageRecord): void {
   const at = list.findIndex((existing) => existing.id === message.id);
@@ -135,7 +147,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
   const [connection, setConnection] = createSignal<ConnectionState | null>(null);
   const [trustState, setTrustState] = createSignal<OwnTrustState | null>(null);
   const [devicesWaitingNow, setDevicesWaitingNow] = createSignal<readonly string[]>([]);
-  const [logAlertsNow, setLogAlertsNow] = createSignal(0);
+  const [logNotices, setLogNotices] = createSignal<LogNoticesRecord>(NO_NOTICES);
   const [conversationMap, setConversationMap] = createStore<Record<string, ConversationRecord>>({});
   const [messageMap, setMessageMap] = createStore<Record<string, MessageRecord[]>>({});
   const [contactMap, setContactMap] = createStore<Record<string, ContactRecord>>({});
@@ -232,7 +244,9 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
         setDevicesWaitingNow(event.devices);
         return;
       case 'log-alert':
-        setLogAlertsNow((count) => count + 1);
+        return; // told again as `log-notices`, with what is kept
+      case 'log-notices':
+        setLogNotices(event.notices);
         return;
       case 'transfer':
         setTransferMap(event.message, {
@@ -262,6 +276,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       engine = opened;
       opened.subscribe(apply);
       setTrustState(opened.trustState());
+      setLogNotices((await opened.logStatus()).notices);
       const conversations = await opened.listConversations();
       batch(() => {
         for (const conversation of conversations) setConversationMap(conversation.id, conversation);
@@ -302,6 +317,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       setConnection(null);
       setTrustState(null);
       setDevicesWaitingNow([]);
+      setLogNotices(NO_NOTICES);
       setStatus('signed-out');
     });
   }
@@ -362,7 +378,10 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     safetyNumber: (conversation) => requireEngine().safetyNumber(conversation),
     trustState,
     devicesWaitingNow,
-    logAlertsNow,
+    logNotices,
+    dismissLogAlert: (id) => requireEngine().dismissLogAlert(id),
+    logStatus: () => engine?.logStatus() ?? Promise.resolve(null),
+    compareRelayCheckpoint: (note) => requireEngine().compareRelayCheckpoint(note),
     linkCode: () => requireEngine().linkCode(),
     devicesWaiting: () => requireEngine().devicesWaiting(),
     approveDevice: (device, code) => requireEngine().approveDevice(device, code),

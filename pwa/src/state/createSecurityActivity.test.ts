@@ -11,8 +11,9 @@ import sodium from 'libsodium-wrappers';
 import { createRoot } from 'solid-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeBase64 } from '@vaultroom/shared';
+import type { CheckpointComparison } from '../core/chat/createChatEngine.js';
 import type { AuditClient } from '../core/ports.js';
-import { createSecurityActivity } from './createSecurityActivity.js';
+import { createSecurityActivity, type CompareCheckpoint } from './createSecurityActivity.js';
 
 const ORIGIN = 'vaultroom.test/audit';
 
@@ -73,20 +74,21 @@ function relayWithLog(size: number, keys: { publicKey: Uint8Array; privateKey: U
   return client;
 }
 
-function memory() {
-  let value: string | null = null;
-  return {
-    read: () => value,
-    write: (next: string) => {
-      value = next;
-    },
+/** The chat's comparison, answering `result` and recording the notes it was given. */
+function comparing(result: CheckpointComparison | Error) {
+  const notes: string[] = [];
+  const compare = (note: string) => {
+    notes.push(note);
+    return result instanceof Error ? Promise.reject(result) : Promise.resolve(result);
   };
+  return { notes, compare };
 }
 
-async function visit(client: AuditClient, storage: ReturnType<typeof memory>) {
+async function visit(client: AuditClient, compare: CompareCheckpoint) {
   const activity = createRoot(() =>
     createSecurityActivity(
-      { client, storage, loadSodium: () => Promise.resolve(sodium), now: () => new Date() },
+      { client, loadSodium: () => Promise.resolve(sodium) },
+      compare,
       (error) => error,
     ),
   );
@@ -101,33 +103,26 @@ describe('the security activity of a visit', () => {
     keys = sodium.crypto_sign_keypair();
   });
 
-  it('verifies every event and remembers the checkpoint on the first visit', async () => {
-    const storage = memory();
-    const activity = await visit(relayWithLog(5, keys), storage);
+  it('verifies every event and has the chat compare the signed checkpoint with its own', async () => {
+    const chat = comparing({ kind: 'consistent' });
+    const client = relayWithLog(5, keys);
+    const activity = await visit(client, chat.compare);
     expect(activity.status()).toBe('ready');
     expect(activity.events().map((item) => item.state)).toEqual(Array(5).fill('verified'));
     expect(activity.history()).toEqual({ kind: 'consistent' });
-    expect(JSON.parse(storage.read() ?? '{}')).toMatchObject({ size: 5 });
+    expect(chat.notes).toEqual([(await client.mine()).checkpoint]);
   });
 
-  it('reports a rolled-back log and keeps what this device saw', async () => {
-    const storage = memory();
-    await visit(relayWithLog(5, keys), storage);
-    const seen = storage.read();
-    const activity = await visit(relayWithLog(3, keys), storage);
-    expect(activity.history()).toMatchObject({
-      kind: 'changed',
-      problem: { kind: 'rolled-back', remembered: { size: 5 } },
-    });
-    expect(storage.read()).toBe(seen);
+  it('shows what the chat found when the relay’s log is not the one it trusts', async () => {
+    const chat = comparing({ kind: 'warning', warning: 'shrunk' });
+    const activity = await visit(relayWithLog(3, keys), chat.compare);
+    expect(activity.history()).toEqual({ kind: 'changed', warning: 'shrunk' });
   });
 
-  it('reports a log signed by another key and keeps what this device saw', async () => {
-    const storage = memory();
-    await visit(relayWithLog(5, keys), storage);
-    const seen = storage.read();
-    const activity = await visit(relayWithLog(5, sodium.crypto_sign_keypair()), storage);
-    expect(activity.history()).toMatchObject({ kind: 'changed', problem: { kind: 'key-changed' } });
-    expect(storage.read()).toBe(seen);
+  it('says it could not compare while the chat is not open', async () => {
+    const chat = comparing(new Error('the chat is not open'));
+    const activity = await visit(relayWithLog(3, keys), chat.compare);
+    expect(activity.history()).toEqual({ kind: 'error' });
+    expect(activity.events()).toHaveLength(3);
   });
 });

@@ -1,35 +1,33 @@
 import type { MyAuditEventsResponse } from '@vaultroom/shared';
-import type { Checkpoint, Ed25519Api } from '@vaultroom/shared/transparency';
+import type { Ed25519Api } from '@vaultroom/shared/transparency';
 import { batch, createSignal, type Accessor } from 'solid-js';
-import {
-  checkLogHistory,
-  historyIsConsistent,
-  parseRememberedCheckpoint,
-  rememberCheckpoint,
-  type LogHistory,
-  type LogProblem,
-} from '../core/audit/checkLogHistory.js';
+import type { CheckpointComparison, LogWarningKind } from '../core/chat/createChatEngine.js';
 import {
   verifyAuditEvents,
   type CheckedAuditEvent,
   type LogIdentity,
 } from '../core/audit/verifyAuditEvents.js';
-import type { AuditClient, CheckpointStorage } from '../core/ports.js';
+import type { AuditClient } from '../core/ports.js';
 import { createPagedList } from './createPagedList.js';
 
 /** What the security activity view needs from the platform, given by the composition root. */
 export interface SecurityActivityServices {
   readonly client: AuditClient;
   readonly loadSodium: () => Promise<Ed25519Api>;
-  readonly storage: CheckpointStorage;
-  readonly now: () => Date;
 }
 
-/** How the relay's log compares with what this device saw before. */
+/**
+ * Compares the relay's checkpoint (its signed note) with the one the chat trusts, as a contact's
+ * is compared (PROTOCOL.md §1.8.3): the chat's one trusted-checkpoint store, which keeps what
+ * it finds as a warning shown on every screen.
+ */
+export type CompareCheckpoint = (note: string) => Promise<CheckpointComparison>;
+
+/** How the relay's log compares with the one this device trusts. */
 export type HistoryState =
   | { readonly kind: 'unknown' }
   | { readonly kind: 'consistent' }
-  | { readonly kind: 'changed'; readonly problem: LogProblem }
+  | { readonly kind: 'changed'; readonly warning: LogWarningKind }
   | { readonly kind: 'error' };
 
 export interface SecurityActivity {
@@ -60,11 +58,12 @@ interface FetchedPage {
 
 /**
  * The signed-in account's own security events, each verified in the browser, and the check that
- * the relay's log still extends the last checkpoint this device verified (kept in `storage`, and
- * replaced only by a checkpoint proven to extend it). Nothing loads until `reload()`.
+ * the relay's log is one with the checkpoint the chat trusts (`compare`). Nothing loads until
+ * `reload()`.
  */
 export function createSecurityActivity(
   services: SecurityActivityServices,
+  compare: CompareCheckpoint,
   noticeError: (error: unknown) => unknown,
 ): SecurityActivity {
   const [invalid, setInvalid] = createSignal(false);
@@ -72,30 +71,29 @@ export function createSecurityActivity(
   /** The relay's log identity and libsodium, learned with the first page of each reload. */
   let verifier: Verifier | undefined;
 
-  /** Compares a verified checkpoint with the remembered one; a problem, once found, stays. */
-  const observe = async (checkpoint: Checkpoint, identity: LogIdentity): Promise<void> => {
-    if (history().kind === 'changed' || checkpoint.size === 0) return;
-    const remembered = parseRememberedCheckpoint(services.storage.read());
-    let result: LogHistory;
+  /** Compares a verified page's checkpoint with the trusted one; a problem, once found, stays. */
+  const observe = async (note: string): Promise<void> => {
+    if (history().kind === 'changed') return;
+    let result: CheckpointComparison;
     try {
-      result = await checkLogHistory({
-        remembered,
-        current: checkpoint,
-        verifierKey: identity.verifierKey,
-        fetchConsistency: (from, to) => services.client.consistency(from, to),
-      });
+      result = await compare(note);
     } catch (error) {
+      // The chat is not open (locked, still opening): nothing to compare with yet.
       noticeError(error);
       setHistory({ kind: 'error' });
       return;
     }
-    if (historyIsConsistent(result)) {
-      services.storage.write(
-        JSON.stringify(rememberCheckpoint(checkpoint, identity.verifierKey, services.now())),
-      );
-      if (history().kind === 'unknown') setHistory({ kind: 'consistent' });
-    } else {
-      setHistory({ kind: 'changed', problem: result });
+    switch (result.kind) {
+      case 'consistent':
+        if (history().kind === 'unknown') setHistory({ kind: 'consistent' });
+        return;
+      case 'warning':
+        setHistory({ kind: 'changed', warning: result.warning });
+        return;
+      case 'unreadable':
+      case 'unfinished':
+        setHistory({ kind: 'error' });
+        return;
     }
   };
 
@@ -119,7 +117,9 @@ export function createSecurityActivity(
       if (verifier === undefined) throw new Error('An older page arrived before the first one.');
       const verified = verifyAuditEvents(page, verifier.identity, verifier.sodium);
       if (verified.kind === 'invalid') setInvalid(true);
-      if (verified.kind === 'signed') await observe(verified.checkpoint, verifier.identity);
+      if (verified.kind === 'signed' && verified.checkpoint.size > 0 && page.checkpoint !== null) {
+        await observe(page.checkpoint);
+      }
       return { items: verified.events, more: page.events.length === PAGE };
     },
     noticeError,

@@ -102,7 +102,24 @@ describe('content envelope', () => {
       message: { type: 'reaction', messageId: id(5), emoji: '🎉', groupId: id(9) },
     },
     { type: 'accountKey', seed: new Uint8Array(32).fill(7) },
+    { type: 'checkpoint', note: 'relay.test/log\n3\nroot=\n\n— relay.test/log sig=\n' },
   ];
+
+  it('carries a checkpoint note of 1 to 1024 bytes as vec16 UTF-8 (§1.8.3)', () => {
+    const note = 'x'.repeat(1024);
+    const encoded = encodeContent({ type: 'checkpoint', note });
+    expect(Array.from(encoded.subarray(0, 4))).toEqual([0x01, 0x0d, 0x04, 0x00]);
+    expect(() => encodeContent({ type: 'checkpoint', note: `${note}y` })).toThrow(
+      expect.objectContaining({ code: 'MALFORMED' }),
+    );
+    expect(() => encodeContent({ type: 'checkpoint', note: '' })).toThrow(CryptoError);
+    expect(() => decodeContent(Uint8Array.of(0x01, 0x0d, 0x00, 0x00))).toThrow(
+      expect.objectContaining({ code: 'MALFORMED' }),
+    );
+    expect(() => decodeContent(Uint8Array.of(0x01, 0x0d, 0x00, 0x01, 0xff))).toThrow(
+      expect.objectContaining({ code: 'MALFORMED' }),
+    );
+  });
 
   it('refuses an account key seed of the wrong length', () => {
     expect(() => encodeContent({ type: 'accountKey', seed: new Uint8Array(31) })).toThrow(

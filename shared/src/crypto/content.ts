@@ -11,14 +11,18 @@ import {
   CONTROL_KIND,
   E2E_VERSION,
   MAX_GROUP_HANDLE_BYTES,
-  MAX_GROUP_MEMBERS,
-  MAX_GROUP_NAME_BYTES,
   MAX_REACTION_BYTES,
   MAX_RECEIPT_IDS,
   RECEIPT_KIND,
   SIZES,
   TYPING_STATE,
 } from './labels.js';
+import {
+  readCheckpointNote,
+  readGroupState,
+  writeCheckpointNote,
+  writeGroupState,
+} from './contentParts.js';
 import {
   decodeSenderKeyDistribution,
   encodeSenderKeyDistribution,
@@ -128,7 +132,13 @@ export type Content =
       readonly sentAt: number;
       readonly groupId: Uint8Array | null;
       readonly pointer: AttachmentPointer;
-    };
+    }
+  /**
+   * The newest audit-log checkpoint the sender trusts, as the signed note the relay served
+   * (PROTOCOL.md §1.8.3): its receiver compares it with its own, so a relay showing the two
+   * different logs is seen.
+   */
+  | { readonly type: 'checkpoint'; readonly note: string };
 
 const TRANSCRIPT_PERSON = 0x01;
 const TRANSCRIPT_GROUP = 0x02;
@@ -197,30 +207,9 @@ export function encodeContent(content: Content): Uint8Array {
       w.u32(content.seconds);
       writeGroup(w, content.groupId);
       break;
-    case 'group': {
-      if (content.groupId.length !== SIZES.groupId)
-        throw new CryptoError('MALFORMED', `group id must be ${SIZES.groupId} bytes`);
-      const name = utf8(content.name);
-      if (name.length === 0 || name.length > MAX_GROUP_NAME_BYTES) {
-        throw new CryptoError('MALFORMED', `a group name is 1 to ${MAX_GROUP_NAME_BYTES} bytes`);
-      }
-      if (content.members.length > MAX_GROUP_MEMBERS) {
-        throw new CryptoError('MALFORMED', `a group lists at most ${MAX_GROUP_MEMBERS} members`);
-      }
-      w.bytes(content.groupId).u64(content.revision).u8(name.length).bytes(name);
-      w.u8(content.members.length);
-      for (const member of content.members) {
-        const handle = utf8(member);
-        if (handle.length === 0 || handle.length > MAX_GROUP_HANDLE_BYTES) {
-          throw new CryptoError(
-            'MALFORMED',
-            `a member handle is 1 to ${MAX_GROUP_HANDLE_BYTES} bytes`,
-          );
-        }
-        w.u8(handle.length).bytes(handle);
-      }
+    case 'group':
+      writeGroupState(w, content);
       break;
-    }
     case 'transcript': {
       if (!isTranscribed(content.message))
         throw new CryptoError(
@@ -246,6 +235,9 @@ export function encodeContent(content: Content): Uint8Array {
       w.bytes(content.messageId).u64(content.sentAt);
       writeGroup(w, content.groupId);
       w.vec16(encodeAttachmentPointer(content.pointer));
+      break;
+    case 'checkpoint':
+      writeCheckpointNote(w, content.note);
       break;
     case 'accountKey':
       if (content.seed.length !== SIZES.ed25519Seed)
@@ -323,26 +315,9 @@ export function decodeContent(bytes: Uint8Array): Content {
       content = { type, seconds, groupId: group() };
       break;
     }
-    case 'group': {
-      const groupId = r.bytes(SIZES.groupId);
-      const revision = r.u64();
-      const nameLength = r.u8();
-      if (nameLength === 0 || nameLength > MAX_GROUP_NAME_BYTES)
-        throw new CryptoError('MALFORMED', 'group name has a bad length');
-      const name = fromUtf8(r.bytes(nameLength), 'group name');
-      const count = r.u8();
-      if (count > MAX_GROUP_MEMBERS)
-        throw new CryptoError('MALFORMED', 'group has too many members');
-      const members: string[] = [];
-      for (let i = 0; i < count; i++) {
-        const length = r.u8();
-        if (length === 0 || length > MAX_GROUP_HANDLE_BYTES)
-          throw new CryptoError('MALFORMED', 'group member handle has a bad length');
-        members.push(fromUtf8(r.bytes(length), 'group member'));
-      }
-      content = { type, groupId, revision, name, members };
+    case 'group':
+      content = { type, ...readGroupState(r) };
       break;
-    }
     case 'transcript': {
       const kind = r.u8();
       let destination: TranscriptDestination;
@@ -373,6 +348,9 @@ export function decodeContent(bytes: Uint8Array): Content {
       content = { type, messageId, emoji, groupId: group() };
       break;
     }
+    case 'checkpoint':
+      content = { type, note: readCheckpointNote(r) };
+      break;
     case 'accountKey':
       content = { type, seed: r.bytes(SIZES.ed25519Seed) };
       break;

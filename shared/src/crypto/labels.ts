@@ -170,6 +170,7 @@ export const CONTENT_TYPE = {
   transcript: 0x0a,
   accountKey: 0x0b,
   attachment: 0x0c,
+  checkpoint: 0x0d,
 } as const;
 export const RECEIPT_KIND = { delivered: 0x01, read: 0x02 } as const;
 export const TYPING_STATE = { started: 0x01, stopped: 0x02 } as const;
@@ -178,6 +179,12 @@ export const CONTROL_KIND = { sessionReset: 0x01, groupLeave: 0x02, groupRemove:
 export const MAX_RECEIPT_IDS = 256;
 /** §1.8 Longest reaction (UTF-8 bytes): one emoji with its modifiers and joiners. */
 export const MAX_REACTION_BYTES = 32;
+/**
+ * §1.8.3 Longest checkpoint note in a `checkpoint` content (UTF-8 bytes). The relay's notes
+ * are about 200 bytes (origin up to 128, size, root, one signature line); the slack allows one
+ * extension line (`pruned`, §3.5).
+ */
+export const MAX_CHECKPOINT_NOTE_BYTES = 1024;
 /** §1.8 Longest group name (UTF-8 bytes). */
 export const MAX_GROUP_NAME_BYTES = 64;
 /** §1.8 Most members a group lists, the sender included. */

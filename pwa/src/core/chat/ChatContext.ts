@@ -64,6 +64,8 @@ export interface ChatContext {
   readonly fetch: Fetch;
   readonly describePicture: DescribePicture | null;
   readonly sleep: (ms: number) => Promise<void>;
+  /** The log key the invite link pinned (base64url), or null: trusted on first use. */
+  readonly pinnedLogKey: string | null;
   /** Uploads and downloads under way, by message id: run beside the serial queue. */
   readonly transfers: Map<
     string,
@@ -116,6 +118,7 @@ export function createChatContext(options: ChatEngineOptions): ChatContext {
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     describePicture: options.describePicture ?? null,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    pinnedLogKey: options.pinnedLogKey ?? null,
     transfers: new Map(),
   };
   return ctx;

@@ -11,6 +11,9 @@ import type { LocalFiles } from '../files/LocalFiles.js';
 import type { Fetch } from '../files/tusRequests.js';
 import type { PlaintextFile } from '../files/createAttachmentSource.js';
 import type { OpenedAttachment } from './attachmentRead.js';
+import type { LogNoticesRecord } from './logNotices.js';
+import type { CheckpointComparison } from './compareCheckpoint.js';
+import type { TrustedLogSummary } from './trustedLog.js';
 
 /** What the chat needs of the delivery client (`@vaultroom/shared/client`). */
 export type ChatTransport = Pick<
@@ -113,7 +116,17 @@ export type ChatEvent =
    * (`entry` is its kind), or a device of the account the relay never logged
    * (`unlogged-device`): someone added keys to the account behind its back.
    */
-  | { readonly kind: 'log-alert'; readonly entry: string; readonly device: string | null }
+  | {
+      readonly kind: 'log-alert';
+      readonly id: string;
+      readonly entry: string;
+      readonly device: string | null;
+    }
+  /**
+   * What this device keeps of the log's troubles changed: a warning that the relay showed it,
+   * or a contact's device, another log (§1.8.3), or a monitoring finding seen or dismissed.
+   */
+  | { readonly kind: 'log-notices'; readonly notices: LogNoticesRecord }
   /** A file's upload or download moved on: `done` of `total` ciphertext bytes. */
   | {
       readonly kind: 'transfer';
@@ -199,6 +212,12 @@ export type ChatIssue =
   | { readonly kind: 'key-not-logged'; readonly account: string; readonly code: string }
   /** The relay's log is not the one this device verified before (a fork, rollback, new key). */
   | { readonly kind: 'log-inconsistent'; readonly code: string }
+  /** A checkpoint compared with this device's is of another log (§1.8.3): kept as a warning. */
+  | { readonly kind: 'log-fork'; readonly from: string | null; readonly warning: string }
+  /** A contact's checkpoint that is no checkpoint of any log (malformed, forged signature). */
+  | { readonly kind: 'checkpoint-refused'; readonly from: string | null; readonly code: string }
+  /** A checkpoint that could not be compared now (the relay did not answer): the next one is. */
+  | { readonly kind: 'checkpoint-unchecked'; readonly from: string | null; readonly code: string }
   /**
    * Monitoring found what this account did not make (§3.9): a key entry for it under another
    * key, or one of its devices the relay lists without logging it. Shown at once.
@@ -236,6 +255,18 @@ export interface ChatEngineOptions {
   readonly describePicture?: DescribePicture;
   /** Waits between upload attempts; a timer when absent. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * The audit log's public key from the invite link this device joined through (base64url of
+   * 32 bytes), or null: the first checkpoint must be signed by it (§1.8.3).
+   */
+  readonly pinnedLogKey?: string | null;
+}
+
+/** The audit log as this device sees it: the trusted checkpoint and what was found. */
+export interface LogStatus {
+  /** Null until the device has trusted a first checkpoint. */
+  readonly trusted: TrustedLogSummary | null;
+  readonly notices: LogNoticesRecord;
 }
 
 export interface ChatEngine {
@@ -303,6 +334,15 @@ export interface ChatEngine {
   acknowledgeKeyChange(conversation: string): Promise<void>;
   /** Where this device stands in its own account. */
   trustState(): OwnTrustState;
+  /** The trusted checkpoint, the warnings and monitoring findings kept here. */
+  logStatus(): Promise<LogStatus>;
+  /**
+   * Compares a checkpoint the relay served elsewhere (the Security screen's, a signed note) with
+   * the trusted one, as a contact's is compared (§1.8.3), and trusts it if it extends it.
+   */
+  compareRelayCheckpoint(note: string): Promise<CheckpointComparison>;
+  /** The person has read a monitoring finding: not shown again, here or after a reload. */
+  dismissLogAlert(id: string): Promise<void>;
   /** Waiting for approval: the 16-character code to type on an existing device (§1.15.7). */
   linkCode(): Promise<string | null>;
   /** Devices of this account that the relay lists and the account key does not certify. */

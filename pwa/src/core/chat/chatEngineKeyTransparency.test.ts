@@ -159,4 +159,33 @@ describe('a device monitoring its own account in the log (PROTOCOL.md §3.9)', (
       { kind: 'foreign-key-entry', entry: 'unlogged-device', device: 'bob-planted' },
     ]);
   });
+
+  it('keeps each finding until dismissed, across a reload, and shows a new one again', async () => {
+    const relay = createFakeRelay();
+    const laptop = await person(relay, 'bob');
+    const own = relay.devices.get(laptop.device());
+    if (own === undefined) throw new Error('no device');
+    const plant = (id: string) => {
+      relay.devices.set(id, { ...own, id, link: null, mailbox: [] });
+    };
+    const shown = async (p: Person) =>
+      (await p.engine.logStatus()).notices.alerts
+        .filter((alert) => !alert.dismissed)
+        .map((alert) => alert.device);
+    plant('bob-planted');
+    await reconnect(laptop);
+    expect(await shown(laptop)).toEqual(['bob-planted']);
+    const [alert] = (await laptop.engine.logStatus()).notices.alerts;
+    if (alert === undefined) throw new Error('no alert');
+    await laptop.engine.dismissLogAlert(alert.id);
+    // Found again on every monitoring, but read: not shown, here or on a reload.
+    await reconnect(laptop);
+    expect(await shown(laptop)).toEqual([]);
+    laptop.engine.stop();
+    const reloaded = await person(relay, 'bob', laptop.store);
+    expect(await shown(reloaded)).toEqual([]);
+    plant('bob-planted-2');
+    await reconnect(reloaded);
+    expect(await shown(reloaded)).toEqual(['bob-planted-2']);
+  });
 });

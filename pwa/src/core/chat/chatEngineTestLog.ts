@@ -4,7 +4,13 @@
  * leaves. `lies`, for tests, makes it answer as a dishonest relay would. Imported only by tests.
  */
 import { encodeBase64 } from '@vaultroom/shared';
-import type { AccountTrust, KeyProofs, LogLeaves, TrustUpload } from '@vaultroom/shared/client';
+import {
+  DeliveryError,
+  type AccountTrust,
+  type KeyProofs,
+  type LogLeaves,
+  type TrustUpload,
+} from '@vaultroom/shared/client';
 import { verifyDeviceCertificate, type PublicIdentity } from '@vaultroom/shared/crypto';
 import {
   consistencyProof,
@@ -26,9 +32,22 @@ import sodium from 'libsodium-wrappers';
 
 const ORIGIN = 'relay.test/log';
 
+/** One log as some devices see it: its leaves and their hashes. */
+interface LogView {
+  readonly leaves: Uint8Array[];
+  readonly hashes: Uint8Array[];
+}
+
 export function createFakeKeyLog() {
-  const leaves: Uint8Array[] = [];
-  const hashes: Uint8Array[] = [];
+  const main: LogView = { leaves: [], hashes: [] };
+  const { leaves } = main;
+  /**
+   * Accounts shown a log of their own (a relay keeping one log per user): a copy of the log as
+   * it was when forked, which grows only by `forge`.
+   */
+  const forks = new Map<string, LogView>();
+  const viewOf = (account: string | null): LogView =>
+    (account === null ? undefined : forks.get(account)) ?? main;
   /** The seq of the entry that logged each object, by its hash (base64). */
   const logged = new Map<string, number>();
   const signer = sodium.crypto_sign_keypair();
@@ -38,11 +57,13 @@ export function createFakeKeyLog() {
    * owner's monitoring); `badProofs`: flip a bit of every inclusion proof served.
    */
   const lies = { unlogged: false, badProofs: false };
-  const leafHash = (index: number): Uint8Array => {
-    const hash = hashes[index];
-    if (hash === undefined) throw new Error(`no leaf ${String(index)}`);
-    return hash;
-  };
+  const hashGetter =
+    (view: LogView) =>
+    (index: number): Uint8Array => {
+      const hash = view.hashes[index];
+      if (hash === undefined) throw new Error(`no leaf ${String(index)}`);
+      return hash;
+    };
 
   function append(
     account: string,
@@ -50,9 +71,10 @@ export function createFakeKeyLog() {
     device: string | null,
     key: Uint8Array,
     object: Uint8Array | null,
+    view: LogView = main,
   ): void {
     if (lies.unlogged) return;
-    const seq = leaves.length + 1;
+    const seq = view.leaves.length + 1;
     const entry = makeKeyEntry({ kind, account, device, key, object });
     const leaf = encodeAuditLeaf([
       seq,
@@ -66,17 +88,17 @@ export function createFakeKeyLog() {
       null,
       JSON.stringify(keyEntryDetails(entry)),
     ]);
-    leaves.push(leaf);
-    hashes.push(hashLeaf(leaf));
-    if (entry.objectHash !== null) logged.set(entry.objectHash, seq);
+    view.leaves.push(leaf);
+    view.hashes.push(hashLeaf(leaf));
+    if (entry.objectHash !== null && view === main) logged.set(entry.objectHash, seq);
   }
 
-  const checkpoint = (): string =>
+  const checkpoint = (view: LogView = main): string =>
     signNote(
       formatCheckpoint({
         origin: ORIGIN,
-        size: leaves.length,
-        rootHash: rootHash(leaves.length, leafHash),
+        size: view.leaves.length,
+        rootHash: rootHash(view.leaves.length, hashGetter(view)),
       }),
       { name: ORIGIN, secretKey: signer.privateKey },
       sodium,
@@ -113,6 +135,29 @@ export function createFakeKeyLog() {
     lies,
     leaves,
     verifierKey,
+    /**
+     * From now on `account`'s devices see a copy of the log as it is now, less its last `drop`
+     * leaves (see `forge`).
+     */
+    fork(account: string, drop = 0) {
+      const size = main.leaves.length - drop;
+      forks.set(account, {
+        leaves: main.leaves.slice(0, size),
+        hashes: main.hashes.slice(0, size),
+      });
+    },
+    /** The newest checkpoint of the log `account`'s devices see. */
+    note: (account: string | null = null) => checkpoint(viewOf(account)),
+    /**
+     * Appends an entry nobody made (a device for `mallory`) to the log `account`'s devices see,
+     * or with null to the log everyone else sees.
+     */
+    forge(account: string | null) {
+      const key = sodium.crypto_sign_keypair().publicKey;
+      const object = new Uint8Array(64);
+      object.set(key, 0);
+      append('mallory', 'device-identity', 'mallory-dev', key, object, viewOf(account));
+    },
     logIdentity(account: string, device: string, identity: PublicIdentity) {
       const object = new Uint8Array(64);
       object.set(identity.signingPublicKey, 0);
@@ -136,11 +181,18 @@ export function createFakeKeyLog() {
         certificates,
       );
     },
-    proveKeys(objects: readonly Uint8Array[], from: number): KeyProofs {
-      const size = leaves.length;
+    proveKeys(
+      objects: readonly Uint8Array[],
+      from: number,
+      account: string | null = null,
+    ): KeyProofs {
+      const view = viewOf(account);
+      const size = view.leaves.length;
+      const leafHash = hashGetter(view);
+      if (from > size) throw new DeliveryError('LOG_UNAVAILABLE');
       const entries = objects.flatMap((hash) => {
         const seq = logged.get(encodeBase64(hash));
-        const leaf = seq === undefined ? undefined : leaves[seq - 1];
+        const leaf = seq === undefined ? undefined : view.leaves[seq - 1];
         if (seq === undefined || leaf === undefined) return [];
         const proof = inclusionProof(seq - 1, size, leafHash).map((h) => Uint8Array.from(h));
         const first = proof[0];
@@ -151,28 +203,38 @@ export function createFakeKeyLog() {
         from === 0 || from >= size
           ? []
           : consistencyProof(from, size, leafHash).map((h) => Uint8Array.from(h));
-      return { checkpoint: checkpoint(), verifierKey, entries, consistency: { links: [], proof } };
+      return {
+        checkpoint: checkpoint(view),
+        verifierKey,
+        entries,
+        consistency: { links: [], proof },
+      };
     },
-    /** The transport's key-transparency requests, answered from this log. */
-    requests(requireDevice: () => unknown) {
+    /** The transport's key-transparency requests, answered from the log its account sees. */
+    requests(requireDevice: () => { readonly account: string }) {
       return {
         proveKeys: (objects: readonly Uint8Array[], from: number) => {
-          requireDevice();
-          return Promise.resolve(this.proveKeys(objects, from));
+          const { account } = requireDevice();
+          try {
+            return Promise.resolve(this.proveKeys(objects, from, account));
+          } catch (error) {
+            return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+          }
         },
         fetchLog: (from: number, limit: number) => {
-          requireDevice();
-          return Promise.resolve(this.fetchLog(from, limit));
+          const { account } = requireDevice();
+          return Promise.resolve(this.fetchLog(from, limit, account));
         },
       };
     },
-    fetchLog(from: number, limit: number): LogLeaves {
+    fetchLog(from: number, limit: number, account: string | null = null): LogLeaves {
+      const view = viewOf(account);
       const edge = Frontier.empty();
-      for (const hash of hashes.slice(0, from)) edge.append(hash);
+      for (const hash of view.hashes.slice(0, from)) edge.append(hash);
       return {
-        checkpoint: checkpoint(),
+        checkpoint: checkpoint(view),
         edge: edge.hashes().map((h) => Uint8Array.from(h)),
-        leaves: leaves.slice(from, from + limit).map((leaf) => Uint8Array.from(leaf)),
+        leaves: view.leaves.slice(from, from + limit).map((leaf) => Uint8Array.from(leaf)),
       };
     },
   };

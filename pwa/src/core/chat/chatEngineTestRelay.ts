@@ -333,6 +333,8 @@ export interface PersonOptions {
   readonly verifyUser?: () => Promise<void>;
   /** For file tests: the blob API, local files and picture decoding. */
   readonly files?: Pick<ChatEngineOptions, 'fetch' | 'files' | 'describePicture' | 'sleep'>;
+  /** The log key an invite link pinned for this device. */
+  readonly pinnedLogKey?: string;
 }
 
 export async function person(
@@ -361,6 +363,7 @@ export async function person(
     accountKeySecret: () => Promise.resolve(passkey),
     ...(options.verifyUser === undefined ? {} : { verifyUser: options.verifyUser }),
     ...options.files,
+    ...(options.pinnedLogKey === undefined ? {} : { pinnedLogKey: options.pinnedLogKey }),
   });
   engines.add(engine);
   await engine.start();

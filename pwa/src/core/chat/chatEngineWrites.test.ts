@@ -91,6 +91,9 @@ describe('the chat engine’s writes', () => {
     await alice.engine.startConversation('bob');
     await alice.engine.sendText('bob', 'warm up: sessions and device lists in place');
     await settle();
+    // Over the answered session: this one also tells Bob the checkpoint, once a minute (§1.8.3).
+    await alice.engine.sendText('bob', 'warm up: the checkpoint told');
+    await settle();
     // Bob away: his receipt does not mix its writes into the send's.
     bob.setOnline(false);
     counted.counts.writes = 0;

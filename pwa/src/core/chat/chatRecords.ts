@@ -251,6 +251,10 @@ export interface LogViewRecord {
   readonly loggedDevices: readonly string[];
   /** The size monitoring started at: 0 when it read the whole log, so every device is known. */
   readonly monitoredFrom: number | null;
+  /** The checkpoint's signed note, told to contacts (§1.8.3); absent in records made before. */
+  readonly note?: string | null;
+  /** The verifier key is the one the invite link pinned, not one taken on first use. */
+  readonly pinned?: boolean;
 }
 
 /** This account's account key as this device keeps it (PROTOCOL.md §1.15.1). */

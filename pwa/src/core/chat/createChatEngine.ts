@@ -26,6 +26,9 @@ import { STOPPED, cancelUpload, resumeUploads, retryFile, sendFile } from './att
 import { downloadAttachment } from './attachmentDownload.js';
 import { openAttachment } from './attachmentRead.js';
 import { withFile } from './attachmentRecord.js';
+import { compareCheckpoint } from './compareCheckpoint.js';
+import { dismissLogAlert } from './logNotices.js';
+import { summarize } from './trustedLog.js';
 
 export type {
   ChatEngine,
@@ -38,7 +41,10 @@ export type {
   OwnTrustState,
   WaitingDevice,
   AccountKeySecret,
+  LogStatus,
 } from './ChatEngine.js';
+export type { LogAlert, LogNoticesRecord, LogWarning, LogWarningKind } from './logNotices.js';
+export type { CheckpointComparison } from './compareCheckpoint.js';
 export { keysChangedSinceVerified, sendingPaused } from './contactDirectory.js';
 
 /**
@@ -178,6 +184,16 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
       }),
 
     trustState: () => ctx.ownTrust,
+    async logStatus() {
+      const view = await committed.loadLogView();
+      const notices = await committed.loadLogNotices();
+      return {
+        trusted: view === undefined ? null : summarize(view),
+        notices: { warnings: notices?.warnings ?? [], alerts: notices?.alerts ?? [] },
+      };
+    },
+    compareRelayCheckpoint: (note) => serial(() => compareCheckpoint(ctx, note, null)),
+    dismissLogAlert: queued(dismissLogAlert),
     linkCode: () => Promise.resolve(linkCode(ctx)),
     devicesWaiting: queued(devicesWaiting),
     listOwnDevices: queued(listOwnDevices),

@@ -29,6 +29,7 @@ import {
   type StoredMessage,
 } from './chatRecords.js';
 import type { HeldContent } from './heldContent.js';
+import type { LogNoticesRecord } from './logNotices.js';
 import type { SealedStore } from './SealedStore.js';
 
 /** Typed access to the chat's records, over any SealedStore. Load and save only. */
@@ -56,6 +57,12 @@ export interface ChatRepository {
   /** The audit log view this device trusts and monitors from (§3.9). */
   loadLogView(): Promise<LogViewRecord | undefined>;
   saveLogView(record: LogViewRecord): Promise<void>;
+  /** What this device saw of a log other than its own, and what monitoring found (logNotices.ts). */
+  loadLogNotices(): Promise<LogNoticesRecord | undefined>;
+  saveLogNotices(record: LogNoticesRecord): Promise<void>;
+  /** When this device last told each conversation its checkpoint (checkpointGossip.ts). */
+  loadGossipSent(): Promise<Readonly<Record<string, number>> | undefined>;
+  saveGossipSent(record: Readonly<Record<string, number>>): Promise<void>;
   /** Drops the session with a device: its key is not the one its account certified. */
   deleteSession(address: string): Promise<void>;
   /** Content kept until the person accepts its sender's new account key (heldContent.ts). */
@@ -162,6 +169,10 @@ export function createChatRepository(store: SealedStore): ChatRepository {
     deleteAccountKey: () => store.delete('device', 'account-key'),
     loadLogView: () => load<LogViewRecord>('device', 'log-view'),
     saveLogView: (record) => save('device', 'log-view', record),
+    loadLogNotices: () => load<LogNoticesRecord>('device', 'log-notices'),
+    saveLogNotices: (record) => save('device', 'log-notices', record),
+    loadGossipSent: () => load<Record<string, number>>('device', 'gossip-sent'),
+    saveGossipSent: (record) => save('device', 'gossip-sent', record),
     deleteSession: (address) => store.delete('sessions', address),
     holdContent: (held) =>
       save('device', `held/${String(held.at).padStart(15, '0')}-${held.fromDevice}`, held),

@@ -8,7 +8,7 @@ import {
   type ProvenKeys,
 } from '@vaultroom/shared/transparency';
 import { requireTransport, type ChatContext } from './ChatContext.js';
-import type { LogViewRecord } from './chatRecords.js';
+import { checkFirstKey, loadTrustedLog, relayLogRefused, trustCheckpoint } from './trustedLog.js';
 
 /**
  * PROTOCOL.md §1.15.6 rule 7: before a client uses an account key, device list or certificate it
@@ -48,17 +48,20 @@ function servedObjects(served: AccountTrust): ServedObject[] {
 export async function proveServedTrust(ctx: ChatContext, served: AccountTrust): Promise<LogCheck> {
   const objects = servedObjects(served);
   if (objects.length === 0) return { proven: true };
-  const view = (await ctx.repo.loadLogView()) ?? null;
+  const view = await loadTrustedLog(ctx);
   let proven: ProvenKeys;
+  let note: string;
   try {
     const answer = await requireTransport(ctx).proveKeys(
       objects.map((object) => keyEntryHash(object.bytes)),
       view?.size ?? 0,
     );
+    if (view === null) checkFirstKey(ctx, answer.verifierKey);
     proven = checkKeyProofs(ctx.sodium, view, answer);
+    note = answer.checkpoint;
   } catch (error) {
     if (error instanceof TransparencyError) {
-      ctx.report({ kind: 'log-inconsistent', code: error.code });
+      await relayLogRefused(ctx, error);
       return { proven: false, code: error.code };
     }
     if (error instanceof DeliveryError && error.code === 'LOG_UNAVAILABLE') {
@@ -66,28 +69,11 @@ export async function proveServedTrust(ctx: ChatContext, served: AccountTrust): 
     }
     throw error;
   }
-  await keepView(ctx, view, proven);
+  await trustCheckpoint(ctx, view, proven.view, note);
   const account = handleKey(served.account);
   const missing = objects.some((object) => {
     const entry = proven.entries.get(encodeBase64(keyEntryHash(object.bytes)));
     return entry?.account !== account || entry.kind !== object.kind;
   });
   return missing ? { proven: false, code: 'NOT_LOGGED' } : { proven: true };
-}
-
-/** The proven checkpoint replaces the trusted one; monitoring state carries over. */
-async function keepView(
-  ctx: ChatContext,
-  before: LogViewRecord | null,
-  proven: ProvenKeys,
-): Promise<void> {
-  if (before !== null && before.size === proven.view.size) return;
-  await ctx.repo.saveLogView({
-    size: proven.view.size,
-    rootHash: Uint8Array.from(proven.view.rootHash),
-    verifierKey: proven.view.verifierKey,
-    monitored: before?.monitored ?? null,
-    loggedDevices: before?.loggedDevices ?? [],
-    monitoredFrom: before?.monitoredFrom ?? null,
-  });
 }

@@ -3,7 +3,6 @@ import { DeliveryError } from '@vaultroom/shared/client';
 import { LIMITS } from '@vaultroom/shared/protocol';
 import { isCryptoError, verifyDeviceCertificate, verifyDeviceList } from '@vaultroom/shared/crypto';
 import {
-  advanceLogView,
   Frontier,
   parseVerifierKey,
   scanLogLeaves,
@@ -13,6 +12,8 @@ import {
 } from '@vaultroom/shared/transparency';
 import { connected, emit, requireTransport, type ChatContext } from './ChatContext.js';
 import type { LogViewRecord } from './chatRecords.js';
+import { recordLogAlert } from './logNotices.js';
+import { firstTrustedLog, loadTrustedLog, relayLogRefused } from './trustedLog.js';
 
 /**
  * PROTOCOL.md §3.9: each device monitors its own account. It reads the log's leaves after the
@@ -31,7 +32,8 @@ export const MONITOR_INTERVAL_MS = 10 * 60 * 1000;
 export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
   if (!connected(ctx) || ctx.device?.device === null || ctx.accountKey === null) return;
   const link = requireTransport(ctx);
-  let view = (await ctx.repo.loadLogView()) ?? (await firstView(ctx));
+  let view = (await loadTrustedLog(ctx)) ?? (await firstTrustedLog(ctx));
+  if (view === null) return;
   // Listed before the log is read: each device listed was registered, and logged in the same
   // write, before the checkpoint the reading ends at (the relay signs one for the tail), so a
   // device added while this runs is not mistaken for one added underneath.
@@ -39,6 +41,7 @@ export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
     view.monitored === null || view.monitoredFrom === 0 ? (await link.listDevices()).devices : [];
   const entries: KeyEntry[] = [];
   let frontier: Frontier;
+  let note = view.note ?? null;
   try {
     ({ view, frontier } = await startingPoint(ctx, view));
     for (;;) {
@@ -57,6 +60,7 @@ export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
       entries.push(...scanLogLeaves(frontier, page.leaves.slice(0, upToView), view));
       entries.push(...scanLogLeaves(frontier, page.leaves.slice(upToView), checkpoint));
       if (frontier.size === checkpoint.size) {
+        if (checkpoint.size !== view.size) note = page.checkpoint;
         view = { ...view, size: checkpoint.size, rootHash: checkpoint.rootHash };
         break;
       }
@@ -64,7 +68,7 @@ export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
     }
   } catch (error) {
     if (error instanceof TransparencyError) {
-      ctx.report({ kind: 'log-inconsistent', code: error.code });
+      await relayLogRefused(ctx, error);
       return;
     }
     if (error instanceof DeliveryError && error.code === 'LOG_UNAVAILABLE') return;
@@ -75,13 +79,18 @@ export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
   for (const entry of entries) {
     if (entry.account !== ctx.me) continue;
     if (entry.kind === 'device-identity' && entry.device !== null) logged.add(entry.device);
-    if (!madeByThisAccount(ctx, entry)) foreign(ctx, entry.kind, entry.device);
+    if (!madeByThisAccount(ctx, entry)) {
+      const what = entry.objectHash ?? entry.keyHash;
+      await foreign(ctx, entry.kind, entry.device, `${entry.kind}:${entry.device ?? ''}:${what}`);
+    }
   }
-  await ctx.repo.saveLogView({ ...view, monitored, loggedDevices: [...logged] });
+  await ctx.repo.saveLogView({ ...view, monitored, loggedDevices: [...logged], note });
   // A device the relay lists for this account that no entry logged: it was added underneath.
   if (view.monitoredFrom === 0) {
     for (const { device } of listed) {
-      if (!logged.has(device)) foreign(ctx, 'unlogged-device', device);
+      if (!logged.has(device)) {
+        await foreign(ctx, 'unlogged-device', device, `unlogged-device:${device}`);
+      }
     }
   }
 }
@@ -112,18 +121,6 @@ async function startingPoint(
   return { view: { ...view, monitoredFrom: view.size }, frontier };
 }
 
-/** What the device trusts before it monitored anything: the relay's checkpoint, on first use. */
-async function firstView(ctx: ChatContext): Promise<LogViewRecord> {
-  const answer = await requireTransport(ctx).proveKeys([], 0);
-  const view = advanceLogView(ctx.sodium, null, answer.checkpoint, answer.verifierKey, {
-    links: [],
-    proof: [],
-  });
-  const record = { ...view, monitored: null, loggedDevices: [], monitoredFrom: null };
-  await ctx.repo.saveLogView(record);
-  return record;
-}
-
 /** Whether this account's key made the entry (§3.9); registrations and revocations are facts. */
 function madeByThisAccount(ctx: ChatContext, entry: KeyEntry): boolean {
   const key = ctx.accountKey?.publicKey;
@@ -149,7 +146,15 @@ function madeByThisAccount(ctx: ChatContext, entry: KeyEntry): boolean {
   }
 }
 
-function foreign(ctx: ChatContext, entry: string, device: string | null): void {
+/** Reported every time; kept, and told to the app, once per finding (`id`). */
+async function foreign(
+  ctx: ChatContext,
+  entry: string,
+  device: string | null,
+  id: string,
+): Promise<void> {
   ctx.report({ kind: 'foreign-key-entry', entry, device });
-  emit(ctx, { kind: 'log-alert', entry, device });
+  if (await recordLogAlert(ctx, { id, entry, device })) {
+    emit(ctx, { kind: 'log-alert', id, entry, device });
+  }
 }

@@ -33,6 +33,8 @@ import { bodyOfSent, previewOf } from './attachmentRecord.js';
 import { createMessageRecord } from './createMessageRecord.js';
 import { applyGroupState } from './groups.js';
 import { sendControl } from './sendPipeline.js';
+import { tellCheckpoint } from './checkpointGossip.js';
+import { compareCheckpoint } from './compareCheckpoint.js';
 
 /** Contents held per contact until a key change is accepted: a bound on what a relay can park. */
 const MAX_HELD = 500;
@@ -195,6 +197,9 @@ async function applyContent(
     case 'group':
       await applyGroupState(ctx, contact, content);
       return;
+    case 'checkpoint':
+      await compareCheckpoint(ctx, content.note, contact.handle);
+      return;
     case 'transcript':
     case 'groupKeyDistribution':
     case 'control':
@@ -216,7 +221,7 @@ async function applyOwnContent(
   else if (content.type === 'group') await applyGroupState(ctx, self, content);
   else if (content.type === 'receipt' && content.kind === 'read') {
     await applyReadElsewhere(ctx, content.messageIds);
-  }
+  } else if (content.type === 'checkpoint') await compareCheckpoint(ctx, content.note, self.handle);
 }
 
 /** A message from another person: stored, counted unread, and a `delivered` receipt sent. */
@@ -265,6 +270,7 @@ async function fileMessage(
     kind: 'delivered',
     messageIds: [content.messageId],
   });
+  await tellCheckpoint(ctx, conversation.id, Object.keys(contact.devices));
 }
 
 /**

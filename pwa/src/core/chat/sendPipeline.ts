@@ -39,6 +39,7 @@ import {
 import { createMessageRecord } from './createMessageRecord.js';
 import { memberToWrite } from './groupMembersWithoutAccount.js';
 import { pointerOf, previewOf, type AttachmentRecord } from './attachmentRecord.js';
+import { tellCheckpoint } from './checkpointGossip.js';
 
 /**
  * The path of an outgoing message, one PendingSend from start to end (chatRecords.ts): written
@@ -144,6 +145,12 @@ export async function dispatch(ctx: ChatContext, pending: PendingSend): Promise<
       content,
       decodeHex(message.id),
       transcriptOf(conversation, content),
+    );
+    const devices = audience.filter((contact) => !sendingPaused(contact));
+    await tellCheckpoint(
+      ctx,
+      conversation.id,
+      devices.flatMap((c) => Object.keys(c.devices)),
     );
   } catch (error) {
     // The outbox refused it outright (too large, signed out): it will not go by waiting.

@@ -1,38 +1,24 @@
 import { A } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
-import { For, Match, Show, Switch, type JSX } from 'solid-js';
+import { For, Match, Switch, type JSX } from 'solid-js';
 import { formatDateTime } from '../format/formatDateTime.js';
 import { useApp } from '../../state/AppContext.js';
 import { DevicesWaitingNotice } from './DevicesWaitingNotice.js';
 import { Icon } from './Icon.js';
+import { LogNotices } from './LogNotices.js';
 
 /**
  * What the relay asked to tell the person at sign-in: that a recovery invite was used on the
  * account (plainly, with the way to check), or that one passkey is all that stands between them
  * and a lost account. And what the chat found: a device on the account that its account key
- * does not certify (being linked, or added by someone else), or keys for the account in the
- * relay's log that the account did not make (§3.9).
+ * does not certify (being linked, or added by someone else), and what it keeps of the relay's
+ * log (LogNotices).
  */
 export function AccountNotices(): JSX.Element {
-  const { t, session, preferences, chat } = useApp();
+  const { t, session, preferences } = useApp();
   return (
     <div class="notices notices--account" role="status">
-      <Show when={chat.logAlertsNow() > 0}>
-        <div class="notice notice--warn" role="alert">
-          <Icon name="warning" class="notice__icon" />
-          <p class="notice__text">{t('accountNotices.logAlert')}</p>
-          <div class="notice__actions">
-            <A
-              href={APP_ROUTES.settings}
-              class="button button--secondary button--compact"
-              activeClass=""
-              inactiveClass=""
-            >
-              {t('accountNotices.devicesWaitingReview')}
-            </A>
-          </div>
-        </div>
-      </Show>
+      <LogNotices />
       <DevicesWaitingNotice />
       <For each={session.notices()}>
         {(notice) => (

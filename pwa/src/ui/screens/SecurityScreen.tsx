@@ -7,6 +7,7 @@ import { useApp } from '../../state/AppContext.js';
 import { createSecurityActivity } from '../../state/createSecurityActivity.js';
 import { auditEventIcon } from '../auditEventIcon.js';
 import { Icon } from '../components/Icon.js';
+import { LogTrustSection } from '../components/LogTrustSection.js';
 import { describeAuditEvent } from '../describeAuditEvent.js';
 import { useDocumentTitle } from '../useDocumentTitle.js';
 
@@ -15,12 +16,16 @@ import { useDocumentTitle } from '../useDocumentTitle.js';
  * relay's signed audit log; and a warning when the log no longer extends what this device saw.
  */
 export function SecurityScreen(): JSX.Element {
-  const { t, preferences, security, session } = useApp();
+  const { t, preferences, security, session, chat } = useApp();
   useDocumentTitle(
     () => t('security.title'),
     () => t('app.titleSuffix'),
   );
-  const activity = createSecurityActivity(security, (error) => session.noticeError(error));
+  const activity = createSecurityActivity(
+    security,
+    (note) => chat.compareRelayCheckpoint(note),
+    (error) => session.noticeError(error),
+  );
   onMount(() => void activity.reload());
   const date = (iso: string) => formatDateTime(iso, preferences.locale());
 
@@ -52,7 +57,7 @@ export function SecurityScreen(): JSX.Element {
   );
   const problem = createMemo(() => {
     const history = activity.history();
-    return history.kind === 'changed' ? history.problem : null;
+    return history.kind === 'changed' ? history.warning : null;
   });
 
   return (
@@ -64,27 +69,7 @@ export function SecurityScreen(): JSX.Element {
       <h1 class="screen__title">{t('security.title')}</h1>
       <p class="screen__lead">{t('security.intro')}</p>
 
-      <Show when={problem()}>
-        {(found) => (
-          <div class="log-alert" role="alert" aria-labelledby="log-alert-title">
-            <Icon name="warning" class="log-alert__icon" />
-            <div class="log-alert__body">
-              <h2 id="log-alert-title" class="log-alert__title">
-                {t('security.changedTitle')}
-              </h2>
-              <p>
-                {found().kind === 'key-changed'
-                  ? t('security.keyChanged', { date: date(found().remembered.seenAt) })
-                  : t('security.rolledBack', { date: date(found().remembered.seenAt) })}
-              </p>
-              <p class="log-alert__advice">{t('security.changedAdvice')}</p>
-              <A href={APP_ROUTES.settings} class="button button--secondary button--compact">
-                {t('security.reviewSettings')}
-              </A>
-            </div>
-          </div>
-        )}
-      </Show>
+      <LogTrustSection refresh={activity.history} />
 
       <Show when={activity.invalid()}>
         <div class="log-alert" role="alert" aria-labelledby="log-invalid-title">
