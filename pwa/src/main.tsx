@@ -30,6 +30,7 @@ import {
 } from './platform/passkeyCeremonies.js';
 import { preferenceStorage } from './platform/preferenceStorage.js';
 import { browserNotifications } from './platform/browserNotifications.js';
+import { inviteLogKeyStorage } from './platform/inviteLogKeyStorage.js';
 import { lastAccountStorage } from './platform/lastAccountStorage.js';
 import { openChatEngine } from './platform/openChatEngine.js';
 import { deleteChatStore, forgetPasskeyWrap } from './platform/openChatKeystore.js';
@@ -118,6 +119,7 @@ function Root(): JSX.Element {
         // Publishing a device list more than 5 minutes after sign-in needs the passkey again.
         verifyUser,
         recallAccount: session.recall,
+        pinnedLogKey: inviteLogKeyStorage.read(),
       }),
     heldKeys: () => keystore.keys(),
     keysChanged: session.keystoreKeysChanged,
@@ -209,6 +211,7 @@ function Root(): JSX.Element {
       client: auditClient,
       loadSodium,
     },
+    inviteLogKey: inviteLogKeyStorage,
     chat,
     chatLock,
     notifications: browserNotifications,

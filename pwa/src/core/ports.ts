@@ -123,6 +123,15 @@ export interface Connectivity {
 // ---- storage on this device ------------------------------------------------------------------
 
 /**
+ * The log key of the invite link this browser tab joined through (base64url), kept from the
+ * join until the chat opens and pins it (PROTOCOL.md §1.8.3). It is the relay's public key.
+ */
+export interface InviteLogKeyStorage {
+  read(): string | null;
+  write(key: string | null): void;
+}
+
+/**
  * The last account signed in on this device, so the app opens offline on the conversations kept
  * here instead of a sign-in page it cannot use. Only its id is written (core/account/
  * rememberedAccount.ts): the handle and names are sealed in the chat store.

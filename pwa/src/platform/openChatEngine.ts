@@ -69,6 +69,8 @@ export interface ChatOpenPorts {
   readonly verifyUser?: () => Promise<void>;
   /** The account as the unlocked store keeps it, for a start that knew only its id. */
   readonly recallAccount?: (account: AccountView) => void;
+  /** The log key of the invite link this device joined through (§1.8.3), or null. */
+  readonly pinnedLogKey?: string | null;
 }
 
 export async function openChatEngine(

@@ -4,6 +4,7 @@ import type { RelayStatus } from '../core/relay/createRelayMonitor.js';
 import type {
   AccountsClient,
   AuditClient,
+  InviteLogKeyStorage,
   MessageNotifications,
   StoragePersistence,
   WebPush,
@@ -35,6 +36,8 @@ export interface AppServices {
   /** Administration: devices not seen within the relay's retention period. */
   readonly adminDevices: { readonly staleDevices: () => Promise<StaleDevicesResponse> };
   readonly security: SecurityActivityServices;
+  /** The log key of the invite link being joined, kept until the chat pins it. */
+  readonly inviteLogKey: InviteLogKeyStorage;
   /** Whether the browser offers to install the app, and the prompt that does it. */
   readonly install: InstallOffer;
   /** Conversations and messages of the signed-in account on this device. */

@@ -65,6 +65,11 @@ export const KEYSTORE_PRF_SALT_LABEL = 'VaultRoom keystore key v1';
 
 /** Where an invite token travels: in the URL fragment, which browsers never send to a server. */
 export const INVITE_FRAGMENT_KEY = 'invite';
+/**
+ * Beside the token: the audit log's Ed25519 public key (base64url, 43 characters) as the
+ * inviter's device trusts it, which the device joining pins (PROTOCOL.md §1.8.3).
+ */
+export const INVITE_LOG_KEY_FRAGMENT_KEY = 'log';
 
 export interface AccountView {
   readonly id: string;

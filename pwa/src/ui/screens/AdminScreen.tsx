@@ -1,6 +1,7 @@
 import type { InviteView, Role, UserView } from '@vaultroom/shared';
 import { For, Show, createResource, createSignal, type JSX } from 'solid-js';
 import { formatDateTime } from '../format/formatDateTime.js';
+import { withInviteLogKey } from '../../core/account/readInviteFragment.js';
 import { useApp } from '../../state/AppContext.js';
 import { AuditLogSection } from '../components/AuditLogSection.js';
 import { Icon } from '../components/Icon.js';
@@ -30,7 +31,7 @@ interface ShownLink {
  * not seen lately, and the audit log.
  */
 export function AdminScreen(): JSX.Element {
-  const { t, api, session, preferences } = useApp();
+  const { t, api, session, preferences, chat } = useApp();
   useDocumentTitle(
     () => t('admin.title'),
     () => t('app.titleSuffix'),
@@ -61,6 +62,12 @@ export function AdminScreen(): JSX.Element {
   const [busy, setBusy] = createSignal(false);
 
   const roleName = (value: Role) => roleNameIn(t, value);
+  /**
+   * The link with the log key this device trusts (PROTOCOL.md §1.8.3): the person joining then
+   * checks the relay's log with the key their inviter's device checks, not one the relay picks.
+   */
+  const withTrustedLogKey = async (link: string): Promise<string> =>
+    withInviteLogKey(link, (await chat.logStatus())?.trusted?.linkKey ?? null);
   const expiryLabel = (value: number) => expiryLabelIn(t, value);
 
   const createInvite = async (): Promise<void> => {
@@ -75,7 +82,7 @@ export function AdminScreen(): JSX.Element {
       setShown({
         title: t('admin.invites.linkTitle'),
         note: t('admin.invites.linkOnce'),
-        link: created.link,
+        link: await withTrustedLogKey(created.link),
       });
       void refetchInvites();
     } catch (caught) {
@@ -117,7 +124,7 @@ export function AdminScreen(): JSX.Element {
       setShown({
         title: t('admin.invites.recoveryLinkTitle', { handle: user.handle }),
         note: t('admin.invites.recoveryLinkOnce'),
-        link: created.link,
+        link: await withTrustedLogKey(created.link),
       });
       void refetchInvites();
     });

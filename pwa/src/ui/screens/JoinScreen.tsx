@@ -8,7 +8,7 @@ import {
 import { Match, Show, Switch, createSignal, onMount, type JSX } from 'solid-js';
 import { ApiRequestError } from '../../core/relay/ApiRequestError.js';
 import { PasskeyUnavailableError } from '../../core/account/passkeyErrors.js';
-import { readInviteFragment } from '../../core/account/readInviteFragment.js';
+import { readInviteFragment, readInviteLogKey } from '../../core/account/readInviteFragment.js';
 import { useApp } from '../../state/AppContext.js';
 import { BrandMark } from '../components/BrandMark.js';
 import { Icon } from '../components/Icon.js';
@@ -32,7 +32,7 @@ let pendingInvite: string | null = null;
  * new passkey on the existing account.
  */
 export function JoinScreen(): JSX.Element {
-  const { t, api, passkeys, preferences } = useApp();
+  const { t, api, passkeys, preferences, inviteLogKey } = useApp();
   const navigate = useNavigate();
   const [stage, setStage] = createSignal<Stage>({ kind: 'checking' });
   const [handle, setHandle] = createSignal('');
@@ -69,6 +69,8 @@ export function JoinScreen(): JSX.Element {
     const fromFragment = readInviteFragment(window.location.hash);
     if (fromFragment !== null) {
       pendingInvite = fromFragment;
+      // Kept for the chat to pin when it opens; a link without one is trusted on first use.
+      inviteLogKey.write(readInviteLogKey(window.location.hash));
       history.replaceState(history.state, '', window.location.pathname);
     }
     if (pendingInvite === null) setStage({ kind: 'no-invite' });
