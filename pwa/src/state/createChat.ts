@@ -9,7 +9,7 @@ import type {
   ChatEvent,
   CheckpointComparison,
   LogNoticesRecord,
-  LogStatus,
+  TrustedLogSummary,
   OwnDevice,
   OwnTrustState,
   WaitingDevice,
@@ -18,6 +18,7 @@ import type {
 import type { PictureDescription } from '../core/chat/ChatEngine.js';
 import type { FileToServe, ServeFile, ServedFile } from '../core/files/ServeFile.js';
 import { createChatFileActions } from './createChatFileActions.js';
+import { insertMessage } from './insertMessage.js';
 
 export type { OwnDevice } from '../core/chat/createChatEngine.js';
 
@@ -99,9 +100,9 @@ export interface Chat {
    * it, or a contact, another log (§1.8.3), and monitoring findings (§3.9), dismissed or not.
    */
   readonly logNotices: Accessor<LogNoticesRecord>;
+  /** The checkpoint the chat trusts, once it trusts one: its size and where its key came from. */
+  readonly trustedLog: Accessor<TrustedLogSummary | null>;
   dismissLogAlert(id: string): Promise<void>;
-  /** The trusted checkpoint and the notices, read afresh (null before the chat is open). */
-  logStatus(): Promise<LogStatus | null>;
   /** Compares the relay's checkpoint (a signed note) with the trusted one (§1.8.3). */
   compareRelayCheckpoint(note: string): Promise<CheckpointComparison>;
   /** While waiting for approval: the code to type on another device of the account. */
@@ -126,17 +127,6 @@ export interface FileTransfer {
 const TYPING_SHOWN_MS = 6000;
 const NO_NOTICES: LogNoticesRecord = { warnings: [], alerts: [] };
 
-function insertMessage(list: MessageRecord[], message: MessageRecord): void {
-  const at = list.findIndex((existing) => existing.id === message.id);
-  if (at >= 0) {
-    list[at] = message;
-    return;
-  }
-  let index = list.length;
-  while (index > 0 && (list[index - 1]?.sortKey ?? '') > message.sortKey) index -= 1;
-  list.splice(index, 0, message);
-}
-
 /**
  * The chat as Solid state: follows the signed-in account, opens its engine and mirrors the
  * engine's events into stores the screens read. The engine persists before it tells, so this
@@ -148,6 +138,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
   const [trustState, setTrustState] = createSignal<OwnTrustState | null>(null);
   const [devicesWaitingNow, setDevicesWaitingNow] = createSignal<readonly string[]>([]);
   const [logNotices, setLogNotices] = createSignal<LogNoticesRecord>(NO_NOTICES);
+  const [trustedLog, setTrustedLog] = createSignal<TrustedLogSummary | null>(null);
   const [conversationMap, setConversationMap] = createStore<Record<string, ConversationRecord>>({});
   const [messageMap, setMessageMap] = createStore<Record<string, MessageRecord[]>>({});
   const [contactMap, setContactMap] = createStore<Record<string, ContactRecord>>({});
@@ -248,6 +239,9 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       case 'log-notices':
         setLogNotices(event.notices);
         return;
+      case 'log-trusted':
+        setTrustedLog(event.trusted);
+        return;
       case 'transfer':
         setTransferMap(event.message, {
           direction: event.direction,
@@ -276,7 +270,11 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       engine = opened;
       opened.subscribe(apply);
       setTrustState(opened.trustState());
-      setLogNotices((await opened.logStatus()).notices);
+      const log = await opened.logStatus();
+      batch(() => {
+        setLogNotices(log.notices);
+        setTrustedLog(log.trusted);
+      });
       const conversations = await opened.listConversations();
       batch(() => {
         for (const conversation of conversations) setConversationMap(conversation.id, conversation);
@@ -318,6 +316,7 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
       setTrustState(null);
       setDevicesWaitingNow([]);
       setLogNotices(NO_NOTICES);
+      setTrustedLog(null);
       setStatus('signed-out');
     });
   }
@@ -379,8 +378,8 @@ export function createChat(account: Accessor<AccountView | null>, services: Chat
     trustState,
     devicesWaitingNow,
     logNotices,
+    trustedLog,
     dismissLogAlert: (id) => requireEngine().dismissLogAlert(id),
-    logStatus: () => engine?.logStatus() ?? Promise.resolve(null),
     compareRelayCheckpoint: (note) => requireEngine().compareRelayCheckpoint(note),
     linkCode: () => requireEngine().linkCode(),
     devicesWaiting: () => requireEngine().devicesWaiting(),

@@ -127,6 +127,8 @@ export type ChatEvent =
    * or a contact's device, another log (§1.8.3), or a monitoring finding seen or dismissed.
    */
   | { readonly kind: 'log-notices'; readonly notices: LogNoticesRecord }
+  /** The checkpoint this device trusts was stored (grown, or monitored further). */
+  | { readonly kind: 'log-trusted'; readonly trusted: TrustedLogSummary }
   /** A file's upload or download moved on: `done` of `total` ciphertext bytes. */
   | {
       readonly kind: 'transfer';

@@ -45,6 +45,7 @@ export type {
 } from './ChatEngine.js';
 export type { LogAlert, LogNoticesRecord, LogWarning, LogWarningKind } from './logNotices.js';
 export type { CheckpointComparison } from './compareCheckpoint.js';
+export type { TrustedLogSummary } from './trustedLog.js';
 export { keysChangedSinceVerified, sendingPaused } from './contactDirectory.js';
 
 /**

@@ -13,7 +13,7 @@ import {
 import { connected, emit, requireTransport, type ChatContext } from './ChatContext.js';
 import type { LogViewRecord } from './chatRecords.js';
 import { recordLogAlert } from './logNotices.js';
-import { firstTrustedLog, loadTrustedLog, relayLogRefused } from './trustedLog.js';
+import { firstTrustedLog, loadTrustedLog, relayLogRefused, saveTrustedLog } from './trustedLog.js';
 
 /**
  * PROTOCOL.md §3.9: each device monitors its own account. It reads the log's leaves after the
@@ -84,7 +84,7 @@ export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
       await foreign(ctx, entry.kind, entry.device, `${entry.kind}:${entry.device ?? ''}:${what}`);
     }
   }
-  await ctx.repo.saveLogView({ ...view, monitored, loggedDevices: [...logged], note });
+  await saveTrustedLog(ctx, { ...view, monitored, loggedDevices: [...logged], note });
   // A device the relay lists for this account that no entry logged: it was added underneath.
   if (view.monitoredFrom === 0) {
     for (const { device } of listed) {

@@ -6,7 +6,7 @@ import {
   type TransparencyErrorCode,
   type TrustedLogView,
 } from '@vaultroom/shared/transparency';
-import { requireTransport, type ChatContext } from './ChatContext.js';
+import { emit, requireTransport, type ChatContext } from './ChatContext.js';
 import type { LogViewRecord } from './chatRecords.js';
 import { recordLogWarning, type LogWarningKind } from './logNotices.js';
 
@@ -97,8 +97,14 @@ export async function trustCheckpoint(
     note,
     pinned: before === null ? ctx.pinnedLogKey !== null : before.pinned === true,
   };
-  await ctx.repo.saveLogView(record);
+  await saveTrustedLog(ctx, record);
   return record;
+}
+
+/** Stores the trusted checkpoint (and monitoring's progress with it) and tells the app. */
+export async function saveTrustedLog(ctx: ChatContext, record: LogViewRecord): Promise<void> {
+  await ctx.repo.saveLogView(record);
+  emit(ctx, { kind: 'log-trusted', trusted: summarize(record) });
 }
 
 /** What a failed check of the relay's own answer means, as a persistent warning. */

@@ -1,4 +1,4 @@
-import { For, Show, createResource, type JSX } from 'solid-js';
+import { For, Show, type JSX } from 'solid-js';
 import { useApp } from '../../state/AppContext.js';
 import { describeLogWarning } from '../describeLogWarning.js';
 import { Icon } from './Icon.js';
@@ -9,14 +9,9 @@ import { Icon } from './Icon.js';
  * was seen; and where this device's trust in the log key comes from (the invite link, or first
  * use).
  */
-export function LogTrustSection(props: { readonly refresh: () => unknown }): JSX.Element {
+export function LogTrustSection(): JSX.Element {
   const { t, chat, preferences } = useApp();
   const warnings = () => chat.logNotices().warnings;
-  // Read again when the notices change or the screen compared the relay's checkpoint.
-  const [status] = createResource(
-    () => [chat.logNotices(), props.refresh()] as const,
-    () => chat.logStatus(),
-  );
   return (
     <>
       <Show when={warnings().length > 0}>
@@ -36,7 +31,7 @@ export function LogTrustSection(props: { readonly refresh: () => unknown }): JSX
           </div>
         </div>
       </Show>
-      <Show when={status()?.trusted}>
+      <Show when={chat.trustedLog()}>
         {(trusted) => (
           <section class="log-key" aria-labelledby="log-key-title" data-pinned={trusted().pinned}>
             <h2 id="log-key-title" class="log-key__title">

@@ -66,8 +66,8 @@ export function AdminScreen(): JSX.Element {
    * The link with the log key this device trusts (PROTOCOL.md §1.8.3): the person joining then
    * checks the relay's log with the key their inviter's device checks, not one the relay picks.
    */
-  const withTrustedLogKey = async (link: string): Promise<string> =>
-    withInviteLogKey(link, (await chat.logStatus())?.trusted?.linkKey ?? null);
+  const withTrustedLogKey = (link: string): string =>
+    withInviteLogKey(link, chat.trustedLog()?.linkKey ?? null);
   const expiryLabel = (value: number) => expiryLabelIn(t, value);
 
   const createInvite = async (): Promise<void> => {
@@ -82,7 +82,7 @@ export function AdminScreen(): JSX.Element {
       setShown({
         title: t('admin.invites.linkTitle'),
         note: t('admin.invites.linkOnce'),
-        link: await withTrustedLogKey(created.link),
+        link: withTrustedLogKey(created.link),
       });
       void refetchInvites();
     } catch (caught) {
@@ -124,7 +124,7 @@ export function AdminScreen(): JSX.Element {
       setShown({
         title: t('admin.invites.recoveryLinkTitle', { handle: user.handle }),
         note: t('admin.invites.recoveryLinkOnce'),
-        link: await withTrustedLogKey(created.link),
+        link: withTrustedLogKey(created.link),
       });
       void refetchInvites();
     });

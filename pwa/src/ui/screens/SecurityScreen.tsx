@@ -1,6 +1,16 @@
 import { A } from '@solidjs/router';
 import { APP_ROUTES } from '@vaultroom/shared';
-import { For, Match, Show, Switch, createMemo, onMount, type JSX } from 'solid-js';
+import {
+  For,
+  Match,
+  Show,
+  Switch,
+  createEffect,
+  createMemo,
+  on,
+  onMount,
+  type JSX,
+} from 'solid-js';
 import { formatDateTime } from '../format/formatDateTime.js';
 import type { EventProofState } from '../../core/audit/verifyAuditEvents.js';
 import { useApp } from '../../state/AppContext.js';
@@ -27,6 +37,16 @@ export function SecurityScreen(): JSX.Element {
     (error) => session.noticeError(error),
   );
   onMount(() => void activity.reload());
+  // Opened, unlocked or connected after the page could compare nothing: compare now.
+  createEffect(
+    on(
+      () => chat.status() === 'ready' && chat.connection() === 'connected',
+      (usable) => {
+        if (usable && activity.history().kind === 'error') void activity.reload();
+      },
+      { defer: true },
+    ),
+  );
   const date = (iso: string) => formatDateTime(iso, preferences.locale());
 
   const proofText = (state: EventProofState) => {
@@ -69,7 +89,7 @@ export function SecurityScreen(): JSX.Element {
       <h1 class="screen__title">{t('security.title')}</h1>
       <p class="screen__lead">{t('security.intro')}</p>
 
-      <LogTrustSection refresh={activity.history} />
+      <LogTrustSection />
 
       <Show when={activity.invalid()}>
         <div class="log-alert" role="alert" aria-labelledby="log-invalid-title">
