@@ -96,6 +96,22 @@ describe('checkpoints compared between contacts', () => {
     expect(await warnings(again)).toContainEqual({ kind: 'shrunk', from: 'alice' });
   });
 
+  it('shows both people a relay that signs one person’s log with a key of its own', async () => {
+    const relay = createFakeRelay();
+    const alice = await person(relay, 'alice');
+    // Bob's device joins without a pinned key: it takes the relay's key on first use.
+    relay.keyLog.signApart('bob');
+    const bob = await person(relay, 'bob');
+    await alice.engine.startConversation('bob');
+    await alice.engine.sendText('bob', 'hi');
+    await settle();
+    await bob.engine.sendText('alice', 'hello');
+    await settle();
+    await exchange(alice);
+    expect(await warnings(alice)).toContainEqual({ kind: 'other-key', from: 'bob' });
+    expect(await warnings(bob)).toContainEqual({ kind: 'other-key', from: 'alice' });
+  });
+
   it('keeps a warning when the relay serves the Security screen a shorter log', async () => {
     const { relay, alice } = await talking();
     expect(await alice.engine.compareRelayCheckpoint(relay.keyLog.note())).toEqual({

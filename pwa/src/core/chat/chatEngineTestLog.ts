@@ -32,10 +32,11 @@ import sodium from 'libsodium-wrappers';
 
 const ORIGIN = 'relay.test/log';
 
-/** One log as some devices see it: its leaves and their hashes. */
+/** One log as some devices see it: its leaves and their hashes, and the key signing it. */
 interface LogView {
   readonly leaves: Uint8Array[];
   readonly hashes: Uint8Array[];
+  readonly signer?: { readonly publicKey: Uint8Array; readonly privateKey: Uint8Array };
 }
 
 export function createFakeKeyLog() {
@@ -52,6 +53,8 @@ export function createFakeKeyLog() {
   const logged = new Map<string, number>();
   const signer = sodium.crypto_sign_keypair();
   const verifierKey = formatVerifierKey(ORIGIN, signer.publicKey);
+  const verifierKeyOf = (view: LogView) =>
+    view.signer === undefined ? verifierKey : formatVerifierKey(ORIGIN, view.signer.publicKey);
   /**
    * `unlogged`: store what is published without logging it (a relay hiding keys from their
    * owner's monitoring); `badProofs`: flip a bit of every inclusion proof served.
@@ -100,7 +103,7 @@ export function createFakeKeyLog() {
         size: view.leaves.length,
         rootHash: rootHash(view.leaves.length, hashGetter(view)),
       }),
-      { name: ORIGIN, secretKey: signer.privateKey },
+      { name: ORIGIN, secretKey: (view.signer ?? signer).privateKey },
       sodium,
     );
 
@@ -144,6 +147,17 @@ export function createFakeKeyLog() {
       forks.set(account, {
         leaves: main.leaves.slice(0, size),
         hashes: main.hashes.slice(0, size),
+      });
+    },
+    /**
+     * From now on `account`'s devices see the same leaves as everyone, signed with a key of the
+     * relay's making (which a device with no trusted checkpoint takes on first use).
+     */
+    signApart(account: string) {
+      forks.set(account, {
+        leaves: main.leaves,
+        hashes: main.hashes,
+        signer: sodium.crypto_sign_keypair(),
       });
     },
     /** The newest checkpoint of the log `account`'s devices see. */
@@ -205,7 +219,7 @@ export function createFakeKeyLog() {
           : consistencyProof(from, size, leafHash).map((h) => Uint8Array.from(h));
       return {
         checkpoint: checkpoint(view),
-        verifierKey,
+        verifierKey: verifierKeyOf(view),
         entries,
         consistency: { links: [], proof },
       };
