@@ -33,6 +33,16 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
 
   it('starts a conversation by handle and exchanges messages both ways with receipts', async () => {
     const { page } = alice;
+    // Checkpoints told with the messages and receipts (PROTOCOL.md §1.8.3) are compared through
+    // the real relay's proofs: an honest relay gives neither side anything to report.
+    const logTrouble: string[] = [];
+    for (const { page: each } of [alice, bob]) {
+      each.on('console', (message) => {
+        if (/chat: (log-fork|log-inconsistent|checkpoint-)/.test(message.text())) {
+          logTrouble.push(message.text());
+        }
+      });
+    }
     await expect.poll(() => page.getByText('No conversations yet').count()).toBe(1);
     await noAxeViolations(page, 'empty conversation list');
     await shoot(page, 'chat-empty');
@@ -129,6 +139,8 @@ describe('two people chat end to end in Chromium, over a real relay', () => {
     const reply = bubble(page, 'Quoting you here.');
     await expect.poll(() => reply.count(), { timeout: 15_000 }).toBe(1);
     expect(await reply.locator('blockquote').textContent()).toContain('Hello Bob, this is Alice.');
+    expect(logTrouble).toEqual([]);
+    expect(await page.locator('[data-notice="log-warning"]').count()).toBe(0);
 
     // Alice turns on disappearing messages; Bob's conversation shows who set what.
     await page.getByLabel('Disappearing messages').selectOption({ label: '1 day' });
