@@ -64,6 +64,8 @@ export interface ChatContext {
   readonly fetch: Fetch;
   readonly describePicture: DescribePicture | null;
   readonly sleep: (ms: number) => Promise<void>;
+  /** The last checkpoint compared from each contact's device, and when (checkpointGossip.ts). */
+  readonly checkpointsCompared: Map<string, { readonly note: string; readonly at: number }>;
   /** The log key the invite link pinned (base64url), or null: trusted on first use. */
   readonly pinnedLogKey: string | null;
   /** Uploads and downloads under way, by message id: run beside the serial queue. */
@@ -119,6 +121,7 @@ export function createChatContext(options: ChatEngineOptions): ChatContext {
     describePicture: options.describePicture ?? null,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     pinnedLogKey: options.pinnedLogKey ?? null,
+    checkpointsCompared: new Map(),
     transfers: new Map(),
   };
   return ctx;

@@ -1,7 +1,9 @@
 import { encodeBase64Url } from '@vaultroom/shared';
 import { parseVerifierKey } from '@vaultroom/shared/transparency';
 import sodium from 'libsodium-wrappers';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { encodeContent, sendMessage } from '@vaultroom/shared/crypto';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createChatRepository } from './createChatRepository.js';
 import { clock, createFakeRelay, person, settle, type Person } from './chatEngineTestRelay.js';
 import { GOSSIP_INTERVAL_MS } from './checkpointGossip.js';
 
@@ -139,6 +141,34 @@ describe('checkpoints compared between contacts', () => {
     await alice.engine.sendText('bob', 'four');
     await settle();
     expect(toBob()).toHaveLength(6);
+  });
+});
+
+describe('checkpoints a contact’s device sends without pause', () => {
+  beforeAll(async () => {
+    await sodium.ready;
+  });
+
+  it('are compared at most once each ten seconds per device, so they cost few relay questions', async () => {
+    const { relay, alice, bob } = await talking();
+    // Alice's device, taken over, sends one checkpoint after another, each of a newer size:
+    // each would have Bob ask the relay for proofs.
+    const sessions = createChatRepository(alice.store).sessions;
+    const asked = vi.spyOn(relay.keyLog, 'proveKeys');
+    for (let i = 0; i < 5; i++) {
+      relay.keyLog.forge(null);
+      const body = await sendMessage(
+        sodium,
+        sessions,
+        bob.device(),
+        encodeContent({ type: 'checkpoint', note: relay.keyLog.note() }),
+      );
+      await alice.transport.send([{ device: bob.device(), body }]);
+      await settle();
+    }
+    // The first one: a proof from Bob's size, and one from the larger; the others are dropped.
+    expect(asked.mock.calls.length).toBeLessThanOrEqual(2);
+    expect(await warnings(bob)).toEqual([]);
   });
 });
 

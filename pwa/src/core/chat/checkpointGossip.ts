@@ -1,5 +1,6 @@
 import { encodeContent, sendMessage } from '@vaultroom/shared/crypto';
 import { connected, requireTransport, type ChatContext } from './ChatContext.js';
+import { compareCheckpoint } from './compareCheckpoint.js';
 import { loadTrustedLog } from './trustedLog.js';
 
 /**
@@ -11,6 +12,29 @@ import { loadTrustedLog } from './trustedLog.js';
 
 /** The least time between two checkpoints told to one conversation. */
 export const GOSSIP_INTERVAL_MS = 60 * 1000;
+/**
+ * The least time between two checkpoints from one device that this device compares: each may
+ * cost it a few questions to the relay, and a contact's device could send them without pause.
+ */
+export const COMPARE_INTERVAL_MS = 10 * 1000;
+
+/**
+ * A checkpoint a contact's device told (§1.8.3): compared, unless it is the one compared last
+ * from that device, or that device's previous one was compared less than ten seconds ago.
+ */
+export async function receiveCheckpoint(
+  ctx: ChatContext,
+  from: { readonly handle: string; readonly device: string },
+  note: string,
+): Promise<void> {
+  const last = ctx.checkpointsCompared.get(from.device);
+  const now = ctx.now();
+  if (last !== undefined && (last.note === note || Math.abs(now - last.at) < COMPARE_INTERVAL_MS)) {
+    return;
+  }
+  ctx.checkpointsCompared.set(from.device, { note, at: now });
+  await compareCheckpoint(ctx, note, from.handle);
+}
 
 /**
  * Sends this device's trusted checkpoint to `deviceIds` for `conversation`, unless it did so
@@ -19,6 +43,19 @@ export const GOSSIP_INTERVAL_MS = 60 * 1000;
  * first message would count against the sender's first-message budget there (§1.5.7).
  */
 export async function tellCheckpoint(
+  ctx: ChatContext,
+  conversation: string,
+  deviceIds: readonly string[],
+): Promise<void> {
+  // Never the failure of the message or receipt it rides with: that one is already on its way.
+  try {
+    await sendCheckpoint(ctx, conversation, deviceIds);
+  } catch (error) {
+    ctx.report({ kind: 'task-failed', task: 'tell the checkpoint', error });
+  }
+}
+
+async function sendCheckpoint(
   ctx: ChatContext,
   conversation: string,
   deviceIds: readonly string[],

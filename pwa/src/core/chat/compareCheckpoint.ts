@@ -55,7 +55,14 @@ export async function compareCheckpoint(
   note: string,
   from: string | null,
 ): Promise<CheckpointComparison> {
-  const trusted = (await loadTrustedLog(ctx)) ?? (await firstTrustedLog(ctx));
+  let trusted: LogViewRecord | null;
+  try {
+    trusted = (await loadTrustedLog(ctx)) ?? (await firstTrustedLog(ctx));
+  } catch (error) {
+    if (!(error instanceof DeliveryError)) throw error;
+    ctx.report({ kind: 'checkpoint-unchecked', from, code: error.code });
+    return { kind: 'unfinished' };
+  }
   if (trusted === null) return { kind: 'unfinished' };
   const verifier = parseVerifierKey(trusted.verifierKey);
   let other: Checkpoint;

@@ -33,8 +33,7 @@ import { bodyOfSent, previewOf } from './attachmentRecord.js';
 import { createMessageRecord } from './createMessageRecord.js';
 import { applyGroupState } from './groups.js';
 import { sendControl } from './sendPipeline.js';
-import { tellCheckpoint } from './checkpointGossip.js';
-import { compareCheckpoint } from './compareCheckpoint.js';
+import { receiveCheckpoint, tellCheckpoint } from './checkpointGossip.js';
 
 /** Contents held per contact until a key change is accepted: a bound on what a relay can park. */
 const MAX_HELD = 500;
@@ -136,7 +135,7 @@ async function applyCertified(
   content: Content,
 ): Promise<void> {
   if (contact.id !== ctx.me) await applyContent(ctx, contact, fromDevice, content);
-  else await applyOwnContent(ctx, contact, content);
+  else await applyOwnContent(ctx, contact, fromDevice, content);
 }
 
 /**
@@ -198,7 +197,7 @@ async function applyContent(
       await applyGroupState(ctx, contact, content);
       return;
     case 'checkpoint':
-      await compareCheckpoint(ctx, content.note, contact.handle);
+      await receiveCheckpoint(ctx, { handle: contact.handle, device: fromDevice }, content.note);
       return;
     case 'transcript':
     case 'groupKeyDistribution':
@@ -215,13 +214,16 @@ async function applyContent(
 async function applyOwnContent(
   ctx: ChatContext,
   self: ContactRecord,
+  fromDevice: string,
   content: Content,
 ): Promise<void> {
   if (content.type === 'transcript') await applyTranscript(ctx, content);
   else if (content.type === 'group') await applyGroupState(ctx, self, content);
   else if (content.type === 'receipt' && content.kind === 'read') {
     await applyReadElsewhere(ctx, content.messageIds);
-  } else if (content.type === 'checkpoint') await compareCheckpoint(ctx, content.note, self.handle);
+  } else if (content.type === 'checkpoint') {
+    await receiveCheckpoint(ctx, { handle: self.handle, device: fromDevice }, content.note);
+  }
 }
 
 /** A message from another person: stored, counted unread, and a `delivered` receipt sent. */
