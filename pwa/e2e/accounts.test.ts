@@ -228,7 +228,10 @@ describe('passkey accounts in Chromium, against a real relay over TLS', () => {
     const linkField = page.getByLabel('Invite link', { exact: true });
     await expect.poll(() => linkField.count()).toBe(1);
     memberInvite = await linkField.inputValue();
-    expect(memberInvite).toMatch(new RegExp(`^${origin}/join#invite=[A-Za-z0-9_-]{43}$`));
+    // With the log key the administrator's device trusts (PROTOCOL.md §1.8.3), for Bob to pin.
+    expect(memberInvite).toMatch(
+      new RegExp(`^${origin}/join#invite=[A-Za-z0-9_-]{43}&log=[A-Za-z0-9_-]{43}$`),
+    );
     await expectNamedControls(page, 'admin');
     await shoot(page, 'accounts-admin');
     await page.getByRole('button', { name: 'Done' }).click();
@@ -240,6 +243,18 @@ describe('passkey accounts in Chromium, against a real relay over TLS', () => {
     await expect.poll(() => member.page.url()).toBe(`${origin}/conversations`);
     // Members have no administration.
     expect(await member.page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    // Bob's device checks the relay's log with the key his link carried.
+    await member.page.getByRole('link', { name: 'Settings' }).click();
+    await member.page.getByRole('link', { name: /Security activity/ }).click();
+    await expect
+      .poll(
+        () => member.page.getByText('with the key from the invite link you joined with').count(),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(1);
+    await member.page.getByRole('link', { name: 'Conversations' }).click();
 
     // The invite is used up: opening it again says so.
     const again = await member.browser.context.newPage();
