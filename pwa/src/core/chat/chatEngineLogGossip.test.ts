@@ -114,6 +114,13 @@ describe('checkpoints compared between contacts', () => {
     expect(await warnings(bob)).toContainEqual({ kind: 'other-key', from: 'alice' });
   });
 
+  it('keeps a warning when monitoring finds the relay no longer has the size it trusted', async () => {
+    const { relay, alice } = await talking();
+    relay.keyLog.fork('alice', 2);
+    await reconnect(alice);
+    expect(await warnings(alice)).toEqual([{ kind: 'shrunk', from: null }]);
+  });
+
   it('keeps a warning when the relay serves the Security screen a shorter log', async () => {
     const { relay, alice } = await talking();
     expect(await alice.engine.compareRelayCheckpoint(relay.keyLog.note())).toEqual({

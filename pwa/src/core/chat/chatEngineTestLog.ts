@@ -237,12 +237,17 @@ export function createFakeKeyLog() {
         },
         fetchLog: (from: number, limit: number) => {
           const { account } = requireDevice();
-          return Promise.resolve(this.fetchLog(from, limit, account));
+          try {
+            return Promise.resolve(this.fetchLog(from, limit, account));
+          } catch (error) {
+            return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+          }
         },
       };
     },
     fetchLog(from: number, limit: number, account: string | null = null): LogLeaves {
       const view = viewOf(account);
+      if (from > view.leaves.length) throw new DeliveryError('LOG_UNAVAILABLE');
       const edge = Frontier.empty();
       for (const hash of view.hashes.slice(0, from)) edge.append(hash);
       return {

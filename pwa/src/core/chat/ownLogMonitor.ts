@@ -12,7 +12,7 @@ import {
 } from '@vaultroom/shared/transparency';
 import { connected, emit, requireTransport, type ChatContext } from './ChatContext.js';
 import type { LogViewRecord } from './chatRecords.js';
-import { recordLogAlert } from './logNotices.js';
+import { recordLogAlert, recordLogWarning } from './logNotices.js';
 import { firstTrustedLog, loadTrustedLog, relayLogRefused, saveTrustedLog } from './trustedLog.js';
 
 /**
@@ -53,7 +53,8 @@ export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
         ctx.sodium,
       );
       if (checkpoint.size < view.size) {
-        throw new TransparencyError('CONSISTENCY_PROOF_INVALID', 'the log is smaller than before');
+        await shrunk(ctx, view);
+        return;
       }
       // The leaves up to the trusted size must rebuild its root; the rest the checkpoint's.
       const upToView = Math.max(0, Math.min(page.leaves.length, view.size - frontier.size));
@@ -71,7 +72,10 @@ export async function monitorOwnAccount(ctx: ChatContext): Promise<void> {
       await relayLogRefused(ctx, error);
       return;
     }
-    if (error instanceof DeliveryError && error.code === 'LOG_UNAVAILABLE') return;
+    if (error instanceof DeliveryError && error.code === 'LOG_UNAVAILABLE') {
+      await unavailableBelowTrusted(ctx, view);
+      return;
+    }
     throw error;
   }
   const monitored = { size: frontier.size, edge: frontier.hashes() };
@@ -119,6 +123,26 @@ async function startingPoint(
     throw new TransparencyError('INCLUSION_PROOF_INVALID', 'the edge is not the trusted root');
   }
   return { view: { ...view, monitoredFrom: view.size }, frontier };
+}
+
+/**
+ * `fetch-log` refuses a size above the relay's newest checkpoint, and one below its pruned size
+ * (§2.11). `prove-keys` refuses only the first: refused from the trusted size too, the relay no
+ * longer has a log it signed for this device, which is kept as a warning (`shrunk`, §1.8.3).
+ */
+async function unavailableBelowTrusted(ctx: ChatContext, view: LogViewRecord): Promise<void> {
+  try {
+    await requireTransport(ctx).proveKeys([], view.size);
+  } catch (error) {
+    if (!(error instanceof DeliveryError && error.code === 'LOG_UNAVAILABLE')) throw error;
+    await shrunk(ctx, view);
+  }
+}
+
+/** The relay's newest checkpoint is smaller than the one this device trusts (§1.8.3). */
+async function shrunk(ctx: ChatContext, view: LogViewRecord): Promise<void> {
+  ctx.report({ kind: 'log-inconsistent', code: 'CONSISTENCY_PROOF_INVALID' });
+  await recordLogWarning(ctx, { kind: 'shrunk', from: null, size: null, trustedSize: view.size });
 }
 
 /** Whether this account's key made the entry (§3.9); registrations and revocations are facts. */
