@@ -30,7 +30,7 @@ import {
 } from './platform/passkeyCeremonies.js';
 import { preferenceStorage } from './platform/preferenceStorage.js';
 import { browserNotifications } from './platform/browserNotifications.js';
-import { inviteLogKeyStorage } from './platform/inviteLogKeyStorage.js';
+import { forgetLegacyCheckpointCopy, inviteLogKeyStorage } from './platform/inviteLogKeyStorage.js';
 import { lastAccountStorage } from './platform/lastAccountStorage.js';
 import { openChatEngine } from './platform/openChatEngine.js';
 import { deleteChatStore, forgetPasskeyWrap } from './platform/openChatKeystore.js';
@@ -242,4 +242,5 @@ function Root(): JSX.Element {
 
 const mount = document.getElementById('app');
 if (!mount) throw new Error('index.html has no #app element');
+forgetLegacyCheckpointCopy();
 render(() => <Root />, mount);

@@ -23,3 +23,15 @@ export const inviteLogKeyStorage: InviteLogKeyStorage = {
     }
   },
 };
+
+/**
+ * Versions before the chat kept the trusted checkpoint left the Security screen's copy in
+ * `localStorage` (with the time of the visit that saw it): the sealed store holds it now.
+ */
+export function forgetLegacyCheckpointCopy(): void {
+  try {
+    localStorage.removeItem('vaultroom.audit.checkpoint');
+  } catch {
+    // Storage refused: there is nothing it could have kept either.
+  }
+}
