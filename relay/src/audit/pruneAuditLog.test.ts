@@ -16,6 +16,7 @@ import { createAuditReader, type AuditReader } from './createAuditReader.js';
 import { createCheckpointer } from './createCheckpointer.js';
 import { pruneAuditLog } from './pruneAuditLog.js';
 import { recordSecurityEvent } from './recordSecurityEvent.js';
+import { sqliteAuditWalk } from './sqliteAuditWalk.js';
 import { verifyAuditLog } from './verifyAuditLog.js';
 
 const ORIGIN = 'relay.test/vaultroom-audit/000000000000';
@@ -40,6 +41,12 @@ describe('edgePositions', () => {
       { level: 0, idx: 2 ** 40 },
     ]);
   });
+});
+
+/** The write store and the verify walk of one SQLite database, as pruning takes them. */
+const logOf = (database: OpenDatabase) => ({
+  writes: database.writes,
+  walk: sqliteAuditWalk(database.sqlite),
 });
 
 describe('pruning the audit log', () => {
@@ -70,7 +77,7 @@ describe('pruning the audit log', () => {
   }
 
   const verify = () =>
-    verifyAuditLog(database.sqlite, {
+    verifyAuditLog(sqliteAuditWalk(database.sqlite), {
       origin: ORIGIN,
       verifiers: [parseVerifierKey(key.verifierKey)],
     });
@@ -108,7 +115,7 @@ describe('pruning the audit log', () => {
         }
       }
 
-      const result = await pruneAuditLog(database, {
+      const result = await pruneAuditLog(logOf(database), {
         before: timeOf(prunedSize + 1),
         key,
         origin: ORIGIN,
@@ -170,19 +177,23 @@ describe('pruning the audit log', () => {
     await append(12);
     await sign();
     await append(5); // 13–17 are not signed
-    const first = await pruneAuditLog(database, {
+    const first = await pruneAuditLog(logOf(database), {
       before: timeOf(1000),
       key,
       origin: ORIGIN,
       now: timeOf(18),
     });
     expect(first).toMatchObject({ prunedSize: 12, removed: 12, keptUnsigned: 5, recordedIn: 18 });
-    const nothing = await pruneAuditLog(database, { before: timeOf(5), key, origin: ORIGIN });
+    const nothing = await pruneAuditLog(logOf(database), {
+      before: timeOf(5),
+      key,
+      origin: ORIGIN,
+    });
     expect(nothing).toMatchObject({ prunedSize: 12, removed: 0, recordedIn: null });
 
     await append(20);
     await sign();
-    const second = await pruneAuditLog(database, {
+    const second = await pruneAuditLog(logOf(database), {
       before: timeOf(31),
       key,
       origin: ORIGIN,
@@ -210,7 +221,7 @@ describe('pruning the audit log', () => {
     await signAt();
     await append(5);
     await signAt(); // signed at 3, 7 and 12
-    const first = await pruneAuditLog(database, {
+    const first = await pruneAuditLog(logOf(database), {
       before: timeOf(10),
       key,
       origin: ORIGIN,
@@ -221,7 +232,7 @@ describe('pruning the audit log', () => {
     roots.set(13, await reader.root(13));
     await append(10);
     await signAt(); // 23
-    const second = await pruneAuditLog(database, {
+    const second = await pruneAuditLog(logOf(database), {
       before: timeOf(20),
       key,
       origin: ORIGIN,
@@ -264,7 +275,7 @@ describe('pruning the audit log', () => {
     await sign();
     database.sqlite.prepare("UPDATE audit_events SET outcome = 'failure' WHERE seq = 3").run();
     await expect(
-      pruneAuditLog(database, { before: timeOf(6), key, origin: ORIGIN }),
+      pruneAuditLog(logOf(database), { before: timeOf(6), key, origin: ORIGIN }),
     ).rejects.toMatchObject({ code: 'AUDIT_LOG_INVALID' });
     expect(await reader.prunedSize()).toBe(0);
     expect(await reader.size()).toBe(8);
@@ -273,7 +284,7 @@ describe('pruning the audit log', () => {
   it('refuses to prune before anything was signed', async () => {
     await append(3);
     await expect(
-      pruneAuditLog(database, { before: timeOf(3), key, origin: ORIGIN }),
+      pruneAuditLog(logOf(database), { before: timeOf(3), key, origin: ORIGIN }),
     ).rejects.toMatchObject({ code: 'AUDIT_NOT_SIGNED' });
   });
 });

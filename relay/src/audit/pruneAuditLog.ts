@@ -4,7 +4,6 @@ import {
   signNote,
   type Ed25519Api,
 } from '@vaultroom/shared/transparency';
-import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { loadSodium } from '../sodium/loadSodium.js';
 import {
@@ -25,6 +24,7 @@ import {
   treeRoot,
   treeSize,
 } from './auditTreeReads.js';
+import type { AuditWalkSource } from './AuditWalkSource.js';
 import { appendSecurityEvent } from './recordSecurityEvent.js';
 import { verifyAuditLog } from './verifyAuditLog.js';
 
@@ -82,7 +82,11 @@ export interface AuditPruneResult {
  * each run, and so the relay's wait for the lock, short.
  */
 export async function pruneAuditLog(
-  database: { readonly writes: WriteStore; readonly sqlite: SQLite.Database },
+  database: {
+    readonly writes: WriteStore;
+    /** The same database, as verify walks it (sqliteAuditWalk or queriedAuditWalk). */
+    readonly walk: AuditWalkSource;
+  },
   options: {
     readonly before: Date;
     readonly key: AuditLogKey;
@@ -93,11 +97,10 @@ export async function pruneAuditLog(
   const sodium = await loadSodium();
   const at = (options.now ?? new Date()).toISOString();
   const cut = options.before.toISOString();
-  const { sqlite } = database;
   // Verified before taking the write lock: the walk reads the whole log, and the relay's writers
   // wait for the lock only so long (the busy timeout). Events appended meanwhile are not pruned:
   // the pruned size is capped at what this walk covered.
-  const verification = await verifyAuditLog(sqlite, {
+  const verification = await verifyAuditLog(database.walk, {
     origin: options.origin,
     verifiers: [parseVerifierKey(options.key.verifierKey)],
   });

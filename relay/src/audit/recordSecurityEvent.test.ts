@@ -14,6 +14,7 @@ import {
   recordSecurityEvent,
   type SecurityEvent,
 } from './recordSecurityEvent.js';
+import { sqliteAuditWalk } from './sqliteAuditWalk.js';
 import { verifyAuditLog } from './verifyAuditLog.js';
 
 const ORIGIN = 'relay.test/vaultroom-audit/000000000000';
@@ -50,7 +51,7 @@ describe('recordSecurityEvent', () => {
       origin: ORIGIN,
       policy: { everyEvents: 1, everySeconds: 1 },
     }).maybeCheckpoint(true);
-    return verifyAuditLog(database.sqlite, {
+    return verifyAuditLog(sqliteAuditWalk(database.sqlite), {
       origin: ORIGIN,
       verifiers: [parseVerifierKey(key.verifierKey)],
     });

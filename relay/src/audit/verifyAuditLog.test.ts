@@ -4,10 +4,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../db/openDatabase.js';
 import { appendSecurityEvent } from './recordSecurityEvent.js';
+import { sqliteAuditWalk } from './sqliteAuditWalk.js';
 import { verifyAuditLog } from './verifyAuditLog.js';
 
 const verify = (database: OpenDatabase) =>
-  verifyAuditLog(database.sqlite, { origin: 'relay.test/audit', verifiers: [] });
+  verifyAuditLog(sqliteAuditWalk(database.sqlite), { origin: 'relay.test/audit', verifiers: [] });
 
 describe('verifyAuditLog', () => {
   let dataDir: string;

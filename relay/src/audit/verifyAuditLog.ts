@@ -1,4 +1,3 @@
-import type SQLite from 'better-sqlite3';
 import {
   TransparencyError,
   verifyCheckpoint,
@@ -6,20 +5,15 @@ import {
   type NoteVerifier,
 } from '@vaultroom/shared/transparency';
 import { loadSodium } from '../sodium/loadSodium.js';
-import type { AuditCheckpointsTable, AuditPruningTable } from '../db/schema.js';
 import {
   decodeEdge,
   formatPrunedExtension,
   parsePrunedExtension,
   rootOfEdge,
 } from './auditEdge.js';
-import {
-  auditNodeHash,
-  RAW_AUDIT_COLUMNS,
-  rawAuditLeafHash,
-  type RawAuditRow,
-} from './auditLeaf.js';
-import { decodeHashes, type AuditLinkRow } from './auditTreeReads.js';
+import { auditNodeHash, rawAuditLeafHash } from './auditLeaf.js';
+import { decodeHashes } from './auditTreeReads.js';
+import type { AuditWalkSource } from './AuditWalkSource.js';
 
 export interface AuditProblem {
   /** The first event concerned, when one can be named. */
@@ -69,13 +63,11 @@ const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from
  * the one a signed checkpoint's `pruned <P> <time>` line states (and the other way round).
  */
 export async function verifyAuditLog(
-  sqlite: SQLite.Database,
+  source: AuditWalkSource,
   expected: { origin: string; verifiers: readonly NoteVerifier[]; external?: readonly string[] },
 ): Promise<AuditVerification> {
   const sodium = await loadSodium();
-  const prunings = sqlite
-    .prepare<[], AuditPruningTable>('SELECT * FROM audit_pruning ORDER BY tree_size')
-    .all();
+  const prunings = await source.prunings();
   const lastPruning = prunings.at(-1);
   const pruned =
     lastPruning === undefined ? null : { size: lastPruning.tree_size, at: lastPruning.pruned_at };
@@ -85,9 +77,7 @@ export async function verifyAuditLog(
   let signatureOnly = 0;
   let unlinked = 0;
   const claims: CheckpointClaim[] = [];
-  const stored = sqlite
-    .prepare<[], AuditCheckpointsTable>('SELECT * FROM audit_checkpoints ORDER BY tree_size')
-    .all();
+  const stored = await source.checkpoints();
   for (const [index, note] of [
     ...stored.map((row) => row.note),
     ...(expected.external ?? []),
@@ -166,9 +156,7 @@ export async function verifyAuditLog(
 
   // Every kept link must prove that the signed tree at its size is a prefix of the tree at the
   // pruned size it leads to, whose root the check above tied to a signed checkpoint.
-  const links = sqlite
-    .prepare<[], AuditLinkRow>('SELECT * FROM audit_links ORDER BY from_size')
-    .all();
+  const links = await source.links();
   for (const link of links) {
     const record = prunings.find((row) => row.tree_size === link.to_size);
     const edge = record === undefined ? null : decodeEdge(record.edge, record.tree_size);
@@ -211,54 +199,17 @@ export async function verifyAuditLog(
     if ((claims[claim]?.size ?? 0) < count) signatureOnly += 1;
     claim += 1;
   }
-  const leftOver = sqlite
-    .prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_events WHERE seq <= ?')
-    .get(count);
-  if (pruned !== null && (leftOver?.n ?? 0) > 0) {
+  const leftOver = pruned === null ? 0 : await source.countUpTo(count);
+  if (leftOver > 0) {
     return fail(
       stored.length,
       null,
-      `events 1–${count} were pruned, yet ${leftOver?.n ?? 0} of them are stored again`,
+      `events 1–${count} were pruned, yet ${leftOver} of them are stored again`,
     );
   }
 
-  // One ordered pass: the events in order, and beside them audit_nodes in insertion (rowid)
-  // order, which is the order the walk closes subtrees in, since appends store each node as its
-  // last leaf arrives. Each stored hash is met as it can be checked: a sequential scan of both
-  // tables instead of a lookup per hash. Rows met before their turn (the edge kept by a pruning)
-  // are passed over; a row out of order (after a VACUUM renumbered rows, say) is looked up on its
-  // own, so order only ever costs speed, never correctness.
-  const events = sqlite
-    .prepare<[number], RawAuditRow>(
-      `SELECT ${RAW_AUDIT_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq`,
-    )
-    .raw(true);
-  const nodes = sqlite
-    .prepare<[], readonly [number, number, Buffer]>(
-      'SELECT level, idx, hash FROM audit_nodes ORDER BY rowid',
-    )
-    .raw(true)
-    .iterate();
-  const nodeAt = sqlite
-    .prepare<[number, number], Buffer>('SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?')
-    .pluck(true);
-  let peek = nodes.next();
-  /** Negative when node a closes before node b in the walk: by last leaf, then lower level. */
-  const walkOrder = (levelA: number, idxA: number, levelB: number, idxB: number) =>
-    (idxA + 1) * 2 ** levelA - (idxB + 1) * 2 ** levelB || levelA - levelB;
-  const storedNode = (level: number, index: number): Buffer | undefined => {
-    while (peek.done !== true && walkOrder(peek.value[0], peek.value[1], level, index) < 0) {
-      peek = nodes.next();
-    }
-    if (peek.done !== true && peek.value[0] === level && peek.value[1] === index) {
-      const hash = peek.value[2];
-      peek = nodes.next();
-      return hash;
-    }
-    return nodeAt.get(level, index);
-  };
-  try {
-    for (const row of events.iterate(count)) {
+  for await (const batch of source.batches(count)) {
+    for (const row of batch.rows) {
       const seq = row[0];
       const expectedSeq = count + 1;
       if (seq !== expectedSeq) {
@@ -284,7 +235,8 @@ export async function verifyAuditLog(
         hash = auditNodeHash(left, hash);
         level += 1;
         index = (index - 1) / 2;
-        if (storedNode(level, index)?.equals(hash) !== true) {
+        const storedHash = batch.storedNode(level, index);
+        if (storedHash === undefined || !hash.equals(storedHash)) {
           const first = Math.max(index * 2 ** level + 1, (pruned?.size ?? 0) + 1);
           return fail(
             stored.length,
@@ -308,8 +260,6 @@ export async function verifyAuditLog(
         claim += 1;
       }
     }
-  } finally {
-    nodes.return?.();
   }
   const beyond = claims[claim];
   if (beyond !== undefined) {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseVerifierKey } from '@vaultroom/shared/transparency';
 import SQLite from 'better-sqlite3';
+import { sqliteAuditWalk } from '../audit/sqliteAuditWalk.js';
 import { verifyAuditLog, type AuditVerification } from '../audit/verifyAuditLog.js';
 import { acquireDataDirLock, type DataDirLock } from '../db/acquireDataDirLock.js';
 import { DATABASE_FILE } from '../db/openDatabase.js';
@@ -108,7 +109,7 @@ async function checkBackup(
     if (origin === undefined) {
       throw new BackupError('BACKUP_UNREADABLE', `${source} holds no VaultRoom audit log`);
     }
-    const audit = await verifyAuditLog(sqlite, { origin, verifiers, external });
+    const audit = await verifyAuditLog(sqliteAuditWalk(sqlite), { origin, verifiers, external });
     if (audit.problem !== null) {
       const where = audit.problem.seq === null ? '' : ` at event ${audit.problem.seq}`;
       throw new BackupError(

@@ -12,9 +12,9 @@ import { createAuditReader } from '../audit/createAuditReader.js';
 import { pruneAuditLog } from '../audit/pruneAuditLog.js';
 import { verifyAuditLog } from '../audit/verifyAuditLog.js';
 import { DEFAULTS } from '../config/relayConfig.js';
-import { openDatabaseForTool, type OpenDatabase } from '../db/openDatabase.js';
 import type { AuditEventsTable } from '../db/schema.js';
 import { StartupError } from '../lifecycle/StartupError.js';
+import { openAuditDatabase, type AuditDatabase } from './openAuditDatabase.js';
 
 class AuditCommandError extends Error {
   readonly code = 'AUDIT_COMMAND_FAILED';
@@ -22,21 +22,29 @@ class AuditCommandError extends Error {
 
 interface DataFlags {
   dataDir: string;
+  databaseUrl?: string;
 }
 
+/** Where the log is: the data directory (the key, and SQLite), or PostgreSQL by its URL. */
 function dataDirOption(command: Command): Command {
-  return command.addOption(
-    new Option('--data-dir <dir>', 'the relay data directory')
-      .env('VAULTROOM_DATA_DIR')
-      .default(DEFAULTS.dataDir),
-  );
+  return command
+    .addOption(
+      new Option('--data-dir <dir>', 'the relay data directory')
+        .env('VAULTROOM_DATA_DIR')
+        .default(DEFAULTS.dataDir),
+    )
+    .addOption(
+      new Option('--database-url <url>', "the relays' PostgreSQL database, if they use one").env(
+        'VAULTROOM_DATABASE_URL',
+      ),
+    );
 }
 
 async function withDatabase<T>(
   flags: DataFlags,
-  work: (database: OpenDatabase) => Promise<T>,
+  work: (database: AuditDatabase) => Promise<T>,
 ): Promise<T> {
-  const database = await openDatabaseForTool(flags.dataDir);
+  const database = await openAuditDatabase(flags);
   try {
     return await work(database);
   } finally {
@@ -44,7 +52,7 @@ async function withDatabase<T>(
   }
 }
 
-async function originOf(database: OpenDatabase): Promise<string> {
+async function originOf(database: AuditDatabase): Promise<string> {
   const row = await database.db
     .selectFrom('relay_meta')
     .select('value')
@@ -140,7 +148,7 @@ export function auditCommand(): Command {
     .option('--checkpoint <file...>', 'checkpoints kept off the machine, to detect a rollback')
     .action(async (flags: DataFlags & { key?: string; checkpoint?: string[] }) => {
       const result = await withDatabase(flags, async (database) =>
-        verifyAuditLog(database.sqlite, {
+        verifyAuditLog(database.walk, {
           origin: await originOf(database),
           verifiers: [parseVerifierKey(verifierKey(flags))],
           external: (flags.checkpoint ?? []).map((file) => fs.readFileSync(file, 'utf8')),

@@ -54,3 +54,40 @@ export async function openPostgresDatabase(url: string): Promise<PostgresDatabas
   }
   return { db, writes: createPostgresWriteStore(pool, db), pool, close };
 }
+
+/** Connections a command-line tool needs: one read or write at a time. */
+const TOOL_POOL_SIZE = 2;
+
+/**
+ * Opens the relay's PostgreSQL database for a command-line tool while relays may be running: no
+ * migrations (only a relay migrates), so a schema that is behind is refused, and a server that
+ * cannot be reached is named by host and port only (the URL may hold a password).
+ */
+export async function openPostgresDatabaseForTool(url: string): Promise<PostgresDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: TOOL_POOL_SIZE, types: relayTypes() });
+  pool.on('error', () => undefined);
+  const db = new Kysely<RelayDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const close = () => db.destroy();
+  let pending: number;
+  try {
+    pending = (await new Migrator({ db, provider: migrationProvider }).getMigrations()).filter(
+      (migration) => migration.executedAt === undefined,
+    ).length;
+  } catch (error) {
+    await close();
+    const { hostname, port } = new URL(url);
+    throw new StartupError(
+      'DATABASE_UNUSABLE',
+      `cannot read the VaultRoom database on PostgreSQL at ${hostname}:${port || '5432'}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  if (pending > 0) {
+    await close();
+    throw new StartupError(
+      'DATABASE_OUTDATED',
+      'the database on PostgreSQL is from an older version: start a relay once to upgrade it',
+    );
+  }
+  return { db, writes: createPostgresWriteStore(pool, db), pool, close };
+}

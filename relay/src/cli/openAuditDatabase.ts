@@ -1,0 +1,31 @@
+import { queriedAuditWalk } from '../audit/queriedAuditWalk.js';
+import { sqliteAuditWalk } from '../audit/sqliteAuditWalk.js';
+import type { AuditWalkSource } from '../audit/AuditWalkSource.js';
+import { parseDatabaseUrl } from '../config/relayConfig.js';
+import { openDatabaseForTool } from '../db/openDatabase.js';
+import { openPostgresDatabaseForTool } from '../db/openPostgresDatabase.js';
+import type { RelayDb } from '../db/schema.js';
+import type { WriteStore } from '../db/WriteStore.js';
+
+/** The relay's database as the audit commands use it, on either engine. */
+export interface AuditDatabase {
+  readonly db: RelayDb;
+  readonly writes: WriteStore;
+  /** How verify walks the log: SQLite's ordered scan, or pages by key on PostgreSQL. */
+  readonly walk: AuditWalkSource;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL when a database URL is given (flag or VAULTROOM_DATABASE_URL), else the data dir's SQLite. */
+export async function openAuditDatabase(flags: {
+  readonly dataDir: string;
+  readonly databaseUrl?: string | undefined;
+}): Promise<AuditDatabase> {
+  const url = parseDatabaseUrl(flags.databaseUrl);
+  if (url !== null) {
+    const database = await openPostgresDatabaseForTool(url);
+    return { ...database, walk: queriedAuditWalk(database.db) };
+  }
+  const database = await openDatabaseForTool(flags.dataDir);
+  return { ...database, walk: sqliteAuditWalk(database.sqlite) };
+}
