@@ -56,7 +56,7 @@ describe('a relay on PostgreSQL', () => {
 
   afterAll(async () => {
     await pool.end();
-    await relay.stop();
+    await relay.stop(); // a second time when the last test stopped it already: a no-op
     fs.rmSync(relay.dataDir, { recursive: true, force: true });
     await server.stop();
   });
@@ -103,5 +103,16 @@ describe('a relay on PostgreSQL', () => {
     expect(again.frames.filter((frame) => frame.t === 'deliver')).toEqual([]);
     again.close();
     aliceSocket.close();
+  });
+
+  it('stops cleanly, and its last checkpoint covers its stop', async () => {
+    expect((await relay.stop()).code).toBe(0);
+    const { rows } = await pool.query<{ size: number; signed: number; last: string }>(
+      `SELECT (SELECT max(seq) FROM audit_events)::int AS size,
+              (SELECT max(tree_size) FROM audit_checkpoints)::int AS signed,
+              (SELECT type FROM audit_events ORDER BY seq DESC LIMIT 1) AS last`,
+    );
+    expect(rows[0]).toMatchObject({ last: 'relay_stopped' });
+    expect(rows[0]?.signed).toBe(rows[0]?.size);
   });
 });
