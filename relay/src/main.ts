@@ -65,7 +65,8 @@ function loadPwa(pwaDir: string, dataDir: string) {
 }
 
 /**
- * Composition root: configuration → TLS material → database → transport. Everything that can fail
+ * Composition root: configuration → TLS material → storage (SQLite, or PostgreSQL shared with other
+ * relays) → audit log → services → transport. Everything that can fail
  * for an operator's reason fails here, before the relay accepts a single connection.
  */
 export async function startRelay(config: RelayConfig, log: Logger): Promise<RunningRelay> {
@@ -89,13 +90,11 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
 
   const database = await openRelayStorage(config, log);
   const startedAt = Date.now();
-  let audit;
-  try {
-    audit = await startAuditLog(database, config);
-  } catch (error) {
+  // A refusal here (another relay's audit log key) leaves no pool open behind it.
+  const audit = await startAuditLog(database, config).catch(async (error: unknown) => {
     await database.close();
     throw error;
-  }
+  });
   const { origin, reader: auditReader, key: auditKey, checkpointer } = audit;
   await recordSecurityEvent(database.writes, {
     type: 'relay_started',

@@ -10,6 +10,7 @@ describe('parseRelayConfig', () => {
     const config = parseRelayConfig({}, cwd);
     expect(config).toMatchObject({
       dataDir: path.join(cwd, 'data'),
+      databaseUrl: null,
       port: 8443,
       httpPort: 8080,
       hostname: 'vaultroom.local',
@@ -37,6 +38,23 @@ describe('parseRelayConfig', () => {
       pushIntervalSeconds: 60,
       pushAllowPrivate: false,
     });
+  });
+
+  it('takes a PostgreSQL URL, and refuses another kind without repeating its password', () => {
+    const url = 'postgres://vaultroom:s3cret@db.internal:5432/vaultroom';
+    expect(parseRelayConfig({ databaseUrl: ` ${url} ` }, cwd).databaseUrl).toBe(url);
+    expect(parseRelayConfig({ databaseUrl: '' }, cwd).databaseUrl).toBeNull();
+    for (const bad of ['mysql://root:s3cret@db/vaultroom', 'db.internal:s3cret', 's3cret']) {
+      let error: unknown;
+      try {
+        parseRelayConfig({ databaseUrl: bad }, cwd);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(String((error as Error).message)).toMatch(/^VAULTROOM_DATABASE_URL must/);
+      expect(String((error as Error).message)).not.toContain('s3cret');
+    }
   });
 
   it('reads allow-localhost as a boolean', () => {

@@ -48,11 +48,24 @@ export async function openPostgresDatabase(url: string): Promise<PostgresDatabas
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error !== undefined) {
     await close();
-    throw new StartupError('DATABASE_UNUSABLE', 'database migration failed on PostgreSQL', {
-      cause: error,
-    });
+    throw new StartupError(
+      'DATABASE_UNUSABLE',
+      `cannot open or migrate the database on PostgreSQL at ${serverOf(url)}: ${messageOf(error)}`,
+      { cause: error },
+    );
   }
   return { db, writes: createPostgresWriteStore(pool, db), pool, close };
+}
+
+/** Host and port of a database URL: what an error may name (the URL may hold a password). */
+function serverOf(url: string): string {
+  const { hostname, port } = new URL(url);
+  return `${hostname}:${port || '5432'}`;
+}
+
+/** node-postgres's messages name the server and user at most, never the password. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Connections a command-line tool needs: one read or write at a time. */
@@ -75,10 +88,9 @@ export async function openPostgresDatabaseForTool(url: string): Promise<Postgres
     ).length;
   } catch (error) {
     await close();
-    const { hostname, port } = new URL(url);
     throw new StartupError(
       'DATABASE_UNUSABLE',
-      `cannot read the VaultRoom database on PostgreSQL at ${hostname}:${port || '5432'}: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot read the VaultRoom database on PostgreSQL at ${serverOf(url)}: ${messageOf(error)}`,
       { cause: error },
     );
   }

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../apiClient.js';
 import { DeviceSocket, signUp } from '../deviceSocket.js';
 import { connect, enrol } from '../enrolDevice.js';
-import { startRelayProcess, type RelayProcess } from '../relayProcess.js';
+import {
+  freePort,
+  makeDataDir,
+  runCli,
+  startRelayProcess,
+  type RelayProcess,
+} from '../relayProcess.js';
 import { startPostgres, type PostgresServer } from '../services/postgresServer.js';
 
 /*
@@ -114,5 +120,31 @@ describe('a relay on PostgreSQL', () => {
     );
     expect(rows[0]).toMatchObject({ last: 'relay_stopped' });
     expect(rows[0]?.signed).toBe(rows[0]?.size);
+  });
+});
+
+describe('a relay whose PostgreSQL server is out of reach', () => {
+  it('refuses to start with one line naming the server, never the password', async () => {
+    const dataDir = makeDataDir();
+    try {
+      const port = await freePort();
+      const result = await runCli(
+        ['serve', '--port', '0', '--http-port', '0', '--data-dir', dataDir],
+        {
+          VAULTROOM_DATABASE_URL: `postgres://vaultroom:s3cret-password@127.0.0.1:${port}/vaultroom`,
+        },
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^vaultroom: cannot open or migrate the database on PostgreSQL at 127\\.0\\.0\\.1:${port}: `,
+          ),
+        ),
+      ]);
+      expect(result.stderr + result.stdout).not.toContain('s3cret-password');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
