@@ -52,8 +52,8 @@ describe('parseRelayConfig', () => {
         error = caught;
       }
       expect(error).toBeInstanceOf(ConfigError);
-      expect(String((error as Error).message)).toMatch(/^VAULTROOM_DATABASE_URL must/);
-      expect(String((error as Error).message)).not.toContain('s3cret');
+      expect((error as Error).message).toMatch(/^VAULTROOM_DATABASE_URL must/);
+      expect((error as Error).message).not.toContain('s3cret');
     }
   });
 
