@@ -4,6 +4,7 @@ import type { RateLimiter } from '../limits/createRateLimiter.js';
 import type { QuotaSettings } from '../mailbox/createMailboxQuotas.js';
 import type { MailboxStore } from '../mailbox/createMailboxStore.js';
 import type { Connection } from './createPushRouter.js';
+import type { Fanout } from './Fanout.js';
 
 /** What the transport calls for each device connection (PROTOCOL.md Part 2). */
 export interface DeliveryService {
@@ -59,6 +60,11 @@ export interface DeliveryDeps {
    * An envelope was accepted for a device with no connection (push notifications): called once
    * per such envelope, with a check of whether the device is connected by the time it asks.
    */
+  /**
+   * Live delivery to and from other relays sharing the database; one relay alone
+   * (createInProcessFanout) when not given.
+   */
+  readonly fanout?: Fanout;
   readonly onStoredForOffline?: (
     deviceId: string,
     senderAccountId: string,

@@ -16,6 +16,8 @@ import { createMailboxQuotas } from '../mailbox/createMailboxQuotas.js';
 import { createPushRouter, type Connection } from './createPushRouter.js';
 import { createSendPath } from './createSendPath.js';
 import type { DeliveryDeps, DeliveryService } from './DeliveryService.js';
+import { createInProcessFanout } from './Fanout.js';
+import { wakeAfterCommit } from './wakeAfterCommit.js';
 
 export type { Connection } from './createPushRouter.js';
 export type { DeliveryDeps, DeliveryLimits, DeliveryService } from './DeliveryService.js';
@@ -43,15 +45,42 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
   const { ctx, store, limits } = deps;
   const states = new Map<number, ConnectionState>();
   const quotas = createMailboxQuotas(store, limits.quotas);
+  const fanout = deps.fanout ?? createInProcessFanout();
   const commit = createGroupCommit({
-    store,
+    // Other relays hear of an envelope only once it is durable, so what they read is there.
+    store: wakeAfterCommit(store, fanout),
     log: ctx.log,
     now: ctx.now,
     onDropped: (row) => {
       quotas.remove(null, { device: row.recipientDeviceId, bytes: row.body.byteLength });
     },
   });
-  const router = createPushRouter({ store, commit, now: ctx.now, log: ctx.log });
+  const router = createPushRouter({
+    store,
+    commit,
+    now: ctx.now,
+    log: ctx.log,
+    onPresence: (deviceId, connected) => {
+      fanout.presenceChanged(deviceId, connected);
+    },
+  });
+  fanout.listen({
+    wake: (deviceId) => {
+      router.wake(deviceId, false);
+    },
+    catchUp: () => {
+      for (const deviceId of router.devices()) router.wake(deviceId, true);
+    },
+    devicesRevoked: (deviceIds) => {
+      for (const deviceId of deviceIds) closeRevoked(deviceId);
+    },
+    connectedDevices: () => router.devices(),
+  });
+
+  function closeRevoked(deviceId: string): void {
+    for (const target of router.connectionsOf(deviceId)) target.close(1008, 'device revoked');
+    quotas.reset();
+  }
 
   const expiry = setInterval(() => {
     store
@@ -113,6 +142,7 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
   const sends = createSendPath({
     deps,
     router,
+    connectedElsewhere: (deviceId) => fanout.connectedElsewhere(deviceId),
     commit,
     quotas,
     fail,
@@ -160,8 +190,8 @@ export function createDeliveryService(deps: DeliveryDeps): DeliveryService {
       },
       notifyPrekeysLow,
       deviceRevoked: (deviceId, ended) => {
-        for (const target of router.connectionsOf(deviceId)) target.close(1008, 'device revoked');
-        quotas.reset();
+        closeRevoked(deviceId);
+        fanout.devicesRevoked([deviceId]);
         deps.onSessionsEnded(ended);
       },
       trustChanged: (handle) => {

@@ -20,6 +20,7 @@ function heldMailbox() {
       // The rows are chosen when the read runs, before it is held: as a database would.
       const rows = stored
         .filter((row) => row.recipientDeviceId === deviceId && row.seq > afterSeq)
+        .sort((a, b) => a.seq - b.seq)
         .slice(0, limit);
       if (state.holdReads) await new Promise<void>((resolve) => held.push(resolve));
       if (state.failReads > 0) {
@@ -35,8 +36,9 @@ function heldMailbox() {
     liveDevices: () => Promise.resolve(new Set()),
     expire: () => Promise.resolve(0),
   };
-  const commit = (row: EnvelopeRow) => {
-    stored.push({ ...row, seq: stored.length + 1, senderAccountId: 'acct' });
+  /** `seq` as another relay's commit may have drawn it, earlier than rows committed before. */
+  const commit = (row: EnvelopeRow, seq = stored.length + 1) => {
+    stored.push({ ...row, seq, senderAccountId: 'acct' });
   };
   /** Ends the oldest read held open, and lets the drain run on. */
   const release = async () => {
@@ -208,5 +210,86 @@ describe('createPushRouter', () => {
     await expect
       .poll(() => bob.seen(), { timeout: 3000, interval: 50 })
       .toEqual(['e1', 'e2', 'e3', '|']);
+  });
+
+  it('pushes on a wake-up what another relay committed, with no queue-empty after it', async () => {
+    const mailbox = heldMailbox();
+    const router = createPushRouter({ store: mailbox.store, commit: committed, now: () => 1, log });
+    const bob = connection(1);
+    router.open(bob.conn);
+    router.attach(bob.conn, 'bob');
+    router.startDrain(bob.conn);
+    await settle();
+    expect(bob.seen()).toEqual(['|']);
+    mailbox.commit(row('r1'));
+    router.wake('bob', false);
+    await settle();
+    // A device nobody here holds is no work at all.
+    router.wake('carol', false);
+    expect(bob.seen()).toEqual(['|', 'r1']);
+    expect(mailbox.state.reads).toBe(2);
+  });
+
+  it('reads again before ending a drain when a wake-up came while it read', async () => {
+    const mailbox = heldMailbox();
+    const router = createPushRouter({ store: mailbox.store, commit: committed, now: () => 1, log });
+    mailbox.commit(row('e1'));
+    const bob = connection(1);
+    router.open(bob.conn);
+    router.attach(bob.conn, 'bob');
+    mailbox.state.holdReads = true;
+    router.startDrain(bob.conn);
+    await settle();
+    mailbox.commit(row('r1')); // committed elsewhere after the drain's read
+    router.wake('bob', false);
+    mailbox.state.holdReads = false;
+    await mailbox.release();
+    expect(bob.seen()).toEqual(['e1', 'r1', '|']);
+  });
+
+  it('finds on a catch-up an envelope that another relay committed with an earlier seq', async () => {
+    const mailbox = heldMailbox();
+    const router = createPushRouter({ store: mailbox.store, commit: committed, now: () => 1, log });
+    const bob = connection(1);
+    router.open(bob.conn);
+    router.attach(bob.conn, 'bob');
+    router.startDrain(bob.conn);
+    await settle();
+    mailbox.commit(row('r2'), 20);
+    router.wake('bob', false);
+    await settle();
+    // r1 drew seq 10 before r2 but its commit landed after the read that pushed r2.
+    mailbox.commit(row('r1'), 10);
+    router.wake('bob', false);
+    await settle();
+    expect(bob.seen()).toEqual(['|', 'r2']);
+    router.wake('bob', true);
+    await settle();
+    // r2, pushed and not acked, is not pushed again on the same connection.
+    expect(bob.seen()).toEqual(['|', 'r2', 'r1']);
+  });
+
+  it('tells when a device gets its first connection here and loses its last', () => {
+    const mailbox = heldMailbox();
+    const changes: string[] = [];
+    const router = createPushRouter({
+      store: mailbox.store,
+      commit: committed,
+      now: () => 1,
+      log,
+      onPresence: (device, connected) => changes.push(`${device}:${String(connected)}`),
+    });
+    const tab1 = connection(1);
+    const tab2 = connection(2);
+    for (const tab of [tab1, tab2]) {
+      router.open(tab.conn);
+      router.attach(tab.conn, 'bob');
+    }
+    expect(router.devices()).toEqual(['bob']);
+    router.close(tab1.conn);
+    expect(changes).toEqual(['bob:true']);
+    router.close(tab2.conn);
+    expect(changes).toEqual(['bob:true', 'bob:false']);
+    expect(router.devices()).toEqual([]);
   });
 });

@@ -47,6 +47,8 @@ interface PushState {
    * kept by counting, and zero whenever a drain reaches the end of the mailbox.
    */
   unpushed: number;
+  /** The next read starts from the mailbox's beginning (a catch-up: see `wake`). */
+  rewind: boolean;
 }
 
 export interface PushRouter {
@@ -64,6 +66,14 @@ export interface PushRouter {
   resume(conn: Connection): void;
   /** The envelope if it was pushed on this connection and not acked yet; it is acked now. */
   takeAcked(conn: Connection, envelopeId: string): PushedEnvelope | undefined;
+  /**
+   * Another relay committed envelopes for this device: read them from the mailbox on each of its
+   * connections here. `fromStart` reads the whole mailbox again, for a catch-up after wake-ups
+   * may have been lost or envelopes committed out of order by two relays.
+   */
+  wake(deviceId: string, fromStart: boolean): void;
+  /** The devices with a connection here. */
+  devices(): string[];
   /** Envelopes a connected device is behind, on its least-behind connection; 0 if offline. */
   lagOf(deviceId: string): number;
   stop(): void;
@@ -74,6 +84,8 @@ export interface PushRouterOptions {
   readonly commit: GroupCommit;
   readonly now: () => number;
   readonly log: Logger;
+  /** A device got its first connection here (true) or lost its last one (false). */
+  readonly onPresence?: (deviceId: string, connected: boolean) => void;
 }
 
 /** Envelopes pushed per deliver frame while draining a backlog, if they fit in one frame. */
@@ -140,12 +152,20 @@ export function createPushRouter(options: PushRouterOptions): PushRouter {
     startDrainOf(conn, state);
   }
 
-  /** Runs a drain on a connection with none running; a failed read is tried again later. */
-  function startDrainOf(conn: Connection, state: PushState, counting = false): void {
+  /**
+   * Runs a drain on a connection with none running; a failed read is tried again later. A drain
+   * that is not `announced` (a wake-up's) ends without `queue-empty`: it pushes new envelopes.
+   */
+  function startDrainOf(
+    conn: Connection,
+    state: PushState,
+    counting = false,
+    announced = true,
+  ): void {
     if (state.deviceId === null || state.draining || stopped) return;
     state.draining = true;
     state.needsDrain = false;
-    drainMailbox(conn, state, state.deviceId, counting).catch((error: unknown) => {
+    drainMailbox(conn, state, state.deviceId, counting, announced).catch((error: unknown) => {
       if (!stillOpen(conn, state)) return;
       options.log.error({ err: error }, 'could not read a mailbox');
       state.draining = false;
@@ -170,6 +190,7 @@ export function createPushRouter(options: PushRouterOptions): PushRouter {
     state: PushState,
     deviceId: string,
     counting: boolean,
+    announced: boolean,
   ): Promise<void> {
     if (counting) {
       const stored = await store.count(deviceId, now());
@@ -178,6 +199,10 @@ export function createPushRouter(options: PushRouterOptions): PushRouter {
       state.unpushed = Math.max(state.unpushed, stored);
     }
     for (;;) {
+      if (state.rewind) {
+        state.rewind = false;
+        state.drainedSeq = 0;
+      }
       const heldBack = state.heldBackWhileDraining;
       // Envelopes accepted before this read go into the mailbox before it; if the commit has to
       // wait out a lock, so does the drain. Acks need not land first: their envelopes are skipped.
@@ -217,7 +242,7 @@ export function createPushRouter(options: PushRouterOptions): PushRouter {
       if (state.heldBackWhileDraining !== heldBack) continue;
       state.draining = false;
       state.unpushed = 0;
-      conn.send({ t: 'queue-empty' });
+      if (announced) conn.send({ t: 'queue-empty' });
       return;
     }
   }
@@ -232,6 +257,7 @@ export function createPushRouter(options: PushRouterOptions): PushRouter {
         needsDrain: false,
         pushed: new Map(),
         unpushed: 0,
+        rewind: false,
       });
     },
     close(conn) {
@@ -240,14 +266,20 @@ export function createPushRouter(options: PushRouterOptions): PushRouter {
       if (state === undefined || state.deviceId === null) return;
       const set = byDevice.get(state.deviceId);
       set?.delete(conn);
-      if (set?.size === 0) byDevice.delete(state.deviceId);
+      if (set?.size === 0) {
+        byDevice.delete(state.deviceId);
+        options.onPresence?.(state.deviceId, false);
+      }
     },
     deviceOf: (conn) => stateOf(conn).deviceId,
     attach(conn, deviceId) {
       stateOf(conn).deviceId = deviceId;
       const set = byDevice.get(deviceId) ?? new Set();
       set.add(conn);
-      byDevice.set(deviceId, set);
+      if (set.size === 1) {
+        byDevice.set(deviceId, set);
+        options.onPresence?.(deviceId, true);
+      }
     },
     connectionsOf: (deviceId) => [...(byDevice.get(deviceId) ?? [])],
     offer(row) {
@@ -271,6 +303,16 @@ export function createPushRouter(options: PushRouterOptions): PushRouter {
       if (pushed !== undefined) state.pushed.delete(envelopeId);
       return pushed;
     },
+    wake(deviceId, fromStart) {
+      for (const conn of byDevice.get(deviceId) ?? []) {
+        const state = stateOf(conn);
+        if (fromStart) state.rewind = true;
+        // A drain running reads again before it ends; a held-back one reads when it resumes.
+        if (state.draining) state.heldBackWhileDraining += 1;
+        else if (!state.needsDrain) startDrainOf(conn, state, false, false);
+      }
+    },
+    devices: () => [...byDevice.keys()],
     lagOf(deviceId) {
       let lag = Infinity;
       for (const conn of byDevice.get(deviceId) ?? []) {

@@ -68,6 +68,7 @@ function sendPathOn(store: MailboxStore, quotas = { mailboxBytes: 1 << 30, sende
   const path = createSendPath({
     deps,
     router,
+    connectedElsewhere: () => false,
     commit,
     quotas: createMailboxQuotas(store, quotas),
     fail: (_conn, id, code) => refused.push({ id, code }),

@@ -23,6 +23,8 @@ export interface SendPath {
 export interface SendPathOptions {
   readonly deps: DeliveryDeps;
   readonly router: PushRouter;
+  /** Whether a device has a connection on another relay (push notifications skip it). */
+  readonly connectedElsewhere: (deviceId: string) => boolean;
   readonly commit: GroupCommit;
   readonly quotas: MailboxQuotas;
   readonly fail: (conn: Connection, id: number | null, code: ProtocolErrorCode) => void;
@@ -160,7 +162,7 @@ export function createSendPath(options: SendPathOptions): SendPath {
         deps.onStoredForOffline(
           device,
           conn.accountId,
-          () => router.connectionsOf(device).length > 0,
+          () => router.connectionsOf(device).length > 0 || options.connectedElsewhere(device),
         );
       }
     }
