@@ -19,6 +19,7 @@ const RELAY_LIBRARY_OWNERS = {
   pg: ['db', 'mailbox'],
   '@simplewebauthn/server': ['accounts'],
   'web-push': ['push'],
+  '@nats-io/transport-node': ['cluster'],
   'libsodium-wrappers': ['sodium'],
 };
 

@@ -7,7 +7,8 @@ export type StartupErrorCode =
   | 'DATABASE_UNUSABLE'
   | 'DATABASE_MISSING'
   | 'DATABASE_OUTDATED'
-  | 'AUDIT_KEY_MISMATCH';
+  | 'AUDIT_KEY_MISMATCH'
+  | 'NATS_UNREACHABLE';
 
 /** Why the relay could not start; its message is one line meant for the operator. */
 export class StartupError extends Error {
