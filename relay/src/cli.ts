@@ -57,6 +57,7 @@ interface ServeFlags {
   push?: string;
   pushIntervalSeconds?: string;
   pushAllowPrivate?: string;
+  natsUrl?: string;
   dataDir?: string;
   databaseUrl?: string;
   hostname?: string;
@@ -293,6 +294,12 @@ function program(): Command {
         .env('VAULTROOM_PUSH_ALLOW_PRIVATE')
         .preset('true')
         .default(DEFAULTS.pushAllowPrivate),
+    )
+    .addOption(
+      new Option(
+        '--nats-url <url>',
+        'NATS server connecting the relays that share one PostgreSQL database (prefer the variable: a URL with a password shows in the process list)',
+      ).env('VAULTROOM_NATS_URL'),
     )
     .addOption(logLevelOption())
     .action((flags: ServeFlags) => serve(flags));

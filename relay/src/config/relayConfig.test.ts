@@ -37,6 +37,7 @@ describe('parseRelayConfig', () => {
       push: true,
       pushIntervalSeconds: 60,
       pushAllowPrivate: false,
+      natsUrl: null,
     });
   });
 
@@ -54,6 +55,26 @@ describe('parseRelayConfig', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as Error).message).toMatch(/^VAULTROOM_DATABASE_URL must/);
       expect((error as Error).message).not.toContain('s3cret');
+    }
+  });
+
+  it('takes a NATS URL, credentials included, and never shows a refused one', () => {
+    expect(parseRelayConfig({ natsUrl: ' nats://10.0.0.5:4222 ' }, cwd).natsUrl).toBe(
+      'nats://10.0.0.5:4222',
+    );
+    expect(parseRelayConfig({ natsUrl: 'nats://relay:pw@nats.lan:4222' }, cwd).natsUrl).toBe(
+      'nats://relay:pw@nats.lan:4222',
+    );
+    expect(parseRelayConfig({ natsUrl: '' }, cwd).natsUrl).toBeNull();
+    for (const natsUrl of [
+      'http://relay:hunter2@nats.lan',
+      'nats://relay:hunter2@',
+      'nats://relay:hunter2@nats.lan/path',
+      'nats://relay:hunter2@nats.lan:4222?x=1',
+      'relay:hunter2',
+    ]) {
+      expect(() => parseRelayConfig({ natsUrl }, cwd)).toThrow('VAULTROOM_NATS_URL must be');
+      expect(() => parseRelayConfig({ natsUrl }, cwd)).not.toThrow(/hunter2/);
     }
   });
 

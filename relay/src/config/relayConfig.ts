@@ -75,6 +75,11 @@ export interface RelayConfig {
    * with its own push service, and for tests. Every other endpoint rule still applies.
    */
   readonly pushAllowPrivate: boolean;
+  /**
+   * `nats://…`: the NATS server that connects the relays sharing one PostgreSQL database; null
+   * for a relay that runs alone. May hold credentials: never logged or recorded.
+   */
+  readonly natsUrl: string | null;
 }
 
 /** Raw settings as strings, after command-line flags have been merged over `VAULTROOM_*`. */
@@ -109,6 +114,7 @@ export interface RawRelayConfig {
   readonly push?: string | undefined;
   readonly pushIntervalSeconds?: string | undefined;
   readonly pushAllowPrivate?: string | undefined;
+  readonly natsUrl?: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -255,6 +261,33 @@ function parseLogLevel(raw: string): LogLevel {
 }
 
 /**
+ * A `nats://host:port` URL, with credentials (`user:password@` or `token@`) if the server wants
+ * them. The value is not echoed in the error: it may hold a password.
+ */
+function parseNatsUrl(raw: string | undefined): string | null {
+  const text = raw?.trim() ?? '';
+  if (text === '') return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    // reported below
+  }
+  if (
+    url?.protocol !== 'nats:' ||
+    url.hostname === '' ||
+    !['', '/'].includes(url.pathname) ||
+    url.search !== '' ||
+    url.hash !== ''
+  ) {
+    throw new ConfigError(
+      'VAULTROOM_NATS_URL must be nats://host:port, with user:password@ or token@ if needed (the value is not shown: it may hold a password)',
+    );
+  }
+  return text;
+}
+
+/**
  * Turns raw settings into a validated configuration, or throws a ConfigError whose message names
  * the setting, what it accepts and what it got.
  */
@@ -326,6 +359,7 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
       raw.pushAllowPrivate ?? DEFAULTS.pushAllowPrivate,
       'VAULTROOM_PUSH_ALLOW_PRIVATE',
     ),
+    natsUrl: parseNatsUrl(raw.natsUrl),
   };
 }
 
