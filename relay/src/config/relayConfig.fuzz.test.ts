@@ -21,6 +21,7 @@ const VALID: Required<{ [K in keyof RawRelayConfig]: string }> = {
   pwaDir: 'pwa/dist',
   publicPort: '443',
   databaseUrl: 'postgres://vaultroom:secret@db.internal:5432/vaultroom',
+  natsUrl: 'nats://relay:secret@10.0.0.5:4222',
 };
 
 const text = fc.oneof(
