@@ -50,7 +50,9 @@ export function decodeClusterMessage(
     return { message: null, reason: 'not JSON' };
   }
   const parsed = v.safeParse(clusterMessageSchema, json);
-  if (!parsed.success) return { message: null, reason: parsed.issues[0].message };
+  // The kind of check that failed (`variant`, `max_length`…), not valibot's message, which
+  // quotes the value it received.
+  if (!parsed.success) return { message: null, reason: `failed ${parsed.issues[0].type}` };
   return { message: parsed.output };
 }
 
