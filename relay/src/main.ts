@@ -27,6 +27,7 @@ import { openRelayStorage } from './lifecycle/openRelayStorage.js';
 import { StartupError } from './lifecycle/StartupError.js';
 import type { Logger } from './log/createLogger.js';
 import { createDeliveryService } from './delivery/createDeliveryService.js';
+import { startCluster } from './cluster/startCluster.js';
 import { pushRoutes } from './push/pushRoutes.js';
 import { startPushNotifications } from './push/startPushNotifications.js';
 import { blobSettingsOf } from './blobs/blobSettingsOf.js';
@@ -96,6 +97,11 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     throw error;
   });
   const { origin, reader: auditReader, key: auditKey, checkpointer } = audit;
+  // Other relays on the same PostgreSQL, over NATS (VAULTROOM_NATS_URL); none without it.
+  const cluster = await startCluster(config, log).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   await recordSecurityEvent(database.writes, {
     type: 'relay_started',
     outcome: 'success',
@@ -136,7 +142,9 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const sessionsEnded = (sessionIds: readonly string[]) => {
     transport?.closeSessions(sessionIds);
     push?.forgetSessions(sessionIds);
+    cluster.sessionsEnded(sessionIds);
   };
+  cluster.onSessionsEnded((sessionIds) => transport?.closeSessions(sessionIds));
   const ctx: AccountsContext = {
     db: database.db,
     writes: database.writes,
@@ -181,6 +189,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       keyLog: { reader: auditReader, checkpointer, verifierKey: auditKey.verifierKey },
     },
     store: database.mailbox,
+    fanout: cluster.fanout,
     limits: {
       maxDeviceLag: config.maxDeviceLag,
       quotas: {
@@ -301,6 +310,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     });
   } catch (error) {
     blobs.stop();
+    await cluster.stop();
     await database.close();
     throw error;
   }
@@ -341,6 +351,8 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         blobs.stop();
         // The last group commit lands before the database closes.
         await delivery.stop();
+        // After the last commit: its wake-ups go out, then this relay says goodbye.
+        await cluster.stop();
         push?.stop();
         await refusals.close();
         await recordSecurityEvent(database.writes, { type: 'relay_stopped', outcome: 'success' });

@@ -1,18 +1,12 @@
 import { connect, type ConnectionOptions } from '@nats-io/transport-node';
 import { createInProcessFanout } from '../delivery/Fanout.js';
 import { ConfigError } from '../config/ConfigError.js';
+import { NATS_NEEDS_POSTGRES, type RelayConfig } from '../config/relayConfig.js';
 import { StartupError } from '../lifecycle/StartupError.js';
 import type { Logger } from '../log/createLogger.js';
 import { createNatsCluster, type Cluster } from './createNatsCluster.js';
 
 export type { Cluster } from './createNatsCluster.js';
-
-export interface ClusterSettings {
-  /** `nats://[user:password@ | token@]host:port` (VAULTROOM_NATS_URL), or null for one relay. */
-  readonly natsUrl: string | null;
-  /** Whether the relay's database can be shared (PostgreSQL); SQLite belongs to one process. */
-  readonly sharedDatabase: boolean;
-}
 
 /** How long the first connection may take before the relay refuses to start (ms). */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -62,14 +56,14 @@ function singleRelay(): Cluster {
  * cannot be reached at start is most likely a wrong URL, so that stops the start too (once
  * joined, a relay rides out the bus being away).
  */
-export async function startCluster(settings: ClusterSettings, log: Logger): Promise<Cluster> {
-  if (settings.natsUrl === null) return singleRelay();
-  if (!settings.sharedDatabase) {
-    throw new ConfigError(
-      'VAULTROOM_NATS_URL needs VAULTROOM_DATABASE_URL: relays share their mailboxes through PostgreSQL, and a SQLite database belongs to one relay',
-    );
-  }
-  const options = natsConnectionOptions(settings.natsUrl);
+export async function startCluster(
+  config: Pick<RelayConfig, 'natsUrl' | 'databaseUrl'>,
+  log: Logger,
+): Promise<Cluster> {
+  if (config.natsUrl === null) return singleRelay();
+  // parseRelayConfig refuses this already; a caller that built its config otherwise is refused too.
+  if (config.databaseUrl === null) throw new ConfigError(NATS_NEEDS_POSTGRES);
+  const options = natsConnectionOptions(config.natsUrl);
   try {
     const nc = await connect(options);
     log.info({ server: nc.getServer() }, 'joined the other relays over NATS');

@@ -59,12 +59,13 @@ describe('parseRelayConfig', () => {
   });
 
   it('takes a NATS URL, credentials included, and never shows a refused one', () => {
-    expect(parseRelayConfig({ natsUrl: ' nats://10.0.0.5:4222 ' }, cwd).natsUrl).toBe(
+    const databaseUrl = 'postgres://vaultroom@db.lan/vaultroom';
+    expect(parseRelayConfig({ natsUrl: ' nats://10.0.0.5:4222 ', databaseUrl }, cwd).natsUrl).toBe(
       'nats://10.0.0.5:4222',
     );
-    expect(parseRelayConfig({ natsUrl: 'nats://relay:pw@nats.lan:4222' }, cwd).natsUrl).toBe(
-      'nats://relay:pw@nats.lan:4222',
-    );
+    expect(
+      parseRelayConfig({ natsUrl: 'nats://relay:pw@nats.lan:4222', databaseUrl }, cwd).natsUrl,
+    ).toBe('nats://relay:pw@nats.lan:4222');
     expect(parseRelayConfig({ natsUrl: '' }, cwd).natsUrl).toBeNull();
     for (const natsUrl of [
       'http://relay:hunter2@nats.lan',
@@ -73,9 +74,17 @@ describe('parseRelayConfig', () => {
       'nats://relay:hunter2@nats.lan:4222?x=1',
       'relay:hunter2',
     ]) {
-      expect(() => parseRelayConfig({ natsUrl }, cwd)).toThrow('VAULTROOM_NATS_URL must be');
-      expect(() => parseRelayConfig({ natsUrl }, cwd)).not.toThrow(/hunter2/);
+      expect(() => parseRelayConfig({ natsUrl, databaseUrl }, cwd)).toThrow(
+        'VAULTROOM_NATS_URL must be',
+      );
+      expect(() => parseRelayConfig({ natsUrl, databaseUrl }, cwd)).not.toThrow(/hunter2/);
     }
+  });
+
+  it('refuses NATS on SQLite: only relays sharing PostgreSQL can use it', () => {
+    expect(() => parseRelayConfig({ natsUrl: 'nats://127.0.0.1:4222' }, cwd)).toThrow(
+      'VAULTROOM_NATS_URL needs VAULTROOM_DATABASE_URL',
+    );
   });
 
   it('reads allow-localhost as a boolean', () => {

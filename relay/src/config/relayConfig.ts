@@ -260,6 +260,9 @@ function parseLogLevel(raw: string): LogLevel {
   return level;
 }
 
+export const NATS_NEEDS_POSTGRES =
+  'VAULTROOM_NATS_URL needs VAULTROOM_DATABASE_URL: relays share one PostgreSQL database, and a SQLite database belongs to one relay';
+
 /**
  * A `nats://host:port` URL, with credentials (`user:password@` or `token@`) if the server wants
  * them. The value is not echoed in the error: it may hold a password.
@@ -320,9 +323,16 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
   const dataDir = (raw.dataDir ?? DEFAULTS.dataDir).trim();
   if (dataDir === '') throw new ConfigError('VAULTROOM_DATA_DIR must not be empty');
 
+  const databaseUrl = parseDatabaseUrl(raw.databaseUrl);
+  const natsUrl = parseNatsUrl(raw.natsUrl);
+  if (natsUrl !== null && databaseUrl === null) {
+    // Relays share their mailboxes, sessions and audit log through the database.
+    throw new ConfigError(NATS_NEEDS_POSTGRES);
+  }
+
   return {
     dataDir: path.resolve(cwd, dataDir),
-    databaseUrl: parseDatabaseUrl(raw.databaseUrl),
+    databaseUrl,
     port,
     httpPort,
     hostname,
@@ -359,7 +369,7 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
       raw.pushAllowPrivate ?? DEFAULTS.pushAllowPrivate,
       'VAULTROOM_PUSH_ALLOW_PRIVATE',
     ),
-    natsUrl: parseNatsUrl(raw.natsUrl),
+    natsUrl,
   };
 }
 

@@ -119,13 +119,14 @@ describe('relays over NATS', () => {
   });
 
   it('refuses NATS on SQLite, and a NATS that cannot be reached, at start', async () => {
-    await expect(startCluster({ natsUrl: nats.url, sharedDatabase: false }, log)).rejects.toThrow(
+    const postgres = 'postgres://vaultroom@127.0.0.1:5432/vaultroom';
+    await expect(startCluster({ natsUrl: nats.url, databaseUrl: null }, log)).rejects.toThrow(
       /VAULTROOM_NATS_URL needs VAULTROOM_DATABASE_URL/,
     );
     await expect(
-      startCluster({ natsUrl: 'nats://127.0.0.1:1', sharedDatabase: true }, log),
+      startCluster({ natsUrl: 'nats://127.0.0.1:1', databaseUrl: postgres }, log),
     ).rejects.toMatchObject({ code: 'NATS_UNREACHABLE' });
-    const alone = await startCluster({ natsUrl: null, sharedDatabase: false }, log);
+    const alone = await startCluster({ natsUrl: null, databaseUrl: null }, log);
     expect(alone.fanout.connectedElsewhere('anyone')).toBe(false);
   });
 });
