@@ -141,7 +141,7 @@ export function createNatsCluster(nc: NatsConnection, options: NatsClusterOption
     },
   });
 
-  void (async () => {
+  (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') {
         log.warn('lost the connection to the other relays: delivery between them waits');
@@ -152,7 +152,10 @@ export function createNatsCluster(nc: NatsConnection, options: NatsClusterOption
         hooks.listener?.catchUp();
       }
     }
-  })();
+  })().catch((error: unknown) => {
+    // Only the status reports end here; the sweep still catches up every `sweepMs`.
+    log.error({ err: error }, 'stopped following the connection to the other relays');
+  });
 
   const sweep = setInterval(() => hooks.listener?.catchUp(), options.sweepMs ?? SWEEP_MS);
   sweep.unref();
