@@ -116,6 +116,9 @@ export function createNatsCluster(nc: NatsConnection, options: NatsClusterOption
         return;
       case 'hello':
         publishSnapshot();
+        // The node is back from an outage, during which its own wake-ups may have been lost, some
+        // after this relay caught up on reconnecting: read the mailboxes again for them.
+        hooks.listener?.catchUp();
         return;
       case 'bye':
         presence.forgetNode(message.node);
