@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signUp } from '../deviceSocket.js';
-import { connect, enrol } from '../enrolDevice.js';
+import { enrol } from '../enrolDevice.js';
 import type { RelayProcess } from '../relayProcess.js';
-import { clusterClient, hex } from './clusterClients.js';
+import { clusterClient, connect, hex } from './clusterClients.js';
 import { startRelayCluster, type RelayCluster } from './relayCluster.js';
 
 const KILLS = 10;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../apiClient.js';
-import { DeviceSocket, signUp } from '../deviceSocket.js';
+import { signUp, type DeviceSocket } from '../deviceSocket.js';
 import { enrol } from '../enrolDevice.js';
 import type { RelayProcess } from '../relayProcess.js';
 import { startRelayCluster, type RelayCluster } from './relayCluster.js';
-import { clusterClient, hex } from './clusterClients.js';
+import { clusterClient, connect, droppedBeforeHello, hex } from './clusterClients.js';
 
 const MESSAGES = 40;
 
@@ -23,34 +23,6 @@ function receiver(socket: DeviceSocket) {
     socket.send({ t: 'ack', envelopes: envelopes.map((envelope) => envelope.id) });
   });
   return seen;
-}
-
-/** Connections the relays dropped (1006) before answering hello, taken again. */
-let dropped = 0;
-
-/**
- * Opens a device socket and says hello, again if the relay dropped the connection (1006) before
- * answering. Relays sharing PostgreSQL drop a fresh connection so now and then, with or without
- * NATS between them (about 1 in 10 with three relays here, none with one): a fault of its own,
- * outside what these tests check, counted and printed rather than hidden.
- */
-async function connect(
-  relay: RelayProcess,
-  client: ApiClient,
-  device: string | null,
-): Promise<DeviceSocket> {
-  for (let attempt = 1; ; attempt++) {
-    const socket = await DeviceSocket.open(relay, client.cookie);
-    const hello = socket.hello(device);
-    hello.catch(() => undefined); // a dropped socket never answers; its wait ends by itself
-    const reply = await Promise.race([hello, socket.closed.then(() => null)]);
-    if (reply !== null) {
-      expect(reply).toMatchObject({ t: 'welcome', device });
-      return socket;
-    }
-    dropped += 1;
-    if (attempt === 3) throw new Error('the relay dropped three connections in a row');
-  }
 }
 
 async function invite(admin: ApiClient, relay: RelayProcess, handle: string): Promise<ApiClient> {
@@ -86,7 +58,9 @@ describe('three relays on one PostgreSQL and NATS', () => {
   }, 120_000);
 
   afterAll(async () => {
-    console.log(`three relays: ${String(dropped)} connections dropped before hello, taken again`);
+    console.log(
+      `three relays: ${String(droppedBeforeHello())} connections dropped before hello, taken again`,
+    );
     await cluster.stop();
   });
 
