@@ -1,0 +1,90 @@
+import type { settingsEn } from './settings.en.js';
+
+/** Interface text in French for the Settings screen: appearance, account, passkeys, devices and storage. */
+export const settingsFr: typeof settingsEn = {
+  title: 'Paramètres',
+  appearance: {
+    title: 'Apparence',
+    legend: 'Thème',
+    system: 'Système',
+    systemHint: 'Suit le réglage clair ou sombre de votre appareil',
+    light: 'Clair',
+    dark: 'Sombre',
+  },
+  account: {
+    title: 'Compte',
+    signedInAs: 'Connecté en tant que {{name}} (@{{handle}})',
+    roleAdmin: 'Administrateur',
+    roleMember: 'Membre',
+    sealed:
+      'Le nom de votre compte est scellé sur cet appareil jusqu’au déverrouillage de vos messages.',
+    signOut: 'Se déconnecter',
+    signingOut: 'Déconnexion…',
+  },
+  passkeys: {
+    title: 'Clés d’accès',
+    intro:
+      'Les clés d’accès vous connectent sans mot de passe. Gardez-en au moins deux, sur des appareils différents.',
+    loadError: 'Vos clés d’accès n’ont pas pu être chargées.',
+    empty: 'Aucune clé d’accès.',
+    created: 'Ajoutée le {{date}}',
+    lastUsed: 'Utilisée le {{date}}',
+    neverUsed: 'Pas encore utilisée',
+    synced: 'Synchronisée',
+    syncedHint: 'Sauvegardée par son fournisseur et disponible sur vos autres appareils',
+    provider: 'Fournisseur\u00a0: {{provider}}',
+    rename: 'Renommer',
+    renameLabel: 'Nouveau nom pour {{name}}',
+    renameNamed: 'Renommer {{name}}',
+    nameAdded: '{{name}}, ajoutée le {{date}}',
+    remove: 'Retirer',
+    removeNamed: 'Retirer {{name}}',
+    confirmRemove:
+      'Retirer la clé d’accès «\u00a0{{name}}\u00a0»\u202f? Elle ne vous connectera plus, et les sessions ouvertes avec elle prennent fin maintenant.',
+    confirmRemoveButton: 'Retirer la clé d’accès',
+    lastOne:
+      'C’est votre seule clé d’accès\u00a0: elle ne peut pas être retirée. Ajoutez-en d’abord une autre.',
+    add: 'Ajouter une clé d’accès',
+    adding: 'En attente de votre clé d’accès…',
+    added: 'Clé d’accès ajoutée.',
+    addCancelled: 'Aucune clé d’accès n’a été ajoutée.',
+    alreadyRegistered: 'Cet authentificateur possède déjà une clé d’accès pour votre compte.',
+    nameInvalid: 'Saisissez un nom de 1 à 64 caractères.',
+    keystore:
+      'Sur cet appareil, votre clé d’accès déverrouille aussi les clés de chiffrement locales.',
+    keptForUnlock:
+      'Cette clé d’accès déverrouille encore les messages sur cet appareil, car aucune autre n’y a été utilisée. Connectez-vous ici une fois avec une autre clé d’accès, puis retirez-la de nouveau.',
+  },
+  sessions: {
+    title: 'Appareils et sessions',
+    intro: 'Là où votre compte est connecté. Fermez toute session que vous ne reconnaissez pas.',
+    loadError: 'Vos sessions n’ont pas pu être chargées.',
+    thisDevice: 'Cet appareil',
+    started: 'Connecté le {{date}}',
+    lastSeen: 'Actif le {{date}}',
+    revoke: 'Déconnecter',
+    revokeNamed: 'Déconnecter {{device}}',
+    revokeOthers: 'Déconnecter tous les autres appareils',
+    revokedOthers: '{{count}} autres sessions fermées.',
+    noOthers: 'Aucun autre appareil n’est connecté.',
+  },
+  language: {
+    title: 'Langue',
+    legend: 'Langue de l’interface',
+  },
+  about: {
+    title: 'À propos de ce relais',
+    version: 'Version',
+    status: 'État',
+    uptime: 'En service depuis',
+    address: 'Adresse',
+    unknown: 'Non disponible',
+    statusOk: 'Fonctionne normalement',
+    statusDegraded: 'Mode dégradé',
+    statusDegradedDatabase: 'Mode dégradé\u00a0: base de données indisponible',
+    statusUnreachable: 'Injoignable',
+    statusOffline: 'Vous êtes hors ligne',
+    statusChecking: 'Vérification…',
+    lastChecked: 'Dernière vérification à {{time}}.',
+  },
+};
