@@ -13,9 +13,11 @@
  * relays, PostgreSQL's postmaster and backends, nats-server. On a machine of two cores shared
  * with the load generator the figure to read is CPU per message, not throughput (BENCHMARKS.md).
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateIdentityKeyPair } from '@vaultroom/shared/crypto';
 import sodium from 'libsodium-wrappers';
 import type { Figure } from '../lib/Figure.js';
@@ -210,19 +212,23 @@ async function connectPairs(generator: LoadGenerator, running: Running): Promise
   return clients;
 }
 
-/** BENCH_CLUSTER_ONLY=postgres_1 runs one set-up, to look at it alone. */
-const ONLY = process.env['BENCH_CLUSTER_ONLY'];
-const figures: Figure[] = [];
-const problems: string[] = [];
-const smokeNote = SMOKE ? 'smoke run: checks the harness, measures nothing' : undefined;
-const pwaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-bench-cluster-'));
-fs.writeFileSync(path.join(pwaDir, 'index.html'), '<!doctype html><title>bench</title>');
-await sodium.ready;
+/** What one set-up measured: CPU per message (µs) in all, of PostgreSQL and of NATS, and p99. */
+interface Measured {
+  readonly cpuUs: number;
+  readonly pgUs: number;
+  readonly natsUs: number;
+  readonly p99: number;
+  readonly problems: readonly string[];
+}
 
-const perSetUp = new Map<string, { cpuUs: number; p99: number; natsUs: number; pgUs: number }>();
-for (const setUp of SETUPS.filter((s) => ONLY === undefined || s.name === ONLY)) {
+/** Runs one set-up in this process: servers, accounts, the rounds, and the servers stopped. */
+async function runSetUp(setUp: SetUp): Promise<Measured> {
+  const pwaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-bench-cluster-'));
+  fs.writeFileSync(path.join(pwaDir, 'index.html'), '<!doctype html><title>bench</title>');
+  await sodium.ready;
   const running = await start(setUp, pwaDir);
   const generator = new LoadGenerator(WORKERS);
+  const problems: string[] = [];
   try {
     const clients = await connectPairs(generator, running);
     const samples: Sample[] = [];
@@ -237,45 +243,101 @@ for (const setUp of SETUPS.filter((s) => ONLY === undefined || s.name === ONLY))
       if (s.errors.length > 0) problems.push(`${setUp.name}: errors ${s.errors.join(', ')}`);
     }
     const per = (pick: (s: Sample) => number) => median(samples.map((s) => pick(s) / s.delivered));
-    perSetUp.set(setUp.name, {
+    return {
       cpuUs: per((s) => s.cpu.relays + s.cpu.postgres + s.cpu.nats),
-      p99: median(samples.map((s) => s.p99Ms)),
-      natsUs: per((s) => s.cpu.nats),
       pgUs: per((s) => s.cpu.postgres),
-    });
+      natsUs: per((s) => s.cpu.nats),
+      p99: median(samples.map((s) => s.p99Ms)),
+      problems,
+    };
   } finally {
     await generator.close();
     await running.stop();
+    fs.rmSync(pwaDir, { recursive: true, force: true });
   }
 }
-fs.rmSync(pwaDir, { recursive: true, force: true });
 
-const base = perSetUp.get('sqlite_1');
-for (const setUp of SETUPS.filter((s) => ONLY === undefined || s.name === ONLY)) {
-  const measured = perSetUp.get(setUp.name);
-  if (measured === undefined || base === undefined) continue;
-  const note = `${SIZE.pairs} pairs × ${SIZE.window} in flight; PostgreSQL ${round(measured.pgUs)} µs, NATS ${round(measured.natsUs)} µs of it`;
-  figures.push({
-    name: `cluster.${setUp.name}.cpu_us_per_msg`,
-    value: round(measured.cpuUs),
-    unit: 'us',
-    baseline: 'cluster.sqlite_1.cpu_us_per_msg',
-    baseline_value: round(base.cpuUs),
-    ratio: round(measured.cpuUs / base.cpuUs),
-    note: smokeNote ?? note,
-  });
-  figures.push({
-    name: `cluster.${setUp.name}.p99_ms`,
-    value: round(measured.p99),
-    unit: 'ms',
-    baseline: 'cluster.sqlite_1.p99_ms',
-    baseline_value: round(base.p99),
-    ratio: round(measured.p99 / base.p99),
-    note: smokeNote ?? 'send to delivery, closed loop',
+/**
+ * Each set-up runs in a process of its own (this script again, with BENCH_CLUSTER_ONLY and
+ * BENCH_CLUSTER_OUT): one set-up's sockets, workers and TLS state never carry into the next.
+ */
+function runInChild(setUp: SetUp): Promise<Measured> {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-bench-')), 'out.json');
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--conditions=source',
+      fileURLToPath(import.meta.url),
+      ...(SMOKE ? ['--smoke'] : []),
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, BENCH_CLUSTER_ONLY: setUp.name, BENCH_CLUSTER_OUT: out },
+    },
+  );
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => {
+      try {
+        resolve(JSON.parse(fs.readFileSync(out, 'utf8')) as Measured);
+      } catch (error) {
+        reject(
+          new Error(`${setUp.name} exited with ${String(code)} and no figures`, { cause: error }),
+        );
+      } finally {
+        fs.rmSync(path.dirname(out), { recursive: true, force: true });
+      }
+    });
   });
 }
-reportFigures(figures, args.json);
-if (problems.length > 0) {
+
+/** BENCH_CLUSTER_ONLY=postgres_1 runs one set-up alone (and BENCH_CLUSTER_OUT=<file> saves it). */
+const ONLY = process.env['BENCH_CLUSTER_ONLY'];
+const OUT = process.env['BENCH_CLUSTER_OUT'];
+const alone = SETUPS.find((setUp) => setUp.name === ONLY);
+if (ONLY !== undefined && alone === undefined) throw new Error(`no set-up ${ONLY}`);
+if (alone !== undefined && OUT !== undefined) {
+  fs.writeFileSync(OUT, JSON.stringify(await runSetUp(alone)));
+} else {
+  const perSetUp = new Map<string, Measured>();
+  for (const setUp of alone === undefined ? SETUPS : [alone]) {
+    perSetUp.set(setUp.name, alone === undefined ? await runInChild(setUp) : await runSetUp(setUp));
+  }
+  const smokeNote = SMOKE ? 'smoke run: checks the harness, measures nothing' : undefined;
+  const figures: Figure[] = [];
+  const base = perSetUp.get('sqlite_1') ?? null;
+  for (const [name, measured] of perSetUp) {
+    const note = `${SIZE.pairs} pairs × ${SIZE.window} in flight; PostgreSQL ${round(measured.pgUs)} µs, NATS ${round(measured.natsUs)} µs of it`;
+    figures.push({
+      name: `cluster.${name}.cpu_us_per_msg`,
+      value: round(measured.cpuUs),
+      unit: 'us',
+      ...(base === null
+        ? {}
+        : {
+            baseline: 'cluster.sqlite_1.cpu_us_per_msg',
+            baseline_value: round(base.cpuUs),
+            ratio: round(measured.cpuUs / base.cpuUs),
+          }),
+      note: smokeNote ?? note,
+    });
+    figures.push({
+      name: `cluster.${name}.p99_ms`,
+      value: round(measured.p99),
+      unit: 'ms',
+      ...(base === null
+        ? {}
+        : {
+            baseline: 'cluster.sqlite_1.p99_ms',
+            baseline_value: round(base.p99),
+            ratio: round(measured.p99 / base.p99),
+          }),
+      note: smokeNote ?? 'send to delivery, closed loop',
+    });
+  }
+  reportFigures(figures, args.json);
+  const problems = [...perSetUp.values()].flatMap((measured) => measured.problems);
   for (const problem of problems) console.error(`problem: ${problem}`);
-  process.exitCode = 1;
+  if (problems.length > 0) process.exitCode = 1;
 }
