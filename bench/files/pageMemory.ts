@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { addVirtualAuthenticator, launchBrowser, type Browser } from '../../pwa/e2e/browser.js';
+import { OPEN_CONVERSATION_URL } from '../../pwa/e2e/people.js';
 import { startRelayProcess } from '../../relay/test/relayProcess.js';
 
 const MIB = 1024 * 1024;
@@ -169,7 +170,7 @@ export async function measurePageMemory(
     // Bob's device registers a moment after sign-up: try until the conversation opens.
     await until(
       async () => {
-        if (alice.page.url().endsWith('/conversations/bob')) return true;
+        if (OPEN_CONVERSATION_URL.test(alice.page.url())) return true;
         const handle = alice.page.getByLabel('Their handle');
         if ((await handle.count()) === 0) {
           await alice.page.getByRole('button', { name: 'New conversation' }).click();
@@ -177,7 +178,7 @@ export async function measurePageMemory(
         await handle.fill('bob');
         await alice.page.getByRole('button', { name: 'Start' }).click();
         await alice.page.waitForTimeout(500);
-        return alice.page.url().endsWith('/conversations/bob');
+        return OPEN_CONVERSATION_URL.test(alice.page.url());
       },
       30_000,
       'conversation with bob',
