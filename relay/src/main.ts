@@ -8,6 +8,7 @@ import { createHandshakeLimiter } from './limits/createHandshakeLimiter.js';
 import { createRateLimiter } from './limits/createRateLimiter.js';
 import { describeUserAgent } from './accounts/describeUserAgent.js';
 import { ensureFirstAdminInvite } from './accounts/invites.js';
+import { readSessionToken } from './accounts/sessionCookie.js';
 import {
   authenticateSession,
   requireAdmin,
@@ -291,6 +292,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         delivery,
         maxConnectionsPerAccount: config.maxConnectionsPerAccount,
         allowedOrigins,
+        carriesSession: (cookie) => readSessionToken(cookie) !== null,
         authenticate: async (cookie) => authenticateSession(ctx, cookie),
         log,
         onRefused: (reason, remoteAddress) => {

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ApiClient, type ApiResult } from './apiClient.js';
+import { rawUpgrade } from './rawUpgrade.js';
 import { startRelayProcess, type RelayProcess } from './relayProcess.js';
 import {
   AuthenticatorFlag,
@@ -425,6 +426,24 @@ describe('accounts on a real relay', () => {
     it('refuses the API and the socket without a session', async () => {
       expect((await new ApiClient(relay).request('GET', '/api/me')).status).toBe(401);
       expect(await upgradeStatus(openSocket(relay, '', origin))).toBe(401);
+    });
+
+    it('closes a socket whose cookie names no live session with 1008 as it opens', async () => {
+      const client = new ApiClient(relay);
+      await signIn(client, adminKey);
+      const ended = client.cookie;
+      await signIn(client, adminKey);
+      const socket = openSocket(relay, ended, origin);
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+        socket.once('close', (code, reason) => {
+          resolve({ code, reason: reason.toString() });
+        });
+      });
+      // The upgrade is answered before the session is looked up (see sessionSockets.ts).
+      expect(await upgradeStatus(socket)).toBe(101);
+      expect(await closed).toEqual({ code: 1008, reason: 'sign in first' });
+      // A hello sent right behind the upgrade, before the session is checked, gets no answer.
+      expect(await rawUpgrade(relay, ended)).toBe('closed with 1008');
     });
 
     it('refuses a socket upgrade from another Origin even with a valid session', async () => {

@@ -8,8 +8,24 @@ export interface SocketIdentity {
   readonly accountId: string;
 }
 
-/** What a socket carries besides its identity: its connection and its frames of this turn. */
-interface SocketData extends SocketIdentity {
+/** A frame that arrived before the socket's session was checked, kept to be handled after. */
+interface EarlyFrame {
+  readonly bytes: Uint8Array;
+  readonly isBinary: boolean;
+}
+
+/**
+ * What a socket carries. Until its session is checked (just after it opens) it has the upgrade's
+ * cookie, address and early frames; once admitted, its identity, connection and frames of this
+ * turn.
+ */
+interface SocketData {
+  cookie: string;
+  readonly remoteAddress: string;
+  identity?: SocketIdentity;
+  early?: EarlyFrame[];
+  earlyBytes?: number;
+  deadline?: NodeJS.Timeout;
   conn?: Connection;
   queue?: Uint8Array[];
   queuedBytes?: number;
@@ -21,21 +37,26 @@ const HIGH_WATER_BYTES = 256 * 1024;
 
 export interface SessionSocketOptions {
   readonly allowedOrigins: () => readonly string[];
-  /** Resolves the session cookie of an upgrade request, or null to refuse it. */
+  /** Whether a Cookie header holds a session token at all: without one, the upgrade gets 401. */
+  readonly carriesSession: (cookieHeader: string) => boolean;
+  /** Resolves the session cookie of a new socket, or null to close it. */
   readonly authenticate: (cookieHeader: string) => Promise<SocketIdentity | null>;
   readonly log: Logger;
-  /** Told of refused upgrades, for the security event log. */
+  /** Told of refused sockets, for the security event log. */
   readonly onRefused: (
     reason: 'origin' | 'session' | 'deadline' | 'connections',
     remoteAddress: string,
   ) => void;
   readonly delivery: DeliveryService;
-  /** Open sockets one account may hold; more upgrades are refused with 429. */
+  /** Open sockets one account may hold; more are closed with 1013 as they open. */
   readonly maxConnectionsPerAccount: number;
 }
 
-/** uWS sets no timeout while an upgrade waits on async work, so the check gets a deadline of its own. */
-const UPGRADE_DEADLINE_MS = 5000;
+/** A session check that has not answered by then closes the socket (1013): the client retries. */
+const ADMISSION_DEADLINE_MS = 5000;
+
+/** What a client may send before its session is checked: a hello, and a little more. */
+const MAX_EARLY_FRAMES = 4;
 
 export interface SessionSockets {
   readonly behavior: uWS.WebSocketBehavior<SocketData>;
@@ -47,16 +68,17 @@ export interface SessionSockets {
   connectedSessionIds(): string[];
 }
 
-function refuse(res: uWS.HttpResponse, status: string, text: string): void {
-  res.cork(() => {
-    res.writeStatus(status).writeHeader('Content-Type', 'text/plain; charset=utf-8').end(text);
-  });
-}
-
 /**
  * The `/ws` endpoint. An upgrade needs an allowed Origin (browsers always send it; a page on
  * another site cannot open a socket with the user's cookie) and a live session. The delivery
  * protocol runs over these sockets; ending a session closes them with 1008.
+ *
+ * The upgrade itself is answered at once, inside uWS's handler (401 without a session cookie),
+ * and the session is checked just after the socket opens (closed with 1008 if it is not live). An upgrade answered later, after an `await`, goes through
+ * `HttpResponse.cork`, which in the uWS versions we can use sometimes closes the new socket
+ * right after it opened: it reads the old HTTP state from memory the WebSocket now owns (uWS
+ * issue 1928; seen as about one fresh connection in ten dropped on relays whose session check
+ * waits on PostgreSQL). Uncorked, it prints a warning for every connection instead.
  */
 export function createSessionSockets(options: SessionSocketOptions): SessionSockets {
   const bySession = new Map<string, Set<uWS.WebSocket<SocketData>>>();
@@ -92,12 +114,12 @@ export function createSessionSockets(options: SessionSocketOptions): SessionSock
     }
   }
 
-  function connectionFor(ws: uWS.WebSocket<SocketData>): Connection {
+  function connectionFor(ws: uWS.WebSocket<SocketData>, identity: SocketIdentity): Connection {
     const data = ws.getUserData();
     return {
       id: nextConnectionId++,
-      accountId: data.accountId,
-      sessionId: data.sessionId,
+      accountId: identity.accountId,
+      sessionId: identity.sessionId,
       send(frame: ServerFrame) {
         if (data.closed === true) return;
         const bytes = encodeFrame(frame);
@@ -134,71 +156,66 @@ export function createSessionSockets(options: SessionSocketOptions): SessionSock
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
       const origin = req.getHeader('origin');
-      const cookie = req.getHeader('cookie');
-      const key = req.getHeader('sec-websocket-key');
-      const protocol = req.getHeader('sec-websocket-protocol');
-      const extensions = req.getHeader('sec-websocket-extensions');
       const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
-      let settled = false;
-      res.onAborted(() => {
-        settled = true;
-      });
       if (!options.allowedOrigins().includes(origin)) {
-        settled = true;
         options.onRefused('origin', remoteAddress);
-        refuse(res, '403 Forbidden', 'Origin not allowed');
+        res.writeStatus('403 Forbidden').writeHeader('Content-Type', 'text/plain; charset=utf-8');
+        res.end('Origin not allowed');
         return;
       }
-      const deadline = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        options.onRefused('deadline', remoteAddress);
-        refuse(res, '503 Service Unavailable', 'Try again');
-      }, UPGRADE_DEADLINE_MS);
-      options.authenticate(cookie).then(
-        (identity) => {
-          clearTimeout(deadline);
-          if (settled) return;
-          settled = true;
-          if (identity === null) {
-            options.onRefused('session', remoteAddress);
-            refuse(res, '401 Unauthorized', 'Sign in first');
-            return;
-          }
-          if ((perAccount.get(identity.accountId) ?? 0) >= options.maxConnectionsPerAccount) {
-            options.onRefused('connections', remoteAddress);
-            refuse(res, '429 Too Many Requests', 'Too many connections for this account');
-            return;
-          }
-          res.cork(() => {
-            const data: SocketData = { ...identity };
-            res.upgrade(data, key, protocol, extensions, context);
-          });
-        },
-        (error: unknown) => {
-          clearTimeout(deadline);
-          options.log.error({ err: error }, 'socket upgrade failed');
-          if (settled) return;
-          settled = true;
-          refuse(res, '500 Internal Server Error', 'Something went wrong');
-        },
+      const cookie = req.getHeader('cookie');
+      if (!options.carriesSession(cookie)) {
+        options.onRefused('session', remoteAddress);
+        res
+          .writeStatus('401 Unauthorized')
+          .writeHeader('Content-Type', 'text/plain; charset=utf-8');
+        res.end('Sign in first');
+        return;
+      }
+      const data: SocketData = { cookie, remoteAddress };
+      res.upgrade(
+        data,
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
       );
     },
     open: (ws) => {
       const data = ws.getUserData();
-      const sockets = bySession.get(data.sessionId) ?? new Set();
-      sockets.add(ws);
-      bySession.set(data.sessionId, sockets);
-      perAccount.set(data.accountId, (perAccount.get(data.accountId) ?? 0) + 1);
-      data.conn = connectionFor(ws);
-      options.delivery.open(data.conn);
+      data.early = [];
+      data.earlyBytes = 0;
+      data.deadline = setTimeout(() => {
+        refuseOpen(ws, 'deadline', 1013, 'try again');
+      }, ADMISSION_DEADLINE_MS);
+      const cookie = data.cookie;
+      data.cookie = ''; // the session token is not kept beyond its check
+      options.authenticate(cookie).then(
+        (identity) => {
+          if (identity === null) refuseOpen(ws, 'session', 1008, 'sign in first');
+          else admit(ws, identity);
+        },
+        (error: unknown) => {
+          options.log.error({ err: error }, 'socket session check failed');
+          refuseOpen(ws, null, 1011, 'something went wrong');
+        },
+      );
     },
     message: (ws, message, isBinary) => {
-      const { conn } = ws.getUserData();
+      const data = ws.getUserData();
       // uWS neuters the message buffer when this call returns, and decoded byte strings are views
       // into it, so the frame is copied before anything keeps a part of it.
-      if (conn !== undefined)
-        options.delivery.message(conn, new Uint8Array(message.slice(0)), isBinary);
+      const bytes = new Uint8Array(message.slice(0));
+      if (data.conn !== undefined) {
+        options.delivery.message(data.conn, bytes, isBinary);
+        return;
+      }
+      const early = data.early ?? [];
+      if (early.length >= MAX_EARLY_FRAMES) {
+        refuseOpen(ws, null, 1013, 'wait for the welcome');
+        return;
+      }
+      early.push({ bytes, isBinary });
     },
     drain: (ws) => {
       const { conn } = ws.getUserData();
@@ -207,15 +224,59 @@ export function createSessionSockets(options: SessionSocketOptions): SessionSock
     close: (ws) => {
       const data = ws.getUserData();
       data.closed = true;
-      const sockets = bySession.get(data.sessionId);
+      clearTimeout(data.deadline);
+      data.early = [];
+      const identity = data.identity;
+      if (identity === undefined) return;
+      const sockets = bySession.get(identity.sessionId);
       sockets?.delete(ws);
-      if (sockets?.size === 0) bySession.delete(data.sessionId);
+      if (sockets?.size === 0) bySession.delete(identity.sessionId);
       if (data.conn !== undefined) options.delivery.close(data.conn);
-      const count = (perAccount.get(data.accountId) ?? 1) - 1;
-      if (count === 0) perAccount.delete(data.accountId);
-      else perAccount.set(data.accountId, count);
+      const count = (perAccount.get(identity.accountId) ?? 1) - 1;
+      if (count === 0) perAccount.delete(identity.accountId);
+      else perAccount.set(identity.accountId, count);
     },
   };
+
+  /** Closes a socket whose session check did not let it in (once: later outcomes are ignored). */
+  function refuseOpen(
+    ws: uWS.WebSocket<SocketData>,
+    reason: 'session' | 'deadline' | 'connections' | null,
+    code: number,
+    text: string,
+  ): void {
+    const data = ws.getUserData();
+    if (data.closed === true || data.identity !== undefined) return;
+    if (reason !== null) options.onRefused(reason, data.remoteAddress);
+    ws.end(code, text);
+  }
+
+  /** Lets a checked socket in: counted, handed to the delivery service, its early frames read. */
+  function admit(ws: uWS.WebSocket<SocketData>, identity: SocketIdentity): void {
+    const data = ws.getUserData();
+    if (data.closed === true || data.identity !== undefined) return;
+    if ((perAccount.get(identity.accountId) ?? 0) >= options.maxConnectionsPerAccount) {
+      refuseOpen(ws, 'connections', 1013, 'too many connections for this account');
+      return;
+    }
+    clearTimeout(data.deadline);
+    data.identity = identity;
+    const sockets = bySession.get(identity.sessionId) ?? new Set();
+    sockets.add(ws);
+    bySession.set(identity.sessionId, sockets);
+    perAccount.set(identity.accountId, (perAccount.get(identity.accountId) ?? 0) + 1);
+    const conn = connectionFor(ws, identity);
+    data.conn = conn;
+    options.delivery.open(conn);
+    const early = data.early ?? [];
+    data.early = [];
+    // A frame may close the socket (three malformed ones do); the rest are then dropped.
+    const open = () => data.closed !== true;
+    for (const frame of early) {
+      if (!open()) return;
+      options.delivery.message(conn, frame.bytes, frame.isBinary);
+    }
+  }
 
   return {
     behavior,
