@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createDeliveryClient, type DeliveryClient } from '@vaultroom/shared/client';
-import { expect } from 'vitest';
 import type { ApiClient } from '../apiClient.js';
-import { DeviceSocket } from '../deviceSocket.js';
+import { signUp } from '../deviceSocket.js';
+import { connect, enrol } from '../enrolDevice.js';
 import { nodeClock, nodeSocket } from '../nodeSocket.js';
 import type { RelayProcess } from '../relayProcess.js';
 
@@ -33,31 +33,28 @@ export function clusterClient(options: {
 
 export const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-/** Connections the relays dropped (1006) before answering hello, taken again. */
-let dropped = 0;
-export const droppedBeforeHello = () => dropped;
+/** Signs a new member up on `relay` through a one-use invite `admin` makes. */
+export async function invite(
+  admin: ApiClient,
+  relay: RelayProcess,
+  handle: string,
+): Promise<ApiClient> {
+  const created = await admin.request('POST', '/api/invites', {
+    role: 'member',
+    maxUses: 1,
+    expiresInHours: 1,
+  });
+  return signUp(relay, String(created.body['link']), handle);
+}
 
-/**
- * Opens a device socket and says hello, again if the relay dropped the connection (1006) before
- * answering. Relays sharing PostgreSQL drop a fresh connection so now and then, with or without
- * NATS between them (about 1 in 10 with three relays here, none with one): a fault of its own,
- * outside what these tests check, counted and printed rather than hidden.
- */
-export async function connect(
+/** Registers a device for `client` over a socket of its own on `relay`, closed after. */
+export async function enrolDeviceOn(
   relay: RelayProcess,
   client: ApiClient,
-  device: string | null,
-): Promise<DeviceSocket> {
-  for (let attempt = 1; ; attempt++) {
-    const socket = await DeviceSocket.open(relay, client.cookie);
-    const hello = socket.hello(device);
-    hello.catch(() => undefined); // a dropped socket never answers; its wait ends by itself
-    const reply = await Promise.race([hello, socket.closed.then(() => null)]);
-    if (reply !== null) {
-      expect(reply).toMatchObject({ t: 'welcome', device });
-      return socket;
-    }
-    dropped += 1;
-    if (attempt === 3) throw new Error('the relay dropped three connections in a row');
-  }
+  name: string,
+): Promise<string> {
+  const socket = await connect(relay, client, null);
+  const device = await enrol(socket, name);
+  socket.close();
+  return device.id;
 }

@@ -2,19 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../apiClient.js';
 import { signUp } from '../deviceSocket.js';
-import { enrol } from '../enrolDevice.js';
+import { connect } from '../enrolDevice.js';
 import type { RelayProcess } from '../relayProcess.js';
 import { startRelayCluster, type RelayCluster } from './relayCluster.js';
-import { clusterClient, connect, hex } from './clusterClients.js';
-
-async function invite(admin: ApiClient, relay: RelayProcess, handle: string): Promise<ApiClient> {
-  const created = await admin.request('POST', '/api/invites', {
-    role: 'member',
-    maxUses: 1,
-    expiresInHours: 1,
-  });
-  return signUp(relay, String(created.body['link']), handle);
-}
+import { clusterClient, enrolDeviceOn, hex, invite } from './clusterClients.js';
 
 /*
  * PostgreSQL restarted under two relays: while it is down a send cannot be stored, so the relay
@@ -40,36 +31,32 @@ describe('two relays while their PostgreSQL restarts', () => {
   it('answers STORAGE_BUSY while it is down and loses nothing acked', async () => {
     const [one, two] = cluster.relays as [RelayProcess, RelayProcess];
     const bob = await invite(alice, one, 'bob');
-    const setup = await connect(one, alice, null);
-    const aliceDevice = await enrol(setup, 'Alice phone');
-    setup.close();
-    const setup2 = await connect(two, bob, null);
-    const bobDevice = await enrol(setup2, 'Bob phone');
-    setup2.close();
+    const aliceDevice = await enrolDeviceOn(one, alice, 'Alice phone');
+    const bobDevice = await enrolDeviceOn(two, bob, 'Bob phone');
     const ca = one.caPem();
     const acked = new Set<string>();
     const received = new Set<string>();
     const sender = clusterClient({
       target: () => ({ port: one.httpsPort, ca, cookie: alice.cookie }),
-      device: aliceDevice.id,
+      device: aliceDevice,
     });
     sender.subscribeSends((update) => {
       if (update.state === 'sent') acked.add(hex(update.msg));
     });
     const reader = clusterClient({
       target: () => ({ port: two.httpsPort, ca, cookie: bob.cookie }),
-      device: bobDevice.id,
+      device: bobDevice,
       onMessage: (msg) => received.add(msg),
     });
     const body = () => new Uint8Array(randomBytes(100));
-    const send = async () => hex(await sender.send([{ device: bobDevice.id, body: body() }]));
+    const send = async () => hex(await sender.send([{ device: bobDevice, body: body() }]));
     const before = [await send(), await send()];
     await expect
       .poll(() => before.every((msg) => received.has(msg)), { timeout: 10_000 })
       .toBe(true);
 
     // A bare socket, opened while the database is up, to see the relay's own answer.
-    const raw = await connect(one, alice, aliceDevice.id);
+    const raw = await connect(one, alice, aliceDevice);
     await raw.next((frame) => frame.t === 'queue-empty');
     await cluster.postgres.shutDown();
     const down = performance.now();
@@ -77,7 +64,7 @@ describe('two relays while their PostgreSQL restarts', () => {
       t: 'send',
       id: raw.id(),
       msg: new Uint8Array(randomBytes(16)),
-      to: [{ device: bobDevice.id, body: body() }],
+      to: [{ device: bobDevice, body: body() }],
     });
     const answeredMs = performance.now() - down;
     expect(reply).toMatchObject({ t: 'error', code: 'STORAGE_BUSY' });

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signUp } from '../deviceSocket.js';
-import { enrol } from '../enrolDevice.js';
 import type { RelayProcess } from '../relayProcess.js';
-import { clusterClient, connect, hex } from './clusterClients.js';
+import { clusterClient, enrolDeviceOn, hex, invite } from './clusterClients.js';
 import { startRelayCluster, type RelayCluster } from './relayCluster.js';
 
 const KILLS = 10;
@@ -29,21 +28,10 @@ describe('relays killed with SIGKILL while messages flow between them', () => {
     if (first === undefined) throw new Error('no relay');
     const ca = first.caPem();
     const alice = await signUp(first, running.adminInvite(), 'alice');
-    const invite = await alice.request('POST', '/api/invites', {
-      role: 'member',
-      maxUses: 1,
-      expiresInHours: 1,
-    });
-    const bob = await signUp(first, String(invite.body['link']), 'bob');
-    const enrolOn = async (client: typeof alice, name: string) => {
-      const socket = await connect(first, client, null);
-      const device = await enrol(socket, name);
-      socket.close();
-      return device.id;
-    };
-    const aliceDevice = await enrolOn(alice, 'Alice laptop');
-    const phone = await enrolOn(bob, 'Bob phone');
-    const laptop = await enrolOn(bob, 'Bob laptop');
+    const bob = await invite(alice, first, 'bob');
+    const aliceDevice = await enrolDeviceOn(first, alice, 'Alice laptop');
+    const phone = await enrolDeviceOn(first, bob, 'Bob phone');
+    const laptop = await enrolDeviceOn(first, bob, 'Bob laptop');
 
     // The load balancer: each new connection goes to the next relay that is up.
     const down = new Set<number>();

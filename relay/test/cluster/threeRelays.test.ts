@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../apiClient.js';
 import { signUp, type DeviceSocket } from '../deviceSocket.js';
-import { enrol } from '../enrolDevice.js';
+import { connect, enrol } from '../enrolDevice.js';
 import type { RelayProcess } from '../relayProcess.js';
 import { startRelayCluster, type RelayCluster } from './relayCluster.js';
-import { clusterClient, connect, droppedBeforeHello, hex } from './clusterClients.js';
+import { clusterClient, hex, invite } from './clusterClients.js';
 
 const MESSAGES = 40;
 
@@ -23,15 +23,6 @@ function receiver(socket: DeviceSocket) {
     socket.send({ t: 'ack', envelopes: envelopes.map((envelope) => envelope.id) });
   });
   return seen;
-}
-
-async function invite(admin: ApiClient, relay: RelayProcess, handle: string): Promise<ApiClient> {
-  const created = await admin.request('POST', '/api/invites', {
-    role: 'member',
-    maxUses: 1,
-    expiresInHours: 1,
-  });
-  return signUp(relay, String(created.body['link']), handle);
 }
 
 /** When the socket closed, with its close code, or null if it is still open after `ms`. */
@@ -58,9 +49,6 @@ describe('three relays on one PostgreSQL and NATS', () => {
   }, 120_000);
 
   afterAll(async () => {
-    console.log(
-      `three relays: ${String(droppedBeforeHello())} connections dropped before hello, taken again`,
-    );
     await cluster.stop();
   });
 
