@@ -11,7 +11,7 @@ import { createRateLimiter } from '../limits/createRateLimiter.js';
  */
 export async function createCliContext(
   config: RelayConfig,
-  database: OpenDatabase,
+  database: Pick<OpenDatabase, 'db' | 'writes'>,
 ): Promise<AccountsContext> {
   const port = config.publicPort ?? config.port;
   const origin = `https://${config.hostname}${port === 443 ? '' : `:${port}`}`;

@@ -10,8 +10,8 @@ import {
 } from '../accounts/invites.js';
 import { deleteUser, listUsers, setUserRole, setUserStatus } from '../accounts/users.js';
 import { DEFAULTS, parseRelayConfig } from '../config/relayConfig.js';
-import { openDatabaseForTool } from '../db/openDatabase.js';
 import { ApiError } from '../api/ApiError.js';
+import { openToolDatabase } from './openToolDatabase.js';
 
 /** The operator at the terminal: no account, recorded as such in security events. */
 const OPERATOR = { accountId: null };
@@ -19,6 +19,7 @@ const LOCAL_CLIENT = { address: 'cli', userAgent: 'vaultroom-cli' };
 
 interface LocationFlags {
   dataDir?: string;
+  databaseUrl?: string;
   hostname?: string;
   port?: string;
   publicPort?: string;
@@ -31,6 +32,11 @@ function withLocation(command: Command): Command {
       new Option('--data-dir <dir>', 'the relay data directory')
         .env('VAULTROOM_DATA_DIR')
         .default(DEFAULTS.dataDir),
+    )
+    .addOption(
+      new Option('--database-url <url>', "the relays' PostgreSQL database, if they use one").env(
+        'VAULTROOM_DATABASE_URL',
+      ),
     )
     .addOption(
       new Option('--hostname <name>', 'public host name, for links')
@@ -53,8 +59,9 @@ async function withAccounts<T>(
   flags: LocationFlags,
   work: (ctx: AccountsContext) => Promise<T>,
 ): Promise<T> {
-  const config = parseRelayConfig({ ...flags, httpPort: '0' });
-  const database = await openDatabaseForTool(config.dataDir);
+  const { databaseUrl, ...location } = flags;
+  const config = parseRelayConfig({ ...location, httpPort: '0' });
+  const database = await openToolDatabase({ dataDir: config.dataDir, databaseUrl });
   try {
     return await work(await createCliContext(config, database));
   } finally {

@@ -14,7 +14,7 @@ import { verifyAuditLog } from '../audit/verifyAuditLog.js';
 import { DEFAULTS } from '../config/relayConfig.js';
 import type { AuditEventsTable } from '../db/schema.js';
 import { StartupError } from '../lifecycle/StartupError.js';
-import { openAuditDatabase, type AuditDatabase } from './openAuditDatabase.js';
+import { openToolDatabase, type ToolDatabase } from './openToolDatabase.js';
 
 class AuditCommandError extends Error {
   readonly code = 'AUDIT_COMMAND_FAILED';
@@ -42,9 +42,9 @@ function dataDirOption(command: Command): Command {
 
 async function withDatabase<T>(
   flags: DataFlags,
-  work: (database: AuditDatabase) => Promise<T>,
+  work: (database: ToolDatabase) => Promise<T>,
 ): Promise<T> {
-  const database = await openAuditDatabase(flags);
+  const database = await openToolDatabase(flags);
   try {
     return await work(database);
   } finally {
@@ -52,7 +52,7 @@ async function withDatabase<T>(
   }
 }
 
-async function originOf(database: AuditDatabase): Promise<string> {
+async function originOf(database: ToolDatabase): Promise<string> {
   const row = await database.db
     .selectFrom('relay_meta')
     .select('value')

@@ -126,6 +126,26 @@ describe('a relay on PostgreSQL', () => {
     expect(outcomes.filter((outcome) => !outcome.endsWith(': answered'))).toEqual([]);
   });
 
+  it('takes invites and account commands from the terminal on its database', async () => {
+    // No data directory: the commands find everything through the database URL, as on a node
+    // whose relay keeps nothing but TLS files and the audit key.
+    const location = ['--database-url', server.url, '--port', String(relay.httpsPort)];
+    const created = await runCli(['invite', 'create', '--role', 'member', ...location]);
+    expect(created.code).toBe(0);
+    const link = /https:\/\/\S+\/join#invite=[\w-]+/.exec(created.stdout)?.[0] ?? '';
+    expect(link).toContain(`https://vaultroom.local:${String(relay.httpsPort)}/join#invite=`);
+    await signUp(relay, link, 'dave');
+    const users = await runCli(['users', 'list', ...location]);
+    expect(users.stdout).toMatch(/@dave\s+dave\s+member\s+active\s+1/);
+    const disabled = await runCli(['users', 'disable', '@dave', ...location]);
+    expect(disabled.code).toBe(0);
+    const { rows } = await pool.query<{ status: string }>(
+      'SELECT status FROM accounts WHERE handle = $1',
+      ['dave'],
+    );
+    expect(rows[0]?.status).toBe('disabled');
+  });
+
   it('stops cleanly, and its last checkpoint covers its stop', async () => {
     expect((await relay.stop()).code).toBe(0);
     const { rows } = await pool.query<{ size: number; signed: number; last: string }>(

@@ -7,8 +7,8 @@ import { openPostgresDatabaseForTool } from '../db/openPostgresDatabase.js';
 import type { RelayDb } from '../db/schema.js';
 import type { WriteStore } from '../db/WriteStore.js';
 
-/** The relay's database as the audit commands use it, on either engine. */
-export interface AuditDatabase {
+/** The relay's database as the operator's commands use it (accounts, invites, audit), on either engine. */
+export interface ToolDatabase {
   readonly db: RelayDb;
   readonly writes: WriteStore;
   /** How verify walks the log: SQLite's ordered scan, or pages by key on PostgreSQL. */
@@ -17,10 +17,10 @@ export interface AuditDatabase {
 }
 
 /** PostgreSQL when a database URL is given (flag or VAULTROOM_DATABASE_URL), else the data dir's SQLite. */
-export async function openAuditDatabase(flags: {
+export async function openToolDatabase(flags: {
   readonly dataDir: string;
   readonly databaseUrl?: string | undefined;
-}): Promise<AuditDatabase> {
+}): Promise<ToolDatabase> {
   const url = parseDatabaseUrl(flags.databaseUrl);
   if (url !== null) {
     const database = await openPostgresDatabaseForTool(url);
