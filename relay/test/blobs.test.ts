@@ -354,6 +354,25 @@ describe('durability and expiry', () => {
     expect((await alice.get(kept.id)).status).toBe(200);
   });
 
+  it('answers 503 and writes nothing when its disk lacks bytes its database names', async () => {
+    // What a relay sees when relays share a database but not `blobs/` (ops/README), or a file was
+    // lost: serving or extending the file would hand out zeros where the bytes should be.
+    const finished = await alice.create(4096);
+    await alice.upload(finished.id, randomBytes(4096));
+    const unfinished = await alice.create(4096);
+    expect((await alice.patch(unfinished.id, 0, randomBytes(1024))).status).toBe(204);
+    for (const id of [finished.id, unfinished.id]) {
+      fs.rmSync(path.join(relay.dataDir, 'blobs', id));
+    }
+    const download = await alice.get(finished.id);
+    expect([download.status, download.code]).toEqual([503, 'UNAVAILABLE']);
+    const append = await alice.patch(unfinished.id, 1024, randomBytes(1024));
+    expect([append.status, append.code]).toEqual([503, 'UNAVAILABLE']);
+    expect((await alice.head(unfinished.id)).headers['upload-offset']).toBe('1024');
+    expect(fs.existsSync(path.join(relay.dataDir, 'blobs', unfinished.id))).toBe(false);
+    for (const id of [finished.id, unfinished.id]) await alice.delete(id);
+  });
+
   it('never writes a blob id to its log', () => {
     const ids = blobFiles();
     expect(ids.length).toBeGreaterThan(0);

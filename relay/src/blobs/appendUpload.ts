@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { TUS_CONTENT_TYPE } from '@vaultroom/shared';
 import { ApiError } from '../api/ApiError.js';
 import type { BlobContext } from './BlobContext.js';
-import { blobPath, fsyncFile } from './blobFiles.js';
+import { blobPath, fsyncFile, holdsBlobBytes } from './blobFiles.js';
+import { missingBytes } from './serveBlob.js';
 import { advanceBlob, findBlob } from './blobRecords.js';
 
 export interface AppendRequest {
@@ -60,6 +61,8 @@ export async function beginAppend(ctx: BlobContext, request: AppendRequest): Pro
   if (blob.offset + declared > blob.length) {
     throw new ApiError('FILE_TOO_LARGE', 'The body goes past Upload-Length');
   }
+  // Bytes appended after a hole would be served as zeros: refuse, writing nothing.
+  if (!holdsBlobBytes(ctx.dir, blob.id, blob.offset)) throw missingBytes(ctx);
   // Checked and claimed with no await in between: two PATCHes cannot both get here.
   ctx.busy.add(blob.id);
   let fd: number;

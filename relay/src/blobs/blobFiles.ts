@@ -22,6 +22,20 @@ export function blobPath(dir: string, id: string): string {
   return path.join(dir, id);
 }
 
+/**
+ * Whether this relay's disk holds the first `bytes` bytes of a blob. Relays sharing a database
+ * must share `blobs/` too (ops/README); one that does not finds the file missing or short, and
+ * must say so rather than serve or extend a file of zeros.
+ */
+export function holdsBlobBytes(dir: string, id: string, bytes: number): boolean {
+  if (bytes === 0) return true;
+  try {
+    return fs.statSync(blobPath(dir, id)).size >= bytes;
+  } catch {
+    return false;
+  }
+}
+
 /** Removes a blob's file; a file already gone is fine (a sweep and a DELETE may race). */
 export function removeBlobFile(dir: string, id: string): void {
   fs.rmSync(blobPath(dir, id), { force: true });

@@ -1,7 +1,7 @@
 import parseRange from 'range-parser';
 import { ApiError } from '../api/ApiError.js';
 import type { BlobContext } from './BlobContext.js';
-import { blobPath } from './blobFiles.js';
+import { blobPath, holdsBlobBytes } from './blobFiles.js';
 import { findBlob, type BlobRow } from './blobRecords.js';
 
 /**
@@ -22,6 +22,18 @@ export async function visibleBlob(
     throw new ApiError('NOT_FOUND', 'No such file');
   }
   return blob;
+}
+
+/**
+ * The database names a blob whose bytes are not on this relay's disk: `blobs/` not shared between
+ * relays, or a file lost. Logged for the operator; the client may try again (another relay).
+ */
+export function missingBytes(ctx: BlobContext): ApiError {
+  // Without the id: it is the capability to the file (README), never logged.
+  ctx.log.error(
+    'a blob the database names is missing from blobs/ (relays sharing a database must share it)',
+  );
+  return new ApiError('UNAVAILABLE', 'This relay does not have the file’s bytes; try again');
 }
 
 /** A range wholly outside the blob; the answer names the blob's length (RFC 9110 §15.5.17). */
@@ -50,6 +62,7 @@ export async function planDownload(
   rangeHeader: string,
 ): Promise<Download> {
   const blob = await visibleBlob(ctx, id, accountId, false);
+  if (!holdsBlobBytes(ctx.dir, blob.id, blob.length)) throw missingBytes(ctx);
   const file = blobPath(ctx.dir, blob.id);
   if (rangeHeader === '') return { file, total: blob.length, range: null };
   const parsed = parseRange(blob.length, rangeHeader, { combine: true });

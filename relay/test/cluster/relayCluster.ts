@@ -7,8 +7,9 @@ import { startPostgres, type PostgresServer } from '../services/postgresServer.j
 /**
  * Several relay processes sharing one PostgreSQL database and one NATS server, as an operator
  * runs them behind a load balancer (ops/README): one certificate and one audit log key for all
- * (the first relay's, copied into each data directory), the same host name, each on a port of
- * its own.
+ * (the first relay's, copied into each data directory), one `blobs/` directory (the first
+ * relay's, linked from the others: shared storage, as the runbook mounts it), the same host
+ * name, each on a port of its own.
  */
 export interface RelayCluster {
   readonly postgres: PostgresServer;
@@ -39,6 +40,7 @@ export async function startRelayCluster(
     for (const shared of ['tls', 'audit']) {
       fs.cpSync(path.join(first.dataDir, shared), path.join(dataDir, shared), { recursive: true });
     }
+    fs.symlinkSync(path.join(first.dataDir, 'blobs'), path.join(dataDir, 'blobs'));
     dataDirs.push(dataDir);
   }
   // One after another: while no account exists, each start replaces the first-administrator

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../apiClient.js';
+import { BlobClient } from '../blobClient.js';
 import { signUp, type DeviceSocket } from '../deviceSocket.js';
 import { connect, enrol } from '../enrolDevice.js';
 import type { RelayProcess } from '../relayProcess.js';
@@ -216,4 +217,36 @@ describe('three relays on one PostgreSQL and NATS', () => {
     sender.close();
     reader.close();
   }, 60_000);
+
+  it('serves from relays 2 and 3 a file uploaded in pieces through relays 1 and 2, blobs/ being shared', async () => {
+    const [one, two, three] = relays as [RelayProcess, RelayProcess, RelayProcess];
+    const frank = await invite(alice, one, 'frank');
+    const data = new Uint8Array(randomBytes(3 * 1024 * 1024 + 77));
+    const bytes = Buffer.from(data);
+    const through = (relay: RelayProcess, client: ApiClient) =>
+      new BlobClient(relay, client.cookie);
+    const created = await through(one, alice).create(bytes.length);
+    expect(created.status).toBe(201);
+    // A dropped connection resumes wherever the load balancer sends it: each piece elsewhere.
+    const piece = 1024 * 1024;
+    for (let offset = 0, turn = 0; offset < bytes.length; offset += piece, turn++) {
+      const relay = turn % 2 === 0 ? one : two;
+      const answer = await through(relay, alice).patch(
+        created.id,
+        offset,
+        bytes.subarray(offset, offset + piece),
+      );
+      expect(answer.status).toBe(204);
+      expect(Number(answer.headers['upload-offset'])).toBe(Math.min(offset + piece, bytes.length));
+    }
+    for (const relay of [two, three]) {
+      const whole = await through(relay, frank).get(created.id);
+      expect(whole.status).toBe(200);
+      expect(whole.body.equals(bytes)).toBe(true);
+      const part = await through(relay, frank).get(created.id, 'bytes=1000-1999');
+      expect(part.body.equals(bytes.subarray(1000, 2000))).toBe(true);
+    }
+    expect((await through(three, alice).delete(created.id)).status).toBe(204);
+    expect((await through(one, frank).get(created.id)).status).toBe(404);
+  });
 });
