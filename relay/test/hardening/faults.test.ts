@@ -257,13 +257,15 @@ describe('a database held locked by another process', () => {
       console.log(
         `database locked by another process for 10 s: /healthz answered ${health.length} times, ` +
           `the slowest in ${max(health).toFixed(1)} ms; ${online.length} sends between online ` +
-          `devices, the slowest \`sent\` in ${max(online).toFixed(1)} ms (bound 100 ms); a send to ` +
+          `devices, the slowest \`sent\` in ${max(online).toFixed(1)} ms (bound 500 ms); a send to ` +
           `an offline device refused with ${reply.t === 'error' ? reply.code : reply.t} after ` +
           `${sendMs} ms, an API write answered ${invite.status} ${invite.body.error?.code ?? ''} ` +
           `after ${apiMs} ms; a read ${readMs} ms after the lock went (bound 1000 ms)`,
       );
-      expect(max(health)).toBeLessThan(100);
-      expect(max(online)).toBeLessThan(100);
+      // A relay whose loop waited on the lock would answer after seconds (the busy timeout); the
+      // bound leaves room for a loaded CI machine's scheduling, not for any wait on the lock.
+      expect(max(health)).toBeLessThan(500);
+      expect(max(online)).toBeLessThan(500);
       expect(reply).toMatchObject({ t: 'error', code: 'STORAGE_BUSY' });
       expect(sendMs).toBeLessThan(8_000);
       expect(invite.status).toBe(503);
