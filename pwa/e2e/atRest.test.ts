@@ -4,12 +4,7 @@ import path from 'node:path';
 import { encodeBase64Url, encodeHex } from '@vaultroom/shared';
 import { decodeServerFrame } from '@vaultroom/shared/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startTwoPeople,
-  submitUntilOpened,
-  type TwoPeople,
-  OPEN_CONVERSATION_URL,
-} from './people.js';
+import { startTwoPeople, type TwoPeople, openConversationWith } from './people.js';
 import { searchDirectory } from './searchDirectory.js';
 import { unlockChatIfLocked } from './browser.js';
 
@@ -49,15 +44,7 @@ describe('nothing readable at rest in a closed browser’s profile', () => {
     const reply = marker('reply');
     const draft = marker('draft');
 
-    await alice.page.getByRole('button', { name: 'New conversation' }).click();
-    await submitUntilOpened(
-      alice.page,
-      async () => {
-        await alice.page.getByLabel('Their handle').fill('bob');
-        await alice.page.getByRole('button', { name: 'Start' }).click();
-      },
-      OPEN_CONVERSATION_URL,
-    );
+    await openConversationWith(alice.page, 'bob');
     const composer = alice.page.getByLabel('Message to @bob');
     await composer.fill(sent);
     await composer.press('Enter');

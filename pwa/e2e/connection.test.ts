@@ -4,10 +4,9 @@ import { unlockChatIfLocked } from './browser.js';
 import {
   bubble,
   startTwoPeople,
-  submitUntilOpened,
   type Person,
   type TwoPeople,
-  OPEN_CONVERSATION_URL,
+  openConversationWith,
 } from './people.js';
 
 /**
@@ -70,15 +69,7 @@ describe('one relay connection per tab, back as soon as the network is', () => {
 
   it('starts a conversation, as the rest needs', async () => {
     const { page } = alice;
-    await page.getByRole('button', { name: 'New conversation' }).click();
-    await submitUntilOpened(
-      page,
-      async () => {
-        await page.getByLabel('Their handle').fill('bob');
-        await page.getByRole('button', { name: 'Start' }).click();
-      },
-      OPEN_CONVERSATION_URL,
-    );
+    await openConversationWith(page, 'bob');
     const composer = page.getByLabel('Message to @bob');
     await composer.fill('Hello Bob');
     await composer.press('Enter');

@@ -5,9 +5,8 @@ import {
   bubble,
   noAxeViolations,
   startTwoPeople,
-  submitUntilOpened,
   type TwoPeople,
-  OPEN_CONVERSATION_URL,
+  openConversationWith,
 } from './people.js';
 
 /*
@@ -42,15 +41,7 @@ describe('files the relay refuses, in the app', () => {
 
   it('says a file is over the relay’s maximum, keeps it with Retry and Remove, and Remove takes it away', async () => {
     const { page } = people.alice;
-    await page.getByRole('button', { name: 'New conversation' }).click();
-    await submitUntilOpened(
-      page,
-      async () => {
-        await page.getByLabel('Their handle').fill('bob');
-        await page.getByRole('button', { name: 'Start' }).click();
-      },
-      OPEN_CONVERSATION_URL,
-    );
+    await openConversationWith(page, 'bob');
     await attach(page, 'too-big.bin', 1536 * KIB);
     const refused = bubble(page, 'too-big.bin');
     await expect

@@ -13,6 +13,7 @@ import {
   submitUntilOpened,
   type Person,
   OPEN_CONVERSATION_URL,
+  openConversationWith,
 } from './people.js';
 
 /** A string that must never reach the relay's disk or logs in the clear. */
@@ -111,15 +112,7 @@ describe('files between people in Chromium, over a real relay', () => {
     { timeout: 240_000 },
     async () => {
       const { page } = alice;
-      await page.getByRole('button', { name: 'New conversation' }).click();
-      await submitUntilOpened(
-        page,
-        async () => {
-          await page.getByLabel('Their handle').fill('bob');
-          await page.getByRole('button', { name: 'Start' }).click();
-        },
-        OPEN_CONVERSATION_URL,
-      );
+      await openConversationWith(page, 'bob');
       const photo = await photoWithGps(page);
       const expectedPhoto = Buffer.from(stripImageMetadata(photo).bytes);
       expect(photo.includes(GPS)).toBe(true);

@@ -1,13 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotPhoneAndDesktop } from './browser.js';
-import {
-  noAxeViolations,
-  startTwoPeople,
-  submitUntilOpened,
-  type TwoPeople,
-  OPEN_CONVERSATION_URL,
-} from './people.js';
+import { noAxeViolations, startTwoPeople, type TwoPeople, openConversationWith } from './people.js';
 
 /*
  * Files opened and saved as streams (issue #19): the service worker serves the plaintext the page
@@ -65,15 +59,7 @@ describe('files streamed through the service worker, in Chromium', () => {
     async () => {
       const { alice, bob } = people;
       const page = alice.page;
-      await page.getByRole('button', { name: 'New conversation' }).click();
-      await submitUntilOpened(
-        page,
-        async () => {
-          await page.getByLabel('Their handle').fill('bob');
-          await page.getByRole('button', { name: 'Start' }).click();
-        },
-        OPEN_CONVERSATION_URL,
-      );
+      await openConversationWith(page, 'bob');
       const video = await recordVideo(page);
       expect(video.length).toBeGreaterThan(1000);
       await page

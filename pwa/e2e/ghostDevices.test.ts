@@ -8,10 +8,9 @@ import {
   openBrowser,
   shoot,
   startTwoPeople,
-  submitUntilOpened,
   type Person,
   type TwoPeople,
-  OPEN_CONVERSATION_URL,
+  openConversationWith,
 } from './people.js';
 
 /*
@@ -81,15 +80,7 @@ describe('devices the account did not vouch for, on a real relay', () => {
   });
 
   it('starts with Alice and Bob talking, each app pinning the other’s account key', async () => {
-    await alice.page.getByRole('button', { name: 'New conversation' }).click();
-    await submitUntilOpened(
-      alice.page,
-      async () => {
-        await alice.page.getByLabel('Their handle').fill('bob');
-        await alice.page.getByRole('button', { name: 'Start' }).click();
-      },
-      OPEN_CONVERSATION_URL,
-    );
+    await openConversationWith(alice.page, 'bob');
     await send(alice, 'bob', 'Hello Bob.');
     const row = bob.page.locator('.conversation-row', { hasText: '@alice' });
     await row.waitFor({ timeout: 20_000 });

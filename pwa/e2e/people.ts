@@ -180,3 +180,16 @@ export async function submitUntilOpened(
 export const OPEN_CONVERSATION_URL = /\/conversations\/[\w-]{22}$/;
 
 export const bubble = (page: Page, text: string) => page.locator('.bubble', { hasText: text });
+
+/** Starts (or reopens) the conversation with `handle` from the list: resolves to its URL. */
+export async function openConversationWith(page: Page, handle: string): Promise<string> {
+  await page.getByRole('button', { name: 'New conversation' }).click();
+  return submitUntilOpened(
+    page,
+    async () => {
+      await page.getByLabel('Their handle').fill(handle);
+      await page.getByRole('button', { name: 'Start' }).click();
+    },
+    OPEN_CONVERSATION_URL,
+  );
+}

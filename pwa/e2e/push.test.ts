@@ -14,9 +14,8 @@ import {
   openBrowser,
   shoot,
   signUp,
-  submitUntilOpened,
   type Person,
-  OPEN_CONVERSATION_URL,
+  openConversationWith,
 } from './people.js';
 
 /*
@@ -70,15 +69,7 @@ describe('push notifications in Chromium', () => {
   it('asks for the permission only from the switch in Settings, and explains what it means', async () => {
     const { page } = alice;
     // A conversation with Bob, for the notification to open later.
-    await page.getByRole('button', { name: 'New conversation' }).click();
-    await submitUntilOpened(
-      page,
-      async () => {
-        await page.getByLabel('Their handle').fill('bob');
-        await page.getByRole('button', { name: 'Start' }).click();
-      },
-      OPEN_CONVERSATION_URL,
-    );
+    await openConversationWith(page, 'bob');
 
     const asked: string[] = [];
     await page.exposeFunction('__pushPermissionAsked', (where: string) => {

@@ -7,14 +7,7 @@ import { connect } from '../../relay/test/enrolDevice.js';
 import { enrolCertified } from '../../relay/test/trustFixtures.js';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/relayProcess.js';
 import { ARTIFACTS_DIR } from './browser.js';
-import {
-  createInvite,
-  openBrowser,
-  signUp,
-  submitUntilOpened,
-  type Person,
-  OPEN_CONVERSATION_URL,
-} from './people.js';
+import { createInvite, openBrowser, signUp, type Person, openConversationWith } from './people.js';
 import { registrationIdOf } from './serviceWorkerPush.js';
 import { startVirtualScreen, type VirtualScreen } from './virtualScreen.js';
 
@@ -57,15 +50,7 @@ describe('a push notification on the screen', () => {
   it('draws the pop-up with no page of the app open, and a click on it opens the conversation', async () => {
     const { context } = alice.browser;
     const tab = alice.page;
-    await tab.getByRole('button', { name: 'New conversation' }).click();
-    await submitUntilOpened(
-      tab,
-      async () => {
-        await tab.getByLabel('Their handle').fill('bob');
-        await tab.getByRole('button', { name: 'Start' }).click();
-      },
-      OPEN_CONVERSATION_URL,
-    );
+    await openConversationWith(tab, 'bob');
     await context.grantPermissions(['notifications'], { origin });
     const cdp = await context.newCDPSession(tab);
     const registrationId = await registrationIdOf(cdp, `${origin}/`);

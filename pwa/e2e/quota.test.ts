@@ -8,9 +8,8 @@ import {
   noAxeViolations,
   shoot,
   startTwoPeople,
-  submitUntilOpened,
   type TwoPeople,
-  OPEN_CONVERSATION_URL,
+  openConversationWith,
 } from './people.js';
 
 const DAY = 86_400_000;
@@ -75,15 +74,7 @@ describe('a message the relay cannot take yet, and the devices admins should kno
       }
     });
 
-    await page.getByRole('button', { name: 'New conversation' }).click();
-    await submitUntilOpened(
-      page,
-      async () => {
-        await page.getByLabel('Their handle').fill('bob');
-        await page.getByRole('button', { name: 'Start' }).click();
-      },
-      OPEN_CONVERSATION_URL,
-    );
+    await openConversationWith(page, 'bob');
     await page.getByLabel('Message to @bob').fill(TEXT);
     await page.getByRole('button', { name: 'Send' }).click();
 

@@ -6,9 +6,9 @@ import { screenshotPhoneAndDesktop, unlockChatIfLocked } from './browser.js';
 import {
   openBrowser,
   startTwoPeople,
-  submitUntilOpened,
   type TwoPeople,
   OPEN_CONVERSATION_URL,
+  openConversationWith,
 } from './people.js';
 import { searchDirectory } from './searchDirectory.js';
 
@@ -107,15 +107,7 @@ describe('files shared from another app, while the chat is locked', () => {
     const { alice, bob, origin } = people;
     const { page } = alice;
     // A conversation to send the file to.
-    await page.getByRole('button', { name: 'New conversation' }).click();
-    await submitUntilOpened(
-      page,
-      async () => {
-        await page.getByLabel('Their handle').fill('bob');
-        await page.getByRole('button', { name: 'Start' }).click();
-      },
-      OPEN_CONVERSATION_URL,
-    );
+    await openConversationWith(page, 'bob');
     const content = noteText('sent');
     await shareWhileLocked(page, 'note.txt', content);
     await screenshotPhoneAndDesktop(page, 'share-waiting-locked');

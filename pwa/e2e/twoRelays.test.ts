@@ -6,9 +6,8 @@ import {
   createInvite,
   openBrowser,
   signUp,
-  submitUntilOpened,
-  OPEN_CONVERSATION_URL,
   type Person,
+  openConversationWith,
 } from './people.js';
 
 const originOf = (relay: RelayProcess) => `https://vaultroom.local:${String(relay.httpsPort)}`;
@@ -49,15 +48,7 @@ describe('two people on two relays (PostgreSQL and NATS), in Chromium', () => {
 
   it('carries messages and receipts both ways, each person on their own relay', async () => {
     const { page } = alice;
-    await page.getByRole('button', { name: 'New conversation' }).click();
-    await submitUntilOpened(
-      page,
-      async () => {
-        await page.getByLabel('Their handle').fill('bob');
-        await page.getByRole('button', { name: 'Start' }).click();
-      },
-      OPEN_CONVERSATION_URL,
-    );
+    await openConversationWith(page, 'bob');
     const composer = page.getByLabel('Message to @bob');
     await composer.fill('Hello Bob, from the first relay.');
     await composer.press('Enter');
