@@ -26,6 +26,7 @@ const SCRIPTS = [
   { name: 'crypto', file: 'bench/crypto.ts' },
   { name: 'audit', file: 'bench/audit.ts' },
   { name: 'relay', file: 'bench/relay/relay.ts' },
+  { name: 'cluster', file: 'bench/relay/cluster.ts' },
   { name: 'pwa', file: 'bench/pwa/pwa.ts' },
   { name: 'files', file: 'bench/files/files.ts' },
 ] as const;

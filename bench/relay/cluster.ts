@@ -227,6 +227,7 @@ async function runSetUp(setUp: SetUp): Promise<Measured> {
   fs.writeFileSync(path.join(pwaDir, 'index.html'), '<!doctype html><title>bench</title>');
   await sodium.ready;
   const running = await start(setUp, pwaDir);
+  stopOnExit(running);
   const generator = new LoadGenerator(WORKERS);
   const problems: string[] = [];
   try {
@@ -258,6 +259,52 @@ async function runSetUp(setUp: SetUp): Promise<Measured> {
 }
 
 /**
+ * PostgreSQL runs detached (pg_ctl) and nats-server as a child: neither goes when this process
+ * dies. A crash in the load generator, or the suite's timeout (SIGTERM, then SIGKILL 5 s later),
+ * stops them first, so a failed run leaves no server behind.
+ */
+function stopOnExit(running: Running): void {
+  let stopping = false;
+  const stopThenExit = (why: unknown) => {
+    if (stopping) return;
+    stopping = true;
+    console.error('cluster bench stopping its servers:', why);
+    for (const relay of running.relays) relay.child.kill('SIGKILL');
+    const servers = [running.postgres?.stop(), running.nats?.stop()].filter(
+      (stop) => stop !== undefined,
+    );
+    void Promise.allSettled(servers).finally(() => {
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => {
+    stopThenExit('SIGTERM');
+  });
+  process.once('SIGINT', () => {
+    stopThenExit('SIGINT');
+  });
+  process.once('uncaughtException', stopThenExit);
+  process.once('unhandledRejection', stopThenExit);
+}
+
+/**
+ * Stops the running set-up's process (and so its servers) when this one is told to stop, and
+ * exits once it has, running no further set-up.
+ */
+function forwardStop(child: ReturnType<typeof spawn>): () => void {
+  const forward = () => {
+    child.kill('SIGTERM');
+    child.once('exit', () => process.exit(1));
+  };
+  process.on('SIGTERM', forward);
+  process.on('SIGINT', forward);
+  return () => {
+    process.off('SIGTERM', forward);
+    process.off('SIGINT', forward);
+  };
+}
+
+/**
  * Each set-up runs in a process of its own (this script again, with BENCH_CLUSTER_ONLY and
  * BENCH_CLUSTER_OUT): one set-up's sockets, workers and TLS state never carry into the next.
  */
@@ -277,8 +324,10 @@ function runInChild(setUp: SetUp): Promise<Measured> {
       env: { ...process.env, BENCH_CLUSTER_ONLY: setUp.name, BENCH_CLUSTER_OUT: out },
     },
   );
+  const unforward = forwardStop(child);
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => {
+      unforward();
       try {
         resolve(JSON.parse(fs.readFileSync(out, 'utf8')) as Measured);
       } catch (error) {
