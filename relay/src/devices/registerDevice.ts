@@ -5,6 +5,7 @@ import { appendSecurityEvent } from '../audit/recordSecurityEvent.js';
 import { appendKeyEntry, identityObject } from '../audit/appendKeyEntry.js';
 import type { Caller, DeliveryContext } from '../delivery/DeliveryContext.js';
 import { checkSignature } from './deviceChecks.js';
+import { isRegistrationRetry } from './isRegistrationRetry.js';
 import { changes, first } from '../db/WriteStore.js';
 
 type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
@@ -27,7 +28,7 @@ export async function registerDevice(
     const taken = yield* first(
       tx.db
         .selectFrom('devices')
-        .select(['id', 'account_id', 'revoked_at'])
+        .select(['id', 'account_id', 'dh_key', 'revoked_at', 'registered_with_credential'])
         .where('signing_key', '=', identity.signingPublicKey),
     );
     const session = yield* first(
@@ -37,14 +38,19 @@ export async function registerDevice(
         .where('id', '=', caller.sessionId),
     );
     if (taken !== undefined) {
-      // The session that registered this key asking again: its answer was lost (a reload or a
-      // dropped socket between commit and reply). It gets the same device back; anyone else,
-      // even another session of the same account, is refused.
-      const retried =
-        taken.account_id === caller.accountId &&
-        taken.revoked_at === null &&
-        session?.device_id === taken.id;
-      if (!retried) throw new ProtocolError('BAD_KEY_RECORD', 'identity key already registered');
+      if (!isRegistrationRetry(taken, session, caller.accountId, identity.dhPublicKey)) {
+        throw new ProtocolError('BAD_KEY_RECORD', 'identity key already registered');
+      }
+      // The answer the first attempt lost, and the session bound as that attempt bound its own;
+      // the device, its event and its key entry exist already and are not written again.
+      if (session?.device_id !== taken.id) {
+        yield* changes(
+          tx.db
+            .updateTable('sessions')
+            .set({ device_id: taken.id })
+            .where('id', '=', caller.sessionId),
+        );
+      }
       return taken.id;
     }
     const id = randomBytes(12).toString('base64url');
