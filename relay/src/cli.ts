@@ -43,6 +43,7 @@ interface ServeFlags {
   sessionMaxDays?: string;
   challengeTtlSeconds?: string;
   authRatePerMinute?: string;
+  frontAddress?: string;
   auditCheckpointEvents?: string;
   auditCheckpointSeconds?: string;
   retentionDays?: string;
@@ -215,6 +216,12 @@ function program(): Command {
       new Option('--auth-rate-per-minute <n>', 'passkey ceremonies allowed per address and minute')
         .env('VAULTROOM_AUTH_RATE_PER_MINUTE')
         .default(DEFAULTS.authRatePerMinute),
+    )
+    .addOption(
+      new Option(
+        '--front-address <ip>',
+        "the load balancer's address as this relay sees it: not limited per address",
+      ).env('VAULTROOM_FRONT_ADDRESS'),
     )
     .addOption(
       new Option('--audit-checkpoint-events <n>', 'sign an audit checkpoint after this many events')

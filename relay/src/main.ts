@@ -6,6 +6,7 @@ import type { AccountsContext } from './accounts/AccountsContext.js';
 import { accountRoutes } from './accounts/accountRoutes.js';
 import { createHandshakeLimiter } from './limits/createHandshakeLimiter.js';
 import { createRateLimiter } from './limits/createRateLimiter.js';
+import { exemptFrontAddress } from './limits/exemptFrontAddress.js';
 import { describeUserAgent } from './accounts/describeUserAgent.js';
 import { ensureFirstAdminInvite } from './accounts/invites.js';
 import { readSessionToken } from './accounts/sessionCookie.js';
@@ -161,10 +162,10 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       retentionMs: config.retentionDays * 86_400_000,
     },
     now: () => new Date(),
-    addressLimiter: createRateLimiter({
-      burst: config.authRatePerMinute,
-      perMinute: config.authRatePerMinute,
-    }),
+    addressLimiter: exemptFrontAddress(
+      createRateLimiter({ burst: config.authRatePerMinute, perMinute: config.authRatePerMinute }),
+      config.frontAddress,
+    ),
     // Failed sign-ins per account: a third of the per-address allowance, at least one a minute.
     accountLimiter: createRateLimiter({
       burst: Math.max(1, Math.floor(config.authRatePerMinute / 3)),

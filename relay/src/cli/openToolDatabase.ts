@@ -1,7 +1,7 @@
 import { queriedAuditWalk } from '../audit/queriedAuditWalk.js';
 import { sqliteAuditWalk } from '../audit/sqliteAuditWalk.js';
 import type { AuditWalkSource } from '../audit/AuditWalkSource.js';
-import { parseDatabaseUrl } from '../config/relayConfig.js';
+import { parseDatabaseUrl } from '../config/parseDatabaseUrl.js';
 import { openDatabaseForTool } from '../db/openDatabase.js';
 import { openPostgresDatabaseForTool } from '../db/openPostgresDatabase.js';
 import type { RelayDb } from '../db/schema.js';

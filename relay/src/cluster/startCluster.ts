@@ -1,7 +1,8 @@
 import { connect, type ConnectionOptions } from '@nats-io/transport-node';
 import { createInProcessFanout } from '../delivery/Fanout.js';
 import { ConfigError } from '../config/ConfigError.js';
-import { NATS_NEEDS_POSTGRES, type RelayConfig } from '../config/relayConfig.js';
+import { NATS_NEEDS_POSTGRES } from '../config/parseNatsUrl.js';
+import type { RelayConfig } from '../config/relayConfig.js';
 import { StartupError } from '../lifecycle/StartupError.js';
 import type { Logger } from '../log/createLogger.js';
 import { createNatsCluster, type Cluster } from './createNatsCluster.js';

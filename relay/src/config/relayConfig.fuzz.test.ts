@@ -1,3 +1,4 @@
+import net from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzzRuns, fuzzTarget } from '../../../shared/test/fuzzing.js';
@@ -22,6 +23,7 @@ const VALID: Required<{ [K in keyof RawRelayConfig]: string }> = {
   publicPort: '443',
   databaseUrl: 'postgres://vaultroom:secret@db.internal:5432/vaultroom',
   natsUrl: 'nats://relay:secret@10.0.0.5:4222',
+  frontAddress: '10.20.0.2',
 };
 
 const text = fc.oneof(
@@ -86,6 +88,7 @@ function parseWithinRanges(raw: RawRelayConfig): void {
     config.sessionIdleHours >= 1 &&
     config.sendRatePerSecond >= 1 &&
     config.maxConnectionsPerAccount >= 1 &&
+    (config.frontAddress === null || net.isIP(config.frontAddress) !== 0) &&
     config.dataDir.startsWith('/') &&
     (config.tls === null || config.tls.certFile.startsWith('/'));
   if (!within) throw new OutOfRange(JSON.stringify(config));

@@ -23,6 +23,7 @@ describe('parseRelayConfig', () => {
       sessionMaxDays: 90,
       challengeTtlSeconds: 300,
       authRatePerMinute: 30,
+      frontAddress: null,
       auditCheckpointEvents: 256,
       auditCheckpointSeconds: 60,
       retentionDays: 30,
@@ -78,6 +79,28 @@ describe('parseRelayConfig', () => {
         'VAULTROOM_NATS_URL must be',
       );
       expect(() => parseRelayConfig({ natsUrl, databaseUrl }, cwd)).not.toThrow(/hunter2/);
+    }
+  });
+
+  it("takes the load balancer's address as one IPv4 or IPv6 address", () => {
+    expect(parseRelayConfig({ frontAddress: ' 10.20.0.2 ' }, cwd).frontAddress).toBe('10.20.0.2');
+    expect(parseRelayConfig({ frontAddress: 'fd00:1:2:3::2' }, cwd).frontAddress).toBe(
+      'fd00:1:2:3::2',
+    );
+    expect(parseRelayConfig({ frontAddress: '' }, cwd).frontAddress).toBeNull();
+    for (const frontAddress of [
+      'haproxy.lan',
+      '10.20.0.0/24',
+      '10.20.0.256',
+      '010.20.0.2',
+      'fe80::1%eth0',
+      '0.0.0.0',
+      '::',
+      '10.20.0.2,10.20.0.3',
+    ]) {
+      expect(() => parseRelayConfig({ frontAddress }, cwd)).toThrow(
+        `VAULTROOM_FRONT_ADDRESS must be the load balancer's IP address, such as 192.168.50.10, got "${frontAddress}"`,
+      );
     }
   });
 

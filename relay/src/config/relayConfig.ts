@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { ConfigError } from './ConfigError.js';
 import { quoteSetting } from './quoteSetting.js';
+import { parseDatabaseUrl } from './parseDatabaseUrl.js';
+import { parseFrontAddress } from './parseFrontAddress.js';
 import { parseHostname } from './parseHostname.js';
+import { NATS_NEEDS_POSTGRES, parseNatsUrl } from './parseNatsUrl.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -41,6 +44,12 @@ export interface RelayConfig {
   readonly challengeTtlSeconds: number;
   /** Passkey ceremonies and invite look-ups allowed per client address and minute. */
   readonly authRatePerMinute: number;
+  /**
+   * The load balancer's address, when the relay is a node behind one: every client reaches the
+   * node from it, so the per-address ceremony limit does not apply to it (the front limits new
+   * connections per real source address instead). Null for a relay that clients reach directly.
+   */
+  readonly frontAddress: string | null;
   /** Sign an audit checkpoint once this many events arrived since the last one... */
   readonly auditCheckpointEvents: number;
   /** ...or at least this often while new events arrive. */
@@ -100,6 +109,7 @@ export interface RawRelayConfig {
   readonly sessionMaxDays?: string | undefined;
   readonly challengeTtlSeconds?: string | undefined;
   readonly authRatePerMinute?: string | undefined;
+  readonly frontAddress?: string | undefined;
   readonly auditCheckpointEvents?: string | undefined;
   readonly auditCheckpointSeconds?: string | undefined;
   readonly retentionDays?: string | undefined;
@@ -227,29 +237,6 @@ function parseBoolean(raw: string, setting: string): boolean {
   throw new ConfigError(`${setting} must be true or false, got ${quoteSetting(raw)}`);
 }
 
-/**
- * A PostgreSQL connection URL, or null when unset or empty. Its password is never repeated in an
- * error: only what is wrong with it is.
- */
-export function parseDatabaseUrl(raw: string | undefined): string | null {
-  const text = raw?.trim() ?? '';
-  if (text === '') return null;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError(
-      'VAULTROOM_DATABASE_URL must be a URL such as postgres://user:password@host:5432/vaultroom',
-    );
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(
-      `VAULTROOM_DATABASE_URL must start with postgres:// or postgresql://, got ${quoteSetting(url.protocol)}`,
-    );
-  }
-  return text;
-}
-
 function parseLogLevel(raw: string): LogLevel {
   const level = LOG_LEVELS.find((candidate) => candidate === raw.trim().toLowerCase());
   if (level === undefined) {
@@ -258,36 +245,6 @@ function parseLogLevel(raw: string): LogLevel {
     );
   }
   return level;
-}
-
-export const NATS_NEEDS_POSTGRES =
-  'VAULTROOM_NATS_URL needs VAULTROOM_DATABASE_URL: relays share one PostgreSQL database, and a SQLite database belongs to one relay';
-
-/**
- * A `nats://host:port` URL, with credentials (`user:password@` or `token@`) if the server wants
- * them. The value is not echoed in the error: it may hold a password.
- */
-function parseNatsUrl(raw: string | undefined): string | null {
-  const text = raw?.trim() ?? '';
-  if (text === '') return null;
-  let url: URL | null = null;
-  try {
-    url = new URL(text);
-  } catch {
-    // reported below
-  }
-  if (
-    url?.protocol !== 'nats:' ||
-    url.hostname === '' ||
-    !['', '/'].includes(url.pathname) ||
-    url.search !== '' ||
-    url.hash !== ''
-  ) {
-    throw new ConfigError(
-      'VAULTROOM_NATS_URL must be nats://host:port, with user:password@ or token@ if needed (the value is not shown: it may hold a password)',
-    );
-  }
-  return text;
 }
 
 /**
@@ -349,6 +306,7 @@ export function parseRelayConfig(raw: RawRelayConfig, cwd: string = process.cwd(
     sessionMaxDays: wholeNumberSetting(raw, 'sessionMaxDays'),
     challengeTtlSeconds: wholeNumberSetting(raw, 'challengeTtlSeconds'),
     authRatePerMinute: wholeNumberSetting(raw, 'authRatePerMinute'),
+    frontAddress: parseFrontAddress(raw.frontAddress),
     auditCheckpointEvents: wholeNumberSetting(raw, 'auditCheckpointEvents'),
     auditCheckpointSeconds: wholeNumberSetting(raw, 'auditCheckpointSeconds'),
     maxConnectionsPerAccount: wholeNumberSetting(raw, 'maxConnectionsPerAccount'),
