@@ -6,6 +6,7 @@ import {
   clusterSite,
   DATABASE_URL,
   DOMAIN,
+  FRONT,
   haproxyConfig,
   NODES,
   renderSite,
@@ -99,6 +100,8 @@ describe('the rendered files of a site of several relays', () => {
     );
     const expected = DATABASE_URL;
     expect(fromShell['VAULTROOM_DATABASE_URL']).toBe(expected);
+    // HAProxy's `source`: the node lifts its per-address ceremony limit for that address only.
+    expect(fromShell['VAULTROOM_FRONT_ADDRESS']).toBe(FRONT);
     expect(fromShell).toEqual(readEnvFile(file));
     // systemd's own parser, as its environment.d generator uses it, on a copy of the file.
     const generator =

@@ -91,6 +91,8 @@ describe('renderSite for several relays', () => {
       'VAULTROOM_PORT=9443',
       'VAULTROOM_HTTP_PORT=0',
       'VAULTROOM_PUBLIC_PORT=443',
+      // HAProxy's `source`: the address every client reaches the node from.
+      'VAULTROOM_FRONT_ADDRESS=10.20.0.2',
       "VAULTROOM_DATABASE_URL='postgres://vaultroom@10.20.0.20/vaultroom?sslmode=require&application_name=vr'",
       "VAULTROOM_NATS_URL='nats://10.20.0.20:4222'",
     ]) {

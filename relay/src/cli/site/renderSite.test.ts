@@ -52,6 +52,8 @@ describe('renderSite', () => {
     expect(env).toMatch(/^VAULTROOM_ALT_HOSTNAMES=vaultroom\.local$/m);
     expect(env).toMatch(/^VAULTROOM_PUBLIC_PORT=443$/m);
     expect(env).toMatch(/^VAULTROOM_DATA_DIR=\/var\/lib\/vaultroom$/m);
+    // Clients reach a single relay from their own addresses: nothing is exempt from its limits.
+    expect(env).not.toContain('VAULTROOM_FRONT_ADDRESS');
   });
 
   it('puts A, AAAA and PTR records for the relay in the zones', () => {
