@@ -40,6 +40,29 @@ const once = () => new Promise((resolve) => {
 })();
 `;
 
+/**
+ * `count` passkey sign-in ceremonies begun over fresh TLS connections, as the app on the site's
+ * origin begins them; prints each answer's status (or the error).
+ */
+export const CEREMONY_SCRIPT = `
+const https = require('node:https');
+const [host, name, port, count, ca] = process.argv.slice(1);
+const once = () => new Promise((resolve) => {
+  const request = https.request({ host, servername: name, port: Number(port), method: 'POST',
+    path: '/api/sign-in/options', ca, agent: false, timeout: 5000, headers: { host: name,
+    origin: 'https://' + name, 'content-type': 'application/json', 'content-length': '2' } },
+    (response) => { response.resume(); response.on('end', () => resolve(response.statusCode)); });
+  request.on('timeout', () => request.destroy(new Error('timeout')));
+  request.on('error', (error) => resolve(error.code ?? error.message));
+  request.end('{}');
+});
+(async () => {
+  const results = [];
+  for (let i = 0; i < Number(count); i++) results.push(await once());
+  console.log(JSON.stringify(results));
+})();
+`;
+
 export const HTTP_SCRIPT = `
 const http = require('node:http');
 const [host, port, requestPath, name] = process.argv.slice(1);

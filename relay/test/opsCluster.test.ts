@@ -13,7 +13,7 @@ import {
   until,
   type Daemon,
 } from './opsProcesses.js';
-import { FETCH_SCRIPT, HOLD_SCRIPT, HTTP_SCRIPT } from './opsClientScripts.js';
+import { CEREMONY_SCRIPT, FETCH_SCRIPT, HOLD_SCRIPT, HTTP_SCRIPT } from './opsClientScripts.js';
 import {
   clusterSite,
   DOMAIN,
@@ -202,6 +202,13 @@ describe.skipIf(!installed('haproxy'))('a site of several relays behind HAProxy'
       );
       expect(served.subjectAltName).toBe(results[0]?.san);
     }, 60_000);
+
+    it("lets a site's sign-ins through the front past one address's allowance on each node", async () => {
+      // Each node allows 30 ceremonies a minute per address (the default), and sees every client
+      // at the front's address: 70 could not all pass on two nodes unless that address is exempt.
+      const statuses = await nodeScript(CEREMONY_SCRIPT, FRONT, DOMAIN, '8443', '70', ca());
+      expect(statuses).toEqual(Array(70).fill(200));
+    }, 30_000);
 
     let firstHolder: Daemon | null = null;
 
