@@ -220,7 +220,7 @@ function program(): Command {
     .addOption(
       new Option(
         '--front-address <ip>',
-        "the load balancer's address as this relay sees it: not limited per address",
+        "the load balancer's address as this relay sees it: 100 times one address's sign-in allowance",
       ).env('VAULTROOM_FRONT_ADDRESS'),
     )
     .addOption(

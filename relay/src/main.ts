@@ -6,7 +6,7 @@ import type { AccountsContext } from './accounts/AccountsContext.js';
 import { accountRoutes } from './accounts/accountRoutes.js';
 import { createHandshakeLimiter } from './limits/createHandshakeLimiter.js';
 import { createRateLimiter } from './limits/createRateLimiter.js';
-import { exemptFrontAddress } from './limits/exemptFrontAddress.js';
+import { FRONT_ALLOWANCE_FACTOR, withFrontAllowance } from './limits/withFrontAllowance.js';
 import { describeUserAgent } from './accounts/describeUserAgent.js';
 import { ensureFirstAdminInvite } from './accounts/invites.js';
 import { readSessionToken } from './accounts/sessionCookie.js';
@@ -162,9 +162,13 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       retentionMs: config.retentionDays * 86_400_000,
     },
     now: () => new Date(),
-    addressLimiter: exemptFrontAddress(
+    addressLimiter: withFrontAllowance(
       createRateLimiter({ burst: config.authRatePerMinute, perMinute: config.authRatePerMinute }),
       config.frontAddress,
+      createRateLimiter({
+        burst: config.authRatePerMinute * FRONT_ALLOWANCE_FACTOR,
+        perMinute: config.authRatePerMinute * FRONT_ALLOWANCE_FACTOR,
+      }),
     ),
     // Failed sign-ins per account: a third of the per-address allowance, at least one a minute.
     accountLimiter: createRateLimiter({

@@ -129,6 +129,21 @@ describe('a relay behind a load balancer (--front-address)', () => {
     expect(next.body.error).toMatchObject({ code: 'RATE_LIMITED' });
     expect(Number(next.headers['retry-after'])).toBeGreaterThan(0);
   });
+
+  it("bounds the front's own allowance at 100 times one address's", async () => {
+    // One kept-alive connection through the front could otherwise store challenges as fast as
+    // the relay answers. Earlier tests took some of the 100 already.
+    let accepted = 0;
+    let refused: Awaited<ReturnType<typeof postFrom>> | null = null;
+    while (refused === null && accepted <= 100) {
+      const answer = await postFrom(relay, FRONT, '/api/sign-in/options');
+      if (answer.status === 200) accepted += 1;
+      else refused = answer;
+    }
+    expect(accepted).toBeGreaterThan(80);
+    expect(refused?.status).toBe(429);
+    expect(refused?.body.error?.code).toBe('RATE_LIMITED');
+  });
 });
 
 describe('the same relay without --front-address', () => {
