@@ -136,13 +136,9 @@ describe('security activity in Chromium, verified against the relay’s audit lo
     await page.getByLabel('Display name').fill('Alice Martin');
     await page.getByRole('button', { name: 'Create passkey' }).click();
     await expect.poll(() => page.url()).toBe(`${origin}/conversations`);
-    // The chat registers this device and trusts the log before the sign-out: a registration
-    // whose answer a sign-out cuts off is refused to the next session (a known limit of
-    // registerDevice), and this device would then never read the log.
+    // Signed out at once, while the chat may still be registering this device: the next session
+    // of the same passkey gets the device back when it asks again (registerRetry.test.ts).
     await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('link', { name: /Security activity/ }).click();
-    await expect.poll(() => trustedSize(page), { timeout: 15_000 }).not.toBeNull();
-    await page.getByRole('link', { name: 'Back to settings' }).click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     // The virtual authenticator answers the sign-in page's autofill request at once.
     await expect.poll(() => page.url(), { timeout: 15_000 }).toBe(`${origin}/conversations`);
