@@ -823,6 +823,51 @@ describe('what the audit log records and never records', () => {
     }
   });
 
+  it('records setting a front address, and reads a record older than that setting as unset', async () => {
+    const first = await startRelayProcess();
+    await first.stop();
+    const dataDir = first.dataDir;
+    // The record as a version without the setting left it: no `frontAddress` key at all.
+    const db = new Database(path.join(dataDir, 'relay.db'));
+    const row = db
+      .prepare("SELECT value FROM relay_meta WHERE key = 'security_settings'")
+      .get() as {
+      value: string;
+    };
+    const older = JSON.parse(row.value) as Record<string, string>;
+    expect(older['frontAddress']).toBe('');
+    delete older['frontAddress'];
+    db.prepare("UPDATE relay_meta SET value = ? WHERE key = 'security_settings'").run(
+      JSON.stringify(older),
+    );
+    db.close();
+    const changedEvents = async () => {
+      const exported = await runCli([
+        'audit',
+        'export',
+        '--type',
+        'config_changed',
+        '--data-dir',
+        dataDir,
+      ]);
+      return exported.stdout
+        .trim()
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => (JSON.parse(line) as { details: Record<string, unknown> }).details);
+    };
+    try {
+      await (await startRelayProcess({ dataDir })).stop();
+      expect(await changedEvents()).toEqual([]);
+      await (await startRelayProcess({ dataDir, args: ['--front-address', '10.0.0.5'] })).stop();
+      expect(await changedEvents()).toEqual([
+        expect.objectContaining({ settings: 'frontAddress' }),
+      ]);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('never holds a session token, invite token, challenge, key or ciphertext (canary)', async () => {
     await sodium.ready;
     const relay = await startRelayProcess();

@@ -20,8 +20,16 @@ function securitySettings(config: RelayConfig): Record<string, string> {
     allowLocalhost: String(config.allowLocalhost),
     push: String(config.push),
     pushAllowPrivate: String(config.pushAllowPrivate),
+    // Who may sign in past the per-address limit (a load balancer's address), or ''.
+    frontAddress: config.frontAddress ?? '',
   };
 }
+
+/**
+ * Settings added after relays were deployed, with the value they had before they existed: a
+ * record made by an older version reads as that value, so upgrading is not a change.
+ */
+const ADDED_LATER: Readonly<Record<string, string>> = { frontAddress: '' };
 
 /** Records which security settings differ from the previous start (their names, not values). */
 export async function recordConfigChange(
@@ -37,7 +45,7 @@ export async function recordConfigChange(
     .executeTakeFirst();
   const previous = row === undefined ? null : (JSON.parse(row.value) as Record<string, string>);
   const changed = Object.keys(current).filter(
-    (name) => previous !== null && previous[name] !== current[name],
+    (name) => previous !== null && (previous[name] ?? ADDED_LATER[name]) !== current[name],
   );
   await writes.write(function* (tx) {
     yield* changes(
