@@ -18,8 +18,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateIdentityKeyPair } from '@vaultroom/shared/crypto';
-import sodium from 'libsodium-wrappers';
 import type { Figure } from '../lib/Figure.js';
 import { median } from '../lib/median.js';
 import { processCpuMicros } from '../lib/processStats.js';
@@ -33,10 +31,11 @@ import {
 import { startNats, type NatsServer } from '../../relay/test/services/natsServer.js';
 import { startPostgres, type PostgresServer } from '../../relay/test/services/postgresServer.js';
 import { LoadGenerator } from './LoadGenerator.js';
+import { registerDevices } from './registerDevices.js';
 import { log, round, sleep } from './progressLog.js';
 import { SMOKE, WORKERS, args } from './runSettings.js';
 import { signUpAccounts } from './signUpAccounts.js';
-import type { ClientSpec, Identity, MarkReply, StopReply } from './WorkerCommand.js';
+import type { ClientSpec, MarkReply, StopReply } from './WorkerCommand.js';
 
 const SIZE = SMOKE
   ? { pairs: 10, window: 2, rounds: 1, warmMs: 200, measureMs: 500 }
@@ -193,22 +192,7 @@ async function connectPairs(generator: LoadGenerator, running: Running): Promise
     origin: ORIGIN,
     clients: specs.filter((spec) => workerOf(spec.index) === worker),
   }));
-  const identities: Identity[] = indexes.map((index) => {
-    const keys = generateIdentityKeyPair(sodium);
-    return {
-      index,
-      signingPublicKey: keys.signingPublicKey,
-      dhPublicKey: keys.dhPublicKey,
-      dhSignature: keys.dhSignature,
-    };
-  });
-  const registered = await generator.all<Record<number, string>>((worker) => ({
-    op: 'connectRelay',
-    indexes: indexes.filter((index) => workerOf(index) === worker),
-    identities: identities.filter((identity) => workerOf(identity.index) === worker),
-  }));
-  const devices = Object.assign({}, ...registered) as Record<number, string>;
-  await generator.all({ op: 'setDevices', devices });
+  await registerDevices(generator, indexes, workerOf);
   return clients;
 }
 
@@ -225,7 +209,6 @@ interface Measured {
 async function runSetUp(setUp: SetUp): Promise<Measured> {
   const pwaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vaultroom-bench-cluster-'));
   fs.writeFileSync(path.join(pwaDir, 'index.html'), '<!doctype html><title>bench</title>');
-  await sodium.ready;
   const running = await start(setUp, pwaDir);
   stopOnExit(running);
   const generator = new LoadGenerator(WORKERS);

@@ -17,12 +17,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateIdentityKeyPair } from '@vaultroom/shared/crypto';
-import sodium from 'libsodium-wrappers';
 import { reportFigures } from '../lib/reportFigures.js';
 import { startRelayProcess } from '../../relay/test/relayProcess.js';
 import { spawnServer, type ServerProcess } from '../../relay/test/spawnServer.js';
 import { LoadGenerator } from './LoadGenerator.js';
+import { registerDevices } from './registerDevices.js';
 import { runClosedLoop } from './phases/closedLoop.js';
 import { runIdleMemory } from './phases/idleMemory.js';
 import { runOpenLoop } from './phases/openLoop.js';
@@ -32,7 +31,7 @@ import { log, round } from './progressLog.js';
 import { createRelayBench } from './RelayBench.js';
 import { ROOT, SIZE, WORKERS, args } from './runSettings.js';
 import { signUpAccounts } from './signUpAccounts.js';
-import type { ClientSpec, Identity, Target } from './WorkerCommand.js';
+import type { ClientSpec, Target } from './WorkerCommand.js';
 
 // ---- servers ----------------------------------------------------------------------------------
 
@@ -95,7 +94,6 @@ async function shutdown(): Promise<void> {
 
 const setupStarted = performance.now();
 const cookies = await signUpAccounts({ port: relayPort, ca }, SIZE.clients + SIZE.senders, 'bench');
-await sodium.ready;
 // Clients 2k and 2k+1 are peers and share worker k % WORKERS; backlog senders follow them.
 const workerOf = (index: number) =>
   index < SIZE.clients ? Math.floor(index / 2) % WORKERS : index % WORKERS;
@@ -104,8 +102,6 @@ const specs: ClientSpec[] = cookies.map((cookie, index) => ({
   cookie,
   peer: index < SIZE.clients ? index ^ 1 : -1,
 }));
-const byWorker = (indexes: readonly number[]) => (worker: number) =>
-  indexes.filter((index) => workerOf(index) === worker);
 const allIndexes = specs.map((spec) => spec.index);
 const clientIndexes = allIndexes.filter((index) => index < SIZE.clients);
 
@@ -120,22 +116,7 @@ await generator.all((worker) => ({
   origin: `https://vaultroom.local:${relayPort}`,
   clients: specs.filter((spec) => workerOf(spec.index) === worker),
 }));
-const identities: Identity[] = allIndexes.map((index) => {
-  const keys = generateIdentityKeyPair(sodium);
-  return {
-    index,
-    signingPublicKey: keys.signingPublicKey,
-    dhPublicKey: keys.dhPublicKey,
-    dhSignature: keys.dhSignature,
-  };
-});
-const registered = await generator.all<Record<number, string>>((worker) => ({
-  op: 'connectRelay',
-  indexes: byWorker(allIndexes)(worker),
-  identities: identities.filter((identity) => workerOf(identity.index) === worker),
-}));
-const devices: Record<number, string> = Object.assign({}, ...registered) as Record<number, string>;
-await generator.all({ op: 'setDevices', devices });
+const devices = await registerDevices(generator, allIndexes, workerOf);
 await generator.all({ op: 'connectBare', target: 'uwsOne' });
 await generator.all({ op: 'connectBare', target: 'uwsBatched' });
 log(

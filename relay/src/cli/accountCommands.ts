@@ -11,7 +11,7 @@ import {
 import { deleteUser, listUsers, setUserRole, setUserStatus } from '../accounts/users.js';
 import { DEFAULTS, parseRelayConfig } from '../config/relayConfig.js';
 import { ApiError } from '../api/ApiError.js';
-import { openToolDatabase } from './openToolDatabase.js';
+import { openToolDatabase, withDatabaseLocation } from './openToolDatabase.js';
 
 /** The operator at the terminal: no account, recorded as such in security events. */
 const OPERATOR = { accountId: null };
@@ -27,17 +27,7 @@ interface LocationFlags {
 
 /** Options that say where the database is and which origin invite links should point at. */
 function withLocation(command: Command): Command {
-  return command
-    .addOption(
-      new Option('--data-dir <dir>', 'the relay data directory')
-        .env('VAULTROOM_DATA_DIR')
-        .default(DEFAULTS.dataDir),
-    )
-    .addOption(
-      new Option('--database-url <url>', "the relays' PostgreSQL database, if they use one").env(
-        'VAULTROOM_DATABASE_URL',
-      ),
-    )
+  return withDatabaseLocation(command)
     .addOption(
       new Option('--hostname <name>', 'public host name, for links')
         .env('VAULTROOM_HOSTNAME')

@@ -11,10 +11,9 @@ import { encodeAuditLeaf } from '../audit/auditLeaf.js';
 import { createAuditReader } from '../audit/createAuditReader.js';
 import { pruneAuditLog } from '../audit/pruneAuditLog.js';
 import { verifyAuditLog } from '../audit/verifyAuditLog.js';
-import { DEFAULTS } from '../config/relayConfig.js';
 import type { AuditEventsTable } from '../db/schema.js';
 import { StartupError } from '../lifecycle/StartupError.js';
-import { openToolDatabase, type ToolDatabase } from './openToolDatabase.js';
+import { openToolDatabase, withDatabaseLocation, type ToolDatabase } from './openToolDatabase.js';
 
 class AuditCommandError extends Error {
   readonly code = 'AUDIT_COMMAND_FAILED';
@@ -23,21 +22,6 @@ class AuditCommandError extends Error {
 interface DataFlags {
   dataDir: string;
   databaseUrl?: string;
-}
-
-/** Where the log is: the data directory (the key, and SQLite), or PostgreSQL by its URL. */
-function dataDirOption(command: Command): Command {
-  return command
-    .addOption(
-      new Option('--data-dir <dir>', 'the relay data directory')
-        .env('VAULTROOM_DATA_DIR')
-        .default(DEFAULTS.dataDir),
-    )
-    .addOption(
-      new Option('--database-url <url>', "the relays' PostgreSQL database, if they use one").env(
-        'VAULTROOM_DATABASE_URL',
-      ),
-    );
 }
 
 async function withDatabase<T>(
@@ -134,7 +118,7 @@ function say(text: string): void {
 export function auditCommand(): Command {
   const audit = new Command('audit').description('verify and read the tamper-evident audit log');
 
-  dataDirOption(
+  withDatabaseLocation(
     audit
       .command('verify')
       .description(
@@ -177,7 +161,7 @@ export function auditCommand(): Command {
       );
     });
 
-  dataDirOption(
+  withDatabaseLocation(
     audit
       .command('prune')
       .description(
@@ -216,7 +200,7 @@ export function auditCommand(): Command {
       );
     });
 
-  dataDirOption(audit.command('tail').description('print the latest events'))
+  withDatabaseLocation(audit.command('tail').description('print the latest events'))
     .option('-n, --lines <n>', 'how many', '20')
     .option('-f, --follow', 'keep printing new events as they arrive')
     .action(async (flags: DataFlags & { lines: string; follow?: boolean }) => {
@@ -248,7 +232,7 @@ export function auditCommand(): Command {
       });
     });
 
-  dataDirOption(audit.command('export').description('write events as JSON Lines'))
+  withDatabaseLocation(audit.command('export').description('write events as JSON Lines'))
     .option('--since <time>', 'ISO time, inclusive')
     .option('--until <time>', 'ISO time, exclusive')
     .option('--type <type>', 'only this event type')
@@ -279,7 +263,7 @@ export function auditCommand(): Command {
       },
     );
 
-  dataDirOption(
+  withDatabaseLocation(
     audit
       .command('checkpoint')
       .description('print the latest signed checkpoint, to keep off the machine'),
@@ -293,7 +277,7 @@ export function auditCommand(): Command {
     });
   });
 
-  dataDirOption(
+  withDatabaseLocation(
     audit
       .command('prove')
       .description('print the inclusion proof of one event against the latest checkpoint')

@@ -1,6 +1,8 @@
+import { Option, type Command } from 'commander';
 import { queriedAuditWalk } from '../audit/queriedAuditWalk.js';
 import { sqliteAuditWalk } from '../audit/sqliteAuditWalk.js';
 import type { AuditWalkSource } from '../audit/AuditWalkSource.js';
+import { DEFAULTS } from '../config/relayConfig.js';
 import { parseDatabaseUrl } from '../config/parseDatabaseUrl.js';
 import { openDatabaseForTool } from '../db/openDatabase.js';
 import { openPostgresDatabaseForTool } from '../db/openPostgresDatabase.js';
@@ -28,4 +30,19 @@ export async function openToolDatabase(flags: {
   }
   const database = await openDatabaseForTool(flags.dataDir);
   return { ...database, walk: sqliteAuditWalk(database.sqlite) };
+}
+
+/** The options that say where the relay's database is: its data directory, or PostgreSQL. */
+export function withDatabaseLocation(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--data-dir <dir>', 'the relay data directory')
+        .env('VAULTROOM_DATA_DIR')
+        .default(DEFAULTS.dataDir),
+    )
+    .addOption(
+      new Option('--database-url <url>', "the relays' PostgreSQL database, if they use one").env(
+        'VAULTROOM_DATABASE_URL',
+      ),
+    );
 }

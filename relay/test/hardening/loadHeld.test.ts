@@ -1,17 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateIdentityKeyPair } from '@vaultroom/shared/crypto';
 import Database from 'better-sqlite3';
-import sodium from 'libsodium-wrappers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { median } from '../../../bench/lib/median.js';
 import { processRssKib } from '../../../bench/lib/processStats.js';
 import { LoadGenerator } from '../../../bench/relay/LoadGenerator.js';
+import { registerDevices } from '../../../bench/relay/registerDevices.js';
 import { signUpAccounts } from '../../../bench/relay/signUpAccounts.js';
 import type {
   ClientSpec,
-  Identity,
   MarkReply,
   RunTally,
   StopReply,
@@ -230,24 +228,11 @@ describe('load held', { timeout: TEST_TIMEOUT_MS }, () => {
       origin: `https://vaultroom.local:${relay.httpsPort}`,
       clients: specs.filter((spec) => workerOf(spec.index) === worker),
     }));
-    await sodium.ready;
-    const identities: Identity[] = specs.map(({ index }) => {
-      const keys = generateIdentityKeyPair(sodium);
-      return {
-        index,
-        signingPublicKey: keys.signingPublicKey,
-        dhPublicKey: keys.dhPublicKey,
-        dhSignature: keys.dhSignature,
-      };
-    });
-    const registered = await generator.all<Record<number, string>>((worker) => ({
-      op: 'connectRelay',
-      indexes: specs.filter((spec) => workerOf(spec.index) === worker).map((spec) => spec.index),
-      identities: identities.filter((identity) => workerOf(identity.index) === worker),
-    }));
-    const devices = Object.assign({}, ...registered) as Record<number, string>;
-    expect(Object.keys(devices)).toHaveLength(CLIENTS);
-    await generator.all({ op: 'setDevices', devices });
+    await registerDevices(
+      generator,
+      specs.map((spec) => spec.index),
+      workerOf,
+    );
     registrationSeconds = (performance.now() - registrationStarted) / 1000;
     setupSeconds = (performance.now() - started) / 1000;
   }, 120_000);
